@@ -1,0 +1,126 @@
+//! The numbered, persisted log of a session: messages and lifecycle events,
+//! plus the delivered/read receipts that refer to it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Millis, Role};
+
+/// One entry of a session's log. `seq` starts at 1 and has no gaps, so a
+/// client that remembers the last `seq` it saw can resume exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    pub at: Millis,
+    pub author: Role,
+    /// Display name of the author, when there is one (agents, identified visitors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+/// What happened. New kinds are added here and documented in docs/protocol.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventBody {
+    /// A chat message. `client_id` is the sender's own id for it, echoed so
+    /// the sender can match its optimistic copy and never show it twice.
+    Message {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    /// The visitor asked for help (always seq 1).
+    Requested {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+    },
+    /// An agent took the session.
+    AgentJoined { agent_id: String, name: String },
+    /// The session was closed by one side (or by the system).
+    Ended { by: Role },
+}
+
+impl EventBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Message { .. } => "message",
+            EventBody::Requested { .. } => "requested",
+            EventBody::AgentJoined { .. } => "agent_joined",
+            EventBody::Ended { .. } => "ended",
+        }
+    }
+}
+
+/// Delivered means the reader's device received it; read means it was shown
+/// to them while the chat was visible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptKind {
+    Delivered,
+    Read,
+}
+
+/// Highest `seq` each side has received and read. Receipts are monotonic:
+/// a lower value than the stored one is ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Receipts {
+    pub visitor_delivered: u64,
+    pub visitor_read: u64,
+    pub agent_delivered: u64,
+    pub agent_read: u64,
+}
+
+impl Receipts {
+    /// Raises the counter for `reader`/`kind` to `seq`; returns whether it moved.
+    /// Read implies delivered.
+    pub fn raise(&mut self, reader: Role, kind: ReceiptKind, seq: u64) -> bool {
+        let (delivered, read) = match reader {
+            Role::Visitor => (&mut self.visitor_delivered, &mut self.visitor_read),
+            Role::Agent => (&mut self.agent_delivered, &mut self.agent_read),
+            Role::System => return false,
+        };
+        let mut moved = false;
+        if seq > *delivered {
+            *delivered = seq;
+            moved = true;
+        }
+        if kind == ReceiptKind::Read && seq > *read {
+            *read = seq;
+            moved = true;
+        }
+        moved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_serialises_flat_with_kind() {
+        let ev = Event {
+            seq: 3,
+            at: 1_700_000_000_000,
+            author: Role::Visitor,
+            author_name: None,
+            body: EventBody::Message { text: "hi".into(), client_id: Some("c1".into()) },
+        };
+        let json = serde_json::to_value(&ev).unwrap();
+        assert_eq!(json["kind"], "message");
+        assert_eq!(json["text"], "hi");
+        assert_eq!(json["author"], "visitor");
+        let back: Event = serde_json::from_value(json).unwrap();
+        assert_eq!(back, ev);
+    }
+
+    #[test]
+    fn receipts_are_monotonic_and_read_implies_delivered() {
+        let mut r = Receipts::default();
+        assert!(r.raise(Role::Agent, ReceiptKind::Read, 5));
+        assert_eq!((r.agent_delivered, r.agent_read), (5, 5));
+        assert!(!r.raise(Role::Agent, ReceiptKind::Delivered, 4));
+        assert!(r.raise(Role::Visitor, ReceiptKind::Delivered, 2));
+        assert_eq!(r.visitor_read, 0);
+    }
+}

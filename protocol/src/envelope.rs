@@ -1,0 +1,405 @@
+//! Frames in both directions and the envelope around them.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+use crate::limits::*;
+use crate::{
+    AgentInfo, AgentPresence, ErrorCode, Event, Millis, PageInfo, QueueItem, ReceiptKind, Receipts, Role,
+    SessionSummary, VERSION, VisitorIdentity,
+};
+
+/// A frame from a client (widget or console) with its envelope fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientEnvelope {
+    pub v: u16,
+    /// Optional request id; an `error` caused by this frame echoes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rid: Option<u64>,
+    #[serde(flatten)]
+    pub frame: ClientFrame,
+}
+
+impl ClientEnvelope {
+    pub fn new(frame: ClientFrame) -> Self {
+        ClientEnvelope { v: VERSION, rid: None, frame }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("client frames always serialise")
+    }
+}
+
+/// Messages a client sends. Which role may send which is documented per
+/// variant; the server answers a frame from the wrong role with `forbidden`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ClientFrame {
+    /// First frame on every connection. Visitors pass the token they were
+    /// given before (none on a first visit); agents may pass a bearer token
+    /// instead of the session cookie.
+    #[serde(rename = "hello")]
+    Hello {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page: Option<PageInfo>,
+    },
+    /// Visitor: ask for help. Opens a session and puts it in the queue.
+    #[serde(rename = "help.request")]
+    HelpRequest {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page: Option<PageInfo>,
+    },
+    /// Visitor: withdraw a request still waiting in the queue.
+    #[serde(rename = "help.cancel")]
+    HelpCancel { session: String },
+    /// Either side: a chat message.
+    #[serde(rename = "chat.send")]
+    ChatSend {
+        session: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+        text: String,
+    },
+    /// Either side: typing started or stopped. Not stored.
+    #[serde(rename = "typing")]
+    Typing { session: String, active: bool },
+    /// Either side: everything up to `seq` was delivered to / read by me.
+    #[serde(rename = "receipt")]
+    Receipt { session: String, kind: ReceiptKind, seq: u64 },
+    /// Either side: send me the events after `after_seq` (0 for all).
+    #[serde(rename = "session.sync")]
+    SessionSync { session: String, after_seq: u64 },
+    /// Either side: close the session.
+    #[serde(rename = "session.end")]
+    SessionEnd { session: String },
+    /// Visitor: moved to another page.
+    #[serde(rename = "page.view")]
+    PageView { page: PageInfo },
+    /// Visitor: who they are, as the site knows them.
+    #[serde(rename = "identify")]
+    Identify {
+        #[serde(flatten)]
+        identity: VisitorIdentity,
+    },
+    /// Agent: set availability.
+    #[serde(rename = "presence.set")]
+    PresenceSet { presence: AgentPresence },
+    /// Agent: take a waiting request.
+    #[serde(rename = "queue.accept")]
+    QueueAccept { session: String },
+}
+
+/// Every `type` a client may send, for telling "unknown type" from "bad fields".
+pub const CLIENT_TYPES: &[&str] = &[
+    "hello",
+    "help.request",
+    "help.cancel",
+    "chat.send",
+    "typing",
+    "receipt",
+    "session.sync",
+    "session.end",
+    "page.view",
+    "identify",
+    "presence.set",
+    "queue.accept",
+];
+
+impl ClientFrame {
+    /// The session the frame is about, if any.
+    pub fn session(&self) -> Option<&str> {
+        match self {
+            ClientFrame::HelpCancel { session }
+            | ClientFrame::ChatSend { session, .. }
+            | ClientFrame::Typing { session, .. }
+            | ClientFrame::Receipt { session, .. }
+            | ClientFrame::SessionSync { session, .. }
+            | ClientFrame::SessionEnd { session }
+            | ClientFrame::QueueAccept { session } => Some(session),
+            _ => None,
+        }
+    }
+
+    /// Checks every field against `limits`; the message says which one failed.
+    pub fn validate(&self) -> Result<(), String> {
+        fn page(p: &Option<PageInfo>) -> Result<(), String> {
+            match p {
+                Some(p) => {
+                    short_len("page.url", &p.url, MAX_URL_CHARS)?;
+                    short_len("page.title", &p.title, MAX_SHORT_CHARS)
+                }
+                None => Ok(()),
+            }
+        }
+        match self {
+            ClientFrame::Hello { token, page: p } => {
+                if let Some(t) = token {
+                    short_len("token", t, 512)?;
+                }
+                page(p)
+            }
+            ClientFrame::HelpRequest { topic, message, page: p } => {
+                if let Some(t) = topic {
+                    short_len("topic", t, MAX_SHORT_CHARS)?;
+                }
+                message_text(message)?;
+                page(p)
+            }
+            ClientFrame::ChatSend { client_id, text, .. } => {
+                if let Some(c) = client_id {
+                    short_len("client_id", c, MAX_CLIENT_ID_CHARS)?;
+                }
+                message_text(text)?;
+                if text.trim().is_empty() {
+                    return Err("text must not be empty".into());
+                }
+                Ok(())
+            }
+            ClientFrame::PageView { page: p } => page(&Some(p.clone())),
+            ClientFrame::Identify { identity } => {
+                for (name, v) in [("id", &identity.id), ("name", &identity.name), ("email", &identity.email)] {
+                    if let Some(v) = v {
+                        short_len(name, v, MAX_SHORT_CHARS)?;
+                    }
+                }
+                if identity.attributes.len() > MAX_ATTRIBUTES {
+                    return Err(format!("at most {MAX_ATTRIBUTES} attributes"));
+                }
+                for (k, v) in &identity.attributes {
+                    short_len("attribute name", k, MAX_SHORT_CHARS)?;
+                    if !(v.is_string() || v.is_number() || v.is_boolean() || v.is_null()) {
+                        return Err(format!("attribute {k:?} must be a string, number or boolean"));
+                    }
+                    if let Some(s) = v.as_str() {
+                        short_len("attribute value", s, MAX_SHORT_CHARS)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn short_len(name: &str, value: &str, max: usize) -> Result<(), String> {
+    if value.chars().count() > max {
+        Err(format!("{name} is longer than {max} characters"))
+    } else {
+        Ok(())
+    }
+}
+
+fn message_text(text: &str) -> Result<(), String> {
+    short_len("text", text, MAX_MESSAGE_CHARS)
+}
+
+/// Why a client frame was refused, with the request id when it could be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub rid: Option<u64>,
+}
+
+/// Just enough of a frame to classify what is wrong with it.
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(default)]
+    v: Option<serde_json::Value>,
+    #[serde(default, borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(default)]
+    rid: Option<serde_json::Value>,
+}
+
+/// Parses a client text frame, telling malformed JSON, an unsupported
+/// version, an unknown type and invalid fields apart.
+pub fn decode_client(text: &str) -> Result<ClientEnvelope, DecodeError> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(DecodeError {
+            code: ErrorCode::FrameTooLarge,
+            message: format!("frame is {} bytes; the limit is {MAX_FRAME_BYTES}", text.len()),
+            rid: None,
+        });
+    }
+    let probe: Probe = serde_json::from_str(text).map_err(|e| DecodeError {
+        code: ErrorCode::MalformedJson,
+        message: format!("not a JSON object: {e}"),
+        rid: None,
+    })?;
+    let rid = probe.rid.as_ref().and_then(|r| r.as_u64());
+    let err = |code, message: String| DecodeError { code, message, rid };
+    match probe.v.as_ref().and_then(|v| v.as_u64()) {
+        Some(v) if v == VERSION as u64 => {}
+        Some(v) => return Err(err(ErrorCode::UnsupportedVersion, format!("version {v} is not supported; use {VERSION}"))),
+        None => return Err(err(ErrorCode::UnsupportedVersion, format!("missing protocol version \"v\"; use {VERSION}"))),
+    }
+    let kind = probe.kind.ok_or_else(|| err(ErrorCode::InvalidFrame, "missing \"type\"".into()))?;
+    if !CLIENT_TYPES.contains(&kind.as_ref()) {
+        let shown: String = kind.chars().take(40).collect();
+        return Err(err(ErrorCode::UnknownType, format!("unknown message type {shown:?}")));
+    }
+    let env: ClientEnvelope =
+        serde_json::from_str(text).map_err(|e| err(ErrorCode::InvalidFrame, format!("invalid {kind}: {e}")))?;
+    env.frame.validate().map_err(|m| err(ErrorCode::InvalidFrame, m))?;
+    Ok(env)
+}
+
+/// A frame from the server with its envelope fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerEnvelope {
+    pub v: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rid: Option<u64>,
+    #[serde(flatten)]
+    pub frame: ServerFrame,
+}
+
+impl ServerEnvelope {
+    pub fn new(frame: ServerFrame) -> Self {
+        ServerEnvelope { v: VERSION, rid: None, frame }
+    }
+
+    pub fn reply(rid: Option<u64>, frame: ServerFrame) -> Self {
+        ServerEnvelope { v: VERSION, rid, frame }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("server frames always serialise")
+    }
+}
+
+/// Messages the server sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ServerFrame {
+    /// Reply to `hello`. Visitors get their id and a (possibly renewed) token
+    /// to keep; agents get who they are and their presence. `sessions` lists
+    /// the caller's open sessions so a reloaded page can restore them.
+    #[serde(rename = "welcome")]
+    Welcome {
+        role: Role,
+        server_time: Millis,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        visitor_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<AgentInfo>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        presence: Option<AgentPresence>,
+        sessions: Vec<SessionSummary>,
+    },
+    /// Agents: the whole waiting queue, oldest first, sent on every change.
+    #[serde(rename = "queue")]
+    Queue { server_time: Millis, items: Vec<QueueItem> },
+    /// Visitor: where their waiting request stands (1 = next).
+    #[serde(rename = "queue.position")]
+    QueuePosition { session: String, position: u32, agents_online: u32 },
+    /// A session changed state (accepted, ended, …).
+    #[serde(rename = "session")]
+    Session { session: SessionSummary },
+    /// A new entry in a session's log.
+    #[serde(rename = "event")]
+    Event { session: String, event: Event },
+    /// Reply to `session.sync`: events after the asked seq, oldest first.
+    /// `more` is true when the page is full and the client should ask again.
+    #[serde(rename = "history")]
+    History { session: String, events: Vec<Event>, receipts: Receipts, more: bool },
+    /// The other side started or stopped typing.
+    #[serde(rename = "typing")]
+    Typing { session: String, author: Role, active: bool },
+    /// Delivered/read state of a session changed.
+    #[serde(rename = "receipts")]
+    Receipts { session: String, receipts: Receipts },
+    /// Agent: their presence as now set (echoed to all their tabs).
+    #[serde(rename = "presence")]
+    Presence { presence: AgentPresence },
+    /// A frame was refused. `rid` in the envelope names the frame when it had one.
+    #[serde(rename = "error")]
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_chat_send() {
+        let env = ClientEnvelope {
+            v: 1,
+            rid: Some(7),
+            frame: ClientFrame::ChatSend { session: "s1".into(), client_id: Some("c1".into()), text: "Hello".into() },
+        };
+        let json = env.to_json();
+        assert!(json.contains("\"type\":\"chat.send\""), "{json}");
+        assert_eq!(decode_client(&json).unwrap(), env);
+    }
+
+    #[test]
+    fn classifies_bad_frames() {
+        let code = |t: &str| decode_client(t).unwrap_err().code;
+        assert_eq!(code("{not json"), ErrorCode::MalformedJson);
+        assert_eq!(code("[1,2]"), ErrorCode::MalformedJson);
+        assert_eq!(code(r#"{"v":2,"type":"hello"}"#), ErrorCode::UnsupportedVersion);
+        assert_eq!(code(r#"{"type":"hello"}"#), ErrorCode::UnsupportedVersion);
+        assert_eq!(code(r#"{"v":1,"type":"fly"}"#), ErrorCode::UnknownType);
+        assert_eq!(code(r#"{"v":1,"type":"chat.send","session":"s"}"#), ErrorCode::InvalidFrame);
+        let long = "x".repeat(crate::limits::MAX_MESSAGE_CHARS + 1);
+        let frame = format!(r#"{{"v":1,"type":"chat.send","session":"s","text":"{long}"}}"#);
+        assert_eq!(code(&frame), ErrorCode::InvalidFrame);
+        let huge = format!(r#"{{"v":1,"type":"chat.send","session":"s","text":"{}"}}"#, "y".repeat(70_000));
+        assert_eq!(code(&huge), ErrorCode::FrameTooLarge);
+    }
+
+    #[test]
+    fn rid_is_echoed_in_errors() {
+        let e = decode_client(r#"{"v":1,"rid":42,"type":"nope"}"#).unwrap_err();
+        assert_eq!(e.rid, Some(42));
+    }
+
+    #[test]
+    fn identify_is_flat() {
+        let t = r#"{"v":1,"type":"identify","id":"u1","name":"Ann","attributes":{"plan":"pro"}}"#;
+        match decode_client(t).unwrap().frame {
+            ClientFrame::Identify { identity } => {
+                assert_eq!(identity.id.as_deref(), Some("u1"));
+                assert_eq!(identity.attributes["plan"], "pro");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_client_type_is_listed() {
+        // A new variant must be added to CLIENT_TYPES or it would be reported unknown.
+        for frame in [
+            ClientFrame::Hello { token: None, page: None },
+            ClientFrame::HelpRequest { topic: None, message: "m".into(), page: None },
+            ClientFrame::HelpCancel { session: "s".into() },
+            ClientFrame::ChatSend { session: "s".into(), client_id: None, text: "t".into() },
+            ClientFrame::Typing { session: "s".into(), active: true },
+            ClientFrame::Receipt { session: "s".into(), kind: ReceiptKind::Read, seq: 1 },
+            ClientFrame::SessionSync { session: "s".into(), after_seq: 0 },
+            ClientFrame::SessionEnd { session: "s".into() },
+            ClientFrame::PageView { page: PageInfo::default() },
+            ClientFrame::Identify { identity: VisitorIdentity::default() },
+            ClientFrame::PresenceSet { presence: AgentPresence::Online },
+            ClientFrame::QueueAccept { session: "s".into() },
+        ] {
+            let json = ClientEnvelope::new(frame.clone()).to_json();
+            assert_eq!(decode_client(&json).unwrap().frame, frame, "{json}");
+        }
+    }
+}

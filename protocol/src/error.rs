@@ -1,0 +1,88 @@
+//! Stable error codes. Clients branch on these strings, so a code is never
+//! renamed or reused; new codes are added at the end and documented.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The frame is not a JSON object.
+    MalformedJson,
+    /// `type` names no message this server knows.
+    UnknownType,
+    /// `v` is missing or not a version this server speaks.
+    UnsupportedVersion,
+    /// The type is known but its fields are wrong (missing, wrong type, out of range).
+    InvalidFrame,
+    /// The frame is larger than `limits::MAX_FRAME_BYTES`. The connection stays open.
+    FrameTooLarge,
+    /// The first frame must be `hello`; anything else before it is refused.
+    HelloRequired,
+    /// The token is unknown, forged, expired or for another site. The server closes
+    /// the connection with [`CloseCode::BadToken`].
+    BadToken,
+    /// The caller may not do this (a visitor touching another session, an agent
+    /// acting on a session that is not theirs, a visitor-only message from an agent…).
+    Forbidden,
+    /// No such session.
+    UnknownSession,
+    /// The session has ended; nothing more can be added to it.
+    SessionEnded,
+    /// The visitor already has an open session.
+    SessionOpen,
+    /// Another agent took the request first, or it was cancelled.
+    AlreadyTaken,
+    /// The agent is at their capacity of concurrent sessions.
+    AtCapacity,
+    /// Too many frames too quickly. The frame was not applied.
+    RateLimited,
+    /// Something broke on the server; the frame was not applied and may be retried.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::InvalidFrame => "invalid_frame",
+            ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::HelloRequired => "hello_required",
+            ErrorCode::BadToken => "bad_token",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::UnknownSession => "unknown_session",
+            ErrorCode::SessionEnded => "session_ended",
+            ErrorCode::SessionOpen => "session_open",
+            ErrorCode::AlreadyTaken => "already_taken",
+            ErrorCode::AtCapacity => "at_capacity",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// WebSocket close codes the server uses (4000–4999 is the application range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u16)]
+pub enum CloseCode {
+    /// Normal close (RFC 6455).
+    Normal = 1000,
+    /// Frame beyond the hard transport limit (RFC 6455 "message too big").
+    TooBig = 1009,
+    /// Authentication failed; do not retry with the same token.
+    BadToken = 4001,
+    /// The client fell too far behind; reconnect and resume from the last seq.
+    Lagging = 4008,
+    /// The same client opened too many connections or sent too many bad frames.
+    Abuse = 4029,
+    /// The visitor called `shutdown()` or the agent logged out elsewhere.
+    Replaced = 4009,
+}
+
+impl CloseCode {
+    pub fn code(self) -> u16 {
+        self as u16
+    }
+}

@@ -1,0 +1,34 @@
+//! Tandem's wire protocol: the one place a message's shape is defined.
+//!
+//! Every WebSocket text frame is a JSON object with a protocol version `v`,
+//! a `type` naming the message, an optional request id `rid` that replies and
+//! errors echo, and the message's own fields:
+//!
+//! ```json
+//! {"v":1,"type":"chat.send","rid":7,"session":"s_9f2c…","client_id":"c1","text":"Hello"}
+//! ```
+//!
+//! The crate is pure Rust without I/O so the server, the widget, the console,
+//! the tests and the load generator all build it (native and wasm32).
+//! `docs/protocol.md` documents every message with an example.
+#![forbid(unsafe_code)]
+
+pub mod chat;
+pub mod envelope;
+pub mod error;
+pub mod limits;
+pub mod session;
+
+pub use chat::{Event, EventBody, ReceiptKind, Receipts};
+pub use envelope::{ClientEnvelope, ClientFrame, DecodeError, ServerEnvelope, ServerFrame, decode_client};
+pub use error::{CloseCode, ErrorCode};
+pub use session::{
+    AgentInfo, AgentPresence, PageInfo, QueueItem, Role, SessionState, SessionSummary, VisitorIdentity,
+};
+
+/// The protocol version this build speaks. Frames carrying another version
+/// are answered with [`ErrorCode::UnsupportedVersion`].
+pub const VERSION: u16 = 1;
+
+/// Milliseconds since the Unix epoch, the only time representation on the wire.
+pub type Millis = i64;

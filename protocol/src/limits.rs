@@ -1,0 +1,21 @@
+//! Limits on every input. The server enforces them; clients use them to stop
+//! a user before the server has to.
+
+/// Largest text frame the server processes. Larger ones get `frame_too_large`.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Transport limit: a frame beyond this closes the connection with 1009.
+pub const MAX_TRANSPORT_BYTES: usize = 1024 * 1024;
+/// Longest chat message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Longest topic, page title, name or similar short field, in characters.
+pub const MAX_SHORT_CHARS: usize = 200;
+/// Longest URL accepted in page info, in characters.
+pub const MAX_URL_CHARS: usize = 2048;
+/// Most identity attributes a visitor may carry.
+pub const MAX_ATTRIBUTES: usize = 50;
+/// Longest client-chosen id (`client_id`, `rid` is a number).
+pub const MAX_CLIENT_ID_CHARS: usize = 64;
+/// Most events returned by one `history` reply; clients page with `after_seq`.
+pub const HISTORY_PAGE: usize = 500;
+/// Frames a connection may send per second, sustained (burst allowed: 2×).
+pub const FRAMES_PER_SECOND: u32 = 30;

@@ -1,0 +1,144 @@
+//! Who takes part in a session, what state it is in, and what agents see of
+//! the waiting queue.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Millis;
+
+/// The side of a conversation a connection or an event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Visitor,
+    Agent,
+    System,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Visitor => "visitor",
+            Role::Agent => "agent",
+            Role::System => "system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "visitor" => Some(Role::Visitor),
+            "agent" => Some(Role::Agent),
+            "system" => Some(Role::System),
+            _ => None,
+        }
+    }
+}
+
+/// Lifecycle of a help request: waiting in the queue, being served, closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    Queued,
+    Active,
+    Ended,
+}
+
+impl SessionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionState::Queued => "queued",
+            SessionState::Active => "active",
+            SessionState::Ended => "ended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SessionState> {
+        match s {
+            "queued" => Some(SessionState::Queued),
+            "active" => Some(SessionState::Active),
+            "ended" => Some(SessionState::Ended),
+            _ => None,
+        }
+    }
+}
+
+/// An agent's availability as the agent set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentPresence {
+    Online,
+    Away,
+    #[default]
+    Offline,
+}
+
+/// The page a visitor is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PageInfo {
+    pub url: String,
+    #[serde(default)]
+    pub title: String,
+}
+
+/// What the site told us about the visitor through `Tandem.identify`.
+/// `verified` stays false until the site proves the identity (see the
+/// customer-panel issue); unverified identities are shown as such.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct VisitorIdentity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub verified: bool,
+}
+
+/// An agent as other participants see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentInfo {
+    pub id: String,
+    pub name: String,
+}
+
+/// Everything a client needs to show a session in a list or a header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: String,
+    pub site: String,
+    pub state: SessionState,
+    pub visitor_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<PageInfo>,
+    /// When the visitor asked for help.
+    pub requested_at: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<Millis>,
+    /// Sequence number of the newest event in the session's log.
+    pub last_seq: u64,
+}
+
+/// A waiting request as agents see it in their queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub session: String,
+    pub visitor_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    pub first_message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<PageInfo>,
+    pub requested_at: Millis,
+}
