@@ -104,7 +104,10 @@ mod tests {
             at: 1_700_000_000_000,
             author: Role::Visitor,
             author_name: None,
-            body: EventBody::Message { text: "hi".into(), client_id: Some("c1".into()) },
+            body: EventBody::Message {
+                text: "hi".into(),
+                client_id: Some("c1".into()),
+            },
         };
         let json = serde_json::to_value(&ev).unwrap();
         assert_eq!(json["kind"], "message");

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::limits::*;
 use crate::{
-    AgentInfo, AgentPresence, ErrorCode, Event, Millis, PageInfo, QueueItem, ReceiptKind, Receipts, Role,
-    SessionSummary, VERSION, VisitorIdentity,
+    AgentInfo, AgentPresence, ErrorCode, Event, Millis, PageInfo, QueueItem, ReceiptKind, Receipts,
+    Role, SessionSummary, VERSION, VisitorIdentity,
 };
 
 /// A frame from a client (widget or console) with its envelope fields.
@@ -23,7 +23,11 @@ pub struct ClientEnvelope {
 
 impl ClientEnvelope {
     pub fn new(frame: ClientFrame) -> Self {
-        ClientEnvelope { v: VERSION, rid: None, frame }
+        ClientEnvelope {
+            v: VERSION,
+            rid: None,
+            frame,
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -71,7 +75,11 @@ pub enum ClientFrame {
     Typing { session: String, active: bool },
     /// Either side: everything up to `seq` was delivered to / read by me.
     #[serde(rename = "receipt")]
-    Receipt { session: String, kind: ReceiptKind, seq: u64 },
+    Receipt {
+        session: String,
+        kind: ReceiptKind,
+        seq: u64,
+    },
     /// Either side: send me the events after `after_seq` (0 for all).
     #[serde(rename = "session.sync")]
     SessionSync { session: String, after_seq: u64 },
@@ -144,14 +152,20 @@ impl ClientFrame {
                 }
                 page(p)
             }
-            ClientFrame::HelpRequest { topic, message, page: p } => {
+            ClientFrame::HelpRequest {
+                topic,
+                message,
+                page: p,
+            } => {
                 if let Some(t) = topic {
                     short_len("topic", t, MAX_SHORT_CHARS)?;
                 }
                 message_text(message)?;
                 page(p)
             }
-            ClientFrame::ChatSend { client_id, text, .. } => {
+            ClientFrame::ChatSend {
+                client_id, text, ..
+            } => {
                 if let Some(c) = client_id {
                     short_len("client_id", c, MAX_CLIENT_ID_CHARS)?;
                 }
@@ -163,7 +177,11 @@ impl ClientFrame {
             }
             ClientFrame::PageView { page: p } => page(&Some(p.clone())),
             ClientFrame::Identify { identity } => {
-                for (name, v) in [("id", &identity.id), ("name", &identity.name), ("email", &identity.email)] {
+                for (name, v) in [
+                    ("id", &identity.id),
+                    ("name", &identity.name),
+                    ("email", &identity.email),
+                ] {
                     if let Some(v) = v {
                         short_len(name, v, MAX_SHORT_CHARS)?;
                     }
@@ -174,7 +192,9 @@ impl ClientFrame {
                 for (k, v) in &identity.attributes {
                     short_len("attribute name", k, MAX_SHORT_CHARS)?;
                     if !(v.is_string() || v.is_number() || v.is_boolean() || v.is_null()) {
-                        return Err(format!("attribute {k:?} must be a string, number or boolean"));
+                        return Err(format!(
+                            "attribute {k:?} must be a string, number or boolean"
+                        ));
                     }
                     if let Some(s) = v.as_str() {
                         short_len("attribute value", s, MAX_SHORT_CHARS)?;
@@ -224,7 +244,10 @@ pub fn decode_client(text: &str) -> Result<ClientEnvelope, DecodeError> {
     if text.len() > MAX_FRAME_BYTES {
         return Err(DecodeError {
             code: ErrorCode::FrameTooLarge,
-            message: format!("frame is {} bytes; the limit is {MAX_FRAME_BYTES}", text.len()),
+            message: format!(
+                "frame is {} bytes; the limit is {MAX_FRAME_BYTES}",
+                text.len()
+            ),
             rid: None,
         });
     }
@@ -237,17 +260,34 @@ pub fn decode_client(text: &str) -> Result<ClientEnvelope, DecodeError> {
     let err = |code, message: String| DecodeError { code, message, rid };
     match probe.v.as_ref().and_then(|v| v.as_u64()) {
         Some(v) if v == VERSION as u64 => {}
-        Some(v) => return Err(err(ErrorCode::UnsupportedVersion, format!("version {v} is not supported; use {VERSION}"))),
-        None => return Err(err(ErrorCode::UnsupportedVersion, format!("missing protocol version \"v\"; use {VERSION}"))),
+        Some(v) => {
+            return Err(err(
+                ErrorCode::UnsupportedVersion,
+                format!("version {v} is not supported; use {VERSION}"),
+            ));
+        }
+        None => {
+            return Err(err(
+                ErrorCode::UnsupportedVersion,
+                format!("missing protocol version \"v\"; use {VERSION}"),
+            ));
+        }
     }
-    let kind = probe.kind.ok_or_else(|| err(ErrorCode::InvalidFrame, "missing \"type\"".into()))?;
+    let kind = probe
+        .kind
+        .ok_or_else(|| err(ErrorCode::InvalidFrame, "missing \"type\"".into()))?;
     if !CLIENT_TYPES.contains(&kind.as_ref()) {
         let shown: String = kind.chars().take(40).collect();
-        return Err(err(ErrorCode::UnknownType, format!("unknown message type {shown:?}")));
+        return Err(err(
+            ErrorCode::UnknownType,
+            format!("unknown message type {shown:?}"),
+        ));
     }
-    let env: ClientEnvelope =
-        serde_json::from_str(text).map_err(|e| err(ErrorCode::InvalidFrame, format!("invalid {kind}: {e}")))?;
-    env.frame.validate().map_err(|m| err(ErrorCode::InvalidFrame, m))?;
+    let env: ClientEnvelope = serde_json::from_str(text)
+        .map_err(|e| err(ErrorCode::InvalidFrame, format!("invalid {kind}: {e}")))?;
+    env.frame
+        .validate()
+        .map_err(|m| err(ErrorCode::InvalidFrame, m))?;
     Ok(env)
 }
 
@@ -263,11 +303,19 @@ pub struct ServerEnvelope {
 
 impl ServerEnvelope {
     pub fn new(frame: ServerFrame) -> Self {
-        ServerEnvelope { v: VERSION, rid: None, frame }
+        ServerEnvelope {
+            v: VERSION,
+            rid: None,
+            frame,
+        }
     }
 
     pub fn reply(rid: Option<u64>, frame: ServerFrame) -> Self {
-        ServerEnvelope { v: VERSION, rid, frame }
+        ServerEnvelope {
+            v: VERSION,
+            rid,
+            frame,
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -298,10 +346,17 @@ pub enum ServerFrame {
     },
     /// Agents: the whole waiting queue, oldest first, sent on every change.
     #[serde(rename = "queue")]
-    Queue { server_time: Millis, items: Vec<QueueItem> },
+    Queue {
+        server_time: Millis,
+        items: Vec<QueueItem>,
+    },
     /// Visitor: where their waiting request stands (1 = next).
     #[serde(rename = "queue.position")]
-    QueuePosition { session: String, position: u32, agents_online: u32 },
+    QueuePosition {
+        session: String,
+        position: u32,
+        agents_online: u32,
+    },
     /// A session changed state (accepted, ended, …).
     #[serde(rename = "session")]
     Session { session: SessionSummary },
@@ -311,10 +366,19 @@ pub enum ServerFrame {
     /// Reply to `session.sync`: events after the asked seq, oldest first.
     /// `more` is true when the page is full and the client should ask again.
     #[serde(rename = "history")]
-    History { session: String, events: Vec<Event>, receipts: Receipts, more: bool },
+    History {
+        session: String,
+        events: Vec<Event>,
+        receipts: Receipts,
+        more: bool,
+    },
     /// The other side started or stopped typing.
     #[serde(rename = "typing")]
-    Typing { session: String, author: Role, active: bool },
+    Typing {
+        session: String,
+        author: Role,
+        active: bool,
+    },
     /// Delivered/read state of a session changed.
     #[serde(rename = "receipts")]
     Receipts { session: String, receipts: Receipts },
@@ -340,7 +404,11 @@ mod tests {
         let env = ClientEnvelope {
             v: 1,
             rid: Some(7),
-            frame: ClientFrame::ChatSend { session: "s1".into(), client_id: Some("c1".into()), text: "Hello".into() },
+            frame: ClientFrame::ChatSend {
+                session: "s1".into(),
+                client_id: Some("c1".into()),
+                text: "Hello".into(),
+            },
         };
         let json = env.to_json();
         assert!(json.contains("\"type\":\"chat.send\""), "{json}");
@@ -352,14 +420,23 @@ mod tests {
         let code = |t: &str| decode_client(t).unwrap_err().code;
         assert_eq!(code("{not json"), ErrorCode::MalformedJson);
         assert_eq!(code("[1,2]"), ErrorCode::MalformedJson);
-        assert_eq!(code(r#"{"v":2,"type":"hello"}"#), ErrorCode::UnsupportedVersion);
+        assert_eq!(
+            code(r#"{"v":2,"type":"hello"}"#),
+            ErrorCode::UnsupportedVersion
+        );
         assert_eq!(code(r#"{"type":"hello"}"#), ErrorCode::UnsupportedVersion);
         assert_eq!(code(r#"{"v":1,"type":"fly"}"#), ErrorCode::UnknownType);
-        assert_eq!(code(r#"{"v":1,"type":"chat.send","session":"s"}"#), ErrorCode::InvalidFrame);
+        assert_eq!(
+            code(r#"{"v":1,"type":"chat.send","session":"s"}"#),
+            ErrorCode::InvalidFrame
+        );
         let long = "x".repeat(crate::limits::MAX_MESSAGE_CHARS + 1);
         let frame = format!(r#"{{"v":1,"type":"chat.send","session":"s","text":"{long}"}}"#);
         assert_eq!(code(&frame), ErrorCode::InvalidFrame);
-        let huge = format!(r#"{{"v":1,"type":"chat.send","session":"s","text":"{}"}}"#, "y".repeat(70_000));
+        let huge = format!(
+            r#"{{"v":1,"type":"chat.send","session":"s","text":"{}"}}"#,
+            "y".repeat(70_000)
+        );
         assert_eq!(code(&huge), ErrorCode::FrameTooLarge);
     }
 
@@ -385,18 +462,51 @@ mod tests {
     fn every_client_type_is_listed() {
         // A new variant must be added to CLIENT_TYPES or it would be reported unknown.
         for frame in [
-            ClientFrame::Hello { token: None, page: None },
-            ClientFrame::HelpRequest { topic: None, message: "m".into(), page: None },
-            ClientFrame::HelpCancel { session: "s".into() },
-            ClientFrame::ChatSend { session: "s".into(), client_id: None, text: "t".into() },
-            ClientFrame::Typing { session: "s".into(), active: true },
-            ClientFrame::Receipt { session: "s".into(), kind: ReceiptKind::Read, seq: 1 },
-            ClientFrame::SessionSync { session: "s".into(), after_seq: 0 },
-            ClientFrame::SessionEnd { session: "s".into() },
-            ClientFrame::PageView { page: PageInfo::default() },
-            ClientFrame::Identify { identity: VisitorIdentity::default() },
-            ClientFrame::PresenceSet { presence: AgentPresence::Online },
-            ClientFrame::QueueAccept { session: "s".into() },
+            ClientFrame::Hello {
+                token: None,
+                page: None,
+            },
+            ClientFrame::HelpRequest {
+                topic: None,
+                message: "m".into(),
+                page: None,
+            },
+            ClientFrame::HelpCancel {
+                session: "s".into(),
+            },
+            ClientFrame::ChatSend {
+                session: "s".into(),
+                client_id: None,
+                text: "t".into(),
+            },
+            ClientFrame::Typing {
+                session: "s".into(),
+                active: true,
+            },
+            ClientFrame::Receipt {
+                session: "s".into(),
+                kind: ReceiptKind::Read,
+                seq: 1,
+            },
+            ClientFrame::SessionSync {
+                session: "s".into(),
+                after_seq: 0,
+            },
+            ClientFrame::SessionEnd {
+                session: "s".into(),
+            },
+            ClientFrame::PageView {
+                page: PageInfo::default(),
+            },
+            ClientFrame::Identify {
+                identity: VisitorIdentity::default(),
+            },
+            ClientFrame::PresenceSet {
+                presence: AgentPresence::Online,
+            },
+            ClientFrame::QueueAccept {
+                session: "s".into(),
+            },
         ] {
             let json = ClientEnvelope::new(frame.clone()).to_json();
             assert_eq!(decode_client(&json).unwrap().frame, frame, "{json}");

@@ -20,10 +20,13 @@ pub mod limits;
 pub mod session;
 
 pub use chat::{Event, EventBody, ReceiptKind, Receipts};
-pub use envelope::{ClientEnvelope, ClientFrame, DecodeError, ServerEnvelope, ServerFrame, decode_client};
+pub use envelope::{
+    ClientEnvelope, ClientFrame, DecodeError, ServerEnvelope, ServerFrame, decode_client,
+};
 pub use error::{CloseCode, ErrorCode};
 pub use session::{
-    AgentInfo, AgentPresence, PageInfo, QueueItem, Role, SessionState, SessionSummary, VisitorIdentity,
+    AgentInfo, AgentPresence, PageInfo, QueueItem, Role, SessionState, SessionSummary,
+    VisitorIdentity,
 };
 
 /// The protocol version this build speaks. Frames carrying another version

@@ -1,0 +1,157 @@
+//! The Tandem server as a library, so integration tests can start a real one
+//! on 127.0.0.1:0 in-process. `main.rs` is the thin command-line front.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod http;
+pub mod hub;
+pub mod ids;
+pub mod routing;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use config::Config;
+
+use crate::auth::VisitorTokens;
+use crate::hub::Hub;
+use crate::store::{Site, Store};
+
+/// A server that is listening. Dropping it does not stop it; call `shutdown`.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub demo_addr: Option<SocketAddr>,
+    pub public_url: String,
+    pub store: Arc<dyn Store>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// `ws://…` form of the public URL.
+    pub fn ws_url(&self) -> String {
+        self.public_url.replacen("http", "ws", 1)
+    }
+
+    pub fn demo_url(&self) -> Option<String> {
+        self.demo_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// Stops accepting, lets open requests finish, waits for the listeners.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Opens the store, binds the listeners and starts serving.
+pub async fn start(mut config: Config) -> Result<Running> {
+    let store = store::open(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", config.database_url))?;
+    let key = store
+        .setting_or_insert("visitor_token_key", &hex(&ids::random_bytes::<32>()))
+        .await?;
+    let tokens = VisitorTokens::new(key.into_bytes());
+
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    if config.public_url.is_empty() {
+        config.public_url = format!("http://{addr}");
+    }
+    config.public_url = config.public_url.trim_end_matches('/').to_string();
+
+    let demo = match config.demo_listen {
+        Some(at) => {
+            let l = TcpListener::bind(at)
+                .await
+                .with_context(|| format!("binding the demo shop on {at}"))?;
+            let demo_addr = l.local_addr()?;
+            config
+                .allow_origins
+                .push(("demo".into(), format!("http://{demo_addr}")));
+            Some((l, demo_addr))
+        }
+        None => None,
+    };
+    for (site, origin) in &config.allow_origins {
+        allow_origin(store.as_ref(), site, origin).await?;
+    }
+
+    let hub = Hub::new(store.clone(), tokens).await?;
+    let config = Arc::new(config);
+    let state = http::AppState {
+        hub,
+        store: store.clone(),
+        config: config.clone(),
+    };
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = Vec::new();
+    tasks.push(spawn_server(listener, http::router(state), stopped.clone()));
+    let demo_addr = match demo {
+        Some((l, demo_addr)) => {
+            let app = http::demo::router(config.static_dir.join("demo"), config.public_url.clone());
+            tasks.push(spawn_server(l, app, stopped));
+            Some(demo_addr)
+        }
+        None => None,
+    };
+    Ok(Running {
+        addr,
+        demo_addr,
+        public_url: config.public_url.clone(),
+        store,
+        stop,
+        tasks,
+    })
+}
+
+/// Adds an allowed origin to a site, creating the site if needed.
+pub async fn allow_origin(store: &dyn Store, site: &str, origin: &str) -> Result<()> {
+    let origin = http::normalise_origin(origin);
+    let mut record = store.site(site).await?.unwrap_or(Site {
+        id: site.to_string(),
+        name: site.to_string(),
+        origins: vec![],
+    });
+    if !record.origins.contains(&origin) {
+        record.origins.push(origin);
+    }
+    store.upsert_site(&record, clock::now_ms()).await?;
+    Ok(())
+}
+
+fn spawn_server(
+    listener: TcpListener,
+    app: axum::Router,
+    mut stopped: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

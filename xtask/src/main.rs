@@ -1,1 +1,33 @@
-fn main() {}
+//! Build orchestration for Tandem.
+//!
+//! `cargo xtask build`  builds the widget and the console to wasm into static/dist/
+//! `cargo xtask run`    builds everything, seeds a demo agent, starts the server
+//! `cargo xtask test`   builds everything and runs every test (Rust, then browser e2e)
+//!
+//! Everything a fresh machine lacks that can be fetched from a registry is
+//! fetched here (the wasm32 target, the npm packages), so the README's two
+//! commands work on a clean clone.
+
+mod bundle;
+mod paths;
+mod run;
+mod test;
+
+use anyhow::{Result, bail};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = &args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("build") => bundle::build_all(),
+        Some("run") => run::run(rest),
+        Some("test") => test::test(rest),
+        _ => {
+            eprintln!("usage: cargo xtask <build|run|test>");
+            eprintln!("  build   wasm bundles of the widget and the console into static/dist/");
+            eprintln!("  run     build, seed the demo agent, start tandem (console + demo shop)");
+            eprintln!("  test    build, then run the Rust tests and the Chromium e2e tests");
+            bail!("unknown or missing command")
+        }
+    }
+}

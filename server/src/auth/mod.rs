@@ -1,0 +1,7 @@
+//! Who is talking to us: agents (password, then a bearer token carried in a
+//! cookie or a hello frame) and visitors (a token signed by the server).
+
+pub mod password;
+pub mod token;
+
+pub use token::{AgentTokens, VisitorClaims, VisitorTokens};

@@ -1,0 +1,58 @@
+//! Static files: the agent console under /agent (strict CSP) and the widget
+//! bundle under /widget (public, loadable from any site).
+
+use std::path::Path;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use tower_http::cors::CorsLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::AppState;
+
+/// The console's Content Security Policy: no inline script, no foreign hosts,
+/// wasm allowed; mirrors of visitor pages will live in sandboxed same-origin frames.
+pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+pub fn router(static_dir: &Path) -> Router<AppState> {
+    let dist = static_dir.join("dist");
+    if !dist.join("agent/index.html").exists() || !dist.join("widget/tandem.js").exists() {
+        tracing::warn!(dir = %dist.display(), "browser bundles are missing: run `cargo xtask build`");
+    }
+    let agent_dir = dist.join("agent");
+    let console = Router::new()
+        .route_service("/agent", ServeFile::new(agent_dir.join("index.html")))
+        .nest_service("/agent/", ServeDir::new(&agent_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONSOLE_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ));
+    let widget = Router::new()
+        .nest_service("/widget", ServeDir::new(dist.join("widget")))
+        // The widget runs on customers' sites: its files are public and fetched cross-origin.
+        .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ));
+    console.merge(widget)
+}

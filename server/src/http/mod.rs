@@ -1,0 +1,40 @@
+//! HTTP: REST for agents, WebSocket upgrades, static assets, the demo shop.
+
+mod agents;
+mod assets;
+mod credentials;
+pub mod demo;
+mod error;
+mod socket;
+mod ws;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+
+pub use assets::CONSOLE_CSP;
+pub use ws::normalise_origin;
+
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Hub,
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(agents::router())
+        .merge(ws::router())
+        .merge(assets::router(&state.config.static_dir))
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .with_state(state)
+}

@@ -1,0 +1,264 @@
+//! One WebSocket connection: a writer task draining the connection's bounded
+//! queue, and a reader loop that authenticates with `hello`, then decodes,
+//! rate-limits and dispatches frames to the hub.
+
+use std::time::Instant;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use protocol::limits::{FRAMES_PER_SECOND, MAX_FRAME_BYTES};
+use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, ServerFrame, decode_client};
+
+use super::AppState;
+use super::credentials::agent_for_token;
+use crate::auth::VisitorClaims;
+use crate::auth::token::VISITOR_TOKEN_TTL_MS;
+use crate::clock::now_ms;
+use crate::hub::{ConnHandle, HubError, Principal, Wire};
+use crate::ids::new_id;
+use crate::store::Agent;
+
+/// What we know about a connection before its `hello`.
+pub enum Pending {
+    Visitor { site: String },
+    Agent { agent: Option<Agent> },
+}
+
+/// Bad frames a connection may send before it is closed as abusive.
+const MAX_STRIKES: u32 = 100;
+
+pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
+    let (mut sink, mut stream) = socket.split();
+    let (conn, mut outbound, closer) = app.hub.new_conn();
+    let writer = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                frame = outbound.recv() => match frame {
+                    Some(frame) => {
+                        if sink.send(Message::Text(frame.into_text())).await.is_err() {
+                            break;
+                        }
+                    }
+                    None => break,
+                },
+                code = closer.closed() => {
+                    // Flush what is queued unless the connection is being dropped for lagging.
+                    if code != CloseCode::Lagging.code() {
+                        while let Ok(frame) = outbound.try_recv() {
+                            if sink.send(Message::Text(frame.into_text())).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    let reason = close_reason(code);
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                    break;
+                }
+            }
+        }
+    });
+
+    let mut who: Option<Principal> = None;
+    let mut limiter = RateLimiter::new();
+    let mut strikes = 0u32;
+    while let Some(msg) = stream.next().await {
+        let text = match msg {
+            Ok(Message::Text(t)) => t,
+            Ok(Message::Binary(_)) => {
+                reply_error(
+                    &conn,
+                    None,
+                    None,
+                    HubError::new(
+                        ErrorCode::InvalidFrame,
+                        "binary frames are not accepted here",
+                    ),
+                );
+                continue;
+            }
+            Ok(Message::Close(_)) => break,
+            Ok(_) => continue, // ping/pong are answered by the transport
+            Err(e) => {
+                tracing::debug!(conn = conn.id, error = %e, "websocket read failed");
+                if e.to_string().to_ascii_lowercase().contains("too long")
+                    || e.to_string().to_ascii_lowercase().contains("capacity")
+                {
+                    conn.close(CloseCode::TooBig);
+                }
+                break;
+            }
+        };
+        if !limiter.allow() {
+            reply_error(
+                &conn,
+                None,
+                None,
+                HubError::new(ErrorCode::RateLimited, "slow down: too many frames"),
+            );
+            continue;
+        }
+        let env = match decode_client(text.as_str()) {
+            Ok(env) => env,
+            Err(e) => {
+                strikes += 1;
+                reply_error(&conn, e.rid, None, HubError::new(e.code, e.message));
+                if strikes >= MAX_STRIKES {
+                    conn.close(CloseCode::Abuse);
+                    break;
+                }
+                continue;
+            }
+        };
+        match &who {
+            None => match env.frame {
+                ClientFrame::Hello { token, page } => {
+                    match hello(&app, &pending, token, page).await {
+                        Ok((principal, new_token)) => {
+                            let welcome = app.hub.attach(&principal, &conn, new_token);
+                            conn.send(&Wire::new(&ServerEnvelope::reply(env.rid, welcome)));
+                            who = Some(principal);
+                        }
+                        Err(e) => {
+                            let fatal = e.code == ErrorCode::BadToken;
+                            reply_error(&conn, env.rid, None, e);
+                            if fatal {
+                                conn.close(CloseCode::BadToken);
+                                break;
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    strikes += 1;
+                    reply_error(
+                        &conn,
+                        env.rid,
+                        None,
+                        HubError::new(ErrorCode::HelloRequired, "send hello first"),
+                    );
+                }
+            },
+            Some(principal) => {
+                let session = env.frame.session().map(str::to_string);
+                match app.hub.handle(principal, env.frame).await {
+                    Ok(Some(reply)) => {
+                        conn.send(&Wire::new(&ServerEnvelope::reply(env.rid, reply)))
+                    }
+                    Ok(None) => {}
+                    Err(e) => reply_error(&conn, env.rid, session, e),
+                }
+            }
+        }
+    }
+    if let Some(principal) = &who {
+        app.hub.detach(principal, conn.id);
+    }
+    conn.close(CloseCode::Normal);
+    let _ = writer.await;
+}
+
+fn close_reason(code: u16) -> &'static str {
+    match code {
+        c if c == CloseCode::BadToken.code() => "bad_token",
+        c if c == CloseCode::Lagging.code() => "lagging",
+        c if c == CloseCode::Abuse.code() => "abuse",
+        c if c == CloseCode::TooBig.code() => "frame_too_large",
+        _ => "",
+    }
+}
+
+fn reply_error(conn: &ConnHandle, rid: Option<u64>, session: Option<String>, e: HubError) {
+    let frame = ServerFrame::Error {
+        code: e.code,
+        message: e.message,
+        session,
+    };
+    conn.send(&Wire::new(&ServerEnvelope::reply(rid, frame)));
+}
+
+/// Authenticates a `hello`: returns who is connected and, for visitors, the
+/// token to keep (renewed on every connection).
+async fn hello(
+    app: &AppState,
+    pending: &Pending,
+    token: Option<String>,
+    page: Option<protocol::PageInfo>,
+) -> Result<(Principal, Option<String>), HubError> {
+    let now = now_ms();
+    match pending {
+        Pending::Visitor { site } => {
+            let vid = match token {
+                Some(token) => match app.hub.visitor_tokens().verify(&token, site, now) {
+                    Ok(claims) => claims.vid,
+                    Err(e) => {
+                        return Err(HubError::new(ErrorCode::BadToken, format!("visitor {e}")));
+                    }
+                },
+                None => new_id("v_"),
+            };
+            app.store.touch_visitor(&vid, site, now).await?;
+            if let Some(page) = page {
+                app.store.add_page_view(&vid, &page, now).await?;
+            }
+            let claims = VisitorClaims {
+                vid: vid.clone(),
+                site: site.clone(),
+                exp: now + VISITOR_TOKEN_TTL_MS,
+            };
+            let token = app.hub.visitor_tokens().issue(&claims);
+            Ok((
+                Principal::Visitor {
+                    id: vid,
+                    site: site.clone(),
+                },
+                Some(token),
+            ))
+        }
+        Pending::Agent { agent: Some(agent) } => Ok((Principal::Agent(agent.clone()), None)),
+        Pending::Agent { agent: None } => match token {
+            Some(token) => match agent_for_token(app.store.as_ref(), &token).await? {
+                Some(agent) => Ok((Principal::Agent(agent), None)),
+                None => Err(HubError::new(
+                    ErrorCode::BadToken,
+                    "agent token is unknown or expired",
+                )),
+            },
+            None => Err(HubError::new(
+                ErrorCode::BadToken,
+                "log in first: no session cookie or token",
+            )),
+        },
+    }
+}
+
+/// Token bucket: `FRAMES_PER_SECOND` sustained, bursts of twice that.
+struct RateLimiter {
+    tokens: f64,
+    last: Instant,
+}
+
+impl RateLimiter {
+    fn new() -> Self {
+        RateLimiter {
+            tokens: 2.0 * FRAMES_PER_SECOND as f64,
+            last: Instant::now(),
+        }
+    }
+
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        let rate = FRAMES_PER_SECOND as f64;
+        self.tokens =
+            (self.tokens + now.duration_since(self.last).as_secs_f64() * rate).min(2.0 * rate);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+// The decoder enforces the application limit; this keeps the two in step.
+const _: () = assert!(MAX_FRAME_BYTES < protocol::limits::MAX_TRANSPORT_BYTES);

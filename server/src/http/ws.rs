@@ -1,0 +1,95 @@
+//! WebSocket upgrades: checks that happen before a socket exists (site,
+//! origin, cookie), then hands the socket to `socket::serve`.
+
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::header::ORIGIN;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use protocol::limits::MAX_TRANSPORT_BYTES;
+use serde::Deserialize;
+
+use super::AppState;
+use super::credentials::agent_from_headers;
+use super::error::ApiError;
+use super::socket::{self, Pending};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ws/visitor", get(visitor))
+        .route("/ws/agent", get(agent))
+}
+
+#[derive(Deserialize)]
+struct VisitorQuery {
+    site: String,
+}
+
+/// Origins compare case-insensitively and without a trailing slash.
+pub fn normalise_origin(origin: &str) -> String {
+    origin.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+fn origin(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(normalise_origin)
+}
+
+async fn visitor(
+    State(app): State<AppState>,
+    Query(q): Query<VisitorQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let site = app.store.site(&q.site).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_site",
+            format!("no site {:?}", q.site),
+        )
+    })?;
+    // Browsers always send Origin on a WebSocket; a page on another origin
+    // must not be able to open visitor sessions for this site.
+    let allowed =
+        origin(&headers).is_some_and(|o| site.origins.iter().any(|a| normalise_origin(a) == o));
+    if !allowed {
+        tracing::info!(site = %site.id, origin = ?origin(&headers), "visitor connection from an origin not allowed");
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            "this origin may not embed the widget",
+        ));
+    }
+    Ok(upgrade(ws, app, Pending::Visitor { site: site.id }))
+}
+
+async fn agent(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    // The console is same-origin; refusing other origins stops a hostile page
+    // from riding an agent's cookie (cross-site WebSocket hijacking). Clients
+    // without an Origin header are not browsers and authenticate with a token.
+    if let Some(o) = origin(&headers) {
+        if o != normalise_origin(&app.config.public_url) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                "the console runs on the server's own origin",
+            ));
+        }
+    }
+    let agent = agent_from_headers(app.store.as_ref(), &headers).await?;
+    Ok(upgrade(ws, app, Pending::Agent { agent }))
+}
+
+fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending) -> Response {
+    ws.max_message_size(MAX_TRANSPORT_BYTES)
+        .max_frame_size(MAX_TRANSPORT_BYTES)
+        .on_upgrade(move |socket| socket::serve(app, socket, pending))
+}

@@ -1,0 +1,41 @@
+//! Errors a frame handler returns; each becomes one `error` frame to the sender.
+
+use protocol::ErrorCode;
+
+use crate::store::StoreError;
+
+#[derive(Debug)]
+pub struct HubError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl HubError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        HubError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    pub fn unknown_session() -> Self {
+        Self::new(ErrorCode::UnknownSession, "no such session")
+    }
+}
+
+impl From<StoreError> for HubError {
+    fn from(e: StoreError) -> Self {
+        // The client gets a generic message; the details go to the log only.
+        tracing::error!(error = %e, "store failure while handling a frame");
+        HubError::new(
+            ErrorCode::Internal,
+            "the server could not save this; try again",
+        )
+    }
+}
+
+pub type HubResult<T> = Result<T, HubError>;

@@ -1,0 +1,442 @@
+//! What the hub does with each client frame once the sender is authenticated.
+
+use protocol::limits::HISTORY_PAGE;
+use protocol::{
+    AgentPresence, ClientFrame, ErrorCode, EventBody, PageInfo, ReceiptKind, Role, ServerEnvelope,
+    ServerFrame, SessionState, VisitorIdentity,
+};
+
+use super::{Hub, HubError, HubResult, LiveSession, Principal, Wire};
+use crate::clock::now_ms;
+use crate::ids::new_id;
+use crate::store::SessionRecord;
+
+impl Hub {
+    /// Applies one frame. Returns the direct reply to the sender, if the frame has one;
+    /// everything else reaches clients through the session's participants.
+    pub async fn handle(
+        &self,
+        who: &Principal,
+        frame: ClientFrame,
+    ) -> HubResult<Option<ServerFrame>> {
+        match frame {
+            ClientFrame::Hello { .. } => Err(HubError::new(
+                ErrorCode::InvalidFrame,
+                "hello was already received",
+            )),
+            ClientFrame::HelpRequest {
+                topic,
+                message,
+                page,
+            } => {
+                let (visitor, site) = visitor_of(who)?;
+                self.request_help(visitor, site, topic, message, page)
+                    .await
+                    .map(|_| None)
+            }
+            ClientFrame::HelpCancel { session } => {
+                visitor_of(who)?;
+                let record = self.access(who, &session).await?;
+                if record.state != SessionState::Queued {
+                    return Err(HubError::new(
+                        ErrorCode::InvalidFrame,
+                        "only a waiting request can be cancelled",
+                    ));
+                }
+                self.end(who, &session).await.map(|_| None)
+            }
+            ClientFrame::ChatSend {
+                session,
+                client_id,
+                text,
+            } => {
+                let record = self.access(who, &session).await?;
+                if record.state == SessionState::Ended {
+                    return Err(HubError::new(
+                        ErrorCode::SessionEnded,
+                        "this conversation has ended",
+                    ));
+                }
+                let body = EventBody::Message { text, client_id };
+                self.append(&session, who.role(), author_name(who, &record), body)
+                    .await
+                    .map(|_| None)
+            }
+            ClientFrame::Typing { session, active } => {
+                let record = self.access(who, &session).await?;
+                let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Typing {
+                    session: session.clone(),
+                    author: who.role(),
+                    active,
+                }));
+                let st = self.state();
+                // Only the other side needs to know; the sender's own tabs do not.
+                let others: Vec<_> = match who {
+                    Principal::Visitor { .. } => record
+                        .agent
+                        .as_ref()
+                        .and_then(|a| st.agents.get(&a.id))
+                        .map(|a| a.conns.clone())
+                        .unwrap_or_default(),
+                    Principal::Agent(_) => st
+                        .visitors
+                        .get(&record.visitor_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                };
+                for c in others {
+                    c.send_ephemeral(&frame);
+                }
+                Ok(None)
+            }
+            ClientFrame::Receipt { session, kind, seq } => {
+                self.receipt(who, &session, kind, seq).await.map(|_| None)
+            }
+            ClientFrame::SessionSync { session, after_seq } => {
+                let record = self.access(who, &session).await?;
+                let events = self
+                    .inner
+                    .store
+                    .events_after(&session, after_seq, HISTORY_PAGE as u32)
+                    .await?;
+                let more = events.len() == HISTORY_PAGE;
+                Ok(Some(ServerFrame::History {
+                    session,
+                    events,
+                    receipts: record.receipts,
+                    more,
+                }))
+            }
+            ClientFrame::SessionEnd { session } => {
+                self.access(who, &session).await?;
+                self.end(who, &session).await.map(|_| None)
+            }
+            ClientFrame::PageView { page } => {
+                let (visitor, _) = visitor_of(who)?;
+                self.inner
+                    .store
+                    .add_page_view(visitor, &page, now_ms())
+                    .await?;
+                Ok(None)
+            }
+            ClientFrame::Identify { identity } => {
+                let (visitor, _) = visitor_of(who)?;
+                self.identify(visitor, identity).await.map(|_| None)
+            }
+            ClientFrame::PresenceSet { presence } => {
+                let agent = agent_of(who)?;
+                self.set_presence(&agent.id, presence);
+                Ok(None)
+            }
+            ClientFrame::QueueAccept { session } => {
+                agent_of(who)?;
+                self.accept(who, &session).await.map(|_| None)
+            }
+        }
+    }
+
+    /// The session if `who` may act on it: its visitor, or its assigned agent.
+    async fn access(&self, who: &Principal, session: &str) -> HubResult<SessionRecord> {
+        let live = self.state().sessions.get(session).map(|s| s.record.clone());
+        let record = match live {
+            Some(r) => r,
+            None => self
+                .inner
+                .store
+                .session(session)
+                .await?
+                .ok_or_else(HubError::unknown_session)?,
+        };
+        let allowed = match who {
+            Principal::Visitor { id, .. } => &record.visitor_id == id,
+            Principal::Agent(agent) => record.agent.as_ref().is_some_and(|a| a.id == agent.id),
+        };
+        if allowed {
+            Ok(record)
+        } else {
+            Err(HubError::forbidden("this session is not yours"))
+        }
+    }
+
+    async fn request_help(
+        &self,
+        visitor: &str,
+        site: &str,
+        topic: Option<String>,
+        message: String,
+        page: Option<PageInfo>,
+    ) -> HubResult<()> {
+        if message.trim().is_empty() {
+            return Err(HubError::new(
+                ErrorCode::InvalidFrame,
+                "tell us what you need help with",
+            ));
+        }
+        let identity = self
+            .inner
+            .store
+            .touch_visitor(visitor, site, now_ms())
+            .await?
+            .identity;
+        let record = SessionRecord {
+            id: new_id("s_"),
+            site: site.to_string(),
+            visitor_id: visitor.to_string(),
+            visitor_name: identity.name.clone(),
+            state: SessionState::Queued,
+            topic: topic.filter(|t| !t.trim().is_empty()),
+            first_message: message.clone(),
+            page,
+            agent: None,
+            requested_at: now_ms(),
+            accepted_at: None,
+            ended_at: None,
+            ended_by: None,
+            last_seq: 0,
+            receipts: Default::default(),
+        };
+        {
+            // Claim the visitor's one open slot before any await, so two tabs
+            // requesting at once cannot both open a session.
+            let mut st = self.state();
+            if st.visitor_open.contains_key(visitor) {
+                return Err(HubError::new(
+                    ErrorCode::SessionOpen,
+                    "you already have an open conversation",
+                ));
+            }
+            st.visitor_open
+                .insert(visitor.to_string(), record.id.clone());
+        }
+        if let Err(e) = self.inner.store.create_session(&record).await {
+            self.state().visitor_open.remove(visitor);
+            return Err(e.into());
+        }
+        let id = record.id.clone();
+        let name = identity.name;
+        {
+            let mut st = self.state();
+            st.sessions.insert(
+                id.clone(),
+                LiveSession {
+                    record,
+                    append: Default::default(),
+                },
+            );
+        }
+        self.append(
+            &id,
+            Role::Visitor,
+            name.clone(),
+            EventBody::Requested { topic: None },
+        )
+        .await?;
+        self.append(
+            &id,
+            Role::Visitor,
+            name,
+            EventBody::Message {
+                text: message,
+                client_id: None,
+            },
+        )
+        .await?;
+        let st = &mut *self.state();
+        if let Some(live) = st.sessions.get(&id) {
+            let requested_at = live.record.requested_at;
+            Self::announce(st, &live.record);
+            st.queue.push(id.clone(), requested_at);
+        }
+        self.queue_changed(st);
+        Ok(())
+    }
+
+    async fn accept(&self, who: &Principal, session: &str) -> HubResult<()> {
+        let Principal::Agent(agent) = who else {
+            unreachable!("checked by the caller")
+        };
+        let record = {
+            let st = &mut *self.state();
+            let load = st
+                .agents
+                .get(&agent.id)
+                .map(|a| a.sessions.len())
+                .unwrap_or(0);
+            let live = st
+                .sessions
+                .get_mut(session)
+                .ok_or_else(HubError::unknown_session)?;
+            if live.record.state != SessionState::Queued {
+                return Err(HubError::new(
+                    ErrorCode::AlreadyTaken,
+                    "another agent already took this request",
+                ));
+            }
+            if load >= agent.capacity as usize {
+                return Err(HubError::new(
+                    ErrorCode::AtCapacity,
+                    format!(
+                        "you already have {load} open sessions (your capacity is {})",
+                        agent.capacity
+                    ),
+                ));
+            }
+            // The claim happens here, under the lock: a second accept sees Active.
+            live.record.state = SessionState::Active;
+            live.record.agent = Some(agent.info());
+            live.record.accepted_at = Some(now_ms());
+            let record = live.record.clone();
+            st.queue.remove(session);
+            st.agents
+                .entry(agent.id.clone())
+                .or_default()
+                .sessions
+                .insert(session.to_string());
+            record
+        };
+        self.inner.store.update_session(&record).await?;
+        {
+            let st = self.state();
+            Self::announce(&st, &record);
+            self.queue_changed(&st);
+        }
+        let body = EventBody::AgentJoined {
+            agent_id: agent.id.clone(),
+            name: agent.name.clone(),
+        };
+        self.append(session, Role::System, None, body).await?;
+        Ok(())
+    }
+
+    async fn end(&self, who: &Principal, session: &str) -> HubResult<()> {
+        let record = {
+            let st = &mut *self.state();
+            let Some(live) = st.sessions.get_mut(session) else {
+                return Err(HubError::new(
+                    ErrorCode::SessionEnded,
+                    "this conversation has already ended",
+                ));
+            };
+            if live.record.state == SessionState::Ended {
+                return Err(HubError::new(
+                    ErrorCode::SessionEnded,
+                    "this conversation has already ended",
+                ));
+            }
+            live.record.state = SessionState::Ended;
+            live.record.ended_at = Some(now_ms());
+            live.record.ended_by = Some(who.role());
+            live.record.clone()
+        };
+        self.inner.store.update_session(&record).await?;
+        self.append(
+            session,
+            Role::System,
+            None,
+            EventBody::Ended { by: who.role() },
+        )
+        .await?;
+        let st = &mut *self.state();
+        Self::announce(st, &record);
+        st.sessions.remove(session);
+        st.visitor_open.remove(&record.visitor_id);
+        if let Some(agent) = &record.agent {
+            if let Some(live) = st.agents.get_mut(&agent.id) {
+                live.sessions.remove(session);
+            }
+        }
+        if st.queue.remove(session) {
+            self.queue_changed(st);
+        }
+        Ok(())
+    }
+
+    async fn receipt(
+        &self,
+        who: &Principal,
+        session: &str,
+        kind: ReceiptKind,
+        seq: u64,
+    ) -> HubResult<()> {
+        self.access(who, session).await?;
+        let record = {
+            let st = &mut *self.state();
+            let Some(live) = st.sessions.get_mut(session) else {
+                // Receipts on an ended session change nothing worth storing.
+                return Ok(());
+            };
+            let seq = seq.min(live.record.last_seq);
+            if !live.record.receipts.raise(who.role(), kind, seq) {
+                return Ok(());
+            }
+            live.record.clone()
+        };
+        self.inner.store.update_session(&record).await?;
+        let st = self.state();
+        let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Receipts {
+            session: session.to_string(),
+            receipts: record.receipts,
+        }));
+        Self::send_to_session(&st, &record, &frame);
+        Ok(())
+    }
+
+    async fn identify(&self, visitor: &str, mut identity: VisitorIdentity) -> HubResult<()> {
+        // Identities asserted by the page are unverified until the site signs them.
+        identity.verified = false;
+        self.inner
+            .store
+            .set_visitor_identity(visitor, &identity)
+            .await?;
+        let st = &mut *self.state();
+        if let Some(session) = st.visitor_open.get(visitor).cloned() {
+            if let Some(live) = st.sessions.get_mut(&session) {
+                live.record.visitor_name = identity.name.clone();
+                let record = live.record.clone();
+                Self::announce(st, &record);
+                if record.state == SessionState::Queued {
+                    self.queue_changed(st);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_presence(&self, agent: &str, presence: AgentPresence) {
+        let st = &mut *self.state();
+        let live = st.agents.entry(agent.to_string()).or_default();
+        live.presence = presence;
+        let echo = Wire::new(&ServerEnvelope::new(ServerFrame::Presence { presence }));
+        for c in &live.conns {
+            c.send(&echo);
+        }
+        if presence == AgentPresence::Online {
+            let queue = Self::queue_frame(st);
+            for c in &st.agents[agent].conns {
+                c.send(&queue);
+            }
+        }
+        self.send_positions(st);
+    }
+}
+
+fn visitor_of(who: &Principal) -> HubResult<(&str, &str)> {
+    match who {
+        Principal::Visitor { id, site } => Ok((id, site)),
+        Principal::Agent(_) => Err(HubError::forbidden("only visitors send this")),
+    }
+}
+
+fn agent_of(who: &Principal) -> HubResult<&crate::store::Agent> {
+    match who {
+        Principal::Agent(agent) => Ok(agent),
+        Principal::Visitor { .. } => Err(HubError::forbidden("only agents send this")),
+    }
+}
+
+fn author_name(who: &Principal, record: &SessionRecord) -> Option<String> {
+    match who {
+        Principal::Agent(agent) => Some(agent.name.clone()),
+        Principal::Visitor { .. } => record.visitor_name.clone(),
+    }
+}

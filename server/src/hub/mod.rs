@@ -1,0 +1,391 @@
+//! Live sessions and relay: which connections belong to which visitor and
+//! agent, the open sessions with their numbered logs, and the waiting queue.
+//!
+//! The hub is a cloneable handle around shared state. The state sits behind a
+//! plain `std::sync::Mutex` that is never held across an `.await`; writes to
+//! a session's log are serialised by a per-session async lock so that events
+//! are stored and delivered in `seq` order.
+
+mod error;
+mod handlers;
+pub mod outbound;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use protocol::{
+    AgentPresence, Event, EventBody, QueueItem, Role, ServerEnvelope, ServerFrame, SessionState,
+    SessionSummary,
+};
+
+pub use error::{HubError, HubResult};
+pub use outbound::{ConnHandle, ConnId, Wire};
+
+use crate::auth::VisitorTokens;
+use crate::clock::now_ms;
+use crate::routing::Queue;
+use crate::store::{Agent, SessionRecord, Store};
+
+/// Who is on the other end of a connection, once `hello` succeeded.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Visitor { id: String, site: String },
+    Agent(Agent),
+}
+
+impl Principal {
+    pub fn role(&self) -> Role {
+        match self {
+            Principal::Visitor { .. } => Role::Visitor,
+            Principal::Agent(_) => Role::Agent,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    visitor_tokens: VisitorTokens,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    next_conn: ConnId,
+    visitors: HashMap<String, Vec<ConnHandle>>,
+    agents: HashMap<String, AgentLive>,
+    sessions: HashMap<String, LiveSession>,
+    /// The open session of each visitor (a visitor has at most one).
+    visitor_open: HashMap<String, String>,
+    queue: Queue,
+}
+
+#[derive(Default)]
+struct AgentLive {
+    presence: AgentPresence,
+    conns: Vec<ConnHandle>,
+    sessions: HashSet<String>,
+    capacity: u32,
+}
+
+impl AgentLive {
+    fn online(&self) -> bool {
+        self.presence == AgentPresence::Online && !self.conns.is_empty()
+    }
+}
+
+struct LiveSession {
+    record: SessionRecord,
+    /// Held while an event is numbered, stored and delivered.
+    append: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Hub {
+    /// Builds the hub and restores open sessions (and the queue) from the store.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        visitor_tokens: VisitorTokens,
+    ) -> crate::store::Result<Hub> {
+        let mut state = State::default();
+        for record in store.open_sessions().await? {
+            match (&record.state, &record.agent) {
+                (SessionState::Queued, _) => {
+                    state.queue.push(record.id.clone(), record.requested_at)
+                }
+                (_, Some(agent)) => {
+                    state
+                        .agents
+                        .entry(agent.id.clone())
+                        .or_default()
+                        .sessions
+                        .insert(record.id.clone());
+                }
+                _ => {}
+            }
+            state
+                .visitor_open
+                .insert(record.visitor_id.clone(), record.id.clone());
+            state.sessions.insert(
+                record.id.clone(),
+                LiveSession {
+                    record,
+                    append: Default::default(),
+                },
+            );
+        }
+        Ok(Hub {
+            inner: Arc::new(Inner {
+                store,
+                visitor_tokens,
+                state: Mutex::new(state),
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    pub fn visitor_tokens(&self) -> &VisitorTokens {
+        &self.inner.visitor_tokens
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock is a bug; the state it guards is
+        // still consistent enough to keep serving other sessions.
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new connection id and its outbound queue.
+    pub fn new_conn(
+        &self,
+    ) -> (
+        ConnHandle,
+        tokio::sync::mpsc::Receiver<Wire>,
+        Arc<outbound::Closer>,
+    ) {
+        let mut st = self.state();
+        st.next_conn += 1;
+        ConnHandle::new(st.next_conn)
+    }
+
+    /// Attaches an authenticated connection; returns the `welcome` to send.
+    pub fn attach(&self, who: &Principal, conn: &ConnHandle, token: Option<String>) -> ServerFrame {
+        let mut st = self.state();
+        let server_time = now_ms();
+        match who {
+            Principal::Visitor { id, .. } => {
+                st.visitors
+                    .entry(id.clone())
+                    .or_default()
+                    .push(conn.clone());
+                let sessions = st
+                    .visitor_open
+                    .get(id)
+                    .and_then(|s| st.sessions.get(s))
+                    .map(|s| vec![s.record.summary()])
+                    .unwrap_or_default();
+                let position = sessions
+                    .first()
+                    .and_then(|s| self.position_frame(&st, &s.id));
+                if let Some(frame) = position {
+                    conn.send(&frame);
+                }
+                ServerFrame::Welcome {
+                    role: Role::Visitor,
+                    server_time,
+                    visitor_id: Some(id.clone()),
+                    token,
+                    agent: None,
+                    presence: None,
+                    sessions,
+                }
+            }
+            Principal::Agent(agent) => {
+                let live = st.agents.entry(agent.id.clone()).or_default();
+                live.capacity = agent.capacity;
+                live.conns.push(conn.clone());
+                let presence = live.presence;
+                let ids: Vec<String> = live.sessions.iter().cloned().collect();
+                let mut sessions: Vec<SessionSummary> = ids
+                    .iter()
+                    .filter_map(|s| st.sessions.get(s))
+                    .map(|s| s.record.summary())
+                    .collect();
+                sessions.sort_by_key(|s| s.requested_at);
+                if presence == AgentPresence::Online {
+                    conn.send(&Self::queue_frame(&st));
+                    // This connection may have made the agent reachable again.
+                    self.send_positions(&st);
+                }
+                ServerFrame::Welcome {
+                    role: Role::Agent,
+                    server_time,
+                    visitor_id: None,
+                    token,
+                    agent: Some(agent.info()),
+                    presence: Some(presence),
+                    sessions,
+                }
+            }
+        }
+    }
+
+    /// Forgets a closed connection.
+    pub fn detach(&self, who: &Principal, conn: ConnId) {
+        let mut st = self.state();
+        match who {
+            Principal::Visitor { id, .. } => {
+                if let Some(conns) = st.visitors.get_mut(id) {
+                    conns.retain(|c| c.id != conn);
+                    if conns.is_empty() {
+                        st.visitors.remove(id);
+                    }
+                }
+            }
+            Principal::Agent(agent) => {
+                let mut was_online = false;
+                if let Some(live) = st.agents.get_mut(&agent.id) {
+                    was_online = live.online();
+                    live.conns.retain(|c| c.id != conn);
+                }
+                if was_online && !st.agents[&agent.id].online() {
+                    self.send_positions(&st);
+                }
+            }
+        }
+    }
+
+    /// Agents who are online and connected.
+    pub fn agents_online(&self) -> usize {
+        self.state().agents.values().filter(|a| a.online()).count()
+    }
+
+    // ----- delivery helpers (called with the state lock held) -----
+
+    fn queue_frame(st: &State) -> Wire {
+        let items: Vec<QueueItem> = st
+            .queue
+            .sessions()
+            .filter_map(|s| st.sessions.get(s))
+            .map(|s| {
+                let r = &s.record;
+                QueueItem {
+                    session: r.id.clone(),
+                    visitor_id: r.visitor_id.clone(),
+                    visitor_name: r.visitor_name.clone(),
+                    topic: r.topic.clone(),
+                    first_message: r.first_message.clone(),
+                    page: r.page.clone(),
+                    requested_at: r.requested_at,
+                }
+            })
+            .collect();
+        Wire::new(&ServerEnvelope::new(ServerFrame::Queue {
+            server_time: now_ms(),
+            items,
+        }))
+    }
+
+    /// Sends the queue to every online agent and positions to every waiting visitor.
+    fn queue_changed(&self, st: &State) {
+        let frame = Self::queue_frame(st);
+        for live in st.agents.values().filter(|a| a.online()) {
+            for c in &live.conns {
+                c.send(&frame);
+            }
+        }
+        self.send_positions(st);
+    }
+
+    fn position_frame(&self, st: &State, session: &str) -> Option<Wire> {
+        let position = st.queue.position(session)?;
+        let agents_online = st.agents.values().filter(|a| a.online()).count() as u32;
+        Some(Wire::new(&ServerEnvelope::new(
+            ServerFrame::QueuePosition {
+                session: session.to_string(),
+                position,
+                agents_online,
+            },
+        )))
+    }
+
+    fn send_positions(&self, st: &State) {
+        for session in st.queue.sessions() {
+            let (Some(frame), Some(live)) =
+                (self.position_frame(st, session), st.sessions.get(session))
+            else {
+                continue;
+            };
+            for c in st
+                .visitors
+                .get(&live.record.visitor_id)
+                .into_iter()
+                .flatten()
+            {
+                c.send(&frame);
+            }
+        }
+    }
+
+    /// Every connection that takes part in a session: the visitor's tabs and
+    /// the assigned agent's tabs.
+    fn participants<'a>(
+        st: &'a State,
+        record: &SessionRecord,
+    ) -> impl Iterator<Item = &'a ConnHandle> {
+        let visitor = st.visitors.get(&record.visitor_id).into_iter().flatten();
+        let agent = record
+            .agent
+            .as_ref()
+            .and_then(|a| st.agents.get(&a.id))
+            .into_iter()
+            .flat_map(|a| a.conns.iter());
+        visitor.chain(agent)
+    }
+
+    fn send_to_session(st: &State, record: &SessionRecord, frame: &Wire) {
+        for c in Self::participants(st, record) {
+            c.send(frame);
+        }
+    }
+
+    /// Numbers, stores and delivers one event. Per-session ordering is kept by
+    /// the session's append lock; the state lock is only taken briefly.
+    async fn append(
+        &self,
+        session: &str,
+        author: Role,
+        author_name: Option<String>,
+        body: EventBody,
+    ) -> HubResult<Event> {
+        let lock = {
+            let st = self.state();
+            st.sessions
+                .get(session)
+                .ok_or_else(HubError::unknown_session)?
+                .append
+                .clone()
+        };
+        let _guard = lock.lock().await;
+        let seq = {
+            let st = self.state();
+            st.sessions
+                .get(session)
+                .ok_or_else(HubError::unknown_session)?
+                .record
+                .last_seq
+                + 1
+        };
+        let event = Event {
+            seq,
+            at: now_ms(),
+            author,
+            author_name,
+            body,
+        };
+        self.inner.store.append_event(session, &event).await?;
+        let st = &mut *self.state();
+        if let Some(live) = st.sessions.get_mut(session) {
+            live.record.last_seq = seq;
+            let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Event {
+                session: session.to_string(),
+                event: event.clone(),
+            }));
+            Self::send_to_session(st, &st.sessions[session].record, &frame);
+        }
+        Ok(event)
+    }
+
+    /// Sends the session's current summary to its participants.
+    fn announce(st: &State, record: &SessionRecord) {
+        let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Session {
+            session: record.summary(),
+        }));
+        Self::send_to_session(st, record, &frame);
+    }
+}

@@ -1,0 +1,104 @@
+//! The server side of one WebSocket connection as the hub sees it: a bounded
+//! queue of frames for the writer task, and a way to close the connection.
+//!
+//! Chat and control frames are persisted and numbered, so when a client is too
+//! slow to drain its queue we close it (code 4008) rather than drop a frame or
+//! grow the queue: the client reconnects and resumes from its last seq.
+//! Ephemeral frames (typing) are simply dropped when the queue is full.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+
+use axum::extract::ws::Utf8Bytes;
+use protocol::{CloseCode, ServerEnvelope};
+use tokio::sync::{Notify, mpsc};
+
+/// Frames a connection may have waiting before it counts as lagging.
+pub const OUTBOUND_CAPACITY: usize = 256;
+
+pub type ConnId = u64;
+
+/// A frame serialised once, shared by every connection it is sent to.
+#[derive(Clone)]
+pub struct Wire(Utf8Bytes);
+
+impl Wire {
+    pub fn new(env: &ServerEnvelope) -> Wire {
+        Wire(Utf8Bytes::from(env.to_json()))
+    }
+
+    pub fn into_text(self) -> Utf8Bytes {
+        self.0
+    }
+}
+
+/// Asks the writer task to close the connection with a code.
+#[derive(Default)]
+pub struct Closer {
+    notify: Notify,
+    code: AtomicU16,
+}
+
+impl Closer {
+    pub fn close(&self, code: CloseCode) {
+        // Keep the first reason: it is the one worth reporting.
+        let _ = self
+            .code
+            .compare_exchange(0, code.code(), Ordering::SeqCst, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    /// Resolves once `close` was called; returns the code.
+    pub async fn closed(&self) -> u16 {
+        loop {
+            let code = self.code.load(Ordering::SeqCst);
+            if code != 0 {
+                return code;
+            }
+            self.notify.notified().await;
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct ConnHandle {
+    pub id: ConnId,
+    tx: mpsc::Sender<Wire>,
+    closer: Arc<Closer>,
+}
+
+impl ConnHandle {
+    pub fn new(id: ConnId) -> (ConnHandle, mpsc::Receiver<Wire>, Arc<Closer>) {
+        let (tx, rx) = mpsc::channel(OUTBOUND_CAPACITY);
+        let closer = Arc::new(Closer::default());
+        (
+            ConnHandle {
+                id,
+                tx,
+                closer: closer.clone(),
+            },
+            rx,
+            closer,
+        )
+    }
+
+    /// Queues a frame that must not be lost; closes a lagging connection.
+    pub fn send(&self, frame: &Wire) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(frame.clone()) {
+            tracing::warn!(
+                conn = self.id,
+                "outbound queue full; closing the lagging connection"
+            );
+            self.closer.close(CloseCode::Lagging);
+        }
+    }
+
+    /// Queues a frame that may be dropped under pressure.
+    pub fn send_ephemeral(&self, frame: &Wire) {
+        let _ = self.tx.try_send(frame.clone());
+    }
+
+    pub fn close(&self, code: CloseCode) {
+        self.closer.close(code);
+    }
+}

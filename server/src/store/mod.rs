@@ -1,0 +1,182 @@
+//! Persistence. One `Store` trait, two real implementations (SQLite for a
+//! single machine, Postgres across several) that share their SQL text and are
+//! checked by one test suite (tests/tests/store.rs).
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use protocol::{
+    AgentInfo, Event, Millis, PageInfo, Receipts, Role, SessionState, SessionSummary,
+    VisitorIdentity,
+};
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A unique constraint failed; the string names what already exists.
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A website that embeds the widget, and the origins its pages are served from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    pub origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub skills: Vec<String>,
+    pub capacity: u32,
+}
+
+impl Agent {
+    pub fn info(&self) -> AgentInfo {
+        AgentInfo {
+            id: self.id.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visitor {
+    pub id: String,
+    pub site: String,
+    pub identity: VisitorIdentity,
+    pub created_at: Millis,
+    pub last_seen_at: Millis,
+}
+
+/// A session as stored: the summary clients see plus what only the server keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub site: String,
+    pub visitor_id: String,
+    pub visitor_name: Option<String>,
+    pub state: SessionState,
+    pub topic: Option<String>,
+    pub first_message: String,
+    pub page: Option<PageInfo>,
+    pub agent: Option<AgentInfo>,
+    pub requested_at: Millis,
+    pub accepted_at: Option<Millis>,
+    pub ended_at: Option<Millis>,
+    pub ended_by: Option<Role>,
+    pub last_seq: u64,
+    pub receipts: Receipts,
+}
+
+impl SessionRecord {
+    pub fn summary(&self) -> SessionSummary {
+        SessionSummary {
+            id: self.id.clone(),
+            site: self.site.clone(),
+            state: self.state,
+            visitor_id: self.visitor_id.clone(),
+            visitor_name: self.visitor_name.clone(),
+            topic: self.topic.clone(),
+            agent: self.agent.clone(),
+            page: self.page.clone(),
+            requested_at: self.requested_at,
+            accepted_at: self.accepted_at,
+            ended_at: self.ended_at,
+            last_seq: self.last_seq,
+        }
+    }
+}
+
+/// Everything Tandem keeps. Implementations must be safe to share between
+/// tasks; every method is one short transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates or upgrades the schema.
+    async fn migrate(&self) -> Result<()>;
+
+    /// Returns the stored value for `key`, storing `value` first if there was none.
+    /// Used for server-wide secrets so every node of a cluster agrees.
+    async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String>;
+
+    async fn upsert_site(&self, site: &Site, now: Millis) -> Result<()>;
+    async fn site(&self, id: &str) -> Result<Option<Site>>;
+
+    /// Adds an agent; `Conflict("agent")` if the email is taken.
+    async fn add_agent(&self, agent: &Agent, password_hash: &str, now: Millis) -> Result<()>;
+    /// Replaces an agent's password; false if no agent has that email.
+    async fn set_agent_password(&self, email: &str, password_hash: &str) -> Result<bool>;
+    /// The agent with this email and their password hash, for login.
+    async fn agent_credentials(&self, email: &str) -> Result<Option<(Agent, String)>>;
+    async fn agent(&self, id: &str) -> Result<Option<Agent>>;
+
+    async fn add_agent_token(
+        &self,
+        token_hash: &str,
+        agent_id: &str,
+        now: Millis,
+        expires_at: Millis,
+    ) -> Result<()>;
+    /// The agent owning an unexpired token.
+    async fn agent_by_token(&self, token_hash: &str, now: Millis) -> Result<Option<Agent>>;
+    async fn delete_agent_token(&self, token_hash: &str) -> Result<()>;
+
+    /// Creates the visitor on first sight, refreshes `last_seen_at` afterwards.
+    async fn touch_visitor(&self, id: &str, site: &str, now: Millis) -> Result<Visitor>;
+    async fn set_visitor_identity(&self, id: &str, identity: &VisitorIdentity) -> Result<()>;
+    async fn add_page_view(&self, visitor_id: &str, page: &PageInfo, at: Millis) -> Result<()>;
+    /// The visitor's page views, newest first.
+    async fn page_views(&self, visitor_id: &str, limit: u32) -> Result<Vec<(PageInfo, Millis)>>;
+
+    async fn create_session(&self, session: &SessionRecord) -> Result<()>;
+    /// Writes the mutable parts: state, agent, times, receipts.
+    async fn update_session(&self, session: &SessionRecord) -> Result<()>;
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>>;
+    /// Every session not yet ended, oldest request first.
+    async fn open_sessions(&self) -> Result<Vec<SessionRecord>>;
+    /// A visitor's sessions, newest first.
+    async fn visitor_sessions(&self, visitor_id: &str, limit: u32) -> Result<Vec<SessionRecord>>;
+
+    /// Appends an event and moves the session's `last_seq` to it, atomically.
+    /// `Conflict("event")` if that seq is already taken.
+    async fn append_event(&self, session_id: &str, event: &Event) -> Result<()>;
+    /// Events with seq > `after_seq`, oldest first, at most `limit`.
+    async fn events_after(
+        &self,
+        session_id: &str,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<Event>>;
+}
+
+/// Opens the store a URL names and brings its schema up to date.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = if url.starts_with("sqlite:") {
+        Arc::new(SqliteStore::connect(url).await?)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Arc::new(PostgresStore::connect(url).await?)
+    } else {
+        return Err(StoreError::UnsupportedUrl(url.to_string()));
+    };
+    store.migrate().await?;
+    Ok(store)
+}

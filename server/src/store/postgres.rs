@@ -1,0 +1,33 @@
+//! Postgres: the shared store when Tandem runs on several machines.
+
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+
+use super::Result;
+use super::sql::{session_row_reader, sql_store};
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    const MIGRATIONS: &[(i64, &str)] =
+        &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+
+    pub async fn connect(url: &str) -> Result<PostgresStore> {
+        Self::connect_with(PgConnectOptions::from_str(url)?).await
+    }
+
+    /// Connects with prepared options (tests use this to pick a private schema).
+    pub async fn connect_with(options: PgConnectOptions) -> Result<PostgresStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await?;
+        Ok(PostgresStore { pool })
+    }
+}
+
+session_row_reader!(PostgresStore, PgRow);
+sql_store!(PostgresStore);

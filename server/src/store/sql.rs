@@ -1,0 +1,500 @@
+//! The SQL both stores run. SQLite and Postgres both accept `$N` placeholders,
+//! `RETURNING` and the same column types here, so the text is written once and
+//! the `sql_store!` macro stamps it onto each pool type. Each database keeps
+//! its own migrations folder, as their DDL differs.
+
+use protocol::{AgentInfo, Event, PageInfo, Receipts, Role, SessionState, VisitorIdentity};
+
+use super::{Agent, Result, SessionRecord, Site, StoreError, Visitor};
+
+pub(super) const SESSION_SELECT: &str = "SELECT s.id, s.site_id, s.visitor_id, s.state, s.topic, s.first_message, \
+     s.page_url, s.page_title, s.agent_id, a.name AS agent_name, s.requested_at, s.accepted_at, s.ended_at, \
+     s.ended_by, s.last_seq, s.visitor_delivered, s.visitor_read, s.agent_delivered, s.agent_read, \
+     v.identity AS visitor_identity \
+     FROM sessions s JOIN visitors v ON v.id = s.visitor_id LEFT JOIN agents a ON a.id = s.agent_id";
+
+pub(super) const AGENT_COLUMNS: &str = "id, email, name, skills, capacity";
+
+/// Maps a unique-constraint failure to `Conflict(what)`, anything else through.
+pub(super) fn conflict(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(e),
+    }
+}
+
+pub(super) fn json_list(s: &str) -> Result<Vec<String>> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("list column: {e}")))
+}
+
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain data serialises")
+}
+
+/// Column values of one `sessions` row joined as in [`SESSION_SELECT`],
+/// gathered by the per-database row reader so decoding is written once.
+pub(super) struct SessionRow {
+    pub id: String,
+    pub site_id: String,
+    pub visitor_id: String,
+    pub state: String,
+    pub topic: Option<String>,
+    pub first_message: String,
+    pub page_url: Option<String>,
+    pub page_title: Option<String>,
+    pub agent_id: Option<String>,
+    pub agent_name: Option<String>,
+    pub requested_at: i64,
+    pub accepted_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub ended_by: Option<String>,
+    pub last_seq: i64,
+    pub receipts: [i64; 4],
+    pub visitor_identity: String,
+}
+
+impl SessionRow {
+    pub fn into_record(self) -> Result<SessionRecord> {
+        let identity: VisitorIdentity = serde_json::from_str(&self.visitor_identity)
+            .map_err(|e| StoreError::Corrupt(format!("visitor identity: {e}")))?;
+        let [vd, vr, ad, ar] = self.receipts.map(|n| n.max(0) as u64);
+        Ok(SessionRecord {
+            state: SessionState::parse(&self.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("session state {:?}", self.state)))?,
+            page: self.page_url.map(|url| PageInfo {
+                url,
+                title: self.page_title.unwrap_or_default(),
+            }),
+            agent: match (self.agent_id, self.agent_name) {
+                (Some(id), Some(name)) => Some(AgentInfo { id, name }),
+                _ => None,
+            },
+            ended_by: self.ended_by.as_deref().and_then(Role::parse),
+            id: self.id,
+            site: self.site_id,
+            visitor_id: self.visitor_id,
+            visitor_name: identity.name,
+            topic: self.topic,
+            first_message: self.first_message,
+            requested_at: self.requested_at,
+            accepted_at: self.accepted_at,
+            ended_at: self.ended_at,
+            last_seq: self.last_seq.max(0) as u64,
+            receipts: Receipts {
+                visitor_delivered: vd,
+                visitor_read: vr,
+                agent_delivered: ad,
+                agent_read: ar,
+            },
+        })
+    }
+}
+
+pub(super) fn agent_from(
+    id: String,
+    email: String,
+    name: String,
+    skills: String,
+    capacity: i64,
+) -> Result<Agent> {
+    Ok(Agent {
+        id,
+        email,
+        name,
+        skills: json_list(&skills)?,
+        capacity: capacity.clamp(0, u32::MAX as i64) as u32,
+    })
+}
+
+pub(super) fn visitor_from(
+    id: String,
+    site: String,
+    identity: String,
+    created: i64,
+    seen: i64,
+) -> Result<Visitor> {
+    Ok(Visitor {
+        id,
+        site,
+        identity: serde_json::from_str(&identity)
+            .map_err(|e| StoreError::Corrupt(format!("visitor identity: {e}")))?,
+        created_at: created,
+        last_seen_at: seen,
+    })
+}
+
+pub(super) fn event_from(
+    seq: i64,
+    at: i64,
+    author: String,
+    author_name: Option<String>,
+    body: String,
+) -> Result<Event> {
+    Ok(Event {
+        seq: seq.max(0) as u64,
+        at,
+        author: Role::parse(&author)
+            .ok_or_else(|| StoreError::Corrupt(format!("event author {author:?}")))?,
+        author_name,
+        body: serde_json::from_str(&body)
+            .map_err(|e| StoreError::Corrupt(format!("event body: {e}")))?,
+    })
+}
+
+pub(super) fn site_from(id: String, name: String, origins: String) -> Result<Site> {
+    Ok(Site {
+        id,
+        name,
+        origins: json_list(&origins)?,
+    })
+}
+
+/// Implements `Store` for a struct with a `pool` field of a sqlx pool type,
+/// and a `MIGRATIONS: &[(i64, &str)]` associated constant.
+macro_rules! sql_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            async fn migrate(&self) -> $crate::store::Result<()> {
+                sqlx::query(
+                    "CREATE TABLE IF NOT EXISTS tandem_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                )
+                .execute(&self.pool)
+                .await?;
+                for (version, script) in Self::MIGRATIONS {
+                    let mut tx = self.pool.begin().await?;
+                    let done: Option<i64> = sqlx::query_scalar("SELECT version FROM tandem_migrations WHERE version = $1")
+                        .bind(*version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if done.is_some() {
+                        continue;
+                    }
+                    sqlx::raw_sql(*script).execute(&mut *tx).await?;
+                    sqlx::query("INSERT INTO tandem_migrations (version, applied_at) VALUES ($1, $2)")
+                        .bind(*version)
+                        .bind($crate::clock::now_ms())
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                }
+                Ok(())
+            }
+
+            async fn setting_or_insert(&self, key: &str, value: &str) -> $crate::store::Result<String> {
+                sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                    .bind(key)
+                    .bind(value)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(&self.pool).await?)
+            }
+
+            async fn upsert_site(&self, site: &$crate::store::Site, now: i64) -> $crate::store::Result<()> {
+                sqlx::query(
+                    "INSERT INTO sites (id, name, origins, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins",
+                )
+                .bind(&site.id)
+                .bind(&site.name)
+                .bind($crate::store::sql::to_json(&site.origins))
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn site(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Site>> {
+                let row: Option<(String, String, String)> =
+                    sqlx::query_as("SELECT id, name, origins FROM sites WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+                row.map(|(id, name, origins)| $crate::store::sql::site_from(id, name, origins)).transpose()
+            }
+
+            async fn add_agent(&self, agent: &$crate::store::Agent, password_hash: &str, now: i64) -> $crate::store::Result<()> {
+                sqlx::query(
+                    "INSERT INTO agents (id, email, name, password_hash, skills, capacity, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&agent.id)
+                .bind(&agent.email)
+                .bind(&agent.name)
+                .bind(password_hash)
+                .bind($crate::store::sql::to_json(&agent.skills))
+                .bind(agent.capacity as i64)
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::sql::conflict("agent"))?;
+                Ok(())
+            }
+
+            async fn set_agent_password(&self, email: &str, password_hash: &str) -> $crate::store::Result<bool> {
+                let done = sqlx::query("UPDATE agents SET password_hash = $2 WHERE email = $1")
+                    .bind(email)
+                    .bind(password_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn agent_credentials(
+                &self,
+                email: &str,
+            ) -> $crate::store::Result<Option<($crate::store::Agent, String)>> {
+                let q = format!("SELECT {}, password_hash FROM agents WHERE email = $1", $crate::store::sql::AGENT_COLUMNS);
+                let row: Option<(String, String, String, String, i64, String)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(email).fetch_optional(&self.pool).await?;
+                match row {
+                    Some((id, email, name, skills, cap, hash)) => {
+                        Ok(Some(($crate::store::sql::agent_from(id, email, name, skills, cap)?, hash)))
+                    }
+                    None => Ok(None),
+                }
+            }
+
+            async fn agent(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Agent>> {
+                let q = format!("SELECT {} FROM agents WHERE id = $1", $crate::store::sql::AGENT_COLUMNS);
+                let row: Option<(String, String, String, String, i64)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?;
+                row.map(|(id, email, name, skills, cap)| $crate::store::sql::agent_from(id, email, name, skills, cap))
+                    .transpose()
+            }
+
+            async fn add_agent_token(
+                &self,
+                token_hash: &str,
+                agent_id: &str,
+                now: i64,
+                expires_at: i64,
+            ) -> $crate::store::Result<()> {
+                sqlx::query("INSERT INTO agent_tokens (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(token_hash)
+                    .bind(agent_id)
+                    .bind(now)
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::sql::conflict("token"))?;
+                Ok(())
+            }
+
+            async fn agent_by_token(&self, token_hash: &str, now: i64) -> $crate::store::Result<Option<$crate::store::Agent>> {
+                let q = format!(
+                    "SELECT {} FROM agents WHERE id = (SELECT agent_id FROM agent_tokens WHERE token_hash = $1 AND expires_at > $2)",
+                    $crate::store::sql::AGENT_COLUMNS
+                );
+                let row: Option<(String, String, String, String, i64)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
+                row.map(|(id, email, name, skills, cap)| $crate::store::sql::agent_from(id, email, name, skills, cap))
+                    .transpose()
+            }
+
+            async fn delete_agent_token(&self, token_hash: &str) -> $crate::store::Result<()> {
+                sqlx::query("DELETE FROM agent_tokens WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn touch_visitor(&self, id: &str, site: &str, now: i64) -> $crate::store::Result<$crate::store::Visitor> {
+                let row: (String, String, String, i64, i64) = sqlx::query_as(
+                    "INSERT INTO visitors (id, site_id, identity, created_at, last_seen_at) VALUES ($1, $2, '{}', $3, $3) \
+                     ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at \
+                     RETURNING id, site_id, identity, created_at, last_seen_at",
+                )
+                .bind(id)
+                .bind(site)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                $crate::store::sql::visitor_from(row.0, row.1, row.2, row.3, row.4)
+            }
+
+            async fn set_visitor_identity(
+                &self,
+                id: &str,
+                identity: &protocol::VisitorIdentity,
+            ) -> $crate::store::Result<()> {
+                sqlx::query("UPDATE visitors SET identity = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind($crate::store::sql::to_json(identity))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn add_page_view(&self, visitor_id: &str, page: &protocol::PageInfo, at: i64) -> $crate::store::Result<()> {
+                sqlx::query("INSERT INTO page_views (visitor_id, url, title, at) VALUES ($1, $2, $3, $4)")
+                    .bind(visitor_id)
+                    .bind(&page.url)
+                    .bind(&page.title)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn page_views(
+                &self,
+                visitor_id: &str,
+                limit: u32,
+            ) -> $crate::store::Result<Vec<(protocol::PageInfo, i64)>> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT url, title, at FROM page_views WHERE visitor_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+                )
+                .bind(visitor_id)
+                .bind(limit as i64)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(url, title, at)| (protocol::PageInfo { url, title }, at)).collect())
+            }
+
+            async fn create_session(&self, s: &$crate::store::SessionRecord) -> $crate::store::Result<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (id, site_id, visitor_id, state, topic, first_message, page_url, page_title, \
+                     requested_at, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&s.id)
+                .bind(&s.site)
+                .bind(&s.visitor_id)
+                .bind(s.state.as_str())
+                .bind(&s.topic)
+                .bind(&s.first_message)
+                .bind(s.page.as_ref().map(|p| p.url.clone()))
+                .bind(s.page.as_ref().map(|p| p.title.clone()))
+                .bind(s.requested_at)
+                .bind(s.last_seq as i64)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::sql::conflict("session"))?;
+                Ok(())
+            }
+
+            async fn update_session(&self, s: &$crate::store::SessionRecord) -> $crate::store::Result<()> {
+                sqlx::query(
+                    "UPDATE sessions SET state = $2, agent_id = $3, accepted_at = $4, ended_at = $5, ended_by = $6, \
+                     visitor_delivered = $7, visitor_read = $8, agent_delivered = $9, agent_read = $10 WHERE id = $1",
+                )
+                .bind(&s.id)
+                .bind(s.state.as_str())
+                .bind(s.agent.as_ref().map(|a| a.id.clone()))
+                .bind(s.accepted_at)
+                .bind(s.ended_at)
+                .bind(s.ended_by.map(|r| r.as_str()))
+                .bind(s.receipts.visitor_delivered as i64)
+                .bind(s.receipts.visitor_read as i64)
+                .bind(s.receipts.agent_delivered as i64)
+                .bind(s.receipts.agent_read as i64)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session(&self, id: &str) -> $crate::store::Result<Option<$crate::store::SessionRecord>> {
+                let q = format!("{} WHERE s.id = $1", $crate::store::sql::SESSION_SELECT);
+                let row = sqlx::query(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?;
+                row.map(|r| Self::session_row(&r)?.into_record()).transpose()
+            }
+
+            async fn open_sessions(&self) -> $crate::store::Result<Vec<$crate::store::SessionRecord>> {
+                let q = format!(
+                    "{} WHERE s.state <> 'ended' ORDER BY s.requested_at, s.id",
+                    $crate::store::sql::SESSION_SELECT
+                );
+                let rows = sqlx::query(sqlx::AssertSqlSafe(q)).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Self::session_row(r)?.into_record()).collect()
+            }
+
+            async fn visitor_sessions(
+                &self,
+                visitor_id: &str,
+                limit: u32,
+            ) -> $crate::store::Result<Vec<$crate::store::SessionRecord>> {
+                let q = format!(
+                    "{} WHERE s.visitor_id = $1 ORDER BY s.requested_at DESC, s.id LIMIT $2",
+                    $crate::store::sql::SESSION_SELECT
+                );
+                let rows = sqlx::query(sqlx::AssertSqlSafe(q)).bind(visitor_id).bind(limit as i64).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Self::session_row(r)?.into_record()).collect()
+            }
+
+            async fn append_event(&self, session_id: &str, e: &protocol::Event) -> $crate::store::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO events (session_id, seq, at, author, author_name, body) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(session_id)
+                .bind(e.seq as i64)
+                .bind(e.at)
+                .bind(e.author.as_str())
+                .bind(&e.author_name)
+                .bind($crate::store::sql::to_json(&e.body))
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::store::sql::conflict("event"))?;
+                sqlx::query("UPDATE sessions SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
+                    .bind(session_id)
+                    .bind(e.seq as i64)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn events_after(
+                &self,
+                session_id: &str,
+                after_seq: u64,
+                limit: u32,
+            ) -> $crate::store::Result<Vec<protocol::Event>> {
+                let rows: Vec<(i64, i64, String, Option<String>, String)> = sqlx::query_as(
+                    "SELECT seq, at, author, author_name, body FROM events WHERE session_id = $1 AND seq > $2 \
+                     ORDER BY seq LIMIT $3",
+                )
+                .bind(session_id)
+                .bind(after_seq.min(i64::MAX as u64) as i64)
+                .bind(limit as i64)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|(seq, at, author, name, body)| $crate::store::sql::event_from(seq, at, author, name, body)).collect()
+            }
+        }
+    };
+}
+
+pub(super) use sql_store;
+
+/// Reads a [`SessionRow`] out of any sqlx row type with the columns of [`SESSION_SELECT`].
+macro_rules! session_row_reader {
+    ($store:ty, $row:ty) => {
+        impl $store {
+            fn session_row(r: &$row) -> $crate::store::Result<$crate::store::sql::SessionRow> {
+                use sqlx::Row;
+                Ok($crate::store::sql::SessionRow {
+                    id: r.try_get("id")?,
+                    site_id: r.try_get("site_id")?,
+                    visitor_id: r.try_get("visitor_id")?,
+                    state: r.try_get("state")?,
+                    topic: r.try_get("topic")?,
+                    first_message: r.try_get("first_message")?,
+                    page_url: r.try_get("page_url")?,
+                    page_title: r.try_get("page_title")?,
+                    agent_id: r.try_get("agent_id")?,
+                    agent_name: r.try_get("agent_name")?,
+                    requested_at: r.try_get("requested_at")?,
+                    accepted_at: r.try_get("accepted_at")?,
+                    ended_at: r.try_get("ended_at")?,
+                    ended_by: r.try_get("ended_by")?,
+                    last_seq: r.try_get("last_seq")?,
+                    receipts: [
+                        r.try_get("visitor_delivered")?,
+                        r.try_get("visitor_read")?,
+                        r.try_get("agent_delivered")?,
+                        r.try_get("agent_read")?,
+                    ],
+                    visitor_identity: r.try_get("visitor_identity")?,
+                })
+            }
+        }
+    };
+}
+
+pub(super) use session_row_reader;

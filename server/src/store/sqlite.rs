@@ -1,0 +1,46 @@
+//! SQLite: the embedded default, one file on one machine.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+
+use super::Result;
+use super::sql::{session_row_reader, sql_store};
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    const MIGRATIONS: &[(i64, &str)] =
+        &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+
+    /// Opens (creating if needed) the database file a `sqlite://path` URL names.
+    pub async fn connect(url: &str) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            // WAL lets readers proceed during a write; NORMAL sync is durable
+            // across application crashes, which is what a chat log needs.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        if let Some(parent) = options.get_filename().parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+session_row_reader!(SqliteStore, SqliteRow);
+sql_store!(SqliteStore);

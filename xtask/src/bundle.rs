@@ -1,0 +1,136 @@
+//! The browser bundles: the visitor widget and the agent console, compiled to
+//! wasm32, wrapped by wasm-bindgen (as a library, so no CLI version can drift
+//! from the pinned crate), shrunk by wasm-opt when the npm `binaryen` package
+//! is installed, and laid out under static/dist/ beside their hand-written files.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+use wasm_bindgen_cli_support::Bindgen;
+
+use crate::paths::{self, cargo, root, run, target_dir};
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "wasm-release";
+
+/// One browser bundle: a wasm crate plus the static files that host it.
+struct Bundle {
+    package: &'static str,
+    /// The crate's library name (package name with `_`).
+    lib: &'static str,
+    /// static/<dir> holds the hand-written files; static/dist/<dir> receives all.
+    dir: &'static str,
+}
+
+const BUNDLES: &[Bundle] = &[
+    Bundle {
+        package: "tandem-widget",
+        lib: "tandem_widget",
+        dir: "widget",
+    },
+    Bundle {
+        package: "tandem-agent-ui",
+        lib: "tandem_agent_ui",
+        dir: "agent",
+    },
+];
+
+pub fn build_all() -> Result<()> {
+    ensure_wasm_target()?;
+    let mut build = cargo();
+    build.args(["build", "--target", WASM_TARGET, "--profile", PROFILE]);
+    for b in BUNDLES {
+        build.args(["-p", b.package]);
+    }
+    run(&mut build)?;
+    let wasm_opt = wasm_opt();
+    for b in BUNDLES {
+        let dist = root().join("static/dist").join(b.dir);
+        copy_dir(&root().join("static").join(b.dir), &dist)?;
+        let input = target_dir()
+            .join(WASM_TARGET)
+            .join(PROFILE)
+            .join(format!("{}.wasm", b.lib));
+        let pkg = dist.join("pkg");
+        Bindgen::new()
+            .input_path(&input)
+            .web(true)?
+            .typescript(false)
+            .out_name(b.lib)
+            .generate(&pkg)
+            .with_context(|| format!("wasm-bindgen on {}", input.display()))?;
+        let wasm = pkg.join(format!("{}_bg.wasm", b.lib));
+        if let Some(opt) = &wasm_opt {
+            run(Command::new(opt).arg(&wasm).arg("-o").arg(&wasm).args([
+                "-Oz",
+                "--strip-debug",
+                "--strip-producers",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ]))?;
+        }
+        let size = fs::metadata(&wasm)?.len();
+        eprintln!(
+            "xtask: {} → {} ({} KiB)",
+            b.package,
+            wasm.display(),
+            size / 1024
+        );
+    }
+    Ok(())
+}
+
+/// wasm-opt from the npm `binaryen` package, installed by `npm ci` when node is present.
+fn wasm_opt() -> Option<std::path::PathBuf> {
+    if paths::ensure_npm_packages().unwrap_or(false) {
+        let bin = root().join("node_modules/.bin/wasm-opt");
+        if bin.exists() {
+            return Some(bin);
+        }
+    }
+    eprintln!("xtask: wasm-opt not found (npm package binaryen); bundles are not size-optimised");
+    None
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let out = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    match out {
+        Ok(out)
+            if String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.trim() == WASM_TARGET) =>
+        {
+            Ok(())
+        }
+        Ok(_) => run(Command::new("rustup").args(["target", "add", WASM_TARGET])),
+        // No rustup: trust that the toolchain has the target; cargo will say if not.
+        Err(_) => Ok(()),
+    }
+}
+
+/// Copies a folder's files (recursively) over the destination, keeping what
+/// else is there (the generated pkg/ folder).
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    if !from.exists() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &dest)?;
+        } else {
+            fs::copy(entry.path(), &dest).with_context(|| format!("copy to {}", dest.display()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! `cargo xtask test`: every test, in the order that fails fastest.
+//! 1. the wasm bundles (the e2e tests need them),
+//! 2. `cargo test` for the native crates (protocol, server, integration tests,
+//!    the store suite against SQLite and Postgres),
+//! 3. the browser end-to-end tests in Chromium (node's test runner).
+
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+
+use crate::bundle;
+use crate::paths::{cargo, ensure_npm_packages, root, run, target_dir};
+
+pub fn test(extra: &[String]) -> Result<()> {
+    let started = Instant::now();
+    bundle::build_all()?;
+    eprintln!("xtask: bundles built in {:.0?}", started.elapsed());
+
+    let t = Instant::now();
+    run(cargo().args(["build", "-p", "tandem-server", "--bin", "tandem"]))?;
+    run(cargo()
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "tandem-widget",
+            "--exclude",
+            "tandem-agent-ui",
+        ])
+        .args(extra))?;
+    eprintln!("xtask: Rust tests passed in {:.0?}", t.elapsed());
+
+    let t = Instant::now();
+    if !ensure_npm_packages()? {
+        bail!("node and npm are needed for the browser tests (package-lock.json, npm ci)");
+    }
+    run(Command::new("node")
+        .current_dir(root())
+        .env("TANDEM_BIN", target_dir().join("debug/tandem"))
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"]))?;
+    eprintln!("xtask: browser tests passed in {:.0?}", t.elapsed());
+    eprintln!("xtask: all tests passed in {:.0?}", started.elapsed());
+    Ok(())
+}
