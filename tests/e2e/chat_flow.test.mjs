@@ -1,0 +1,125 @@
+// The foundation flow in real Chromium, end to end: a visitor on the demo
+// shop asks for help through the widget, an agent picks the request up in
+// the console, they chat (typing and read state included), both reload and
+// keep the conversation, the visitor changes page, the agent ends it.
+//
+// Screenshots of every state and both consoles land in
+// tests/e2e/artifacts/chat_flow/.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { consoleLogin, goOnline, openWidget, pickTopic, tag, visible, waitUntil, withStack } from "./harness.mjs";
+
+const AGENT = { email: "ana@northwind.test", name: "Ana Outfitter", password: "correct horse battery staple" };
+
+// Locators for the two sides, by the data-testid contract (docs/testing.md).
+const widgetMessage = (page, author, text) =>
+  page.locator(`[data-testid="tandem-message"][data-author="${author}"]`, { hasText: text });
+const consoleMessage = (page, author, text) =>
+  page.locator(`[data-testid="message"][data-author="${author}"]`, { hasText: text });
+
+/** Sends a visitor message after the first one (Enter, or the send button when there is one). */
+async function visitorSend(page, text, { slowly = false } = {}) {
+  const input = page.getByTestId("tandem-chat-input");
+  if (slowly) await input.pressSequentially(text, { delay: 60 });
+  else await input.fill(text);
+  const send = page.getByTestId("tandem-send");
+  if (await send.first().isVisible().catch(() => false)) await send.first().click();
+  else await input.press("Enter");
+}
+
+test("chat flow: widget ↔ console in Chromium", { timeout: 240_000 }, async () => {
+  await withStack("chat_flow", { agents: [AGENT] }, async ({ server, browser, artifacts }) => {
+    const t = tag();
+    const first = `Hi! Does the Stormline shell run small? (${t})`;
+    const reply = `Hello from Ana — it runs true to size (${t})`;
+    const second = `Great, I'll take a medium then (${t})`;
+
+    const visitorCtx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const agentCtx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const visitor = artifacts.watch(await visitorCtx.newPage(), "visitor");
+    const agent = artifacts.watch(await agentCtx.newPage(), "agent");
+
+    // --- the visitor asks for help -------------------------------------------------
+    await visitor.goto(`${server.demo}/index.html`);
+    await visible(visitor.getByTestId("tandem-launcher"), "the Tandem launcher on the demo shop");
+    await artifacts.shot(visitor, "visitor-launcher");
+    await openWidget(visitor);
+    await artifacts.shot(visitor, "visitor-open");
+    const topic = await pickTopic(visitor);
+    await visitor.getByTestId("tandem-chat-input").fill(first);
+    await artifacts.shot(visitor, "visitor-request-filled");
+    await visitor.getByTestId("tandem-request").click();
+    await visible(visitor.getByTestId("tandem-queue-status"), "the visitor's queue status");
+    await artifacts.shot(visitor, "visitor-queued");
+
+    // --- the agent logs in, goes online and accepts ------------------------------
+    await consoleLogin(agent, server.server, AGENT.email, AGENT.password);
+    await goOnline(agent);
+    const item = await visible(agent.getByTestId("queue-item").filter({ hasText: t }), "the queue item with the first message");
+    const itemText = await item.textContent();
+    assert.ok(itemText.includes(first), `queue item shows the first message: ${itemText}`);
+    if (topic) assert.ok(itemText.toLowerCase().includes(topic.toLowerCase()), `queue item shows the topic "${topic}": ${itemText}`);
+    await artifacts.shot(agent, "agent-queue");
+    await item.getByTestId("queue-accept").click();
+    await visible(consoleMessage(agent, "visitor", first), "the visitor's first message in the console");
+    await artifacts.shot(agent, "agent-accepted");
+
+    // --- they chat ------------------------------------------------------------------
+    await agent.getByTestId("chat-input").fill(reply);
+    await agent.getByTestId("chat-send").click();
+    await visible(consoleMessage(agent, "agent", reply), "the agent's own reply in the console");
+    await visible(widgetMessage(visitor, "agent", reply), "the agent's reply in the widget");
+    await artifacts.shot(visitor, "visitor-got-reply");
+
+    // Read state: the widget is open and showing the reply, so the agent
+    // learns it was read.
+    await visible(
+      agent.locator('[data-testid="message"][data-author="agent"][data-receipt="read"], [data-testid="receipt"][data-state="read"]'),
+      "the read state of the agent's reply in the console",
+    );
+
+    // Typing: the agent sees the visitor typing while they type.
+    const typing = agent.getByTestId("typing-indicator");
+    const typed = visitorSend(visitor, second, { slowly: true });
+    await visible(typing, "the typing indicator in the console");
+    await artifacts.shot(agent, "agent-sees-typing");
+    await typed;
+    await visible(consoleMessage(agent, "visitor", second), "the visitor's second message in the console");
+    await waitUntil("the typing indicator to go away", async () => !(await typing.first().isVisible()));
+    await artifacts.shot(agent, "agent-chat");
+    await artifacts.shot(visitor, "visitor-chat");
+
+    // --- both reload; the conversation comes back on both sides --------------------
+    await Promise.all([visitor.reload(), agent.reload()]);
+    await openWidget(visitor);
+    for (const [author, text] of [["visitor", first], ["agent", reply], ["visitor", second]]) {
+      await visible(widgetMessage(visitor, author, text), `"${text}" in the widget after a reload`);
+      await visible(consoleMessage(agent, author, text), `"${text}" in the console after a reload`);
+    }
+    await artifacts.shot(visitor, "visitor-after-reload");
+    await artifacts.shot(agent, "agent-after-reload");
+
+    // --- the visitor moves to another page of the shop ------------------------------
+    await visitor.goto(`${server.demo}/product.html?id=stormline-shell`);
+    await openWidget(visitor);
+    await visible(widgetMessage(visitor, "agent", reply), "the conversation on the product page");
+    await artifacts.shot(visitor, "visitor-other-page");
+
+    // --- the agent ends the session ---------------------------------------------------
+    await agent.getByTestId("end-session").first().click();
+    await visible(
+      visitor.locator(
+        '[data-testid="tandem-message"][data-author="system"]:has-text("end"), [data-testid="tandem-ended"], [data-testid="tandem-panel"][data-state="ended"]',
+      ),
+      "the ended state in the widget",
+    );
+    await artifacts.shot(visitor, "visitor-ended");
+    await artifacts.shot(agent, "agent-ended");
+
+    assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors in the widget or the console");
+    await visitorCtx.close();
+    await agentCtx.close();
+  });
+});

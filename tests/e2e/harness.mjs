@@ -1,0 +1,345 @@
+// Shared helpers for the browser end-to-end tests.
+//
+// Each test starts a real `tandem` server on free ports with its own SQLite
+// file, drives Debian's Chromium through playwright-core, and leaves
+// screenshots, console logs and the server log in tests/e2e/artifacts/<test>/.
+//
+// Environment:
+//   TANDEM_BIN          the tandem binary (default: $CARGO_TARGET_DIR/debug/tandem,
+//                       else <repo>/target/debug/tandem)
+//   TANDEM_CHROMIUM     the browser (default: /usr/bin/chromium)
+//   TANDEM_E2E_HEADED=1 show the browser (needs a display)
+//   TANDEM_E2E_TIMEOUT  milliseconds for each wait (default: 15000)
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
+export const TIMEOUT = Number(process.env.TANDEM_E2E_TIMEOUT || 15000);
+
+// Exactly the flags in DESIGN.md ("Chromium in tests"). Do not add another
+// --disable-features=: it would replace Playwright's own list.
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--use-fake-ui-for-media-stream",
+  "--use-fake-device-for-media-stream",
+  "--allow-loopback-in-peer-connection",
+];
+
+export function tandemBin() {
+  if (process.env.TANDEM_BIN) return process.env.TANDEM_BIN;
+  const target = process.env.CARGO_TARGET_DIR
+    ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR)
+    : path.join(ROOT, "target");
+  return path.join(target, "debug", "tandem");
+}
+
+// ------------------------------------------------------------------ server
+
+/** Runs `tandem <args>` to completion, feeding `input` on stdin. */
+function runTandem(args, input) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tandemBin(), args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`tandem ${args.join(" ")} exited with ${code}:\n${out}`));
+    });
+    child.stdin.end(input ?? "");
+  });
+}
+
+/**
+ * Starts a tandem server with the demo shop on two free ports.
+ * `agents`: [{email, name, password, skills?}] added before the server starts.
+ * Returns {server, demo, log(), tail(n), stop()}.
+ */
+export async function startServer({ agents = [] } = {}) {
+  const bin = tandemBin();
+  if (!existsSync(bin)) {
+    throw new Error(`${bin} does not exist: build it first (cargo build -p tandem-server, or cargo xtask test)`);
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-e2e-"));
+  const databaseUrl = `sqlite://${dir}/t.db`;
+  for (const a of agents) {
+    const args = ["agent", "add", a.email, "--name", a.name, "--database-url", databaseUrl];
+    if (a.skills?.length) args.push("--skills", a.skills.join(","));
+    await runTandem(args, a.password + "\n");
+  }
+
+  const child = spawn(
+    bin,
+    [
+      "serve",
+      "--listen", "127.0.0.1:0",
+      "--demo-listen", "127.0.0.1:0",
+      "--database-url", databaseUrl,
+      "--static-dir", path.join(ROOT, "static"),
+    ],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { RUST_LOG: "info", ...process.env } },
+  );
+  const lines = [];
+  let exited = null;
+  const ready = new Promise((resolve, reject) => {
+    let pending = "";
+    child.stdout.on("data", (chunk) => {
+      pending += chunk;
+      let nl;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        lines.push(line);
+        if (line.startsWith("TANDEM_READY ")) {
+          try {
+            resolve(JSON.parse(line.slice("TANDEM_READY ".length)));
+          } catch (e) {
+            reject(new Error(`bad TANDEM_READY line: ${line}`));
+          }
+        }
+      }
+    });
+    child.stderr.on("data", (chunk) => lines.push(...String(chunk).replace(/\n$/, "").split("\n")));
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      exited = { code, signal };
+      reject(new Error(`tandem serve exited early (${code ?? signal}):\n${lines.join("\n")}`));
+    });
+    setTimeout(() => reject(new Error(`no TANDEM_READY line within 30 s:\n${lines.join("\n")}`)), 30000).unref();
+  });
+
+  let urls;
+  try {
+    urls = await ready;
+  } catch (e) {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  if (!urls.demo) throw new Error(`TANDEM_READY has no demo URL: ${JSON.stringify(urls)}`);
+
+  return {
+    server: urls.server.replace(/\/$/, ""),
+    demo: urls.demo.replace(/\/$/, ""),
+    log: () => lines.join("\n"),
+    tail: (n = 80) => lines.slice(-n).join("\n"),
+    async stop() {
+      if (!exited) {
+        const gone = new Promise((r) => child.once("exit", r));
+        child.kill("SIGINT");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await gone;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ------------------------------------------------------------------ browser
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.TANDEM_CHROMIUM || "/usr/bin/chromium",
+    headless: process.env.TANDEM_E2E_HEADED !== "1",
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * Collects what a test leaves behind: screenshots, every page's console and
+ * uncaught errors, and the server log, under tests/e2e/artifacts/<name>/.
+ */
+export class Artifacts {
+  constructor(name) {
+    this.dir = path.join(ARTIFACTS, name);
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir, { recursive: true });
+    this.consoles = new Map();
+    this.pageErrors = [];
+    this.shots = 0;
+  }
+
+  /** Records the console and uncaught errors of `page` under `label`. */
+  watch(page, label) {
+    const lines = this.consoles.get(label) ?? [];
+    this.consoles.set(label, lines);
+    const stamp = () => new Date().toISOString().slice(11, 23);
+    page.on("console", (m) => lines.push(`${stamp()} [${m.type()}] ${m.text()}`));
+    page.on("pageerror", (e) => {
+      lines.push(`${stamp()} [pageerror] ${e.stack || e.message}`);
+      this.pageErrors.push(`${label}: ${e.message}`);
+    });
+    page.on("requestfailed", (r) => lines.push(`${stamp()} [requestfailed] ${r.url()} ${r.failure()?.errorText ?? ""}`));
+    page.on("framenavigated", (f) => {
+      if (f === page.mainFrame()) lines.push(`${stamp()} [navigated] ${f.url()}`);
+    });
+    return page;
+  }
+
+  /** A viewport screenshot named with a running number, e.g. 03-visitor-queued.png. */
+  async shot(page, name) {
+    this.shots += 1;
+    const file = path.join(this.dir, `${String(this.shots).padStart(2, "0")}-${name}.png`);
+    try {
+      await page.screenshot({ path: file });
+    } catch (e) {
+      // A screenshot must never hide the real failure.
+      writeFileSync(file + ".txt", String(e));
+    }
+  }
+
+  /** Writes the consoles and the server log; call in `finally`. */
+  save(server) {
+    for (const [label, lines] of this.consoles) {
+      writeFileSync(path.join(this.dir, `console-${label}.log`), lines.join("\n") + "\n");
+    }
+    if (server) writeFileSync(path.join(this.dir, "server.log"), server.log() + "\n");
+  }
+
+  consoleTail(label, n = 25) {
+    return (this.consoles.get(label) ?? []).slice(-n).join("\n");
+  }
+}
+
+/**
+ * Runs the body of a test with a server, a browser and artifacts, and turns
+ * a failure into one message carrying the server log and the consoles.
+ */
+export async function withStack(name, options, body) {
+  const artifacts = new Artifacts(name);
+  const server = await startServer(options);
+  const browser = await launchBrowser();
+  try {
+    await body({ server, browser, artifacts });
+  } catch (e) {
+    const consoles = [...artifacts.consoles.keys()]
+      .map((label) => `--- console ${label} (last lines) ---\n${artifacts.consoleTail(label)}`)
+      .join("\n");
+    e.message += `\n--- server log (last lines) ---\n${server.tail(60)}\n${consoles}\n(artifacts: ${artifacts.dir})`;
+    throw e;
+  } finally {
+    artifacts.save(server);
+    await browser.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+// ------------------------------------------------------------------ waiting
+
+/** Polls `fn` until it returns a truthy value; fails with `what` after the timeout. */
+export async function waitUntil(what, fn, timeout = TIMEOUT) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ""}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits for a locator to be visible, with a readable failure. */
+export async function visible(locator, what, timeout = TIMEOUT) {
+  try {
+    await locator.first().waitFor({ state: "visible", timeout });
+  } catch (e) {
+    throw new Error(`timed out after ${timeout} ms waiting for ${what} to be visible (${locator})`);
+  }
+  return locator.first();
+}
+
+/** A minimal static file server on 127.0.0.1:0 for pages on a foreign origin. */
+export function serveHtml(html) {
+  const srv = http.createServer((req, res) => {
+    if (req.url === "/" || req.url.startsWith("/index.html")) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(html);
+    } else {
+      res.writeHead(404);
+      res.end("not found");
+    }
+  });
+  return new Promise((resolve) => {
+    srv.listen(0, "127.0.0.1", () => {
+      resolve({ url: `http://127.0.0.1:${srv.address().port}`, close: () => new Promise((r) => srv.close(r)) });
+    });
+  });
+}
+
+/** A short random tag so a test's messages are unmistakable. */
+export const tag = () => Math.random().toString(36).slice(2, 8);
+
+// ------------------------------------------------------------------ the widget and the console
+//
+// These follow the data-testid contract listed in docs/testing.md. The
+// widget lives in an open shadow root; Playwright's CSS and test-id
+// locators pierce open shadow roots, so page.getByTestId() finds it.
+
+/** Opens the widget's panel with the launcher (no-op when already open). */
+export async function openWidget(page) {
+  const launcher = await visible(page.getByTestId("tandem-launcher"), "the Tandem launcher");
+  const input = page.getByTestId("tandem-chat-input");
+  if (!(await input.first().isVisible().catch(() => false))) await launcher.click();
+  await visible(input, "the widget's chat input");
+}
+
+/**
+ * Picks a topic in `tandem-topic`: a <select> gets its first real option,
+ * a list of buttons or radios gets its first entry. Returns the label chosen.
+ */
+export async function pickTopic(page) {
+  const topic = await visible(page.getByTestId("tandem-topic"), "the topic picker");
+  const tagName = await topic.evaluate((el) => el.tagName.toLowerCase());
+  if (tagName === "select") {
+    const option = await topic.evaluate((el) => {
+      const o = [...el.options].find((o) => o.value);
+      return { value: o.value, label: o.textContent.trim() };
+    });
+    await topic.selectOption(option.value);
+    return option.label;
+  }
+  const label = ((await topic.textContent()) || (await topic.getAttribute("value")) || "").trim();
+  await topic.click();
+  return label;
+}
+
+/** Logs an agent into the console at `${server}/agent`. */
+export async function consoleLogin(page, server, email, password) {
+  await page.goto(`${server}/agent`);
+  await (await visible(page.getByTestId("login-email"), "the console's login form")).fill(email);
+  await page.getByTestId("login-password").fill(password);
+  await page.getByTestId("login-submit").click();
+}
+
+/** Clicks the presence toggle until it says online. */
+export async function goOnline(page) {
+  const toggle = await visible(page.getByTestId("presence-toggle"), "the presence toggle");
+  await waitUntil("presence to be online", async () => {
+    if ((await toggle.getAttribute("data-presence")) === "online") return true;
+    await toggle.click();
+    await page.waitForTimeout(400);
+    return (await toggle.getAttribute("data-presence")) === "online";
+  });
+}
