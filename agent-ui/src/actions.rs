@@ -1,0 +1,154 @@
+//! What the agent can do from the console. Each action sends its frame and
+//! updates the state the way the agent expects to see it at once; the
+//! server's reply then confirms or corrects it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::{AgentPresence, ClientFrame};
+
+use crate::api::{self, Agent};
+use crate::clock;
+use crate::frames;
+use crate::state::{Auth, Console, Sent};
+
+const OFFLINE: &str = "You're not connected right now. Wait for the connection to come back.";
+
+/// The agent is known (login or an existing cookie): show the workspace and connect.
+pub fn enter(console: Console, agent: Agent) {
+    console.auth.set(Auth::SignedIn(agent));
+    frames::connect(console);
+}
+
+/// Signs out on the server, then drops the workspace.
+pub fn sign_out(console: Console) {
+    spawn_local(async move {
+        if let Err(err) = api::logout().await {
+            console.toast(format!("Could not sign out: {}", err.message()), None);
+            return;
+        }
+        console.clear_workspace();
+        console.auth.set(Auth::SignedOut { notice: None });
+    });
+}
+
+/// Asks the server to change presence; the toggle follows the server's answer.
+pub fn set_presence(console: Console, presence: AgentPresence) {
+    match console.send_tracked(ClientFrame::PresenceSet { presence }, Sent::Presence) {
+        Some(_) => console.presence_asked.set(Some(presence)),
+        None => console.toast(OFFLINE, None),
+    }
+}
+
+/// Takes a waiting request. The chat opens when the server confirms.
+pub fn accept(console: Console, session: String) {
+    let frame = ClientFrame::QueueAccept {
+        session: session.clone(),
+    };
+    match console.send_tracked(
+        frame,
+        Sent::Accept {
+            session: session.clone(),
+        },
+    ) {
+        Some(_) => console.accepting.set(Some(session)),
+        None => console.toast(OFFLINE, None),
+    }
+}
+
+pub fn select(console: Console, session: String) {
+    console.selected.set(Some(session));
+}
+
+/// Sends a chat message, shown at once as pending. Without a connection it
+/// stays pending and goes out after the reconnect (see `Chat::take_resend`).
+pub fn send_message(console: Console, session: &str, text: &str) {
+    let text = text.trim();
+    if text.is_empty() {
+        return;
+    }
+    let client_id = new_client_id();
+    let frame = ClientFrame::ChatSend {
+        session: session.to_string(),
+        client_id: Some(client_id.clone()),
+        text: text.to_string(),
+    };
+    let sent = Sent::Message {
+        session: session.to_string(),
+        client_id: client_id.clone(),
+    };
+    let conn = console
+        .send_tracked(frame, sent)
+        .and(console.connection_number());
+    console.update_chat(session, |chat| {
+        chat.add_pending(client_id, text.to_string(), clock::now(), conn)
+    });
+}
+
+/// Sends a message the server refused once more.
+pub fn retry_message(console: Console, session: &str, client_id: &str) {
+    let conn = console
+        .connection_number()
+        .filter(|_| console.is_connected());
+    let Some(text) = console
+        .update_chat(session, |chat| chat.retry_pending(client_id, conn))
+        .flatten()
+    else {
+        return;
+    };
+    if conn.is_some() {
+        let frame = ClientFrame::ChatSend {
+            session: session.to_string(),
+            client_id: Some(client_id.to_string()),
+            text,
+        };
+        let sent = Sent::Message {
+            session: session.to_string(),
+            client_id: client_id.to_string(),
+        };
+        console.send_tracked(frame, sent);
+    }
+}
+
+pub fn typing(console: Console, session: &str, active: bool) {
+    console.send(ClientFrame::Typing {
+        session: session.to_string(),
+        active,
+    });
+}
+
+/// Ends the chat for both sides. The tab stays, marked ended, until closed.
+pub fn end_chat(console: Console, session: &str) {
+    if console
+        .send(ClientFrame::SessionEnd {
+            session: session.to_string(),
+        })
+        .is_none()
+    {
+        console.toast(OFFLINE, None);
+    }
+}
+
+/// Removes an ended chat's tab and moves to a neighbouring one.
+pub fn close_chat(console: Console, session: &str) {
+    let mut next = None;
+    console.chats.update(|chats| {
+        if let Some(i) = chats.iter().position(|c| c.id() == session) {
+            chats.remove(i);
+            next = chats
+                .get(i)
+                .or_else(|| chats.last())
+                .map(|c| c.id().to_string());
+        }
+    });
+    console.set_draft(session, String::new());
+    if console.selected.get_untracked().as_deref() == Some(session) {
+        console.selected.set(next);
+    }
+}
+
+/// A message id unique to this console: time plus randomness, short enough
+/// for the protocol's client_id limit.
+fn new_client_id() -> String {
+    let random = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!("c{:x}{random:08x}", clock::now())
+}

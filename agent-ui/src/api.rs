@@ -1,0 +1,147 @@
+//! The REST calls the console makes: who am I, sign in, sign out. The
+//! server keeps the agent's session in an HttpOnly cookie, so every request
+//! goes same-origin with credentials and no token is held in script.
+
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
+
+/// The signed-in agent as the REST API describes them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Agent {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+#[derive(Deserialize)]
+struct AgentReply {
+    agent: Agent,
+}
+
+#[derive(Deserialize)]
+struct ErrorReply {
+    error: ErrorBody,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+/// Why a call failed, worded for the person at the keyboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// 401: not signed in, or wrong email/password.
+    Unauthorized,
+    /// The server answered with another error.
+    Server { status: u16, message: String },
+    /// No answer at all (server down, network gone).
+    Network,
+}
+
+impl ApiError {
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Unauthorized => {
+                "That email and password don't match an agent account.".into()
+            }
+            ApiError::Server { status, message } if message.is_empty() => {
+                format!("The server could not sign you in (HTTP {status}).")
+            }
+            ApiError::Server { message, .. } => message.clone(),
+            ApiError::Network => {
+                "Can't reach the Tandem server. Check your connection and try again.".into()
+            }
+        }
+    }
+}
+
+/// `GET /api/v1/me`: the agent whose cookie this browser holds.
+pub async fn me() -> Result<Agent, ApiError> {
+    let (status, body) = call("GET", "/api/v1/me", None).await?;
+    parse_agent(status, &body)
+}
+
+/// `POST /api/v1/login`; on success the server also sets the cookie the
+/// WebSocket uses.
+pub async fn login(email: &str, password: &str) -> Result<Agent, ApiError> {
+    let body = serde_json::json!({ "email": email, "password": password }).to_string();
+    let (status, body) = call("POST", "/api/v1/login", Some(&body)).await?;
+    parse_agent(status, &body)
+}
+
+/// `POST /api/v1/logout`: clears the cookie. Failing to reach the server is
+/// reported so the console does not pretend the cookie is gone.
+pub async fn logout() -> Result<(), ApiError> {
+    let (status, body) = call("POST", "/api/v1/logout", None).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(error_from(status, &body))
+    }
+}
+
+fn parse_agent(status: u16, body: &str) -> Result<Agent, ApiError> {
+    if status == 200 {
+        serde_json::from_str::<AgentReply>(body)
+            .map(|r| r.agent)
+            .map_err(|e| ApiError::Server {
+                status,
+                message: format!("Unexpected reply from the server: {e}"),
+            })
+    } else {
+        Err(error_from(status, body))
+    }
+}
+
+fn error_from(status: u16, body: &str) -> ApiError {
+    let reply = serde_json::from_str::<ErrorReply>(body).ok();
+    match (status, reply) {
+        (401, _) => ApiError::Unauthorized,
+        (_, Some(ErrorReply { error })) if error.code == "bad_credentials" => {
+            ApiError::Unauthorized
+        }
+        (_, Some(ErrorReply { error })) => ApiError::Server {
+            status,
+            message: error.message,
+        },
+        (_, None) => ApiError::Server {
+            status,
+            message: String::new(),
+        },
+    }
+}
+
+/// One same-origin request; returns the status and the body text.
+async fn call(method: &str, path: &str, json: Option<&str>) -> Result<(u16, String), ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = Headers::new().map_err(|_| ApiError::Network)?;
+    let _ = headers.set("Accept", "application/json");
+    if let Some(json) = json {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&JsValue::from_str(json));
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Network)?;
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
+    let status = response.status();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok((status, text))
+}

@@ -1,0 +1,482 @@
+//! One conversation as the console holds it: the session summary, the
+//! numbered log, the messages the agent sent that the server has not yet
+//! numbered, receipts and typing. Pure data and rules, no browser calls, so
+//! the reconciliation logic is tested natively.
+
+use std::collections::BTreeMap;
+
+use protocol::{Event, EventBody, Millis, Receipts, Role, SessionState, SessionSummary};
+
+/// How long a visitor's "typing" stays shown without a fresh `typing` frame.
+/// The visitor's widget may vanish without sending `active: false`.
+pub const TYPING_STALE_MS: Millis = 8_000;
+
+/// Consecutive messages by the same author within this window share one
+/// header (name and time), which keeps the list dense.
+const GROUP_WINDOW_MS: Millis = 5 * 60_000;
+
+/// A message the agent wrote that has no `seq` yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub client_id: String,
+    pub text: String,
+    pub at: Millis,
+    /// Connection number it was last sent on; `None` when it could not be sent.
+    /// A message sent on an earlier connection that the server's history does
+    /// not contain was lost with that connection and is sent again.
+    pub sent_on: Option<u64>,
+    /// Why the server refused it, when it did.
+    pub failed: Option<String>,
+}
+
+/// How far the visitor got with one of the agent's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    Delivered,
+    Read,
+}
+
+impl Delivery {
+    /// How far the visitor got with the agent's message `seq`.
+    pub fn of(seq: u64, receipts: &Receipts) -> Delivery {
+        if seq <= receipts.visitor_read {
+            Delivery::Read
+        } else if seq <= receipts.visitor_delivered {
+            Delivery::Delivered
+        } else {
+            Delivery::Sent
+        }
+    }
+}
+
+/// One line of the message list, ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Stable identity for keyed rendering: the seq for logged events, the
+    /// client id (and failure state) for pending ones.
+    pub key: String,
+    pub at: Millis,
+    pub kind: RowKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowKind {
+    Message {
+        seq: u64,
+        author: Role,
+        author_name: Option<String>,
+        text: String,
+        /// False when the previous row is a message by the same author a
+        /// moment earlier: the view then leaves out the name and time.
+        starts_group: bool,
+    },
+    System {
+        seq: u64,
+        text: String,
+    },
+    Pending {
+        client_id: String,
+        text: String,
+        failed: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chat {
+    pub summary: SessionSummary,
+    events: BTreeMap<u64, Event>,
+    pending: Vec<Pending>,
+    pub receipts: Receipts,
+    /// Local time the visitor was last reported typing, while they are.
+    pub visitor_typing_since: Option<Millis>,
+    /// Highest seq we told the server we received / read, so each receipt is
+    /// sent once.
+    delivered_sent: u64,
+    read_sent: u64,
+}
+
+impl Chat {
+    pub fn new(summary: SessionSummary) -> Self {
+        Chat {
+            summary,
+            events: BTreeMap::new(),
+            pending: Vec::new(),
+            receipts: Receipts::default(),
+            visitor_typing_since: None,
+            delivered_sent: 0,
+            read_sent: 0,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.summary.id
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.summary.state == SessionState::Ended
+    }
+
+    /// Newest seq we hold; what to resume from after a reconnect.
+    pub fn last_seq(&self) -> u64 {
+        self.events.keys().next_back().copied().unwrap_or(0)
+    }
+
+    /// Takes a newer summary from the server. A summary never reopens a
+    /// session we already saw end (frames may cross on a reconnect).
+    pub fn set_summary(&mut self, summary: SessionSummary) {
+        let ended = self.is_ended();
+        self.summary = summary;
+        if ended {
+            self.summary.state = SessionState::Ended;
+        }
+    }
+
+    /// Adds one logged event. Returns false when we already had it.
+    pub fn apply_event(&mut self, event: Event) -> bool {
+        if self.events.contains_key(&event.seq) {
+            return false;
+        }
+        match &event.body {
+            EventBody::Message {
+                client_id: Some(id),
+                ..
+            } => self.pending.retain(|p| &p.client_id != id),
+            EventBody::Ended { .. } => {
+                self.summary.state = SessionState::Ended;
+                self.summary.ended_at.get_or_insert(event.at);
+                self.visitor_typing_since = None;
+            }
+            _ => {}
+        }
+        if event.author == Role::Visitor {
+            // A message ends the visitor's typing, whatever frames follow.
+            self.visitor_typing_since = None;
+        }
+        self.events.insert(event.seq, event);
+        true
+    }
+
+    /// Merges a `history` page. Our own receipt marks start from the server's
+    /// so a reloaded console does not resend old receipts.
+    pub fn apply_history(&mut self, events: Vec<Event>, receipts: Receipts) {
+        for event in events {
+            self.apply_event(event);
+        }
+        self.set_receipts(receipts);
+    }
+
+    pub fn set_receipts(&mut self, receipts: Receipts) {
+        self.receipts = receipts;
+        self.delivered_sent = self.delivered_sent.max(receipts.agent_delivered);
+        self.read_sent = self.read_sent.max(receipts.agent_read);
+    }
+
+    pub fn set_visitor_typing(&mut self, active: bool, now: Millis) {
+        self.visitor_typing_since = active.then_some(now);
+    }
+
+    pub fn visitor_typing(&self, now: Millis) -> bool {
+        self.visitor_typing_since
+            .is_some_and(|t| now - t < TYPING_STALE_MS)
+    }
+
+    fn newest_visitor_seq(&self) -> u64 {
+        self.events
+            .values()
+            .rev()
+            .find(|e| e.author == Role::Visitor)
+            .map_or(0, |e| e.seq)
+    }
+
+    /// The seq to acknowledge as delivered, if a visitor event arrived since
+    /// the last receipt.
+    pub fn delivered_due(&self) -> Option<u64> {
+        let seq = self.newest_visitor_seq();
+        (seq > self.delivered_sent.max(self.read_sent)).then_some(seq)
+    }
+
+    pub fn mark_delivered(&mut self, seq: u64) {
+        self.delivered_sent = self.delivered_sent.max(seq);
+    }
+
+    /// The seq to acknowledge as read, if the visitor wrote since the last one.
+    pub fn read_due(&self) -> Option<u64> {
+        let seq = self.newest_visitor_seq();
+        (seq > self.read_sent).then_some(seq)
+    }
+
+    pub fn mark_read(&mut self, seq: u64) {
+        self.read_sent = self.read_sent.max(seq);
+        self.delivered_sent = self.delivered_sent.max(seq);
+    }
+
+    /// Visitor messages the agent has not seen yet.
+    pub fn unread(&self) -> usize {
+        let read = self.read_sent.max(self.receipts.agent_read);
+        self.events
+            .range(read + 1..)
+            .filter(|(_, e)| {
+                e.author == Role::Visitor && matches!(e.body, EventBody::Message { .. })
+            })
+            .count()
+    }
+
+    /// Last message, for the tab list, with who wrote it.
+    pub fn preview(&self) -> Option<(Role, &str)> {
+        if let Some(p) = self.pending.last() {
+            return Some((Role::Agent, &p.text));
+        }
+        self.events.values().rev().find_map(|e| match &e.body {
+            EventBody::Message { text, .. } => Some((e.author, text.as_str())),
+            _ => None,
+        })
+    }
+
+    pub fn add_pending(
+        &mut self,
+        client_id: String,
+        text: String,
+        at: Millis,
+        sent_on: Option<u64>,
+    ) {
+        self.pending.push(Pending {
+            client_id,
+            text,
+            at,
+            sent_on,
+            failed: None,
+        });
+    }
+
+    /// Marks a pending message as refused by the server.
+    pub fn fail_pending(&mut self, client_id: &str, reason: String) {
+        if let Some(p) = self.pending.iter_mut().find(|p| p.client_id == client_id) {
+            p.failed = Some(reason);
+        }
+    }
+
+    /// Pending messages to send again on connection `conn` (ones never sent, or
+    /// sent on an earlier connection and absent from the history just merged),
+    /// marked as sent on it. Refused ones wait for the agent to retry.
+    pub fn take_resend(&mut self, conn: u64) -> Vec<(String, String)> {
+        self.pending
+            .iter_mut()
+            .filter(|p| p.failed.is_none() && p.sent_on != Some(conn))
+            .map(|p| {
+                p.sent_on = Some(conn);
+                (p.client_id.clone(), p.text.clone())
+            })
+            .collect()
+    }
+
+    /// A refused message the agent asked to send again, marked as sent on `conn`.
+    pub fn retry_pending(&mut self, client_id: &str, conn: Option<u64>) -> Option<String> {
+        let p = self.pending.iter_mut().find(|p| p.client_id == client_id)?;
+        p.failed = None;
+        p.sent_on = conn;
+        Some(p.text.clone())
+    }
+
+    /// Everything to show in the message list, oldest first, pending last.
+    pub fn rows(&self) -> Vec<Row> {
+        let mut rows = Vec::with_capacity(self.events.len() + self.pending.len());
+        let mut prev: Option<(Role, Millis)> = None;
+        for e in self.events.values() {
+            let kind = match &e.body {
+                EventBody::Message { text, .. } => {
+                    let starts_group = !matches!(prev, Some((author, at)) if author == e.author && e.at - at < GROUP_WINDOW_MS);
+                    prev = Some((e.author, e.at));
+                    RowKind::Message {
+                        seq: e.seq,
+                        author: e.author,
+                        author_name: e.author_name.clone(),
+                        text: text.clone(),
+                        starts_group,
+                    }
+                }
+                body => {
+                    prev = None;
+                    RowKind::System {
+                        seq: e.seq,
+                        text: system_text(body, e.author_name.as_deref()),
+                    }
+                }
+            };
+            rows.push(Row {
+                key: e.seq.to_string(),
+                at: e.at,
+                kind,
+            });
+        }
+        for p in &self.pending {
+            rows.push(Row {
+                key: format!("p:{}:{}", p.client_id, p.failed.is_some()),
+                at: p.at,
+                kind: RowKind::Pending {
+                    client_id: p.client_id.clone(),
+                    text: p.text.clone(),
+                    failed: p.failed.clone(),
+                },
+            });
+        }
+        rows
+    }
+}
+
+/// The sentence shown for a lifecycle event.
+fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
+    match body {
+        EventBody::Requested { topic: Some(topic) } => format!("Visitor asked for help · {topic}"),
+        EventBody::Requested { topic: None } => "Visitor asked for help".into(),
+        EventBody::AgentJoined { name, .. } => format!("{name} joined the chat"),
+        EventBody::Ended { by } => match by {
+            Role::Visitor => "The visitor ended the chat".into(),
+            Role::Agent => match author_name {
+                Some(name) => format!("{name} ended the chat"),
+                None => "The agent ended the chat".into(),
+            },
+            Role::System => "The chat was closed".into(),
+        },
+        EventBody::Message { text, .. } => text.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary() -> SessionSummary {
+        SessionSummary {
+            id: "s1".into(),
+            site: "demo".into(),
+            state: SessionState::Active,
+            visitor_id: "v_abc".into(),
+            visitor_name: None,
+            topic: None,
+            agent: None,
+            page: None,
+            requested_at: 0,
+            accepted_at: None,
+            ended_at: None,
+            last_seq: 0,
+        }
+    }
+
+    fn msg(seq: u64, author: Role, text: &str, client_id: Option<&str>) -> Event {
+        Event {
+            seq,
+            at: seq as i64 * 1000,
+            author,
+            author_name: None,
+            body: EventBody::Message {
+                text: text.into(),
+                client_id: client_id.map(Into::into),
+            },
+        }
+    }
+
+    #[test]
+    fn echoed_message_replaces_its_pending_copy() {
+        let mut chat = Chat::new(summary());
+        chat.add_pending("c1".into(), "Hello".into(), 0, Some(1));
+        assert_eq!(chat.rows().len(), 1);
+        chat.apply_event(msg(3, Role::Agent, "Hello", Some("c1")));
+        let rows = chat.rows();
+        assert_eq!(rows.len(), 1);
+        assert!(matches!(rows[0].kind, RowKind::Message { seq: 3, .. }));
+        assert!(
+            !chat.apply_event(msg(3, Role::Agent, "Hello", Some("c1"))),
+            "duplicates are ignored"
+        );
+    }
+
+    #[test]
+    fn lost_messages_are_resent_once_per_connection() {
+        let mut chat = Chat::new(summary());
+        chat.add_pending("c1".into(), "one".into(), 0, Some(1));
+        chat.add_pending("c2".into(), "two".into(), 0, None);
+        chat.add_pending("c3".into(), "three".into(), 0, Some(2));
+        chat.apply_history(
+            vec![msg(4, Role::Agent, "one", Some("c1"))],
+            Receipts::default(),
+        );
+        assert_eq!(
+            chat.take_resend(2),
+            vec![("c2".to_string(), "two".to_string())]
+        );
+        assert!(chat.take_resend(2).is_empty());
+    }
+
+    #[test]
+    fn receipts_are_due_once_and_read_covers_delivered() {
+        let mut chat = Chat::new(summary());
+        chat.apply_event(msg(2, Role::Visitor, "hi", None));
+        assert_eq!(chat.delivered_due(), Some(2));
+        assert_eq!(chat.unread(), 1);
+        chat.mark_read(2);
+        assert_eq!(chat.delivered_due(), None);
+        assert_eq!(chat.read_due(), None);
+        assert_eq!(chat.unread(), 0);
+        chat.apply_event(msg(3, Role::Agent, "hello", None));
+        assert_eq!(chat.read_due(), None, "our own messages need no receipt");
+    }
+
+    #[test]
+    fn history_receipts_prevent_resending_old_receipts() {
+        let mut chat = Chat::new(summary());
+        let receipts = Receipts {
+            agent_delivered: 2,
+            agent_read: 2,
+            ..Receipts::default()
+        };
+        chat.apply_history(vec![msg(2, Role::Visitor, "hi", None)], receipts);
+        assert_eq!(chat.delivered_due(), None);
+        assert_eq!(chat.unread(), 0);
+    }
+
+    #[test]
+    fn ended_event_closes_and_summary_cannot_reopen() {
+        let mut chat = Chat::new(summary());
+        chat.apply_event(Event {
+            seq: 5,
+            at: 9,
+            author: Role::Visitor,
+            author_name: None,
+            body: EventBody::Ended { by: Role::Visitor },
+        });
+        assert!(chat.is_ended());
+        chat.set_summary(summary());
+        assert!(chat.is_ended());
+    }
+
+    #[test]
+    fn delivery_follows_visitor_receipts() {
+        let mut chat = Chat::new(summary());
+        chat.set_receipts(Receipts {
+            visitor_delivered: 5,
+            visitor_read: 3,
+            ..Receipts::default()
+        });
+        assert_eq!(Delivery::of(3, &chat.receipts), Delivery::Read);
+        assert_eq!(Delivery::of(5, &chat.receipts), Delivery::Delivered);
+        assert_eq!(Delivery::of(6, &chat.receipts), Delivery::Sent);
+    }
+
+    #[test]
+    fn consecutive_messages_share_a_header() {
+        let mut chat = Chat::new(summary());
+        chat.apply_event(msg(2, Role::Visitor, "a", None));
+        chat.apply_event(msg(3, Role::Visitor, "b", None));
+        chat.apply_event(msg(4, Role::Agent, "c", None));
+        let starts: Vec<bool> = chat
+            .rows()
+            .iter()
+            .map(|r| match r.kind {
+                RowKind::Message { starts_group, .. } => starts_group,
+                _ => true,
+            })
+            .collect();
+        assert_eq!(starts, vec![true, false, true]);
+    }
+}

@@ -1,0 +1,148 @@
+//! The selected chat: header with who and where, the messages, and either
+//! the composer or, once ended, the close bar.
+
+use leptos::prelude::*;
+use protocol::{PageInfo, SessionState};
+
+use super::Avatar;
+use super::composer::Composer;
+use super::messages::MessageList;
+use crate::state::Console;
+use crate::{actions, clock, format};
+
+/// The header's facts, recomputed only when the summary changes.
+#[derive(Clone, PartialEq)]
+struct HeaderInfo {
+    label: String,
+    page: Option<PageInfo>,
+    topic: Option<String>,
+    state: SessionState,
+    requested_at: i64,
+    ended_at: Option<i64>,
+}
+
+#[component]
+pub fn ChatPane(id: String) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let header = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            console.chats.with(|chats| {
+                chats.iter().find(|c| c.id() == id).map(|c| {
+                    let s = &c.summary;
+                    HeaderInfo {
+                        label: format::visitor_label(s.visitor_name.as_deref(), &s.visitor_id),
+                        page: s.page.clone(),
+                        topic: s.topic.clone(),
+                        state: s.state,
+                        requested_at: s.requested_at,
+                        ended_at: s.ended_at,
+                    }
+                })
+            })
+        })
+    };
+    let ended = Memo::new(move |_| {
+        header.with(|h| h.as_ref().is_some_and(|h| h.state == SessionState::Ended))
+    });
+    let session = id.clone();
+    let section_id = id.clone();
+    view! {
+        <section class="chat" data-testid="chat" data-session=section_id>
+            {move || header.get().map(|info| view! { <ChatHeader id=id.clone() info=info /> })}
+            <MessageList id=session.clone() />
+            {move || {
+                if ended.get() {
+                    view! { <EndedBar id=session.clone() /> }.into_any()
+                } else {
+                    view! { <Composer id=session.clone() /> }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let HeaderInfo {
+        label,
+        page,
+        topic,
+        state,
+        requested_at,
+        ended_at,
+    } = info;
+    let since = move || match ended_at {
+        Some(at) => format!("Ended at {}", clock::wall_time(at)),
+        None => format!(
+            "Requested {} ago",
+            format::elapsed(console.server_now() - requested_at)
+        ),
+    };
+    let page = page.map(|page| {
+        let title = format::page_title(&page);
+        let place = format::host_and_path(&page.url);
+        let link = format::is_web_url(&page.url).then(|| {
+            view! {
+                <a class="page-link" href=page.url.clone() target="_blank" rel="noopener noreferrer" title=page.url.clone()>
+                    {place.clone()}
+                </a>
+            }
+        });
+        view! {
+            <span class="page-title" title=title.clone()>{title.clone()}</span>
+            {link}
+        }
+    });
+    let end = move |_| actions::end_chat(console, &id);
+    view! {
+        <header class="chat-head">
+            <Avatar label=label.clone() large=true />
+            <div class="chat-head-main">
+                <div class="chat-title">
+                    <h2 data-testid="chat-visitor">{label}</h2>
+                    {(state == SessionState::Ended).then(|| view! { <span class="state-pill state-ended">"Ended"</span> })}
+                </div>
+                <div class="chat-facts">
+                    {page}
+                    {topic.map(|t| view! { <span class="chip">{t}</span> })}
+                    <span class="since" title=clock::full_time(requested_at)>{since}</span>
+                </div>
+            </div>
+            {(state != SessionState::Ended)
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            class="btn btn-danger-outline"
+                            data-testid="end-session"
+                            disabled=move || !console.is_connected()
+                            on:click=end
+                        >
+                            "End chat"
+                        </button>
+                    }
+                })}
+        </header>
+    }
+}
+
+/// Replaces the composer once the chat is over.
+#[component]
+fn EndedBar(id: String) -> impl IntoView {
+    let console = expect_context::<Console>();
+    view! {
+        <div class="ended-bar" data-testid="chat-ended">
+            <span>"Chat ended"</span>
+            <button
+                type="button"
+                class="btn btn-primary"
+                data-testid="close-session"
+                on:click=move |_| actions::close_chat(console, &id)
+            >
+                "Close"
+            </button>
+        </div>
+    }
+}

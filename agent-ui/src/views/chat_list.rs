@@ -1,0 +1,141 @@
+//! "My chats": one tab per session the agent holds.
+
+use leptos::prelude::*;
+use protocol::{Role, SessionState};
+
+use super::Avatar;
+use crate::actions;
+use crate::format;
+use crate::state::Console;
+
+/// Characters of the last message shown under a tab's name.
+const PREVIEW_CHARS: usize = 60;
+
+#[component]
+pub fn ChatList() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let ids = Memo::new(move |_| {
+        console
+            .chats
+            .with(|c| c.iter().map(|c| c.id().to_string()).collect::<Vec<_>>())
+    });
+    view! {
+        <section class="section my-chats">
+            <header class="section-head">
+                <h2>"My chats"</h2>
+                <span class="count">{move || ids.with(Vec::len)}</span>
+            </header>
+            <Show
+                when=move || ids.with(|ids| !ids.is_empty())
+                fallback=|| view! { <p class="empty">"Chats you accept appear here."</p> }
+            >
+                <ul class="tab-list">
+                    <For each=move || ids.get() key=|id| id.clone() let:id>
+                        <ChatTab id=id />
+                    </For>
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// What a tab shows, recomputed when its chat changes.
+#[derive(Clone, PartialEq)]
+struct TabInfo {
+    label: String,
+    preview: String,
+    unread: usize,
+    state: SessionState,
+    typing: bool,
+}
+
+#[component]
+fn ChatTab(id: String) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let info = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            let now = console.now.get();
+            console.chats.with(|chats| {
+                chats.iter().find(|c| c.id() == id).map(|c| TabInfo {
+                    label: format::visitor_label(
+                        c.summary.visitor_name.as_deref(),
+                        &c.summary.visitor_id,
+                    ),
+                    preview: match c.preview() {
+                        Some((Role::Agent, text)) => {
+                            format!("You: {}", format::truncate(text, PREVIEW_CHARS))
+                        }
+                        Some((_, text)) => format::truncate(text, PREVIEW_CHARS),
+                        None => c.summary.topic.clone().unwrap_or_default(),
+                    },
+                    unread: c.unread(),
+                    state: c.summary.state,
+                    typing: c.visitor_typing(now),
+                })
+            })
+        })
+    };
+    let is_selected = {
+        let id = id.clone();
+        move || console.selected.get().as_deref() == Some(id.as_str())
+    };
+    let select = {
+        let id = id.clone();
+        move |_| actions::select(console, id.clone())
+    };
+    // Each part reads the memo on its own so an update changes text in
+    // place and never rebuilds the button (which would drop keyboard focus).
+    let label = move || info.with(|t| t.as_ref().map(|t| t.label.clone()).unwrap_or_default());
+    let unread = move || info.with(|t| t.as_ref().map_or(0, |t| t.unread));
+    let has_unread = move || unread() != 0;
+    let typing = move || info.with(|t| t.as_ref().is_some_and(|t| t.typing));
+    let state = move || info.with(|t| t.as_ref().map_or(SessionState::Ended, |t| t.state));
+    let state_name = move || match state() {
+        SessionState::Queued => "queued",
+        SessionState::Active => "active",
+        SessionState::Ended => "ended",
+    };
+    let state_label = move || match state() {
+        SessionState::Queued => "Waiting",
+        SessionState::Active => "Active",
+        SessionState::Ended => "Ended",
+    };
+    let preview = move || {
+        if typing() {
+            "Typing…".to_string()
+        } else {
+            info.with(|t| t.as_ref().map(|t| t.preview.clone()).unwrap_or_default())
+        }
+    };
+    view! {
+        <li>
+            <button
+                type="button"
+                class="session-tab"
+                class:selected=is_selected
+                class:unread=has_unread
+                data-testid="session-tab"
+                data-session=id
+                data-state=state_name
+                on:click=select
+            >
+                {move || view! { <Avatar label=label() /> }}
+                <span class="tab-body">
+                    <span class="tab-line">
+                        <span class="tab-name">{label}</span>
+                        <span class=move || format!("state-pill state-{}", state_name())>{state_label}</span>
+                    </span>
+                    <span class="tab-preview" class:typing=typing>
+                        {preview}
+                    </span>
+                </span>
+                <Show when=has_unread>
+                    <span class="badge" data-testid="unread-badge" title="Unread messages">
+                        {unread}
+                    </span>
+                </Show>
+            </button>
+        </li>
+    }
+}

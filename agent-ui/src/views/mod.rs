@@ -1,0 +1,21 @@
+//! The console's components, one module per area of the screen.
+
+pub mod app;
+pub mod chat;
+pub mod chat_list;
+pub mod composer;
+pub mod login;
+pub mod messages;
+pub mod queue;
+pub mod toasts;
+pub mod topbar;
+pub mod workspace;
+
+use leptos::prelude::*;
+
+/// The round badge with a person's initials.
+#[component]
+pub fn Avatar(label: String, #[prop(optional)] large: bool) -> impl IntoView {
+    let class = if large { "avatar avatar-lg" } else { "avatar" };
+    view! { <span class=class aria-hidden="true">{crate::format::initials(&label)}</span> }
+}

@@ -1,0 +1,102 @@
+//! The signed-in screen: top bar, connection banner, the left column
+//! (queue and my chats) and the selected chat.
+
+use leptos::prelude::*;
+use protocol::AgentPresence;
+
+use super::chat::ChatPane;
+use super::chat_list::ChatList;
+use super::queue::Queue;
+use super::topbar::TopBar;
+use crate::api::Agent;
+use crate::receipts;
+use crate::state::{Connection, Console};
+
+#[component]
+pub fn Workspace(agent: Agent) -> impl IntoView {
+    let console = expect_context::<Console>();
+    receipts::watch_reads(console);
+    count_in_title(console);
+
+    // Only a change of selection rebuilds the pane (and its composer).
+    let selected = Memo::new(move |_| console.selected.get());
+
+    view! {
+        <div class="workspace">
+            <TopBar agent=agent />
+            <ConnectionBanner />
+            <div class="columns">
+                <aside class="sidebar">
+                    <Queue />
+                    <ChatList />
+                </aside>
+                <main class="pane">
+                    {move || match selected.get() {
+                        Some(id) => view! { <ChatPane id=id /> }.into_any(),
+                        None => view! { <NoChat /> }.into_any(),
+                    }}
+                </main>
+            </div>
+        </div>
+    }
+}
+
+/// Shown while the socket is down; actions are disabled meanwhile.
+#[component]
+fn ConnectionBanner() -> impl IntoView {
+    let console = expect_context::<Console>();
+    move || {
+        let text = match console.connection.get() {
+            Connection::Open => return None,
+            Connection::Connecting => "Connecting…".to_string(),
+            Connection::Retrying { retry_at } => {
+                let secs = (retry_at - console.now.get() + 999) / 1000;
+                if secs > 1 {
+                    format!("Reconnecting… next attempt in {secs} s")
+                } else {
+                    "Reconnecting…".to_string()
+                }
+            }
+        };
+        Some(view! {
+            <div class="banner" role="status" data-testid="connection-banner">
+                <span class="spinner" aria-hidden="true"></span>
+                {text}
+            </div>
+        })
+    }
+}
+
+#[component]
+fn NoChat() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let text = move || {
+        if console.presence.get() == AgentPresence::Online {
+            "Accept a visitor from the queue to start chatting."
+        } else {
+            "Go online to receive chats. Chats you accept open here."
+        }
+    };
+    view! {
+        <div class="no-chat">
+            <div class="no-chat-icon" aria-hidden="true"></div>
+            <p>{text}</p>
+        </div>
+    }
+}
+
+/// "(3) Tandem" when visitors wait or messages are unread, so a background
+/// tab still tells the agent something needs them.
+fn count_in_title(console: Console) {
+    Effect::new(move |_| {
+        let waiting = console.queue.with(Vec::len);
+        let unread: usize = console
+            .chats
+            .with(|chats| chats.iter().map(|c| c.unread()).sum());
+        let title = match waiting + unread {
+            0 => "Tandem — Agent console".to_string(),
+            n => format!("({n}) Tandem — Agent console"),
+        };
+        document().set_title(&title);
+    });
+}
