@@ -24,7 +24,7 @@ async function visitorSend(page, text, { slowly = false } = {}) {
   const input = page.getByTestId("tandem-chat-input");
   if (slowly) await input.pressSequentially(text, { delay: 60 });
   else await input.fill(text);
-  const send = page.getByTestId("tandem-send");
+  const send = page.getByTestId("tandem-chat-send");
   if (await send.first().isVisible().catch(() => false)) await send.first().click();
   else await input.press("Enter");
 }
@@ -60,7 +60,10 @@ test("chat flow: widget ↔ console in Chromium", { timeout: 240_000 }, async ()
     const item = await visible(agent.getByTestId("queue-item").filter({ hasText: t }), "the queue item with the first message");
     const itemText = await item.textContent();
     assert.ok(itemText.includes(first), `queue item shows the first message: ${itemText}`);
-    if (topic) assert.ok(itemText.toLowerCase().includes(topic.toLowerCase()), `queue item shows the topic "${topic}": ${itemText}`);
+    if (topic) {
+      const shown = [topic.label, topic.value].some((x) => itemText.toLowerCase().includes(x.toLowerCase()));
+      assert.ok(shown, `queue item shows the topic ${JSON.stringify(topic)}: ${itemText}`);
+    }
     await artifacts.shot(agent, "agent-queue");
     await item.getByTestId("queue-accept").click();
     await visible(consoleMessage(agent, "visitor", first), "the visitor's first message in the console");
@@ -73,12 +76,24 @@ test("chat flow: widget ↔ console in Chromium", { timeout: 240_000 }, async ()
     await visible(widgetMessage(visitor, "agent", reply), "the agent's reply in the widget");
     await artifacts.shot(visitor, "visitor-got-reply");
 
-    // Read state: the widget is open and showing the reply, so the agent
-    // learns it was read.
+    // Read state, both ways: the widget is open and shows the reply, so the
+    // agent learns it was read; the console shows the visitor's message, so
+    // the visitor's message turns read.
     await visible(
-      agent.locator('[data-testid="message"][data-author="agent"][data-receipt="read"], [data-testid="receipt"][data-state="read"]'),
+      consoleMessage(agent, "agent", reply).locator('[data-testid="receipt"][data-state="read"]'),
       "the read state of the agent's reply in the console",
     );
+    await visible(
+      visitor.locator('[data-testid="tandem-message"][data-author="visitor"][data-status="read"]', { hasText: first }),
+      "the read state of the visitor's first message in the widget",
+    );
+    await artifacts.shot(agent, "agent-read");
+
+    // The visitor sees the agent typing.
+    await agent.getByTestId("chat-input").pressSequentially("One more thing", { delay: 60 });
+    await visible(visitor.getByTestId("tandem-typing"), "the agent's typing indicator in the widget");
+    await artifacts.shot(visitor, "visitor-sees-typing");
+    await agent.getByTestId("chat-input").fill("");
 
     // Typing: the agent sees the visitor typing while they type.
     const typing = agent.getByTestId("typing-indicator");
@@ -110,11 +125,10 @@ test("chat flow: widget ↔ console in Chromium", { timeout: 240_000 }, async ()
     // --- the agent ends the session ---------------------------------------------------
     await agent.getByTestId("end-session").first().click();
     await visible(
-      visitor.locator(
-        '[data-testid="tandem-message"][data-author="system"]:has-text("end"), [data-testid="tandem-ended"], [data-testid="tandem-panel"][data-state="ended"]',
-      ),
-      "the ended state in the widget",
+      visitor.locator('[data-testid="tandem-message"][data-author="system"][data-kind="ended"]'),
+      "the 'chat ended' notice in the widget",
     );
+    await visible(visitor.getByTestId("tandem-new-chat"), "the widget's ended state (new chat button)");
     await artifacts.shot(visitor, "visitor-ended");
     await artifacts.shot(agent, "agent-ended");
 

@@ -306,24 +306,26 @@ export async function openWidget(page) {
 }
 
 /**
- * Picks a topic in `tandem-topic`: a <select> gets its first real option,
- * a list of buttons or radios gets its first entry. Returns the label chosen.
+ * Picks the first real topic in the `tandem-topic` <select>.
+ * Returns {value, label} (agents may see either), or null without a menu.
  */
 export async function pickTopic(page) {
-  const topic = await visible(page.getByTestId("tandem-topic"), "the topic picker");
-  const tagName = await topic.evaluate((el) => el.tagName.toLowerCase());
-  if (tagName === "select") {
-    const option = await topic.evaluate((el) => {
-      const o = [...el.options].find((o) => o.value);
-      return { value: o.value, label: o.textContent.trim() };
-    });
-    await topic.selectOption(option.value);
-    return option.label;
-  }
-  const label = ((await topic.textContent()) || (await topic.getAttribute("value")) || "").trim();
-  await topic.click();
-  return label;
+  const topic = page.getByTestId("tandem-topic");
+  if (!(await topic.first().isVisible().catch(() => false))) return null;
+  const option = await topic.first().evaluate((el) => {
+    const o = [...el.options].find((o) => o.value);
+    return o ? { value: o.value, label: o.textContent.trim() } : null;
+  });
+  if (option) await topic.first().selectOption(option.value);
+  return option;
 }
+
+/**
+ * The widget's status banner (connection problems, refusals). It has no
+ * data-testid yet, so fall back to its class inside the widget's host.
+ */
+export const widgetBanner = (page) =>
+  page.locator('[data-testid="tandem-banner"], #tandem-widget-root .banner');
 
 /** Logs an agent into the console at `${server}/agent`. */
 export async function consoleLogin(page, server, email, password) {
@@ -333,13 +335,23 @@ export async function consoleLogin(page, server, email, password) {
   await page.getByTestId("login-submit").click();
 }
 
-/** Clicks the presence toggle until it says online. */
+/**
+ * Clicks the presence toggle until it says online. Each click is given time
+ * to be confirmed by the server before the next: a second click would toggle
+ * back.
+ */
 export async function goOnline(page) {
   const toggle = await visible(page.getByTestId("presence-toggle"), "the presence toggle");
-  await waitUntil("presence to be online", async () => {
-    if ((await toggle.getAttribute("data-presence")) === "online") return true;
+  const online = async () => (await toggle.getAttribute("data-presence")) === "online";
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await online()) return;
     await toggle.click();
-    await page.waitForTimeout(400);
-    return (await toggle.getAttribute("data-presence")) === "online";
-  });
+    try {
+      await waitUntil("presence to be online", online, 5000);
+      return;
+    } catch {
+      // not confirmed yet: look again, click again if still not online
+    }
+  }
+  throw new Error(`the presence toggle never said online (data-presence=${await toggle.getAttribute("data-presence")})`);
 }
