@@ -1,0 +1,267 @@
+//! Harness for the integration tests: a real `tandem` server on 127.0.0.1:0
+//! with its own database, and real WebSocket clients speaking `protocol`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use futures_util::{SinkExt, StreamExt};
+use protocol::{ClientEnvelope, ClientFrame, ErrorCode, ServerEnvelope, ServerFrame};
+use tandem_server::accounts::{self, NewAgent};
+use tandem_server::{Config, Running};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// The origin the test site allows.
+pub const SHOP_ORIGIN: &str = "http://shop.test";
+pub const SITE: &str = "demo";
+/// How long a test waits for a frame before failing.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+pub struct TestServer {
+    pub running: Running,
+    dir: ScratchDir,
+}
+
+/// A private folder under the system temp dir, removed when dropped.
+pub struct ScratchDir(pub PathBuf);
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn scratch_dir() -> ScratchDir {
+    let dir = std::env::temp_dir().join(tandem_server::ids::new_id("tandem-test-"));
+    std::fs::create_dir_all(&dir).expect("temp dir is writable");
+    ScratchDir(dir)
+}
+
+impl TestServer {
+    /// A server on a fresh SQLite database.
+    pub async fn start() -> TestServer {
+        Self::start_in(scratch_dir()).await
+    }
+
+    /// A server on the SQLite database in `dir` (kept across restarts).
+    async fn start_in(dir: ScratchDir) -> TestServer {
+        let mut config = Config::for_tests(format!("sqlite://{}/tandem.db", dir.0.display()));
+        config.allow_origins.push((SITE.into(), SHOP_ORIGIN.into()));
+        let running = tandem_server::start(config).await.expect("server starts");
+        TestServer { running, dir }
+    }
+
+    /// Stops the server and starts a new one on the same database.
+    pub async fn restart(self) -> TestServer {
+        let TestServer { running, dir } = self;
+        running.shutdown().await;
+        Self::start_in(dir).await
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("{}{path}", self.running.public_url)
+    }
+
+    /// Adds an agent with a generated password; returns the password.
+    pub async fn add_agent(&self, email: &str, name: &str, capacity: u32) -> String {
+        let password = format!("pw-{}", tandem_server::ids::new_id(""));
+        let new = NewAgent {
+            email,
+            name,
+            password: &password,
+            skills: vec![],
+            capacity,
+        };
+        accounts::add_agent(self.running.store.as_ref(), new)
+            .await
+            .expect("agent added");
+        password
+    }
+
+    /// Logs in over REST; returns the bearer token.
+    pub async fn login(&self, email: &str, password: &str) -> Result<String> {
+        let res = reqwest::Client::new()
+            .post(self.http("/api/v1/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("login failed with {}", res.status());
+        }
+        let body: serde_json::Value = res.json().await?;
+        Ok(body["token"]
+            .as_str()
+            .context("token in login reply")?
+            .to_string())
+    }
+
+    /// An agent who is logged in, connected, and has received `welcome`.
+    pub async fn agent(&self, email: &str, name: &str) -> (Client, String) {
+        let password = self.add_agent(email, name, 4).await;
+        let token = self.login(email, &password).await.expect("login");
+        let client = self.agent_client(&token).await;
+        (client, token)
+    }
+
+    pub async fn agent_client(&self, token: &str) -> Client {
+        let mut client = Client::connect(&format!("{}/ws/agent", self.running.ws_url()), None)
+            .await
+            .expect("connect");
+        client
+            .send(ClientFrame::Hello {
+                token: Some(token.to_string()),
+                page: None,
+            })
+            .await;
+        client
+            .expect(|f| matches!(f, ServerFrame::Welcome { .. }))
+            .await;
+        client
+    }
+
+    /// A visitor connected from the allowed origin; returns the client and its token.
+    pub async fn visitor(&self, token: Option<String>) -> (Client, String, ServerFrame) {
+        let url = format!("{}/ws/visitor?site={SITE}", self.running.ws_url());
+        let mut client = Client::connect(&url, Some(SHOP_ORIGIN))
+            .await
+            .expect("connect");
+        let page = protocol::PageInfo {
+            url: format!("{SHOP_ORIGIN}/cart"),
+            title: "Cart".into(),
+        };
+        client
+            .send(ClientFrame::Hello {
+                token,
+                page: Some(page),
+            })
+            .await;
+        let welcome = client
+            .expect(|f| matches!(f, ServerFrame::Welcome { .. }))
+            .await;
+        let ServerFrame::Welcome {
+            token: Some(token), ..
+        } = &welcome
+        else {
+            panic!("visitor welcome has a token")
+        };
+        (client, token.clone(), welcome)
+    }
+}
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A WebSocket client that speaks the protocol.
+pub struct Client {
+    ws: Ws,
+    rid: u64,
+}
+
+impl Client {
+    pub async fn connect(url: &str, origin: Option<&str>) -> Result<Client> {
+        let mut req = url.into_client_request()?;
+        if let Some(origin) = origin {
+            req.headers_mut()
+                .insert("Origin", HeaderValue::from_str(origin)?);
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(req).await?;
+        Ok(Client { ws, rid: 0 })
+    }
+
+    /// Sends a frame with a fresh request id; returns the id.
+    pub async fn send(&mut self, frame: ClientFrame) -> u64 {
+        self.rid += 1;
+        let env = ClientEnvelope {
+            v: protocol::VERSION,
+            rid: Some(self.rid),
+            frame,
+        };
+        self.send_raw(&env.to_json()).await;
+        self.rid
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws
+            .send(Message::Text(Utf8Bytes::from(text)))
+            .await
+            .expect("send");
+    }
+
+    /// The next server frame, failing after `WAIT`.
+    pub async fn recv(&mut self) -> Result<ServerEnvelope> {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .map_err(|_| anyhow!("no frame within {WAIT:?}"))?
+                .ok_or_else(|| anyhow!("connection ended"))??;
+            match msg {
+                Message::Text(t) => return Ok(serde_json::from_str(t.as_str())?),
+                Message::Close(frame) => bail!("closed: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Skips frames until one matches; panics with what was seen otherwise.
+    pub async fn expect(&mut self, pred: impl Fn(&ServerFrame) -> bool) -> ServerFrame {
+        let mut seen = Vec::new();
+        loop {
+            match self.recv().await {
+                Ok(env) if pred(&env.frame) => return env.frame,
+                Ok(env) => seen.push(env.frame),
+                Err(e) => panic!("expected frame not received ({e}); saw {seen:#?}"),
+            }
+        }
+    }
+
+    /// The error frame answering request `rid`.
+    pub async fn expect_error(&mut self, rid: Option<u64>) -> ErrorCode {
+        loop {
+            let env = self.recv().await.expect("an error frame");
+            if let ServerFrame::Error { code, .. } = env.frame {
+                if env.rid == rid {
+                    return code;
+                }
+            }
+        }
+    }
+
+    /// Waits for the server to close the connection; returns the close code.
+    pub async fn expect_close(&mut self) -> Option<u16> {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("close within WAIT")
+            {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f: CloseFrame| f.code.into()),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    /// Asserts that nothing arrives for a short while.
+    pub async fn expect_silence(&mut self, for_ms: u64) {
+        if let Ok(Some(Ok(Message::Text(t)))) =
+            tokio::time::timeout(Duration::from_millis(for_ms), self.ws.next()).await
+        {
+            panic!("unexpected frame: {t}");
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}
+
+/// Pulls the session id out of a `session` frame.
+pub fn session_id(frame: &ServerFrame) -> String {
+    match frame {
+        ServerFrame::Session { session } => session.id.clone(),
+        other => panic!("not a session frame: {other:?}"),
+    }
+}

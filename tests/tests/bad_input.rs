@@ -1,0 +1,364 @@
+//! Every kind of bad input gets its documented error code, nothing crashes,
+//! and other sessions carry on.
+
+use protocol::limits::{MAX_FRAME_BYTES, MAX_TRANSPORT_BYTES};
+use protocol::{AgentPresence, ClientFrame, CloseCode, ErrorCode, ServerFrame, SessionState};
+use tandem_server::auth::{VisitorClaims, VisitorTokens};
+use tandem_tests::{Client, SHOP_ORIGIN, SITE, TestServer, session_id};
+
+/// A connected visitor who has said hello.
+async fn visitor(server: &TestServer) -> Client {
+    server.visitor(None).await.0
+}
+
+#[tokio::test]
+async fn malformed_unknown_and_wrong_version_frames_get_error_codes() {
+    let server = TestServer::start().await;
+    let mut v = visitor(&server).await;
+    let cases = [
+        ("{not json", ErrorCode::MalformedJson),
+        ("42", ErrorCode::MalformedJson),
+        (r#"{"v":1,"type":"teleport"}"#, ErrorCode::UnknownType),
+        (
+            r#"{"v":9,"type":"chat.send","session":"s","text":"x"}"#,
+            ErrorCode::UnsupportedVersion,
+        ),
+        (
+            r#"{"type":"chat.send","session":"s","text":"x"}"#,
+            ErrorCode::UnsupportedVersion,
+        ),
+        (
+            r#"{"v":1,"type":"chat.send","session":"s"}"#,
+            ErrorCode::InvalidFrame,
+        ),
+        (
+            r#"{"v":1,"type":"chat.send","session":"s","text":"   "}"#,
+            ErrorCode::InvalidFrame,
+        ),
+        (
+            r#"{"v":1,"type":"chat.send","session":"nope","text":"hi"}"#,
+            ErrorCode::UnknownSession,
+        ),
+        (
+            r#"{"v":1,"type":"queue.accept","session":"s"}"#,
+            ErrorCode::Forbidden,
+        ),
+        (r#"{"v":1,"type":"hello"}"#, ErrorCode::InvalidFrame),
+    ];
+    for (frame, code) in cases {
+        v.send_raw(frame).await;
+        let got = v.expect(|f| matches!(f, ServerFrame::Error { .. })).await;
+        let ServerFrame::Error {
+            code: got, message, ..
+        } = got
+        else {
+            unreachable!()
+        };
+        assert_eq!(got, code, "for {frame}: {message}");
+        assert!(!message.is_empty());
+    }
+    // The connection is still usable.
+    v.send(ClientFrame::HelpRequest {
+        topic: None,
+        message: "still here".into(),
+        page: None,
+    })
+    .await;
+    v.expect(|f| matches!(f, ServerFrame::Session { .. })).await;
+}
+
+#[tokio::test]
+async fn oversized_frames_are_refused_and_huge_ones_close_the_connection() {
+    let server = TestServer::start().await;
+    let mut v = visitor(&server).await;
+    let big = format!(
+        r#"{{"v":1,"type":"chat.send","session":"s","text":"{}"}}"#,
+        "a".repeat(MAX_FRAME_BYTES)
+    );
+    v.send_raw(&big).await;
+    assert_eq!(v.expect_error(None).await, ErrorCode::FrameTooLarge);
+    // Still open after an over-limit frame…
+    v.send(ClientFrame::PageView {
+        page: protocol::PageInfo {
+            url: "http://shop.test/".into(),
+            title: "Home".into(),
+        },
+    })
+    .await;
+    v.expect_silence(200).await;
+    // …but a frame over the transport limit ends the connection with 1009.
+    let huge = "b".repeat(MAX_TRANSPORT_BYTES + 10);
+    v.send_raw(&huge).await;
+    let code = v.expect_close().await;
+    assert!(
+        code.is_none() || code == Some(CloseCode::TooBig.code()),
+        "close code {code:?}"
+    );
+}
+
+#[tokio::test]
+async fn frames_before_hello_are_refused() {
+    let server = TestServer::start().await;
+    let url = format!("{}/ws/visitor?site={SITE}", server.running.ws_url());
+    let mut v = Client::connect(&url, Some(SHOP_ORIGIN)).await.unwrap();
+    let rid = v
+        .send(ClientFrame::HelpRequest {
+            topic: None,
+            message: "hi".into(),
+            page: None,
+        })
+        .await;
+    assert_eq!(v.expect_error(Some(rid)).await, ErrorCode::HelloRequired);
+}
+
+#[tokio::test]
+async fn bad_forged_expired_and_foreign_site_tokens_are_rejected() {
+    let server = TestServer::start().await;
+    let key = server
+        .running
+        .store
+        .setting_or_insert("visitor_token_key", "unused")
+        .await
+        .unwrap();
+    let tokens = VisitorTokens::new(key.into_bytes());
+    let expired = tokens.issue(&VisitorClaims {
+        vid: "v_x".into(),
+        site: SITE.into(),
+        exp: 1,
+    });
+    let other_site = tokens.issue(&VisitorClaims {
+        vid: "v_x".into(),
+        site: "other".into(),
+        exp: i64::MAX,
+    });
+    let forged = VisitorTokens::new(b"not the key".to_vec()).issue(&VisitorClaims {
+        vid: "v_x".into(),
+        site: SITE.into(),
+        exp: i64::MAX,
+    });
+    for token in ["garbage".to_string(), expired, other_site, forged] {
+        let url = format!("{}/ws/visitor?site={SITE}", server.running.ws_url());
+        let mut v = Client::connect(&url, Some(SHOP_ORIGIN)).await.unwrap();
+        let rid = v
+            .send(ClientFrame::Hello {
+                token: Some(token),
+                page: None,
+            })
+            .await;
+        assert_eq!(v.expect_error(Some(rid)).await, ErrorCode::BadToken);
+        assert_eq!(v.expect_close().await, Some(CloseCode::BadToken.code()));
+    }
+    // Agents: no cookie and a wrong token.
+    let mut a = Client::connect(&format!("{}/ws/agent", server.running.ws_url()), None)
+        .await
+        .unwrap();
+    let rid = a
+        .send(ClientFrame::Hello {
+            token: Some("wrong".into()),
+            page: None,
+        })
+        .await;
+    assert_eq!(a.expect_error(Some(rid)).await, ErrorCode::BadToken);
+    assert_eq!(a.expect_close().await, Some(CloseCode::BadToken.code()));
+    // REST with a wrong token.
+    let res = reqwest::Client::new()
+        .get(server.http("/api/v1/me"))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let res = reqwest::Client::new()
+        .post(server.http("/api/v1/login"))
+        .json(&serde_json::json!({"email": "nobody@example.com", "password": "whatever1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_credentials");
+}
+
+#[tokio::test]
+async fn visitors_and_agents_are_confined_to_their_own_sessions() {
+    let server = TestServer::start().await;
+    let (mut owner, _, _) = server.visitor(None).await;
+    owner
+        .send(ClientFrame::HelpRequest {
+            topic: None,
+            message: "mine".into(),
+            page: None,
+        })
+        .await;
+    let session = session_id(
+        &owner
+            .expect(|f| matches!(f, ServerFrame::Session { .. }))
+            .await,
+    );
+
+    // Another visitor, with a valid token of their own, cannot touch it.
+    let mut intruder = visitor(&server).await;
+    for frame in [
+        ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: None,
+            text: "hi".into(),
+        },
+        ClientFrame::SessionSync {
+            session: session.clone(),
+            after_seq: 0,
+        },
+        ClientFrame::SessionEnd {
+            session: session.clone(),
+        },
+        ClientFrame::Typing {
+            session: session.clone(),
+            active: true,
+        },
+    ] {
+        let rid = intruder.send(frame).await;
+        assert_eq!(intruder.expect_error(Some(rid)).await, ErrorCode::Forbidden);
+    }
+
+    // An agent who did not accept it cannot act on it either.
+    let (mut agent, _) = server.agent("other@example.com", "Other").await;
+    for frame in [
+        ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: None,
+            text: "hi".into(),
+        },
+        ClientFrame::SessionSync {
+            session: session.clone(),
+            after_seq: 0,
+        },
+        ClientFrame::SessionEnd {
+            session: session.clone(),
+        },
+        ClientFrame::HelpRequest {
+            topic: None,
+            message: "agents cannot ask".into(),
+            page: None,
+        },
+    ] {
+        let rid = agent.send(frame).await;
+        assert_eq!(agent.expect_error(Some(rid)).await, ErrorCode::Forbidden);
+    }
+
+    // A second request while one is open is refused.
+    let rid = owner
+        .send(ClientFrame::HelpRequest {
+            topic: None,
+            message: "again".into(),
+            page: None,
+        })
+        .await;
+    assert_eq!(owner.expect_error(Some(rid)).await, ErrorCode::SessionOpen);
+
+    // The owner's session is untouched and still works.
+    let stored = server
+        .running
+        .store
+        .session(&session)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.state, SessionState::Queued);
+    assert_eq!(stored.last_seq, 2);
+    owner
+        .send(ClientFrame::SessionSync {
+            session: session.clone(),
+            after_seq: 0,
+        })
+        .await;
+    owner
+        .expect(|f| matches!(f, ServerFrame::History { events, .. } if events.len() == 2))
+        .await;
+}
+
+#[tokio::test]
+async fn origins_not_allowed_and_unknown_sites_are_refused_at_upgrade() {
+    let server = TestServer::start().await;
+    let url = format!("{}/ws/visitor?site={SITE}", server.running.ws_url());
+    for origin in [Some("http://evil.test"), None] {
+        let err = Client::connect(&url, origin)
+            .await
+            .err()
+            .expect("upgrade refused");
+        assert!(err.to_string().contains("403"), "{err}");
+    }
+    let unknown = format!("{}/ws/visitor?site=nosuch", server.running.ws_url());
+    let err = Client::connect(&unknown, Some(SHOP_ORIGIN))
+        .await
+        .err()
+        .expect("upgrade refused");
+    assert!(err.to_string().contains("404"), "{err}");
+    // The agent socket refuses browsers on other origins (cross-site hijacking).
+    let agent_url = format!("{}/ws/agent", server.running.ws_url());
+    let err = Client::connect(&agent_url, Some("http://evil.test"))
+        .await
+        .err()
+        .expect("upgrade refused");
+    assert!(err.to_string().contains("403"), "{err}");
+}
+
+#[tokio::test]
+async fn a_flood_is_rate_limited_and_other_sessions_are_unaffected() {
+    let server = TestServer::start().await;
+    let (mut agent, _) = server.agent("alex@example.com", "Alex").await;
+    agent
+        .send(ClientFrame::PresenceSet {
+            presence: AgentPresence::Online,
+        })
+        .await;
+    let (mut calm, _, _) = server.visitor(None).await;
+    calm.send(ClientFrame::HelpRequest {
+        topic: None,
+        message: "calm".into(),
+        page: None,
+    })
+    .await;
+    let session = session_id(
+        &calm
+            .expect(|f| matches!(f, ServerFrame::Session { .. }))
+            .await,
+    );
+    agent
+        .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if !items.is_empty()))
+        .await;
+    agent
+        .send(ClientFrame::QueueAccept {
+            session: session.clone(),
+        })
+        .await;
+    calm.expect(
+        |f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active),
+    )
+    .await;
+
+    let mut noisy = visitor(&server).await;
+    for _ in 0..200 {
+        noisy.send_raw("{garbage").await;
+    }
+    let mut limited = false;
+    while let Ok(env) = noisy.recv().await {
+        if let ServerFrame::Error {
+            code: ErrorCode::RateLimited,
+            ..
+        } = env.frame
+        {
+            limited = true;
+        }
+    }
+    assert!(limited, "the flood was rate limited");
+
+    calm.send(ClientFrame::ChatSend {
+        session: session.clone(),
+        client_id: None,
+        text: "still fine".into(),
+    })
+    .await;
+    agent
+        .expect(|f| matches!(f, ServerFrame::Event { event, .. } if event.seq == 4))
+        .await;
+}

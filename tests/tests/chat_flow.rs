@@ -1,0 +1,341 @@
+//! The foundation flow over real sockets: request → queue → accept → chat →
+//! typing → receipts → end → stored transcript.
+
+use protocol::{
+    AgentPresence, ClientFrame, ErrorCode, EventBody, ReceiptKind, Role, ServerFrame, SessionState,
+};
+use tandem_tests::{TestServer, session_id};
+
+fn is_event(kind: &'static str) -> impl Fn(&ServerFrame) -> bool {
+    move |f| matches!(f, ServerFrame::Event { event, .. } if event.body.kind() == kind)
+}
+
+#[tokio::test]
+async fn visitor_and_agent_chat_from_request_to_end() {
+    let server = TestServer::start().await;
+    let (mut agent, token) = server.agent("alex@example.com", "Alex Martin").await;
+    agent
+        .send(ClientFrame::PresenceSet {
+            presence: AgentPresence::Online,
+        })
+        .await;
+    agent
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Presence {
+                    presence: AgentPresence::Online
+                }
+            )
+        })
+        .await;
+    agent
+        .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if items.is_empty()))
+        .await;
+
+    let (mut visitor, _, _) = server.visitor(None).await;
+    visitor
+        .send(ClientFrame::HelpRequest {
+            topic: Some("billing".into()),
+            message: "I was charged twice".into(),
+            page: Some(protocol::PageInfo {
+                url: "http://shop.test/checkout".into(),
+                title: "Checkout".into(),
+            }),
+        })
+        .await;
+    let queued = visitor
+        .expect(|f| matches!(f, ServerFrame::Session { .. }))
+        .await;
+    let session = session_id(&queued);
+    let ServerFrame::Session { session: summary } = &queued else {
+        unreachable!()
+    };
+    assert_eq!(summary.state, SessionState::Queued);
+    assert_eq!(summary.topic.as_deref(), Some("billing"));
+    visitor
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::QueuePosition {
+                    position: 1,
+                    agents_online: 1,
+                    ..
+                }
+            )
+        })
+        .await;
+
+    // The agent sees the request live, with page, topic and first message.
+    let queue = agent
+        .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if !items.is_empty()))
+        .await;
+    let ServerFrame::Queue { items, .. } = queue else {
+        unreachable!()
+    };
+    assert_eq!(items[0].session, session);
+    assert_eq!(items[0].first_message, "I was charged twice");
+    assert_eq!(items[0].page.as_ref().unwrap().title, "Checkout");
+
+    agent
+        .send(ClientFrame::QueueAccept {
+            session: session.clone(),
+        })
+        .await;
+    let active = agent
+        .expect(|f| matches!(f, ServerFrame::Session { .. }))
+        .await;
+    let ServerFrame::Session { session: summary } = active else {
+        unreachable!()
+    };
+    assert_eq!(summary.state, SessionState::Active);
+    assert_eq!(summary.agent.as_ref().unwrap().name, "Alex Martin");
+    agent
+        .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if items.is_empty()))
+        .await;
+    visitor.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
+    visitor.expect(is_event("agent_joined")).await;
+
+    // History so far: requested, first message, agent joined.
+    agent
+        .send(ClientFrame::SessionSync {
+            session: session.clone(),
+            after_seq: 0,
+        })
+        .await;
+    let history = agent
+        .expect(|f| matches!(f, ServerFrame::History { .. }))
+        .await;
+    let ServerFrame::History { events, more, .. } = history else {
+        unreachable!()
+    };
+    assert!(!more);
+    let kinds: Vec<_> = events.iter().map(|e| e.body.kind()).collect();
+    assert_eq!(kinds, ["requested", "message", "agent_joined"]);
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+
+    // Chat both ways; both sides receive every message, the sender's client_id echoed.
+    agent
+        .send(ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: Some("a1".into()),
+            text: "Let me check".into(),
+        })
+        .await;
+    for side in [&mut agent, &mut visitor] {
+        let ev = side.expect(is_event("message")).await;
+        let ServerFrame::Event { event, .. } = ev else {
+            unreachable!()
+        };
+        assert_eq!(event.seq, 4);
+        assert_eq!(event.author, Role::Agent);
+        assert_eq!(event.author_name.as_deref(), Some("Alex Martin"));
+        assert_eq!(
+            event.body,
+            EventBody::Message {
+                text: "Let me check".into(),
+                client_id: Some("a1".into())
+            }
+        );
+    }
+
+    // Typing goes to the other side only.
+    visitor
+        .send(ClientFrame::Typing {
+            session: session.clone(),
+            active: true,
+        })
+        .await;
+    agent
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Typing {
+                    author: Role::Visitor,
+                    active: true,
+                    ..
+                }
+            )
+        })
+        .await;
+
+    visitor
+        .send(ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: Some("v1".into()),
+            text: "Thanks!".into(),
+        })
+        .await;
+    agent.expect(is_event("message")).await;
+
+    // Receipts: the visitor read up to 5; the agent sees it.
+    visitor
+        .send(ClientFrame::Receipt {
+            session: session.clone(),
+            kind: ReceiptKind::Read,
+            seq: 4,
+        })
+        .await;
+    let r = agent
+        .expect(|f| matches!(f, ServerFrame::Receipts { .. }))
+        .await;
+    let ServerFrame::Receipts { receipts, .. } = r else {
+        unreachable!()
+    };
+    assert_eq!((receipts.visitor_delivered, receipts.visitor_read), (4, 4));
+
+    // The visitor ends it; both sides learn; nothing more can be added.
+    visitor
+        .send(ClientFrame::SessionEnd {
+            session: session.clone(),
+        })
+        .await;
+    agent.expect(is_event("ended")).await;
+    agent.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended)).await;
+    visitor.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended)).await;
+    let rid = agent
+        .send(ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: None,
+            text: "hello?".into(),
+        })
+        .await;
+    assert_eq!(agent.expect_error(Some(rid)).await, ErrorCode::SessionEnded);
+
+    // The stored transcript has everything, in order.
+    let transcript: serde_json::Value = reqwest::Client::new()
+        .get(server.http(&format!("/api/v1/sessions/{session}/transcript")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let texts: Vec<_> = transcript["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "requested",
+            "message",
+            "agent_joined",
+            "message",
+            "message",
+            "ended"
+        ]
+    );
+    assert_eq!(transcript["session"]["state"], "ended");
+    assert_eq!(transcript["events"][4]["text"], "Thanks!");
+}
+
+#[tokio::test]
+async fn two_agents_accepting_the_same_request_one_wins() {
+    let server = TestServer::start().await;
+    let (mut a, _) = server.agent("a@example.com", "Ann").await;
+    let (mut b, _) = server.agent("b@example.com", "Bob").await;
+    for agent in [&mut a, &mut b] {
+        agent
+            .send(ClientFrame::PresenceSet {
+                presence: AgentPresence::Online,
+            })
+            .await;
+    }
+    let (mut visitor, _, _) = server.visitor(None).await;
+    visitor
+        .send(ClientFrame::HelpRequest {
+            topic: None,
+            message: "help".into(),
+            page: None,
+        })
+        .await;
+    let session = session_id(
+        &visitor
+            .expect(|f| matches!(f, ServerFrame::Session { .. }))
+            .await,
+    );
+    for agent in [&mut a, &mut b] {
+        agent
+            .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if items.len() == 1))
+            .await;
+    }
+    let ra = a
+        .send(ClientFrame::QueueAccept {
+            session: session.clone(),
+        })
+        .await;
+    let rb = b
+        .send(ClientFrame::QueueAccept {
+            session: session.clone(),
+        })
+        .await;
+    let won_a = tokio::time::timeout(
+        std::time::Duration::from_millis(1500),
+        a.expect_error(Some(ra)),
+    )
+    .await
+    .is_err();
+    let won_b = tokio::time::timeout(
+        std::time::Duration::from_millis(1500),
+        b.expect_error(Some(rb)),
+    )
+    .await
+    .is_err();
+    assert!(
+        won_a ^ won_b,
+        "exactly one agent wins (a: {won_a}, b: {won_b})"
+    );
+    let stored = server
+        .running
+        .store
+        .session(&session)
+        .await
+        .unwrap()
+        .unwrap();
+    let winner = if won_a { "Ann" } else { "Bob" };
+    assert_eq!(stored.agent.unwrap().name, winner);
+}
+
+#[tokio::test]
+async fn agent_capacity_is_enforced() {
+    let server = TestServer::start().await;
+    let password = server.add_agent("cap@example.com", "Cap", 1).await;
+    let token = server.login("cap@example.com", &password).await.unwrap();
+    let mut agent = server.agent_client(&token).await;
+    agent
+        .send(ClientFrame::PresenceSet {
+            presence: AgentPresence::Online,
+        })
+        .await;
+    let mut sessions = Vec::new();
+    let mut visitors = Vec::new();
+    for i in 0..2 {
+        let (mut v, _, _) = server.visitor(None).await;
+        v.send(ClientFrame::HelpRequest {
+            topic: None,
+            message: format!("q{i}"),
+            page: None,
+        })
+        .await;
+        sessions.push(session_id(
+            &v.expect(|f| matches!(f, ServerFrame::Session { .. })).await,
+        ));
+        visitors.push(v);
+    }
+    agent
+        .send(ClientFrame::QueueAccept {
+            session: sessions[0].clone(),
+        })
+        .await;
+    agent.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
+    let rid = agent
+        .send(ClientFrame::QueueAccept {
+            session: sessions[1].clone(),
+        })
+        .await;
+    assert_eq!(agent.expect_error(Some(rid)).await, ErrorCode::AtCapacity);
+}

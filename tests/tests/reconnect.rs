@@ -1,0 +1,223 @@
+//! Either side drops and comes back: nothing is lost, the token restores the
+//! visitor's session, and a server restart keeps queue and conversations.
+
+use protocol::{AgentPresence, ClientFrame, ServerFrame, SessionState};
+use tandem_tests::{Client, TestServer, session_id};
+
+async fn accepted_session(server: &TestServer) -> (Client, Client, String, String, String) {
+    let (mut agent, agent_token) = server.agent("alex@example.com", "Alex").await;
+    agent
+        .send(ClientFrame::PresenceSet {
+            presence: AgentPresence::Online,
+        })
+        .await;
+    let (mut visitor, visitor_token, _) = server.visitor(None).await;
+    visitor
+        .send(ClientFrame::HelpRequest {
+            topic: None,
+            message: "where is my order?".into(),
+            page: None,
+        })
+        .await;
+    let session = session_id(
+        &visitor
+            .expect(|f| matches!(f, ServerFrame::Session { .. }))
+            .await,
+    );
+    agent
+        .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if !items.is_empty()))
+        .await;
+    agent
+        .send(ClientFrame::QueueAccept {
+            session: session.clone(),
+        })
+        .await;
+    visitor.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
+    (agent, visitor, session, agent_token, visitor_token)
+}
+
+fn texts(frame: &ServerFrame) -> Vec<String> {
+    let ServerFrame::History { events, .. } = frame else {
+        panic!("not history: {frame:?}")
+    };
+    events
+        .iter()
+        .filter_map(|e| match &e.body {
+            protocol::EventBody::Message { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn visitor_reconnects_and_resumes_without_losing_a_message() {
+    let server = TestServer::start().await;
+    let (mut agent, visitor, session, _, visitor_token) = accepted_session(&server).await;
+    let last_seen = 3; // requested, first message, agent joined
+    visitor.close().await;
+
+    for text in ["Your order shipped", "It arrives Tuesday"] {
+        agent
+            .send(ClientFrame::ChatSend {
+                session: session.clone(),
+                client_id: None,
+                text: text.into(),
+            })
+            .await;
+    }
+    agent
+        .expect(|f| matches!(f, ServerFrame::Event { event, .. } if event.seq == 5))
+        .await;
+
+    // Same token: same visitor, and the open session is listed in welcome.
+    let (mut visitor, _, welcome) = server.visitor(Some(visitor_token)).await;
+    let ServerFrame::Welcome { sessions, .. } = welcome else {
+        unreachable!()
+    };
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].id, session);
+    assert_eq!(sessions[0].last_seq, 5);
+    visitor
+        .send(ClientFrame::SessionSync {
+            session: session.clone(),
+            after_seq: last_seen,
+        })
+        .await;
+    let history = visitor
+        .expect(|f| matches!(f, ServerFrame::History { .. }))
+        .await;
+    assert_eq!(
+        texts(&history),
+        ["Your order shipped", "It arrives Tuesday"]
+    );
+
+    // And the conversation carries on live.
+    visitor
+        .send(ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: None,
+            text: "Great".into(),
+        })
+        .await;
+    agent
+        .expect(|f| matches!(f, ServerFrame::Event { event, .. } if event.seq == 6))
+        .await;
+}
+
+#[tokio::test]
+async fn agent_reconnects_and_gets_their_sessions_back() {
+    let server = TestServer::start().await;
+    let (agent, mut visitor, session, agent_token, _) = accepted_session(&server).await;
+    agent.close().await;
+    visitor
+        .send(ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: None,
+            text: "hello?".into(),
+        })
+        .await;
+    visitor
+        .expect(|f| matches!(f, ServerFrame::Event { event, .. } if event.seq == 4))
+        .await;
+
+    let mut agent = Client::connect(&format!("{}/ws/agent", server.running.ws_url()), None)
+        .await
+        .unwrap();
+    agent
+        .send(ClientFrame::Hello {
+            token: Some(agent_token),
+            page: None,
+        })
+        .await;
+    let welcome = agent
+        .expect(|f| matches!(f, ServerFrame::Welcome { .. }))
+        .await;
+    let ServerFrame::Welcome {
+        sessions, presence, ..
+    } = welcome
+    else {
+        unreachable!()
+    };
+    assert_eq!(presence, Some(AgentPresence::Online));
+    assert_eq!(
+        sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        [session.clone()]
+    );
+    agent
+        .send(ClientFrame::SessionSync {
+            session: session.clone(),
+            after_seq: 0,
+        })
+        .await;
+    let history = agent
+        .expect(|f| matches!(f, ServerFrame::History { .. }))
+        .await;
+    assert_eq!(texts(&history), ["where is my order?", "hello?"]);
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_queue_and_open_conversations() {
+    let server = TestServer::start().await;
+    let (_agent, mut visitor, session, agent_token, visitor_token) =
+        accepted_session(&server).await;
+    visitor
+        .send(ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: None,
+            text: "before".into(),
+        })
+        .await;
+    visitor
+        .expect(|f| matches!(f, ServerFrame::Event { event, .. } if event.seq == 4))
+        .await;
+    // A second visitor waits in the queue.
+    let (mut waiting, _, _) = server.visitor(None).await;
+    waiting
+        .send(ClientFrame::HelpRequest {
+            topic: None,
+            message: "still there?".into(),
+            page: None,
+        })
+        .await;
+    let queued = session_id(
+        &waiting
+            .expect(|f| matches!(f, ServerFrame::Session { .. }))
+            .await,
+    );
+
+    let server = server.restart().await;
+
+    let mut agent = server.agent_client(&agent_token).await;
+    agent
+        .send(ClientFrame::PresenceSet {
+            presence: AgentPresence::Online,
+        })
+        .await;
+    let queue = agent
+        .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if !items.is_empty()))
+        .await;
+    let ServerFrame::Queue { items, .. } = queue else {
+        unreachable!()
+    };
+    assert_eq!(items[0].session, queued);
+
+    let (mut visitor, _, welcome) = server.visitor(Some(visitor_token)).await;
+    let ServerFrame::Welcome { sessions, .. } = welcome else {
+        unreachable!()
+    };
+    assert_eq!(sessions[0].id, session);
+    visitor
+        .send(ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: None,
+            text: "after".into(),
+        })
+        .await;
+    let ev = agent
+        .expect(|f| matches!(f, ServerFrame::Event { .. }))
+        .await;
+    let ServerFrame::Event { event, .. } = ev else {
+        unreachable!()
+    };
+    assert_eq!(event.seq, 5, "numbering continues after the restart");
+}

@@ -1,0 +1,260 @@
+//! One suite, both stores: every `Store` method against SQLite and against a
+//! real Postgres (TANDEM_TEST_POSTGRES_URL, default the local `test` database;
+//! each run works in a private schema it drops afterwards). There is no skip:
+//! if Postgres is unreachable the Postgres test fails.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use protocol::{
+    AgentInfo, Event, EventBody, PageInfo, Receipts, Role, SessionState, VisitorIdentity,
+};
+use sqlx::postgres::PgConnectOptions;
+use tandem_server::store::{
+    Agent, PostgresStore, SessionRecord, Site, SqliteStore, Store, StoreError,
+};
+use tandem_tests::scratch_dir;
+
+fn postgres_url() -> String {
+    std::env::var("TANDEM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+#[tokio::test]
+async fn sqlite_store_passes_the_suite() {
+    let dir = scratch_dir();
+    let store = SqliteStore::connect(&format!("sqlite://{}/s.db", dir.0.display()))
+        .await
+        .unwrap();
+    suite(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn postgres_store_passes_the_suite() {
+    let url = postgres_url();
+    let schema = tandem_server::ids::new_id("t_");
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("Postgres at {url} is required: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let options = PgConnectOptions::from_str(&url)
+        .unwrap()
+        .options([("search_path", schema.as_str())]);
+    let store: Arc<dyn Store> = Arc::new(PostgresStore::connect_with(options).await.unwrap());
+    suite(store).await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
+
+async fn suite(store: Arc<dyn Store>) {
+    store.migrate().await.unwrap();
+    store.migrate().await.expect("migrations are idempotent");
+
+    // Settings: first writer wins, later calls read it back.
+    assert_eq!(
+        store.setting_or_insert("k", "first").await.unwrap(),
+        "first"
+    );
+    assert_eq!(
+        store.setting_or_insert("k", "second").await.unwrap(),
+        "first"
+    );
+
+    // Sites.
+    let site = Site {
+        id: "shop".into(),
+        name: "Shop".into(),
+        origins: vec!["https://shop.example".into()],
+    };
+    store.upsert_site(&site, 1).await.unwrap();
+    assert_eq!(store.site("shop").await.unwrap(), Some(site.clone()));
+    let mut wider = site.clone();
+    wider.origins.push("https://www.shop.example".into());
+    store.upsert_site(&wider, 2).await.unwrap();
+    assert_eq!(store.site("shop").await.unwrap().unwrap().origins.len(), 2);
+    assert_eq!(store.site("nope").await.unwrap(), None);
+
+    // Agents and their tokens.
+    let agent = Agent {
+        id: "a_1".into(),
+        email: "ann@example.com".into(),
+        name: "Ann".into(),
+        skills: vec!["billing".into()],
+        capacity: 3,
+    };
+    store.add_agent(&agent, "hash1", 1).await.unwrap();
+    let dup = Agent {
+        id: "a_2".into(),
+        ..agent.clone()
+    };
+    assert!(matches!(
+        store.add_agent(&dup, "h", 1).await,
+        Err(StoreError::Conflict("agent"))
+    ));
+    assert_eq!(
+        store.agent_credentials("ann@example.com").await.unwrap(),
+        Some((agent.clone(), "hash1".into()))
+    );
+    assert!(
+        store
+            .set_agent_password("ann@example.com", "hash2")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_agent_password("nobody@example.com", "x")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .agent_credentials("ann@example.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .1,
+        "hash2"
+    );
+    assert_eq!(store.agent("a_1").await.unwrap(), Some(agent.clone()));
+    store.add_agent_token("th", "a_1", 10, 100).await.unwrap();
+    assert_eq!(
+        store.agent_by_token("th", 50).await.unwrap(),
+        Some(agent.clone())
+    );
+    assert_eq!(
+        store.agent_by_token("th", 100).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(store.agent_by_token("other", 50).await.unwrap(), None);
+    store.delete_agent_token("th").await.unwrap();
+    assert_eq!(store.agent_by_token("th", 50).await.unwrap(), None);
+
+    // Visitors, identity, pages.
+    let v = store.touch_visitor("v_1", "shop", 5).await.unwrap();
+    assert_eq!((v.created_at, v.last_seen_at), (5, 5));
+    let v = store.touch_visitor("v_1", "shop", 9).await.unwrap();
+    assert_eq!((v.created_at, v.last_seen_at), (5, 9));
+    let mut identity = VisitorIdentity {
+        id: Some("u42".into()),
+        name: Some("Zoé".into()),
+        ..Default::default()
+    };
+    identity.attributes.insert("plan".into(), "pro".into());
+    store.set_visitor_identity("v_1", &identity).await.unwrap();
+    assert_eq!(
+        store
+            .touch_visitor("v_1", "shop", 10)
+            .await
+            .unwrap()
+            .identity,
+        identity
+    );
+    for (i, title) in ["Home", "Cart", "Checkout"].iter().enumerate() {
+        let page = PageInfo {
+            url: format!("https://shop.example/{i}"),
+            title: title.to_string(),
+        };
+        store
+            .add_page_view("v_1", &page, 100 + i as i64)
+            .await
+            .unwrap();
+    }
+    let pages = store.page_views("v_1", 2).await.unwrap();
+    assert_eq!(
+        pages
+            .iter()
+            .map(|(p, _)| p.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Checkout", "Cart"]
+    );
+
+    // Sessions and their log.
+    let mut s = SessionRecord {
+        id: "s_1".into(),
+        site: "shop".into(),
+        visitor_id: "v_1".into(),
+        visitor_name: Some("Zoé".into()),
+        state: SessionState::Queued,
+        topic: Some("billing".into()),
+        first_message: "help".into(),
+        page: Some(PageInfo {
+            url: "https://shop.example/cart".into(),
+            title: "Cart".into(),
+        }),
+        agent: None,
+        requested_at: 1000,
+        accepted_at: None,
+        ended_at: None,
+        ended_by: None,
+        last_seq: 0,
+        receipts: Receipts::default(),
+    };
+    store.create_session(&s).await.unwrap();
+    assert!(matches!(
+        store.create_session(&s).await,
+        Err(StoreError::Conflict("session"))
+    ));
+    assert_eq!(store.session("s_1").await.unwrap(), Some(s.clone()));
+    assert_eq!(store.open_sessions().await.unwrap(), vec![s.clone()]);
+
+    let events: Vec<Event> = (1..=3)
+        .map(|seq| Event {
+            seq,
+            at: 1000 + seq as i64,
+            author: if seq == 2 { Role::Agent } else { Role::Visitor },
+            author_name: Some("Zoé ✓".into()),
+            body: EventBody::Message {
+                text: format!("m{seq} — é"),
+                client_id: Some(format!("c{seq}")),
+            },
+        })
+        .collect();
+    for e in &events {
+        store.append_event("s_1", e).await.unwrap();
+    }
+    assert!(matches!(
+        store.append_event("s_1", &events[0]).await,
+        Err(StoreError::Conflict("event"))
+    ));
+    assert_eq!(store.events_after("s_1", 0, 10).await.unwrap(), events);
+    assert_eq!(
+        store.events_after("s_1", 1, 1).await.unwrap(),
+        vec![events[1].clone()]
+    );
+    assert_eq!(store.events_after("s_1", 3, 10).await.unwrap(), vec![]);
+    assert_eq!(store.session("s_1").await.unwrap().unwrap().last_seq, 3);
+
+    s.state = SessionState::Active;
+    s.agent = Some(AgentInfo {
+        id: "a_1".into(),
+        name: "Ann".into(),
+    });
+    s.accepted_at = Some(2000);
+    s.receipts = Receipts {
+        visitor_delivered: 3,
+        visitor_read: 2,
+        agent_delivered: 3,
+        agent_read: 3,
+    };
+    s.last_seq = 3;
+    store.update_session(&s).await.unwrap();
+    assert_eq!(store.session("s_1").await.unwrap(), Some(s.clone()));
+
+    s.state = SessionState::Ended;
+    s.ended_at = Some(3000);
+    s.ended_by = Some(Role::Agent);
+    store.update_session(&s).await.unwrap();
+    assert_eq!(store.open_sessions().await.unwrap(), vec![]);
+    assert_eq!(
+        store.visitor_sessions("v_1", 10).await.unwrap(),
+        vec![s.clone()]
+    );
+    assert_eq!(store.session("s_404").await.unwrap(), None);
+}
