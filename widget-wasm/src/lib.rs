@@ -1,0 +1,34 @@
+//! The Tandem visitor widget, compiled to WebAssembly.
+//!
+//! A site embeds `tandem.js` (see docs/sdk.md); that small script loads this
+//! module and builds `window.Tandem` on the [`Widget`] class exported here.
+//! The widget draws a launcher and a chat panel in a shadow root, talks to
+//! the server over one WebSocket using the `protocol` crate, and survives
+//! reconnects and page navigation.
+//!
+//! How the pieces fit:
+//!
+//! - [`sdk`]: the wasm-bindgen surface JavaScript calls, and SDK events;
+//! - [`app`]: owns everything and applies [`input::Input`]s one at a time;
+//! - [`state`]: the conversation as pure data (tested natively);
+//! - [`view`]: the DOM, updated from the state after every batch;
+//! - [`connection`], [`timer`], [`typing`], [`browser`], [`listener`]: the
+//!   socket and its retries, the single timer, typing throttling, browser
+//!   reads and self-removing listeners;
+//! - [`i18n`] and [`options`]: every visible string, and `Tandem.init`'s options.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod browser;
+pub mod connection;
+pub mod i18n;
+pub mod input;
+pub mod listener;
+pub mod options;
+pub mod sdk;
+pub mod state;
+pub mod timer;
+pub mod typing;
+pub mod view;
+
+pub use sdk::Widget;

@@ -1,0 +1,254 @@
+//! Frames from the server.
+
+use protocol::{
+    ClientEnvelope, ClientFrame, ErrorCode, Event, EventBody, Receipts, Role, ServerEnvelope,
+    ServerFrame, SessionState, SessionSummary,
+};
+use serde_json::json;
+
+use super::{AGENT_TYPING_TTL_MS, App};
+use crate::browser::{self, Store, now};
+use crate::state::{Applied, Phase};
+
+impl App {
+    pub(super) fn on_text(&mut self, text: &str) {
+        let envelope: ServerEnvelope = match serde_json::from_str(text) {
+            Ok(e) => e,
+            // A newer server may send frames we do not know yet: skip them.
+            Err(_) => return,
+        };
+        let rid = envelope.rid;
+        match envelope.frame {
+            ServerFrame::Welcome {
+                visitor_id,
+                token,
+                sessions,
+                ..
+            } => self.on_welcome(visitor_id, token, &sessions),
+            ServerFrame::QueuePosition {
+                session, position, ..
+            } => {
+                self.convo.apply_position(&session, position);
+            }
+            ServerFrame::Session { session } => self.on_session(&session),
+            ServerFrame::Event { session, event } => self.on_event(&session, &event),
+            ServerFrame::History {
+                session,
+                events,
+                receipts,
+                more,
+            } => self.on_history(&session, &events, &receipts, more),
+            ServerFrame::Typing {
+                session,
+                author: Role::Agent,
+                active,
+            } if self.convo.session.as_deref() == Some(session.as_str()) => {
+                self.agent_typing_until = active.then(|| now() + AGENT_TYPING_TTL_MS);
+            }
+            ServerFrame::Receipts { session, receipts } => {
+                self.convo.apply_receipts(&session, &receipts);
+            }
+            ServerFrame::Error {
+                code,
+                message,
+                session,
+            } => self.on_error(code, &message, session, rid),
+            // Agent-only frames, or typing echoes of our own side.
+            _ => {}
+        }
+    }
+
+    fn on_welcome(
+        &mut self,
+        visitor_id: Option<String>,
+        token: Option<String>,
+        sessions: &[SessionSummary],
+    ) {
+        if let Some(token) = token {
+            Store::Local.set(&self.options.token_key(), &token);
+        }
+        self.link.on_welcome();
+        if let Some(identity) = self.identity.clone() {
+            self.send(ClientFrame::Identify { identity });
+        }
+        for summary in sessions.iter().filter(|s| s.state != SessionState::Ended) {
+            if self.convo.is_dismissed(&summary.id) {
+                // The visitor walked away from it while we were offline.
+                self.leave(summary);
+            } else if !self.convo.apply_summary(summary) {
+                // The server keeps one open session per visitor: if it is not
+                // the one we show, ours ended meanwhile. Follow the open one.
+                self.convo.reset();
+                self.convo.apply_summary(summary);
+            }
+        }
+        // Catch up on our session, whether it was restored from the welcome
+        // (after_seq 0: a new page) or kept across a reconnect (resume).
+        if self.convo.session.is_some() {
+            self.sync();
+        }
+        if self.convo.session.is_none() {
+            self.send_request();
+        }
+        if self.convo.end_requested {
+            self.end_session();
+        }
+        self.flush_outbox();
+        if !self.ready {
+            self.ready = true;
+            self.emitter
+                .emit("ready", json!({ "visitor_id": visitor_id }));
+        }
+    }
+
+    fn on_session(&mut self, summary: &SessionSummary) {
+        let was_requesting = self.convo.request.is_some();
+        if !self.convo.apply_summary(summary) {
+            return;
+        }
+        if was_requesting {
+            self.request_rid = None;
+        }
+        if self.convo.phase == Phase::Ended {
+            self.agent_typing_until = None;
+            self.typing.stop();
+        }
+        self.flush_outbox();
+    }
+
+    fn on_event(&mut self, session: &str, event: &Event) {
+        let applied = self.convo.apply_event(session, event);
+        self.after_event(event, applied);
+    }
+
+    fn on_history(&mut self, session: &str, events: &[Event], receipts: &Receipts, more: bool) {
+        if self.convo.session.as_deref() != Some(session) {
+            return;
+        }
+        for event in events {
+            let applied = self.convo.apply_event(session, event);
+            self.after_event(event, applied);
+        }
+        self.convo.apply_receipts(session, receipts);
+        if more && !events.is_empty() {
+            self.sync();
+        } else {
+            self.syncing = false;
+            self.flush_outbox();
+        }
+    }
+
+    /// SDK `message` events, unread count, and the agent's typing indicator.
+    fn after_event(&mut self, event: &Event, applied: Applied) {
+        let Applied::Message { .. } = applied else {
+            if matches!(event.body, EventBody::Ended { .. }) {
+                self.agent_typing_until = None;
+            }
+            return;
+        };
+        if let EventBody::Message { text, client_id } = &event.body {
+            if let Some(id) = client_id {
+                self.in_flight.remove(id);
+            }
+            self.emitter.emit(
+                "message",
+                json!({ "author": event.author.as_str(), "text": text, "at": event.at, "seq": event.seq }),
+            );
+        }
+        if event.author == Role::Agent {
+            // The agent sent what they were typing.
+            self.agent_typing_until = None;
+            if !self.open || !browser::document_visible() {
+                self.unread += 1;
+            }
+        }
+    }
+
+    fn on_error(
+        &mut self,
+        code: ErrorCode,
+        message: &str,
+        session: Option<String>,
+        rid: Option<u64>,
+    ) {
+        self.emitter.emit(
+            "error",
+            json!({ "code": code.as_str(), "message": message }),
+        );
+        let ours = session.is_some() && session == self.convo.session;
+        let for_request = rid.is_some() && rid == self.request_rid;
+        match code {
+            // The server closes with 4001 next; reconnecting then starts fresh.
+            ErrorCode::BadToken => self.forget_token(),
+            ErrorCode::SessionOpen if for_request => {
+                // We have an open session we did not know of: a new socket's
+                // `welcome` lists it, and the pending request adopts it.
+                self.request_rid = None;
+                self.link.connect(&self.dispatcher, now());
+            }
+            _ if for_request => {
+                // Refused: back to the form with the message, nothing lost.
+                self.request_rid = None;
+                if let Some(request) = self.convo.request.take() {
+                    self.convo.reset();
+                    self.view.restore_draft(&request.message);
+                }
+                self.set_alert(alert_for(code, self.strings));
+            }
+            ErrorCode::UnknownSession | ErrorCode::Forbidden if ours => {
+                // The session we remembered is gone: start afresh.
+                self.convo.dismiss();
+            }
+            ErrorCode::SessionEnded if ours => self.sync(),
+            ErrorCode::RateLimited
+            | ErrorCode::Internal
+            | ErrorCode::InvalidFrame
+            | ErrorCode::FrameTooLarge => {
+                self.set_alert(alert_for(code, self.strings));
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends the pending `help.request`, once per connection.
+    pub(super) fn send_request(&mut self) {
+        let Some(request) = &self.convo.request else {
+            return;
+        };
+        if request.sent || !self.link.welcomed {
+            return;
+        }
+        let rid = self.next_rid;
+        self.next_rid += 1;
+        let frame = ClientFrame::HelpRequest {
+            topic: request.topic.clone(),
+            message: request.message.clone(),
+            page: Some(browser::page_info()),
+        };
+        if self.link.send(&ClientEnvelope {
+            rid: Some(rid),
+            ..ClientEnvelope::new(frame)
+        }) {
+            self.request_rid = Some(rid);
+            if let Some(r) = &mut self.convo.request {
+                r.sent = true;
+            }
+        }
+    }
+
+    /// Closes a session the visitor already left on this side.
+    fn leave(&mut self, summary: &SessionSummary) {
+        let session = summary.id.clone();
+        match summary.state {
+            SessionState::Queued => self.send(ClientFrame::HelpCancel { session }),
+            _ => self.send(ClientFrame::SessionEnd { session }),
+        };
+    }
+}
+
+fn alert_for(code: ErrorCode, s: &'static crate::i18n::Strings) -> &'static str {
+    match code {
+        ErrorCode::RateLimited => s.error_rate_limited,
+        _ => s.error_generic,
+    }
+}

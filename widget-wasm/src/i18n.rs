@@ -1,0 +1,252 @@
+//! Every string the visitor can see, in English and French.
+//!
+//! Keeping them in one place makes a missing translation a compile error
+//! (each locale is one `Strings` value with every field filled) and lets a
+//! translator work without reading the view code.
+
+/// The languages the widget speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    Fr,
+}
+
+impl Locale {
+    /// Picks a locale from a BCP 47 tag such as `fr-CA` or `en`; anything we
+    /// do not speak falls back to English.
+    pub fn from_tag(tag: &str) -> Locale {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Locale::Fr,
+            _ => Locale::En,
+        }
+    }
+
+    /// The tag used for `lang` attributes and date formatting.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Fr => "fr",
+        }
+    }
+
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Locale::En => &EN,
+            Locale::Fr => &FR,
+        }
+    }
+}
+
+/// All user-visible text. Templates hold `{}` where a value goes; use
+/// [`fill`] rather than formatting them by hand.
+#[derive(Debug)]
+pub struct Strings {
+    pub launcher: &'static str,
+    pub launcher_close: &'static str,
+    pub panel_title: &'static str,
+    pub subtitle_idle: &'static str,
+    pub subtitle_queued: &'static str,
+    pub subtitle_active: &'static str,
+    pub subtitle_ended: &'static str,
+    pub close: &'static str,
+    pub greeting: &'static str,
+    pub intro: &'static str,
+    pub topic_label: &'static str,
+    pub topic_placeholder: &'static str,
+    pub topic_orders: &'static str,
+    pub topic_billing: &'static str,
+    pub topic_technical: &'static str,
+    pub topic_other: &'static str,
+    pub first_message_label: &'static str,
+    pub first_message_placeholder: &'static str,
+    pub message_label: &'static str,
+    pub message_placeholder: &'static str,
+    pub request: &'static str,
+    pub send: &'static str,
+    pub messages_label: &'static str,
+    pub queue_connecting: &'static str,
+    pub queue_waiting: &'static str,
+    /// `{}` is the position in line (1 = next).
+    pub queue_position: &'static str,
+    pub queue_next: &'static str,
+    pub queue_hint: &'static str,
+    pub cancel: &'static str,
+    pub end_chat: &'static str,
+    /// `{}` is the agent's name.
+    pub agent_typing: &'static str,
+    pub someone: &'static str,
+    /// `{}` is the agent's name.
+    pub agent_joined: &'static str,
+    pub ended_by_visitor: &'static str,
+    pub ended_by_agent: &'static str,
+    pub ended_by_system: &'static str,
+    pub ended_title: &'static str,
+    pub ended_text: &'static str,
+    pub new_chat: &'static str,
+    pub you: &'static str,
+    pub status_sending: &'static str,
+    pub status_failed: &'static str,
+    /// Shown after the visitor's message; the `_spoken` twin is what a screen reader says.
+    pub status_sent: &'static str,
+    pub status_sent_spoken: &'static str,
+    pub status_delivered: &'static str,
+    pub status_delivered_spoken: &'static str,
+    pub status_read: &'static str,
+    pub reconnecting: &'static str,
+    pub error_generic: &'static str,
+    pub error_rate_limited: &'static str,
+    pub unread_badge: &'static str,
+}
+
+pub static EN: Strings = Strings {
+    launcher: "Help",
+    launcher_close: "Close chat",
+    panel_title: "Chat with us",
+    subtitle_idle: "We usually reply in a few minutes",
+    subtitle_queued: "Finding someone to help you",
+    subtitle_active: "Support team",
+    subtitle_ended: "Conversation closed",
+    close: "Close",
+    greeting: "Hi there 👋",
+    intro: "Tell us what you need and we will connect you with someone from our team.",
+    topic_label: "Topic",
+    topic_placeholder: "Choose a topic (optional)",
+    topic_orders: "Orders and delivery",
+    topic_billing: "Billing and payments",
+    topic_technical: "Technical problem",
+    topic_other: "Something else",
+    first_message_label: "How can we help?",
+    first_message_placeholder: "Describe your question…",
+    message_label: "Message",
+    message_placeholder: "Write a message…",
+    request: "Request help",
+    send: "Send",
+    messages_label: "Conversation",
+    queue_connecting: "Connecting…",
+    queue_waiting: "Waiting for an agent…",
+    queue_position: "Waiting for an agent… You are number {} in line",
+    queue_next: "Waiting for an agent… You are next in line",
+    queue_hint: "You can keep writing: your messages will be waiting for them.",
+    cancel: "Cancel request",
+    end_chat: "End chat",
+    agent_typing: "{} is typing…",
+    someone: "Someone",
+    agent_joined: "{} joined the chat",
+    ended_by_visitor: "You ended the chat",
+    ended_by_agent: "The agent ended the chat",
+    ended_by_system: "The chat was closed",
+    ended_title: "This chat has ended",
+    ended_text: "Thanks for reaching out. Need anything else?",
+    new_chat: "Start a new chat",
+    you: "You",
+    status_sending: "Sending…",
+    status_failed: "Not sent",
+    status_sent: "✓",
+    status_sent_spoken: "Sent",
+    status_delivered: "✓✓",
+    status_delivered_spoken: "Delivered",
+    status_read: "Read",
+    reconnecting: "Connection lost. Reconnecting…",
+    error_generic: "Something went wrong. Please try again.",
+    error_rate_limited: "You are sending messages too quickly. Please wait a moment.",
+    unread_badge: "unread messages",
+};
+
+pub static FR: Strings = Strings {
+    launcher: "Aide",
+    launcher_close: "Fermer la discussion",
+    panel_title: "Discutons",
+    subtitle_idle: "Nous répondons en général en quelques minutes",
+    subtitle_queued: "Nous cherchons quelqu’un pour vous aider",
+    subtitle_active: "Équipe d’assistance",
+    subtitle_ended: "Conversation terminée",
+    close: "Fermer",
+    greeting: "Bonjour 👋",
+    intro: "Dites-nous ce dont vous avez besoin et nous vous mettons en relation avec notre équipe.",
+    topic_label: "Sujet",
+    topic_placeholder: "Choisissez un sujet (facultatif)",
+    topic_orders: "Commandes et livraison",
+    topic_billing: "Facturation et paiement",
+    topic_technical: "Problème technique",
+    topic_other: "Autre chose",
+    first_message_label: "Comment pouvons-nous vous aider ?",
+    first_message_placeholder: "Décrivez votre question…",
+    message_label: "Message",
+    message_placeholder: "Écrivez un message…",
+    request: "Demander de l’aide",
+    send: "Envoyer",
+    messages_label: "Conversation",
+    queue_connecting: "Connexion…",
+    queue_waiting: "En attente d’un conseiller…",
+    queue_position: "En attente d’un conseiller… Vous êtes numéro {} dans la file",
+    queue_next: "En attente d’un conseiller… Vous êtes le prochain",
+    queue_hint: "Vous pouvez continuer à écrire : vos messages l’attendront.",
+    cancel: "Annuler la demande",
+    end_chat: "Terminer",
+    agent_typing: "{} est en train d’écrire…",
+    someone: "Quelqu’un",
+    agent_joined: "{} a rejoint la discussion",
+    ended_by_visitor: "Vous avez terminé la discussion",
+    ended_by_agent: "Le conseiller a terminé la discussion",
+    ended_by_system: "La discussion a été fermée",
+    ended_title: "Cette discussion est terminée",
+    ended_text: "Merci de nous avoir contactés. Besoin d’autre chose ?",
+    new_chat: "Nouvelle discussion",
+    you: "Vous",
+    status_sending: "Envoi…",
+    status_failed: "Non envoyé",
+    status_sent: "✓",
+    status_sent_spoken: "Envoyé",
+    status_delivered: "✓✓",
+    status_delivered_spoken: "Remis",
+    status_read: "Lu",
+    reconnecting: "Connexion perdue. Reconnexion…",
+    error_generic: "Une erreur est survenue. Veuillez réessayer.",
+    error_rate_limited: "Vous envoyez des messages trop vite. Patientez un instant.",
+    unread_badge: "messages non lus",
+};
+
+impl Strings {
+    /// Labels of the default topics, by topic id.
+    pub fn default_topics(&self) -> [(&'static str, &'static str); 4] {
+        [
+            ("orders", self.topic_orders),
+            ("billing", self.topic_billing),
+            ("technical", self.topic_technical),
+            ("other", self.topic_other),
+        ]
+    }
+}
+
+/// Puts `value` where the template has `{}`.
+pub fn fill(template: &str, value: impl std::fmt::Display) -> String {
+    template.replacen("{}", &value.to_string(), 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_locale_from_tags() {
+        assert_eq!(Locale::from_tag("fr-CA"), Locale::Fr);
+        assert_eq!(Locale::from_tag("FR"), Locale::Fr);
+        assert_eq!(Locale::from_tag("en-GB"), Locale::En);
+        assert_eq!(Locale::from_tag("de"), Locale::En);
+        assert_eq!(Locale::from_tag(""), Locale::En);
+    }
+
+    #[test]
+    fn fills_templates() {
+        assert_eq!(
+            fill(EN.queue_position, 3),
+            "Waiting for an agent… You are number 3 in line"
+        );
+        assert_eq!(fill(FR.agent_typing, "Alex"), "Alex est en train d’écrire…");
+    }
+}

@@ -1,0 +1,196 @@
+//! What the site passes to `Tandem.init`, checked once at start-up.
+
+use serde::Deserialize;
+
+use crate::i18n::{Locale, Strings};
+
+/// `Tandem.init({...})` as received from JavaScript.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawOptions {
+    #[serde(default)]
+    pub site: String,
+    /// Filled by tandem.js from its own URL when the site leaves it out.
+    #[serde(default)]
+    pub server: String,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub topics: Option<Vec<Topic>>,
+    /// Panel title shown before an agent joins.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Accent colour (any CSS colour) for the launcher, header and buttons.
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+/// One entry of the topic menu; `id` is what the server and agents see.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Topic {
+    pub id: String,
+    pub label: String,
+}
+
+/// Options after validation and defaults.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub site: String,
+    /// `ws(s)://host[:port]/ws/visitor?site=…`
+    pub socket_url: String,
+    pub locale: Locale,
+    pub topics: Vec<Topic>,
+    pub title: Option<String>,
+    pub color: Option<String>,
+}
+
+impl Options {
+    /// Checks `raw`; `browser_language` is `navigator.language`, used when
+    /// the site does not choose a locale.
+    pub fn resolve(raw: RawOptions, browser_language: Option<String>) -> Result<Options, String> {
+        let site = raw.site.trim().to_string();
+        if site.is_empty() {
+            return Err("Tandem.init: `site` is required".into());
+        }
+        let locale = Locale::from_tag(
+            raw.locale
+                .as_deref()
+                .or(browser_language.as_deref())
+                .unwrap_or("en"),
+        );
+        let topics = match raw.topics {
+            Some(list) => list
+                .into_iter()
+                .filter(|t| !t.id.trim().is_empty())
+                .collect(),
+            None => default_topics(locale.strings()),
+        };
+        Ok(Options {
+            socket_url: socket_url(&raw.server, &site)?,
+            site,
+            locale,
+            topics,
+            title: raw.title.filter(|t| !t.trim().is_empty()),
+            color: raw.color.filter(|c| !c.trim().is_empty()),
+        })
+    }
+
+    /// localStorage key of the visitor's token, per site so two Tandem sites
+    /// on one origin do not share a visitor.
+    pub fn token_key(&self) -> String {
+        format!("tandem.{}.token", self.site)
+    }
+
+    /// sessionStorage key remembering whether the panel was open.
+    pub fn open_key(&self) -> String {
+        format!("tandem.{}.open", self.site)
+    }
+}
+
+fn default_topics(s: &Strings) -> Vec<Topic> {
+    s.default_topics()
+        .iter()
+        .map(|(id, label)| Topic {
+            id: id.to_string(),
+            label: label.to_string(),
+        })
+        .collect()
+}
+
+/// `http://host` → `ws://host/ws/visitor?site=<site>` (https → wss).
+fn socket_url(server: &str, site: &str) -> Result<String, String> {
+    let server = server.trim().trim_end_matches('/');
+    let rest = if let Some(rest) = server.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = server.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else if server.starts_with("wss://") || server.starts_with("ws://") {
+        server.to_string()
+    } else {
+        return Err(format!(
+            "Tandem.init: `server` must be an http(s) URL, got {server:?}"
+        ));
+    };
+    Ok(format!("{rest}/ws/visitor?site={}", encode_component(site)))
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(site: &str, server: &str) -> RawOptions {
+        RawOptions {
+            site: site.into(),
+            server: server.into(),
+            locale: None,
+            topics: None,
+            title: None,
+            color: None,
+        }
+    }
+
+    #[test]
+    fn builds_socket_urls() {
+        assert_eq!(
+            socket_url("http://127.0.0.1:8080/", "demo").unwrap(),
+            "ws://127.0.0.1:8080/ws/visitor?site=demo"
+        );
+        assert_eq!(
+            socket_url("https://help.shop.fr", "a b").unwrap(),
+            "wss://help.shop.fr/ws/visitor?site=a%20b"
+        );
+        assert!(socket_url("ftp://x", "demo").is_err());
+    }
+
+    #[test]
+    fn defaults_topics_in_the_chosen_language() {
+        let o = Options::resolve(raw("demo", "http://x"), Some("fr-FR".into())).unwrap();
+        assert_eq!(o.locale, Locale::Fr);
+        assert_eq!(o.topics.len(), 4);
+        assert_eq!(
+            o.topics[1],
+            Topic {
+                id: "billing".into(),
+                label: "Facturation et paiement".into()
+            }
+        );
+        assert_eq!(o.token_key(), "tandem.demo.token");
+    }
+
+    #[test]
+    fn explicit_locale_and_topics_win() {
+        let mut r = raw("demo", "http://x");
+        r.locale = Some("en-US".into());
+        r.topics = Some(vec![Topic {
+            id: "returns".into(),
+            label: "Returns".into(),
+        }]);
+        let o = Options::resolve(r, Some("fr".into())).unwrap();
+        assert_eq!(o.locale, Locale::En);
+        assert_eq!(
+            o.topics,
+            vec![Topic {
+                id: "returns".into(),
+                label: "Returns".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn site_is_required() {
+        assert!(Options::resolve(raw(" ", "http://x"), None).is_err());
+    }
+}

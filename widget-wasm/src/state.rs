@@ -1,0 +1,692 @@
+//! The conversation as the visitor sees it: pure data, no DOM, no socket.
+//!
+//! Server frames and the visitor's actions are applied here; the view reads
+//! the result and the app decides what to send. Keeping it free of browser
+//! types means the tricky parts (optimistic messages, de-duplication after a
+//! reconnect, receipts) are tested natively with `cargo test`.
+
+use std::collections::BTreeSet;
+
+use protocol::{AgentInfo, Event, EventBody, Millis, Receipts, Role, SessionState, SessionSummary};
+
+/// Where the visitor is in the help flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// No request yet: the start form.
+    Idle,
+    /// Asked for help, waiting for an agent (or for the server to answer).
+    Queued,
+    /// Chatting with an agent.
+    Active,
+    /// The session is closed; the transcript stays visible.
+    Ended,
+}
+
+impl Phase {
+    /// The name used in the SDK's `status` event and in `data-phase`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Queued => "queued",
+            Phase::Active => "active",
+            Phase::Ended => "ended",
+        }
+    }
+
+    fn from_session(state: SessionState) -> Phase {
+        match state {
+            SessionState::Queued => Phase::Queued,
+            SessionState::Active => Phase::Active,
+            SessionState::Ended => Phase::Ended,
+        }
+    }
+
+    pub fn has_session(self) -> bool {
+        matches!(self, Phase::Queued | Phase::Active)
+    }
+}
+
+/// What one line of the transcript says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemBody {
+    Message { text: String },
+    AgentJoined { name: String },
+    Ended { by: Role },
+}
+
+/// One line of the transcript: a chat message or a lifecycle notice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Stable identity for the view, kept when an optimistic message is
+    /// confirmed so its element is reused instead of re-created.
+    pub key: String,
+    /// `None` while the visitor's own message has not come back from the server.
+    pub seq: Option<u64>,
+    pub at: Millis,
+    pub author: Role,
+    pub author_name: Option<String>,
+    pub body: ItemBody,
+    /// The visitor's id for their own message, matched against the echo.
+    pub client_id: Option<String>,
+    /// The first message, sent inside `help.request` (which has no client_id).
+    pub via_request: bool,
+    /// Gave up sending: the session ended before it could be delivered.
+    pub failed: bool,
+}
+
+impl Item {
+    pub fn is_pending(&self) -> bool {
+        self.seq.is_none() && !self.failed
+    }
+
+    pub fn text(&self) -> Option<&str> {
+        match &self.body {
+            ItemBody::Message { text } => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// How far the visitor's own message got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sending,
+    Failed,
+    Sent,
+    Delivered,
+    Read,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Sending => "sending",
+            Delivery::Failed => "failed",
+            Delivery::Sent => "sent",
+            Delivery::Delivered => "delivered",
+            Delivery::Read => "read",
+        }
+    }
+}
+
+/// A `help.request` the server has not answered with a session yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRequest {
+    pub topic: Option<String>,
+    pub message: String,
+    /// Sent on the current connection; cleared when the connection drops so
+    /// the next `welcome` decides whether to send it again.
+    pub sent: bool,
+}
+
+/// What the SDK's `status` event reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub phase: Phase,
+    pub position: Option<u32>,
+    pub agent: Option<String>,
+}
+
+/// The result of applying one event, for the app to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Seen before (overlap between live events and a sync): nothing changed.
+    Duplicate,
+    /// A new chat message, now at `index` in `items`.
+    Message { index: usize },
+    /// Anything else that changed the state.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub session: Option<String>,
+    pub phase: Phase,
+    pub position: Option<u32>,
+    pub agent: Option<AgentInfo>,
+    pub items: Vec<Item>,
+    pub receipts: Receipts,
+    /// Highest seq received; `session.sync` resumes after it.
+    pub last_seq: u64,
+    /// Highest seq of an agent-authored event: what receipts acknowledge.
+    pub last_agent_seq: u64,
+    pub request: Option<PendingRequest>,
+    /// The visitor pressed "End chat" while offline; sent on reconnect.
+    pub end_requested: bool,
+    seen: BTreeSet<u64>,
+    /// Sessions the visitor walked away from (cancelled, or "start a new
+    /// chat"): late frames about them must not pull the widget back.
+    dismissed: Vec<String>,
+}
+
+impl Default for Conversation {
+    fn default() -> Self {
+        Conversation {
+            session: None,
+            phase: Phase::Idle,
+            position: None,
+            agent: None,
+            items: Vec::new(),
+            receipts: Receipts::default(),
+            last_seq: 0,
+            last_agent_seq: 0,
+            request: None,
+            end_requested: false,
+            seen: BTreeSet::new(),
+            dismissed: Vec::new(),
+        }
+    }
+}
+
+impl Conversation {
+    /// Back to the start form, forgetting the previous transcript.
+    pub fn reset(&mut self) {
+        let dismissed = std::mem::take(&mut self.dismissed);
+        *self = Conversation {
+            dismissed,
+            ..Conversation::default()
+        };
+    }
+
+    /// Leaves the current session for good and goes back to the start form.
+    /// Returns the session left, if there was one.
+    pub fn dismiss(&mut self) -> Option<String> {
+        let left = self.session.take();
+        if let Some(id) = &left {
+            self.dismissed.push(id.clone());
+        }
+        self.reset();
+        left
+    }
+
+    pub fn status(&self) -> Status {
+        Status {
+            phase: self.phase,
+            position: if self.phase == Phase::Queued {
+                self.position
+            } else {
+                None
+            },
+            agent: match self.phase {
+                Phase::Active | Phase::Ended => self.agent.as_ref().map(|a| a.name.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    /// The visitor asked for help: show their message at once and wait.
+    pub fn request_help(
+        &mut self,
+        topic: Option<String>,
+        message: String,
+        client_id: String,
+        now: Millis,
+    ) {
+        self.reset();
+        self.phase = Phase::Queued;
+        self.items.push(Item {
+            key: format!("c:{client_id}"),
+            seq: None,
+            at: now,
+            author: Role::Visitor,
+            author_name: None,
+            body: ItemBody::Message {
+                text: message.clone(),
+            },
+            client_id: Some(client_id),
+            via_request: true,
+            failed: false,
+        });
+        self.request = Some(PendingRequest {
+            topic,
+            message,
+            sent: false,
+        });
+    }
+
+    /// The visitor wrote a chat message; it shows as "sending" until echoed.
+    pub fn queue_message(&mut self, client_id: String, text: String, now: Millis) {
+        self.items.push(Item {
+            key: format!("c:{client_id}"),
+            seq: None,
+            at: now,
+            author: Role::Visitor,
+            author_name: None,
+            body: ItemBody::Message { text },
+            client_id: Some(client_id),
+            via_request: false,
+            failed: false,
+        });
+    }
+
+    /// Chat messages still waiting for their echo, oldest first, as
+    /// `(client_id, text)`. The first message travels in `help.request`.
+    pub fn outbox(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.items
+            .iter()
+            .filter(|i| i.is_pending() && !i.via_request)
+            .filter_map(|i| {
+                let text = i.text()?;
+                Some((i.client_id.as_deref()?, text))
+            })
+    }
+
+    /// A `session` frame. Returns whether it concerns our conversation (it
+    /// was ours already, or we adopted it because it was opened elsewhere,
+    /// e.g. in another tab, while we had nothing open).
+    pub fn apply_summary(&mut self, s: &SessionSummary) -> bool {
+        if self.dismissed.contains(&s.id) {
+            return false;
+        }
+        let ours = match &self.session {
+            Some(id) => *id == s.id,
+            // An answer to our own request, or a session opened in another tab.
+            None => {
+                s.state != SessionState::Ended
+                    && (self.request.is_some() || !self.phase.has_session())
+            }
+        };
+        if !ours {
+            if s.state == SessionState::Ended || self.phase.has_session() {
+                return false;
+            }
+            // Our old session is over and a new one exists: follow it.
+            self.reset();
+        }
+        if self.session.is_none() {
+            self.session = Some(s.id.clone());
+        }
+        self.request = None;
+        // `last_seq` of a summary can run ahead of our log; never move back
+        // from ended, which only a new session can leave.
+        if self.phase != Phase::Ended || s.state == SessionState::Ended {
+            self.phase = Phase::from_session(s.state);
+        }
+        if let Some(agent) = &s.agent {
+            self.agent = Some(agent.clone());
+        }
+        if self.phase == Phase::Ended {
+            self.fail_pending();
+        }
+        true
+    }
+
+    pub fn is_dismissed(&self, session: &str) -> bool {
+        self.dismissed.iter().any(|d| d == session)
+    }
+
+    pub fn apply_position(&mut self, session: &str, position: u32) -> bool {
+        if self.session.as_deref() != Some(session) {
+            return false;
+        }
+        self.position = Some(position);
+        true
+    }
+
+    pub fn apply_receipts(&mut self, session: &str, r: &Receipts) -> bool {
+        if self.session.as_deref() != Some(session) {
+            return false;
+        }
+        let mine = &mut self.receipts;
+        let before = *mine;
+        mine.visitor_delivered = mine.visitor_delivered.max(r.visitor_delivered);
+        mine.visitor_read = mine.visitor_read.max(r.visitor_read);
+        mine.agent_delivered = mine.agent_delivered.max(r.agent_delivered);
+        mine.agent_read = mine.agent_read.max(r.agent_read);
+        before != *mine
+    }
+
+    /// One event of our session's log, live or from `history`.
+    pub fn apply_event(&mut self, session: &str, ev: &Event) -> Applied {
+        if self.session.as_deref() != Some(session) || !self.seen.insert(ev.seq) {
+            return Applied::Duplicate;
+        }
+        self.last_seq = self.last_seq.max(ev.seq);
+        if ev.author == Role::Agent {
+            self.last_agent_seq = self.last_agent_seq.max(ev.seq);
+        }
+        match &ev.body {
+            EventBody::Requested { .. } => Applied::Other,
+            EventBody::Message { text, client_id } => {
+                let index = match self.confirm_own(ev, client_id.as_deref()) {
+                    Some(index) => index,
+                    None => self.insert(Item {
+                        key: format!("s:{}", ev.seq),
+                        seq: Some(ev.seq),
+                        at: ev.at,
+                        author: ev.author,
+                        author_name: ev.author_name.clone(),
+                        body: ItemBody::Message { text: text.clone() },
+                        client_id: client_id.clone(),
+                        via_request: false,
+                        failed: false,
+                    }),
+                };
+                Applied::Message { index }
+            }
+            EventBody::AgentJoined { agent_id, name } => {
+                self.agent = Some(AgentInfo {
+                    id: agent_id.clone(),
+                    name: name.clone(),
+                });
+                if self.phase == Phase::Queued {
+                    self.phase = Phase::Active;
+                }
+                self.insert(self.notice(ev, ItemBody::AgentJoined { name: name.clone() }));
+                Applied::Other
+            }
+            EventBody::Ended { by } => {
+                self.phase = Phase::Ended;
+                self.fail_pending();
+                self.insert(self.notice(ev, ItemBody::Ended { by: *by }));
+                Applied::Other
+            }
+        }
+    }
+
+    /// How far the visitor's own message got, from the agent's receipts.
+    pub fn delivery(&self, item: &Item) -> Delivery {
+        match item.seq {
+            None if item.failed => Delivery::Failed,
+            None => Delivery::Sending,
+            Some(seq) if self.receipts.agent_read >= seq => Delivery::Read,
+            Some(seq) if self.receipts.agent_delivered >= seq => Delivery::Delivered,
+            Some(_) => Delivery::Sent,
+        }
+    }
+
+    /// The echo of a message the visitor sent from this page: the optimistic
+    /// copy takes the server's seq and time instead of appearing twice.
+    fn confirm_own(&mut self, ev: &Event, client_id: Option<&str>) -> Option<usize> {
+        if ev.author != Role::Visitor {
+            return None;
+        }
+        let pos = self.items.iter().position(|i| {
+            i.seq.is_none()
+                && match client_id {
+                    Some(id) => i.client_id.as_deref() == Some(id),
+                    None => i.via_request,
+                }
+        })?;
+        let mut item = self.items.remove(pos);
+        item.seq = Some(ev.seq);
+        item.at = ev.at;
+        item.author_name = ev.author_name.clone();
+        item.failed = false;
+        if let (
+            ItemBody::Message { text },
+            EventBody::Message {
+                text: server_text, ..
+            },
+        ) = (&mut item.body, &ev.body)
+        {
+            // The server may have trimmed or normalised it: show what was stored.
+            text.clone_from(server_text);
+        }
+        Some(self.insert(item))
+    }
+
+    /// Confirmed items are kept in seq order, pending ones after them.
+    fn insert(&mut self, item: Item) -> usize {
+        let seq = item.seq.unwrap_or(u64::MAX);
+        let index = self
+            .items
+            .iter()
+            .position(|i| i.seq.is_none_or(|s| s > seq))
+            .unwrap_or(self.items.len());
+        self.items.insert(index, item);
+        index
+    }
+
+    fn notice(&self, ev: &Event, body: ItemBody) -> Item {
+        Item {
+            key: format!("s:{}", ev.seq),
+            seq: Some(ev.seq),
+            at: ev.at,
+            author: ev.author,
+            author_name: ev.author_name.clone(),
+            body,
+            client_id: None,
+            via_request: false,
+            failed: false,
+        }
+    }
+
+    fn fail_pending(&mut self) {
+        for item in self.items.iter_mut().filter(|i| i.seq.is_none()) {
+            item.failed = true;
+        }
+        self.request = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(seq: u64, author: Role, text: &str, client_id: Option<&str>) -> Event {
+        Event {
+            seq,
+            at: 1000 + seq as i64,
+            author,
+            author_name: (author == Role::Agent).then(|| "Alex".to_string()),
+            body: EventBody::Message {
+                text: text.into(),
+                client_id: client_id.map(Into::into),
+            },
+        }
+    }
+
+    fn summary(state: SessionState) -> SessionSummary {
+        SessionSummary {
+            id: "s1".into(),
+            site: "demo".into(),
+            state,
+            visitor_id: "v1".into(),
+            visitor_name: None,
+            topic: None,
+            agent: (state != SessionState::Queued).then(|| AgentInfo {
+                id: "a1".into(),
+                name: "Alex".into(),
+            }),
+            page: None,
+            requested_at: 0,
+            accepted_at: None,
+            ended_at: None,
+            last_seq: 2,
+        }
+    }
+
+    fn requested() -> Conversation {
+        let mut c = Conversation::default();
+        c.request_help(
+            Some("billing".into()),
+            "My card was charged twice".into(),
+            "c0".into(),
+            5,
+        );
+        c
+    }
+
+    #[test]
+    fn first_message_is_confirmed_by_the_request_echo() {
+        let mut c = requested();
+        assert_eq!(c.phase, Phase::Queued);
+        assert!(c.apply_summary(&summary(SessionState::Queued)));
+        assert!(c.request.is_none());
+        let requested = Event {
+            seq: 1,
+            at: 1,
+            author: Role::Visitor,
+            author_name: None,
+            body: EventBody::Requested {
+                topic: Some("billing".into()),
+            },
+        };
+        assert_eq!(c.apply_event("s1", &requested), Applied::Other);
+        assert_eq!(
+            c.apply_event(
+                "s1",
+                &msg(2, Role::Visitor, "My card was charged twice", None)
+            ),
+            Applied::Message { index: 0 }
+        );
+        assert_eq!(c.items.len(), 1);
+        assert_eq!(c.items[0].key, "c:c0");
+        assert_eq!(c.items[0].seq, Some(2));
+        assert_eq!(c.delivery(&c.items[0]), Delivery::Sent);
+    }
+
+    #[test]
+    fn echo_replaces_the_optimistic_copy_even_after_later_events() {
+        let mut c = requested();
+        c.apply_summary(&summary(SessionState::Queued));
+        c.apply_event(
+            "s1",
+            &msg(2, Role::Visitor, "My card was charged twice", None),
+        );
+        c.queue_message("c1".into(), "hello?".into(), 10);
+        assert_eq!(c.outbox().collect::<Vec<_>>(), vec![("c1", "hello?")]);
+        // An agent message lands before our echo: the pending one stays last.
+        c.apply_event("s1", &msg(3, Role::Agent, "Hi!", None));
+        assert_eq!(c.items.last().unwrap().key, "c:c1");
+        c.apply_event("s1", &msg(4, Role::Visitor, "hello?", Some("c1")));
+        let keys: Vec<_> = c.items.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["c:c0", "s:3", "c:c1"]);
+        assert_eq!(c.outbox().count(), 0);
+        assert_eq!(c.last_seq, 4);
+        assert_eq!(c.last_agent_seq, 3);
+    }
+
+    #[test]
+    fn history_overlap_is_ignored() {
+        let mut c = requested();
+        c.apply_summary(&summary(SessionState::Active));
+        assert_eq!(c.phase, Phase::Active);
+        c.apply_event("s1", &msg(3, Role::Agent, "Hi!", None));
+        assert_eq!(
+            c.apply_event("s1", &msg(3, Role::Agent, "Hi!", None)),
+            Applied::Duplicate
+        );
+        assert_eq!(
+            c.apply_event("other", &msg(4, Role::Agent, "?", None)),
+            Applied::Duplicate
+        );
+        assert_eq!(c.items.len(), 2);
+    }
+
+    #[test]
+    fn out_of_order_history_is_sorted() {
+        let mut c = Conversation::default();
+        c.apply_summary(&summary(SessionState::Active));
+        c.apply_event("s1", &msg(5, Role::Agent, "five", None));
+        c.apply_event("s1", &msg(3, Role::Agent, "three", None));
+        let seqs: Vec<_> = c.items.iter().map(|i| i.seq).collect();
+        assert_eq!(seqs, [Some(3), Some(5)]);
+    }
+
+    #[test]
+    fn receipts_drive_delivery_and_never_go_back() {
+        let mut c = Conversation::default();
+        c.apply_summary(&summary(SessionState::Active));
+        c.apply_event("s1", &msg(3, Role::Visitor, "a", Some("x")));
+        let r = Receipts {
+            agent_delivered: 3,
+            ..Default::default()
+        };
+        assert!(c.apply_receipts("s1", &r));
+        assert_eq!(c.delivery(&c.items[0]), Delivery::Delivered);
+        let r = Receipts {
+            agent_delivered: 3,
+            agent_read: 3,
+            ..Default::default()
+        };
+        c.apply_receipts("s1", &r);
+        assert_eq!(c.delivery(&c.items[0]), Delivery::Read);
+        assert!(!c.apply_receipts("s1", &Receipts::default()));
+        assert_eq!(c.delivery(&c.items[0]), Delivery::Read);
+    }
+
+    #[test]
+    fn agent_joined_activates_and_ended_fails_pending() {
+        let mut c = requested();
+        c.apply_summary(&summary(SessionState::Queued));
+        let joined = Event {
+            seq: 3,
+            at: 3,
+            author: Role::System,
+            author_name: None,
+            body: EventBody::AgentJoined {
+                agent_id: "a1".into(),
+                name: "Alex".into(),
+            },
+        };
+        c.apply_event("s1", &joined);
+        assert_eq!(
+            c.status(),
+            Status {
+                phase: Phase::Active,
+                position: None,
+                agent: Some("Alex".into())
+            }
+        );
+        c.queue_message("c2".into(), "bye".into(), 9);
+        let ended = Event {
+            seq: 4,
+            at: 4,
+            author: Role::Agent,
+            author_name: None,
+            body: EventBody::Ended { by: Role::Agent },
+        };
+        c.apply_event("s1", &ended);
+        assert_eq!(c.phase, Phase::Ended);
+        let pending = c.items.iter().find(|i| i.key == "c:c2").unwrap();
+        assert_eq!(c.delivery(pending), Delivery::Failed);
+        assert_eq!(c.outbox().count(), 0);
+    }
+
+    #[test]
+    fn adopts_a_session_opened_elsewhere_only_when_free() {
+        let mut c = Conversation::default();
+        assert!(c.apply_summary(&summary(SessionState::Queued)));
+        assert_eq!(c.session.as_deref(), Some("s1"));
+        let mut other = summary(SessionState::Queued);
+        other.id = "s2".into();
+        assert!(!c.apply_summary(&other), "busy with s1");
+        c.apply_summary(&summary(SessionState::Ended));
+        assert_eq!(c.phase, Phase::Ended);
+        assert!(c.apply_summary(&other), "s1 is over: follow s2");
+        assert_eq!(c.session.as_deref(), Some("s2"));
+        assert!(c.items.is_empty());
+    }
+
+    #[test]
+    fn a_cancelled_session_stays_dismissed() {
+        let mut c = requested();
+        c.apply_summary(&summary(SessionState::Queued));
+        assert_eq!(c.dismiss().as_deref(), Some("s1"));
+        assert_eq!(c.phase, Phase::Idle);
+        assert!(
+            !c.apply_summary(&summary(SessionState::Queued)),
+            "late frame about s1"
+        );
+        assert_eq!(c.phase, Phase::Idle);
+    }
+
+    #[test]
+    fn an_ended_summary_for_a_forgotten_session_is_ignored() {
+        let mut c = Conversation::default();
+        assert!(!c.apply_summary(&summary(SessionState::Ended)));
+        assert_eq!(c.phase, Phase::Idle);
+    }
+
+    #[test]
+    fn position_only_reported_while_queued() {
+        let mut c = requested();
+        c.apply_summary(&summary(SessionState::Queued));
+        c.apply_position("s1", 2);
+        assert_eq!(c.status().position, Some(2));
+        c.apply_summary(&summary(SessionState::Active));
+        assert_eq!(c.status().position, None);
+    }
+}

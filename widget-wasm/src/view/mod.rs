@@ -1,0 +1,534 @@
+//! The widget's DOM: a host element on `<body>` with an open shadow root
+//! holding the launcher and the panel.
+//!
+//! The view is built once and then updated in place by [`View::render`]
+//! from a [`Scene`]; it never decides anything. Clicks and keys become
+//! [`UiEvent`]s sent to the app.
+//!
+//! - `dom.rs`: element helpers; `icons.rs`: SVG; `style.rs`: the stylesheet;
+//! - `messages.rs`: the transcript.
+
+pub mod dom;
+mod icons;
+mod messages;
+mod style;
+
+use protocol::limits::MAX_MESSAGE_CHARS;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Document, Element, Event, HtmlElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent,
+    ShadowRoot, ShadowRootInit, ShadowRootMode,
+};
+
+use self::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text};
+use self::messages::MessageList;
+use crate::app::Dispatcher;
+use crate::browser::document;
+use crate::i18n::{Strings, fill};
+use crate::input::{Input, UiEvent};
+use crate::listener::Listener;
+use crate::options::Options;
+use crate::state::{Conversation, Phase};
+
+/// The host element's id, for sites that need to find (not style) it.
+pub const HOST_ID: &str = "tandem-widget-root";
+
+/// Everything the view shows, borrowed from the app for one render.
+pub struct Scene<'a> {
+    pub convo: &'a Conversation,
+    pub open: bool,
+    pub unread: u32,
+    pub agent_typing: bool,
+    pub offline: bool,
+    pub alert: Option<&'a str>,
+}
+
+pub struct View {
+    host: Element,
+    shadow: ShadowRoot,
+    strings: &'static Strings,
+    title_idle: String,
+    root: Element,
+    launcher: HtmlElement,
+    launcher_icon: Element,
+    badge: Element,
+    avatar: Element,
+    title: Element,
+    subtitle: Element,
+    body: Element,
+    form_slot: Element,
+    topic: Option<HtmlSelectElement>,
+    queue_text: Element,
+    messages: MessageList,
+    typing: Element,
+    typing_text: Element,
+    footer: Element,
+    banner: Element,
+    compose: Element,
+    compose_label: Element,
+    input: HtmlTextAreaElement,
+    shown_open: Option<bool>,
+    shown_avatar: Option<String>,
+    _listeners: Vec<Listener>,
+}
+
+impl View {
+    pub fn mount(options: &Options, dispatcher: Dispatcher) -> View {
+        let doc = document();
+        let s = options.locale.strings();
+        // A stale host (a second init after a page swapped its body, say) goes first.
+        if let Some(old) = doc.get_element_by_id(HOST_ID) {
+            old.remove();
+        }
+        let host = el(&doc, "div", "");
+        attr(&host, "id", HOST_ID);
+        // Inline and !important: page rules cannot hide or restyle the host.
+        attr(
+            &host,
+            "style",
+            "all: initial !important; display: block !important;",
+        );
+        let shadow = host
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .expect("a fresh div accepts a shadow root");
+        let style = el(&doc, "style", "");
+        style.set_text_content(Some(style::CSS));
+        let _ = shadow.append_child(&style);
+
+        let root = el(&doc, "div", "tw");
+        attr(&root, "lang", options.locale.tag());
+        attr(&root, "data-phase", "idle");
+        attr(&root, "data-open", "false");
+        if let Some(color) = &options.color {
+            let _ = root
+                .unchecked_ref::<HtmlElement>()
+                .style()
+                .set_property("--tw-accent", color);
+        }
+        let _ = shadow.append_child(&root);
+
+        // Panel first so it precedes the launcher in tab order when open.
+        let panel = child(&doc, &root, "section", "panel");
+        attr(&panel, "id", "tw-panel");
+        attr(&panel, "role", "dialog");
+        attr(
+            &panel,
+            "aria-label",
+            options.title.as_deref().unwrap_or(s.panel_title),
+        );
+
+        let head = child(&doc, &panel, "header", "head");
+        let avatar = child(&doc, &head, "div", "avatar");
+        attr(&avatar, "aria-hidden", "true");
+        avatar.set_inner_html(&icons::chat());
+        let titles = child(&doc, &head, "div", "titles");
+        let title = child(&doc, &titles, "h2", "title");
+        let subtitle = child(&doc, &titles, "p", "subtitle");
+        let end = button(&doc, "end", s.end_chat);
+        attr(&end, "data-testid", "tandem-end");
+        append(&head, &end);
+        let close = button(&doc, "icon-btn close", "");
+        attr(&close, "aria-label", s.close);
+        attr(&close, "title", s.close);
+        close.set_inner_html(&icons::close());
+        append(&head, &close);
+
+        let body = child(&doc, &panel, "div", "body");
+        let (intro, form_slot, topic) = start_form(&doc, s, options);
+        append(&body, &intro);
+        let queue = child(&doc, &body, "div", "queue");
+        attr(&queue, "role", "status");
+        attr(&queue, "aria-live", "polite");
+        attr(
+            &child(&doc, &queue, "span", "spinner"),
+            "aria-hidden",
+            "true",
+        );
+        let queue_box = child(&doc, &queue, "div", "");
+        let queue_text = child(&doc, &queue_box, "p", "queue-text");
+        attr(&queue_text, "data-testid", "tandem-queue-status");
+        set_text(&child(&doc, &queue_box, "p", "queue-hint"), s.queue_hint);
+        let cancel = button(&doc, "link", s.cancel);
+        attr(&cancel, "data-testid", "tandem-cancel");
+        append(&queue_box, &cancel);
+
+        let log = child(&doc, &body, "ol", "log");
+        attr(&log, "role", "log");
+        attr(&log, "aria-live", "polite");
+        attr(&log, "aria-label", s.messages_label);
+        let typing = child(&doc, &body, "div", "typing");
+        attr(&typing, "aria-live", "polite");
+        attr(&typing, "data-testid", "tandem-typing");
+        let dots = child(&doc, &typing, "span", "dots");
+        attr(&dots, "aria-hidden", "true");
+        dots.set_inner_html("<i></i><i></i><i></i>");
+        let typing_text = child(&doc, &typing, "span", "");
+
+        let footer = child(&doc, &panel, "footer", "foot");
+        let banner = child(&doc, &footer, "div", "banner");
+        attr(&banner, "role", "status");
+        attr(&banner, "hidden", "");
+        let compose = child(&doc, &footer, "div", "compose");
+        let compose_label = child(&doc, &compose, "label", "label compose-label");
+        attr(&compose_label, "for", "tw-input");
+        let row = child(&doc, &compose, "div", "compose-row");
+        let input: HtmlTextAreaElement = child(&doc, &row, "textarea", "input").unchecked_into();
+        attr(&input, "id", "tw-input");
+        attr(&input, "rows", "1");
+        attr(&input, "maxlength", &MAX_MESSAGE_CHARS.to_string());
+        attr(&input, "data-testid", "tandem-chat-input");
+        let send = button(&doc, "send", "");
+        attr(&send, "data-testid", "tandem-chat-send");
+        attr(&send, "aria-label", s.send);
+        attr(&send, "title", s.send);
+        send.set_inner_html(&icons::send());
+        append(&row, &send);
+        let ended = child(&doc, &footer, "div", "ended");
+        set_text(&child(&doc, &ended, "p", "ended-title"), s.ended_title);
+        set_text(&child(&doc, &ended, "p", "ended-text"), s.ended_text);
+        let new_chat = button(&doc, "primary", s.new_chat);
+        attr(&new_chat, "data-testid", "tandem-new-chat");
+        append(&ended, &new_chat);
+
+        let launcher: HtmlElement = button(&doc, "launcher", "").unchecked_into();
+        attr(&launcher, "data-testid", "tandem-launcher");
+        attr(&launcher, "aria-controls", "tw-panel");
+        attr(&launcher, "aria-expanded", "false");
+        let launcher_icon = child(&doc, &launcher, "span", "launcher-icon");
+        launcher_icon.set_inner_html(&icons::chat());
+        set_text(&child(&doc, &launcher, "span", ""), s.launcher);
+        let badge = child(&doc, &launcher, "span", "badge");
+        attr(&badge, "aria-hidden", "true");
+        attr(&badge, "hidden", "");
+        append(&root, &launcher);
+
+        let request = intro
+            .query_selector("[data-testid=tandem-request]")
+            .ok()
+            .flatten();
+        let ui = |e: UiEvent| {
+            let d = dispatcher.clone();
+            move |_: Event| d.send(Input::Ui(e))
+        };
+        let mut listeners = vec![
+            Listener::new(&launcher, "click", ui(UiEvent::LauncherClicked)),
+            Listener::new(&close, "click", ui(UiEvent::CloseClicked)),
+            Listener::new(&end, "click", ui(UiEvent::EndChat)),
+            Listener::new(&cancel, "click", ui(UiEvent::CancelRequest)),
+            Listener::new(&send, "click", ui(UiEvent::Submit)),
+            Listener::new(&new_chat, "click", ui(UiEvent::NewChat)),
+            Listener::new(&input, "keydown", {
+                let d = dispatcher.clone();
+                move |e: Event| {
+                    let Some(k) = e.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    // Enter sends; Shift+Enter is a newline; IME composition keeps Enter.
+                    if k.key() == "Enter" && !k.shift_key() && !k.is_composing() {
+                        e.prevent_default();
+                        d.send(Input::Ui(UiEvent::Submit));
+                    }
+                }
+            }),
+            Listener::new(&input, "input", {
+                let d = dispatcher.clone();
+                let input = input.clone();
+                move |_: Event| {
+                    grow(&input);
+                    d.send(Input::Ui(UiEvent::Typed));
+                }
+            }),
+            Listener::new(&panel, "keydown", {
+                let d = dispatcher.clone();
+                move |e: Event| {
+                    if e.dyn_ref::<KeyboardEvent>()
+                        .is_some_and(|k| k.key() == "Escape")
+                    {
+                        d.send(Input::Ui(UiEvent::Escape));
+                    }
+                }
+            }),
+        ];
+        if let Some(request) = request {
+            listeners.push(Listener::new(&request, "click", ui(UiEvent::Submit)));
+        }
+
+        let body_el = doc.body().expect("the widget starts after <body> exists");
+        let _ = body_el.append_child(&host);
+        View {
+            host,
+            shadow,
+            strings: s,
+            title_idle: options
+                .title
+                .clone()
+                .unwrap_or_else(|| s.panel_title.to_string()),
+            root,
+            launcher,
+            launcher_icon,
+            badge,
+            avatar,
+            title,
+            subtitle,
+            body,
+            form_slot,
+            topic,
+            queue_text,
+            messages: MessageList::new(&doc, log, options.locale),
+            typing,
+            typing_text,
+            footer,
+            banner,
+            compose,
+            compose_label,
+            input,
+            shown_open: None,
+            shown_avatar: None,
+            _listeners: listeners,
+        }
+    }
+
+    pub fn render(&mut self, scene: &Scene) {
+        let s = self.strings;
+        let convo = scene.convo;
+        let phase = convo.phase;
+        set_attr(&self.root, "data-phase", phase.as_str());
+        self.render_open(scene);
+
+        let agent = convo.agent.as_ref().map(|a| a.name.as_str());
+        let (title, subtitle) = match (phase, agent) {
+            (Phase::Idle, _) => (self.title_idle.as_str(), s.subtitle_idle),
+            (Phase::Queued, _) => (self.title_idle.as_str(), s.subtitle_queued),
+            (Phase::Active, Some(name)) => (name, s.subtitle_active),
+            (Phase::Ended, Some(name)) => (name, s.subtitle_ended),
+            (_, None) => (self.title_idle.as_str(), s.subtitle_ended),
+        };
+        set_text(&self.title, title);
+        set_text(&self.subtitle, subtitle);
+        let initial = agent
+            .filter(|_| matches!(phase, Phase::Active | Phase::Ended))
+            .and_then(|n| n.chars().next())
+            .map(|c| c.to_uppercase().to_string());
+        if initial != self.shown_avatar {
+            match &initial {
+                Some(letter) => set_text(&self.avatar, letter),
+                None => self.avatar.set_inner_html(&icons::chat()),
+            }
+            self.shown_avatar = initial;
+        }
+
+        // The same text box serves the start form and the chat: it moves.
+        let slot = if phase == Phase::Idle {
+            &self.form_slot
+        } else {
+            &self.footer
+        };
+        if !self
+            .compose
+            .parent_element()
+            .is_some_and(|p| p.is_same_node(Some(slot)))
+        {
+            let had_focus = self.input_has_focus();
+            let before = if phase == Phase::Idle {
+                None
+            } else {
+                self.footer.query_selector(".ended").ok().flatten()
+            };
+            let _ = slot.insert_before(&self.compose, before.as_ref().map(|e| e.as_ref()));
+            if had_focus {
+                self.focus_input();
+            }
+        }
+        let (label, placeholder) = if phase == Phase::Idle {
+            (s.first_message_label, s.first_message_placeholder)
+        } else {
+            (s.message_label, s.message_placeholder)
+        };
+        set_text(&self.compose_label, label);
+        set_attr(&self.input, "placeholder", placeholder);
+
+        let queue = match (&convo.session, convo.position) {
+            (None, _) => s.queue_connecting.to_string(),
+            (Some(_), Some(n)) => fill(s.queue_position, n),
+            (Some(_), None) => s.queue_waiting.to_string(),
+        };
+        set_text(&self.queue_text, &queue);
+
+        let typing = scene.agent_typing && phase == Phase::Active;
+        if typing {
+            set_text(
+                &self.typing_text,
+                &fill(s.agent_typing, agent.unwrap_or(s.someone)),
+            );
+            remove_attr(&self.typing, "hidden");
+        } else {
+            set_attr(&self.typing, "hidden", "");
+        }
+
+        match (scene.offline, scene.alert) {
+            (true, _) => self.show_banner(s.reconnecting),
+            (false, Some(text)) => self.show_banner(text),
+            (false, None) => set_attr(&self.banner, "hidden", ""),
+        }
+
+        let near_bottom = self.near_bottom();
+        let synced = self.messages.sync(convo);
+        if synced.own_added || (near_bottom && (synced.added || typing)) {
+            self.body.set_scroll_top(self.body.scroll_height());
+        }
+    }
+
+    /// The text in the message box.
+    pub fn draft(&self) -> String {
+        self.input.value()
+    }
+
+    pub fn clear_draft(&self) {
+        self.input.set_value("");
+        grow(&self.input);
+    }
+
+    /// Puts text back in the box (a refused request), unless the visitor
+    /// already typed something new.
+    pub fn restore_draft(&self, text: &str) {
+        if self.input.value().trim().is_empty() {
+            self.input.set_value(text);
+            grow(&self.input);
+        }
+    }
+
+    /// The chosen topic id, if any.
+    pub fn topic(&self) -> Option<String> {
+        self.topic
+            .as_ref()
+            .map(|t| t.value())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn focus_input(&self) {
+        let _ = self.input.focus();
+    }
+
+    pub fn focus_launcher(&self) {
+        let _ = self.launcher.focus();
+    }
+
+    /// The panel was open on the previous page: show it without animating.
+    pub fn skip_next_transition(&self) {
+        let _ = self.root.class_list().add_1("tw--instant");
+    }
+
+    fn render_open(&mut self, scene: &Scene) {
+        let s = self.strings;
+        if self.shown_open != Some(scene.open) {
+            if self.shown_open.is_some() {
+                let _ = self.root.class_list().remove_1("tw--instant");
+            }
+            set_attr(
+                &self.root,
+                "data-open",
+                if scene.open { "true" } else { "false" },
+            );
+            set_attr(
+                &self.launcher,
+                "aria-expanded",
+                if scene.open { "true" } else { "false" },
+            );
+            self.launcher_icon.set_inner_html(&if scene.open {
+                icons::chevron_down()
+            } else {
+                icons::chat()
+            });
+            self.shown_open = Some(scene.open);
+        }
+        let unread = if scene.open { 0 } else { scene.unread };
+        if unread > 0 {
+            set_text(
+                &self.badge,
+                &if unread > 9 {
+                    "9+".to_string()
+                } else {
+                    unread.to_string()
+                },
+            );
+            remove_attr(&self.badge, "hidden");
+            set_attr(
+                &self.launcher,
+                "aria-label",
+                &format!("{} ({unread} {})", s.launcher, s.unread_badge),
+            );
+        } else {
+            set_attr(&self.badge, "hidden", "");
+            let label = if scene.open {
+                s.launcher_close
+            } else {
+                s.launcher
+            };
+            set_attr(&self.launcher, "aria-label", label);
+        }
+    }
+
+    fn show_banner(&self, text: &str) {
+        set_text(&self.banner, text);
+        remove_attr(&self.banner, "hidden");
+    }
+
+    fn near_bottom(&self) -> bool {
+        let b = &self.body;
+        b.scroll_height() - b.scroll_top() - b.client_height() < 80
+    }
+
+    fn input_has_focus(&self) -> bool {
+        self.shadow
+            .active_element()
+            .is_some_and(|a| a.is_same_node(Some(&self.input)))
+    }
+}
+
+impl Drop for View {
+    fn drop(&mut self) {
+        self.host.remove();
+    }
+}
+
+/// The idle state's card: greeting, topic menu and the slot the message box
+/// sits in before a request.
+fn start_form(
+    doc: &Document,
+    s: &Strings,
+    options: &Options,
+) -> (Element, Element, Option<HtmlSelectElement>) {
+    let intro = el(doc, "div", "intro");
+    set_text(&child(doc, &intro, "p", "greeting"), s.greeting);
+    set_text(&child(doc, &intro, "p", "lead"), s.intro);
+    let topic = (!options.topics.is_empty()).then(|| {
+        let field = child(doc, &intro, "div", "field");
+        let label = child(doc, &field, "label", "label");
+        attr(&label, "for", "tw-topic");
+        set_text(&label, s.topic_label);
+        let select: HtmlSelectElement = child(doc, &field, "select", "select").unchecked_into();
+        attr(&select, "id", "tw-topic");
+        attr(&select, "data-testid", "tandem-topic");
+        let none = child(doc, &select, "option", "");
+        attr(&none, "value", "");
+        set_text(&none, s.topic_placeholder);
+        for t in &options.topics {
+            let option = child(doc, &select, "option", "");
+            attr(&option, "value", &t.id);
+            set_text(&option, &t.label);
+        }
+        select
+    });
+    let slot = child(doc, &intro, "div", "compose-slot");
+    let request = button(doc, "primary request", s.request);
+    attr(&request, "data-testid", "tandem-request");
+    append(&intro, &request);
+    (intro, slot, topic)
+}
+
+/// Lets the message box grow with its text, up to the CSS max-height.
+fn grow(input: &HtmlTextAreaElement) {
+    let style = input.style();
+    let _ = style.set_property("height", "auto");
+    let _ = style.set_property("height", &format!("{}px", input.scroll_height()));
+}

@@ -1,0 +1,233 @@
+//! The widget's stylesheet. It lives inside the shadow root, so nothing here
+//! reaches the page and the page's CSS does not reach in (`:host { all:
+//! initial }` also stops inherited fonts and colours at the boundary).
+//!
+//! Layout per state is driven by `data-phase` (idle, queued, active, ended)
+//! and `data-open` on the `.tw` container; the view only flips those.
+
+pub const CSS: &str = r#"
+:host { all: initial; }
+.tw {
+  --tw-accent: #4f46e5;
+  --tw-on-accent: #ffffff;
+  --tw-ink: #1d2130;
+  --tw-muted: #646b7f;
+  --tw-line: #e3e6ee;
+  --tw-soft: #f5f6fa;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-size: 14px;
+  line-height: 1.45;
+  color: var(--tw-ink);
+  -webkit-font-smoothing: antialiased;
+  text-align: left;
+}
+.tw *, .tw *::before, .tw *::after { box-sizing: border-box; }
+.tw button, .tw select, .tw textarea { font: inherit; color: inherit; margin: 0; }
+.tw button { cursor: pointer; }
+.tw :focus-visible { outline: 2px solid var(--tw-accent); outline-offset: 2px; }
+.sr {
+  position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+}
+[hidden] { display: none !important; }
+
+/* Launcher */
+.launcher {
+  position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;
+  display: inline-flex; align-items: center; gap: 8px;
+  height: 52px; padding: 0 22px 0 17px;
+  border: 0; border-radius: 26px;
+  background: var(--tw-accent); color: var(--tw-on-accent);
+  font-size: 15px; font-weight: 600; letter-spacing: .01em;
+  box-shadow: 0 8px 24px rgba(17, 24, 39, .22), 0 2px 6px rgba(17, 24, 39, .12);
+  transition: transform .15s ease, box-shadow .15s ease;
+}
+.launcher:hover { transform: translateY(-2px); box-shadow: 0 12px 28px rgba(17, 24, 39, .26), 0 3px 8px rgba(17, 24, 39, .14); }
+.launcher:active { transform: none; }
+.tw .launcher:focus-visible { outline: 3px solid var(--tw-accent); outline-offset: 3px; }
+.launcher-icon { display: inline-flex; }
+.badge {
+  position: absolute; top: -6px; right: -4px;
+  min-width: 22px; height: 22px; padding: 0 6px; border-radius: 11px;
+  background: #e5484d; color: #fff; font-size: 12px; font-weight: 700; line-height: 22px; text-align: center;
+  box-shadow: 0 0 0 2px #fff;
+}
+
+/* Panel */
+.panel {
+  position: fixed; right: 20px; bottom: 86px; z-index: 2147483000;
+  width: 360px; height: 520px; max-height: calc(100vh - 106px);
+  display: flex; flex-direction: column;
+  background: #fff; border-radius: 16px; overflow: hidden;
+  box-shadow: 0 16px 48px rgba(17, 24, 39, .22), 0 2px 8px rgba(17, 24, 39, .08);
+  opacity: 0; visibility: hidden; transform: translateY(16px) scale(.98); transform-origin: bottom right;
+  transition: opacity .2s ease, transform .2s ease, visibility 0s linear .2s;
+}
+.tw[data-open="true"] .panel { opacity: 1; visibility: visible; transform: none; transition: opacity .2s ease, transform .2s ease; }
+.tw--instant .panel { transition: none !important; }
+
+/* Header */
+.head {
+  flex: none; display: flex; align-items: center; gap: 12px;
+  padding: 14px 10px 14px 16px;
+  background: var(--tw-accent); color: var(--tw-on-accent);
+}
+.avatar {
+  flex: none; width: 38px; height: 38px; border-radius: 50%;
+  display: grid; place-items: center;
+  background: rgba(255, 255, 255, .2); font-weight: 700; font-size: 16px;
+}
+.avatar svg { width: 20px; height: 20px; }
+.titles { flex: 1; min-width: 0; }
+.title { margin: 0; font-size: 16px; font-weight: 650; line-height: 1.25; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.subtitle { margin: 2px 0 0; font-size: 12.5px; opacity: .88; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.tw[data-phase="active"] .subtitle::before {
+  content: ""; display: inline-block; width: 7px; height: 7px; margin: 0 6px 1px 0; border-radius: 50%;
+  background: #3ddc84; box-shadow: 0 0 0 2px rgba(255, 255, 255, .35);
+}
+.end {
+  flex: none; display: none; align-items: center; height: 30px; padding: 0 12px;
+  border: 1px solid rgba(255, 255, 255, .5); border-radius: 15px;
+  background: transparent; color: inherit; font-size: 12.5px; font-weight: 600; white-space: nowrap;
+}
+.end:hover { background: rgba(255, 255, 255, .15); }
+.tw[data-phase="active"] .end { display: inline-flex; }
+.icon-btn {
+  flex: none; display: grid; place-items: center; width: 34px; height: 34px;
+  border: 0; border-radius: 10px; background: transparent; color: inherit;
+}
+.icon-btn:hover { background: rgba(255, 255, 255, .16); }
+.tw .head :focus-visible { outline-color: #fff; }
+
+/* Body */
+.body {
+  flex: 1; min-height: 0; overflow-y: auto; overscroll-behavior: contain;
+  padding: 16px 16px 10px; background: var(--tw-soft);
+  display: flex; flex-direction: column;
+}
+
+/* Start form */
+.intro {
+  display: none; background: #fff; border: 1px solid var(--tw-line); border-radius: 14px;
+  padding: 18px 16px 16px; box-shadow: 0 1px 2px rgba(17, 24, 39, .04);
+}
+.tw[data-phase="idle"] .intro { display: block; }
+.greeting { margin: 0 0 4px; font-size: 19px; font-weight: 700; }
+.lead { margin: 0 0 16px; color: var(--tw-muted); }
+.field { margin: 0 0 14px; }
+.label { display: block; margin: 0 0 6px; font-size: 13px; font-weight: 600; }
+.select {
+  width: 100%; height: 40px; padding: 0 36px 0 12px;
+  border: 1px solid var(--tw-line); border-radius: 10px; background-color: #fff;
+  background-image: url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='12' height='12' viewBox='0 0 24 24' fill='none' stroke='%23646b7f' stroke-width='2.5' stroke-linecap='round' stroke-linejoin='round'%3E%3Cpath d='M6 9l6 6 6-6'/%3E%3C/svg%3E");
+  background-repeat: no-repeat; background-position: right 12px center;
+  appearance: none; -webkit-appearance: none;
+}
+.select:focus { border-color: var(--tw-accent); }
+.primary {
+  display: block; width: 100%; height: 44px; margin-top: 14px;
+  border: 0; border-radius: 12px; background: var(--tw-accent); color: var(--tw-on-accent);
+  font-size: 15px; font-weight: 650;
+  transition: filter .15s ease;
+}
+.primary:hover { filter: brightness(.93); }
+
+/* Waiting */
+.queue {
+  display: none; position: sticky; top: -16px; z-index: 1;
+  margin: -16px -16px 12px; padding: 14px 16px;
+  background: #fff; border-bottom: 1px solid var(--tw-line);
+  gap: 12px; align-items: flex-start;
+}
+.tw[data-phase="queued"] .queue { display: flex; }
+.spinner {
+  flex: none; width: 22px; height: 22px; margin-top: 1px; border-radius: 50%;
+  border: 3px solid color-mix(in srgb, var(--tw-accent) 20%, transparent); border-top-color: var(--tw-accent);
+  animation: tw-spin .9s linear infinite;
+}
+@keyframes tw-spin { to { transform: rotate(360deg); } }
+.queue-text { margin: 0; font-weight: 600; }
+.queue-hint { margin: 2px 0 0; color: var(--tw-muted); font-size: 12.5px; }
+.link {
+  margin-top: 6px; padding: 0; border: 0; background: none;
+  color: var(--tw-accent); font-size: 13px; font-weight: 600;
+  text-decoration: underline; text-underline-offset: 2px;
+}
+
+/* Transcript */
+.log { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; }
+.tw[data-phase="idle"] .log { display: none; }
+.msg { display: flex; flex-direction: column; max-width: 82%; margin-top: 3px; }
+.msg--first { margin-top: 12px; }
+.log > :first-child { margin-top: 0; }
+.msg--visitor { align-self: flex-end; align-items: flex-end; }
+.msg--agent { align-self: flex-start; align-items: flex-start; }
+.who { margin: 0 0 3px 4px; font-size: 12px; font-weight: 600; color: var(--tw-muted); }
+.bubble { padding: 9px 13px; border-radius: 18px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.msg--visitor .bubble { background: var(--tw-accent); color: var(--tw-on-accent); border-bottom-right-radius: 6px; }
+.msg--agent .bubble { background: #fff; border: 1px solid var(--tw-line); border-bottom-left-radius: 6px; }
+.msg[data-status="sending"] .bubble { opacity: .7; }
+.msg[data-status="failed"] .bubble { opacity: .55; }
+.meta { display: flex; gap: 6px; margin: 3px 6px 0; font-size: 11px; color: var(--tw-muted); }
+.status { letter-spacing: -.12em; }
+.status--read, .status--sending, .status--failed { letter-spacing: normal; }
+.status--delivered, .status--read { color: var(--tw-accent); font-weight: 600; }
+.status--failed { color: #c0392b; }
+.notice {
+  align-self: center; margin: 14px 0 4px; padding: 4px 12px; border-radius: 12px;
+  background: rgba(17, 24, 39, .05); color: var(--tw-muted); font-size: 12px; text-align: center;
+}
+.typing { display: flex; align-items: center; gap: 8px; margin: 10px 0 2px; color: var(--tw-muted); font-size: 12.5px; }
+.dots { display: inline-flex; gap: 3px; padding: 9px 11px; background: #fff; border: 1px solid var(--tw-line); border-radius: 14px; }
+.dots i { width: 6px; height: 6px; border-radius: 50%; background: #9aa0b2; animation: tw-bounce 1.2s infinite ease-in-out; }
+.dots i:nth-child(2) { animation-delay: .15s; }
+.dots i:nth-child(3) { animation-delay: .3s; }
+@keyframes tw-bounce { 0%, 60%, 100% { transform: translateY(0); opacity: .5; } 30% { transform: translateY(-4px); opacity: 1; } }
+
+/* Footer */
+.foot { flex: none; padding: 10px 12px 12px; background: #fff; border-top: 1px solid var(--tw-line); }
+.tw[data-phase="idle"] .foot { padding: 0 12px; border-top: 0; background: var(--tw-soft); }
+.banner { margin: 0 0 8px; padding: 8px 12px; border-radius: 10px; background: #fff4e5; color: #7a4300; font-size: 13px; }
+.tw[data-phase="idle"] .banner { margin: 0 0 12px; }
+.compose-row {
+  display: flex; align-items: flex-end; gap: 8px;
+  padding: 5px 5px 5px 12px; border: 1px solid var(--tw-line); border-radius: 14px; background: #fff;
+  transition: border-color .15s ease, box-shadow .15s ease;
+}
+.compose-row:focus-within { border-color: var(--tw-accent); box-shadow: 0 0 0 3px color-mix(in srgb, var(--tw-accent) 16%, transparent); }
+.input {
+  flex: 1; display: block; min-height: 36px; max-height: 120px; padding: 8px 0;
+  border: 0; background: transparent; resize: none; line-height: 1.4;
+}
+.tw .input:focus, .tw .input:focus-visible { outline: none; }
+.input::placeholder { color: #9aa0b2; }
+.send {
+  flex: none; display: grid; place-items: center; width: 36px; height: 36px;
+  border: 0; border-radius: 10px; background: var(--tw-accent); color: var(--tw-on-accent);
+  transition: filter .15s ease;
+}
+.send:hover { filter: brightness(.93); }
+.send svg { width: 18px; height: 18px; }
+.tw[data-phase="idle"] .send { display: none; }
+.tw[data-phase="idle"] .compose-row { padding: 4px 12px; border-radius: 10px; }
+.tw[data-phase="idle"] .input { min-height: 88px; }
+.tw:not([data-phase="idle"]) .compose-label {
+  position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+}
+.tw[data-phase="ended"] .compose { display: none; }
+.ended { display: none; text-align: center; padding: 4px 4px 0; }
+.tw[data-phase="ended"] .ended { display: block; }
+.ended-title { margin: 0; font-weight: 700; font-size: 15px; }
+.ended-text { margin: 2px 0 0; color: var(--tw-muted); font-size: 13px; }
+.ended .primary { margin-top: 12px; }
+
+@media (max-width: 480px) {
+  .panel { right: 0; bottom: 0; width: 100vw; height: 100%; max-height: none; border-radius: 0; }
+  .tw[data-open="true"] .launcher { display: none; }
+}
+@media (prefers-reduced-motion: reduce) {
+  .panel, .launcher { transition: none; }
+  .spinner, .dots i { animation: none; }
+}
+"#;
