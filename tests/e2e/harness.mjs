@@ -92,7 +92,7 @@ export async function startServer({ agents = [] } = {}) {
       "--database-url", databaseUrl,
       "--static-dir", path.join(ROOT, "static"),
     ],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { RUST_LOG: "info", ...process.env } },
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { RUST_LOG: "info", NO_COLOR: "1", ...process.env } },
   );
   const lines = [];
   let exited = null;
