@@ -8,6 +8,7 @@
 //! fetched here (the wasm32 target, the npm packages), so the README's two
 //! commands work on a clean clone.
 
+mod bench;
 mod bundle;
 mod paths;
 mod run;
@@ -22,11 +23,13 @@ fn main() -> Result<()> {
         Some("build") => bundle::build_all(),
         Some("run") => run::run(rest),
         Some("test") => test::test(rest),
+        Some("bench") => bench::bench(rest),
         _ => {
-            eprintln!("usage: cargo xtask <build|run|test>");
+            eprintln!("usage: cargo xtask <build|run|test|bench>");
             eprintln!("  build   wasm bundles of the widget and the console into static/dist/");
             eprintln!("  run     build, seed the demo agent, start tandem (console + demo shop)");
             eprintln!("  test    build, then run the Rust tests and the Chromium e2e tests");
+            eprintln!("  bench   measure relay throughput, latency, memory and pairing; write docs/benchmarks.md");
             bail!("unknown or missing command")
         }
     }
