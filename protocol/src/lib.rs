@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chat;
+pub mod cobrowse;
 pub mod envelope;
 pub mod error;
 pub mod limits;

@@ -6,6 +6,7 @@
 //! a session's log are serialised by a per-session async lock so that events
 //! are stored and delivered in `seq` order.
 
+mod cobrowse_log;
 mod error;
 mod handlers;
 pub mod outbound;

@@ -1,0 +1,343 @@
+//! Co-browsing: the binary frames that carry a visitor's page to the agent's
+//! mirror, and the page model inside them.
+//!
+//! The server relays these frames **without parsing their bodies**
+//! (DESIGN.md, principle 2). It reads only the small header:
+//!
+//! ```text
+//! byte 0      format version (1)
+//! byte 1      kind: 1 = keyframe, 2 = delta
+//! byte 2      length L of the session id (1..=64)
+//! 3..3+L      session id, ASCII
+//! next 4      epoch, u32 little-endian: which keyframe the frame belongs to
+//! next 4      seq, u32 little-endian: 0 for the keyframe, 1, 2, … for its deltas
+//! rest        body: UTF-8 JSON of a [`Keyframe`] or a [`Delta`]
+//! ```
+//!
+//! A keyframe starts a new epoch (the widget increments it). Deltas must follow
+//! their keyframe without gaps; the server and the mirror both check that and
+//! resynchronise from a keyframe instead of showing a wrong page.
+
+use serde::{Deserialize, Serialize};
+
+/// Version byte of the binary co-browse frame format.
+pub const FRAME_FORMAT: u8 = 1;
+/// Largest co-browse frame the server accepts (a big page's keyframe fits).
+pub const MAX_COBROWSE_FRAME_BYTES: usize = 8 * 1024 * 1024;
+/// Deltas kept after a keyframe before the server asks the widget for a new one.
+pub const MAX_LOG_DELTAS: usize = 2000;
+/// Bytes of deltas kept after a keyframe before the server asks for a new one.
+pub const MAX_LOG_DELTA_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameKind {
+    Keyframe = 1,
+    Delta = 2,
+}
+
+/// The parsed header of a binary co-browse frame; `body` is an offset into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameHeader {
+    pub kind: FrameKind,
+    pub session: String,
+    pub epoch: u32,
+    pub seq: u32,
+    /// Where the body starts in the frame.
+    pub body_at: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderError {
+    TooShort,
+    Version(u8),
+    Kind(u8),
+    SessionId,
+}
+
+impl std::fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HeaderError::TooShort => write!(f, "co-browse frame is shorter than its header"),
+            HeaderError::Version(v) => write!(f, "co-browse frame format {v} is not supported"),
+            HeaderError::Kind(k) => write!(f, "co-browse frame kind {k} is unknown"),
+            HeaderError::SessionId => write!(f, "co-browse frame has an invalid session id"),
+        }
+    }
+}
+
+/// Builds a frame: header then body.
+pub fn encode_frame(kind: FrameKind, session: &str, epoch: u32, seq: u32, body: &[u8]) -> Vec<u8> {
+    assert!(
+        !session.is_empty() && session.len() <= 64 && session.is_ascii(),
+        "session ids are short ASCII"
+    );
+    let mut out = Vec::with_capacity(11 + session.len() + body.len());
+    out.push(FRAME_FORMAT);
+    out.push(kind as u8);
+    out.push(session.len() as u8);
+    out.extend_from_slice(session.as_bytes());
+    out.extend_from_slice(&epoch.to_le_bytes());
+    out.extend_from_slice(&seq.to_le_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// Reads a frame's header without looking at the body.
+pub fn decode_header(frame: &[u8]) -> Result<FrameHeader, HeaderError> {
+    if frame.len() < 3 {
+        return Err(HeaderError::TooShort);
+    }
+    if frame[0] != FRAME_FORMAT {
+        return Err(HeaderError::Version(frame[0]));
+    }
+    let kind = match frame[1] {
+        1 => FrameKind::Keyframe,
+        2 => FrameKind::Delta,
+        k => return Err(HeaderError::Kind(k)),
+    };
+    let len = frame[2] as usize;
+    if len == 0 || len > 64 {
+        return Err(HeaderError::SessionId);
+    }
+    let body_at = 3 + len + 8;
+    if frame.len() < body_at {
+        return Err(HeaderError::TooShort);
+    }
+    let id = &frame[3..3 + len];
+    if !id
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+    {
+        return Err(HeaderError::SessionId);
+    }
+    let word =
+        |at: usize| u32::from_le_bytes([frame[at], frame[at + 1], frame[at + 2], frame[at + 3]]);
+    Ok(FrameHeader {
+        kind,
+        session: String::from_utf8(id.to_vec()).map_err(|_| HeaderError::SessionId)?,
+        epoch: word(3 + len),
+        seq: word(3 + len + 4),
+        body_at,
+    })
+}
+
+/// Whether the visitor's screen is shared in a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareState {
+    /// Not shared.
+    #[default]
+    Off,
+    /// The agent asked; the visitor has not answered.
+    Requested,
+    /// The visitor allowed it and the page is streaming.
+    Active,
+}
+
+// ---------------------------------------------------------------------------
+// The page model carried in bodies. Short field names: keyframes of large
+// pages are megabytes, and every byte crosses the visitor's uplink.
+// ---------------------------------------------------------------------------
+
+/// A full snapshot of the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Keyframe {
+    pub url: String,
+    #[serde(default)]
+    pub title: String,
+    /// Visitor's viewport size in CSS pixels.
+    pub vw: u32,
+    pub vh: u32,
+    /// Document scroll position.
+    #[serde(default)]
+    pub sx: f64,
+    #[serde(default)]
+    pub sy: f64,
+    /// `<!DOCTYPE …>` name, when the page has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doctype: Option<String>,
+    /// The `<html>` element.
+    pub root: Node,
+    /// Stylesheets adopted by the document (`document.adoptedStyleSheets`), as CSS text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adopted: Vec<String>,
+}
+
+/// One node. `i` is the widget's id for it, stable for the node's lifetime
+/// (principle 7: elements are addressed by id, never by pixels).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub i: u32,
+    #[serde(flatten)]
+    pub kind: NodeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "k")]
+pub enum NodeKind {
+    /// An element. `a` are attributes in order (masked and URL-absolutised by
+    /// the widget); `c` children; `s` the open shadow root's children with its
+    /// adopted sheets in `sa`; `css` the live rules of a `<style>` or a
+    /// readable `<link rel=stylesheet>`; `d` a same-origin iframe's document root.
+    #[serde(rename = "e")]
+    Element {
+        t: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        a: Vec<(String, String)>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        c: Vec<Node>,
+        /// Namespace: absent for HTML, "svg" or "math".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ns: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        s: Option<Vec<Node>>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        sa: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        css: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        d: Option<Box<Node>>,
+    },
+    /// A text node.
+    #[serde(rename = "t")]
+    Text { x: String },
+}
+
+/// Changes since the previous frame, batched per animation frame, applied in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Delta {
+    pub ops: Vec<Op>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "o")]
+pub enum Op {
+    /// Insert `n` (with its subtree) under `p`, before `b` (or last).
+    #[serde(rename = "add")]
+    Add {
+        p: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        b: Option<u32>,
+        n: Node,
+    },
+    /// Remove a node and its subtree.
+    #[serde(rename = "rm")]
+    Remove { i: u32 },
+    /// New text of a text node.
+    #[serde(rename = "txt")]
+    Text { i: u32, x: String },
+    /// Attribute set (`v` present) or removed.
+    #[serde(rename = "attr")]
+    Attr {
+        i: u32,
+        n: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        v: Option<String>,
+    },
+    /// Current value of an input, textarea or select (masked where required).
+    #[serde(rename = "val")]
+    Value { i: u32, v: String },
+    /// Checked state of a checkbox or radio, or selected state of an option.
+    #[serde(rename = "chk")]
+    Checked { i: u32, c: bool },
+    /// New rules of a stylesheet owner (`<style>`/`<link>`), e.g. after `insertRule`.
+    #[serde(rename = "css")]
+    Css { i: u32, css: String },
+    /// Adopted sheets of the document (`i` = 0) or of a shadow host.
+    #[serde(rename = "adopt")]
+    Adopted { i: u32, sheets: Vec<String> },
+    /// Scroll position of the document (`i` = 0) or of a scrollable element.
+    #[serde(rename = "scroll")]
+    Scroll { i: u32, x: f64, y: f64 },
+    /// The visitor's viewport was resized.
+    #[serde(rename = "vp")]
+    Viewport { w: u32, h: u32 },
+    /// The visitor's pointer, in viewport pixels.
+    #[serde(rename = "mouse")]
+    Mouse { x: f64, y: f64 },
+    /// The visitor clicked here (viewport pixels).
+    #[serde(rename = "click")]
+    Click { x: f64, y: f64 },
+    /// Text selection as (start node, offset, end node, offset); empty when cleared.
+    #[serde(rename = "sel")]
+    Selection { r: Vec<(u32, u32, u32, u32)> },
+    /// A `<canvas>` as an image (data URL), sent at a low rate.
+    #[serde(rename = "canvas")]
+    Canvas { i: u32, d: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trip_leaves_body_untouched() {
+        let body = br#"{"ops":[]}"#;
+        let frame = encode_frame(FrameKind::Delta, "s_abc123", 7, 42, body);
+        let h = decode_header(&frame).unwrap();
+        assert_eq!(
+            (h.kind, h.session.as_str(), h.epoch, h.seq),
+            (FrameKind::Delta, "s_abc123", 7, 42)
+        );
+        assert_eq!(&frame[h.body_at..], body);
+    }
+
+    #[test]
+    fn bad_headers_are_rejected() {
+        assert_eq!(decode_header(&[1]), Err(HeaderError::TooShort));
+        assert_eq!(
+            decode_header(&[9, 1, 1, b'a']),
+            Err(HeaderError::Version(9))
+        );
+        assert_eq!(decode_header(&[1, 7, 1, b'a']), Err(HeaderError::Kind(7)));
+        assert_eq!(decode_header(&[1, 1, 0]), Err(HeaderError::SessionId));
+        assert_eq!(
+            decode_header(&[1, 1, 3, b'a', b'b']),
+            Err(HeaderError::TooShort)
+        );
+        let mut bad = encode_frame(FrameKind::Keyframe, "s_1", 1, 0, b"{}");
+        bad[3] = b'<';
+        assert_eq!(decode_header(&bad), Err(HeaderError::SessionId));
+    }
+
+    #[test]
+    fn page_model_is_compact_json() {
+        let node = Node {
+            i: 5,
+            kind: NodeKind::Element {
+                t: "p".into(),
+                a: vec![("class".into(), "lead".into())],
+                c: vec![Node {
+                    i: 6,
+                    kind: NodeKind::Text { x: "Hi".into() },
+                }],
+                ns: None,
+                s: None,
+                sa: vec![],
+                css: None,
+                d: None,
+            },
+        };
+        let json = serde_json::to_string(&node).unwrap();
+        assert_eq!(
+            json,
+            r#"{"i":5,"k":"e","t":"p","a":[["class","lead"]],"c":[{"i":6,"k":"t","x":"Hi"}]}"#
+        );
+        let delta = Delta {
+            ops: vec![
+                Op::Attr {
+                    i: 5,
+                    n: "class".into(),
+                    v: None,
+                },
+                Op::Remove { i: 6 },
+            ],
+        };
+        let json = serde_json::to_string(&delta).unwrap();
+        assert_eq!(
+            json,
+            r#"{"ops":[{"o":"attr","i":5,"n":"class"},{"o":"rm","i":6}]}"#
+        );
+        assert_eq!(serde_json::from_str::<Delta>(&json).unwrap(), delta);
+    }
+}
