@@ -339,3 +339,47 @@ async fn agent_capacity_is_enforced() {
         .await;
     assert_eq!(agent.expect_error(Some(rid)).await, ErrorCode::AtCapacity);
 }
+
+#[tokio::test]
+async fn waiting_visitors_see_their_position_move_up() {
+    let server = TestServer::start().await;
+    let (mut agent, _) = server.agent("alex@example.com", "Alex").await;
+    agent
+        .send(ClientFrame::PresenceSet {
+            presence: AgentPresence::Online,
+        })
+        .await;
+    let mut visitors = Vec::new();
+    let mut sessions = Vec::new();
+    for i in 0..3 {
+        let (mut v, _, _) = server.visitor(None).await;
+        v.send(ClientFrame::HelpRequest {
+            topic: None,
+            message: format!("q{i}"),
+            page: None,
+        })
+        .await;
+        sessions.push(session_id(
+            &v.expect(|f| matches!(f, ServerFrame::Session { .. })).await,
+        ));
+        let want = i + 1;
+        v.expect(
+            move |f| matches!(f, ServerFrame::QueuePosition { position, .. } if *position == want),
+        )
+        .await;
+        visitors.push(v);
+    }
+    agent
+        .send(ClientFrame::QueueAccept {
+            session: sessions[0].clone(),
+        })
+        .await;
+    visitors[1]
+        .expect(|f| matches!(f, ServerFrame::QueuePosition { position: 1, .. }))
+        .await;
+    visitors[2]
+        .expect(|f| matches!(f, ServerFrame::QueuePosition { position: 2, .. }))
+        .await;
+    // The visitor who was served gets no more positions, only the session.
+    visitors[0].expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
+}

@@ -247,7 +247,7 @@ impl Hub {
             Self::announce(st, &live.record);
             st.queue.push(id.clone(), requested_at);
         }
-        self.queue_changed(st);
+        st.queue_changed();
         Ok(())
     }
 
@@ -296,9 +296,9 @@ impl Hub {
         };
         self.inner.store.update_session(&record).await?;
         {
-            let st = self.state();
-            Self::announce(&st, &record);
-            self.queue_changed(&st);
+            let st = &mut *self.state();
+            Self::announce(st, &record);
+            st.queue_changed();
         }
         let body = EventBody::AgentJoined {
             agent_id: agent.id.clone(),
@@ -346,7 +346,7 @@ impl Hub {
             }
         }
         if st.queue.remove(session) {
-            self.queue_changed(st);
+            st.queue_changed();
         }
         Ok(())
     }
@@ -395,7 +395,7 @@ impl Hub {
                 let record = live.record.clone();
                 Self::announce(st, &record);
                 if record.state == SessionState::Queued {
-                    self.queue_changed(st);
+                    st.queue_changed();
                 }
             }
         }
@@ -416,7 +416,7 @@ impl Hub {
                 c.send(&queue);
             }
         }
-        self.send_positions(st);
+        st.positions_changed();
     }
 }
 

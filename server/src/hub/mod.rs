@@ -12,7 +12,8 @@ mod handlers;
 pub mod outbound;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 
 use protocol::{
     AgentPresence, Event, EventBody, QueueItem, Role, ServerEnvelope, ServerFrame, SessionState,
@@ -63,6 +64,77 @@ struct State {
     /// The open session of each visitor (a visitor has at most one).
     visitor_open: HashMap<String, String>,
     queue: Queue,
+    /// Position and agents-online count last sent to each waiting session's visitor.
+    sent_positions: HashMap<String, (u32, u32)>,
+    queue_dirty: bool,
+    positions_dirty: bool,
+    last_flush: Option<Instant>,
+}
+
+/// Queue updates are coalesced: at most one round every `QUEUE_FLUSH`, sent at
+/// once when the previous round is older than that. Without it, N requests
+/// arriving together cost N² frames (every change re-sent to everyone).
+const QUEUE_FLUSH: Duration = Duration::from_millis(100);
+/// Agents see the oldest requests; a longer queue is the ACD's business.
+const MAX_QUEUE_ITEMS: usize = 100;
+
+impl State {
+    fn agents_online(&self) -> u32 {
+        self.agents.values().filter(|a| a.online()).count() as u32
+    }
+
+    /// Something that agents' queue view or visitors' positions depend on changed.
+    fn queue_changed(&mut self) {
+        self.queue_dirty = true;
+        self.positions_dirty = true;
+        if self.last_flush.is_none_or(|t| t.elapsed() >= QUEUE_FLUSH) {
+            self.flush_queue();
+        }
+    }
+
+    /// Only the number of agents online changed.
+    fn positions_changed(&mut self) {
+        self.positions_dirty = true;
+        if self.last_flush.is_none_or(|t| t.elapsed() >= QUEUE_FLUSH) {
+            self.flush_queue();
+        }
+    }
+
+    /// Sends what changed since the last round.
+    fn flush_queue(&mut self) {
+        self.last_flush = Some(Instant::now());
+        if std::mem::take(&mut self.queue_dirty) {
+            let frame = Hub::queue_frame(self);
+            for live in self.agents.values().filter(|a| a.online()) {
+                for c in &live.conns {
+                    c.send(&frame);
+                }
+            }
+        }
+        if std::mem::take(&mut self.positions_dirty) {
+            let online = self.agents_online();
+            let mut sent = std::mem::take(&mut self.sent_positions);
+            let mut now_sent = HashMap::with_capacity(self.queue.len());
+            for (i, session) in self.queue.sessions().enumerate() {
+                let now = (i as u32 + 1, online);
+                if sent.remove(session) != Some(now) {
+                    if let Some(live) = self.sessions.get(session) {
+                        let frame = Hub::position_frame(session, now);
+                        for c in self
+                            .visitors
+                            .get(&live.record.visitor_id)
+                            .into_iter()
+                            .flatten()
+                        {
+                            c.send(&frame);
+                        }
+                    }
+                }
+                now_sent.insert(session.to_string(), now);
+            }
+            self.sent_positions = now_sent;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -118,13 +190,13 @@ impl Hub {
                 },
             );
         }
-        Ok(Hub {
-            inner: Arc::new(Inner {
-                store,
-                visitor_tokens,
-                state: Mutex::new(state),
-            }),
-        })
+        let inner = Arc::new(Inner {
+            store,
+            visitor_tokens,
+            state: Mutex::new(state),
+        });
+        tokio::spawn(flush_coalesced(Arc::downgrade(&inner)));
+        Ok(Hub { inner })
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -170,11 +242,12 @@ impl Hub {
                     .and_then(|s| st.sessions.get(s))
                     .map(|s| vec![s.record.summary()])
                     .unwrap_or_default();
+                let online = st.agents_online();
                 let position = sessions
                     .first()
-                    .and_then(|s| self.position_frame(&st, &s.id));
-                if let Some(frame) = position {
-                    conn.send(&frame);
+                    .and_then(|s| Some((s.id.clone(), st.queue.position(&s.id)?)));
+                if let Some((session, position)) = position {
+                    conn.send(&Self::position_frame(&session, (position, online)));
                 }
                 ServerFrame::Welcome {
                     role: Role::Visitor,
@@ -201,7 +274,7 @@ impl Hub {
                 if presence == AgentPresence::Online {
                     conn.send(&Self::queue_frame(&st));
                     // This connection may have made the agent reachable again.
-                    self.send_positions(&st);
+                    st.positions_changed();
                 }
                 ServerFrame::Welcome {
                     role: Role::Agent,
@@ -235,7 +308,7 @@ impl Hub {
                     live.conns.retain(|c| c.id != conn);
                 }
                 if was_online && !st.agents[&agent.id].online() {
-                    self.send_positions(&st);
+                    st.positions_changed();
                 }
             }
         }
@@ -252,6 +325,7 @@ impl Hub {
         let items: Vec<QueueItem> = st
             .queue
             .sessions()
+            .take(MAX_QUEUE_ITEMS)
             .filter_map(|s| st.sessions.get(s))
             .map(|s| {
                 let r = &s.record;
@@ -271,46 +345,12 @@ impl Hub {
             items,
         }))
     }
-
-    /// Sends the queue to every online agent and positions to every waiting visitor.
-    fn queue_changed(&self, st: &State) {
-        let frame = Self::queue_frame(st);
-        for live in st.agents.values().filter(|a| a.online()) {
-            for c in &live.conns {
-                c.send(&frame);
-            }
-        }
-        self.send_positions(st);
-    }
-
-    fn position_frame(&self, st: &State, session: &str) -> Option<Wire> {
-        let position = st.queue.position(session)?;
-        let agents_online = st.agents.values().filter(|a| a.online()).count() as u32;
-        Some(Wire::new(&ServerEnvelope::new(
-            ServerFrame::QueuePosition {
-                session: session.to_string(),
-                position,
-                agents_online,
-            },
-        )))
-    }
-
-    fn send_positions(&self, st: &State) {
-        for session in st.queue.sessions() {
-            let (Some(frame), Some(live)) =
-                (self.position_frame(st, session), st.sessions.get(session))
-            else {
-                continue;
-            };
-            for c in st
-                .visitors
-                .get(&live.record.visitor_id)
-                .into_iter()
-                .flatten()
-            {
-                c.send(&frame);
-            }
-        }
+    fn position_frame(session: &str, (position, agents_online): (u32, u32)) -> Wire {
+        Wire::new(&ServerEnvelope::new(ServerFrame::QueuePosition {
+            session: session.to_string(),
+            position,
+            agents_online,
+        }))
     }
 
     /// Every connection that takes part in a session: the visitor's tabs and
@@ -388,5 +428,19 @@ impl Hub {
             session: record.summary(),
         }));
         Self::send_to_session(st, record, &frame);
+    }
+}
+
+/// Sends coalesced queue updates that were held back; ends with the hub.
+async fn flush_coalesced(inner: Weak<Inner>) {
+    let mut tick = tokio::time::interval(QUEUE_FLUSH);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(inner) = inner.upgrade() else { return };
+        let mut st = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+        if st.queue_dirty || st.positions_dirty {
+            st.flush_queue();
+        }
     }
 }
