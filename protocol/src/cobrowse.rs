@@ -24,8 +24,9 @@ use serde::{Deserialize, Serialize};
 pub const FRAME_FORMAT: u8 = 1;
 /// Largest co-browse frame the server accepts (a big page's keyframe fits).
 pub const MAX_COBROWSE_FRAME_BYTES: usize = 8 * 1024 * 1024;
-/// Deltas kept after a keyframe before the server asks the widget for a new one.
-pub const MAX_LOG_DELTAS: usize = 2000;
+/// Deltas kept after a keyframe before the server asks the widget for a new
+/// one. Small enough that a catch-up replay fits in a connection's queue.
+pub const MAX_LOG_DELTAS: usize = 200;
 /// Bytes of deltas kept after a keyframe before the server asks for a new one.
 pub const MAX_LOG_DELTA_BYTES: usize = 4 * 1024 * 1024;
 

@@ -39,6 +39,8 @@ pub enum ErrorCode {
     RateLimited,
     /// Something broke on the server; the frame was not applied and may be retried.
     Internal,
+    /// A co-browse frame or action while the visitor is not sharing their screen.
+    NotSharing,
 }
 
 impl ErrorCode {
@@ -59,6 +61,7 @@ impl ErrorCode {
             ErrorCode::AtCapacity => "at_capacity",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
+            ErrorCode::NotSharing => "not_sharing",
         }
     }
 }

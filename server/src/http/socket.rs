@@ -35,7 +35,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
             tokio::select! {
                 frame = outbound.recv() => match frame {
                     Some(frame) => {
-                        if sink.send(Message::Text(frame.into_text())).await.is_err() {
+                        if sink.send(frame.into_message()).await.is_err() {
                             break;
                         }
                     }
@@ -45,7 +45,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
                     // Flush what is queued unless the connection is being dropped for lagging.
                     if code != CloseCode::Lagging.code() {
                         while let Ok(frame) = outbound.try_recv() {
-                            if sink.send(Message::Text(frame.into_text())).await.is_err() {
+                            if sink.send(frame.into_message()).await.is_err() {
                                 break;
                             }
                         }

@@ -22,6 +22,10 @@ impl HubError {
         Self::new(ErrorCode::Forbidden, message)
     }
 
+    pub fn session_ended() -> Self {
+        Self::new(ErrorCode::SessionEnded, "this conversation has ended")
+    }
+
     pub fn unknown_session() -> Self {
         Self::new(ErrorCode::UnknownSession, "no such session")
     }

@@ -15,11 +15,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
+use protocol::cobrowse::ShareState;
 use protocol::{
     AgentPresence, Event, EventBody, QueueItem, Role, ServerEnvelope, ServerFrame, SessionState,
     SessionSummary,
 };
 
+use cobrowse_log::CobrowseLog;
 pub use error::{HubError, HubResult};
 pub use outbound::{ConnHandle, ConnId, Wire};
 
@@ -155,6 +157,20 @@ struct LiveSession {
     record: SessionRecord,
     /// Held while an event is numbered, stored and delivered.
     append: Arc<tokio::sync::Mutex<()>>,
+    /// Screen sharing: kept in memory only; a restart stops sharing.
+    share: ShareState,
+    log: CobrowseLog,
+}
+
+impl LiveSession {
+    fn new(record: SessionRecord) -> LiveSession {
+        LiveSession {
+            record,
+            append: Default::default(),
+            share: ShareState::Off,
+            log: CobrowseLog::default(),
+        }
+    }
 }
 
 impl Hub {
@@ -182,13 +198,9 @@ impl Hub {
             state
                 .visitor_open
                 .insert(record.visitor_id.clone(), record.id.clone());
-            state.sessions.insert(
-                record.id.clone(),
-                LiveSession {
-                    record,
-                    append: Default::default(),
-                },
-            );
+            state
+                .sessions
+                .insert(record.id.clone(), LiveSession::new(record));
         }
         let inner = Arc::new(Inner {
             store,

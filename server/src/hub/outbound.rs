@@ -9,7 +9,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
 
-use axum::extract::ws::Utf8Bytes;
+use axum::body::Bytes;
+use axum::extract::ws::{Message, Utf8Bytes};
 use protocol::{CloseCode, ServerEnvelope};
 use tokio::sync::{Notify, mpsc};
 
@@ -18,17 +19,29 @@ pub const OUTBOUND_CAPACITY: usize = 256;
 
 pub type ConnId = u64;
 
+/// Queue slots co-browse frames may not take, so chat and control frames
+/// always fit behind a burst of page updates.
+pub const RESERVED_FOR_RELIABLE: usize = 32;
+
 /// A frame serialised once, shared by every connection it is sent to.
 #[derive(Clone)]
-pub struct Wire(Utf8Bytes);
+pub enum Wire {
+    /// A JSON protocol frame.
+    Text(Utf8Bytes),
+    /// A co-browse frame, relayed as the widget sent it.
+    Binary(Bytes),
+}
 
 impl Wire {
     pub fn new(env: &ServerEnvelope) -> Wire {
-        Wire(Utf8Bytes::from(env.to_json()))
+        Wire::Text(Utf8Bytes::from(env.to_json()))
     }
 
-    pub fn into_text(self) -> Utf8Bytes {
-        self.0
+    pub fn into_message(self) -> Message {
+        match self {
+            Wire::Text(t) => Message::Text(t),
+            Wire::Binary(b) => Message::Binary(b),
+        }
     }
 }
 
@@ -96,6 +109,18 @@ impl ConnHandle {
     /// Queues a frame that may be dropped under pressure.
     pub fn send_ephemeral(&self, frame: &Wire) {
         let _ = self.tx.try_send(frame.clone());
+    }
+
+    /// Queues a co-browse frame unless that would eat into the room kept for
+    /// reliable frames. False when it was dropped: the mirror notices the gap
+    /// in sequence numbers and resynchronises from the server's log.
+    pub fn send_lossy(&self, frame: &Wire) -> bool {
+        self.tx.capacity() > RESERVED_FOR_RELIABLE && self.tx.try_send(frame.clone()).is_ok()
+    }
+
+    /// Free queue slots beyond the reserved ones.
+    pub fn spare_capacity(&self) -> usize {
+        self.tx.capacity().saturating_sub(RESERVED_FOR_RELIABLE)
     }
 
     pub fn close(&self, code: CloseCode) {
