@@ -171,6 +171,7 @@ export class Artifacts {
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
     this.consoles = new Map();
+    this.pages = new Map();
     this.pageErrors = [];
     this.shots = 0;
   }
@@ -189,6 +190,17 @@ export class Artifacts {
     page.on("framenavigated", (f) => {
       if (f === page.mainFrame()) lines.push(`${stamp()} [navigated] ${f.url()}`);
     });
+    // Every WebSocket frame, shortened: the quickest way to tell which side
+    // of a failed step is at fault.
+    page.on("websocket", (ws) => {
+      const short = (p) => (typeof p === "string" ? p : `<${p.length} bytes>`).slice(0, 400);
+      lines.push(`${stamp()} [ws open] ${ws.url()}`);
+      ws.on("framesent", (f) => lines.push(`${stamp()} [ws >] ${short(f.payload)}`));
+      ws.on("framereceived", (f) => lines.push(`${stamp()} [ws <] ${short(f.payload)}`));
+      ws.on("socketerror", (e) => lines.push(`${stamp()} [ws error] ${e}`));
+      ws.on("close", () => lines.push(`${stamp()} [ws close] ${ws.url()}`));
+    });
+    this.pages.set(label, page);
     return page;
   }
 
@@ -228,6 +240,9 @@ export async function withStack(name, options, body) {
   try {
     await body({ server, browser, artifacts });
   } catch (e) {
+    for (const [label, page] of artifacts.pages) {
+      if (!page.isClosed()) await artifacts.shot(page, `FAILED-${label}`);
+    }
     const consoles = [...artifacts.consoles.keys()]
       .map((label) => `--- console ${label} (last lines) ---\n${artifacts.consoleTail(label)}`)
       .join("\n");
