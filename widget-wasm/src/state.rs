@@ -157,6 +157,9 @@ pub struct Conversation {
     /// Sessions the visitor walked away from (cancelled, or "start a new
     /// chat"): late frames about them must not pull the widget back.
     dismissed: Vec<String>,
+    /// A place in line for a session we did not know yet (the server may
+    /// send it before `welcome`), applied if we adopt that session.
+    stray_position: Option<(String, u32)>,
 }
 
 impl Default for Conversation {
@@ -174,6 +177,7 @@ impl Default for Conversation {
             end_requested: false,
             seen: BTreeSet::new(),
             dismissed: Vec::new(),
+            stray_position: None,
         }
     }
 }
@@ -294,7 +298,7 @@ impl Conversation {
             self.reset();
         }
         if self.session.is_none() {
-            self.session = Some(s.id.clone());
+            self.adopt(&s.id);
         }
         self.request = None;
         // `last_seq` of a summary can run ahead of our log; never move back
@@ -316,6 +320,9 @@ impl Conversation {
     }
 
     pub fn apply_position(&mut self, session: &str, position: u32) -> bool {
+        if self.session.is_none() {
+            self.stray_position = Some((session.to_string(), position));
+        }
         if self.session.as_deref() != Some(session) {
             return false;
         }
@@ -338,6 +345,12 @@ impl Conversation {
 
     /// One event of our session's log, live or from `history`.
     pub fn apply_event(&mut self, session: &str, ev: &Event) -> Applied {
+        if self.session.is_none() && self.request.is_some() && !self.is_dismissed(session) {
+            // The server numbers the request's first events before it sends
+            // the `session` frame: the first event names our new session.
+            self.adopt(session);
+            self.request = None;
+        }
         if self.session.as_deref() != Some(session) || !self.seen.insert(ev.seq) {
             return Applied::Duplicate;
         }
@@ -381,6 +394,15 @@ impl Conversation {
                 self.insert(self.notice(ev, ItemBody::Ended { by: *by }));
                 Applied::Other
             }
+        }
+    }
+
+    fn adopt(&mut self, session: &str) {
+        self.session = Some(session.to_string());
+        if let Some((id, position)) = self.stray_position.take()
+            && id == session
+        {
+            self.position = Some(position);
         }
     }
 
@@ -671,6 +693,40 @@ mod tests {
             "late frame about s1"
         );
         assert_eq!(c.phase, Phase::Idle);
+    }
+
+    #[test]
+    fn events_before_the_session_frame_name_the_new_session() {
+        let mut c = requested();
+        let requested = Event {
+            seq: 1,
+            at: 1,
+            author: Role::Visitor,
+            author_name: None,
+            body: EventBody::Requested { topic: None },
+        };
+        c.apply_event("s1", &requested);
+        c.apply_event(
+            "s1",
+            &msg(2, Role::Visitor, "My card was charged twice", None),
+        );
+        assert_eq!(c.session.as_deref(), Some("s1"));
+        assert_eq!(
+            c.items[0].seq,
+            Some(2),
+            "the optimistic first message is confirmed"
+        );
+        assert!(c.apply_summary(&summary(SessionState::Queued)));
+        assert_eq!(c.items.len(), 1);
+    }
+
+    #[test]
+    fn a_position_sent_before_welcome_is_kept_for_the_restored_session() {
+        let mut c = Conversation::default();
+        c.apply_position("s1", 3);
+        assert_eq!(c.position, None);
+        c.apply_summary(&summary(SessionState::Queued));
+        assert_eq!(c.status().position, Some(3));
     }
 
     #[test]

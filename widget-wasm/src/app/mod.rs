@@ -267,6 +267,7 @@ impl App {
             agent_typing: self.agent_typing_until.is_some(),
             // A first attempt still in progress is not worth a warning.
             offline: !self.link.welcomed && self.link.failures > 0,
+            ever_connected: self.ready,
             alert: self.alert.map(|(text, _)| text),
         };
         self.view.render(&scene);

@@ -102,12 +102,18 @@ impl App {
     }
 
     fn on_session(&mut self, summary: &SessionSummary) {
+        let before = self.convo.session.clone();
         let was_requesting = self.convo.request.is_some();
         if !self.convo.apply_summary(summary) {
             return;
         }
-        if was_requesting {
+        if self.convo.request.is_none() {
             self.request_rid = None;
+        }
+        if !was_requesting && before.as_deref() != Some(summary.id.as_str()) {
+            // Opened elsewhere (another tab): fetch what was said before we
+            // knew about it.
+            self.sync();
         }
         if self.convo.phase == Phase::Ended {
             self.agent_typing_until = None;
@@ -118,7 +124,13 @@ impl App {
 
     fn on_event(&mut self, session: &str, event: &Event) {
         let applied = self.convo.apply_event(session, event);
+        if self.convo.request.is_none() {
+            // The event answered our request (see `Conversation::apply_event`).
+            self.request_rid = None;
+        }
         self.after_event(event, applied);
+        // Messages typed before the session had an id can go now.
+        self.flush_outbox();
     }
 
     fn on_history(&mut self, session: &str, events: &[Event], receipts: &Receipts, more: bool) {
@@ -176,6 +188,11 @@ impl App {
             json!({ "code": code.as_str(), "message": message }),
         );
         let ours = session.is_some() && session == self.convo.session;
+        if ours {
+            // Whatever failed, do not hold the outbox for a history that may
+            // never come; a duplicate is better than a message never sent.
+            self.syncing = false;
+        }
         let for_request = rid.is_some() && rid == self.request_rid;
         match code {
             // The server closes with 4001 next; reconnecting then starts fresh.

@@ -1,27 +1,52 @@
-//! Inline SVG icons (static markup, stroke follows `currentColor`).
+//! Inline SVG icons, built with `createElementNS` rather than `innerHTML`
+//! so pages enforcing Trusted Types accept them. Strokes follow `currentColor`.
 
-const OPEN: &str = r#"<svg viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">"#;
+use web_sys::{Document, Element};
 
-fn svg(body: &str) -> String {
-    format!("{OPEN}{body}</svg>")
-}
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
 /// A speech bubble with three dots.
-pub fn chat() -> String {
-    svg(
-        r#"<path d="M21 11.5a8.4 8.4 0 0 1-9 8.3 9 9 0 0 1-3.8-.8L3 20.5l1.5-4.4A8 8 0 0 1 3 11.5 8.4 8.4 0 0 1 12 3.2a8.4 8.4 0 0 1 9 8.3z"/><path d="M8.5 11.5h.01M12 11.5h.01M15.5 11.5h.01" stroke-width="2.6"/>"#,
-    )
-}
-
-pub fn chevron_down() -> String {
-    svg(r#"<path d="M6 9l6 6 6-6"/>"#)
-}
-
-pub fn close() -> String {
-    svg(r#"<path d="M18 6 6 18M6 6l12 12"/>"#)
-}
-
+pub const CHAT: &[&str] = &[
+    "M21 11.5a8.4 8.4 0 0 1-9 8.3 9 9 0 0 1-3.8-.8L3 20.5l1.5-4.4A8 8 0 0 1 3 11.5 8.4 8.4 0 0 1 12 3.2a8.4 8.4 0 0 1 9 8.3z",
+    "M8.5 11.5h.01M12 11.5h.01M15.5 11.5h.01",
+];
+pub const CHEVRON_DOWN: &[&str] = &["M6 9l6 6 6-6"];
+pub const CLOSE: &[&str] = &["M18 6 6 18M6 6l12 12"];
 /// A paper plane.
-pub fn send() -> String {
-    svg(r#"<path d="M22 2 11 13"/><path d="M22 2 15 22l-4-9-9-4 20-7z"/>"#)
+pub const SEND: &[&str] = &["M22 2 11 13", "M22 2 15 22l-4-9-9-4 20-7z"];
+
+/// An `<svg>` of `size` px drawing `paths` (24×24 view box).
+pub fn icon(doc: &Document, paths: &[&str], size: u32) -> Element {
+    let svg = doc
+        .create_element_ns(Some(SVG_NS), "svg")
+        .expect("svg is a valid element");
+    let size = size.to_string();
+    for (name, value) in [
+        ("viewBox", "0 0 24 24"),
+        ("width", size.as_str()),
+        ("height", size.as_str()),
+        ("fill", "none"),
+        ("stroke", "currentColor"),
+        ("stroke-width", "2"),
+        ("stroke-linecap", "round"),
+        ("stroke-linejoin", "round"),
+        ("aria-hidden", "true"),
+        ("focusable", "false"),
+    ] {
+        let _ = svg.set_attribute(name, value);
+    }
+    for d in paths {
+        let path = doc
+            .create_element_ns(Some(SVG_NS), "path")
+            .expect("path is a valid element");
+        let _ = path.set_attribute("d", d);
+        let _ = svg.append_child(&path);
+    }
+    svg
+}
+
+/// Replaces the children of `slot` with an icon.
+pub fn set_icon(doc: &Document, slot: &Element, paths: &[&str], size: u32) {
+    slot.set_text_content(None);
+    let _ = slot.append_child(&icon(doc, paths, size));
 }

@@ -40,6 +40,8 @@ pub struct Scene<'a> {
     pub unread: u32,
     pub agent_typing: bool,
     pub offline: bool,
+    /// Whether any connection succeeded yet: "lost" or "cannot reach".
+    pub ever_connected: bool,
     pub alert: Option<&'a str>,
 }
 
@@ -83,17 +85,14 @@ impl View {
         let host = el(&doc, "div", "");
         attr(&host, "id", HOST_ID);
         // Inline and !important: page rules cannot hide or restyle the host.
-        attr(
-            &host,
-            "style",
-            "all: initial !important; display: block !important;",
-        );
+        // Set through the CSSOM, which a strict `style-src` CSP allows.
+        let host_style = host.unchecked_ref::<HtmlElement>().style();
+        let _ = host_style.set_property_with_priority("all", "initial", "important");
+        let _ = host_style.set_property_with_priority("display", "block", "important");
         let shadow = host
             .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
             .expect("a fresh div accepts a shadow root");
-        let style = el(&doc, "style", "");
-        style.set_text_content(Some(style::CSS));
-        let _ = shadow.append_child(&style);
+        style::install(&doc, &shadow);
 
         let root = el(&doc, "div", "tw");
         attr(&root, "lang", options.locale.tag());
@@ -120,7 +119,7 @@ impl View {
         let head = child(&doc, &panel, "header", "head");
         let avatar = child(&doc, &head, "div", "avatar");
         attr(&avatar, "aria-hidden", "true");
-        avatar.set_inner_html(&icons::chat());
+        icons::set_icon(&doc, &avatar, icons::CHAT, 20);
         let titles = child(&doc, &head, "div", "titles");
         let title = child(&doc, &titles, "h2", "title");
         let subtitle = child(&doc, &titles, "p", "subtitle");
@@ -130,7 +129,7 @@ impl View {
         let close = button(&doc, "icon-btn close", "");
         attr(&close, "aria-label", s.close);
         attr(&close, "title", s.close);
-        close.set_inner_html(&icons::close());
+        icons::set_icon(&doc, &close, icons::CLOSE, 20);
         append(&head, &close);
 
         let body = child(&doc, &panel, "div", "body");
@@ -161,12 +160,15 @@ impl View {
         attr(&typing, "data-testid", "tandem-typing");
         let dots = child(&doc, &typing, "span", "dots");
         attr(&dots, "aria-hidden", "true");
-        dots.set_inner_html("<i></i><i></i><i></i>");
+        for _ in 0..3 {
+            child(&doc, &dots, "i", "");
+        }
         let typing_text = child(&doc, &typing, "span", "");
 
         let footer = child(&doc, &panel, "footer", "foot");
         let banner = child(&doc, &footer, "div", "banner");
         attr(&banner, "role", "status");
+        attr(&banner, "data-testid", "tandem-banner");
         attr(&banner, "hidden", "");
         let compose = child(&doc, &footer, "div", "compose");
         let compose_label = child(&doc, &compose, "label", "label compose-label");
@@ -181,7 +183,7 @@ impl View {
         attr(&send, "data-testid", "tandem-chat-send");
         attr(&send, "aria-label", s.send);
         attr(&send, "title", s.send);
-        send.set_inner_html(&icons::send());
+        icons::set_icon(&doc, &send, icons::SEND, 18);
         append(&row, &send);
         let ended = child(&doc, &footer, "div", "ended");
         set_text(&child(&doc, &ended, "p", "ended-title"), s.ended_title);
@@ -195,7 +197,7 @@ impl View {
         attr(&launcher, "aria-controls", "tw-panel");
         attr(&launcher, "aria-expanded", "false");
         let launcher_icon = child(&doc, &launcher, "span", "launcher-icon");
-        launcher_icon.set_inner_html(&icons::chat());
+        icons::set_icon(&doc, &launcher_icon, icons::CHAT, 22);
         set_text(&child(&doc, &launcher, "span", ""), s.launcher);
         let badge = child(&doc, &launcher, "span", "badge");
         attr(&badge, "aria-hidden", "true");
@@ -301,7 +303,8 @@ impl View {
             (Phase::Queued, _) => (self.title_idle.as_str(), s.subtitle_queued),
             (Phase::Active, Some(name)) => (name, s.subtitle_active),
             (Phase::Ended, Some(name)) => (name, s.subtitle_ended),
-            (_, None) => (self.title_idle.as_str(), s.subtitle_ended),
+            (Phase::Active, None) => (self.title_idle.as_str(), s.subtitle_active),
+            (Phase::Ended, None) => (self.title_idle.as_str(), s.subtitle_ended),
         };
         set_text(&self.title, title);
         set_text(&self.subtitle, subtitle);
@@ -312,7 +315,7 @@ impl View {
         if initial != self.shown_avatar {
             match &initial {
                 Some(letter) => set_text(&self.avatar, letter),
-                None => self.avatar.set_inner_html(&icons::chat()),
+                None => icons::set_icon(&document(), &self.avatar, icons::CHAT, 20),
             }
             self.shown_avatar = initial;
         }
@@ -366,7 +369,8 @@ impl View {
         }
 
         match (scene.offline, scene.alert) {
-            (true, _) => self.show_banner(s.reconnecting),
+            (true, _) if scene.ever_connected => self.show_banner(s.reconnecting),
+            (true, _) => self.show_banner(s.unreachable),
             (false, Some(text)) => self.show_banner(text),
             (false, None) => set_attr(&self.banner, "hidden", ""),
         }
@@ -434,11 +438,12 @@ impl View {
                 "aria-expanded",
                 if scene.open { "true" } else { "false" },
             );
-            self.launcher_icon.set_inner_html(&if scene.open {
-                icons::chevron_down()
+            let icon = if scene.open {
+                icons::CHEVRON_DOWN
             } else {
-                icons::chat()
-            });
+                icons::CHAT
+            };
+            icons::set_icon(&document(), &self.launcher_icon, icon, 22);
             self.shown_open = Some(scene.open);
         }
         let unread = if scene.open { 0 } else { scene.unread };
@@ -506,7 +511,11 @@ fn start_form(
         let label = child(doc, &field, "label", "label");
         attr(&label, "for", "tw-topic");
         set_text(&label, s.topic_label);
-        let select: HtmlSelectElement = child(doc, &field, "select", "select").unchecked_into();
+        let wrap = child(doc, &field, "div", "select-wrap");
+        let select: HtmlSelectElement = child(doc, &wrap, "select", "select").unchecked_into();
+        let chevron = icons::icon(doc, icons::CHEVRON_DOWN, 14);
+        attr(&chevron, "class", "select-chevron");
+        append(&wrap, &chevron);
         attr(&select, "id", "tw-topic");
         attr(&select, "data-testid", "tandem-topic");
         let none = child(doc, &select, "option", "");

@@ -5,6 +5,25 @@
 //! Layout per state is driven by `data-phase` (idle, queued, active, ended)
 //! and `data-open` on the `.tw` container; the view only flips those.
 
+use web_sys::{CssStyleSheet, Document, ShadowRoot};
+
+/// Puts the stylesheet in the shadow root: a constructed sheet where the
+/// browser has them (not subject to a page's `style-src` CSP), else a
+/// `<style>` element.
+pub fn install(doc: &Document, shadow: &ShadowRoot) {
+    if let Ok(sheet) = CssStyleSheet::new()
+        && sheet.replace_sync(CSS).is_ok()
+    {
+        shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+        return;
+    }
+    let style = doc
+        .create_element("style")
+        .expect("style is a valid element");
+    style.set_text_content(Some(CSS));
+    let _ = shadow.append_child(&style);
+}
+
 pub const CSS: &str = r#"
 :host { all: initial; }
 .tw {
@@ -116,13 +135,13 @@ pub const CSS: &str = r#"
 .lead { margin: 0 0 16px; color: var(--tw-muted); }
 .field { margin: 0 0 14px; }
 .label { display: block; margin: 0 0 6px; font-size: 13px; font-weight: 600; }
+.select-wrap { position: relative; }
 .select {
   width: 100%; height: 40px; padding: 0 36px 0 12px;
-  border: 1px solid var(--tw-line); border-radius: 10px; background-color: #fff;
-  background-image: url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='12' height='12' viewBox='0 0 24 24' fill='none' stroke='%23646b7f' stroke-width='2.5' stroke-linecap='round' stroke-linejoin='round'%3E%3Cpath d='M6 9l6 6 6-6'/%3E%3C/svg%3E");
-  background-repeat: no-repeat; background-position: right 12px center;
+  border: 1px solid var(--tw-line); border-radius: 10px; background: #fff;
   appearance: none; -webkit-appearance: none;
 }
+.select-chevron { position: absolute; right: 12px; top: 13px; color: var(--tw-muted); pointer-events: none; }
 .select:focus { border-color: var(--tw-accent); }
 .primary {
   display: block; width: 100%; height: 44px; margin-top: 14px;
