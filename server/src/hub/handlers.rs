@@ -216,13 +216,7 @@ impl Hub {
         let name = identity.name;
         {
             let mut st = self.state();
-            st.sessions.insert(
-                id.clone(),
-                LiveSession {
-                    record,
-                    append: Default::default(),
-                },
-            );
+            st.sessions.insert(id.clone(), LiveSession::new(record));
         }
         self.append(
             &id,
