@@ -19,11 +19,15 @@ pub fn enter(console: Console, agent: Agent) {
     frames::connect(console);
 }
 
-/// Signs out on the server, then drops the workspace.
+/// Signs out on the server, then drops the workspace. The socket is closed
+/// first: the server closes an agent's other sockets on logout (close code
+/// "replaced"), and this tab must not read that as being signed out elsewhere.
 pub fn sign_out(console: Console) {
+    console.set_link(None);
     spawn_local(async move {
         if let Err(err) = api::logout().await {
             console.toast(format!("Could not sign out: {}", err.message()), None);
+            frames::connect(console);
             return;
         }
         console.clear_workspace();

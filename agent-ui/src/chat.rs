@@ -38,6 +38,15 @@ pub enum Delivery {
 }
 
 impl Delivery {
+    /// The name used in `data-receipt` / `data-state` attributes and CSS.
+    pub fn name(self) -> &'static str {
+        match self {
+            Delivery::Sent => "sent",
+            Delivery::Delivered => "delivered",
+            Delivery::Read => "read",
+        }
+    }
+
     /// How far the visitor got with the agent's message `seq`.
     pub fn of(seq: u64, receipts: &Receipts) -> Delivery {
         if seq <= receipts.visitor_read {

@@ -52,6 +52,9 @@ pub enum Sent {
     Presence,
 }
 
+/// The page title; the workspace prefixes it with a count of what waits.
+pub const PAGE_TITLE: &str = "Tandem — Agent console";
+
 /// How long a toast stays before it fades out on its own.
 const TOAST_MS: u64 = 6_000;
 
@@ -249,6 +252,8 @@ impl Console {
         self.accepting.set(None);
         self.sent.set_value(HashMap::new());
         self.drafts.set_value(HashMap::new());
+        // The workspace put counts in the title; they mean nothing signed out.
+        document().set_title(PAGE_TITLE);
     }
 }
 

@@ -67,6 +67,31 @@ pub fn MessageList(id: String) -> impl IntoView {
         })
     };
 
+    // Receipts are spelled out on the newest agent message and on any the
+    // visitor has not read yet; older read messages need no label.
+    let last_agent_seq = Memo::new(move |_| {
+        rows.with(|rows| {
+            rows.iter()
+                .rev()
+                .find_map(|r| match r.kind {
+                    RowKind::Message {
+                        seq,
+                        author: Role::Agent,
+                        ..
+                    } => Some(seq),
+                    _ => None,
+                })
+                .unwrap_or(0)
+        })
+    });
+    let shared = RowContext {
+        console,
+        session: id,
+        visitor,
+        receipts,
+        last_agent_seq,
+    };
+
     let list = NodeRef::<html::Div>::new();
     let stick = StoredValue::new(true);
     let on_scroll = move |_| {
@@ -88,8 +113,10 @@ pub fn MessageList(id: String) -> impl IntoView {
         });
         typing.track();
         if own || stick.get_value() {
+            // The frame may come after the chat was closed: `try_` then
+            // finds the node ref gone instead of panicking.
             request_animation_frame(move || {
-                if let Some(el) = list.get_untracked() {
+                if let Some(el) = list.try_get_untracked().flatten() {
                     el.set_scroll_top(el.scroll_height());
                 }
             });
@@ -99,7 +126,7 @@ pub fn MessageList(id: String) -> impl IntoView {
     view! {
         <div class="messages" node_ref=list on:scroll=on_scroll data-testid="messages">
             <For each=move || rows.get() key=|row| row.key.clone() let:row>
-                {render_row(console, &id, row, visitor, receipts)}
+                {render_row(&shared, row)}
             </For>
             <Show when=move || typing.get()>
                 <div class="typing-line" data-testid="typing-indicator">
@@ -115,13 +142,25 @@ pub fn MessageList(id: String) -> impl IntoView {
     }
 }
 
-fn render_row(
+/// What every row of one list needs besides its own data.
+#[derive(Clone)]
+struct RowContext {
     console: Console,
-    session: &str,
-    row: Row,
+    session: String,
     visitor: Memo<String>,
     receipts: Memo<Receipts>,
-) -> AnyView {
+    last_agent_seq: Memo<u64>,
+}
+
+fn render_row(cx: &RowContext, row: Row) -> AnyView {
+    let RowContext {
+        console,
+        visitor,
+        receipts,
+        last_agent_seq,
+        ..
+    } = *cx;
+    let session = cx.session.as_str();
     let time = clock::wall_time(row.at);
     let full = clock::full_time(row.at);
     match row.kind {
@@ -142,10 +181,23 @@ fn render_row(
                 Role::Visitor => visitor.get_untracked(),
                 _ => "Agent".to_string(),
             });
-            let receipt = (author == Role::Agent).then(|| move || receipts.with(|r| receipt_view(Delivery::of(seq, r))));
+            let is_agent = author == Role::Agent;
+            let delivery = move || is_agent.then(|| receipts.with(|r| Delivery::of(seq, r)));
+            let receipt = move || {
+                delivery()
+                    .filter(|d| *d != Delivery::Read || seq == last_agent_seq.get())
+                    .map(receipt_view)
+            };
+            let receipt_state = move || delivery().map(Delivery::name);
             let class = if starts_group { format!("message {side}") } else { format!("message {side} grouped") };
             view! {
-                <div class=class data-testid="message" data-author=author_attr data-seq=seq.to_string()>
+                <div
+                    class=class
+                    data-testid="message"
+                    data-author=author_attr
+                    data-seq=seq.to_string()
+                    data-receipt=receipt_state
+                >
                     {starts_group
                         .then(|| {
                             view! {
@@ -194,10 +246,15 @@ fn render_row(
 }
 
 fn receipt_view(delivery: Delivery) -> impl IntoView {
-    let (state, text) = match delivery {
-        Delivery::Sent => ("sent", "✓ Sent"),
-        Delivery::Delivered => ("delivered", "✓✓ Delivered"),
-        Delivery::Read => ("read", "Read"),
+    let text = match delivery {
+        Delivery::Sent => "✓ Sent",
+        Delivery::Delivered => "✓✓ Delivered",
+        Delivery::Read => "Read",
     };
-    view! { <span class=format!("receipt receipt-{state}") data-testid="receipt" data-state=state>{text}</span> }
+    let state = delivery.name();
+    view! {
+        <span class=format!("receipt receipt-{state}") data-testid="receipt" data-state=state>
+            {text}
+        </span>
+    }
 }

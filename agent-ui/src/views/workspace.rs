@@ -10,7 +10,7 @@ use super::queue::Queue;
 use super::topbar::TopBar;
 use crate::api::Agent;
 use crate::receipts;
-use crate::state::{Connection, Console};
+use crate::state::{Connection, Console, PAGE_TITLE};
 
 #[component]
 pub fn Workspace(agent: Agent) -> impl IntoView {
@@ -79,7 +79,7 @@ fn NoChat() -> impl IntoView {
     };
     view! {
         <div class="no-chat">
-            <div class="no-chat-icon" aria-hidden="true"></div>
+            <h2>"No chat selected"</h2>
             <p>{text}</p>
         </div>
     }
@@ -94,8 +94,8 @@ fn count_in_title(console: Console) {
             .chats
             .with(|chats| chats.iter().map(|c| c.unread()).sum());
         let title = match waiting + unread {
-            0 => "Tandem — Agent console".to_string(),
-            n => format!("({n}) Tandem — Agent console"),
+            0 => PAGE_TITLE.to_string(),
+            n => format!("({n}) {PAGE_TITLE}"),
         };
         document().set_title(&title);
     });
