@@ -23,6 +23,15 @@ test("a page on a foreign origin gets no session", { timeout: 120_000 }, async (
       const t = tag();
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       const page = artifacts.watch(await ctx.newPage(), "visitor");
+      // What the server answered on the visitor socket, seen from the browser.
+      const sockets = { opened: 0, welcomed: 0 };
+      page.on("websocket", (ws) => {
+        if (!ws.url().includes("/ws/visitor")) return;
+        sockets.opened += 1;
+        ws.on("framereceived", (f) => {
+          if (typeof f.payload === "string" && f.payload.includes('"welcome"')) sockets.welcomed += 1;
+        });
+      });
       await page.goto(foreign.url);
 
       // The widget itself loads (its files are served to any origin)...
@@ -36,6 +45,8 @@ test("a page on a foreign origin gets no session", { timeout: 120_000 }, async (
       assert.notEqual((await banner.textContent()).trim(), "", "the banner says something");
       const status = (await page.getByTestId("tandem-queue-status").first().textContent()) ?? "";
       assert.ok(!/\d/.test(status), `no queue position on a refused origin: "${status}"`);
+      assert.ok(sockets.opened >= 1, "the widget tried to connect");
+      assert.equal(sockets.welcomed, 0, "the server never welcomed a visitor from a foreign origin");
 
       // And nothing reached the agents.
       const agentCtx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
