@@ -1,1 +1,159 @@
-fn main() {}
+//! `tandem-loadgen`: the load generator behind `cargo xtask bench`.
+//!
+//! Each scenario command prints one JSON line on stdout (see results.rs) and
+//! its progress on stderr; `report` turns the collected lines into
+//! docs/benchmarks.md. xtask starts the servers, pins processes to cores and
+//! runs these commands; they can also be run by hand:
+//!
+//! ```text
+//! tandem-loadgen seed --database-url sqlite:///tmp/b.db --agents 100 --tokens /tmp/tokens
+//! tandem serve --listen 127.0.0.1:9000 --database-url sqlite:///tmp/b.db --allow-origin demo=http://bench.local
+//! tandem-loadgen relay --target tandem --url http://127.0.0.1:9000 --server-pid PID --pairs 100 --tokens /tmp/tokens --max-pair-rate 28
+//! ```
+//!
+//! Every loop is bounded in count and time, and only 127.0.0.0/8 is dialled.
+#![forbid(unsafe_code)]
+
+mod baseline;
+mod idle;
+mod net;
+mod pairing;
+mod pairs;
+mod persist;
+mod relay;
+mod report;
+mod results;
+mod seed;
+mod stats;
+mod tandem;
+mod usage;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use crate::relay::{RelayArgs, SiteArgs};
+use crate::results::Outcome;
+
+#[derive(Parser)]
+#[command(
+    name = "tandem-loadgen",
+    about = "Load generator for `cargo xtask bench`"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add agents with bearer tokens to a Tandem database (before the server starts).
+    Seed {
+        #[arg(long)]
+        database_url: String,
+        #[arg(long)]
+        agents: usize,
+        /// Where to write the tokens, one a line.
+        #[arg(long)]
+        tokens: PathBuf,
+    },
+    /// Relay throughput and latency through N visitor/agent pairs.
+    Relay(RelayArgs),
+    /// Server memory with many idle visitor connections (Tandem).
+    Idle {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        server_pid: u32,
+        #[arg(long)]
+        visitors: usize,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Time from a help request to online agents seeing it in their queue (Tandem).
+    Pairing {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        server_pid: u32,
+        #[arg(long)]
+        tokens: PathBuf,
+        #[arg(long, default_value_t = 1000)]
+        agents: usize,
+        #[arg(long, default_value_t = 300)]
+        requests: usize,
+        /// Requests left waiting in the queue while the measured ones are made.
+        #[arg(long, default_value_t = 0)]
+        backlog: usize,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// What storing a chat message costs, through Tandem's store, without the network.
+    Persist {
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        #[arg(long, default_value_t = 64)]
+        writers: usize,
+        #[arg(long, default_value_t = 100)]
+        text_bytes: usize,
+    },
+    /// Turn collected results into docs/benchmarks.md.
+    Report(report::ReportArgs),
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    // xtask pins this process to one core: one thread does all the work, and
+    // no time goes to moving tasks between threads.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(cli.command))
+}
+
+async fn run(command: Command) -> Result<()> {
+    let outcome = match command {
+        Command::Seed {
+            database_url,
+            agents,
+            tokens,
+        } => return seed::seed(&database_url, agents, &tokens).await,
+        Command::Report(args) => return report::report(&args),
+        Command::Relay(args) => Outcome::Relay(relay::run(&args).await?),
+        Command::Idle {
+            url,
+            server_pid,
+            visitors,
+            site,
+        } => Outcome::Idle(idle::idle(&site.tandem(&url)?, visitors, server_pid).await?),
+        Command::Pairing {
+            url,
+            server_pid,
+            tokens,
+            agents,
+            requests,
+            backlog,
+            site,
+        } => {
+            let tokens = tandem::read_tokens(&tokens)?;
+            let tandem = site.tandem(&url)?;
+            Outcome::Pairing(
+                pairing::pairing(&tandem, &tokens, agents, requests, backlog, server_pid).await?,
+            )
+        }
+        Command::Persist {
+            database_url,
+            events,
+            writers,
+            text_bytes,
+        } => {
+            let text = pairs::Frames::new(text_bytes);
+            Outcome::Persist(persist::persist(&database_url, events, writers, text.text()).await?)
+        }
+    };
+    println!("{}", outcome.to_json());
+    Ok(())
+}

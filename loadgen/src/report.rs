@@ -1,0 +1,575 @@
+//! docs/benchmarks.md from the collected JSON lines: the machine, the
+//! targets from issue 7 and whether each is met, then one table per question.
+//! Repeated runs of the same scenario are reduced to their median.
+//!
+//! The hand-written analysis between the `analysis` markers of the existing
+//! file is carried over, so regenerating the numbers keeps the reading of them.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::idle::IdleRun;
+use crate::pairing::PairingRun;
+use crate::persist::PersistRun;
+use crate::relay::{RelayRun, Target};
+use crate::results::Outcome;
+use crate::stats::median;
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// JSON lines printed by the scenario commands.
+    #[arg(long)]
+    pub results: PathBuf,
+    /// The markdown file to write (its analysis section is kept).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// `Name=value` rows for the machine table, in order (repeatable).
+    #[arg(long = "info")]
+    pub info: Vec<String>,
+    /// Sentences about how this run went, listed under the method (repeatable).
+    #[arg(long = "note")]
+    pub notes: Vec<String>,
+}
+
+const ANALYSIS_START: &str = "<!-- analysis:start -->";
+const ANALYSIS_END: &str = "<!-- analysis:end -->";
+
+/// Issue 7's targets.
+const MIN_SHARE_OF_BARE: f64 = 0.9;
+const MIN_TIMES_NODE: f64 = 5.0;
+const MAX_LIGHT_P99_US: f64 = 2000.0;
+const MAX_IDLE_KIB: f64 = 30.0;
+
+pub fn report(args: &ReportArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.results)
+        .with_context(|| format!("reading {}", args.results.display()))?;
+    let mut runs = Runs::default();
+    for line in text.lines().filter(|l| l.trim_start().starts_with('{')) {
+        match serde_json::from_str(line).with_context(|| format!("decoding {line}"))? {
+            Outcome::Relay(r) => runs.relay.push(r),
+            Outcome::Idle(r) => runs.idle.push(r),
+            Outcome::Pairing(r) => runs.pairing.push(r),
+            Outcome::Persist(r) => runs.persist.push(r),
+        }
+    }
+    let analysis = std::fs::read_to_string(&args.out)
+        .ok()
+        .and_then(|old| kept_analysis(&old))
+        .unwrap_or_else(|| "\n_No analysis written yet._\n".into());
+
+    let mut md = String::new();
+    md += "# Benchmarks\n\n";
+    md += "Written by `cargo xtask bench`; the tables are regenerated on every run, \
+           the analysis at the end is written by hand and kept.\n\n";
+    md += &machine(&args.info);
+    md += &method(&runs, &args.notes);
+    md += &targets(&runs);
+    md += &relay_tables(&runs);
+    md += &memory_tables(&runs);
+    md += &pairing_table(&runs.pairing);
+    md += &persistence(&runs);
+    md += &anomalies(&runs.relay);
+    let _ = write!(
+        md,
+        "## Analysis\n\n{ANALYSIS_START}{analysis}{ANALYSIS_END}\n"
+    );
+    std::fs::write(&args.out, md).with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!("loadgen: wrote {}", args.out.display());
+    Ok(())
+}
+
+#[derive(Default)]
+struct Runs {
+    relay: Vec<RelayRun>,
+    idle: Vec<IdleRun>,
+    pairing: Vec<PairingRun>,
+    persist: Vec<PersistRun>,
+}
+
+impl Runs {
+    fn sizes(&self) -> Vec<usize> {
+        let sizes: BTreeSet<usize> = self.relay.iter().map(|r| r.pairs).collect();
+        sizes.into_iter().collect()
+    }
+
+    fn of(&self, target: Target, pairs: usize) -> Vec<&RelayRun> {
+        self.relay
+            .iter()
+            .filter(|r| r.target == target && r.pairs == pairs)
+            .collect()
+    }
+
+    /// Median of `metric` over the repeated runs of one target and size.
+    fn med(&self, target: Target, pairs: usize, metric: impl Fn(&RelayRun) -> f64) -> Option<f64> {
+        let runs = self.of(target, pairs);
+        (!runs.is_empty()).then(|| median(runs.into_iter().map(metric).collect()))
+    }
+
+    /// Tandem's saturation was its per-connection limit, not its capacity.
+    fn rate_limited(&self, pairs: usize) -> bool {
+        self.of(Target::Tandem, pairs).iter().any(|r| {
+            r.max_pair_rate
+                .is_some_and(|cap| r.saturation.rate >= 0.95 * cap * r.pairs as f64)
+        })
+    }
+}
+
+fn kept_analysis(old: &str) -> Option<String> {
+    let start = old.find(ANALYSIS_START)? + ANALYSIS_START.len();
+    let end = old[start..].find(ANALYSIS_END)? + start;
+    Some(old[start..end].to_string())
+}
+
+fn machine(info: &[String]) -> String {
+    let mut md = String::from("## Machine and run\n\n| | |\n|---|---|\n");
+    for row in info {
+        let (name, value) = row.split_once('=').unwrap_or((row, ""));
+        let _ = writeln!(md, "| {name} | {value} |");
+    }
+    md + "\n"
+}
+
+fn method(runs: &Runs, notes: &[String]) -> String {
+    let mut md = String::from("## Method\n\n");
+    let frame = runs.relay.first().map_or(0, |r| r.frame_bytes);
+    let text = runs.relay.first().map_or(0, |r| r.text_bytes);
+    let cap = runs
+        .relay
+        .iter()
+        .find_map(|r| r.max_pair_rate.filter(|_| r.target == Target::Tandem));
+    let _ = writeln!(
+        md,
+        "- The server under test runs pinned to core 0, the load generator (`tandem-loadgen`, one \
+         thread) to core 1 (`taskset`). Everything is on loopback; client sockets are spread over \
+         127.0.1.1–127.0.1.250."
+    );
+    let _ = writeln!(
+        md,
+        "- Tandem is the release `tandem serve` on SQLite, with real authentication and routing: \
+         agents are seeded through the server's library with real bearer tokens and say \
+         `hello{{token}}`; visitors connect from an allowed origin, say `hello` and \
+         `help.request`; each agent takes one visitor with `queue.accept`. Visitors then send \
+         `chat.send`, and a message counts when its `event` reaches the agent. The baselines \
+         relay the same `chat.send` frames ({frame} bytes, {text} characters of text) from the \
+         visitor's socket to the agent's."
+    );
+    let _ = writeln!(
+        md,
+        "- Latency is one-way, visitor send to agent receive, on one clock. **Light load**: one \
+         message in flight in the whole run, 1 ms apart, from each pair in turn. **Saturation**: \
+         closed loop, each pair keeping a window of messages in flight (about 2,000 in flight in \
+         all); the rate counts messages delivered in a 3 s window after 1 s of warm-up. **Half \
+         load**: open loop at half the saturation rate on a fixed timetable; latency counts from \
+         the planned send time, so a generator that falls behind does not hide queueing."
+    );
+    if let Some(cap) = cap {
+        let _ = writeln!(
+            md,
+            "- Tandem limits each connection to {} frames/s (`protocol::limits::FRAMES_PER_SECOND`, \
+             bursts of twice that); the generator paces each Tandem visitor at {cap} messages/s so \
+             no frame is refused, which caps Tandem at pairs × {cap} messages/s. The baselines have \
+             no such limit and are not paced.",
+            protocol::limits::FRAMES_PER_SECOND
+        );
+    }
+    let _ = writeln!(
+        md,
+        "- CPU use comes from /proc (user + system time over the measured window, 1.0 = one core \
+         busy); memory is VmRSS from /proc/PID/status. Where several runs were made, tables show \
+         the median."
+    );
+    for note in notes {
+        let _ = writeln!(md, "- {note}");
+    }
+    md + "\n"
+}
+
+fn targets(runs: &Runs) -> String {
+    let mut md =
+        String::from("## Targets (issue 7)\n\n| Target | Measured | Met |\n|---|---|---|\n");
+    for pairs in runs.sizes() {
+        let sat = |t| runs.med(t, pairs, |r| r.saturation.rate);
+        let limited = if runs.rate_limited(pairs) {
+            " (Tandem at its per-connection limit)"
+        } else {
+            ""
+        };
+        if let (Some(t), Some(b)) = (sat(Target::Tandem), sat(Target::Bare)) {
+            let share = t / b;
+            let _ = writeln!(
+                md,
+                "| ≥ {:.0}% of the bare relay's throughput, {} pairs | {:.0}%{limited} | {} |",
+                MIN_SHARE_OF_BARE * 100.0,
+                count(pairs as f64),
+                share * 100.0,
+                verdict(
+                    share >= MIN_SHARE_OF_BARE,
+                    format!("short by {:.0} points", (MIN_SHARE_OF_BARE - share) * 100.0)
+                ),
+            );
+        }
+        if let (Some(t), Some(n)) = (sat(Target::Tandem), sat(Target::Node)) {
+            let times = t / n;
+            let _ = writeln!(
+                md,
+                "| ≥ {MIN_TIMES_NODE:.0}× the Node relay's throughput, {} pairs | {times:.2}×{limited} | {} |",
+                count(pairs as f64),
+                verdict(
+                    times >= MIN_TIMES_NODE,
+                    format!("{:.1}× short", MIN_TIMES_NODE / times)
+                ),
+            );
+        }
+    }
+    for pairs in runs.sizes() {
+        if let Some(p99) = runs.med(Target::Tandem, pairs, |r| r.light.latency.p99_us) {
+            let _ = writeln!(
+                md,
+                "| Light-load p99 < 2 ms, {} pairs | {} | {} |",
+                count(pairs as f64),
+                micros(p99),
+                verdict(
+                    p99 < MAX_LIGHT_P99_US,
+                    format!("{:.1}× over", p99 / MAX_LIGHT_P99_US)
+                ),
+            );
+        }
+    }
+    if let Some(idle) = runs.idle.first() {
+        let kib = idle.bytes_per_connection / 1024.0;
+        let _ = writeln!(
+            md,
+            "| < {MAX_IDLE_KIB:.0} KiB per idle connection | {kib:.1} KiB ({} visitors) | {} |",
+            count(idle.visitors as f64),
+            verdict(
+                kib < MAX_IDLE_KIB,
+                format!("{:.1}× over", kib / MAX_IDLE_KIB)
+            ),
+        );
+    }
+    if let Some(big) = runs
+        .relay
+        .iter()
+        .filter(|r| r.target == Target::Tandem)
+        .max_by_key(|r| r.pairs)
+    {
+        let growth =
+            big.memory_after_load.rss as f64 / big.memory_after_setup.rss.max(1) as f64 - 1.0;
+        let trouble: u64 = [&big.light, &big.saturation, &big.half_load]
+            .iter()
+            .map(|p| p.errors + p.lost + p.closed)
+            .sum();
+        let _ = writeln!(
+            md,
+            "| {} active pairs hold steady | RSS {} after setup, {} after load ({:+.1}%); {trouble} errors, lost or closed | {} |",
+            count(big.pairs as f64),
+            mib(big.memory_after_setup.rss),
+            mib(big.memory_after_load.rss),
+            growth * 100.0,
+            verdict(trouble == 0 && growth < 0.10, "see below".into()),
+        );
+    }
+    md += "| Widget < 150 KB gzip | not measured here: the browser-side benchmarks belong to the widget's issues | — |\n\n";
+    md
+}
+
+fn verdict(met: bool, miss: String) -> String {
+    if met {
+        "yes".into()
+    } else {
+        format!("**no**: {miss}")
+    }
+}
+
+fn relay_tables(runs: &Runs) -> String {
+    let mut md = String::from(
+        "## Throughput at saturation\n\nMessages per second delivered to agents. CPU in cores over \
+         the measured window (server / load generator): a generator near 1.0 with a server below \
+         it means the generator, not the server, was the limit, and the server's figure is a lower bound.\n\n\
+         | Pairs | Tandem | Bare axum | Node ws | Tandem / bare | Tandem / Node | CPU Tandem | CPU bare | CPU Node |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for pairs in runs.sizes() {
+        let rate = |t| runs.med(t, pairs, |r| r.saturation.rate);
+        let cpu = |t| {
+            let server = runs.med(t, pairs, |r| r.saturation.server_cpu.cores());
+            let gen_ = runs.med(t, pairs, |r| r.saturation.loadgen_cpu.cores());
+            match (server, gen_) {
+                (Some(s), Some(g)) => format!("{s:.2} / {g:.2}"),
+                _ => "–".into(),
+            }
+        };
+        let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+            _ => "–".into(),
+        };
+        let (t, b, n) = (rate(Target::Tandem), rate(Target::Bare), rate(Target::Node));
+        let mark = if runs.rate_limited(pairs) { " ¹" } else { "" };
+        let _ = writeln!(
+            md,
+            "| {} | {}{mark} | {} | {} | {} | {} | {} | {} | {} |",
+            count(pairs as f64),
+            opt(t, count),
+            opt(b, count),
+            opt(n, count),
+            ratio(t, b),
+            ratio(t, n),
+            cpu(Target::Tandem),
+            cpu(Target::Bare),
+            cpu(Target::Node),
+        );
+    }
+    if runs.sizes().iter().any(|&p| runs.rate_limited(p)) {
+        md +=
+            "\n¹ At Tandem's per-connection limit (pairs × the paced rate), not at its capacity.\n";
+    }
+
+    md += "\n## Latency\n\nOne-way, visitor to agent. Half load is an open loop at half of each \
+           target's own saturation rate (shown), so each target is compared at the same relative load.\n\n\
+           | Pairs | Target | Light p50 | Light p99 | Half-load rate | Half p50 | Half p99 | Half max |\n\
+           |---:|---|---:|---:|---:|---:|---:|---:|\n";
+    for pairs in runs.sizes() {
+        for target in [Target::Tandem, Target::Bare, Target::Node] {
+            if runs.of(target, pairs).is_empty() {
+                continue;
+            }
+            let m = |f: fn(&RelayRun) -> f64| runs.med(target, pairs, f).unwrap_or(0.0);
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {}/s | {} | {} | {} |",
+                count(pairs as f64),
+                name(target),
+                micros(m(|r| r.light.latency.p50_us)),
+                micros(m(|r| r.light.latency.p99_us)),
+                count(m(|r| r.half_load.rate)),
+                micros(m(|r| r.half_load.latency.p50_us)),
+                micros(m(|r| r.half_load.latency.p99_us)),
+                micros(m(|r| r.half_load.latency.max_us)),
+            );
+        }
+    }
+    md + "\n"
+}
+
+fn memory_tables(runs: &Runs) -> String {
+    let mut md = String::from("## Memory\n\n");
+    for idle in &runs.idle {
+        let _ = writeln!(
+            md,
+            "Tandem with {} idle visitors (`hello` done, no session): RSS {} before, {} after, \
+             **{:.1} KiB per connection** (connected in {:.1} s).\n",
+            count(idle.visitors as f64),
+            mib(idle.before.rss),
+            mib(idle.after.rss),
+            idle.bytes_per_connection / 1024.0,
+            idle.connect_secs,
+        );
+    }
+    md += "Active pairs (two connections each), server RSS around the relay runs (largest run of each target):\n\n\
+           | Target | Pairs | Before | After setup | After load | Peak | Per connection |\n\
+           |---|---:|---:|---:|---:|---:|---:|\n";
+    for target in [Target::Tandem, Target::Bare, Target::Node] {
+        let Some(r) = runs
+            .relay
+            .iter()
+            .filter(|r| r.target == target)
+            .max_by_key(|r| r.pairs)
+        else {
+            continue;
+        };
+        let per = r.memory_after_setup.rss.saturating_sub(r.memory_before.rss) as f64
+            / (2 * r.pairs) as f64;
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {:.1} KiB |",
+            name(target),
+            count(r.pairs as f64),
+            mib(r.memory_before.rss),
+            mib(r.memory_after_setup.rss),
+            mib(r.memory_after_load.rss),
+            mib(r.memory_after_load.peak),
+            per / 1024.0,
+        );
+    }
+    md + "\n"
+}
+
+fn pairing_table(pairing: &[PairingRun]) -> String {
+    if pairing.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from(
+        "## Pairing\n\nFrom a visitor's `help.request` to online agents receiving a `queue` frame \
+         that holds the request; requests one at a time, each then accepted by one agent. \
+         Server CPU is per request (the request and its accept: two queue broadcasts).\n\n\
+         | Online agents | Already waiting | Requests | First agent p50 | p99 | Last agent p50 | p99 | Queue frame | Server CPU per request |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for p in pairing {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {:.0} B | {} |",
+            count(p.agents as f64),
+            p.backlog,
+            p.requests,
+            micros(p.first_agent.p50_us),
+            micros(p.first_agent.p99_us),
+            micros(p.all_agents.p50_us),
+            micros(p.all_agents.p99_us),
+            p.queue_frame_bytes,
+            micros(p.server_cpu.cpu_secs * 1e6 / p.requests.max(1) as f64),
+        );
+    }
+    md + "\n"
+}
+
+fn persistence(runs: &Runs) -> String {
+    let mut md = String::from(
+        "## What persisting a message costs\n\nTandem stores every chat message (one SQLite \
+         transaction: insert the event, move the session's last seq) before delivering it.\n\n",
+    );
+    for p in &runs.persist {
+        let _ = write!(
+            md,
+            "Through Tandem's `Store` alone (no network), pinned to the server's core, {} appends:\n\n\
+             | Writers | Append p50 | p99 | Appends/s |\n|---:|---:|---:|---:|\n\
+             | 1 | {} | {} | {} |\n| {} | {} | {} | {} |\n\n",
+            count(p.events as f64),
+            micros(p.sequential.p50_us),
+            micros(p.sequential.p99_us),
+            count(p.sequential_rate),
+            p.writers,
+            micros(p.concurrent.p50_us),
+            micros(p.concurrent.p99_us),
+            count(p.concurrent_rate),
+        );
+    }
+    md += "Server CPU per delivered message at saturation, and where Tandem's went \
+           (by thread: `sqlx-sqlite-wor…` are SQLite's worker threads, `tokio-runtime-w` the async runtime):\n\n\
+           | Pairs | Tandem µs/msg | SQLite threads | Runtime threads | Bare µs/msg | Node µs/msg |\n\
+           |---:|---:|---:|---:|---:|---:|\n";
+    for pairs in runs.sizes() {
+        // Server CPU seconds per delivered message, for the threads whose name starts with `prefix`.
+        let per_msg = |target, prefix: &str| {
+            runs.med(target, pairs, |r| {
+                let cpu = &r.saturation.server_cpu;
+                let secs: f64 = cpu
+                    .by_thread
+                    .iter()
+                    .filter(|(name, _)| name.starts_with(prefix))
+                    .map(|(_, s)| s)
+                    .sum();
+                secs * 1e6 / (r.saturation.rate * cpu.wall_secs).max(1.0)
+            })
+        };
+        let show = |v: Option<f64>| opt(v, |v| format!("{v:.1}"));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} |",
+            count(pairs as f64),
+            show(per_msg(Target::Tandem, "")),
+            show(per_msg(Target::Tandem, "sqlx-sqlite")),
+            show(per_msg(Target::Tandem, "tokio-runtime")),
+            show(per_msg(Target::Bare, "")),
+            show(per_msg(Target::Node, "")),
+        );
+    }
+    md + "\n"
+}
+
+/// Anything that went wrong during a run, so a number is never read without it.
+fn anomalies(relay: &[RelayRun]) -> String {
+    let mut md = String::new();
+    for r in relay {
+        for (phase, p) in [
+            ("light", &r.light),
+            ("saturation", &r.saturation),
+            ("half load", &r.half_load),
+        ] {
+            if p.errors + p.lost + p.closed > 0 {
+                let _ = writeln!(
+                    md,
+                    "- {} × {} pairs, {phase}: {} error frames, {} messages lost, {} connections closed{}",
+                    name(r.target),
+                    count(r.pairs as f64),
+                    p.errors,
+                    p.lost,
+                    p.closed,
+                    p.first_failure
+                        .as_ref()
+                        .map(|f| format!(" (first: {f})"))
+                        .unwrap_or_default(),
+                );
+            }
+        }
+    }
+    if md.is_empty() {
+        "## Errors\n\nNone: no error frames, lost messages or closed connections in any run.\n\n"
+            .into()
+    } else {
+        format!("## Errors\n\n{md}\n")
+    }
+}
+
+fn name(target: Target) -> &'static str {
+    match target {
+        Target::Tandem => "Tandem",
+        Target::Bare => "bare axum",
+        Target::Node => "Node ws",
+    }
+}
+
+fn opt(v: Option<f64>, show: impl Fn(f64) -> String) -> String {
+    v.map_or_else(|| "–".into(), show)
+}
+
+/// 12,345 style.
+fn count(v: f64) -> String {
+    let digits = format!("{:.0}", v.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn micros(us: f64) -> String {
+    if us >= 10_000.0 {
+        format!("{:.0} ms", us / 1000.0)
+    } else if us >= 1000.0 {
+        format!("{:.2} ms", us / 1000.0)
+    } else {
+        format!("{us:.0} µs")
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(count(1234567.4), "1,234,567");
+        assert_eq!(count(999.0), "999");
+        assert_eq!(micros(87.2), "87 µs");
+        assert_eq!(micros(1234.0), "1.23 ms");
+        assert_eq!(micros(45_000.0), "45 ms");
+    }
+
+    #[test]
+    fn analysis_is_kept() {
+        let old = format!("x\n## Analysis\n\n{ANALYSIS_START}\nmine\n{ANALYSIS_END}\n");
+        assert_eq!(kept_analysis(&old).as_deref(), Some("\nmine\n"));
+        assert_eq!(kept_analysis("no markers"), None);
+    }
+}

@@ -1,0 +1,24 @@
+//! The one JSON line each scenario prints on stdout. `cargo xtask bench`
+//! gathers the lines into a file that `report` turns into docs/benchmarks.md.
+
+use serde::{Deserialize, Serialize};
+
+use crate::idle::IdleRun;
+use crate::pairing::PairingRun;
+use crate::persist::PersistRun;
+use crate::relay::RelayRun;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "scenario", rename_all = "snake_case")]
+pub enum Outcome {
+    Relay(RelayRun),
+    Idle(IdleRun),
+    Pairing(PairingRun),
+    Persist(PersistRun),
+}
+
+impl Outcome {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("results serialise")
+    }
+}
