@@ -70,6 +70,9 @@ pub struct View {
     compose_label: Element,
     input: HtmlTextAreaElement,
     shown_open: Option<bool>,
+    /// Focus the message box at the end of the next render, once it is
+    /// visible where the new phase puts it.
+    want_focus: bool,
     shown_avatar: Option<String>,
     _listeners: Vec<Listener>,
 }
@@ -285,6 +288,7 @@ impl View {
             compose_label,
             input,
             shown_open: None,
+            want_focus: false,
             shown_avatar: None,
             _listeners: listeners,
         }
@@ -338,6 +342,7 @@ impl View {
                 self.footer.query_selector(".ended").ok().flatten()
             };
             let _ = slot.insert_before(&self.compose, before.as_ref().map(|e| e.as_ref()));
+            grow(&self.input);
             if had_focus {
                 self.focus_input();
             }
@@ -380,6 +385,9 @@ impl View {
         if synced.own_added || (near_bottom && (synced.added || typing)) {
             self.body.set_scroll_top(self.body.scroll_height());
         }
+        if std::mem::take(&mut self.want_focus) {
+            let _ = self.input.focus();
+        }
     }
 
     /// The text in the message box.
@@ -409,8 +417,8 @@ impl View {
             .filter(|v| !v.is_empty())
     }
 
-    pub fn focus_input(&self) {
-        let _ = self.input.focus();
+    pub fn focus_input(&mut self) {
+        self.want_focus = true;
     }
 
     pub fn focus_launcher(&self) {
@@ -535,9 +543,13 @@ fn start_form(
     (intro, slot, topic)
 }
 
-/// Lets the message box grow with its text, up to the CSS max-height.
+/// Lets the message box grow with its text, up to the CSS max-height. An
+/// empty box goes back to its stylesheet height (which differs between the
+/// start form and the chat).
 fn grow(input: &HtmlTextAreaElement) {
     let style = input.style();
-    let _ = style.set_property("height", "auto");
-    let _ = style.set_property("height", &format!("{}px", input.scroll_height()));
+    let _ = style.remove_property("height");
+    if !input.value().is_empty() {
+        let _ = style.set_property("height", &format!("{}px", input.scroll_height()));
+    }
 }

@@ -41,7 +41,8 @@ pub const CSS: &str = r#"
   text-align: left;
 }
 .tw *, .tw *::before, .tw *::after { box-sizing: border-box; }
-.tw button, .tw select, .tw textarea { font: inherit; color: inherit; margin: 0; }
+/* Zero specificity: a reset that any class rule below overrides. */
+:where(.tw) :where(button, select, textarea) { font: inherit; color: inherit; margin: 0; }
 .tw button { cursor: pointer; }
 .tw :focus-visible { outline: 2px solid var(--tw-accent); outline-offset: 2px; }
 .sr {
