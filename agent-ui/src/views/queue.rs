@@ -10,8 +10,9 @@ use crate::state::Console;
 /// Waits past these read as "getting long" and "too long".
 const WAIT_WARN_MS: Millis = 2 * 60_000;
 const WAIT_LATE_MS: Millis = 5 * 60_000;
-/// Characters of the first message shown in the queue.
-const FIRST_MESSAGE_CHARS: usize = 140;
+/// Characters of the first message kept in the queue (CSS clamps it to two
+/// lines; the tooltip shows the rest).
+const FIRST_MESSAGE_CHARS: usize = 280;
 
 #[component]
 pub fn Queue() -> impl IntoView {
@@ -89,7 +90,9 @@ fn QueueRow(item: QueueItem) -> impl IntoView {
                 </span>
             </div>
             {(!place.is_empty()).then(|| view! { <div class="qi-place">{place}</div> })}
-            <p class="qi-message">{format::truncate(&item.first_message, FIRST_MESSAGE_CHARS)}</p>
+            <p class="qi-message" title=format::truncate(&item.first_message, FIRST_MESSAGE_CHARS)>
+                {format::truncate(&item.first_message, FIRST_MESSAGE_CHARS)}
+            </p>
             <div class="qi-bottom">
                 <span class="qi-visitor">{visitor}</span>
                 {item.topic.map(|t| view! { <span class="chip">{t}</span> })}
