@@ -335,12 +335,8 @@ export async function pickTopic(page) {
   return option;
 }
 
-/**
- * The widget's status banner (connection problems, refusals). It has no
- * data-testid yet, so fall back to its class inside the widget's host.
- */
-export const widgetBanner = (page) =>
-  page.locator('[data-testid="tandem-banner"], #tandem-widget-root .banner');
+/** The widget's status banner (connection lost, refused, errors). */
+export const widgetBanner = (page) => page.getByTestId("tandem-banner");
 
 /** Logs an agent into the console at `${server}/agent`. */
 export async function consoleLogin(page, server, email, password) {
