@@ -29,6 +29,7 @@ mod tandem;
 mod usage;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -86,6 +87,9 @@ enum Command {
         /// Requests left waiting in the queue while the measured ones are made.
         #[arg(long, default_value_t = 0)]
         backlog: usize,
+        /// Quiet time before each request, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        pause_ms: u64,
         #[command(flatten)]
         site: SiteArgs,
     },
@@ -136,12 +140,22 @@ async fn run(command: Command) -> Result<()> {
             agents,
             requests,
             backlog,
+            pause_ms,
             site,
         } => {
             let tokens = tandem::read_tokens(&tokens)?;
             let tandem = site.tandem(&url)?;
             Outcome::Pairing(
-                pairing::pairing(&tandem, &tokens, agents, requests, backlog, server_pid).await?,
+                pairing::pairing(
+                    &tandem,
+                    &tokens,
+                    agents,
+                    requests,
+                    backlog,
+                    Duration::from_millis(pause_ms),
+                    server_pid,
+                )
+                .await?,
             )
         }
         Command::Persist {

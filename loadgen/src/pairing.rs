@@ -4,13 +4,12 @@
 //! change twice (the request arriving, then being taken), so each
 //! measurement starts from a quiet server.
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use protocol::{AgentPresence, ClientEnvelope, ClientFrame, ServerEnvelope, ServerFrame};
+use protocol::{AgentPresence, ClientEnvelope, ClientFrame, ServerFrame};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
@@ -26,6 +25,8 @@ pub struct PairingRun {
     pub requests: usize,
     /// Requests already waiting (never accepted) while the measured ones are made.
     pub backlog: usize,
+    /// Quiet time before each request.
+    pub pause_ms: u64,
     /// From `help.request` to the first online agent receiving the new queue.
     pub first_agent: Summary,
     /// From `help.request` to the last of the online agents receiving it.
@@ -36,12 +37,14 @@ pub struct PairingRun {
     pub server_cpu: CpuUse,
 }
 
-/// One `queue` frame as an agent received it.
+/// One `queue` frame as an agent received it. Whether it lists a session is
+/// a substring search for the session's id (128 random bits, so it cannot
+/// appear by chance): parsing thousands of large queue frames would make the
+/// single-threaded generator, not the server, the slow part.
 struct Seen {
     agent: usize,
     at: Instant,
-    sessions: HashSet<String>,
-    bytes: usize,
+    frame: Utf8Bytes,
 }
 
 type AgentSink = SplitSink<Ws, Message>;
@@ -52,6 +55,7 @@ pub async fn pairing(
     agents: usize,
     requests: usize,
     backlog: usize,
+    pause: Duration,
     server_pid: u32,
 ) -> Result<PairingRun> {
     anyhow::ensure!(
@@ -87,15 +91,18 @@ pub async fn pairing(
     })
     .await?;
     let measured = visitors.split_off(backlog);
-    let mut waiting = HashSet::new();
+    let mut waiting = Vec::new();
     for mut visitor in visitors {
-        waiting.insert(request_help(&mut visitor).await?);
+        waiting.push(request_help(&mut visitor).await?);
         // Waiting visitors get a position update on every queue change: read them.
         tokio::spawn(async move { while let Some(Ok(_)) = visitor.next().await {} });
     }
     let mut bytes = (0usize, 0usize);
     if !waiting.is_empty() {
-        until_all_agents(&mut seen, agents, &mut bytes, |s| s.is_superset(&waiting)).await?;
+        until_all_agents(&mut seen, agents, &mut bytes, |f| {
+            waiting.iter().all(|w| f.contains(w.as_str()))
+        })
+        .await?;
     }
 
     eprintln!("loadgen: {requests} help requests, one at a time");
@@ -103,10 +110,11 @@ pub async fn pairing(
     let mut all = Latencies::default();
     let cpu_before = CpuTimes::read(server_pid)?;
     for (j, mut visitor) in measured.into_iter().enumerate() {
+        tokio::time::sleep(pause).await;
         let asked = Instant::now();
         let session = request_help(&mut visitor).await?;
         let times =
-            until_all_agents(&mut seen, agents, &mut bytes, |s| s.contains(&session)).await?;
+            until_all_agents(&mut seen, agents, &mut bytes, |f| f.contains(&session)).await?;
         let since = |t: &Instant| t.duration_since(asked).as_nanos() as u64;
         first.record(times.iter().map(since).min().unwrap_or(0));
         all.record(times.iter().map(since).max().unwrap_or(0));
@@ -117,7 +125,7 @@ pub async fn pairing(
             .send(Message::Text(Utf8Bytes::from(accept.to_json())))
             .await
             .context("sending queue.accept")?;
-        until_all_agents(&mut seen, agents, &mut bytes, |s| !s.contains(&session)).await?;
+        until_all_agents(&mut seen, agents, &mut bytes, |f| !f.contains(&session)).await?;
         drop(visitor);
     }
     let server_cpu = CpuTimes::read(server_pid)?.since(&cpu_before);
@@ -125,6 +133,7 @@ pub async fn pairing(
         agents,
         requests,
         backlog,
+        pause_ms: pause.as_millis() as u64,
         first_agent: first.summary(),
         all_agents: all.summary(),
         queue_frame_bytes: bytes.0 as f64 / bytes.1.max(1) as f64,
@@ -144,21 +153,11 @@ async fn watch_queue(
         if !text.as_str().contains("\"type\":\"queue\"") {
             continue;
         }
-        let Ok(ServerEnvelope {
-            frame: ServerFrame::Queue { items, .. },
-            ..
-        }) = serde_json::from_str(&text)
-        else {
-            continue;
-        };
-        let sessions = items.into_iter().map(|i| i.session).collect();
-        let bytes = text.len();
         if seen
             .send(Seen {
                 agent,
                 at,
-                sessions,
-                bytes,
+                frame: text,
             })
             .is_err()
         {
@@ -173,7 +172,7 @@ async fn until_all_agents(
     seen: &mut mpsc::UnboundedReceiver<Seen>,
     agents: usize,
     bytes: &mut (usize, usize),
-    done: impl Fn(&HashSet<String>) -> bool,
+    done: impl Fn(&str) -> bool,
 ) -> Result<Vec<Instant>> {
     let mut when: Vec<Option<Instant>> = vec![None; agents];
     let mut left = agents;
@@ -183,9 +182,9 @@ async fn until_all_agents(
             .await
             .map_err(|_| anyhow!("{left} of {agents} agents did not see the queue change"))?
             .ok_or_else(|| anyhow!("every agent connection ended"))?;
-        bytes.0 += s.bytes;
+        bytes.0 += s.frame.len();
         bytes.1 += 1;
-        if when[s.agent].is_none() && done(&s.sessions) {
+        if when[s.agent].is_none() && done(s.frame.as_str()) {
             when[s.agent] = Some(s.at);
             left -= 1;
         }

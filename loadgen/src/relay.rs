@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use protocol::limits::FRAMES_PER_SECOND;
 use serde::{Deserialize, Serialize};
 
 use crate::baseline;
@@ -49,10 +50,15 @@ pub struct RelayArgs {
     /// Characters of chat text in each message.
     #[arg(long, default_value_t = 100)]
     pub text_bytes: usize,
-    /// Messages per second one pair may send at most (Tandem limits each
-    /// connection; unset means as fast as the window allows).
+    /// Messages per second one pair may send at most. Tandem refuses frames
+    /// beyond `FRAMES_PER_SECOND` per connection, so for Tandem this defaults
+    /// to a little under that; the relays have no limit and are not paced.
     #[arg(long)]
     pub max_pair_rate: Option<f64>,
+    /// A label for a run whose server was started with non-default settings
+    /// (reported apart from the main tables).
+    #[arg(long)]
+    pub variant: Option<String>,
     /// Messages in flight per pair at saturation (default: enough for ~2,000 in flight in all).
     #[arg(long)]
     pub window: Option<u32>,
@@ -86,6 +92,8 @@ impl SiteArgs {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RelayRun {
     pub target: Target,
+    #[serde(default)]
+    pub variant: Option<String>,
     pub pairs: usize,
     pub text_bytes: usize,
     /// Size of one `chat.send` frame as sent.
@@ -142,6 +150,12 @@ pub async fn run(args: &RelayArgs) -> Result<RelayRun> {
     let window = args
         .window
         .unwrap_or(IN_FLIGHT.div_ceil(n).clamp(1, 64) as u32);
+    let max_pair_rate = args.max_pair_rate.or(match args.target {
+        // Two frames/s of margin: the server's token bucket and our pacing
+        // run on different clocks.
+        Target::Tandem => Some(f64::from(FRAMES_PER_SECOND - 2)),
+        Target::Bare | Target::Node => None,
+    });
     let timing = || {
         Timing::new(
             Duration::from_secs_f64(args.warmup_secs),
@@ -152,7 +166,7 @@ pub async fn run(args: &RelayArgs) -> Result<RelayRun> {
     eprintln!("loadgen: saturation, {window} in flight per pair");
     let closed = Schedule::Closed {
         window,
-        max_rate: args.max_pair_rate,
+        max_rate: max_pair_rate,
     };
     let (pairs, saturation) = drive(pairs, &frames, closed, timing(), pid).await?;
 
@@ -167,11 +181,12 @@ pub async fn run(args: &RelayArgs) -> Result<RelayRun> {
 
     Ok(RelayRun {
         target: args.target,
+        variant: args.variant.clone(),
         pairs: n,
         text_bytes: args.text_bytes,
         frame_bytes: frames.chat(&stand_in_session(0), 1_000_000_000).len(),
         window,
-        max_pair_rate: args.max_pair_rate,
+        max_pair_rate,
         setup_secs,
         memory_before,
         memory_after_setup,

@@ -71,6 +71,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     md += &memory_tables(&runs);
     md += &pairing_table(&runs.pairing);
     md += &persistence(&runs);
+    md += &tuning(&runs);
     md += &anomalies(&runs.relay);
     let _ = write!(
         md,
@@ -95,11 +96,30 @@ impl Runs {
         sizes.into_iter().collect()
     }
 
+    /// Runs of the servers as they ship (not the tuned variants).
+    fn main(&self) -> impl Iterator<Item = &RelayRun> {
+        self.relay.iter().filter(|r| r.variant.is_none())
+    }
+
     fn of(&self, target: Target, pairs: usize) -> Vec<&RelayRun> {
-        self.relay
-            .iter()
+        self.main()
             .filter(|r| r.target == target && r.pairs == pairs)
             .collect()
+    }
+
+    /// The largest run of a target.
+    fn largest(&self, target: Target) -> Option<&RelayRun> {
+        self.main()
+            .filter(|r| r.target == target)
+            .max_by_key(|r| r.pairs)
+    }
+
+    /// The generator, not the server, set the saturation rate: it used its
+    /// whole core while the server had time to spare.
+    fn generator_bound(&self, target: Target, pairs: usize) -> bool {
+        let server = self.med(target, pairs, |r| r.saturation.server_cpu.cores());
+        let generator = self.med(target, pairs, |r| r.saturation.loadgen_cpu.cores());
+        matches!((server, generator), (Some(s), Some(g)) if g > 0.9 && s < 0.9)
     }
 
     /// Median of `metric` over the repeated runs of one target and size.
@@ -198,13 +218,21 @@ fn targets(runs: &Runs) -> String {
             ""
         };
         if let (Some(t), Some(b)) = (sat(Target::Tandem), sat(Target::Bare)) {
-            let share = t / b;
+            // The bare relay may have been held back by the generator; the
+            // CPU each spends per message compares them without it.
+            let cpu = |t| runs.med(t, pairs, |r| cpu_per_msg(r, |_| true));
+            let by_cpu = match (cpu(Target::Tandem), cpu(Target::Bare)) {
+                (Some(tc), Some(bc)) if tc > 0.0 => bc / tc,
+                _ => t / b,
+            };
+            let share = (t / b).min(by_cpu);
             let _ = writeln!(
                 md,
-                "| ≥ {:.0}% of the bare relay's throughput, {} pairs | {:.0}%{limited} | {} |",
+                "| ≥ {:.0}% of the bare relay's throughput, {} pairs | {:.1}% by rate{limited}, {:.1}% by CPU per message | {} |",
                 MIN_SHARE_OF_BARE * 100.0,
                 count(pairs as f64),
-                share * 100.0,
+                t / b * 100.0,
+                by_cpu * 100.0,
                 verdict(
                     share >= MIN_SHARE_OF_BARE,
                     format!("short by {:.0} points", (MIN_SHARE_OF_BARE - share) * 100.0)
@@ -250,12 +278,7 @@ fn targets(runs: &Runs) -> String {
             ),
         );
     }
-    if let Some(big) = runs
-        .relay
-        .iter()
-        .filter(|r| r.target == Target::Tandem)
-        .max_by_key(|r| r.pairs)
-    {
+    if let Some(big) = runs.largest(Target::Tandem) {
         let growth =
             big.memory_after_load.rss as f64 / big.memory_after_setup.rss.max(1) as f64 - 1.0;
         let trouble: u64 = [&big.light, &big.saturation, &big.half_load]
@@ -308,13 +331,22 @@ fn relay_tables(runs: &Runs) -> String {
         };
         let (t, b, n) = (rate(Target::Tandem), rate(Target::Bare), rate(Target::Node));
         let mark = if runs.rate_limited(pairs) { " ¹" } else { "" };
+        // "≥": the generator was the limit, so the server could do more.
+        let shown = |target, v: Option<f64>| {
+            let at_least = if runs.generator_bound(target, pairs) {
+                "≥ "
+            } else {
+                ""
+            };
+            opt(v, |v| format!("{at_least}{}", count(v)))
+        };
         let _ = writeln!(
             md,
             "| {} | {}{mark} | {} | {} | {} | {} | {} | {} | {} |",
             count(pairs as f64),
-            opt(t, count),
-            opt(b, count),
-            opt(n, count),
+            shown(Target::Tandem, t),
+            shown(Target::Bare, b),
+            shown(Target::Node, n),
             ratio(t, b),
             ratio(t, n),
             cpu(Target::Tandem),
@@ -326,6 +358,8 @@ fn relay_tables(runs: &Runs) -> String {
         md +=
             "\n¹ At Tandem's per-connection limit (pairs × the paced rate), not at its capacity.\n";
     }
+    md += "\nWhere a rate is a lower bound, the CPU each server spends per message (below, under \
+           persistence) compares them without the generator in the way.\n";
 
     md += "\n## Latency\n\nOne-way, visitor to agent. Half load is an open loop at half of each \
            target's own saturation rate (shown), so each target is compared at the same relative load.\n\n\
@@ -372,12 +406,7 @@ fn memory_tables(runs: &Runs) -> String {
            | Target | Pairs | Before | After setup | After load | Peak | Per connection |\n\
            |---|---:|---:|---:|---:|---:|---:|\n";
     for target in [Target::Tandem, Target::Bare, Target::Node] {
-        let Some(r) = runs
-            .relay
-            .iter()
-            .filter(|r| r.target == target)
-            .max_by_key(|r| r.pairs)
-        else {
+        let Some(r) = runs.largest(target) else {
             continue;
         };
         let per = r.memory_after_setup.rss.saturating_sub(r.memory_before.rss) as f64
@@ -405,15 +434,16 @@ fn pairing_table(pairing: &[PairingRun]) -> String {
         "## Pairing\n\nFrom a visitor's `help.request` to online agents receiving a `queue` frame \
          that holds the request; requests one at a time, each then accepted by one agent. \
          Server CPU is per request (the request and its accept: two queue broadcasts).\n\n\
-         | Online agents | Already waiting | Requests | First agent p50 | p99 | Last agent p50 | p99 | Queue frame | Server CPU per request |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | Online agents | Already waiting | Pause before each | Requests | First agent p50 | p99 | Last agent p50 | p99 | Queue frame | Server CPU per request |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for p in pairing {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {:.0} B | {} |",
+            "| {} | {} | {} ms | {} | {} | {} | {} | {} | {:.0} B | {} |",
             count(p.agents as f64),
             p.backlog,
+            p.pause_ms,
             p.requests,
             micros(p.first_agent.p50_us),
             micros(p.first_agent.p99_us),
@@ -447,35 +477,100 @@ fn persistence(runs: &Runs) -> String {
             count(p.concurrent_rate),
         );
     }
-    md += "Server CPU per delivered message at saturation, and where Tandem's went \
-           (by thread: `sqlx-sqlite-wor…` are SQLite's worker threads, `tokio-runtime-w` the async runtime):\n\n\
-           | Pairs | Tandem µs/msg | SQLite threads | Runtime threads | Bare µs/msg | Node µs/msg |\n\
-           |---:|---:|---:|---:|---:|---:|\n";
+    md += "Server CPU per delivered message at saturation (whatever limited the rate), and where \
+           Tandem's went by thread: `sqlx-sqlite-wor…` are SQLite's worker threads (sqlx runs each \
+           connection on its own thread and hands every statement over to it), the rest is the \
+           async runtime. A context switch is the kernel moving a core from one thread to another.\n\n\
+           | Pairs | Tandem µs/msg | SQLite threads | Other threads | Context switches/msg | Bare µs/msg | Bare switches/msg | Node µs/msg | Tandem as % of bare, by CPU |\n\
+           |---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for pairs in runs.sizes() {
-        // Server CPU seconds per delivered message, for the threads whose name starts with `prefix`.
-        let per_msg = |target, prefix: &str| {
-            runs.med(target, pairs, |r| {
-                let cpu = &r.saturation.server_cpu;
-                let secs: f64 = cpu
-                    .by_thread
-                    .iter()
-                    .filter(|(name, _)| name.starts_with(prefix))
-                    .map(|(_, s)| s)
-                    .sum();
-                secs * 1e6 / (r.saturation.rate * cpu.wall_secs).max(1.0)
-            })
-        };
         let show = |v: Option<f64>| opt(v, |v| format!("{v:.1}"));
+        let all = |t| runs.med(t, pairs, |r| cpu_per_msg(r, |_| true));
+        let sqlite = runs.med(Target::Tandem, pairs, |r| {
+            cpu_per_msg(r, |name| name.starts_with("sqlx-sqlite"))
+        });
+        let other = runs.med(Target::Tandem, pairs, |r| {
+            cpu_per_msg(r, |name| !name.starts_with("sqlx-sqlite"))
+        });
+        let switches = |t| runs.med(t, pairs, switches_per_msg);
+        let by_cpu = match (all(Target::Tandem), all(Target::Bare)) {
+            (Some(t), Some(b)) if t > 0.0 => format!("{:.1}%", b / t * 100.0),
+            _ => "–".into(),
+        };
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {by_cpu} |",
             count(pairs as f64),
-            show(per_msg(Target::Tandem, "")),
-            show(per_msg(Target::Tandem, "sqlx-sqlite")),
-            show(per_msg(Target::Tandem, "tokio-runtime")),
-            show(per_msg(Target::Bare, "")),
-            show(per_msg(Target::Node, "")),
+            show(all(Target::Tandem)),
+            show(sqlite),
+            show(other),
+            show(switches(Target::Tandem)),
+            show(all(Target::Bare)),
+            show(switches(Target::Bare)),
+            show(all(Target::Node)),
         );
+    }
+    md + "\n"
+}
+
+/// Server CPU microseconds per message delivered at saturation, counting the
+/// threads whose names `threads` accepts.
+fn cpu_per_msg(r: &RelayRun, threads: impl Fn(&str) -> bool) -> f64 {
+    let cpu = &r.saturation.server_cpu;
+    let secs: f64 = cpu
+        .by_thread
+        .iter()
+        .filter(|(name, _)| threads(name))
+        .map(|(_, s)| s)
+        .sum();
+    secs * 1e6 / delivered(r).max(1.0)
+}
+
+fn switches_per_msg(r: &RelayRun) -> f64 {
+    r.saturation.server_cpu.switches as f64 / delivered(r).max(1.0)
+}
+
+/// Messages delivered in the saturation phase's measured window.
+fn delivered(r: &RelayRun) -> f64 {
+    r.saturation.rate * r.saturation.server_cpu.wall_secs
+}
+
+/// The bare relay as shipped beside the same relay with settings changed,
+/// to show what those settings would buy Tandem (which uses axum's defaults).
+fn tuning(runs: &Runs) -> String {
+    let tuned: Vec<&RelayRun> = runs.relay.iter().filter(|r| r.variant.is_some()).collect();
+    if tuned.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from(
+        "## What two server settings buy\n\nThe bare relay with axum's defaults (as Tandem runs) \
+         and with `TCP_NODELAY` on accepted sockets plus a 4 KiB WebSocket read buffer \
+         (`WebSocketUpgrade::read_buffer_size`; tungstenite's default is 128 KiB, allocated for \
+         every connection and zero-filled before every read). One run each.\n\n\
+         | Pairs | Settings | Saturation | Server µs/msg | RSS per connection | Light p99 | Half-load p99 |\n\
+         |---:|---|---:|---:|---:|---:|---:|\n",
+    );
+    for r in tuned {
+        let Some(plain) = runs.of(Target::Bare, r.pairs).into_iter().next() else {
+            continue;
+        };
+        for (label, run) in [("axum defaults", plain), ("tuned", r)] {
+            let per_conn = run
+                .memory_after_setup
+                .rss
+                .saturating_sub(run.memory_before.rss) as f64
+                / (2 * run.pairs) as f64;
+            let _ = writeln!(
+                md,
+                "| {} | {label} | {} | {:.1} | {:.1} KiB | {} | {} |",
+                count(run.pairs as f64),
+                count(run.saturation.rate),
+                cpu_per_msg(run, |_| true),
+                per_conn / 1024.0,
+                micros(run.light.latency.p99_us),
+                micros(run.half_load.latency.p99_us),
+            );
+        }
     }
     md + "\n"
 }

@@ -36,18 +36,21 @@ pub fn memory(pid: u32) -> Result<Memory> {
     })
 }
 
-/// CPU seconds (user + system) per thread name, e.g. `tokio-runtime-w`
-/// (names are cut to 15 bytes by the kernel) and `sqlx-sqlite-wor`.
+/// CPU seconds (user + system) per thread name, e.g. `tokio-rt-worker`
+/// and `sqlx-sqlite-wor` (the kernel cuts names to 15 bytes), and the
+/// context switches of all threads together.
 #[derive(Debug, Clone, Default)]
 pub struct CpuTimes {
     pub at: Option<Instant>,
     pub by_thread: BTreeMap<String, f64>,
+    pub switches: u64,
 }
 
 impl CpuTimes {
     pub fn read(pid: u32) -> Result<CpuTimes> {
         let at = Instant::now();
         let mut by_thread = BTreeMap::new();
+        let mut switches = 0;
         let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
             .with_context(|| format!("listing /proc/{pid}/task"))?;
         for task in tasks.flatten() {
@@ -58,10 +61,14 @@ impl CpuTimes {
             if let Some((name, secs)) = parse_stat(&stat) {
                 *by_thread.entry(name).or_insert(0.0) += secs;
             }
+            if let Ok(status) = std::fs::read_to_string(task.path().join("status")) {
+                switches += context_switches(&status);
+            }
         }
         Ok(CpuTimes {
             at: Some(at),
             by_thread,
+            switches,
         })
     }
 
@@ -89,6 +96,7 @@ impl CpuTimes {
             wall_secs: wall,
             cpu_secs: (self.total() - earlier.total()).max(0.0),
             by_thread,
+            switches: self.switches.saturating_sub(earlier.switches),
         }
     }
 }
@@ -99,6 +107,9 @@ pub struct CpuUse {
     pub wall_secs: f64,
     pub cpu_secs: f64,
     pub by_thread: BTreeMap<String, f64>,
+    /// Voluntary and involuntary context switches of all threads.
+    #[serde(default)]
+    pub switches: u64,
 }
 
 impl CpuUse {
@@ -110,6 +121,15 @@ impl CpuUse {
             0.0
         }
     }
+}
+
+/// Voluntary plus involuntary context switches from a /proc/*/status text.
+fn context_switches(status: &str) -> u64 {
+    status
+        .lines()
+        .filter(|l| l.contains("ctxt_switches:"))
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum()
 }
 
 /// (thread name, user + system seconds) from one /proc/*/stat line.
@@ -139,6 +159,8 @@ mod tests {
     fn reads_this_process() {
         let me = std::process::id();
         assert!(memory(me).unwrap().rss > 0);
-        assert!(!CpuTimes::read(me).unwrap().by_thread.is_empty());
+        let cpu = CpuTimes::read(me).unwrap();
+        assert!(!cpu.by_thread.is_empty());
+        assert!(cpu.switches > 0);
     }
 }

@@ -2,7 +2,13 @@
 //! can do with axum. `GET /ws?pair=K&side=visitor|agent`; a text frame from
 //! one side goes to the other side of the same pair, nothing else.
 //!
-//! Run: `bare-relay [--listen 127.0.0.1:0]`; it prints `RELAY_READY http://…`.
+//! Run: `bare-relay [--listen 127.0.0.1:0] [--tuned]`; it prints `RELAY_READY http://…`.
+//!
+//! By default it keeps axum's defaults, as Tandem does. `--tuned` shows what
+//! two settings buy: TCP_NODELAY on accepted sockets, and a 4 KiB WebSocket
+//! read buffer instead of 128 KiB (tungstenite allocates the buffer for every
+//! connection and zero-fills it before each read, so the default costs both
+//! memory per connection and CPU per read).
 //!
 //! Like Tandem it gives each connection a writer task draining a bounded queue,
 //! so the comparison measures what Tandem adds (authentication, JSON decoding,
@@ -16,6 +22,7 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -35,27 +42,49 @@ struct Params {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let listen = std::env::args()
-        .skip_while(|a| a != "--listen")
+    let args: Vec<String> = std::env::args().collect();
+    let listen = args
+        .iter()
+        .skip_while(|a| *a != "--listen")
         .nth(1)
+        .cloned()
         .unwrap_or_else(|| "127.0.0.1:0".into());
+    let tuned = args.iter().any(|a| a == "--tuned");
     let inboxes = Inboxes::default();
-    let app = Router::new().route("/ws", get(upgrade)).with_state(inboxes);
+    let app = Router::new()
+        .route("/ws", get(upgrade))
+        .with_state(Relay { inboxes, tuned });
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("RELAY_READY http://{}", listener.local_addr()?);
+    let listener = listener.tap_io(move |tcp| {
+        if tuned {
+            let _ = tcp.set_nodelay(true);
+        }
+    });
     axum::serve(listener, app).await
 }
 
+#[derive(Clone)]
+struct Relay {
+    inboxes: Inboxes,
+    tuned: bool,
+}
+
 async fn upgrade(
-    State(inboxes): State<Inboxes>,
+    State(relay): State<Relay>,
     Query(p): Query<Params>,
     ws: WebSocketUpgrade,
 ) -> Response {
     let visitor = p.side == "visitor";
-    ws.on_upgrade(move |socket| relay(socket, inboxes, p.pair, visitor))
+    let ws = if relay.tuned {
+        ws.read_buffer_size(4096)
+    } else {
+        ws
+    };
+    ws.on_upgrade(move |socket| forward(socket, relay.inboxes, p.pair, visitor))
 }
 
-async fn relay(socket: WebSocket, inboxes: Inboxes, pair: String, visitor: bool) {
+async fn forward(socket: WebSocket, inboxes: Inboxes, pair: String, visitor: bool) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(OUTBOUND);
     inboxes.lock().unwrap().insert((pair.clone(), visitor), tx);
