@@ -101,6 +101,7 @@ pub async fn request_help(visitor: &mut Ws) -> Result<String> {
         ClientFrame::HelpRequest {
             topic: None,
             message: "Hello, I need help with my order".into(),
+            client_id: None,
             page: None,
         },
     )
