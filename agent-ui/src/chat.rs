@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use protocol::{Event, EventBody, Millis, Receipts, Role, SessionState, SessionSummary};
+use protocol::{
+    Event, EventBody, Millis, Receipts, Role, SessionState, SessionSummary, ShareAction,
+};
 
 /// How long a visitor's "typing" stays shown without a fresh `typing` frame.
 /// The visitor's widget may vanish without sending `active: false`.
@@ -348,6 +350,18 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
             Role::System => "The chat was closed".into(),
         },
         EventBody::Message { text, .. } => text.clone(),
+        EventBody::Share { action, .. } => match action {
+            ShareAction::Requested => "You asked to see the visitor's screen".into(),
+            ShareAction::Started => "The visitor is sharing their screen".into(),
+            ShareAction::Denied => "The visitor declined to share their screen".into(),
+            ShareAction::Stopped => "Screen sharing stopped".into(),
+        },
+        EventBody::Highlight {
+            label: Some(label), ..
+        } => format!("Highlighted “{label}” on the visitor's page"),
+        EventBody::Highlight { label: None, .. } => {
+            "Highlighted an element on the visitor's page".into()
+        }
     }
 }
 
@@ -369,6 +383,7 @@ mod tests {
             accepted_at: None,
             ended_at: None,
             last_seq: 0,
+            share: Default::default(),
         }
     }
 

@@ -122,7 +122,9 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
                 console.selected.set(first);
             }
         }
-        ServerFrame::Queue { server_time, items } => {
+        ServerFrame::Queue {
+            server_time, items, ..
+        } => {
             console.skew.set(clock::skew_from(server_time));
             console.queue.set(items);
         }
@@ -184,7 +186,14 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
             session,
         } => on_error(console, envelope.rid, code, message, session),
         // Visitor-only frame.
-        ServerFrame::QueuePosition { .. } => {}
+        // Frames meant for the visitor's widget, and co-browse frames the
+        // mirror (not yet in the console) will handle.
+        ServerFrame::QueuePosition { .. }
+        | ServerFrame::Cobrowse { .. }
+        | ServerFrame::CobrowseKeyframeRequest { .. }
+        | ServerFrame::Pointer { .. }
+        | ServerFrame::Highlight { .. }
+        | ServerFrame::HighlightClear { .. } => {}
     }
 }
 

@@ -39,6 +39,23 @@ pub enum EventBody {
     AgentJoined { agent_id: String, name: String },
     /// The session was closed by one side (or by the system).
     Ended { by: Role },
+    /// Screen sharing was requested, started, denied or stopped (audit trail).
+    Share { action: ShareAction, by: Role },
+    /// The agent highlighted an element on the visitor's page (audit trail).
+    Highlight {
+        node: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareAction {
+    Requested,
+    Started,
+    Denied,
+    Stopped,
 }
 
 impl EventBody {
@@ -48,6 +65,8 @@ impl EventBody {
             EventBody::Requested { .. } => "requested",
             EventBody::AgentJoined { .. } => "agent_joined",
             EventBody::Ended { .. } => "ended",
+            EventBody::Share { .. } => "share",
+            EventBody::Highlight { .. } => "highlight",
         }
     }
 }

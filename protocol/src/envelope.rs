@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cobrowse::ShareState;
 use crate::limits::*;
 use crate::{
     AgentInfo, AgentPresence, ErrorCode, Event, Millis, PageInfo, QueueItem, ReceiptKind, Receipts,
@@ -56,6 +57,9 @@ pub enum ClientFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         topic: Option<String>,
         message: String,
+        /// The visitor's own id for the first message, echoed on its event.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         page: Option<PageInfo>,
     },
@@ -101,6 +105,45 @@ pub enum ClientFrame {
     /// Agent: take a waiting request.
     #[serde(rename = "queue.accept")]
     QueueAccept { session: String },
+    /// Agent: ask the visitor to share their screen.
+    #[serde(rename = "cobrowse.request")]
+    CobrowseRequest { session: String },
+    /// Visitor: allow sharing (answering a request, or on their own initiative).
+    #[serde(rename = "cobrowse.start")]
+    CobrowseStart { session: String },
+    /// Visitor: decline a request to share.
+    #[serde(rename = "cobrowse.deny")]
+    CobrowseDeny { session: String },
+    /// Either side: stop sharing.
+    #[serde(rename = "cobrowse.stop")]
+    CobrowseStop { session: String },
+    /// Agent: send me the current page (keyframe and deltas) from the server's
+    /// log, e.g. after joining, reconnecting, or when the mirror found a gap.
+    #[serde(rename = "cobrowse.subscribe")]
+    CobrowseSubscribe { session: String },
+    /// Agent: my pointer is over node `node` at (`x`, `y`), fractions of that
+    /// element's box; `node` absent hides the pointer. Not stored.
+    #[serde(rename = "pointer")]
+    Pointer {
+        session: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node: Option<u32>,
+        #[serde(default)]
+        x: f32,
+        #[serde(default)]
+        y: f32,
+    },
+    /// Agent: outline node `node` on the visitor's page, with an optional label.
+    #[serde(rename = "highlight")]
+    Highlight {
+        session: String,
+        node: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// Agent: remove highlights.
+    #[serde(rename = "highlight.clear")]
+    HighlightClear { session: String },
 }
 
 /// Every `type` a client may send, for telling "unknown type" from "bad fields".
@@ -117,6 +160,14 @@ pub const CLIENT_TYPES: &[&str] = &[
     "identify",
     "presence.set",
     "queue.accept",
+    "cobrowse.request",
+    "cobrowse.start",
+    "cobrowse.deny",
+    "cobrowse.stop",
+    "cobrowse.subscribe",
+    "pointer",
+    "highlight",
+    "highlight.clear",
 ];
 
 impl ClientFrame {
@@ -129,7 +180,15 @@ impl ClientFrame {
             | ClientFrame::Receipt { session, .. }
             | ClientFrame::SessionSync { session, .. }
             | ClientFrame::SessionEnd { session }
-            | ClientFrame::QueueAccept { session } => Some(session),
+            | ClientFrame::QueueAccept { session }
+            | ClientFrame::CobrowseRequest { session }
+            | ClientFrame::CobrowseStart { session }
+            | ClientFrame::CobrowseDeny { session }
+            | ClientFrame::CobrowseStop { session }
+            | ClientFrame::CobrowseSubscribe { session }
+            | ClientFrame::Pointer { session, .. }
+            | ClientFrame::Highlight { session, .. }
+            | ClientFrame::HighlightClear { session } => Some(session),
             _ => None,
         }
     }
@@ -155,10 +214,14 @@ impl ClientFrame {
             ClientFrame::HelpRequest {
                 topic,
                 message,
+                client_id,
                 page: p,
             } => {
                 if let Some(t) = topic {
                     short_len("topic", t, MAX_SHORT_CHARS)?;
+                }
+                if let Some(c) = client_id {
+                    short_len("client_id", c, MAX_CLIENT_ID_CHARS)?;
                 }
                 message_text(message)?;
                 page(p)
@@ -176,6 +239,16 @@ impl ClientFrame {
                 Ok(())
             }
             ClientFrame::PageView { page: p } => page(&Some(p.clone())),
+            ClientFrame::Highlight {
+                label: Some(label), ..
+            } => short_len("label", label, MAX_SHORT_CHARS),
+            ClientFrame::Pointer { x, y, .. } => {
+                if x.is_finite() && y.is_finite() {
+                    Ok(())
+                } else {
+                    Err("pointer offsets must be finite numbers".into())
+                }
+            }
             ClientFrame::Identify { identity } => {
                 for (name, v) in [
                     ("id", &identity.id),
@@ -349,6 +422,9 @@ pub enum ServerFrame {
     Queue {
         server_time: Millis,
         items: Vec<QueueItem>,
+        /// How many are waiting in all (`items` holds at most the first 100).
+        #[serde(default)]
+        total: u32,
     },
     /// Visitor: where their waiting request stands (1 = next).
     #[serde(rename = "queue.position")]
@@ -385,6 +461,35 @@ pub enum ServerFrame {
     /// Agent: their presence as now set (echoed to all their tabs).
     #[serde(rename = "presence")]
     Presence { presence: AgentPresence },
+    /// Screen sharing in a session changed state.
+    #[serde(rename = "cobrowse")]
+    Cobrowse { session: String, state: ShareState },
+    /// Visitor: send a fresh keyframe (the server's log is full, or an agent
+    /// needs one and the log has none).
+    #[serde(rename = "cobrowse.keyframe_request")]
+    CobrowseKeyframeRequest { session: String },
+    /// Visitor: the agent's pointer (see the client frame of the same name).
+    #[serde(rename = "pointer")]
+    Pointer {
+        session: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node: Option<u32>,
+        #[serde(default)]
+        x: f32,
+        #[serde(default)]
+        y: f32,
+    },
+    /// Visitor: outline this node and scroll it into view.
+    #[serde(rename = "highlight")]
+    Highlight {
+        session: String,
+        node: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// Visitor: remove highlights.
+    #[serde(rename = "highlight.clear")]
+    HighlightClear { session: String },
     /// A frame was refused. `rid` in the envelope names the frame when it had one.
     #[serde(rename = "error")]
     Error {
@@ -469,6 +574,7 @@ mod tests {
             ClientFrame::HelpRequest {
                 topic: None,
                 message: "m".into(),
+                client_id: Some("c0".into()),
                 page: None,
             },
             ClientFrame::HelpCancel {

@@ -20,7 +20,8 @@ pub mod error;
 pub mod limits;
 pub mod session;
 
-pub use chat::{Event, EventBody, ReceiptKind, Receipts};
+pub use chat::{Event, EventBody, ReceiptKind, Receipts, ShareAction};
+pub use cobrowse::ShareState;
 pub use envelope::{
     ClientEnvelope, ClientFrame, DecodeError, ServerEnvelope, ServerFrame, decode_client,
 };

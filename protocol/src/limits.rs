@@ -4,7 +4,9 @@
 /// Largest text frame the server processes. Larger ones get `frame_too_large`.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// Transport limit: a frame beyond this closes the connection with 1009.
-pub const MAX_TRANSPORT_BYTES: usize = 1024 * 1024;
+/// Binary co-browse keyframes of large pages need this much; text frames
+/// are held to `MAX_FRAME_BYTES` by the decoder.
+pub const MAX_TRANSPORT_BYTES: usize = crate::cobrowse::MAX_COBROWSE_FRAME_BYTES;
 /// Longest chat message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 /// Longest topic, page title, name or similar short field, in characters.
@@ -17,5 +19,8 @@ pub const MAX_ATTRIBUTES: usize = 50;
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
 /// Most events returned by one `history` reply; clients page with `after_seq`.
 pub const HISTORY_PAGE: usize = 500;
-/// Frames a connection may send per second, sustained (burst allowed: 2×).
+/// Text frames a connection may send per second, sustained (burst allowed: 2×).
 pub const FRAMES_PER_SECOND: u32 = 30;
+/// Binary co-browse frames a connection may send per second (one per
+/// animation frame, plus keyframes), sustained (burst allowed: 2×).
+pub const PAGE_FRAMES_PER_SECOND: u32 = 120;

@@ -126,6 +126,9 @@ pub struct SessionSummary {
     pub ended_at: Option<Millis>,
     /// Sequence number of the newest event in the session's log.
     pub last_seq: u64,
+    /// Whether the visitor's screen is shared.
+    #[serde(default)]
+    pub share: crate::ShareState,
 }
 
 /// A waiting request as agents see it in their queue.

@@ -185,10 +185,12 @@ impl Client {
     }
 
     pub async fn send_raw(&mut self, text: &str) {
-        self.ws
-            .send(Message::Text(Utf8Bytes::from(text)))
-            .await
-            .expect("send");
+        self.try_send_raw(text).await.expect("send");
+    }
+
+    /// Sends a text frame; the server may reset the connection while it arrives.
+    pub async fn try_send_raw(&mut self, text: &str) -> Result<()> {
+        Ok(self.ws.send(Message::Text(Utf8Bytes::from(text))).await?)
     }
 
     /// The next server frame, failing after `WAIT`.

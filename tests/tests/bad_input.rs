@@ -59,6 +59,7 @@ async fn malformed_unknown_and_wrong_version_frames_get_error_codes() {
     }
     // The connection is still usable.
     v.send(ClientFrame::HelpRequest {
+        client_id: None,
         topic: None,
         message: "still here".into(),
         page: None,
@@ -86,14 +87,30 @@ async fn oversized_frames_are_refused_and_huge_ones_close_the_connection() {
     })
     .await;
     v.expect_silence(200).await;
-    // …but a frame over the transport limit ends the connection with 1009.
+    // …but a frame over the transport limit (8 MiB, sized for page keyframes)
+    // ends the connection with 1009.
     let huge = "b".repeat(MAX_TRANSPORT_BYTES + 10);
-    v.send_raw(&huge).await;
-    let code = v.expect_close().await;
-    assert!(
-        code.is_none() || code == Some(CloseCode::TooBig.code()),
-        "close code {code:?}"
-    );
+    // The server may reset the connection while the frame is still arriving.
+    if v.try_send_raw(&huge).await.is_ok() {
+        let code = v.expect_close().await;
+        assert!(
+            code.is_none() || code == Some(CloseCode::TooBig.code()),
+            "close code {code:?}"
+        );
+    }
+    // The server itself is fine.
+    let mut fresh = visitor(&server).await;
+    fresh
+        .send(ClientFrame::HelpRequest {
+            client_id: None,
+            topic: None,
+            message: "ok?".into(),
+            page: None,
+        })
+        .await;
+    fresh
+        .expect(|f| matches!(f, ServerFrame::Session { .. }))
+        .await;
 }
 
 #[tokio::test]
@@ -103,6 +120,7 @@ async fn frames_before_hello_are_refused() {
     let mut v = Client::connect(&url, Some(SHOP_ORIGIN)).await.unwrap();
     let rid = v
         .send(ClientFrame::HelpRequest {
+            client_id: None,
             topic: None,
             message: "hi".into(),
             page: None,
@@ -185,6 +203,7 @@ async fn visitors_and_agents_are_confined_to_their_own_sessions() {
     let (mut owner, _, _) = server.visitor(None).await;
     owner
         .send(ClientFrame::HelpRequest {
+            client_id: None,
             topic: None,
             message: "mine".into(),
             page: None,
@@ -236,6 +255,7 @@ async fn visitors_and_agents_are_confined_to_their_own_sessions() {
             session: session.clone(),
         },
         ClientFrame::HelpRequest {
+            client_id: None,
             topic: None,
             message: "agents cannot ask".into(),
             page: None,
@@ -248,6 +268,7 @@ async fn visitors_and_agents_are_confined_to_their_own_sessions() {
     // A second request while one is open is refused.
     let rid = owner
         .send(ClientFrame::HelpRequest {
+            client_id: None,
             topic: None,
             message: "again".into(),
             page: None,
@@ -313,6 +334,7 @@ async fn a_flood_is_rate_limited_and_other_sessions_are_unaffected() {
         .await;
     let (mut calm, _, _) = server.visitor(None).await;
     calm.send(ClientFrame::HelpRequest {
+        client_id: None,
         topic: None,
         message: "calm".into(),
         page: None,

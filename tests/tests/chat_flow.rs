@@ -36,6 +36,7 @@ async fn visitor_and_agent_chat_from_request_to_end() {
     let (mut visitor, _, _) = server.visitor(None).await;
     visitor
         .send(ClientFrame::HelpRequest {
+            client_id: Some("first".into()),
             topic: Some("billing".into()),
             message: "I was charged twice".into(),
             page: Some(protocol::PageInfo {
@@ -44,10 +45,33 @@ async fn visitor_and_agent_chat_from_request_to_end() {
             }),
         })
         .await;
-    let queued = visitor
-        .expect(|f| matches!(f, ServerFrame::Session { .. }))
-        .await;
+    // The session comes first, then its first two events, in order.
+    let queued = visitor.recv().await.unwrap().frame;
     let session = session_id(&queued);
+    let ServerFrame::Event {
+        event: requested, ..
+    } = visitor.recv().await.unwrap().frame
+    else {
+        panic!("the requested event follows the session")
+    };
+    assert_eq!(requested.seq, 1);
+    assert_eq!(
+        requested.body,
+        EventBody::Requested {
+            topic: Some("billing".into())
+        }
+    );
+    let ServerFrame::Event { event: first, .. } = visitor.recv().await.unwrap().frame else {
+        panic!("the first message follows")
+    };
+    assert_eq!(first.seq, 2);
+    assert_eq!(
+        first.body,
+        EventBody::Message {
+            text: "I was charged twice".into(),
+            client_id: Some("first".into())
+        }
+    );
     let ServerFrame::Session { session: summary } = &queued else {
         unreachable!()
     };
@@ -248,6 +272,7 @@ async fn two_agents_accepting_the_same_request_one_wins() {
     let (mut visitor, _, _) = server.visitor(None).await;
     visitor
         .send(ClientFrame::HelpRequest {
+            client_id: None,
             topic: None,
             message: "help".into(),
             page: None,
@@ -316,6 +341,7 @@ async fn agent_capacity_is_enforced() {
     for i in 0..2 {
         let (mut v, _, _) = server.visitor(None).await;
         v.send(ClientFrame::HelpRequest {
+            client_id: None,
             topic: None,
             message: format!("q{i}"),
             page: None,
@@ -354,6 +380,7 @@ async fn waiting_visitors_see_their_position_move_up() {
     for i in 0..3 {
         let (mut v, _, _) = server.visitor(None).await;
         v.send(ClientFrame::HelpRequest {
+            client_id: None,
             topic: None,
             message: format!("q{i}"),
             page: None,

@@ -14,6 +14,7 @@ async fn accepted_session(server: &TestServer) -> (Client, Client, String, Strin
     let (mut visitor, visitor_token, _) = server.visitor(None).await;
     visitor
         .send(ClientFrame::HelpRequest {
+            client_id: None,
             topic: None,
             message: "where is my order?".into(),
             page: None,
@@ -174,6 +175,7 @@ async fn a_restart_keeps_the_queue_and_open_conversations() {
     let (mut waiting, _, _) = server.visitor(None).await;
     waiting
         .send(ClientFrame::HelpRequest {
+            client_id: None,
             topic: None,
             message: "still there?".into(),
             page: None,
@@ -220,4 +222,48 @@ async fn a_restart_keeps_the_queue_and_open_conversations() {
         unreachable!()
     };
     assert_eq!(event.seq, 5, "numbering continues after the restart");
+}
+
+#[tokio::test]
+async fn a_waiting_visitor_gets_welcome_first_then_their_place_in_line() {
+    let server = TestServer::start().await;
+    let (mut visitor, token, _) = server.visitor(None).await;
+    visitor
+        .send(ClientFrame::HelpRequest {
+            client_id: None,
+            topic: None,
+            message: "hi".into(),
+            page: None,
+        })
+        .await;
+    visitor
+        .expect(|f| matches!(f, ServerFrame::QueuePosition { .. }))
+        .await;
+    visitor.close().await;
+
+    let url = format!(
+        "{}/ws/visitor?site={}",
+        server.running.ws_url(),
+        tandem_tests::SITE
+    );
+    let mut again = Client::connect(&url, Some(tandem_tests::SHOP_ORIGIN))
+        .await
+        .unwrap();
+    again
+        .send(ClientFrame::Hello {
+            token: Some(token),
+            page: None,
+        })
+        .await;
+    let first = again.recv().await.unwrap();
+    assert!(
+        matches!(first.frame, ServerFrame::Welcome { .. }),
+        "{first:?}"
+    );
+    assert_eq!(first.rid, Some(1), "welcome answers the hello");
+    let second = again.recv().await.unwrap().frame;
+    assert!(
+        matches!(second, ServerFrame::QueuePosition { position: 1, .. }),
+        "{second:?}"
+    );
 }

@@ -360,6 +360,8 @@ impl Conversation {
         }
         match &ev.body {
             EventBody::Requested { .. } => Applied::Other,
+            // Screen-sharing audit entries: the widget shows sharing through its banner.
+            EventBody::Share { .. } | EventBody::Highlight { .. } => Applied::Other,
             EventBody::Message { text, client_id } => {
                 let index = match self.confirm_own(ev, client_id.as_deref()) {
                     Some(index) => index,
@@ -516,6 +518,7 @@ mod tests {
             accepted_at: None,
             ended_at: None,
             last_seq: 2,
+            share: Default::default(),
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
-use protocol::limits::{FRAMES_PER_SECOND, MAX_FRAME_BYTES};
+use protocol::limits::{FRAMES_PER_SECOND, MAX_FRAME_BYTES, PAGE_FRAMES_PER_SECOND};
 use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, ServerFrame, decode_client};
 
 use super::AppState;
@@ -59,21 +59,24 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
     });
 
     let mut who: Option<Principal> = None;
-    let mut limiter = RateLimiter::new();
+    let mut limiter = RateLimiter::new(FRAMES_PER_SECOND);
+    let mut page_limiter = RateLimiter::new(PAGE_FRAMES_PER_SECOND);
     let mut strikes = 0u32;
     while let Some(msg) = stream.next().await {
         let text = match msg {
             Ok(Message::Text(t)) => t,
-            Ok(Message::Binary(_)) => {
-                reply_error(
-                    &conn,
-                    None,
-                    None,
-                    HubError::new(
-                        ErrorCode::InvalidFrame,
-                        "binary frames are not accepted here",
-                    ),
-                );
+            Ok(Message::Binary(bytes)) => {
+                let result = match &who {
+                    _ if !page_limiter.allow() => Err(HubError::new(
+                        ErrorCode::RateLimited,
+                        "slow down: too many page frames",
+                    )),
+                    Some(principal) => app.hub.cobrowse_frame(principal, bytes),
+                    None => Err(HubError::new(ErrorCode::HelloRequired, "send hello first")),
+                };
+                if let Err(e) = result {
+                    reply_error(&conn, None, None, e);
+                }
                 continue;
             }
             Ok(Message::Close(_)) => break,
@@ -114,8 +117,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
                 ClientFrame::Hello { token, page } => {
                     match hello(&app, &pending, token, page).await {
                         Ok((principal, new_token)) => {
-                            let welcome = app.hub.attach(&principal, &conn, new_token);
-                            conn.send(&Wire::new(&ServerEnvelope::reply(env.rid, welcome)));
+                            app.hub.attach(&principal, &conn, new_token, env.rid);
                             who = Some(principal);
                         }
                         Err(e) => {
@@ -140,7 +142,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
             },
             Some(principal) => {
                 let session = env.frame.session().map(str::to_string);
-                match app.hub.handle(principal, env.frame).await {
+                match app.hub.handle(principal, &conn, env.frame).await {
                     Ok(Some(reply)) => {
                         conn.send(&Wire::new(&ServerEnvelope::reply(env.rid, reply)))
                     }
@@ -231,23 +233,26 @@ async fn hello(
     }
 }
 
-/// Token bucket: `FRAMES_PER_SECOND` sustained, bursts of twice that.
+/// Token bucket: `rate` frames a second sustained, bursts of twice that.
 struct RateLimiter {
+    rate: f64,
     tokens: f64,
     last: Instant,
 }
 
 impl RateLimiter {
-    fn new() -> Self {
+    fn new(per_second: u32) -> Self {
+        let rate = per_second as f64;
         RateLimiter {
-            tokens: 2.0 * FRAMES_PER_SECOND as f64,
+            rate,
+            tokens: 2.0 * rate,
             last: Instant::now(),
         }
     }
 
     fn allow(&mut self) -> bool {
         let now = Instant::now();
-        let rate = FRAMES_PER_SECOND as f64;
+        let rate = self.rate;
         self.tokens =
             (self.tokens + now.duration_since(self.last).as_secs_f64() * rate).min(2.0 * rate);
         self.last = now;

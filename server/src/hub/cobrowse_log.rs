@@ -101,8 +101,9 @@ impl CobrowseLog {
         *self = CobrowseLog::default();
     }
 
-    /// Bytes held, for memory accounting.
-    pub fn held_bytes(&self) -> usize {
+    /// Bytes held.
+    #[cfg(test)]
+    fn held_bytes(&self) -> usize {
         self.keyframe.as_ref().map_or(0, |k| k.len()) + self.delta_bytes
     }
 

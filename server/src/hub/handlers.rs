@@ -6,7 +6,15 @@ use protocol::{
     ServerFrame, SessionState, VisitorIdentity,
 };
 
-use super::{Hub, HubError, HubResult, LiveSession, Principal, Wire};
+use super::{ConnHandle, Hub, HubError, HubResult, LiveSession, Principal, Wire};
+
+/// The fields of a `help.request` frame.
+struct HelpRequest {
+    topic: Option<String>,
+    message: String,
+    client_id: Option<String>,
+    page: Option<PageInfo>,
+}
 use crate::clock::now_ms;
 use crate::ids::new_id;
 use crate::store::SessionRecord;
@@ -17,6 +25,7 @@ impl Hub {
     pub async fn handle(
         &self,
         who: &Principal,
+        conn: &ConnHandle,
         frame: ClientFrame,
     ) -> HubResult<Option<ServerFrame>> {
         match frame {
@@ -27,12 +36,60 @@ impl Hub {
             ClientFrame::HelpRequest {
                 topic,
                 message,
+                client_id,
                 page,
             } => {
                 let (visitor, site) = visitor_of(who)?;
-                self.request_help(visitor, site, topic, message, page)
+                let request = HelpRequest {
+                    topic,
+                    message,
+                    client_id,
+                    page,
+                };
+                self.request_help(visitor, site, request)
                     .await
                     .map(|_| None)
+            }
+            ClientFrame::CobrowseRequest { session } => {
+                self.cobrowse_request(who, &session).await.map(|_| None)
+            }
+            ClientFrame::CobrowseStart { session } => {
+                self.cobrowse_start(who, &session).await.map(|_| None)
+            }
+            ClientFrame::CobrowseDeny { session } => {
+                self.cobrowse_deny(who, &session).await.map(|_| None)
+            }
+            ClientFrame::CobrowseStop { session } => {
+                self.cobrowse_stop(who, &session).await.map(|_| None)
+            }
+            ClientFrame::CobrowseSubscribe { session } => self
+                .cobrowse_subscribe(who, conn, &session)
+                .await
+                .map(|_| None),
+            ClientFrame::Pointer {
+                session,
+                node,
+                x,
+                y,
+            } => {
+                let frame = ServerFrame::Pointer {
+                    session: session.clone(),
+                    node,
+                    x,
+                    y,
+                };
+                self.pointer(who, frame, &session).await.map(|_| None)
+            }
+            ClientFrame::Highlight {
+                session,
+                node,
+                label,
+            } => self
+                .highlight(who, &session, node, label)
+                .await
+                .map(|_| None),
+            ClientFrame::HighlightClear { session } => {
+                self.highlight_clear(who, &session).await.map(|_| None)
             }
             ClientFrame::HelpCancel { session } => {
                 visitor_of(who)?;
@@ -136,7 +193,7 @@ impl Hub {
     }
 
     /// The session if `who` may act on it: its visitor, or its assigned agent.
-    async fn access(&self, who: &Principal, session: &str) -> HubResult<SessionRecord> {
+    pub(super) async fn access(&self, who: &Principal, session: &str) -> HubResult<SessionRecord> {
         let live = self.state().sessions.get(session).map(|s| s.record.clone());
         let record = match live {
             Some(r) => r,
@@ -158,14 +215,13 @@ impl Hub {
         }
     }
 
-    async fn request_help(
-        &self,
-        visitor: &str,
-        site: &str,
-        topic: Option<String>,
-        message: String,
-        page: Option<PageInfo>,
-    ) -> HubResult<()> {
+    async fn request_help(&self, visitor: &str, site: &str, request: HelpRequest) -> HubResult<()> {
+        let HelpRequest {
+            topic,
+            message,
+            client_id,
+            page,
+        } = request;
         if message.trim().is_empty() {
             return Err(HubError::new(
                 ErrorCode::InvalidFrame,
@@ -213,34 +269,29 @@ impl Hub {
             return Err(e.into());
         }
         let id = record.id.clone();
+        let (requested_at, topic) = (record.requested_at, record.topic.clone());
         let name = identity.name;
         {
-            let mut st = self.state();
+            // The visitor learns of the session before its first events.
+            let st = &mut *self.state();
+            Self::announce(st, &record);
             st.sessions.insert(id.clone(), LiveSession::new(record));
         }
         self.append(
             &id,
             Role::Visitor,
             name.clone(),
-            EventBody::Requested { topic: None },
+            EventBody::Requested { topic },
         )
         .await?;
-        self.append(
-            &id,
-            Role::Visitor,
-            name,
-            EventBody::Message {
-                text: message,
-                client_id: None,
-            },
-        )
-        .await?;
+        let first = EventBody::Message {
+            text: message,
+            client_id,
+        };
+        self.append(&id, Role::Visitor, name, first).await?;
+        // Queued only once its log is complete, so agents see the whole request.
         let st = &mut *self.state();
-        if let Some(live) = st.sessions.get(&id) {
-            let requested_at = live.record.requested_at;
-            Self::announce(st, &live.record);
-            st.queue.push(id.clone(), requested_at);
-        }
+        st.queue.push(id, requested_at);
         st.queue_changed();
         Ok(())
     }

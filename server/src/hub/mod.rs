@@ -6,6 +6,7 @@
 //! a session's log are serialised by a per-session async lock so that events
 //! are stored and delivered in `seq` order.
 
+mod cobrowse;
 mod cobrowse_log;
 mod error;
 mod handlers;
@@ -238,37 +239,43 @@ impl Hub {
         ConnHandle::new(st.next_conn)
     }
 
-    /// Attaches an authenticated connection; returns the `welcome` to send.
-    pub fn attach(&self, who: &Principal, conn: &ConnHandle, token: Option<String>) -> ServerFrame {
-        let mut st = self.state();
+    /// Attaches an authenticated connection and sends it `welcome` (answering
+    /// request `rid`), then what it needs right away: a waiting visitor's place
+    /// in line, an online agent's queue. Done under the state lock so no
+    /// broadcast can reach the connection before its welcome.
+    pub fn attach(
+        &self,
+        who: &Principal,
+        conn: &ConnHandle,
+        token: Option<String>,
+        rid: Option<u64>,
+    ) {
+        let st = &mut *self.state();
         let server_time = now_ms();
+        let welcome = |frame| Wire::new(&ServerEnvelope::reply(rid, frame));
         match who {
             Principal::Visitor { id, .. } => {
                 st.visitors
                     .entry(id.clone())
                     .or_default()
                     .push(conn.clone());
-                let sessions = st
-                    .visitor_open
-                    .get(id)
-                    .and_then(|s| st.sessions.get(s))
-                    .map(|s| vec![s.record.summary()])
-                    .unwrap_or_default();
-                let online = st.agents_online();
-                let position = sessions
-                    .first()
-                    .and_then(|s| Some((s.id.clone(), st.queue.position(&s.id)?)));
-                if let Some((session, position)) = position {
-                    conn.send(&Self::position_frame(&session, (position, online)));
-                }
-                ServerFrame::Welcome {
+                let open = st.visitor_open.get(id).and_then(|s| st.sessions.get(s));
+                let sessions: Vec<SessionSummary> =
+                    open.map(|s| vec![Self::summary(s)]).unwrap_or_default();
+                conn.send(&welcome(ServerFrame::Welcome {
                     role: Role::Visitor,
                     server_time,
                     visitor_id: Some(id.clone()),
                     token,
                     agent: None,
                     presence: None,
-                    sessions,
+                    sessions: sessions.clone(),
+                }));
+                let online = st.agents_online();
+                if let Some(s) = sessions.first() {
+                    if let Some(position) = st.queue.position(&s.id) {
+                        conn.send(&Self::position_frame(&s.id, (position, online)));
+                    }
                 }
             }
             Principal::Agent(agent) => {
@@ -280,15 +287,10 @@ impl Hub {
                 let mut sessions: Vec<SessionSummary> = ids
                     .iter()
                     .filter_map(|s| st.sessions.get(s))
-                    .map(|s| s.record.summary())
+                    .map(Self::summary)
                     .collect();
                 sessions.sort_by_key(|s| s.requested_at);
-                if presence == AgentPresence::Online {
-                    conn.send(&Self::queue_frame(&st));
-                    // This connection may have made the agent reachable again.
-                    st.positions_changed();
-                }
-                ServerFrame::Welcome {
+                conn.send(&welcome(ServerFrame::Welcome {
                     role: Role::Agent,
                     server_time,
                     visitor_id: None,
@@ -296,6 +298,11 @@ impl Hub {
                     agent: Some(agent.info()),
                     presence: Some(presence),
                     sessions,
+                }));
+                if presence == AgentPresence::Online {
+                    conn.send(&Self::queue_frame(st));
+                    // This connection may have made the agent reachable again.
+                    st.positions_changed();
                 }
             }
         }
@@ -355,6 +362,7 @@ impl Hub {
         Wire::new(&ServerEnvelope::new(ServerFrame::Queue {
             server_time: now_ms(),
             items,
+            total: st.queue.len() as u32,
         }))
     }
     fn position_frame(session: &str, (position, agents_online): (u32, u32)) -> Wire {
@@ -434,10 +442,26 @@ impl Hub {
         Ok(event)
     }
 
+    /// What clients see of a live session.
+    fn summary(live: &LiveSession) -> SessionSummary {
+        SessionSummary {
+            share: live.share,
+            ..live.record.summary()
+        }
+    }
+
     /// Sends the session's current summary to its participants.
     fn announce(st: &State, record: &SessionRecord) {
+        let share = st
+            .sessions
+            .get(&record.id)
+            .map(|l| l.share)
+            .unwrap_or_default();
         let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Session {
-            session: record.summary(),
+            session: SessionSummary {
+                share,
+                ..record.summary()
+            },
         }));
         Self::send_to_session(st, record, &frame);
     }

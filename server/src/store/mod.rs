@@ -103,6 +103,8 @@ impl SessionRecord {
             accepted_at: self.accepted_at,
             ended_at: self.ended_at,
             last_seq: self.last_seq,
+            // Sharing lives in the hub, not in storage.
+            share: protocol::ShareState::Off,
         }
     }
 }

@@ -240,6 +240,8 @@ impl App {
         let frame = ClientFrame::HelpRequest {
             topic: request.topic.clone(),
             message: request.message.clone(),
+            // The first message is matched through `via_request` instead.
+            client_id: None,
             page: Some(browser::page_info()),
         };
         if self.link.send(&ClientEnvelope {

@@ -1,0 +1,295 @@
+//! Co-browsing in the hub: the consent state machine (request, start, deny,
+//! stop), the relay of the widget's binary page frames to the agent's tabs,
+//! catch-up from the session's log, and the agent's pointer and highlights.
+//!
+//! Page frames are never parsed beyond their header (DESIGN.md, principle 2).
+
+use axum::body::Bytes;
+use protocol::cobrowse::{MAX_COBROWSE_FRAME_BYTES, ShareState, decode_header};
+use protocol::{
+    ErrorCode, EventBody, Role, ServerEnvelope, ServerFrame, SessionState, ShareAction,
+};
+
+use super::{ConnHandle, Hub, HubError, HubResult, LiveSession, Principal, State, Wire};
+
+impl Hub {
+    /// A binary page frame from a visitor's widget.
+    pub fn cobrowse_frame(&self, who: &Principal, frame: Bytes) -> HubResult<()> {
+        let Principal::Visitor { id, .. } = who else {
+            return Err(HubError::forbidden(
+                "only the visitor's page sends page frames",
+            ));
+        };
+        if frame.len() > MAX_COBROWSE_FRAME_BYTES {
+            return Err(HubError::new(
+                ErrorCode::FrameTooLarge,
+                format!(
+                    "page frame is {} bytes; the limit is {MAX_COBROWSE_FRAME_BYTES}",
+                    frame.len()
+                ),
+            ));
+        }
+        let header = decode_header(&frame)
+            .map_err(|e| HubError::new(ErrorCode::InvalidFrame, e.to_string()))?;
+        let st = &mut *self.state();
+        let live = st
+            .sessions
+            .get_mut(&header.session)
+            .ok_or_else(HubError::unknown_session)?;
+        if &live.record.visitor_id != id {
+            return Err(HubError::forbidden("this session is not yours"));
+        }
+        if live.share != ShareState::Active {
+            return Err(HubError::new(
+                ErrorCode::NotSharing,
+                "screen sharing is not active",
+            ));
+        }
+        let verdict = live.log.push(&header, frame.clone());
+        if verdict.request_keyframe {
+            Self::request_keyframe(st, &header.session);
+        }
+        if verdict.relay {
+            let wire = Wire::Binary(frame);
+            for c in Self::agent_conns(st, &header.session) {
+                c.send_lossy(&wire);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) async fn cobrowse_request(&self, who: &Principal, session: &str) -> HubResult<()> {
+        self.share_transition(who, session, Role::Agent, |share| match share {
+            ShareState::Off => Ok(Some((ShareState::Requested, ShareAction::Requested))),
+            // Asking again while asked or sharing changes nothing.
+            _ => Ok(None),
+        })
+        .await
+    }
+
+    pub(super) async fn cobrowse_start(&self, who: &Principal, session: &str) -> HubResult<()> {
+        self.share_transition(who, session, Role::Visitor, |share| match share {
+            ShareState::Active => Ok(None),
+            _ => Ok(Some((ShareState::Active, ShareAction::Started))),
+        })
+        .await
+    }
+
+    pub(super) async fn cobrowse_deny(&self, who: &Principal, session: &str) -> HubResult<()> {
+        self.share_transition(who, session, Role::Visitor, |share| match share {
+            ShareState::Requested => Ok(Some((ShareState::Off, ShareAction::Denied))),
+            _ => Err(HubError::new(
+                ErrorCode::InvalidFrame,
+                "there is no request to share to answer",
+            )),
+        })
+        .await
+    }
+
+    pub(super) async fn cobrowse_stop(&self, who: &Principal, session: &str) -> HubResult<()> {
+        let role = who.role();
+        self.share_transition(who, session, role, |share| match share {
+            ShareState::Off => Ok(None),
+            _ => Ok(Some((ShareState::Off, ShareAction::Stopped))),
+        })
+        .await
+    }
+
+    /// Applies a consent step taken by `by`, logs it in the audit trail and
+    /// tells both sides. `step` maps the current state to the new one and the
+    /// action to record, `None` for a no-op.
+    async fn share_transition(
+        &self,
+        who: &Principal,
+        session: &str,
+        by: Role,
+        step: impl FnOnce(ShareState) -> HubResult<Option<(ShareState, ShareAction)>>,
+    ) -> HubResult<()> {
+        if who.role() != by {
+            return Err(HubError::forbidden(format!(
+                "only the {} does this",
+                by.as_str()
+            )));
+        }
+        self.access(who, session).await?;
+        let action = {
+            let st = &mut *self.state();
+            let live = st
+                .sessions
+                .get_mut(session)
+                .ok_or_else(HubError::session_ended)?;
+            if live.record.state != SessionState::Active {
+                return Err(HubError::new(
+                    ErrorCode::InvalidFrame,
+                    "screen sharing needs an agent in the session",
+                ));
+            }
+            let Some((next, action)) = step(live.share)? else {
+                return Ok(());
+            };
+            live.share = next;
+            if next != ShareState::Active {
+                live.log.clear();
+            }
+            Self::announce_share(st, session);
+            action
+        };
+        self.append(session, by, None, EventBody::Share { action, by })
+            .await?;
+        Ok(())
+    }
+
+    /// Agent: replay the current page from the log to this connection.
+    pub(super) async fn cobrowse_subscribe(
+        &self,
+        who: &Principal,
+        conn: &ConnHandle,
+        session: &str,
+    ) -> HubResult<()> {
+        self.access(who, session).await?;
+        let st = &mut *self.state();
+        let live = st
+            .sessions
+            .get_mut(session)
+            .ok_or_else(HubError::session_ended)?;
+        if live.share != ShareState::Active {
+            return Err(HubError::new(
+                ErrorCode::NotSharing,
+                "screen sharing is not active",
+            ));
+        }
+        match live.log.replay() {
+            // Replay only what fits beside the frames already queued; otherwise a
+            // fresh keyframe (relayed to every agent tab) is the cheaper catch-up.
+            Some(frames) if frames.len() <= conn.spare_capacity() => {
+                for frame in frames {
+                    conn.send_lossy(&Wire::Binary(frame));
+                }
+            }
+            _ => {
+                if live.log.ask_for_keyframe() {
+                    Self::request_keyframe(st, session);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Agent: move or hide the pointer shown on the visitor's page.
+    pub(super) async fn pointer(
+        &self,
+        who: &Principal,
+        frame: ServerFrame,
+        session: &str,
+    ) -> HubResult<()> {
+        let st = self.sharing(who, session).await?;
+        let wire = Wire::new(&ServerEnvelope::new(frame));
+        for c in Self::visitor_conns(&st, session) {
+            c.send_ephemeral(&wire);
+        }
+        Ok(())
+    }
+
+    /// Agent: outline an element on the visitor's page (recorded in the audit trail).
+    pub(super) async fn highlight(
+        &self,
+        who: &Principal,
+        session: &str,
+        node: u32,
+        label: Option<String>,
+    ) -> HubResult<()> {
+        {
+            let st = self.sharing(who, session).await?;
+            let frame = ServerFrame::Highlight {
+                session: session.to_string(),
+                node,
+                label: label.clone(),
+            };
+            let wire = Wire::new(&ServerEnvelope::new(frame));
+            for c in Self::visitor_conns(&st, session) {
+                c.send(&wire);
+            }
+        }
+        self.append(
+            session,
+            Role::Agent,
+            None,
+            EventBody::Highlight { node, label },
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn highlight_clear(&self, who: &Principal, session: &str) -> HubResult<()> {
+        let st = self.sharing(who, session).await?;
+        let wire = Wire::new(&ServerEnvelope::new(ServerFrame::HighlightClear {
+            session: session.to_string(),
+        }));
+        for c in Self::visitor_conns(&st, session) {
+            c.send(&wire);
+        }
+        Ok(())
+    }
+
+    /// The state lock, once checked that `who` is the session's agent and the
+    /// visitor is sharing.
+    async fn sharing(
+        &self,
+        who: &Principal,
+        session: &str,
+    ) -> HubResult<std::sync::MutexGuard<'_, State>> {
+        if who.role() != Role::Agent {
+            return Err(HubError::forbidden("only the agent does this"));
+        }
+        self.access(who, session).await?;
+        let st = self.state();
+        let live = st
+            .sessions
+            .get(session)
+            .ok_or_else(HubError::session_ended)?;
+        if live.share != ShareState::Active {
+            return Err(HubError::new(
+                ErrorCode::NotSharing,
+                "screen sharing is not active",
+            ));
+        }
+        Ok(st)
+    }
+
+    fn announce_share(st: &State, session: &str) {
+        let Some(live) = st.sessions.get(session) else {
+            return;
+        };
+        let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Cobrowse {
+            session: session.to_string(),
+            state: live.share,
+        }));
+        Self::send_to_session(st, &live.record, &frame);
+    }
+
+    fn request_keyframe(st: &State, session: &str) {
+        let frame = Wire::new(&ServerEnvelope::new(ServerFrame::CobrowseKeyframeRequest {
+            session: session.to_string(),
+        }));
+        for c in Self::visitor_conns(st, session) {
+            c.send(&frame);
+        }
+    }
+
+    fn visitor_conns<'a>(st: &'a State, session: &str) -> impl Iterator<Item = &'a ConnHandle> {
+        st.sessions
+            .get(session)
+            .and_then(|l: &LiveSession| st.visitors.get(&l.record.visitor_id))
+            .into_iter()
+            .flatten()
+    }
+
+    fn agent_conns<'a>(st: &'a State, session: &str) -> impl Iterator<Item = &'a ConnHandle> {
+        st.sessions
+            .get(session)
+            .and_then(|l| l.record.agent.as_ref())
+            .and_then(|a| st.agents.get(&a.id))
+            .into_iter()
+            .flat_map(|a| a.conns.iter())
+    }
+}
