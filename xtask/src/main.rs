@@ -29,7 +29,9 @@ fn main() -> Result<()> {
             eprintln!("  build   wasm bundles of the widget and the console into static/dist/");
             eprintln!("  run     build, seed the demo agent, start tandem (console + demo shop)");
             eprintln!("  test    build, then run the Rust tests and the Chromium e2e tests");
-            eprintln!("  bench   measure relay throughput, latency, memory and pairing; write docs/benchmarks.md");
+            eprintln!(
+                "  bench   measure relay throughput, latency, memory and pairing; write docs/benchmarks.md"
+            );
             bail!("unknown or missing command")
         }
     }
