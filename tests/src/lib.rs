@@ -155,6 +155,13 @@ impl TestServer {
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// A frame from the server: a protocol message or a co-browse frame.
+#[derive(Debug)]
+pub enum Incoming {
+    Frame(ServerEnvelope),
+    Binary(Vec<u8>),
+}
+
 /// A WebSocket client that speaks the protocol.
 pub struct Client {
     ws: Ws,
@@ -196,16 +203,44 @@ impl Client {
     /// The next server frame, failing after `WAIT`.
     pub async fn recv(&mut self) -> Result<ServerEnvelope> {
         loop {
+            if let Incoming::Frame(env) = self.recv_any().await? {
+                return Ok(env);
+            }
+        }
+    }
+
+    /// The next text or binary frame, failing after `WAIT`.
+    pub async fn recv_any(&mut self) -> Result<Incoming> {
+        loop {
             let msg = tokio::time::timeout(WAIT, self.ws.next())
                 .await
                 .map_err(|_| anyhow!("no frame within {WAIT:?}"))?
                 .ok_or_else(|| anyhow!("connection ended"))??;
             match msg {
-                Message::Text(t) => return Ok(serde_json::from_str(t.as_str())?),
+                Message::Text(t) => return Ok(Incoming::Frame(serde_json::from_str(t.as_str())?)),
+                Message::Binary(b) => return Ok(Incoming::Binary(b.to_vec())),
                 Message::Close(frame) => bail!("closed: {frame:?}"),
                 _ => continue,
             }
         }
+    }
+
+    /// The next binary (co-browse) frame, skipping text frames.
+    pub async fn recv_binary(&mut self) -> Vec<u8> {
+        loop {
+            match self.recv_any().await {
+                Ok(Incoming::Binary(b)) => return b,
+                Ok(Incoming::Frame(_)) => continue,
+                Err(e) => panic!("expected a binary frame: {e}"),
+            }
+        }
+    }
+
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        self.ws
+            .send(Message::Binary(bytes.into()))
+            .await
+            .expect("send");
     }
 
     /// Skips frames until one matches; panics with what was seen otherwise.
@@ -248,10 +283,27 @@ impl Client {
 
     /// Asserts that nothing arrives for a short while.
     pub async fn expect_silence(&mut self, for_ms: u64) {
-        if let Ok(Some(Ok(Message::Text(t)))) =
-            tokio::time::timeout(Duration::from_millis(for_ms), self.ws.next()).await
-        {
-            panic!("unexpected frame: {t}");
+        match tokio::time::timeout(Duration::from_millis(for_ms), self.ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => panic!("unexpected frame: {t}"),
+            Ok(Some(Ok(Message::Binary(b)))) => {
+                panic!("unexpected binary frame of {} bytes", b.len())
+            }
+            _ => {}
+        }
+    }
+
+    /// Asserts that no frame matching `pred` arrives for a while (others are skipped).
+    pub async fn expect_none(&mut self, for_ms: u64, pred: impl Fn(&Incoming) -> bool) {
+        let until = tokio::time::Instant::now() + Duration::from_millis(for_ms);
+        while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(until, self.ws.next()).await {
+            let incoming = match msg {
+                Message::Text(t) => {
+                    Incoming::Frame(serde_json::from_str(t.as_str()).expect("valid frame"))
+                }
+                Message::Binary(b) => Incoming::Binary(b.to_vec()),
+                _ => continue,
+            };
+            assert!(!pred(&incoming), "unexpected frame: {incoming:?}");
         }
     }
 
