@@ -35,7 +35,16 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
             tokio::select! {
                 frame = outbound.recv() => match frame {
                     Some(frame) => {
-                        if sink.send(frame.into_message()).await.is_err() {
+                        // Write everything already queued, then flush once: one
+                        // syscall for a burst instead of one per frame.
+                        let mut ok = sink.feed(frame.into_message()).await.is_ok();
+                        while ok {
+                            match outbound.try_recv() {
+                                Ok(next) => ok = sink.feed(next.into_message()).await.is_ok(),
+                                Err(_) => break,
+                            }
+                        }
+                        if !ok || sink.flush().await.is_err() {
                             break;
                         }
                     }

@@ -88,8 +88,17 @@ async fn agent(
     Ok(upgrade(ws, app, Pending::Agent { agent }))
 }
 
+/// Per-connection read buffer.
+const READ_BUFFER_BYTES: usize = 8 * 1024;
+
 fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending) -> Response {
     ws.max_message_size(MAX_TRANSPORT_BYTES)
         .max_frame_size(MAX_TRANSPORT_BYTES)
+        // tungstenite's 128 KiB default read buffer per connection is most of a
+        // connection's memory; chat frames are small and page frames stream fine
+        // through 8 KiB. Writes are flushed by our writer task, so no write
+        // buffer threshold is needed either.
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| socket::serve(app, socket, pending))
 }
