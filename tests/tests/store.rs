@@ -216,11 +216,27 @@ async fn suite(store: Arc<dyn Store>) {
             },
         })
         .collect();
-    for e in &events {
-        store.append_event("s_1", e).await.unwrap();
-    }
+    // One event alone, then a batch.
+    store
+        .append_events(&[("s_1".into(), events[0].clone())])
+        .await
+        .unwrap();
+    let rest: Vec<_> = events[1..]
+        .iter()
+        .map(|e| ("s_1".to_string(), e.clone()))
+        .collect();
+    store.append_events(&rest).await.unwrap();
+    // A batch with a taken seq writes nothing at all.
+    let extra = Event {
+        seq: 4,
+        ..events[0].clone()
+    };
+    let clash = [
+        ("s_1".to_string(), extra),
+        ("s_1".to_string(), events[0].clone()),
+    ];
     assert!(matches!(
-        store.append_event("s_1", &events[0]).await,
+        store.append_events(&clash).await,
         Err(StoreError::Conflict("event"))
     ));
     assert_eq!(store.events_after("s_1", 0, 10).await.unwrap(), events);

@@ -31,6 +31,16 @@ impl HubError {
     }
 }
 
+impl From<std::sync::Arc<StoreError>> for HubError {
+    fn from(e: std::sync::Arc<StoreError>) -> Self {
+        tracing::error!(error = %e, "store failure while saving an event");
+        HubError::new(
+            ErrorCode::Internal,
+            "the server could not save this; try again",
+        )
+    }
+}
+
 impl From<StoreError> for HubError {
     fn from(e: StoreError) -> Self {
         // The client gets a generic message; the details go to the log only.

@@ -29,6 +29,7 @@ pub use outbound::{ConnHandle, ConnId, Wire};
 use crate::auth::VisitorTokens;
 use crate::clock::now_ms;
 use crate::routing::Queue;
+use crate::store::batch::EventWriter;
 use crate::store::{Agent, SessionRecord, Store};
 
 /// Who is on the other end of a connection, once `hello` succeeded.
@@ -54,6 +55,8 @@ pub struct Hub {
 
 struct Inner {
     store: Arc<dyn Store>,
+    /// Session events go through the group-commit writer.
+    events: EventWriter,
     visitor_tokens: VisitorTokens,
     state: Mutex<State>,
 }
@@ -204,6 +207,7 @@ impl Hub {
                 .insert(record.id.clone(), LiveSession::new(record));
         }
         let inner = Arc::new(Inner {
+            events: EventWriter::spawn(store.clone()),
             store,
             visitor_tokens,
             state: Mutex::new(state),
@@ -429,7 +433,7 @@ impl Hub {
             author_name,
             body,
         };
-        self.inner.store.append_event(session, &event).await?;
+        self.inner.events.append(session, event.clone()).await?;
         let st = &mut *self.state();
         if let Some(live) = st.sessions.get_mut(session) {
             live.record.last_seq = seq;

@@ -2,6 +2,7 @@
 //! single machine, Postgres across several) that share their SQL text and are
 //! checked by one test suite (tests/tests/store.rs).
 
+pub mod batch;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -158,9 +159,11 @@ pub trait Store: Send + Sync + 'static {
     /// A visitor's sessions, newest first.
     async fn visitor_sessions(&self, visitor_id: &str, limit: u32) -> Result<Vec<SessionRecord>>;
 
-    /// Appends an event and moves the session's `last_seq` to it, atomically.
-    /// `Conflict("event")` if that seq is already taken.
-    async fn append_event(&self, session_id: &str, event: &Event) -> Result<()>;
+    /// Appends events (of one or several sessions) and moves each session's
+    /// `last_seq`, all in one transaction: one commit for a whole batch is
+    /// what lets the server persist every message at a high rate.
+    /// `Conflict("event")` if a seq is already taken; then nothing is written.
+    async fn append_events(&self, batch: &[(String, Event)]) -> Result<()>;
     /// Events with seq > `after_seq`, oldest first, at most `limit`.
     async fn events_after(
         &self,

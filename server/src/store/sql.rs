@@ -416,25 +416,27 @@ macro_rules! sql_store {
                 rows.iter().map(|r| Self::session_row(r)?.into_record()).collect()
             }
 
-            async fn append_event(&self, session_id: &str, e: &protocol::Event) -> $crate::store::Result<()> {
+            async fn append_events(&self, batch: &[(String, protocol::Event)]) -> $crate::store::Result<()> {
                 let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "INSERT INTO events (session_id, seq, at, author, author_name, body) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(session_id)
-                .bind(e.seq as i64)
-                .bind(e.at)
-                .bind(e.author.as_str())
-                .bind(&e.author_name)
-                .bind($crate::store::sql::to_json(&e.body))
-                .execute(&mut *tx)
-                .await
-                .map_err($crate::store::sql::conflict("event"))?;
-                sqlx::query("UPDATE sessions SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
+                for (session_id, e) in batch {
+                    sqlx::query(
+                        "INSERT INTO events (session_id, seq, at, author, author_name, body) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
                     .bind(session_id)
                     .bind(e.seq as i64)
+                    .bind(e.at)
+                    .bind(e.author.as_str())
+                    .bind(&e.author_name)
+                    .bind($crate::store::sql::to_json(&e.body))
                     .execute(&mut *tx)
-                    .await?;
+                    .await
+                    .map_err($crate::store::sql::conflict("event"))?;
+                    sqlx::query("UPDATE sessions SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
+                        .bind(session_id)
+                        .bind(e.seq as i64)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }
