@@ -1,6 +1,10 @@
-//! Who serves whom. For now a first-come, first-served queue that agents pick
-//! from; the automatic distributor (skills, capacity, ring timeouts) builds on it.
+//! Who serves whom: the waiting queue and the automatic call distributor
+//! that offers each request to the best free agent.
 
+pub mod acd;
+#[cfg(test)]
+mod acd_tests;
 pub mod queue;
 
+pub use acd::{Acd, Action, ClaimError};
 pub use queue::Queue;
