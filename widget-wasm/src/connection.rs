@@ -158,6 +158,21 @@ impl Connection {
         }
     }
 
+    /// Sends a binary co-browse frame if the socket is open and welcomed.
+    pub fn send_binary(&self, frame: &[u8]) -> bool {
+        match &self.socket {
+            Some(s) if self.welcomed && s.ws.ready_state() == WebSocket::OPEN => {
+                s.ws.send_with_u8_array(frame).is_ok()
+            }
+            _ => false,
+        }
+    }
+
+    /// Bytes queued on the socket and not yet sent.
+    pub fn buffered(&self) -> u32 {
+        self.socket.as_ref().map_or(0, |s| s.ws.buffered_amount())
+    }
+
     fn failed(&mut self, now: f64) {
         self.failures += 1;
         self.reconnect_at = Some(now + self.backoff.next_delay());

@@ -102,6 +102,25 @@ pub struct Strings {
     pub error_generic: &'static str,
     pub error_rate_limited: &'static str,
     pub unread_badge: &'static str,
+    pub share_title: &'static str,
+    /// `{}` is the agent's name.
+    pub share_text: &'static str,
+    pub share_privacy: &'static str,
+    pub share_allow: &'static str,
+    pub share_deny: &'static str,
+    pub share_start: &'static str,
+    /// `{}` is the agent's name.
+    pub share_banner: &'static str,
+    pub share_banner_anonymous: &'static str,
+    pub share_stop: &'static str,
+    pub share_stop_label: &'static str,
+    /// `{}` is the agent's name.
+    pub share_requested: &'static str,
+    pub share_started: &'static str,
+    pub share_denied: &'static str,
+    pub share_stopped: &'static str,
+    /// Label of the agent's pointer when their name is unknown.
+    pub agent: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -157,6 +176,21 @@ pub static EN: Strings = Strings {
     error_generic: "Something went wrong. Please try again.",
     error_rate_limited: "You are sending messages too quickly. Please wait a moment.",
     unread_badge: "unread messages",
+    share_title: "Share your screen?",
+    share_text: "{} would like to see this page to guide you.",
+    share_privacy: "Only this site, in this tab, is shown. Passwords and payment details stay hidden. You can stop at any time.",
+    share_allow: "Allow",
+    share_deny: "Deny",
+    share_start: "Share my screen",
+    share_banner: "Your screen is shared with {}",
+    share_banner_anonymous: "Your screen is shared",
+    share_stop: "Stop",
+    share_stop_label: "Stop sharing your screen",
+    share_requested: "{} asked to see your screen",
+    share_started: "You shared your screen",
+    share_denied: "You declined to share your screen",
+    share_stopped: "Screen sharing stopped",
+    agent: "Agent",
 };
 
 pub static FR: Strings = Strings {
@@ -212,6 +246,21 @@ pub static FR: Strings = Strings {
     error_generic: "Une erreur est survenue. Veuillez réessayer.",
     error_rate_limited: "Vous envoyez des messages trop vite. Patientez un instant.",
     unread_badge: "messages non lus",
+    share_title: "Partager votre écran ?",
+    share_text: "{} aimerait voir cette page pour vous guider.",
+    share_privacy: "Seul ce site, dans cet onglet, est visible. Les mots de passe et les données de paiement restent masqués. Vous pouvez arrêter à tout moment.",
+    share_allow: "Autoriser",
+    share_deny: "Refuser",
+    share_start: "Partager mon écran",
+    share_banner: "Votre écran est partagé avec {}",
+    share_banner_anonymous: "Votre écran est partagé",
+    share_stop: "Arrêter",
+    share_stop_label: "Arrêter le partage d’écran",
+    share_requested: "{} a demandé à voir votre écran",
+    share_started: "Vous avez partagé votre écran",
+    share_denied: "Vous avez refusé de partager votre écran",
+    share_stopped: "Le partage d’écran est terminé",
+    agent: "Conseiller",
 };
 
 impl Strings {

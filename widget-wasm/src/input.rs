@@ -26,6 +26,41 @@ pub enum Input {
     Visibility,
     /// The browser says the network is back.
     Online,
+    /// Co-browse capture: the page changed, or one of its timers fired.
+    /// Handled without re-rendering the widget.
+    Capture(CaptureEvent),
+}
+
+impl Input {
+    /// Inputs that never change what the widget shows, so the batch they
+    /// are in needs no render (capture events come at animation-frame rate).
+    pub fn is_quiet(&self) -> bool {
+        matches!(self, Input::Capture(_))
+    }
+}
+
+/// What co-browse capture hears about (see `capture/`). Targets are raw
+/// JS values: the capture looks them up in its own node ids.
+#[derive(Debug)]
+pub enum CaptureEvent {
+    /// `MutationObserver` records.
+    Records(js_sys::Array),
+    /// A field's value or checked state changed (event or programmatic).
+    Field(wasm_bindgen::JsValue),
+    /// A stylesheet's rules changed, or a root's adopted sheets were set.
+    Sheet(wasm_bindgen::JsValue),
+    /// The document or an element scrolled.
+    Scroll(wasm_bindgen::JsValue),
+    Mouse(f64, f64),
+    Click(f64, f64),
+    Selection,
+    Resize,
+    /// A stylesheet or an iframe finished loading.
+    Load(wasm_bindgen::JsValue),
+    /// Animation frame: time to send a delta.
+    Frame,
+    /// The capture's timer: keyframe slices, spaced keyframes, canvases.
+    Timer,
 }
 
 /// The SDK's methods, as the wasm exports receive them.
@@ -39,6 +74,8 @@ pub enum Command {
         message: String,
     },
     Send(String),
+    /// Masks elements matching this (already validated) selector.
+    Mask(String),
     Shutdown,
 }
 
@@ -55,6 +92,14 @@ pub enum UiEvent {
     CancelRequest,
     EndChat,
     NewChat,
+    /// "Allow" on the agent's request to see the screen.
+    ShareAllow,
+    /// "Deny" on that request.
+    ShareDeny,
+    /// "Share my screen", on the visitor's own initiative.
+    ShareStart,
+    /// "Stop" on the sharing banner.
+    ShareStop,
 }
 
 #[derive(Debug)]

@@ -12,6 +12,9 @@
 //! - [`app`]: owns everything and applies [`input::Input`]s one at a time;
 //! - [`state`]: the conversation as pure data (tested natively);
 //! - [`view`]: the DOM, updated from the state after every batch;
+//! - [`capture`]: co-browsing, the page as masked keyframes and deltas
+//!   while the visitor shares it; [`overlay`]: the agent's pointer and
+//!   highlights on the page;
 //! - [`connection`], [`timer`], [`typing`], [`browser`], [`listener`]: the
 //!   socket and its retries, the single timer, typing throttling, browser
 //!   reads and self-removing listeners;
@@ -20,11 +23,13 @@
 
 pub mod app;
 pub mod browser;
+pub mod capture;
 pub mod connection;
 pub mod i18n;
 pub mod input;
 pub mod listener;
 pub mod options;
+pub mod overlay;
 pub mod sdk;
 pub mod state;
 pub mod timer;

@@ -6,12 +6,13 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{Event, EventTarget};
+use web_sys::{AddEventListenerOptions, Event, EventTarget};
 
 pub struct Listener {
     target: EventTarget,
     kind: &'static str,
     closure: Closure<dyn FnMut(Event)>,
+    capture: bool,
 }
 
 impl Listener {
@@ -27,14 +28,41 @@ impl Listener {
             target: target.clone(),
             kind,
             closure,
+            capture: false,
+        }
+    }
+
+    /// A passive listener in the capture phase: it hears events that do not
+    /// bubble (scroll, load) and never delays the page's scrolling.
+    pub fn capture(
+        target: &EventTarget,
+        kind: &'static str,
+        f: impl FnMut(Event) + 'static,
+    ) -> Listener {
+        let closure = Closure::<dyn FnMut(Event)>::new(f);
+        let options = AddEventListenerOptions::new();
+        options.set_capture(true);
+        options.set_passive(true);
+        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
+            kind,
+            closure.as_ref().unchecked_ref(),
+            &options,
+        );
+        Listener {
+            target: target.clone(),
+            kind,
+            closure,
+            capture: true,
         }
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.closure.as_ref().unchecked_ref());
+        let _ = self.target.remove_event_listener_with_callback_and_bool(
+            self.kind,
+            self.closure.as_ref().unchecked_ref(),
+            self.capture,
+        );
     }
 }

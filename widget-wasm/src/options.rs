@@ -23,6 +23,9 @@ pub struct RawOptions {
     /// Accent colour (any CSS colour) for the launcher, header and buttons.
     #[serde(default)]
     pub color: Option<String>,
+    /// CSS selectors of elements to mask when the visitor shares their screen.
+    #[serde(default)]
+    pub mask: Vec<String>,
 }
 
 /// One entry of the topic menu; `id` is what the server and agents see.
@@ -42,6 +45,7 @@ pub struct Options {
     pub topics: Vec<Topic>,
     pub title: Option<String>,
     pub color: Option<String>,
+    pub mask: Vec<String>,
 }
 
 impl Options {
@@ -72,6 +76,7 @@ impl Options {
             topics,
             title: raw.title.filter(|t| !t.trim().is_empty()),
             color: raw.color.filter(|c| !c.trim().is_empty()),
+            mask: raw.mask,
         })
     }
 
@@ -84,6 +89,17 @@ impl Options {
     /// sessionStorage key remembering whether the panel was open.
     pub fn open_key(&self) -> String {
         format!("tandem.{}.open", self.site)
+    }
+
+    /// sessionStorage key holding the session this tab shares its screen
+    /// in, so sharing continues on the next page without a new request.
+    pub fn share_key(&self) -> String {
+        format!("tandem.{}.share", self.site)
+    }
+
+    /// sessionStorage key of the co-browse epoch counter (grows across pages).
+    pub fn epoch_key(&self) -> String {
+        format!("tandem.{}.epoch", self.site)
     }
 }
 
@@ -139,6 +155,7 @@ mod tests {
             topics: None,
             title: None,
             color: None,
+            mask: Vec::new(),
         }
     }
 

@@ -45,6 +45,9 @@ impl Widget {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsError> {
         let raw: RawOptions = from_js(&options, "Tandem.init")?;
+        for selector in &raw.mask {
+            check_selector(selector, "Tandem.init: `mask`")?;
+        }
         let options = Options::resolve(raw, browser_language()).map_err(|e| JsError::new(&e))?;
         let shared = Shared::start(options, Emitter(emit));
         Ok(Widget { shared })
@@ -100,6 +103,14 @@ impl Widget {
         self.command(Command::Send(text));
     }
 
+    /// Masks every element matching `selector` (and its subtree) when the
+    /// visitor shares their screen, from now on.
+    pub fn mask(&self, selector: String) -> Result<(), JsError> {
+        check_selector(&selector, "Tandem.mask")?;
+        self.command(Command::Mask(selector));
+        Ok(())
+    }
+
     /// Closes the socket, removes the UI and forgets the visitor.
     pub fn shutdown(&self) {
         self.command(Command::Shutdown);
@@ -110,6 +121,17 @@ impl Widget {
     fn command(&self, command: Command) {
         self.shared.dispatch(Input::Sdk(command));
     }
+}
+
+/// A selector the browser accepts, or the reason it does not.
+fn check_selector(selector: &str, what: &str) -> Result<(), JsError> {
+    if selector.trim().is_empty() {
+        return Err(JsError::new(&format!("{what}: empty selector")));
+    }
+    crate::browser::document()
+        .query_selector(selector)
+        .map(|_| ())
+        .map_err(|_| JsError::new(&format!("{what}: invalid CSS selector {selector:?}")))
 }
 
 /// Reads a plain JS object through JSON: the SDK's arguments are small and

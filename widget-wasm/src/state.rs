@@ -7,7 +7,10 @@
 
 use std::collections::BTreeSet;
 
-use protocol::{AgentInfo, Event, EventBody, Millis, Receipts, Role, SessionState, SessionSummary};
+use protocol::{
+    AgentInfo, Event, EventBody, Millis, Receipts, Role, SessionState, SessionSummary, ShareAction,
+    ShareState,
+};
 
 /// Where the visitor is in the help flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,9 +52,19 @@ impl Phase {
 /// What one line of the transcript says.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ItemBody {
-    Message { text: String },
-    AgentJoined { name: String },
-    Ended { by: Role },
+    Message {
+        text: String,
+    },
+    AgentJoined {
+        name: String,
+    },
+    Ended {
+        by: Role,
+    },
+    /// Screen sharing was asked for, started, declined or stopped.
+    Share {
+        action: ShareAction,
+    },
 }
 
 /// One line of the transcript: a chat message or a lifecycle notice.
@@ -153,6 +166,9 @@ pub struct Conversation {
     pub request: Option<PendingRequest>,
     /// The visitor pressed "End chat" while offline; sent on reconnect.
     pub end_requested: bool,
+    /// Whether the visitor's screen is shared in this session, as the
+    /// server last said (or as the visitor just decided).
+    pub share: ShareState,
     seen: BTreeSet<u64>,
     /// Sessions the visitor walked away from (cancelled, or "start a new
     /// chat"): late frames about them must not pull the widget back.
@@ -175,6 +191,7 @@ impl Default for Conversation {
             last_agent_seq: 0,
             request: None,
             end_requested: false,
+            share: ShareState::Off,
             seen: BTreeSet::new(),
             dismissed: Vec::new(),
             stray_position: None,
@@ -309,9 +326,20 @@ impl Conversation {
         if let Some(agent) = &s.agent {
             self.agent = Some(agent.clone());
         }
+        self.share = s.share;
         if self.phase == Phase::Ended {
             self.fail_pending();
+            self.share = ShareState::Off;
         }
+        true
+    }
+
+    /// A `cobrowse` frame: sharing changed state in `session`.
+    pub fn apply_share(&mut self, session: &str, state: ShareState) -> bool {
+        if self.session.as_deref() != Some(session) || self.phase == Phase::Ended {
+            return false;
+        }
+        self.share = state;
         true
     }
 
@@ -360,8 +388,16 @@ impl Conversation {
         }
         match &ev.body {
             EventBody::Requested { .. } => Applied::Other,
-            // Screen-sharing audit entries: the widget shows sharing through its banner.
-            EventBody::Share { .. } | EventBody::Highlight { .. } => Applied::Other,
+            EventBody::Share { action, by } => {
+                let mut item = self.notice(ev, ItemBody::Share { action: *action });
+                if item.author_name.is_none() && *by == Role::Agent {
+                    item.author_name = self.agent.as_ref().map(|a| a.name.clone());
+                }
+                self.insert(item);
+                Applied::Other
+            }
+            // The agent's highlights show on the page itself.
+            EventBody::Highlight { .. } => Applied::Other,
             EventBody::Message { text, client_id } => {
                 let index = match self.confirm_own(ev, client_id.as_deref()) {
                     Some(index) => index,
@@ -392,6 +428,7 @@ impl Conversation {
             }
             EventBody::Ended { by } => {
                 self.phase = Phase::Ended;
+                self.share = ShareState::Off;
                 self.fail_pending();
                 self.insert(self.notice(ev, ItemBody::Ended { by: *by }));
                 Applied::Other
@@ -737,6 +774,41 @@ mod tests {
         let mut c = Conversation::default();
         assert!(!c.apply_summary(&summary(SessionState::Ended)));
         assert_eq!(c.phase, Phase::Idle);
+    }
+
+    #[test]
+    fn share_state_follows_summaries_frames_and_the_end() {
+        let mut c = Conversation::default();
+        let mut s = summary(SessionState::Active);
+        s.share = ShareState::Active;
+        c.apply_summary(&s);
+        assert_eq!(c.share, ShareState::Active, "restored from welcome");
+        assert!(c.apply_share("s1", ShareState::Off));
+        assert!(!c.apply_share("other", ShareState::Active));
+        assert!(c.apply_share("s1", ShareState::Requested));
+        let requested = Event {
+            seq: 5,
+            at: 5,
+            author: Role::Agent,
+            author_name: Some("Alex".into()),
+            body: EventBody::Share {
+                action: ShareAction::Requested,
+                by: Role::Agent,
+            },
+        };
+        c.apply_event("s1", &requested);
+        assert_eq!(
+            c.items.last().unwrap().body,
+            ItemBody::Share {
+                action: ShareAction::Requested
+            }
+        );
+        c.apply_summary(&summary(SessionState::Ended));
+        assert_eq!(c.share, ShareState::Off);
+        assert!(
+            !c.apply_share("s1", ShareState::Active),
+            "ended sessions stay off"
+        );
     }
 
     #[test]

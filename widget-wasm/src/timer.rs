@@ -1,4 +1,4 @@
-//! The widget's one timer.
+//! The widget's timer (and the capture's, built the same way).
 //!
 //! Every delayed thing (the next reconnect, "stopped typing", hiding the
 //! agent's stale typing indicator, clearing an error note) is a deadline in
@@ -21,8 +21,9 @@ pub struct Timer {
 }
 
 impl Timer {
-    pub fn new(dispatcher: Dispatcher) -> Timer {
-        let callback = Closure::<dyn FnMut()>::new(move || dispatcher.send(Input::Tick));
+    /// A timer that hands `input()` to the dispatcher when it fires.
+    pub fn new(dispatcher: Dispatcher, input: fn() -> Input) -> Timer {
+        let callback = Closure::<dyn FnMut()>::new(move || dispatcher.send(input()));
         Timer {
             callback,
             handle: None,

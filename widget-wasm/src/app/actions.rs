@@ -31,6 +31,7 @@ impl App {
                 }
             }
             Command::Send(text) => self.say(text),
+            Command::Mask(selector) => self.add_mask(&selector),
             Command::Shutdown => {
                 self.shutdown();
                 return Flow::Stop;
@@ -66,6 +67,10 @@ impl App {
                 self.convo.dismiss();
                 self.view.focus_input();
             }
+            UiEvent::ShareAllow => self.share_allow(),
+            UiEvent::ShareDeny => self.share_deny(),
+            UiEvent::ShareStart => self.share_start(),
+            UiEvent::ShareStop => self.share_stop(),
         }
         // Anything the visitor does is a good moment to retry a parked link.
         if self.link.reconnect_at.is_none() {
@@ -150,7 +155,7 @@ impl App {
 
     /// Opens or closes the panel. `by_visitor` moves focus, which a
     /// programmatic open must not do behind the visitor's back.
-    fn set_open(&mut self, open: bool, by_visitor: bool) {
+    pub(super) fn set_open(&mut self, open: bool, by_visitor: bool) {
         if open == self.open {
             return;
         }
@@ -167,6 +172,13 @@ impl App {
     }
 
     fn shutdown(&mut self) {
+        if let Some(session) = self.convo.session.clone()
+            && self.capture.take().is_some()
+        {
+            // Leaving the page's widget behind must not leave sharing on.
+            self.send(ClientFrame::CobrowseStop { session });
+        }
+        Store::Session.remove(&self.options.share_key());
         self.link.close();
         self.forget_token();
         Store::Session.remove(&self.options.open_key());

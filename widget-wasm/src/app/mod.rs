@@ -7,19 +7,24 @@
 //! therefore only change state and send what the protocol requires.
 //!
 //! - `server.rs` handles frames from the server;
-//! - `actions.rs` handles the visitor's clicks and the SDK's calls.
+//! - `actions.rs` handles the visitor's clicks and the SDK's calls;
+//! - `share.rs` handles screen sharing: consent, capture, pointer, highlights.
 
 mod actions;
 mod server;
+mod share;
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, VecDeque};
 use std::rc::{Rc, Weak};
 
-use protocol::{ClientEnvelope, ClientFrame, ReceiptKind, VisitorIdentity};
+use protocol::{ClientEnvelope, ClientFrame, ReceiptKind, ShareState, VisitorIdentity};
 use serde_json::json;
 
 use crate::browser::{self, Store, document, now, window};
+use crate::capture::Capture;
+use crate::capture::forms::PasswordWatch;
+use crate::capture::mask::MaskSelectors;
 use crate::connection::Connection;
 use crate::i18n::Strings;
 use crate::input::{Input, SocketEvent};
@@ -68,17 +73,20 @@ impl Shared {
         let Ok(mut slot) = self.app.try_borrow_mut() else {
             return;
         };
+        let mut loud = false;
         loop {
             let next = self.pending.borrow_mut().pop_front();
             let Some(input) = next else { break };
             let Some(app) = slot.as_mut() else { break };
+            loud |= !input.is_quiet();
             if app.handle(input) == Flow::Stop {
                 // Dropping the app removes its UI, socket, listeners and timer.
                 *slot = None;
             }
         }
         match slot.as_mut() {
-            Some(app) => app.settle(),
+            Some(app) if loud => app.settle(),
+            Some(_) => {}
             None => self.pending.borrow_mut().clear(),
         }
     }
@@ -133,6 +141,15 @@ pub struct App {
     request_rid: Option<u64>,
     next_rid: u64,
     next_client_id: u64,
+    /// Co-browse capture, while this tab shares the visitor's screen.
+    capture: Option<Capture>,
+    /// The visitor pressed Allow or "Share my screen" here and the server
+    /// has not confirmed yet.
+    share_asked: bool,
+    /// Share state last reported (SDK `share` event).
+    shown_share: Option<ShareState>,
+    mask: MaskSelectors,
+    passwords: PasswordWatch,
     _page_listeners: [Listener; 2],
 }
 
@@ -154,9 +171,13 @@ impl App {
         });
         let d = dispatcher.clone();
         let on_online = Listener::new(&window(), "online", move |_| d.send(Input::Online));
+        let mut mask = MaskSelectors::default();
+        for selector in &options.mask {
+            mask.add(selector);
+        }
         App {
             link: Connection::new(options.socket_url.clone()),
-            timer: Timer::new(dispatcher.clone()),
+            timer: Timer::new(dispatcher.clone(), || Input::Tick),
             dispatcher,
             strings,
             emitter,
@@ -176,6 +197,11 @@ impl App {
             request_rid: None,
             next_rid: 1,
             next_client_id: 1,
+            capture: None,
+            share_asked: false,
+            shown_share: None,
+            mask,
+            passwords: PasswordWatch::start(),
             _page_listeners: [on_visibility, on_online],
             options,
         }
@@ -202,6 +228,7 @@ impl App {
                     self.link.wake(&self.dispatcher, now());
                 }
             }
+            Input::Capture(event) => self.on_capture(event),
         }
         Flow::Continue
     }
@@ -253,6 +280,7 @@ impl App {
     /// Everything that follows from the state after a batch of inputs.
     fn settle(&mut self) {
         self.send_receipts();
+        self.sync_capture();
         if self.ready {
             let status = self.convo.status();
             if self.last_status.as_ref() != Some(&status) {

@@ -48,6 +48,25 @@ impl App {
             ServerFrame::Receipts { session, receipts } => {
                 self.convo.apply_receipts(&session, &receipts);
             }
+            ServerFrame::Cobrowse { session, state } => self.on_cobrowse(&session, state),
+            ServerFrame::CobrowseKeyframeRequest { session } => self.on_keyframe_request(&session),
+            ServerFrame::Pointer {
+                session,
+                node,
+                x,
+                y,
+            } => self.on_pointer(&session, node.map(|n| (n, x, y))),
+            ServerFrame::Highlight {
+                session,
+                node,
+                label,
+            } => self.on_highlight(&session, node, label.as_deref()),
+            ServerFrame::HighlightClear { session } => self.on_highlight_clear(&session),
+            // Page frames sent while sharing was being stopped: nothing to tell anyone.
+            ServerFrame::Error {
+                code: ErrorCode::NotSharing,
+                ..
+            } => {}
             ServerFrame::Error {
                 code,
                 message,

@@ -12,6 +12,13 @@ pub const CHAT: &[&str] = &[
 ];
 pub const CHEVRON_DOWN: &[&str] = &["M6 9l6 6 6-6"];
 pub const CLOSE: &[&str] = &["M18 6 6 18M6 6l12 12"];
+/// An arrow cursor (the agent's pointer; filled by the stylesheet).
+pub const POINTER: &[&str] = &["M5 3l5.5 17 2.6-7.4L20.5 10z"];
+/// A monitor.
+pub const SCREEN: &[&str] = &[
+    "M4 4h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z",
+    "M8 20h8M12 16v4",
+];
 /// A paper plane.
 pub const SEND: &[&str] = &["M22 2 11 13", "M22 2 15 22l-4-9-9-4 20-7z"];
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use js_sys::{Date, Object, Reflect};
-use protocol::Role;
+use protocol::{Role, ShareAction};
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element};
 
@@ -174,6 +174,19 @@ impl MessageList {
                         }
                         .to_string(),
                     ),
+                    ItemBody::Share { action } => {
+                        attr(row, "data-action", share_action(*action));
+                        let text = match action {
+                            ShareAction::Requested => fill(
+                                s.share_requested,
+                                item.author_name.as_deref().unwrap_or(s.someone),
+                            ),
+                            ShareAction::Started => s.share_started.to_string(),
+                            ShareAction::Denied => s.share_denied.to_string(),
+                            ShareAction::Stopped => s.share_stopped.to_string(),
+                        };
+                        ("share", text)
+                    }
                 };
                 attr(row, "data-kind", kind);
                 let span = child(&self.doc, row, "span", "notice-text");
@@ -186,6 +199,15 @@ impl MessageList {
         let date = Date::new(&JsValue::from_f64(at as f64));
         date.to_locale_time_string_with_options(self.locale.tag(), &self.time_format)
             .into()
+    }
+}
+
+fn share_action(a: ShareAction) -> &'static str {
+    match a {
+        ShareAction::Requested => "requested",
+        ShareAction::Started => "started",
+        ShareAction::Denied => "denied",
+        ShareAction::Stopped => "stopped",
     }
 }
 

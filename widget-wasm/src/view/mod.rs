@@ -9,10 +9,12 @@
 //! - `messages.rs`: the transcript.
 
 pub mod dom;
-mod icons;
+pub mod icons;
 mod messages;
+mod share;
 mod style;
 
+use protocol::ShareState;
 use protocol::limits::MAX_MESSAGE_CHARS;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -22,12 +24,14 @@ use web_sys::{
 
 use self::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text};
 use self::messages::MessageList;
+use self::share::ShareView;
 use crate::app::Dispatcher;
 use crate::browser::document;
 use crate::i18n::{Strings, fill};
 use crate::input::{Input, UiEvent};
 use crate::listener::Listener;
 use crate::options::Options;
+use crate::overlay::Overlay;
 use crate::state::{Conversation, Phase};
 
 /// The host element's id, for sites that need to find (not style) it.
@@ -43,6 +47,12 @@ pub struct Scene<'a> {
     /// Whether any connection succeeded yet: "lost" or "cannot reach".
     pub ever_connected: bool,
     pub alert: Option<&'a str>,
+}
+
+impl Scene<'_> {
+    fn share(&self) -> ShareState {
+        self.convo.share
+    }
 }
 
 pub struct View {
@@ -74,6 +84,9 @@ pub struct View {
     /// visible where the new phase puts it.
     want_focus: bool,
     shown_avatar: Option<String>,
+    share: ShareView,
+    /// The agent's pointer and highlights on the page.
+    pub overlay: Overlay,
     _listeners: Vec<Listener>,
 }
 
@@ -257,6 +270,9 @@ impl View {
         if let Some(request) = request {
             listeners.push(Listener::new(&request, "click", ui(UiEvent::Submit)));
         }
+        let share = ShareView::build(&doc, s, &footer, &root, &dispatcher, &mut listeners);
+        let overlay = Overlay::new(&doc, &root);
+        overlay.set_agent_name(s.agent);
 
         let body_el = doc.body().expect("the widget starts after <body> exists");
         let _ = body_el.append_child(&host);
@@ -290,8 +306,15 @@ impl View {
             shown_open: None,
             want_focus: false,
             shown_avatar: None,
+            share,
+            overlay,
             _listeners: listeners,
         }
+    }
+
+    /// The widget's host element (never captured).
+    pub fn host(&self) -> &Element {
+        &self.host
     }
 
     pub fn render(&mut self, scene: &Scene) {
@@ -378,6 +401,11 @@ impl View {
             (true, _) => self.show_banner(s.unreachable),
             (false, Some(text)) => self.show_banner(text),
             (false, None) => set_attr(&self.banner, "hidden", ""),
+        }
+
+        self.share.render(s, phase, scene.share(), agent);
+        if let Some(name) = agent {
+            self.overlay.set_agent_name(name);
         }
 
         let near_bottom = self.near_bottom();

@@ -242,12 +242,90 @@ pub const CSS: &str = r#"
 .ended-text { margin: 2px 0 0; color: var(--tw-muted); font-size: 13px; }
 .ended .primary { margin-top: 12px; }
 
+/* Screen sharing: the request, the visitor's own button */
+.consent {
+  margin: 0 0 10px; padding: 14px 14px 12px; border-radius: 12px;
+  background: color-mix(in srgb, var(--tw-accent) 7%, #fff);
+  border: 1px solid color-mix(in srgb, var(--tw-accent) 30%, transparent);
+}
+.consent-head { display: flex; align-items: center; gap: 10px; }
+.consent-icon {
+  flex: none; display: grid; place-items: center; width: 32px; height: 32px; border-radius: 9px;
+  background: var(--tw-accent); color: var(--tw-on-accent);
+}
+.consent-title { margin: 0; font-size: 15px; font-weight: 700; }
+.consent-text { margin: 8px 0 0; }
+.consent-fine { margin: 6px 0 0; color: var(--tw-muted); font-size: 12.5px; }
+.consent-actions { display: flex; gap: 8px; margin-top: 12px; }
+.consent-actions button { flex: 1; height: 38px; border-radius: 10px; font-weight: 650; }
+.btn-accent { border: 0; background: var(--tw-accent); color: var(--tw-on-accent); }
+.btn-accent:hover { filter: brightness(.93); }
+.btn-secondary { border: 1px solid var(--tw-line); background: #fff; }
+.btn-secondary:hover { background: var(--tw-soft); }
+.share-start {
+  display: inline-flex; align-items: center; gap: 6px; margin: 0 0 8px; padding: 4px 8px 4px 6px;
+  border: 0; border-radius: 8px; background: transparent; color: var(--tw-accent);
+  font-size: 13px; font-weight: 600;
+}
+.share-start:hover { background: color-mix(in srgb, var(--tw-accent) 8%, transparent); }
+.share-start-icon { display: inline-flex; }
+
+/* The page banner while shared: on the page, not in the panel */
+.share-banner {
+  position: fixed; top: 12px; left: 50%; transform: translateX(-50%); z-index: 2147483001;
+  display: flex; align-items: center; gap: 10px; max-width: calc(100vw - 24px);
+  padding: 6px 6px 6px 14px; border-radius: 22px;
+  background: #1d2130; color: #fff; font-size: 13.5px; font-weight: 600;
+  box-shadow: 0 8px 24px rgba(17, 24, 39, .28);
+}
+.share-dot {
+  flex: none; width: 9px; height: 9px; border-radius: 50%; background: #f04438;
+  box-shadow: 0 0 0 0 rgba(240, 68, 56, .6); animation: tw-pulse 2s infinite;
+}
+@keyframes tw-pulse { 0% { box-shadow: 0 0 0 0 rgba(240, 68, 56, .55); } 70% { box-shadow: 0 0 0 8px rgba(240, 68, 56, 0); } 100% { box-shadow: 0 0 0 0 rgba(240, 68, 56, 0); } }
+.share-text { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.share-stop {
+  flex: none; height: 30px; padding: 0 14px; border: 0; border-radius: 15px;
+  background: #fff; color: #1d2130; font-size: 13px; font-weight: 700;
+}
+.share-stop:hover { background: #e9ebf1; }
+.tw .share-stop:focus-visible { outline-color: #fff; }
+
+/* The agent's pointer and highlights */
+.ov { position: fixed; inset: 0; z-index: 2147482999; pointer-events: none; overflow: hidden; }
+.ov-pointer {
+  position: absolute; left: 0; top: 0; display: flex; align-items: flex-start;
+  transition: transform .12s linear; will-change: transform;
+}
+.ov-pointer svg { margin: -2px 0 0 -4px; filter: drop-shadow(0 1px 2px rgba(0, 0, 0, .35)); }
+.ov-pointer path { fill: var(--tw-accent); stroke: #fff; stroke-width: 1.5; }
+.ov-name {
+  margin: 16px 0 0 -4px; padding: 2px 8px; border-radius: 10px;
+  background: var(--tw-accent); color: var(--tw-on-accent); font-size: 12px; font-weight: 650; white-space: nowrap;
+}
+.ov-name:empty { display: none; }
+.ov-hl {
+  position: absolute; left: 0; top: 0; border: 3px solid var(--tw-accent); border-radius: 8px;
+  background: color-mix(in srgb, var(--tw-accent) 10%, transparent);
+  box-shadow: 0 0 0 4px color-mix(in srgb, var(--tw-accent) 22%, transparent);
+  animation: tw-hl-in .35s ease-out;
+}
+@keyframes tw-hl-in { from { opacity: 0; box-shadow: 0 0 0 14px color-mix(in srgb, var(--tw-accent) 0%, transparent); } }
+.ov-label {
+  position: absolute; left: -3px; bottom: 100%; margin-bottom: 6px; max-width: 280px;
+  padding: 4px 10px; border-radius: 8px; background: var(--tw-accent); color: var(--tw-on-accent);
+  font-size: 13px; font-weight: 650; line-height: 1.3; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  box-shadow: 0 4px 12px rgba(17, 24, 39, .2);
+}
+
+.ov-hl--below .ov-label { bottom: auto; top: 100%; margin: 6px 0 0; }
+
 @media (max-width: 480px) {
   .panel { right: 0; bottom: 0; width: 100vw; height: 100%; max-height: none; border-radius: 0; }
   .tw[data-open="true"] .launcher { display: none; }
 }
 @media (prefers-reduced-motion: reduce) {
-  .panel, .launcher { transition: none; }
-  .spinner, .dots i { animation: none; }
+  .panel, .launcher, .ov-pointer { transition: none; }
+  .spinner, .dots i, .share-dot, .ov-hl { animation: none; }
 }
 "#;

@@ -1,0 +1,551 @@
+//! Co-browse capture: the visitor's page as keyframes and deltas
+//! (`protocol::cobrowse`), sent as binary frames while the visitor shares.
+//!
+//! - a keyframe is a full snapshot, built in time slices (`snapshot.rs`);
+//! - deltas follow, at most one per animation frame, computed from what a
+//!   `MutationObserver` and a few listeners reported (`observer.rs`);
+//! - masking happens while serialising, before anything is encoded
+//!   (`mask.rs`, `forms.rs`); URLs and stylesheets are made usable on
+//!   another origin (`styles.rs`); node ids and our copy of the mirror's
+//!   structure live in `tree.rs`.
+//!
+//! The widget's own UI (its shadow host) is never captured. Capture never
+//! blocks the page (principle 9): slices of a few milliseconds, a size cap
+//! on what one delta may serialise, and a keyframe instead when a change is
+//! too big or the socket is backed up.
+
+pub mod forms;
+pub mod mask;
+pub mod observer;
+pub mod snapshot;
+pub mod styles;
+pub mod tree;
+
+use std::collections::HashMap;
+
+use js_sys::WeakSet;
+use protocol::cobrowse::{Delta, FrameKind, Keyframe, Op, encode_frame};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, Event, MouseEvent, Node};
+
+use self::observer::{Dirty, Observer, canvas_image, diff, note_records, viewport};
+use self::snapshot::{Step, Walk};
+use self::tree::{DOC, Lookup, NodeIds, Slot, Tree};
+use crate::app::Dispatcher;
+use crate::browser::{Store, document, now, window};
+use crate::connection::Connection;
+use crate::input::{CaptureEvent, Input};
+use crate::listener::Listener;
+use crate::timer::Timer;
+
+/// Longest a keyframe slice may run (principle 9 allows 50 ms; the rest is
+/// headroom for slow devices and for the page's own work).
+const SLICE_MS: f64 = 8.0;
+/// Minimum gap between deltas carrying page changes (one per frame at 60 Hz)
+/// and between deltas carrying only the pointer, scroll or selection.
+const FRAME_GAP_MS: f64 = 16.0;
+const POINTER_GAP_MS: f64 = 50.0;
+/// Keyframes asked for in a burst are spaced out.
+const KEYFRAME_GAP_MS: f64 = 1000.0;
+/// How often canvases are re-read, and how many per round.
+const CANVAS_EVERY_MS: f64 = 1000.0;
+const CANVASES_PER_ROUND: usize = 3;
+/// Deltas wait while the socket has this much unsent (they coalesce).
+const BACKLOG_BYTES: u32 = 2 * 1024 * 1024;
+
+/// What the walker and the diff share: ids, the mirror's structure and
+/// the masking rules.
+pub struct Page {
+    pub ids: NodeIds,
+    pub tree: Tree,
+    /// The site's mask selectors as one selector list.
+    pub selectors: Option<String>,
+    /// Inputs that were password fields at some point.
+    pub was_password: WeakSet,
+    /// Shadow roots and iframe documents met while walking: to observe.
+    pub found_roots: Vec<Node>,
+    pub canvases: Vec<u32>,
+}
+
+impl Page {
+    pub fn matches_mask(&self, el: &Element) -> bool {
+        self.selectors
+            .as_deref()
+            .is_some_and(|s| el.matches(s).unwrap_or(false))
+    }
+}
+
+/// A `requestAnimationFrame` callback that can be re-armed and is
+/// cancelled when dropped.
+struct AnimationFrame {
+    callback: Closure<dyn FnMut(f64)>,
+    handle: Option<i32>,
+}
+
+impl AnimationFrame {
+    fn request(&mut self) {
+        if self.handle.is_none() {
+            self.handle = window()
+                .request_animation_frame(self.callback.as_ref().unchecked_ref())
+                .ok();
+        }
+    }
+}
+
+impl Drop for AnimationFrame {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            let _ = window().cancel_animation_frame(h);
+        }
+    }
+}
+
+pub struct Capture {
+    dispatcher: Dispatcher,
+    session: String,
+    epoch_key: String,
+    epoch: u32,
+    seq: u32,
+    page: Page,
+    observer: Observer,
+    /// A keyframe being built.
+    walk: Option<Walk>,
+    /// A keyframe is wanted (sent as soon as allowed).
+    keyframe_due: bool,
+    /// A frame could not be sent: nothing more until the next keyframe.
+    stalled: bool,
+    dirty: Dirty,
+    /// Ops about the keyframe's nodes (field states, scroll offsets) for
+    /// the first delta after it.
+    head: Vec<Op>,
+    frame: AnimationFrame,
+    /// Continues keyframe slices, spaces keyframes out, refreshes canvases.
+    timer: Timer,
+    last_keyframe: f64,
+    last_delta: f64,
+    next_canvas: f64,
+    canvas_cursor: usize,
+    canvas_sent: HashMap<u32, u64>,
+    _listeners: Vec<Listener>,
+    /// Listeners on same-origin iframe documents, rebuilt per keyframe.
+    frame_listeners: Vec<Listener>,
+    _hooks: [Closure<dyn FnMut(JsValue)>; 2],
+}
+
+impl Capture {
+    /// Starts capturing for `session`: observers and listeners now, the
+    /// first keyframe in slices from the next task. `host` is the widget's
+    /// own element, never captured. `epoch_key`: sessionStorage key of the
+    /// epoch counter, which grows across page loads.
+    pub fn start(
+        dispatcher: Dispatcher,
+        session: String,
+        epoch_key: String,
+        selectors: Option<String>,
+        was_password: WeakSet,
+        host: &Element,
+    ) -> Capture {
+        let page = Page {
+            ids: NodeIds::default(),
+            tree: Tree::default(),
+            selectors,
+            was_password,
+            found_roots: Vec::new(),
+            canvases: Vec::new(),
+        };
+        page.ids.ignore(host);
+        let observer = Observer::new(dispatcher.clone());
+        observer.observe(&document());
+        let d = dispatcher.clone();
+        let frame = AnimationFrame {
+            callback: Closure::<dyn FnMut(f64)>::new(move |_| {
+                d.send(Input::Capture(CaptureEvent::Frame))
+            }),
+            handle: None,
+        };
+        let send = |d: &Dispatcher, e: CaptureEvent| d.send(Input::Capture(e));
+        let d = dispatcher.clone();
+        let on_value = Closure::<dyn FnMut(JsValue)>::new(move |el: JsValue| {
+            send(&d, CaptureEvent::Field(el))
+        });
+        let d = dispatcher.clone();
+        let on_sheet =
+            Closure::<dyn FnMut(JsValue)>::new(move |s: JsValue| send(&d, CaptureEvent::Sheet(s)));
+        forms::install_hooks(
+            on_value.as_ref().unchecked_ref(),
+            on_sheet.as_ref().unchecked_ref(),
+        );
+        let epoch = Store::Session
+            .get(&epoch_key)
+            .and_then(|e| e.parse().ok())
+            .unwrap_or(0);
+        let mut capture = Capture {
+            _listeners: page_listeners(&dispatcher),
+            timer: Timer::new(dispatcher.clone(), || Input::Capture(CaptureEvent::Timer)),
+            dispatcher,
+            session,
+            epoch_key,
+            epoch,
+            seq: 0,
+            page,
+            observer,
+            walk: None,
+            keyframe_due: true,
+            stalled: false,
+            dirty: Dirty::default(),
+            head: Vec::new(),
+            frame,
+            last_keyframe: f64::NEG_INFINITY,
+            last_delta: 0.0,
+            next_canvas: 0.0,
+            canvas_cursor: 0,
+            canvas_sent: HashMap::new(),
+            frame_listeners: Vec::new(),
+            _hooks: [on_value, on_sheet],
+        };
+        capture.arm(now());
+        capture
+    }
+
+    /// The server asked for a keyframe (an agent joined, or its log is full).
+    pub fn request_keyframe(&mut self) {
+        self.keyframe_due = true;
+        self.arm(now());
+    }
+
+    /// A new socket was welcomed: whatever was in flight is lost, start over.
+    pub fn resume(&mut self) {
+        self.walk = None;
+        self.stalled = false;
+        self.last_keyframe = f64::NEG_INFINITY;
+        self.request_keyframe();
+    }
+
+    /// The site added a mask selector: resend everything under the new rules.
+    pub fn set_selectors(&mut self, selectors: Option<String>) {
+        self.page.selectors = selectors;
+        self.walk = None;
+        self.last_keyframe = f64::NEG_INFINITY;
+        self.request_keyframe();
+    }
+
+    /// A mirrored element by id, for the agent's pointer and highlights.
+    pub fn element(&self, id: u32) -> Option<Element> {
+        let e = self.page.tree.get(id)?;
+        e.node.dyn_ref::<Element>().cloned()
+    }
+
+    pub fn handle(&mut self, event: CaptureEvent, link: &Connection) {
+        let t = now();
+        match event {
+            CaptureEvent::Records(records) => note_records(&self.page, &mut self.dirty, &records),
+            CaptureEvent::Field(target) => {
+                if let Some(id) = self.known(&target) {
+                    self.dirty.fields.insert(id);
+                }
+            }
+            CaptureEvent::Sheet(x) => self.on_sheet(&x),
+            CaptureEvent::Scroll(target) => {
+                if target.dyn_ref::<web_sys::Document>() == Some(&document()) {
+                    self.dirty.scroll.insert(DOC);
+                } else if let Some(id) = self.known(&target) {
+                    self.dirty.scroll.insert(id);
+                }
+            }
+            CaptureEvent::Mouse(x, y) => self.dirty.mouse = Some((x, y)),
+            CaptureEvent::Click(x, y) => self.dirty.clicks.push((x, y)),
+            CaptureEvent::Selection => self.dirty.selection = true,
+            CaptureEvent::Resize => self.dirty.viewport = true,
+            CaptureEvent::Load(target) => {
+                if let Some(id) = self.known(&target)
+                    && let Some(e) = self.page.tree.get(id)
+                {
+                    if e.has(tree::STYLE) {
+                        self.dirty.css.insert(id);
+                    } else if target.dyn_ref::<web_sys::HtmlIFrameElement>().is_some() {
+                        self.dirty.replace.insert(id);
+                    }
+                }
+            }
+            CaptureEvent::Frame => {
+                self.frame.handle = None;
+                self.send_delta(link, t);
+            }
+            CaptureEvent::Timer => {
+                self.timer.fired();
+                if self.walk.is_some() || self.keyframe_due {
+                    self.keyframe_slice(link);
+                }
+                if self.walk.is_none() && self.next_canvas <= t {
+                    self.refresh_canvases(t);
+                }
+            }
+        }
+        if self.dirty.keyframe {
+            self.keyframe_due = true;
+        }
+        self.arm(t);
+    }
+
+    fn known(&self, x: &JsValue) -> Option<u32> {
+        match self.page.ids.lookup(x) {
+            Lookup::Known(id) if self.page.tree.contains(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// A stylesheet changed (insertRule…), or a root's adopted sheets were set.
+    fn on_sheet(&mut self, x: &JsValue) {
+        if let Some(sheet) = x.dyn_ref::<web_sys::StyleSheet>() {
+            match sheet.owner_node() {
+                Some(owner) => {
+                    if let Some(id) = self.known(&owner) {
+                        self.dirty.css.insert(id);
+                    }
+                }
+                // A constructed sheet: adopted by the document or a shadow root.
+                None => self.dirty.adopted = true,
+            }
+        } else {
+            self.dirty.adopted = true;
+        }
+    }
+
+    /// Decides what runs next: a keyframe slice, a delta at the next
+    /// animation frame, or a timer.
+    fn arm(&mut self, t: f64) {
+        let mut timer = None;
+        if self.walk.is_some() {
+            // The next slice, as soon as the page had a turn.
+            timer = Some(t);
+        } else if self.keyframe_due {
+            let at = self.last_keyframe + KEYFRAME_GAP_MS;
+            timer = Some(at.max(t));
+        } else if self.dirty.any() && !self.stalled {
+            self.frame.request();
+        }
+        if !self.page.canvases.is_empty() && self.walk.is_none() {
+            timer = Some(timer.map_or(self.next_canvas, |x: f64| x.min(self.next_canvas)));
+        }
+        self.timer.schedule(timer);
+    }
+
+    fn keyframe_slice(&mut self, link: &Connection) {
+        let t = now();
+        if self.walk.is_none() {
+            if !self.keyframe_due || t < self.last_keyframe + KEYFRAME_GAP_MS {
+                return;
+            }
+            let Some(root) = document().document_element() else {
+                return;
+            };
+            // A new epoch: the mirror rebuilds from scratch, and so do we.
+            self.keyframe_due = false;
+            self.page.tree.clear();
+            self.page.canvases.clear();
+            self.page.found_roots.clear();
+            self.dirty = Dirty::default();
+            self.head.clear();
+            // Records about the old tree mean nothing now.
+            let _ = self.observer.take();
+            self.walk = Some(Walk::new(root.into(), DOC, Slot::Child, false));
+        }
+        let Some(walk) = self.walk.as_mut() else {
+            return;
+        };
+        match walk.run(&mut self.page, Some(t + SLICE_MS), usize::MAX) {
+            Step::Paused => {}
+            Step::Done | Step::TooBig => {
+                let mut walk = self.walk.take().expect("walking");
+                self.head = std::mem::take(&mut walk.post);
+                self.watch_found_roots(true);
+                if let Some(root) = walk.finish() {
+                    self.send_keyframe(link, root);
+                }
+            }
+        }
+    }
+
+    fn send_keyframe(&mut self, link: &Connection, root: protocol::cobrowse::Node) {
+        let doc = document();
+        let w = window();
+        let (vw, vh) = viewport();
+        let base = doc.base_uri().ok().flatten().unwrap_or_default();
+        let keyframe = Keyframe {
+            url: w.location().href().unwrap_or_default(),
+            title: doc.title(),
+            vw,
+            vh,
+            sx: w.scroll_x().unwrap_or(0.0),
+            sy: w.scroll_y().unwrap_or(0.0),
+            doctype: doc.doctype().map(|d| d.name()),
+            root,
+            adopted: styles::adopted_texts(&doc.adopted_style_sheets(), &base),
+        };
+        self.epoch = self.epoch.wrapping_add(1);
+        Store::Session.set(&self.epoch_key, &self.epoch.to_string());
+        self.seq = 0;
+        self.last_keyframe = now();
+        self.next_canvas = self.last_keyframe + 100.0;
+        self.canvas_sent.clear();
+        let body = serde_json::to_vec(&keyframe).expect("page models serialise");
+        self.stalled = !self.send(link, FrameKind::Keyframe, &body);
+    }
+
+    fn send_delta(&mut self, link: &Connection, t: f64) {
+        if self.walk.is_some() || self.stalled || self.keyframe_due {
+            return;
+        }
+        let gap = if self.dirty.structural() || !self.head.is_empty() {
+            FRAME_GAP_MS
+        } else {
+            POINTER_GAP_MS
+        };
+        if t - self.last_delta < gap - 1.0 || link.buffered() > BACKLOG_BYTES {
+            // Too soon, or the socket is backed up: the changes wait and coalesce.
+            self.frame.request();
+            return;
+        }
+        note_records(&self.page, &mut self.dirty, &self.observer.take());
+        let mut ops = std::mem::take(&mut self.head);
+        if !diff(&mut self.page, &mut self.dirty, &mut ops) {
+            self.dirty = Dirty::default();
+            self.keyframe_due = true;
+            return;
+        }
+        self.watch_found_roots(false);
+        if ops.is_empty() {
+            return;
+        }
+        self.last_delta = t;
+        let body = serde_json::to_vec(&Delta { ops }).expect("page models serialise");
+        self.seq += 1;
+        if !self.send(link, FrameKind::Delta, &body) {
+            self.stalled = true;
+        }
+    }
+
+    fn send(&self, link: &Connection, kind: FrameKind, body: &[u8]) -> bool {
+        let s = &self.session;
+        if s.is_empty() || s.len() > 64 || !s.is_ascii() {
+            return false;
+        }
+        let frame = encode_frame(kind, s, self.epoch, self.seq, body);
+        frame.len() <= protocol::cobrowse::MAX_COBROWSE_FRAME_BYTES && link.send_binary(&frame)
+    }
+
+    /// Observes shadow roots and iframe documents the last walk met, and
+    /// listens to fields and scrolling inside those iframes.
+    fn watch_found_roots(&mut self, new_keyframe: bool) {
+        if new_keyframe {
+            self.frame_listeners.clear();
+        }
+        for root in std::mem::take(&mut self.page.found_roots) {
+            self.observer.observe(&root);
+            if root.node_type() == Node::DOCUMENT_NODE {
+                self.frame_listeners
+                    .extend(field_listeners(&self.dispatcher, root.unchecked_ref()));
+            }
+        }
+    }
+
+    /// Re-reads a few canvases and sends those that changed.
+    fn refresh_canvases(&mut self, t: f64) {
+        self.next_canvas = t + CANVAS_EVERY_MS;
+        let ids: Vec<u32> = self.page.canvases.clone();
+        if ids.is_empty() {
+            return;
+        }
+        for k in 0..CANVASES_PER_ROUND.min(ids.len()) {
+            let id = ids[(self.canvas_cursor + k) % ids.len()];
+            let Some(el) = self.element(id) else { continue };
+            let Some(d) = canvas_image(&el) else { continue };
+            let h = hash(&d);
+            if self.canvas_sent.insert(id, h) != Some(h) {
+                self.dirty.canvases.push(Op::Canvas { i: id, d });
+            }
+        }
+        self.canvas_cursor = (self.canvas_cursor + CANVASES_PER_ROUND) % ids.len();
+        self.page.canvases.retain(|id| self.page.tree.contains(*id));
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        forms::remove_hooks();
+    }
+}
+
+/// FNV-1a, to notice an unchanged canvas without keeping its image.
+fn hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn capture(d: &Dispatcher, e: CaptureEvent) {
+    d.send(Input::Capture(e));
+}
+
+/// Field edits and scrolling anywhere in `target` (the document, or a
+/// same-origin iframe's document). `input` is composed, so edits inside
+/// shadow roots arrive too; the real target is the first of the path.
+fn field_listeners(dispatcher: &Dispatcher, target: &web_sys::EventTarget) -> Vec<Listener> {
+    let field = |d: Dispatcher| {
+        move |e: Event| {
+            let t = e.composed_path().get(0);
+            capture(&d, CaptureEvent::Field(t));
+        }
+    };
+    let d = dispatcher.clone();
+    vec![
+        Listener::capture(target, "input", field(dispatcher.clone())),
+        Listener::capture(target, "change", field(dispatcher.clone())),
+        Listener::capture(target, "scroll", move |e: Event| {
+            if let Some(t) = e.target() {
+                capture(&d, CaptureEvent::Scroll(t.into()));
+            }
+        }),
+    ]
+}
+
+/// Everything else the mirror shows: pointer, clicks, selection, viewport,
+/// stylesheet and iframe loads.
+fn page_listeners(dispatcher: &Dispatcher) -> Vec<Listener> {
+    let doc = document();
+    let mut out = field_listeners(dispatcher, &doc);
+    let d = dispatcher.clone();
+    out.push(Listener::capture(&doc, "mousemove", move |e: Event| {
+        if let Some(m) = e.dyn_ref::<MouseEvent>() {
+            capture(
+                &d,
+                CaptureEvent::Mouse(m.client_x() as f64, m.client_y() as f64),
+            );
+        }
+    }));
+    let d = dispatcher.clone();
+    out.push(Listener::capture(&doc, "click", move |e: Event| {
+        if let Some(m) = e.dyn_ref::<MouseEvent>() {
+            capture(
+                &d,
+                CaptureEvent::Click(m.client_x() as f64, m.client_y() as f64),
+            );
+        }
+    }));
+    let d = dispatcher.clone();
+    out.push(Listener::new(&doc, "selectionchange", move |_| {
+        capture(&d, CaptureEvent::Selection)
+    }));
+    let d = dispatcher.clone();
+    out.push(Listener::capture(&doc, "load", move |e: Event| {
+        if let Some(t) = e.target() {
+            capture(&d, CaptureEvent::Load(t.into()));
+        }
+    }));
+    let d = dispatcher.clone();
+    out.push(Listener::new(&window(), "resize", move |_| {
+        capture(&d, CaptureEvent::Resize)
+    }));
+    out
+}

@@ -1,0 +1,542 @@
+//! From `MutationObserver` records and DOM events to the ops of a delta.
+//!
+//! Records are only used to learn *which* nodes changed ([`Dirty`]); the
+//! ops are computed from the live DOM when the delta is built, against
+//! [`Tree`](super::tree::Tree), our copy of what the mirror holds. So a
+//! node changed ten times in a frame costs one op, and a snapshot taken in
+//! slices while the page changed is repaired exactly by the next delta.
+//!
+//! Order inside a delta: structural ops (replacements and removals, then
+//! additions), then texts, attributes, stylesheets, field states, scroll
+//! positions, selection and pointer. Every op names a node the mirror has
+//! at that point, or the mirror would (rightly) ask for a keyframe.
+
+use std::collections::BTreeSet;
+
+use js_sys::Array;
+use protocol::cobrowse::Op;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{
+    Element, HtmlCanvasElement, HtmlInputElement, MutationObserver, MutationObserverInit,
+    MutationRecord, Node, ShadowRoot,
+};
+
+use super::Page;
+use super::forms::{field_is_secret, field_ops, radio_group};
+use super::mask::{BLOCK_ATTR, MASK_ATTR, bullets, mask_text, masks_attribute};
+use super::snapshot::{Step, Walk};
+use super::styles::{adopted_texts, attribute_value, owner_css};
+use super::tree::{BLOCKED, DOC, Lookup, MASKED, OPAQUE, STYLE, Slot, TEXT, plan_children};
+use crate::app::Dispatcher;
+use crate::browser::{document, window};
+use crate::input::{CaptureEvent, Input};
+
+/// Nodes a delta may serialise before a keyframe is the better answer.
+pub const MAX_ADDED_NODES: usize = 4000;
+/// Dirty entries kept before giving up on a delta (a page rewriting itself
+/// while the tab is hidden): a keyframe replaces them.
+const MAX_DIRTY: usize = 20_000;
+
+/// What changed since the last delta, by node id.
+#[derive(Default)]
+pub struct Dirty {
+    pub children: BTreeSet<u32>,
+    pub text: BTreeSet<u32>,
+    pub attrs: BTreeSet<(u32, String)>,
+    pub css: BTreeSet<u32>,
+    /// Re-serialise these nodes whole (a shadow root's top level changed,
+    /// an iframe loaded another document).
+    pub replace: BTreeSet<u32>,
+    pub fields: BTreeSet<u32>,
+    /// `DOC` for the document.
+    pub scroll: BTreeSet<u32>,
+    pub adopted: bool,
+    pub selection: bool,
+    pub viewport: bool,
+    pub mouse: Option<(f64, f64)>,
+    pub clicks: Vec<(f64, f64)>,
+    pub canvases: Vec<Op>,
+    /// Something no delta can express happened: send a keyframe.
+    pub keyframe: bool,
+}
+
+impl Dirty {
+    /// Changes to the page itself (not the pointer): worth a delta at once.
+    pub fn structural(&self) -> bool {
+        !(self.children.is_empty()
+            && self.text.is_empty()
+            && self.attrs.is_empty()
+            && self.css.is_empty()
+            && self.replace.is_empty()
+            && self.fields.is_empty()
+            && self.canvases.is_empty())
+            || self.adopted
+            || self.keyframe
+    }
+
+    pub fn any(&self) -> bool {
+        self.structural()
+            || !self.scroll.is_empty()
+            || self.selection
+            || self.viewport
+            || self.mouse.is_some()
+            || !self.clicks.is_empty()
+    }
+
+    pub fn overflowing(&self) -> bool {
+        self.children.len() + self.text.len() + self.attrs.len() + self.fields.len() > MAX_DIRTY
+    }
+}
+
+/// The `MutationObserver` and its callback.
+pub struct Observer {
+    mo: MutationObserver,
+    _callback: Closure<dyn FnMut(Array)>,
+}
+
+impl Observer {
+    pub fn new(dispatcher: Dispatcher) -> Observer {
+        let callback = Closure::<dyn FnMut(Array)>::new(move |records: Array| {
+            dispatcher.send(Input::Capture(CaptureEvent::Records(records)));
+        });
+        let mo = MutationObserver::new(callback.as_ref().unchecked_ref())
+            .expect("MutationObserver exists in every browser the widget supports");
+        Observer {
+            mo,
+            _callback: callback,
+        }
+    }
+
+    /// Watches a document, shadow root or iframe document (again is harmless).
+    pub fn observe(&self, root: &Node) {
+        let init = MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
+        init.set_attributes(true);
+        init.set_attribute_old_value(true);
+        init.set_character_data(true);
+        let _ = self.mo.observe_with_options(root, &init);
+    }
+
+    /// Records not delivered to the callback yet.
+    pub fn take(&self) -> Array {
+        self.mo.take_records()
+    }
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.mo.disconnect();
+    }
+}
+
+/// Notes which mirrored nodes the records touch.
+pub fn note_records(page: &Page, dirty: &mut Dirty, records: &Array) {
+    let known = |n: &Node| match page.ids.lookup(n) {
+        Lookup::Known(id) if page.tree.contains(id) => Some(id),
+        _ => None,
+    };
+    for r in records.iter() {
+        let r: MutationRecord = r.unchecked_into();
+        let Some(target) = r.target() else { continue };
+        match r.type_().as_str() {
+            "attributes" => {
+                let Some(name) = r.attribute_name() else {
+                    continue;
+                };
+                if name == "type"
+                    && r.old_value()
+                        .is_some_and(|v| v.trim().eq_ignore_ascii_case("password"))
+                {
+                    // A "show password" toggle: the field stays masked.
+                    page.was_password.add(&target);
+                }
+                if let Some(id) = known(&target) {
+                    dirty.attrs.insert((id, name));
+                }
+            }
+            "characterData" => {
+                if let Some(id) = known(&target) {
+                    dirty.text.insert(id);
+                } else if let Some(pid) = target.parent_node().as_ref().and_then(known)
+                    && page.tree.get(pid).is_some_and(|e| e.has(STYLE))
+                {
+                    dirty.css.insert(pid);
+                }
+            }
+            "childList" => {
+                if let Some(id) = known(&target) {
+                    let e = page.tree.get(id).expect("known nodes are in the tree");
+                    if e.has(STYLE) {
+                        dirty.css.insert(id);
+                    } else if !e.has(OPAQUE) {
+                        dirty.children.insert(id);
+                    }
+                } else if target.node_type() == Node::DOCUMENT_FRAGMENT_NODE {
+                    // A shadow root's top level: the protocol addresses a
+                    // shadow root through its host only, so the host is resent.
+                    if let Some(host) = target.dyn_ref::<ShadowRoot>().map(|s| s.host())
+                        && let Some(id) = known(&host)
+                    {
+                        dirty.replace.insert(id);
+                    }
+                } else if target.node_type() == Node::DOCUMENT_NODE {
+                    // The document element itself was replaced.
+                    match frame_element_of(&target).as_ref().and_then(known) {
+                        Some(iframe) => {
+                            dirty.replace.insert(iframe);
+                        }
+                        None => dirty.keyframe = true,
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `<iframe>` holding `doc`, when `doc` is a same-origin frame's document.
+fn frame_element_of(doc: &Node) -> Option<Node> {
+    let doc: &web_sys::Document = doc.dyn_ref()?;
+    if doc == &document() {
+        return None;
+    }
+    doc.default_view()?.frame_element().ok()?.map(Into::into)
+}
+
+/// Whether `el` is masked now, from its own attributes, the site's
+/// selectors and its parent in the mirror.
+fn masked_now(page: &Page, el: &Element, parent: u32) -> bool {
+    if page.tree.get(parent).is_some_and(|p| p.has(MASKED)) {
+        return true;
+    }
+    if el.has_attribute(MASK_ATTR) || page.matches_mask(el) {
+        return true;
+    }
+    let tag = el.local_name();
+    let input_type = el.get_attribute("type").map(|t| t.to_ascii_lowercase());
+    let was = tag == "input" && page.was_password.has(el);
+    field_is_secret(
+        &tag,
+        input_type.as_deref(),
+        el.get_attribute("autocomplete").as_deref(),
+        was,
+    )
+}
+
+/// Builds the ops for everything in `dirty` (which is emptied). Returns
+/// false when a keyframe is needed instead; the ops are then meaningless.
+pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
+    if dirty.keyframe || dirty.overflowing() {
+        return false;
+    }
+    // Attribute changes that change masking or blocking: resend the element.
+    let mut checked = BTreeSet::new();
+    for (id, _) in &dirty.attrs {
+        if !checked.insert(*id) {
+            continue;
+        }
+        let Some(e) = page.tree.get(*id) else {
+            continue;
+        };
+        if e.has(TEXT) {
+            continue;
+        }
+        let el: &Element = e.node.unchecked_ref();
+        let blocked = el.has_attribute(BLOCK_ATTR);
+        if blocked != e.has(BLOCKED)
+            || (!blocked && masked_now(page, el, e.parent) != e.has(MASKED))
+        {
+            dirty.replace.insert(*id);
+        }
+    }
+
+    // Replacements: remove now, the parent's diff adds them back.
+    for id in std::mem::take(&mut dirty.replace) {
+        let mut at = id;
+        // Climb to an ancestor a delta can re-add: one in a light child list.
+        while let Some(e) = page.tree.get(at)
+            && e.slot != Slot::Child
+        {
+            at = e.parent;
+        }
+        let Some(e) = page.tree.get(at) else { continue };
+        if e.parent == DOC || !page.tree.contains(e.parent) {
+            return false;
+        }
+        let parent = e.parent;
+        out.push(Op::Remove { i: at });
+        page.tree.remove_subtree(at);
+        dirty.children.insert(parent);
+    }
+
+    // Removals and moves, for every parent whose children changed.
+    let mut pending = Vec::new();
+    for parent in std::mem::take(&mut dirty.children) {
+        let Some(e) = page.tree.get(parent) else {
+            continue;
+        };
+        if e.has(OPAQUE) || e.has(TEXT) {
+            continue;
+        }
+        let old: Vec<u32> = e
+            .children
+            .iter()
+            .copied()
+            .filter(|c| page.tree.contains(*c))
+            .collect();
+        let live = live_children(page, &e.node);
+        let new: Vec<Option<u32>> = live
+            .iter()
+            .map(|n| match page.ids.lookup(n) {
+                Lookup::Known(id)
+                    if page
+                        .tree
+                        .get(id)
+                        .is_some_and(|c| c.parent == parent && c.slot == Slot::Child) =>
+                {
+                    Some(id)
+                }
+                _ => None,
+            })
+            .collect();
+        let (remove, keep) = plan_children(&old, &new);
+        for r in remove {
+            out.push(Op::Remove { i: r });
+            page.tree.remove_subtree(r);
+        }
+        pending.push((parent, live, new, keep));
+    }
+
+    // Additions, last child first so each can name its next sibling.
+    let mut budget = MAX_ADDED_NODES;
+    for (parent, live, new, keep) in pending {
+        let Some(e) = page.tree.get(parent) else {
+            continue;
+        };
+        let masked = e.has(MASKED);
+        let mut next: Option<u32> = None;
+        let mut ids = Vec::with_capacity(live.len());
+        for j in (0..live.len()).rev() {
+            let id = if keep[j] {
+                new[j].expect("kept children have ids")
+            } else {
+                if let Lookup::Known(id) = page.ids.lookup(&live[j])
+                    && page.tree.contains(id)
+                {
+                    // Still mirrored somewhere else: our model is off.
+                    return false;
+                }
+                let mut walk = Walk::new(live[j].clone(), parent, Slot::Child, masked);
+                if walk.run(page, None, budget) == Step::TooBig {
+                    return false;
+                }
+                budget -= walk.count.min(budget);
+                let post = std::mem::take(&mut walk.post);
+                let Some(n) = walk.finish() else { continue };
+                let id = n.i;
+                out.push(Op::Add {
+                    p: parent,
+                    b: next,
+                    n,
+                });
+                out.extend(post);
+                id
+            };
+            next = Some(id);
+            ids.push(id);
+        }
+        ids.reverse();
+        if let Some(e) = page.tree.get_mut(parent) {
+            e.children = ids;
+        }
+    }
+
+    for id in std::mem::take(&mut dirty.text) {
+        let Some(e) = page.tree.get(id) else { continue };
+        if !e.has(TEXT) {
+            continue;
+        }
+        let data = e.node.node_value().unwrap_or_default();
+        let x = if e.has(MASKED) {
+            mask_text(&data)
+        } else {
+            data
+        };
+        out.push(Op::Text { i: id, x });
+    }
+
+    for (id, name) in std::mem::take(&mut dirty.attrs) {
+        let Some(e) = page.tree.get(id) else { continue };
+        if e.has(TEXT) || e.has(BLOCKED) {
+            continue;
+        }
+        let el: &Element = e.node.unchecked_ref();
+        if e.has(STYLE) && matches!(name.as_str(), "href" | "rel" | "media" | "disabled") {
+            dirty.css.insert(id);
+        }
+        let v = el.get_attribute(&name).map(|v| {
+            if e.has(MASKED) && masks_attribute(&name) {
+                bullets(&v)
+            } else {
+                attribute_value(el, &name, v)
+            }
+        });
+        out.push(Op::Attr { i: id, n: name, v });
+    }
+
+    for id in std::mem::take(&mut dirty.css) {
+        if let Some(e) = page.tree.get(id)
+            && let Some(css) = owner_css(e.node.unchecked_ref())
+        {
+            out.push(Op::Css { i: id, css });
+        }
+    }
+
+    if std::mem::take(&mut dirty.adopted) {
+        let doc = document();
+        let base = doc.base_uri().ok().flatten().unwrap_or_default();
+        out.push(Op::Adopted {
+            i: DOC,
+            sheets: adopted_texts(&doc.adopted_style_sheets(), &base),
+        });
+        for host in page.tree.hosts() {
+            if let Some(root) = page
+                .tree
+                .get(host)
+                .and_then(|e| e.node.dyn_ref::<Element>())
+                .and_then(|e| e.shadow_root())
+            {
+                out.push(Op::Adopted {
+                    i: host,
+                    sheets: adopted_texts(&root.adopted_style_sheets(), &base),
+                });
+            }
+        }
+    }
+
+    let mut fields = std::mem::take(&mut dirty.fields);
+    // Checking a radio silently unchecks the rest of its group.
+    let radios: Vec<Element> = fields
+        .iter()
+        .filter_map(|id| page.tree.get(*id))
+        .filter_map(|e| e.node.dyn_ref::<HtmlInputElement>())
+        .flat_map(radio_group)
+        .collect();
+    for r in radios {
+        if let Some(id) = page.ids.get(&r) {
+            fields.insert(id);
+        }
+    }
+    for id in fields {
+        let Some(e) = page.tree.get(id) else { continue };
+        if e.has(TEXT) {
+            continue;
+        }
+        let el: &Element = e.node.unchecked_ref();
+        let tag = el.local_name();
+        field_ops(el, &tag, id, e.has(MASKED), false, out);
+        if tag == "select" && !e.has(MASKED) {
+            // Options' selected states, for multiple selects.
+            for option in e.children.clone() {
+                if let Some(o) = page.tree.get(option)
+                    && !o.has(TEXT)
+                {
+                    field_ops(o.node.unchecked_ref(), "option", option, false, false, out);
+                }
+            }
+        }
+    }
+
+    out.append(&mut dirty.canvases);
+
+    for id in std::mem::take(&mut dirty.scroll) {
+        if id == DOC {
+            let w = window();
+            out.push(Op::Scroll {
+                i: DOC,
+                x: w.scroll_x().unwrap_or(0.0),
+                y: w.scroll_y().unwrap_or(0.0),
+            });
+        } else if let Some(e) = page.tree.get(id) {
+            let el: &Element = e.node.unchecked_ref();
+            out.push(Op::Scroll {
+                i: id,
+                x: el.scroll_left() as f64,
+                y: el.scroll_top() as f64,
+            });
+        }
+    }
+
+    if std::mem::take(&mut dirty.selection) {
+        out.push(Op::Selection { r: selection(page) });
+    }
+    if std::mem::take(&mut dirty.viewport) {
+        let (w, h) = viewport();
+        out.push(Op::Viewport { w, h });
+    }
+    if let Some((x, y)) = dirty.mouse.take() {
+        out.push(Op::Mouse { x, y });
+    }
+    for (x, y) in dirty.clicks.drain(..) {
+        out.push(Op::Click { x, y });
+    }
+    true
+}
+
+/// The children of `parent` the mirror can hold: elements and texts, not
+/// the widget's own UI.
+pub fn live_children(page: &Page, parent: &Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut next = parent.first_child();
+    while let Some(n) = next {
+        next = n.next_sibling();
+        let t = n.node_type();
+        if (t == Node::ELEMENT_NODE || t == Node::TEXT_NODE || t == Node::CDATA_SECTION_NODE)
+            && !page.ids.is_ignored(&n)
+        {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// The visitor's selection as (node, offset, node, offset) in mirrored nodes.
+fn selection(page: &Page) -> Vec<(u32, u32, u32, u32)> {
+    let Some(sel) = window().get_selection().ok().flatten() else {
+        return Vec::new();
+    };
+    let known = |n: &Node| match page.ids.lookup(n) {
+        Lookup::Known(id) if page.tree.contains(id) => Some(id),
+        _ => None,
+    };
+    (0..sel.range_count())
+        .filter_map(|i| sel.get_range_at(i).ok())
+        .filter(|r| !r.collapsed())
+        .filter_map(|r| {
+            let a = known(&r.start_container().ok()?)?;
+            let b = known(&r.end_container().ok()?)?;
+            Some((a, r.start_offset().ok()?, b, r.end_offset().ok()?))
+        })
+        .collect()
+}
+
+pub fn viewport() -> (u32, u32) {
+    let w = window();
+    let px =
+        |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+    (px(w.inner_width()), px(w.inner_height()))
+}
+
+/// A canvas as a data URL (WebP where supported), or `None` when it is
+/// empty, huge, or tainted by cross-origin images.
+pub fn canvas_image(el: &Element) -> Option<String> {
+    let c = el.dyn_ref::<HtmlCanvasElement>()?;
+    let pixels = c.width() as u64 * c.height() as u64;
+    if pixels == 0 || pixels > 4_000_000 {
+        return None;
+    }
+    c.to_data_url_with_type_and_encoder_options("image/webp", &wasm_bindgen::JsValue::from_f64(0.7))
+        .ok()
+}

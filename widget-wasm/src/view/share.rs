@@ -1,0 +1,124 @@
+//! Screen sharing in the UI (principle 6: consent, visible while active):
+//! the agent's request with Allow / Deny, the visitor's own "Share my
+//! screen" button, and the "Your screen is shared" banner with Stop, which
+//! sits on the page itself so it shows even when the panel is closed.
+
+use protocol::ShareState;
+use web_sys::{Document, Element};
+
+use super::dom::{append, attr, button, child, remove_attr, set_attr, set_text};
+use super::icons;
+use crate::app::Dispatcher;
+use crate::i18n::{Strings, fill};
+use crate::input::{Input, UiEvent};
+use crate::listener::Listener;
+use crate::state::Phase;
+
+pub struct ShareView {
+    prompt: Element,
+    prompt_text: Element,
+    start: Element,
+    banner: Element,
+    banner_text: Element,
+}
+
+impl ShareView {
+    /// `footer`: the panel's footer (prompt and button go at its top);
+    /// `root`: the widget's container (the banner is fixed on the page).
+    pub fn build(
+        doc: &Document,
+        s: &Strings,
+        footer: &Element,
+        root: &Element,
+        dispatcher: &Dispatcher,
+        listeners: &mut Vec<Listener>,
+    ) -> ShareView {
+        let ui = |e: UiEvent| {
+            let d = dispatcher.clone();
+            move |_: web_sys::Event| d.send(Input::Ui(e))
+        };
+        let first = footer.first_child();
+
+        let prompt = doc.create_element("div").expect("div");
+        prompt.set_class_name("consent");
+        attr(&prompt, "role", "alertdialog");
+        attr(&prompt, "aria-labelledby", "tw-consent-title");
+        attr(&prompt, "aria-describedby", "tw-consent-text");
+        attr(&prompt, "data-testid", "tandem-share-prompt");
+        attr(&prompt, "hidden", "");
+        let head = child(doc, &prompt, "div", "consent-head");
+        let badge = child(doc, &head, "span", "consent-icon");
+        icons::set_icon(doc, &badge, icons::SCREEN, 18);
+        let title = child(doc, &head, "p", "consent-title");
+        attr(&title, "id", "tw-consent-title");
+        set_text(&title, s.share_title);
+        let prompt_text = child(doc, &prompt, "p", "consent-text");
+        attr(&prompt_text, "id", "tw-consent-text");
+        let privacy = child(doc, &prompt, "p", "consent-fine");
+        set_text(&privacy, s.share_privacy);
+        let actions = child(doc, &prompt, "div", "consent-actions");
+        let deny = button(doc, "btn-secondary", s.share_deny);
+        attr(&deny, "data-testid", "tandem-share-deny");
+        append(&actions, &deny);
+        let allow = button(doc, "btn-accent", s.share_allow);
+        attr(&allow, "data-testid", "tandem-share-allow");
+        append(&actions, &allow);
+        let _ = footer.insert_before(&prompt, first.as_ref());
+
+        let start = button(doc, "share-start", "");
+        attr(&start, "data-testid", "tandem-share-start");
+        attr(&start, "hidden", "");
+        let icon = child(doc, &start, "span", "share-start-icon");
+        icons::set_icon(doc, &icon, icons::SCREEN, 16);
+        set_text(&child(doc, &start, "span", ""), s.share_start);
+        let _ = footer.insert_before(&start, first.as_ref());
+
+        let banner = child(doc, root, "div", "share-banner");
+        attr(&banner, "role", "status");
+        attr(&banner, "data-testid", "tandem-share-banner");
+        attr(&banner, "hidden", "");
+        let dot = child(doc, &banner, "span", "share-dot");
+        attr(&dot, "aria-hidden", "true");
+        let banner_text = child(doc, &banner, "span", "share-text");
+        let stop = button(doc, "share-stop", s.share_stop);
+        attr(&stop, "data-testid", "tandem-share-stop");
+        attr(&stop, "aria-label", s.share_stop_label);
+        append(&banner, &stop);
+
+        listeners.push(Listener::new(&allow, "click", ui(UiEvent::ShareAllow)));
+        listeners.push(Listener::new(&deny, "click", ui(UiEvent::ShareDeny)));
+        listeners.push(Listener::new(&start, "click", ui(UiEvent::ShareStart)));
+        listeners.push(Listener::new(&stop, "click", ui(UiEvent::ShareStop)));
+        ShareView {
+            prompt,
+            prompt_text,
+            start,
+            banner,
+            banner_text,
+        }
+    }
+
+    pub fn render(&self, s: &Strings, phase: Phase, share: ShareState, agent: Option<&str>) {
+        let active = phase == Phase::Active;
+        show(&self.prompt, active && share == ShareState::Requested);
+        set_text(
+            &self.prompt_text,
+            &fill(s.share_text, agent.unwrap_or(s.someone)),
+        );
+        show(&self.start, active && share == ShareState::Off);
+        show(&self.banner, active && share == ShareState::Active);
+        let text = match agent {
+            Some(name) => fill(s.share_banner, name),
+            None => s.share_banner_anonymous.to_string(),
+        };
+        set_text(&self.banner_text, &text);
+    }
+}
+
+fn show(e: &Element, visible: bool) {
+    if visible {
+        remove_attr(e, "hidden");
+    } else {
+        set_attr(e, "hidden", "");
+    }
+}
