@@ -193,7 +193,11 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         | ServerFrame::CobrowseKeyframeRequest { .. }
         | ServerFrame::Pointer { .. }
         | ServerFrame::Highlight { .. }
-        | ServerFrame::HighlightClear { .. } => {}
+        | ServerFrame::HighlightClear { .. }
+        // Offers from the distributor: the queue view shows every waiting
+        // request already; an offer-specific prompt comes with issue 6.
+        | ServerFrame::Offer { .. }
+        | ServerFrame::OfferWithdrawn { .. } => {}
     }
 }
 

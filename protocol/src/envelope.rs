@@ -105,6 +105,9 @@ pub enum ClientFrame {
     /// Agent: take a waiting request.
     #[serde(rename = "queue.accept")]
     QueueAccept { session: String },
+    /// Agent: turn down a request offered to me; it goes to the next agent.
+    #[serde(rename = "offer.decline")]
+    OfferDecline { session: String },
     /// Agent: ask the visitor to share their screen.
     #[serde(rename = "cobrowse.request")]
     CobrowseRequest { session: String },
@@ -160,6 +163,7 @@ pub const CLIENT_TYPES: &[&str] = &[
     "identify",
     "presence.set",
     "queue.accept",
+    "offer.decline",
     "cobrowse.request",
     "cobrowse.start",
     "cobrowse.deny",
@@ -181,6 +185,7 @@ impl ClientFrame {
             | ClientFrame::SessionSync { session, .. }
             | ClientFrame::SessionEnd { session }
             | ClientFrame::QueueAccept { session }
+            | ClientFrame::OfferDecline { session }
             | ClientFrame::CobrowseRequest { session }
             | ClientFrame::CobrowseStart { session }
             | ClientFrame::CobrowseDeny { session }
@@ -432,7 +437,22 @@ pub enum ServerFrame {
         session: String,
         position: u32,
         agents_online: u32,
+        /// Estimated wait in seconds, from recent handle times and the agents
+        /// available; absent when no agent is online.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eta_secs: Option<u32>,
     },
+    /// Agent: the distributor chose you for this request; accept it with
+    /// `queue.accept` before `expires_at` or it moves to the next agent.
+    #[serde(rename = "offer")]
+    Offer {
+        session: String,
+        expires_at: Millis,
+        item: QueueItem,
+    },
+    /// Agent: the offer no longer stands (taken, expired, cancelled).
+    #[serde(rename = "offer.withdrawn")]
+    OfferWithdrawn { session: String },
     /// A session changed state (accepted, ended, …).
     #[serde(rename = "session")]
     Session { session: SessionSummary },
@@ -611,6 +631,44 @@ mod tests {
                 presence: AgentPresence::Online,
             },
             ClientFrame::QueueAccept {
+                session: "s".into(),
+            },
+            ClientFrame::OfferDecline {
+                session: "s".into(),
+            },
+            ClientFrame::CobrowseRequest {
+                session: "s".into(),
+            },
+            ClientFrame::CobrowseStart {
+                session: "s".into(),
+            },
+            ClientFrame::CobrowseDeny {
+                session: "s".into(),
+            },
+            ClientFrame::CobrowseStop {
+                session: "s".into(),
+            },
+            ClientFrame::CobrowseSubscribe {
+                session: "s".into(),
+            },
+            ClientFrame::Pointer {
+                session: "s".into(),
+                node: Some(3),
+                x: 0.5,
+                y: 0.25,
+            },
+            ClientFrame::Pointer {
+                session: "s".into(),
+                node: None,
+                x: 0.0,
+                y: 0.0,
+            },
+            ClientFrame::Highlight {
+                session: "s".into(),
+                node: 3,
+                label: Some("here".into()),
+            },
+            ClientFrame::HighlightClear {
                 session: "s".into(),
             },
         ] {

@@ -65,6 +65,9 @@ pub struct Serve {
     /// comma-separated in the environment variable).
     #[arg(long = "allow-origin", env = "TANDEM_ALLOW_ORIGIN", value_delimiter = ',', value_parser = parse_site_origin)]
     pub allow_origins: Vec<(String, String)>,
+    /// Seconds an offered request rings for one agent before it moves to the next.
+    #[arg(long, env = "TANDEM_RING_SECONDS", default_value_t = 20)]
+    pub ring_seconds: u32,
     #[command(flatten)]
     pub db: Database,
 }
@@ -200,6 +203,7 @@ async fn serve(s: Serve) -> Result<()> {
         demo_listen: s.demo_listen,
         static_dir: s.static_dir.unwrap_or_else(default_static_dir),
         allow_origins: s.allow_origins,
+        ring_ms: i64::from(s.ring_seconds.max(1)) * 1000,
     };
     let running = crate::start(config).await?;
     println!("Tandem is running.");

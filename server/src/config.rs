@@ -18,6 +18,8 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// Extra allowed origins per site: (site id, origin). Sites are created as needed.
     pub allow_origins: Vec<(String, String)>,
+    /// How long an offered request rings for one agent before moving on.
+    pub ring_ms: i64,
 }
 
 impl Config {
@@ -30,6 +32,7 @@ impl Config {
             demo_listen: None,
             static_dir: default_static_dir(),
             allow_origins: Vec::new(),
+            ring_ms: crate::routing::acd::RING_MS,
         }
     }
 }

@@ -91,7 +91,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
         allow_origin(store.as_ref(), site, origin).await?;
     }
 
-    let hub = Hub::new(store.clone(), tokens).await?;
+    let hub = Hub::new(store.clone(), tokens, config.ring_ms).await?;
     let config = Arc::new(config);
     let state = http::AppState {
         hub,

@@ -45,13 +45,24 @@ pub fn scratch_dir() -> ScratchDir {
 impl TestServer {
     /// A server on a fresh SQLite database.
     pub async fn start() -> TestServer {
-        Self::start_in(scratch_dir()).await
+        Self::start_in(scratch_dir(), |_| {}).await
+    }
+
+    /// A server with some configuration changed (e.g. a short ring time).
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        Self::start_in(scratch_dir(), adjust).await
     }
 
     /// A server on the SQLite database in `dir` (kept across restarts).
-    async fn start_in(dir: ScratchDir) -> TestServer {
+    async fn start_in(dir: ScratchDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
+        // Server logs go to the test's captured output: shown when a test fails.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("tandem_server=info"))
+            .with_test_writer()
+            .try_init();
         let mut config = Config::for_tests(format!("sqlite://{}/tandem.db", dir.0.display()));
         config.allow_origins.push((SITE.into(), SHOP_ORIGIN.into()));
+        adjust(&mut config);
         let running = tandem_server::start(config).await.expect("server starts");
         TestServer { running, dir }
     }
@@ -60,7 +71,7 @@ impl TestServer {
     pub async fn restart(self) -> TestServer {
         let TestServer { running, dir } = self;
         running.shutdown().await;
-        Self::start_in(dir).await
+        Self::start_in(dir, |_| {}).await
     }
 
     pub fn http(&self, path: &str) -> String {
@@ -69,12 +80,24 @@ impl TestServer {
 
     /// Adds an agent with a generated password; returns the password.
     pub async fn add_agent(&self, email: &str, name: &str, capacity: u32) -> String {
+        self.add_skilled_agent(email, name, &[], capacity).await
+    }
+
+    /// Adds an agent with skills; returns the password.
+    pub async fn add_skilled_agent(
+        &self,
+        email: &str,
+        name: &str,
+        skills: &[&str],
+        capacity: u32,
+    ) -> String {
         let password = format!("pw-{}", tandem_server::ids::new_id(""));
+        let skills = skills.iter().map(|s| s.to_string()).collect();
         let new = NewAgent {
             email,
             name,
             password: &password,
-            skills: vec![],
+            skills,
             capacity,
         };
         accounts::add_agent(self.running.store.as_ref(), new)

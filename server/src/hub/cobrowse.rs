@@ -131,11 +131,12 @@ impl Hub {
             if next != ShareState::Active {
                 live.log.clear();
             }
-            Self::announce_share(st, session);
             action
         };
+        // Logged first, so whoever hears of the change finds it in the history.
         self.append(session, by, None, EventBody::Share { action, by })
             .await?;
+        Self::announce_share(&self.state(), session);
         Ok(())
     }
 

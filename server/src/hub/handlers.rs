@@ -6,7 +6,9 @@ use protocol::{
     ServerFrame, SessionState, VisitorIdentity,
 };
 
-use super::{ConnHandle, Hub, HubError, HubResult, LiveSession, Principal, Wire};
+use super::{ConnHandle, Hub, HubError, HubResult, LiveSession, Principal, Wire, skill_for};
+use crate::routing::ClaimError;
+use crate::store::Agent;
 
 /// The fields of a `help.request` frame.
 struct HelpRequest {
@@ -182,12 +184,16 @@ impl Hub {
             }
             ClientFrame::PresenceSet { presence } => {
                 let agent = agent_of(who)?;
-                self.set_presence(&agent.id, presence);
+                self.set_presence(agent, presence);
                 Ok(None)
             }
             ClientFrame::QueueAccept { session } => {
                 agent_of(who)?;
                 self.accept(who, &session).await.map(|_| None)
+            }
+            ClientFrame::OfferDecline { session } => {
+                self.decline(agent_of(who)?, &session);
+                Ok(None)
             }
         }
     }
@@ -234,6 +240,14 @@ impl Hub {
             .touch_visitor(visitor, site, now_ms())
             .await?
             .identity;
+        // The agent who served this customer last is preferred by the distributor.
+        let last_agent = self
+            .inner
+            .store
+            .visitor_sessions(visitor, 20)
+            .await?
+            .into_iter()
+            .find_map(|s| s.agent.map(|a| a.id));
         let record = SessionRecord {
             id: new_id("s_"),
             site: site.to_string(),
@@ -270,6 +284,7 @@ impl Hub {
         }
         let id = record.id.clone();
         let (requested_at, topic) = (record.requested_at, record.topic.clone());
+        let topic_for_skill = topic.clone();
         let name = identity.name;
         {
             // The visitor learns of the session before its first events.
@@ -291,7 +306,14 @@ impl Hub {
         self.append(&id, Role::Visitor, name, first).await?;
         // Queued only once its log is complete, so agents see the whole request.
         let st = &mut *self.state();
-        st.queue.push(id, requested_at);
+        let actions = st.acd.request(
+            &id,
+            skill_for(topic_for_skill.as_deref()),
+            last_agent,
+            requested_at,
+            now_ms(),
+        );
+        st.carry_out(actions);
         st.queue_changed();
         Ok(())
     }
@@ -307,31 +329,33 @@ impl Hub {
                 .get(&agent.id)
                 .map(|a| a.sessions.len())
                 .unwrap_or(0);
-            let live = st
-                .sessions
-                .get_mut(session)
-                .ok_or_else(HubError::unknown_session)?;
-            if live.record.state != SessionState::Queued {
-                return Err(HubError::new(
-                    ErrorCode::AlreadyTaken,
-                    "another agent already took this request",
-                ));
+            if !st.sessions.contains_key(session) {
+                return Err(HubError::unknown_session());
             }
-            if load >= agent.capacity as usize {
-                return Err(HubError::new(
-                    ErrorCode::AtCapacity,
-                    format!(
-                        "you already have {load} open sessions (your capacity is {})",
-                        agent.capacity
+            // The claim happens here, under the lock: a second accept finds
+            // the request gone from the distributor.
+            let actions = st
+                .acd
+                .claim(session, &agent.id, now_ms())
+                .map_err(|e| match e {
+                    ClaimError::NotWaiting => HubError::new(
+                        ErrorCode::AlreadyTaken,
+                        "another agent already took this request",
                     ),
-                ));
-            }
-            // The claim happens here, under the lock: a second accept sees Active.
+                    ClaimError::AtCapacity => HubError::new(
+                        ErrorCode::AtCapacity,
+                        format!(
+                            "you already have {load} open sessions (your capacity is {})",
+                            agent.capacity
+                        ),
+                    ),
+                })?;
+            st.carry_out(actions);
+            let live = st.sessions.get_mut(session).expect("checked above");
             live.record.state = SessionState::Active;
             live.record.agent = Some(agent.info());
             live.record.accepted_at = Some(now_ms());
             let record = live.record.clone();
-            st.queue.remove(session);
             st.agents
                 .entry(agent.id.clone())
                 .or_default()
@@ -385,14 +409,19 @@ impl Hub {
         Self::announce(st, &record);
         st.sessions.remove(session);
         st.visitor_open.remove(&record.visitor_id);
-        if let Some(agent) = &record.agent {
-            if let Some(live) = st.agents.get_mut(&agent.id) {
-                live.sessions.remove(session);
+        let now = now_ms();
+        let actions = match &record.agent {
+            Some(agent) => {
+                if let Some(live) = st.agents.get_mut(&agent.id) {
+                    live.sessions.remove(session);
+                }
+                let handled = record.accepted_at.map(|at| now - at);
+                st.acd.closed(&agent.id, handled, now)
             }
-        }
-        if st.queue.remove(session) {
-            st.queue_changed();
-        }
+            None => st.acd.cancel(session, now),
+        };
+        st.carry_out(actions);
+        st.queue_changed();
         Ok(())
     }
 
@@ -447,9 +476,9 @@ impl Hub {
         Ok(())
     }
 
-    fn set_presence(&self, agent: &str, presence: AgentPresence) {
+    fn set_presence(&self, agent: &Agent, presence: AgentPresence) {
         let st = &mut *self.state();
-        let live = st.agents.entry(agent.to_string()).or_default();
+        let live = st.agents.entry(agent.id.clone()).or_default();
         live.presence = presence;
         let echo = Wire::new(&ServerEnvelope::new(ServerFrame::Presence { presence }));
         for c in &live.conns {
@@ -457,11 +486,20 @@ impl Hub {
         }
         if presence == AgentPresence::Online {
             let queue = Self::queue_frame(st);
-            for c in &st.agents[agent].conns {
+            for c in &st.agents[&agent.id].conns {
                 c.send(&queue);
             }
         }
+        // The distributor first, so positions and estimates count this agent.
+        st.sync_agent(agent);
         st.positions_changed();
+    }
+
+    fn decline(&self, agent: &Agent, session: &str) {
+        let st = &mut *self.state();
+        let actions = st.acd.decline(session, &agent.id, now_ms());
+        st.carry_out(actions);
+        st.queue_changed();
     }
 }
 

@@ -28,7 +28,7 @@ pub use outbound::{ConnHandle, ConnId, Wire};
 
 use crate::auth::VisitorTokens;
 use crate::clock::now_ms;
-use crate::routing::Queue;
+use crate::routing::{Acd, Action};
 use crate::store::batch::EventWriter;
 use crate::store::{Agent, SessionRecord, Store};
 
@@ -61,7 +61,6 @@ struct Inner {
     state: Mutex<State>,
 }
 
-#[derive(Default)]
 struct State {
     next_conn: ConnId,
     visitors: HashMap<String, Vec<ConnHandle>>,
@@ -69,13 +68,17 @@ struct State {
     sessions: HashMap<String, LiveSession>,
     /// The open session of each visitor (a visitor has at most one).
     visitor_open: HashMap<String, String>,
-    queue: Queue,
-    /// Position and agents-online count last sent to each waiting session's visitor.
-    sent_positions: HashMap<String, (u32, u32)>,
+    /// The waiting requests and who is offered which.
+    acd: Acd,
+    /// Position, agents online and wait estimate last sent to each waiting visitor.
+    sent_positions: HashMap<String, Place>,
     queue_dirty: bool,
     positions_dirty: bool,
     last_flush: Option<Instant>,
 }
+
+/// A waiting visitor's place: position, agents online, estimated wait.
+type Place = (u32, u32, Option<u32>);
 
 /// Queue updates are coalesced: at most one round every `QUEUE_FLUSH`, sent at
 /// once when the previous round is older than that. Without it, N requests
@@ -85,6 +88,79 @@ const QUEUE_FLUSH: Duration = Duration::from_millis(100);
 const MAX_QUEUE_ITEMS: usize = 100;
 
 impl State {
+    fn new(acd: Acd) -> State {
+        State {
+            next_conn: 0,
+            visitors: HashMap::new(),
+            agents: HashMap::new(),
+            sessions: HashMap::new(),
+            visitor_open: HashMap::new(),
+            acd,
+            sent_positions: HashMap::new(),
+            queue_dirty: false,
+            positions_dirty: false,
+            last_flush: None,
+        }
+    }
+
+    /// Tells the distributor what it needs to know about an agent (after a
+    /// connection, a disconnection or a presence change) and acts on its answer.
+    fn sync_agent(&mut self, agent: &Agent) {
+        let live = self.agents.entry(agent.id.clone()).or_default();
+        live.capacity = agent.capacity;
+        let (presence, connected) = (live.presence, !live.conns.is_empty());
+        let actions = self.acd.agent(
+            &agent.id,
+            presence,
+            connected,
+            &agent.skills,
+            agent.capacity,
+            now_ms(),
+        );
+        self.carry_out(actions);
+    }
+
+    /// Sends the distributor's offers and withdrawals to the agents concerned.
+    fn carry_out(&mut self, actions: Vec<Action>) {
+        for action in actions {
+            let (agent, frame) = match action {
+                Action::Offer {
+                    session,
+                    agent,
+                    expires_at,
+                } => {
+                    let Some(item) = self
+                        .sessions
+                        .get(&session)
+                        .map(|s| Hub::queue_item(&s.record))
+                    else {
+                        continue;
+                    };
+                    (
+                        agent,
+                        ServerFrame::Offer {
+                            session,
+                            expires_at,
+                            item,
+                        },
+                    )
+                }
+                Action::Withdraw { session, agent } => {
+                    (agent, ServerFrame::OfferWithdrawn { session })
+                }
+            };
+            let wire = Wire::new(&ServerEnvelope::new(frame));
+            for c in self
+                .agents
+                .get(&agent)
+                .into_iter()
+                .flat_map(|a| a.conns.iter())
+            {
+                c.send(&wire);
+            }
+        }
+    }
+
     fn agents_online(&self) -> u32 {
         self.agents.values().filter(|a| a.online()).count() as u32
     }
@@ -120,9 +196,10 @@ impl State {
         if std::mem::take(&mut self.positions_dirty) {
             let online = self.agents_online();
             let mut sent = std::mem::take(&mut self.sent_positions);
-            let mut now_sent = HashMap::with_capacity(self.queue.len());
-            for (i, session) in self.queue.sessions().enumerate() {
-                let now = (i as u32 + 1, online);
+            let mut now_sent = HashMap::with_capacity(self.acd.len());
+            for (i, session) in self.acd.waiting().enumerate() {
+                let position = i as u32 + 1;
+                let now = (position, online, self.acd.estimated_wait_secs(position));
                 if sent.remove(session) != Some(now) {
                     if let Some(live) = self.sessions.get(session) {
                         let frame = Hub::position_frame(session, now);
@@ -182,20 +259,23 @@ impl Hub {
     pub async fn new(
         store: Arc<dyn Store>,
         visitor_tokens: VisitorTokens,
+        ring_ms: protocol::Millis,
     ) -> crate::store::Result<Hub> {
-        let mut state = State::default();
+        let mut state = State::new(Acd::new(ring_ms));
         for record in store.open_sessions().await? {
             match (&record.state, &record.agent) {
                 (SessionState::Queued, _) => {
-                    state.queue.push(record.id.clone(), record.requested_at)
+                    // No agent is connected yet: this only restores the line.
+                    let skill = skill_for(record.topic.as_deref());
+                    state
+                        .acd
+                        .request(&record.id, skill, None, record.requested_at, now_ms());
                 }
                 (_, Some(agent)) => {
-                    state
-                        .agents
-                        .entry(agent.id.clone())
-                        .or_default()
-                        .sessions
-                        .insert(record.id.clone());
+                    let live = state.agents.entry(agent.id.clone()).or_default();
+                    live.sessions.insert(record.id.clone());
+                    let open = live.sessions.len() as u32;
+                    state.acd.set_open(&agent.id, open, now_ms());
                 }
                 _ => {}
             }
@@ -277,8 +357,9 @@ impl Hub {
                 }));
                 let online = st.agents_online();
                 if let Some(s) = sessions.first() {
-                    if let Some(position) = st.queue.position(&s.id) {
-                        conn.send(&Self::position_frame(&s.id, (position, online)));
+                    if let Some(position) = st.acd.position(&s.id) {
+                        let eta = st.acd.estimated_wait_secs(position);
+                        conn.send(&Self::position_frame(&s.id, (position, online, eta)));
                     }
                 }
             }
@@ -303,6 +384,7 @@ impl Hub {
                     presence: Some(presence),
                     sessions,
                 }));
+                st.sync_agent(agent);
                 if presence == AgentPresence::Online {
                     conn.send(&Self::queue_frame(st));
                     // This connection may have made the agent reachable again.
@@ -330,6 +412,7 @@ impl Hub {
                     was_online = live.online();
                     live.conns.retain(|c| c.id != conn);
                 }
+                st.sync_agent(agent);
                 if was_online && !st.agents[&agent.id].online() {
                     st.positions_changed();
                 }
@@ -344,36 +427,39 @@ impl Hub {
 
     // ----- delivery helpers (called with the state lock held) -----
 
+    fn queue_item(r: &SessionRecord) -> QueueItem {
+        QueueItem {
+            session: r.id.clone(),
+            visitor_id: r.visitor_id.clone(),
+            visitor_name: r.visitor_name.clone(),
+            topic: r.topic.clone(),
+            first_message: r.first_message.clone(),
+            page: r.page.clone(),
+            requested_at: r.requested_at,
+        }
+    }
+
     fn queue_frame(st: &State) -> Wire {
         let items: Vec<QueueItem> = st
-            .queue
-            .sessions()
+            .acd
+            .waiting()
             .take(MAX_QUEUE_ITEMS)
             .filter_map(|s| st.sessions.get(s))
-            .map(|s| {
-                let r = &s.record;
-                QueueItem {
-                    session: r.id.clone(),
-                    visitor_id: r.visitor_id.clone(),
-                    visitor_name: r.visitor_name.clone(),
-                    topic: r.topic.clone(),
-                    first_message: r.first_message.clone(),
-                    page: r.page.clone(),
-                    requested_at: r.requested_at,
-                }
-            })
+            .map(|s| Self::queue_item(&s.record))
             .collect();
         Wire::new(&ServerEnvelope::new(ServerFrame::Queue {
             server_time: now_ms(),
             items,
-            total: st.queue.len() as u32,
+            total: st.acd.len() as u32,
         }))
     }
-    fn position_frame(session: &str, (position, agents_online): (u32, u32)) -> Wire {
+
+    fn position_frame(session: &str, (position, agents_online, eta_secs): Place) -> Wire {
         Wire::new(&ServerEnvelope::new(ServerFrame::QueuePosition {
             session: session.to_string(),
             position,
             agents_online,
+            eta_secs,
         }))
     }
 
@@ -479,8 +565,21 @@ async fn flush_coalesced(inner: Weak<Inner>) {
         tick.tick().await;
         let Some(inner) = inner.upgrade() else { return };
         let mut st = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+        // Offers that rang out move to the next agent.
+        let actions = st.acd.tick(now_ms());
+        if !actions.is_empty() {
+            st.carry_out(actions);
+            st.queue_dirty = true;
+        }
         if st.queue_dirty || st.positions_dirty {
             st.flush_queue();
         }
     }
+}
+
+/// The skill a request's topic calls for; "other" and no topic need none.
+pub(crate) fn skill_for(topic: Option<&str>) -> Option<String> {
+    topic
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty() && t != "other")
 }

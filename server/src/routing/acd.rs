@@ -21,7 +21,7 @@ use protocol::{AgentPresence, Millis};
 
 use super::Queue;
 
-/// How long an offer rings before it moves to the next agent.
+/// How long an offer rings before it moves to the next agent, by default.
 pub const RING_MS: Millis = 20_000;
 /// Assumed handle time before any session has been measured.
 const DEFAULT_HANDLE_MS: f64 = 180_000.0;
@@ -82,8 +82,9 @@ struct Waiting {
     last_passed: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Acd {
+    ring_ms: Millis,
     agents: HashMap<String, AgentSlot>,
     queue: Queue,
     waiting: HashMap<String, Waiting>,
@@ -91,7 +92,24 @@ pub struct Acd {
     handle_ms: Option<f64>,
 }
 
+impl Default for Acd {
+    fn default() -> Self {
+        Acd::new(RING_MS)
+    }
+}
+
 impl Acd {
+    /// A distributor whose offers ring for `ring_ms`.
+    pub fn new(ring_ms: Millis) -> Acd {
+        Acd {
+            ring_ms,
+            agents: HashMap::new(),
+            queue: Queue::default(),
+            waiting: HashMap::new(),
+            handle_ms: None,
+        }
+    }
+
     /// An agent's availability or profile changed (presence, connection, skills, capacity).
     pub fn agent(
         &mut self,
@@ -411,7 +429,7 @@ impl Acd {
                 }
             }
             let Some(agent) = chosen else { continue };
-            let expires_at = now + RING_MS;
+            let expires_at = now + self.ring_ms;
             self.waiting.get_mut(&session).expect("present").offer =
                 Some((agent.clone(), expires_at));
             self.agents
