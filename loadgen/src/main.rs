@@ -93,14 +93,12 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
-    /// What storing a chat message costs, through Tandem's store, without the network.
+    /// What storing chat messages costs, through Tandem's store, without the network.
     Persist {
         #[arg(long)]
         database_url: String,
         #[arg(long, default_value_t = 10_000)]
         events: usize,
-        #[arg(long, default_value_t = 64)]
-        writers: usize,
         #[arg(long, default_value_t = 100)]
         text_bytes: usize,
     },
@@ -161,11 +159,10 @@ async fn run(command: Command) -> Result<()> {
         Command::Persist {
             database_url,
             events,
-            writers,
             text_bytes,
         } => {
             let text = pairs::Frames::new(text_bytes);
-            Outcome::Persist(persist::persist(&database_url, events, writers, text.text()).await?)
+            Outcome::Persist(persist::persist(&database_url, events, text.text()).await?)
         }
     };
     println!("{}", outcome.to_json());

@@ -128,6 +128,21 @@ impl Runs {
         (!runs.is_empty()).then(|| median(runs.into_iter().map(metric).collect()))
     }
 
+    /// Lowest and highest of `metric` over the repeated runs, when there were several.
+    fn spread(
+        &self,
+        target: Target,
+        pairs: usize,
+        metric: impl Fn(&RelayRun) -> f64,
+    ) -> Option<(f64, f64)> {
+        let values: Vec<f64> = self.of(target, pairs).into_iter().map(metric).collect();
+        (values.len() > 1).then(|| {
+            let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (lo, hi)
+        })
+    }
+
     /// Tandem's saturation was its per-connection limit, not its capacity.
     fn rate_limited(&self, pairs: usize) -> bool {
         self.of(Target::Tandem, pairs).iter().any(|r| {
@@ -309,7 +324,8 @@ fn verdict(met: bool, miss: String) -> String {
 
 fn relay_tables(runs: &Runs) -> String {
     let mut md = String::from(
-        "## Throughput at saturation\n\nMessages per second delivered to agents. CPU in cores over \
+        "## Throughput at saturation\n\nMessages per second delivered to agents: the median, with \
+         the lowest and highest of the repeated runs in brackets. CPU in cores over \
          the measured window (server / load generator): a generator near 1.0 with a server below \
          it means the generator, not the server, was the limit, and the server's figure is a lower bound.\n\n\
          | Pairs | Tandem | Bare axum | Node ws | Tandem / bare | Tandem / Node | CPU Tandem | CPU bare | CPU Node |\n\
@@ -331,14 +347,19 @@ fn relay_tables(runs: &Runs) -> String {
         };
         let (t, b, n) = (rate(Target::Tandem), rate(Target::Bare), rate(Target::Node));
         let mark = if runs.rate_limited(pairs) { " ¹" } else { "" };
-        // "≥": the generator was the limit, so the server could do more.
+        // "≥": the generator was the limit, so the server could do more. The
+        // range over repeated runs says how far to trust the median.
         let shown = |target, v: Option<f64>| {
             let at_least = if runs.generator_bound(target, pairs) {
                 "≥ "
             } else {
                 ""
             };
-            opt(v, |v| format!("{at_least}{}", count(v)))
+            let range = runs
+                .spread(target, pairs, |r| r.saturation.rate)
+                .map(|(lo, hi)| format!(" ({}–{})", count(lo), count(hi)))
+                .unwrap_or_default();
+            opt(v, |v| format!("{at_least}{}{range}", count(v)))
         };
         let _ = writeln!(
             md,
@@ -363,8 +384,10 @@ fn relay_tables(runs: &Runs) -> String {
 
     md += "\n## Latency\n\nOne-way, visitor to agent. Half load is an open loop at half of each \
            target's own saturation rate (shown), so each target is compared at the same relative load.\n\n\
-           | Pairs | Target | Light p50 | Light p99 | Half-load rate | Half p50 | Half p99 | Half max |\n\
-           |---:|---|---:|---:|---:|---:|---:|---:|\n";
+           The generator's CPU during half load is shown because an open loop costs it a wake-up per \
+           message: near 1.0, part of the half-load latency is the generator's own queueing.\n\n\
+           | Pairs | Target | Light p50 | Light p99 | Half-load rate | Half p50 | Half p99 | Half max | Generator CPU |\n\
+           |---:|---|---:|---:|---:|---:|---:|---:|---:|\n";
     for pairs in runs.sizes() {
         for target in [Target::Tandem, Target::Bare, Target::Node] {
             if runs.of(target, pairs).is_empty() {
@@ -373,7 +396,7 @@ fn relay_tables(runs: &Runs) -> String {
             let m = |f: fn(&RelayRun) -> f64| runs.med(target, pairs, f).unwrap_or(0.0);
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {}/s | {} | {} | {} |",
+                "| {} | {} | {} | {} | {}/s | {} | {} | {} | {:.2} |",
                 count(pairs as f64),
                 name(target),
                 micros(m(|r| r.light.latency.p50_us)),
@@ -382,6 +405,7 @@ fn relay_tables(runs: &Runs) -> String {
                 micros(m(|r| r.half_load.latency.p50_us)),
                 micros(m(|r| r.half_load.latency.p99_us)),
                 micros(m(|r| r.half_load.latency.max_us)),
+                m(|r| r.half_load.loadgen_cpu.cores()),
             );
         }
     }
@@ -458,24 +482,32 @@ fn pairing_table(pairing: &[PairingRun]) -> String {
 
 fn persistence(runs: &Runs) -> String {
     let mut md = String::from(
-        "## What persisting a message costs\n\nTandem stores every chat message (one SQLite \
-         transaction: insert the event, move the session's last seq) before delivering it.\n\n",
+        "## What persisting a message costs\n\nTandem stores every chat message (insert the \
+         event, move the session's last seq) before delivering it.\n\n",
     );
     for p in &runs.persist {
         let _ = write!(
             md,
-            "Through Tandem's `Store` alone (no network), pinned to the server's core, {} appends:\n\n\
-             | Writers | Append p50 | p99 | Appends/s |\n|---:|---:|---:|---:|\n\
-             | 1 | {} | {} | {} |\n| {} | {} | {} | {} |\n\n",
+            "Through Tandem's `Store` alone (no network), pinned to the server's core, {} messages \
+             each way. A call returns once its events are committed.\n\n\
+             | How | Writers | Events per call | Call p50 | p99 | max | Messages/s |\n\
+             |---|---:|---:|---:|---:|---:|---:|\n",
             count(p.events as f64),
-            micros(p.sequential.p50_us),
-            micros(p.sequential.p99_us),
-            count(p.sequential_rate),
-            p.writers,
-            micros(p.concurrent.p50_us),
-            micros(p.concurrent.p99_us),
-            count(p.concurrent_rate),
         );
+        for w in &p.ways {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                w.how,
+                w.writers,
+                w.per_call,
+                micros(w.call.p50_us),
+                micros(w.call.p99_us),
+                micros(w.call.max_us),
+                count(w.events_per_sec),
+            );
+        }
+        md += "\n";
     }
     md += "Server CPU per delivered message at saturation (whatever limited the rate), and where \
            Tandem's went by thread: `sqlx-sqlite-wor…` are SQLite's worker threads (sqlx runs each \
