@@ -273,4 +273,6 @@ async fn suite(store: Arc<dyn Store>) {
         vec![s.clone()]
     );
     assert_eq!(store.session("s_404").await.unwrap(), None);
+    assert_eq!(store.sessions_since(1000).await.unwrap(), vec![s.clone()]);
+    assert_eq!(store.sessions_since(1001).await.unwrap(), vec![]);
 }

@@ -6,6 +6,7 @@ mod credentials;
 pub mod demo;
 mod error;
 mod socket;
+mod supervisor;
 mod ws;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(agents::router())
         .merge(ws::router())
+        .merge(supervisor::router())
         .merge(assets::router(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)

@@ -108,6 +108,7 @@ impl State {
     fn sync_agent(&mut self, agent: &Agent) {
         let live = self.agents.entry(agent.id.clone()).or_default();
         live.capacity = agent.capacity;
+        live.name.clone_from(&agent.name);
         let (presence, connected) = (live.presence, !live.conns.is_empty());
         let actions = self.acd.agent(
             &agent.id,
@@ -222,6 +223,7 @@ impl State {
 
 #[derive(Default)]
 struct AgentLive {
+    name: String,
     presence: AgentPresence,
     conns: Vec<ConnHandle>,
     sessions: HashSet<String>,
@@ -425,6 +427,49 @@ impl Hub {
         self.state().agents.values().filter(|a| a.online()).count()
     }
 
+    /// The live picture for supervisors: who waits for which skill, and what
+    /// each agent is doing.
+    pub fn live(&self) -> LiveFigures {
+        let st = self.state();
+        let now = now_ms();
+        let mut queues: std::collections::BTreeMap<String, SkillQueue> = Default::default();
+        for session in st.acd.waiting() {
+            let Some(live) = st.sessions.get(session) else {
+                continue;
+            };
+            let skill = skill_for(live.record.topic.as_deref()).unwrap_or_else(|| "general".into());
+            let q = queues.entry(skill).or_default();
+            q.waiting += 1;
+            q.longest_wait_secs = q
+                .longest_wait_secs
+                .max((now - live.record.requested_at).max(0) / 1000);
+        }
+        let mut agents: Vec<AgentStatus> = st
+            .agents
+            .iter()
+            .filter(|(_, a)| !a.name.is_empty())
+            .map(|(id, a)| AgentStatus {
+                id: id.clone(),
+                name: a.name.clone(),
+                presence: a.presence,
+                connected: !a.conns.is_empty(),
+                open: a.sessions.len() as u32,
+                capacity: a.capacity,
+            })
+            .collect();
+        agents.sort_by(|a, b| a.name.cmp(&b.name));
+        LiveFigures {
+            queues,
+            agents,
+            active_sessions: st
+                .sessions
+                .values()
+                .filter(|s| s.record.state == SessionState::Active)
+                .count() as u32,
+            visitors_connected: st.visitors.values().map(Vec::len).sum::<usize>() as u32,
+        }
+    }
+
     // ----- delivery helpers (called with the state lock held) -----
 
     fn queue_item(r: &SessionRecord) -> QueueItem {
@@ -582,4 +627,32 @@ pub(crate) fn skill_for(topic: Option<&str>) -> Option<String> {
     topic
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty() && t != "other")
+}
+
+/// Waiting requests for one skill.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SkillQueue {
+    pub waiting: u32,
+    pub longest_wait_secs: i64,
+}
+
+/// One agent as a supervisor sees them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AgentStatus {
+    pub id: String,
+    pub name: String,
+    pub presence: AgentPresence,
+    pub connected: bool,
+    pub open: u32,
+    pub capacity: u32,
+}
+
+/// The hub's live state for supervisors and /metrics.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LiveFigures {
+    /// By skill ("general" for requests without one).
+    pub queues: std::collections::BTreeMap<String, SkillQueue>,
+    pub agents: Vec<AgentStatus>,
+    pub active_sessions: u32,
+    pub visitors_connected: u32,
 }

@@ -156,6 +156,8 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>>;
     /// Every session not yet ended, oldest request first.
     async fn open_sessions(&self) -> Result<Vec<SessionRecord>>;
+    /// Sessions requested at or after `since`, oldest first (for the day's figures).
+    async fn sessions_since(&self, since: Millis) -> Result<Vec<SessionRecord>>;
     /// A visitor's sessions, newest first.
     async fn visitor_sessions(&self, visitor_id: &str, limit: u32) -> Result<Vec<SessionRecord>>;
 

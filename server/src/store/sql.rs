@@ -403,6 +403,12 @@ macro_rules! sql_store {
                 rows.iter().map(|r| Self::session_row(r)?.into_record()).collect()
             }
 
+            async fn sessions_since(&self, since: i64) -> $crate::store::Result<Vec<$crate::store::SessionRecord>> {
+                let q = format!("{} WHERE s.requested_at >= $1 ORDER BY s.requested_at, s.id", $crate::store::sql::SESSION_SELECT);
+                let rows = sqlx::query(sqlx::AssertSqlSafe(q)).bind(since).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Self::session_row(r)?.into_record()).collect()
+            }
+
             async fn visitor_sessions(
                 &self,
                 visitor_id: &str,

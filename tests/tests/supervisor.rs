@@ -1,0 +1,153 @@
+//! The supervisor's figures: a scripted day checked against figures worked
+//! out by hand, then the same figures through the REST API and /metrics.
+
+use protocol::{AgentInfo, AgentPresence, ClientFrame, Receipts, ServerFrame, SessionState};
+use tandem_server::metrics::DayFigures;
+use tandem_server::store::SessionRecord;
+use tandem_tests::{TestServer, session_id};
+
+fn session(id: &str, requested: i64, accepted: Option<i64>, ended: Option<i64>) -> SessionRecord {
+    let state = match (accepted, ended) {
+        (_, Some(_)) => SessionState::Ended,
+        (Some(_), None) => SessionState::Active,
+        (None, None) => SessionState::Queued,
+    };
+    SessionRecord {
+        id: id.into(),
+        site: "demo".into(),
+        visitor_id: format!("v_{id}"),
+        visitor_name: None,
+        state,
+        topic: None,
+        first_message: "hi".into(),
+        page: None,
+        agent: accepted.map(|_| AgentInfo {
+            id: "a_1".into(),
+            name: "Ann".into(),
+        }),
+        requested_at: requested * 1000,
+        accepted_at: accepted.map(|s| s * 1000),
+        ended_at: ended.map(|s| s * 1000),
+        ended_by: None,
+        last_seq: 0,
+        receipts: Receipts::default(),
+    }
+}
+
+#[test]
+fn a_scripted_day_matches_hand_computed_figures() {
+    let day = [
+        session("s1", 0, Some(30), Some(330)), // waited 30 s, handled 300 s
+        session("s2", 10, Some(100), Some(250)), // waited 90 s (over 60), handled 150 s
+        session("s3", 20, None, Some(80)),     // gave up after 60 s
+        session("s4", 40, Some(60), None),     // waited 20 s, still being served
+        session("s5", 50, None, None),         // still waiting
+    ];
+    let f = DayFigures::compute(&day, 60);
+    assert_eq!(
+        (f.offered, f.answered, f.abandoned, f.waiting),
+        (5, 3, 1, 1)
+    );
+    // Answered within 60 s: s1 and s4, out of 3 answered + 1 abandoned.
+    assert_eq!(f.service_level, Some(0.5));
+    assert_eq!(f.abandonment_rate, Some(0.25));
+    // (30 + 90 + 20) / 3 and (300 + 150) / 2.
+    assert!((f.average_speed_of_answer_secs.unwrap() - 140.0 / 3.0).abs() < 1e-9);
+    assert_eq!(f.average_handle_time_secs, Some(225.0));
+    let empty = DayFigures::compute(&[], 60);
+    assert_eq!(
+        (empty.service_level, empty.average_handle_time_secs),
+        (None, None)
+    );
+}
+
+#[tokio::test]
+async fn figures_reach_the_supervisor_api_and_metrics() {
+    let server = TestServer::start().await;
+    let (mut agent, token) = server.agent("ann@example.com", "Ann Agent").await;
+    agent
+        .send(ClientFrame::PresenceSet {
+            presence: AgentPresence::Online,
+        })
+        .await;
+    // One answered and ended, one abandoned, one still waiting.
+    let mut still_waiting = Vec::new();
+    for outcome in ["answered", "abandoned", "waiting"] {
+        let (mut visitor, _, _) = server.visitor(None).await;
+        let help = ClientFrame::HelpRequest {
+            client_id: None,
+            topic: Some("billing".into()),
+            message: outcome.into(),
+            page: None,
+        };
+        visitor.send(help).await;
+        let session = session_id(
+            &visitor
+                .expect(|f| matches!(f, ServerFrame::Session { .. }))
+                .await,
+        );
+        match outcome {
+            "answered" => {
+                agent
+                    .send(ClientFrame::QueueAccept {
+                        session: session.clone(),
+                    })
+                    .await;
+                agent.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
+                agent.send(ClientFrame::SessionEnd { session }).await;
+                agent.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended)).await;
+            }
+            "abandoned" => {
+                visitor.send(ClientFrame::HelpCancel { session }).await;
+                visitor.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended)).await;
+            }
+            _ => still_waiting.push(visitor),
+        }
+    }
+    let http = reqwest::Client::new();
+    let res = http
+        .get(server.http("/api/v1/supervisor"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "agents only");
+    let body: serde_json::Value = http
+        .get(server.http("/api/v1/supervisor"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["today"]["offered"], 3);
+    assert_eq!(body["today"]["answered"], 1);
+    assert_eq!(body["today"]["abandoned"], 1);
+    assert_eq!(body["today"]["waiting"], 1);
+    assert_eq!(body["today"]["abandonment_rate"], 0.5);
+    assert_eq!(body["live"]["queues"]["billing"]["waiting"], 1);
+    assert_eq!(body["live"]["agents"][0]["name"], "Ann Agent");
+    assert_eq!(body["live"]["agents"][0]["presence"], "online");
+
+    let metrics = http
+        .get(server.http("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "tandem_today_offered 3",
+        "tandem_today_abandoned 1",
+        "tandem_today_abandonment_ratio 0.5",
+        "tandem_queue_waiting{skill=\"billing\"} 1",
+        "tandem_agents{presence=\"online\"} 1",
+        "# TYPE tandem_today_service_level_ratio gauge",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "missing {line:?} in:\n{metrics}"
+        );
+    }
+}
