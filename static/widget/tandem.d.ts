@@ -25,6 +25,18 @@ declare namespace Tandem {
     title?: string;
     /** Accent colour (any CSS colour) for the launcher, header and buttons. */
     color?: string;
+    /**
+     * CSS selectors of elements masked when the visitor shares their screen (values and texts become
+     * bullets before they leave the page), on top of passwords, payment fields, hidden inputs and
+     * `data-tandem-mask`. An invalid selector makes `init` throw.
+     */
+    mask?: string[];
+  }
+
+  /** Screen sharing in the open conversation. */
+  interface ShareEvent {
+    /** `requested`: the agent asked and the visitor has not answered; `active`: the page is shared. */
+    state: "off" | "requested" | "active";
   }
 
   /** Who the visitor is, as your site knows them. Shown to agents as unverified. */
@@ -80,6 +92,7 @@ declare namespace Tandem {
     close: EmptyEvent;
     status: StatusEvent;
     message: MessageEvent;
+    share: ShareEvent;
     error: ErrorEvent;
   }
 
@@ -100,6 +113,8 @@ declare namespace Tandem {
     requestHelp(request: HelpRequest): void;
     /** Sends a message as the visitor; starts a request when no conversation is open. */
     send(text: string): void;
+    /** Masks elements matching `selector` from now on when the screen is shared. Throws on an invalid selector. */
+    mask(selector: string): void;
     /** Subscribes to an event; returns a function that unsubscribes. */
     on<K extends EventName>(event: K, listener: Listener<K>): Unsubscribe;
     /** Removes a listener added with `on`. Only present once tandem.js has loaded. */

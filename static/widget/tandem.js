@@ -14,7 +14,7 @@
   T.version = "0.1.0";
   T.q = T.q || [];
 
-  var METHODS = ["init", "open", "close", "identify", "requestHelp", "send", "on", "shutdown"];
+  var METHODS = ["init", "open", "close", "identify", "requestHelp", "send", "mask", "on", "shutdown"];
   var base = scriptBase();
 
   // Without the embed snippet (tandem.js included directly), queue calls
@@ -81,7 +81,7 @@
     // Called by the wasm. Delivery waits for a microtask so a listener that
     // calls back into Tandem never runs in the middle of the widget's work.
     function emit(name, data) {
-      if (name === "ready" || name === "status") sticky[name] = data;
+      if (name === "ready" || name === "status" || name === "share") sticky[name] = data;
       Promise.resolve().then(function () {
         (listeners[name] || []).slice().forEach(function (fn) {
           deliver(fn, name, data);
@@ -138,6 +138,9 @@
     };
     T.send = function (text) {
       call("send", [String(text == null ? "" : text)]);
+    };
+    T.mask = function (selector) {
+      call("mask", [String(selector == null ? "" : selector)]);
     };
     T.on = function (name, fn) {
       if (typeof fn !== "function") throw new TypeError("Tandem.on(name, fn): fn must be a function");

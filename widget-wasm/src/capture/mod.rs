@@ -322,7 +322,7 @@ impl Capture {
         } else if self.keyframe_due {
             let at = self.last_keyframe + KEYFRAME_GAP_MS;
             timer = Some(at.max(t));
-        } else if self.dirty.any() && !self.stalled {
+        } else if (self.dirty.any() || !self.head.is_empty()) && !self.stalled {
             self.frame.request();
         }
         if !self.page.canvases.is_empty() && self.walk.is_none() {
