@@ -350,6 +350,8 @@ async fn agent_capacity_is_enforced() {
         sessions.push(session_id(
             &v.expect(|f| matches!(f, ServerFrame::Session { .. })).await,
         ));
+        v.expect(|f| matches!(f, ServerFrame::QueuePosition { .. }))
+            .await;
         visitors.push(v);
     }
     agent

@@ -86,6 +86,10 @@ async fn figures_reach_the_supervisor_api_and_metrics() {
                 .expect(|f| matches!(f, ServerFrame::Session { .. }))
                 .await,
         );
+        // In line (the request is queued once its first events are stored).
+        visitor
+            .expect(|f| matches!(f, ServerFrame::QueuePosition { .. }))
+            .await;
         match outcome {
             "answered" => {
                 agent
