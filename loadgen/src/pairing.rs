@@ -27,6 +27,8 @@ pub struct PairingRun {
     pub backlog: usize,
     /// Quiet time before each request.
     pub pause_ms: u64,
+    /// From `help.request` to the agent the distributor chose receiving the `offer`.
+    pub offer: Summary,
     /// From `help.request` to the first online agent receiving the new queue.
     pub first_agent: Summary,
     /// From `help.request` to the last of the online agents receiving it.
@@ -37,14 +39,22 @@ pub struct PairingRun {
     pub server_cpu: CpuUse,
 }
 
-/// One `queue` frame as an agent received it. Whether it lists a session is
-/// a substring search for the session's id (128 random bits, so it cannot
-/// appear by chance): parsing thousands of large queue frames would make the
-/// single-threaded generator, not the server, the slow part.
+/// A `queue` or `offer` frame as an agent received it. Whether it names a
+/// session is a substring search for the session's id (128 random bits, so
+/// it cannot appear by chance): parsing thousands of large queue frames
+/// would make the single-threaded generator, not the server, the slow part.
 struct Seen {
     agent: usize,
     at: Instant,
+    offer: bool,
     frame: Utf8Bytes,
+}
+
+/// When each agent first received a queue frame that passed the test, and
+/// which agent was offered the request, if one was looked for.
+struct Round {
+    queued: Vec<Instant>,
+    offer: Option<(usize, Instant)>,
 }
 
 type AgentSink = SplitSink<Ws, Message>;
@@ -99,33 +109,37 @@ pub async fn pairing(
     }
     let mut bytes = (0usize, 0usize);
     if !waiting.is_empty() {
-        until_all_agents(&mut seen, agents, &mut bytes, |f| {
-            waiting.iter().all(|w| f.contains(w.as_str()))
-        })
-        .await?;
+        let all_waiting = |f: &str| waiting.iter().all(|w| f.contains(w.as_str()));
+        watch(&mut seen, agents, &mut bytes, all_waiting, None).await?;
     }
 
     eprintln!("loadgen: {requests} help requests, one at a time");
+    let mut offer = Latencies::default();
     let mut first = Latencies::default();
     let mut all = Latencies::default();
     let cpu_before = CpuTimes::read(server_pid)?;
-    for (j, mut visitor) in measured.into_iter().enumerate() {
+    for mut visitor in measured {
         tokio::time::sleep(pause).await;
         let asked = Instant::now();
         let session = request_help(&mut visitor).await?;
-        let times =
-            until_all_agents(&mut seen, agents, &mut bytes, |f| f.contains(&session)).await?;
-        let since = |t: &Instant| t.duration_since(asked).as_nanos() as u64;
-        first.record(times.iter().map(since).min().unwrap_or(0));
-        all.record(times.iter().map(since).max().unwrap_or(0));
+        let listed = |f: &str| f.contains(&session);
+        let round = watch(&mut seen, agents, &mut bytes, listed, Some(&session)).await?;
+        let since = |t: Instant| t.duration_since(asked).as_nanos() as u64;
+        let (chosen, offered_at) = round.offer.expect("watch waits for the offer");
+        offer.record(since(offered_at));
+        let queued = round.queued.iter().copied().map(since);
+        first.record(queued.clone().min().unwrap_or(0));
+        all.record(queued.max().unwrap_or(0));
+        // The chosen agent takes it, as a console would.
         let accept = ClientEnvelope::new(ClientFrame::QueueAccept {
             session: session.clone(),
         });
-        sinks[j % agents]
+        sinks[chosen]
             .send(Message::Text(Utf8Bytes::from(accept.to_json())))
             .await
             .context("sending queue.accept")?;
-        until_all_agents(&mut seen, agents, &mut bytes, |f| !f.contains(&session)).await?;
+        let gone = |f: &str| !f.contains(&session);
+        watch(&mut seen, agents, &mut bytes, gone, None).await?;
         drop(visitor);
     }
     let server_cpu = CpuTimes::read(server_pid)?.since(&cpu_before);
@@ -134,6 +148,7 @@ pub async fn pairing(
         requests,
         backlog,
         pause_ms: pause.as_millis() as u64,
+        offer: offer.summary(),
         first_agent: first.summary(),
         all_agents: all.summary(),
         queue_frame_bytes: bytes.0 as f64 / bytes.1.max(1) as f64,
@@ -141,7 +156,7 @@ pub async fn pairing(
     })
 }
 
-/// Forwards every `queue` frame an agent receives, with its arrival time.
+/// Forwards every `queue` and `offer` frame an agent receives, with its arrival time.
 async fn watch_queue(
     agent: usize,
     mut stream: futures_util::stream::SplitStream<Ws>,
@@ -149,39 +164,51 @@ async fn watch_queue(
 ) {
     while let Some(Ok(msg)) = stream.next().await {
         let at = Instant::now();
-        let Message::Text(text) = msg else { continue };
-        if !text.as_str().contains("\"type\":\"queue\"") {
+        let Message::Text(frame) = msg else { continue };
+        let offer = frame.as_str().contains("\"type\":\"offer\"");
+        if !offer && !frame.as_str().contains("\"type\":\"queue\"") {
             continue;
         }
-        if seen
-            .send(Seen {
-                agent,
-                at,
-                frame: text,
-            })
-            .is_err()
-        {
+        let seen_frame = Seen {
+            agent,
+            at,
+            offer,
+            frame,
+        };
+        if seen.send(seen_frame).is_err() {
             return;
         }
     }
 }
 
-/// Waits until every agent received a queue frame whose sessions satisfy
-/// `done`; returns when each did. Also adds the frames' sizes to `bytes`.
-async fn until_all_agents(
+/// Waits until every agent received a queue frame that passes `done` and,
+/// when `offer_of` names a session, until some agent was offered it. Adds
+/// the queue frames' sizes to `bytes`.
+async fn watch(
     seen: &mut mpsc::UnboundedReceiver<Seen>,
     agents: usize,
     bytes: &mut (usize, usize),
     done: impl Fn(&str) -> bool,
-) -> Result<Vec<Instant>> {
+    offer_of: Option<&str>,
+) -> Result<Round> {
     let mut when: Vec<Option<Instant>> = vec![None; agents];
     let mut left = agents;
+    let mut offer = None;
     let deadline = tokio::time::Instant::now() + STEP_TIMEOUT.max(Duration::from_secs(30));
-    while left > 0 {
+    while left > 0 || (offer_of.is_some() && offer.is_none()) {
         let s = tokio::time::timeout_at(deadline, seen.recv())
             .await
-            .map_err(|_| anyhow!("{left} of {agents} agents did not see the queue change"))?
+            .map_err(|_| match offer {
+                None if left == 0 => anyhow!("no agent was offered the request"),
+                _ => anyhow!("{left} of {agents} agents did not see the queue change"),
+            })?
             .ok_or_else(|| anyhow!("every agent connection ended"))?;
+        if s.offer {
+            if offer_of.is_some_and(|id| s.frame.as_str().contains(id)) && offer.is_none() {
+                offer = Some((s.agent, s.at));
+            }
+            continue;
+        }
         bytes.0 += s.frame.len();
         bytes.1 += 1;
         if when[s.agent].is_none() && done(s.frame.as_str()) {
@@ -189,5 +216,8 @@ async fn until_all_agents(
             left -= 1;
         }
     }
-    Ok(when.into_iter().flatten().collect())
+    Ok(Round {
+        queued: when.into_iter().flatten().collect(),
+        offer,
+    })
 }

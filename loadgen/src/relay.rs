@@ -103,6 +103,10 @@ pub struct RelayRun {
     pub setup_secs: f64,
     pub memory_before: Memory,
     pub memory_after_setup: Memory,
+    /// After the saturation phase, so growth over the half-load phase that
+    /// follows can be told from buffers warming up.
+    #[serde(default)]
+    pub memory_after_saturation: Memory,
     pub memory_after_load: Memory,
     pub light: Phase,
     pub saturation: Phase,
@@ -169,6 +173,7 @@ pub async fn run(args: &RelayArgs) -> Result<RelayRun> {
         max_rate: max_pair_rate,
     };
     let (pairs, saturation) = drive(pairs, &frames, closed, timing(), pid).await?;
+    let memory_after_saturation = memory(pid)?;
 
     let half_load_offered = saturation.rate / 2.0;
     eprintln!("loadgen: half load, {half_load_offered:.0} messages/s");
@@ -190,6 +195,7 @@ pub async fn run(args: &RelayArgs) -> Result<RelayRun> {
         setup_secs,
         memory_before,
         memory_after_setup,
+        memory_after_saturation,
         memory_after_load,
         light,
         saturation,

@@ -94,7 +94,9 @@ impl Tandem {
     }
 }
 
-/// Asks for help; returns the new session's id once the server announced it.
+/// Asks for help; returns the new session's id once the request is in line
+/// (the server announces the session first, and queues it once its first
+/// events are stored: only then can an agent take it).
 pub async fn request_help(visitor: &mut Ws) -> Result<String> {
     send(
         visitor,
@@ -112,10 +114,16 @@ pub async fn request_help(visitor: &mut Ws) -> Result<String> {
         |f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Queued),
     )
     .await?;
-    match announced {
-        ServerFrame::Session { session } => Ok(session.id),
-        _ => unreachable!("matched above"),
-    }
+    let ServerFrame::Session { session } = announced else {
+        unreachable!("matched above")
+    };
+    expect(
+        visitor,
+        "queue position",
+        |f| matches!(f, ServerFrame::QueuePosition { session: s, .. } if *s == session.id),
+    )
+    .await?;
+    Ok(session.id)
 }
 
 /// Takes a waiting request and waits for the agent's `agent_joined` event.
