@@ -156,3 +156,23 @@ fn new_client_id() -> String {
     let random = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
     format!("c{:x}{random:08x}", clock::now())
 }
+
+/// Asks the visitor to share their screen; they see Allow / Deny.
+pub fn request_screen(console: Console, session: &str) {
+    let frame = ClientFrame::CobrowseRequest {
+        session: session.to_string(),
+    };
+    if console.send(frame).is_none() {
+        console.toast(OFFLINE, None);
+    }
+}
+
+/// Stops screen sharing (or withdraws the request).
+pub fn stop_screen(console: Console, session: &str) {
+    let frame = ClientFrame::CobrowseStop {
+        session: session.to_string(),
+    };
+    if console.send(frame).is_none() {
+        console.toast(OFFLINE, None);
+    }
+}

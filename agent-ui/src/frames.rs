@@ -10,6 +10,7 @@ use protocol::{
 
 use crate::api::{self, ApiError};
 use crate::clock;
+use crate::mirror;
 use crate::receipts;
 use crate::socket::{Link, LinkEvent};
 use crate::state::{Auth, Connection, Console, Sent};
@@ -45,6 +46,7 @@ fn on_link_event(console: Console, link: &Link, event: LinkEvent) {
             });
         }
         LinkEvent::Frame(envelope) => on_frame(console, link, envelope),
+        LinkEvent::Binary(bytes) => mirror::on_binary(console, bytes),
         LinkEvent::Closed { code, retry_ms } => on_closed(console, link, code, retry_ms),
     }
 }
@@ -115,6 +117,8 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
             for (session, after_seq) in resume {
                 console.send(ClientFrame::SessionSync { session, after_seq });
             }
+            // Page frames sent while we were away are lost: replay every mirror.
+            mirror::reconnected(console);
             if console.selected.get_untracked().is_none() {
                 let first = console
                     .chats
@@ -180,16 +184,16 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
             console.update_chat(&session, |chat| chat.set_receipts(receipts));
         }
         ServerFrame::Presence { presence } => set_presence(console, presence),
+        ServerFrame::Cobrowse { session, state } => {
+            console.update_chat(&session, |chat| chat.summary.share = state);
+        }
         ServerFrame::Error {
             code,
             message,
             session,
         } => on_error(console, envelope.rid, code, message, session),
-        // Visitor-only frame.
-        // Frames meant for the visitor's widget, and co-browse frames the
-        // mirror (not yet in the console) will handle.
+        // Frames meant for the visitor's widget.
         ServerFrame::QueuePosition { .. }
-        | ServerFrame::Cobrowse { .. }
         | ServerFrame::CobrowseKeyframeRequest { .. }
         | ServerFrame::Pointer { .. }
         | ServerFrame::Highlight { .. }
@@ -278,6 +282,11 @@ fn on_error(
             session: id.clone(),
             after_seq,
         });
+    }
+    if code == ErrorCode::NotSharing {
+        // A pointer, highlight or replay request crossed the end of sharing;
+        // the chat's screen-sharing state already says so.
+        return;
     }
     console.toast(error_text(code, &message), Some(code.as_str()));
 }

@@ -8,6 +8,7 @@
 //! - `frames`: what each server frame does to the state
 //! - `actions`: what the agent's clicks send
 //! - `receipts`: delivered/read acknowledgements
+//! - `mirror`: the co-browse mirror of the visitor's page, pointer and highlights
 //! - `state`: the reactive state every view reads
 //! - `chat`, `typing`, `format`: pure rules, tested natively
 //! - `clock`: browser time and server clock skew
@@ -20,6 +21,7 @@ pub mod chat;
 pub mod clock;
 pub mod format;
 pub mod frames;
+pub mod mirror;
 pub mod receipts;
 pub mod socket;
 pub mod state;

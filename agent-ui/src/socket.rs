@@ -10,7 +10,7 @@ use leptos::prelude::{TimeoutHandle, set_timeout_with_handle};
 use protocol::{ClientEnvelope, ClientFrame, ServerEnvelope};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 /// Reconnect delays: 0.5 s, doubling, capped at 10 s. Reset once the server
 /// has welcomed us, so a flapping network does not keep us at the cap.
@@ -52,6 +52,8 @@ pub enum LinkEvent {
     /// The socket opened; the owner sends `hello`.
     Open,
     Frame(ServerEnvelope),
+    /// A binary frame: a co-browse page frame (see `protocol::cobrowse`).
+    Binary(Vec<u8>),
     /// The socket closed with `code`; another attempt follows in `retry_ms`
     /// unless the owner calls [`Link::stop`].
     Closed {
@@ -185,7 +187,13 @@ impl Link {
                 let Some(link) = current(&weak, conn) else {
                     return;
                 };
-                let Some(text) = ev.data().as_string() else {
+                let data = ev.data();
+                if data.is_instance_of::<js_sys::ArrayBuffer>() {
+                    let bytes = js_sys::Uint8Array::new(&data).to_vec();
+                    link.emit(LinkEvent::Binary(bytes));
+                    return;
+                }
+                let Some(text) = data.as_string() else {
                     return;
                 };
                 match serde_json::from_str::<ServerEnvelope>(&text) {
@@ -203,6 +211,8 @@ impl Link {
                 link.closed(conn, ev.code());
             }
         });
+        // Page frames arrive as bytes; an ArrayBuffer is read synchronously.
+        ws.set_binary_type(BinaryType::Arraybuffer);
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));

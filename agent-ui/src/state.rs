@@ -11,6 +11,7 @@ use protocol::{AgentPresence, ClientFrame, Millis, QueueItem, SessionSummary};
 use crate::api::Agent;
 use crate::chat::Chat;
 use crate::clock;
+use crate::mirror::{MirrorInfo, Mirrors};
 use crate::socket::Link;
 
 /// Whether someone is signed in, as far as the console knows.
@@ -79,6 +80,11 @@ pub struct Console {
     /// Whether the console's tab is visible (read receipts depend on it).
     pub visible: RwSignal<bool>,
     pub toasts: RwSignal<Vec<Toast>>,
+    /// The co-browse mirrors (DOM, not reactive) and what the views show of them.
+    pub mirrors: StoredValue<Mirrors, LocalStorage>,
+    pub mirror_info: RwSignal<HashMap<String, MirrorInfo>>,
+    /// Label typed for the next highlight.
+    pub highlight_label: RwSignal<String>,
     link: StoredValue<Option<Link>, LocalStorage>,
     sent: StoredValue<HashMap<u64, Sent>>,
     /// Unsent text per session, kept when the agent switches tabs.
@@ -101,6 +107,9 @@ impl Console {
             now: RwSignal::new(clock::now()),
             visible: RwSignal::new(true),
             toasts: RwSignal::new(Vec::new()),
+            mirrors: StoredValue::new_local(Mirrors::default()),
+            mirror_info: RwSignal::new(HashMap::new()),
+            highlight_label: RwSignal::new(String::new()),
             link: StoredValue::new_local(None),
             sent: StoredValue::new(HashMap::new()),
             drafts: StoredValue::new(HashMap::new()),
@@ -252,6 +261,10 @@ impl Console {
         self.accepting.set(None);
         self.sent.set_value(HashMap::new());
         self.drafts.set_value(HashMap::new());
+        // The mirrors' stages unmount with their chats; what they held goes now.
+        self.mirrors.set_value(Mirrors::default());
+        self.mirror_info.set(HashMap::new());
+        self.highlight_label.set(String::new());
         // The workspace put counts in the title; they mean nothing signed out.
         document().set_title(PAGE_TITLE);
     }

@@ -2,9 +2,10 @@
 //! the composer or, once ended, the close bar.
 
 use leptos::prelude::*;
-use protocol::{PageInfo, SessionState};
+use protocol::{PageInfo, SessionState, ShareState};
 
 use super::Avatar;
+use super::cobrowse_tools::ScreenControls;
 use super::composer::Composer;
 use super::messages::MessageList;
 use crate::state::Console;
@@ -19,6 +20,7 @@ struct HeaderInfo {
     state: SessionState,
     requested_at: i64,
     ended_at: Option<i64>,
+    share: ShareState,
 }
 
 #[component]
@@ -37,6 +39,7 @@ pub fn ChatPane(id: String) -> impl IntoView {
                         state: s.state,
                         requested_at: s.requested_at,
                         ended_at: s.ended_at,
+                        share: s.share,
                     }
                 })
             })
@@ -72,6 +75,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
         state,
         requested_at,
         ended_at,
+        share,
     } = info;
     let since = move || match ended_at {
         Some(at) => format!("Ended at {}", clock::wall_time(at)),
@@ -95,6 +99,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
             {link}
         }
     });
+    let screen = (state == SessionState::Active).then(|| view! { <ScreenControls id=id.clone() share=share /> });
     let end = move |_| actions::end_chat(console, &id);
     view! {
         <header class="chat-head">
@@ -110,6 +115,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
                     <span class="since" title=clock::full_time(requested_at)>{since}</span>
                 </div>
             </div>
+            {screen}
             {(state != SessionState::Ended)
                 .then(|| {
                     view! {

@@ -3,9 +3,11 @@
 pub mod app;
 pub mod chat;
 pub mod chat_list;
+pub mod cobrowse_tools;
 pub mod composer;
 pub mod login;
 pub mod messages;
+pub mod mirror;
 pub mod queue;
 pub mod toasts;
 pub mod topbar;

@@ -6,6 +6,7 @@ use protocol::AgentPresence;
 
 use super::chat::ChatPane;
 use super::chat_list::ChatList;
+use super::mirror::{MirrorDeck, is_sharing};
 use super::queue::Queue;
 use super::topbar::TopBar;
 use crate::api::Agent;
@@ -20,6 +21,15 @@ pub fn Workspace(agent: Agent) -> impl IntoView {
 
     // Only a change of selection rebuilds the pane (and its composer).
     let selected = Memo::new(move |_| console.selected.get());
+    // The selected visitor shares their screen: the mirror takes the wide column.
+    let with_mirror = Memo::new(move |_| {
+        let Some(id) = console.selected.get() else {
+            return false;
+        };
+        console
+            .chats
+            .with(|chats| chats.iter().any(|c| c.id() == id && is_sharing(c)))
+    });
 
     view! {
         <div class="workspace">
@@ -30,11 +40,14 @@ pub fn Workspace(agent: Agent) -> impl IntoView {
                     <Queue />
                     <ChatList />
                 </aside>
-                <main class="pane">
-                    {move || match selected.get() {
-                        Some(id) => view! { <ChatPane id=id /> }.into_any(),
-                        None => view! { <NoChat /> }.into_any(),
-                    }}
+                <main class="pane" class:with-mirror=move || with_mirror.get()>
+                    <MirrorDeck />
+                    <div class="pane-chat">
+                        {move || match selected.get() {
+                            Some(id) => view! { <ChatPane id=id /> }.into_any(),
+                            None => view! { <NoChat /> }.into_any(),
+                        }}
+                    </div>
                 </main>
             </div>
         </div>

@@ -1,0 +1,199 @@
+//! The mirror column: one stage per shared session, all mounted for as long
+//! as their sharing lasts (an iframe loses its document when moved or
+//! removed, so stages are stacked and only the selected chat's is visible;
+//! the others keep applying frames in the background). The bar above shows
+//! the selected chat's mirror state and tools.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use leptos::ev::MouseEvent;
+use leptos::html;
+use leptos::prelude::*;
+use protocol::ShareState;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use super::cobrowse_tools::MirrorToolbar;
+use crate::chat::Chat;
+use crate::mirror::{self, MirrorStatus, stage::Stage};
+use crate::state::Console;
+
+/// A chat whose visitor is sharing their screen right now.
+pub fn is_sharing(chat: &Chat) -> bool {
+    chat.summary.share == ShareState::Active && !chat.is_ended()
+}
+
+#[component]
+pub fn MirrorDeck() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let sharing = Memo::new(move |_| {
+        console.chats.with(|chats| {
+            chats
+                .iter()
+                .filter(|c| is_sharing(c))
+                .map(|c| c.id().to_string())
+                .collect::<Vec<_>>()
+        })
+    });
+    let current = Memo::new(move |_| {
+        console
+            .selected
+            .get()
+            .filter(|id| sharing.with(|s| s.contains(id)))
+    });
+    let area = NodeRef::<html::Div>::new();
+    watch_size(console, area);
+    // Another chat on screen: its mirror may not have been fitted yet.
+    Effect::new(move |_| {
+        current.track();
+        request_animation_frame(move || mirror::relayout(console));
+    });
+    view! {
+        <section class="mirror-deck" aria-label="The visitor's screen">
+            {move || current.get().map(|id| view! { <MirrorToolbar id=id /> })}
+            <div class="mirror-area" node_ref=area>
+                <For each=move || sharing.get() key=|id| id.clone() let:id>
+                    <MirrorStage id=id area=area />
+                </For>
+            </div>
+        </section>
+    }
+}
+
+/// Refits the mirrors whenever the area changes size.
+fn watch_size(console: Console, area: NodeRef<html::Div>) {
+    Effect::new(move |observer: Option<Option<web_sys::ResizeObserver>>| {
+        if let Some(existing) = observer.flatten() {
+            return Some(existing);
+        }
+        let el = area.get()?;
+        let on_resize = Closure::<dyn FnMut()>::new(move || mirror::relayout(console));
+        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+        // Lives as long as the page: the deck is mounted with the workspace.
+        on_resize.forget();
+        observer.observe(&el);
+        Some(observer)
+    });
+}
+
+/// Each stage's number, so a stage that unmounts late cannot take down the
+/// one that replaced it.
+static STAGES: AtomicU64 = AtomicU64::new(1);
+
+#[component]
+fn MirrorStage(id: String, area: NodeRef<html::Div>) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let generation = STAGES.fetch_add(1, Ordering::Relaxed);
+    let viewport = NodeRef::<html::Div>::new();
+    let marks = NodeRef::<html::Div>::new();
+    let ripples = NodeRef::<html::Div>::new();
+    let cursor = NodeRef::<html::Div>::new();
+    let session = StoredValue::new(id.clone());
+
+    // Mount the mirror once every element exists.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let (Some(area), Some(viewport), Some(marks), Some(ripples), Some(cursor)) =
+            (area.get(), viewport.get(), marks.get(), ripples.get(), cursor.get())
+        else {
+            return false;
+        };
+        let doc = document();
+        let stage = session.with_value(|id| {
+            Stage::new(
+                &doc,
+                id,
+                area.unchecked_into(),
+                viewport.unchecked_into(),
+                marks.unchecked_into(),
+                ripples.unchecked_into(),
+                cursor.unchecked_into(),
+            )
+        });
+        match stage {
+            Some(stage) => {
+                session.with_value(|id| mirror::attach(console, id, stage, generation));
+                true
+            }
+            None => false,
+        }
+    });
+    {
+        let id = id.clone();
+        on_cleanup(move || mirror::detach(console, &id, generation));
+    }
+
+    let status = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            console
+                .mirror_info
+                .with(|m| m.get(&id).map_or(MirrorStatus::Loading, |i| i.status))
+        })
+    };
+    let is_current = {
+        let id = id.clone();
+        move || console.selected.get().as_deref() == Some(id.as_str())
+    };
+    // Mouse positions relative to the scaled mirror.
+    let local = move |ev: &MouseEvent| {
+        let el = viewport.get_untracked()?;
+        let r = el.get_bounding_client_rect();
+        Some((f64::from(ev.client_x()) - r.left(), f64::from(ev.client_y()) - r.top()))
+    };
+    let on_move = move |ev: MouseEvent| {
+        if let Some((x, y)) = local(&ev) {
+            session.with_value(|id| mirror::agent_move(console, id, x, y));
+        }
+    };
+    let on_leave = move |_: MouseEvent| session.with_value(|id| mirror::agent_leave(console, id));
+    let on_click = move |ev: MouseEvent| {
+        ev.prevent_default();
+        let Some((x, y)) = local(&ev) else { return };
+        let label = console.highlight_label.get_untracked();
+        if session.with_value(|id| mirror::agent_click(console, id, x, y, &label)) {
+            console.highlight_label.set(String::new());
+        }
+    };
+    let veil = move || match status.get() {
+        MirrorStatus::Live => None,
+        MirrorStatus::Loading => Some("Loading the visitor's page…"),
+        MirrorStatus::Resyncing => Some("Resynchronising…"),
+    };
+    view! {
+        <div
+            class="mirror-stage"
+            class:current=is_current
+            class:stale=move || status.get() != MirrorStatus::Live
+            data-session=id
+            data-status=move || status.get().name()
+        >
+            <div class="mirror-viewport" node_ref=viewport>
+                <div
+                    class="mirror-overlay"
+                    title="Click to highlight this for the visitor"
+                    on:mousemove=on_move
+                    on:mouseleave=on_leave
+                    on:click=on_click
+                >
+                    <div class="mirror-marks" node_ref=marks></div>
+                    <div class="mirror-ripples" node_ref=ripples></div>
+                    <div class="mirror-cursor off" node_ref=cursor aria-hidden="true">
+                        <svg viewBox="0 0 16 20" width="16" height="20">
+                            <path d="M1 1v15.5l4.2-4 2.9 6.6 2.6-1.1-2.9-6.5H14z" fill="#111" stroke="#fff" stroke-width="1.3" stroke-linejoin="round"></path>
+                        </svg>
+                        <span class="mirror-cursor-tag">"Visitor"</span>
+                    </div>
+                </div>
+            </div>
+            {move || veil().map(|text| view! {
+                <div class="mirror-veil" role="status">
+                    <span class="spinner" aria-hidden="true"></span>
+                    {text}
+                </div>
+            })}
+        </div>
+    }
+}

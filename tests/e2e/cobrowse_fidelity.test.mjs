@@ -1,0 +1,190 @@
+// Co-browsing, the agent's side, in real Chromium: the console's mirror
+// follows the visitor's page exactly. A lab page (static/demo/lab/fidelity.html)
+// changes one thing at a time — list insert/remove/reorder, text, attributes
+// and classes, a rule added with insertRule, an open shadow root, a
+// same-origin frame, form values, a scrolled box, then a link to a second
+// page — and after each step the mirror's DOM, normalised by the same
+// function in both pages (mirror_support.mjs), must equal the visitor's.
+//
+// A second test drives the mirror with frames built by hand to check its
+// integrity rules: a gap in the sequence or an op naming an unknown node
+// makes it discard the page and ask the server for a replay, never show a
+// silently wrong page.
+//
+// Screenshots land in tests/e2e/artifacts/cobrowse_fidelity*/.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { goOnline, consoleLogin, tag, visible, waitUntil, withStack } from "./harness.mjs";
+import {
+  AGENT,
+  el,
+  expectMirrorEquals,
+  mirrorFrame,
+  scriptedSharing,
+  startChat,
+  startSharing,
+  txt,
+  waitForLive,
+} from "./mirror_support.mjs";
+
+test("co-browse fidelity: the mirror equals the visitor's page after every change", { timeout: 300_000 }, async () => {
+  await withStack("cobrowse_fidelity", { agents: [AGENT] }, async (stack) => {
+    const { artifacts } = stack;
+    const { visitor, agent, session, visitorCtx, agentCtx } = await startChat(stack, "/lab/fidelity.html");
+    await startSharing(visitor, agent, session);
+    await expectMirrorEquals(visitor, agent, session, "the first keyframe");
+    await artifacts.shot(agent, "mirror-live");
+
+    const steps = [
+      ["insert a list item", () => visitor.evaluate(() => lab.insertItem())],
+      ["remove a list item", () => visitor.evaluate(() => lab.removeItem())],
+      ["reorder the list", () => visitor.evaluate(() => lab.reorder())],
+      ["edit text", () => visitor.evaluate(() => lab.editText())],
+      ["change attributes and classes", () => visitor.evaluate(() => lab.changeAttributes())],
+      ["add a rule with insertRule", () => visitor.evaluate(() => lab.insertRule())],
+      ["change the shadow root", () => visitor.evaluate(() => lab.changeShadow())],
+      ["change the same-origin frame", () => visitor.evaluate(() => lab.changeFrame())],
+      ["type into a text field", () => visitor.locator("#name").pressSequentially(" Rivera", { delay: 20 })],
+      ["replace a textarea's text", () => visitor.locator("#notes").fill("Ring twice, then wait")],
+      ["choose an option", () => visitor.locator("#size").selectOption("l")],
+      ["tick a checkbox", () => visitor.locator("#gift").check()],
+      ["pick a radio button", () => visitor.locator("#ship-exp").check()],
+      ["scroll a scrollable box", () => visitor.evaluate(() => lab.scrollBox())],
+      ["scroll the page", () => visitor.evaluate(() => window.scrollTo(0, 420))],
+    ];
+    for (const [name, step] of steps) {
+      await step();
+      await expectMirrorEquals(visitor, agent, session, name);
+    }
+    await artifacts.shot(agent, "mirror-after-steps");
+    await artifacts.shot(visitor, "visitor-after-steps");
+
+    // The rule added with insertRule reached the mirror (also part of the
+    // normalised DOM, via the probe's computed style): check it plainly too.
+    const colour = await mirrorFrame(agent, session).evaluate(
+      (f) => getComputedStyle(f.contentDocument.getElementById("probe")).color,
+    );
+    assert.equal(colour, "rgb(200, 30, 30)");
+
+    // Navigation: the visitor follows a link; sharing and the mirror follow.
+    await visitor.evaluate(() => window.scrollTo(0, 0));
+    await visitor.locator("#next").click();
+    await visitor.waitForURL(/fidelity2\.html$/);
+    await waitUntil("the mirror to show page two", async () =>
+      mirrorFrame(agent, session).evaluate((f) => f.contentDocument?.title === "Fidelity lab — page two"),
+    );
+    await expectMirrorEquals(visitor, agent, session, "navigation to page two");
+    await artifacts.shot(agent, "mirror-page-two");
+
+    assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors in the widget or the console");
+    await visitorCtx.close();
+    await agentCtx.close();
+  });
+});
+
+test("co-browse integrity: a gap or an unknown node resynchronises the mirror", { timeout: 180_000 }, async () => {
+  await withStack("cobrowse_integrity", { agents: [AGENT] }, async ({ server, browser, artifacts }) => {
+    const agentCtx = await browser.newContext({ viewport: { width: 1600, height: 940 } });
+    const agent = artifacts.watch(await agentCtx.newPage(), "agent");
+    // The console's socket runs through the test, which can lose a page frame
+    // on its way to the console, as a congested connection would.
+    const sent = [];
+    let dropNextDelta = false;
+    await agent.routeWebSocket(/\/ws\/agent$/, (ws) => {
+      const upstream = ws.connectToServer();
+      ws.onMessage((m) => {
+        if (typeof m === "string") sent.push(JSON.parse(m));
+        upstream.send(m);
+      });
+      upstream.onMessage((m) => {
+        if (typeof m !== "string" && dropNextDelta && m[1] === 2) {
+          dropNextDelta = false;
+          return;
+        }
+        ws.send(m);
+      });
+    });
+    await consoleLogin(agent, server.server, AGENT.email, AGENT.password);
+    await goOnline(agent);
+    const { visitor, session } = await scriptedSharing(server, agent, `Scripted frames (${tag()})`);
+    const subscribes = () => sent.filter((f) => f.type === "cobrowse.subscribe" && f.session === session).length;
+    const stage = agent.locator(`.mirror-stage[data-session="${session}"]`);
+    const mirrorText = () =>
+      mirrorFrame(agent, session).evaluate((f) => f.contentDocument?.body?.innerText.replace(/\s+/g, " ").trim() ?? "");
+
+    // The console asked for the page when sharing began; nothing is shown yet.
+    await waitUntil("a subscribe from the console", () => subscribes() >= 1);
+    await visible(stage.locator(".mirror-veil"), "the loading veil");
+
+    const page = (words) => ({
+      url: `${server.demo}/lab/scripted`,
+      title: "Scripted",
+      vw: 1024,
+      vh: 640,
+      doctype: "html",
+      root: el(1, "html", {}, [
+        el(2, "head", {}, [el(3, "title", {}, [txt(4, "Scripted")])]),
+        el(5, "body", {}, [el(6, "p", { id: "p" }, [txt(7, words)]), el(8, "ul", { id: "list" }, [])]),
+      ]),
+    });
+    visitor.sendPage("keyframe", 1, 0, page("first page"));
+    await waitForLive(agent, session);
+    assert.equal(await mirrorText(), "first page");
+
+    // In order: applied.
+    visitor.sendPage("delta", 1, 1, { ops: [{ o: "txt", i: 7, x: "second words" }] });
+    visitor.sendPage("delta", 1, 2, { ops: [{ o: "add", p: 8, n: el(9, "li", {}, [txt(10, "one")]) }] });
+    await waitUntil("the deltas in the mirror", async () => (await mirrorText()) === "second words one");
+
+    // A delta lost on the way (seq 3): seq 4 must not be applied on top of
+    // the gap; the console asks for a replay and ends up with both.
+    const before = subscribes();
+    dropNextDelta = true;
+    visitor.sendPage("delta", 1, 3, { ops: [{ o: "add", p: 8, n: el(11, "li", {}, [txt(12, "two")]) }] });
+    visitor.sendPage("delta", 1, 4, { ops: [{ o: "txt", i: 7, x: "after the gap" }] });
+    await waitUntil("a resubscribe after the gap", () => subscribes() > before);
+    await waitUntil("the replayed page with the lost delta", async () => (await mirrorText()) === "after the gap one two");
+    await waitForLive(agent, session, "the mirror live after the replay");
+
+    // An op naming a node the mirror does not have: the delta stops there,
+    // the page is discarded and asked for again. The server's log holds the
+    // same bad delta, so the replay fails the same way: the mirror says it is
+    // resynchronising and waits for a fresh keyframe, without hammering.
+    const before2 = subscribes();
+    visitor.sendPage("delta", 1, 5, {
+      ops: [
+        { o: "txt", i: 7, x: "partly applied" },
+        { o: "attr", i: 4242, n: "class", v: "x" },
+        { o: "add", p: 8, n: el(13, "li", {}, [txt(14, "never")]) },
+      ],
+    });
+    await waitUntil("a resubscribe after an unknown node", () => subscribes() > before2);
+    await visible(stage.locator(".mirror-veil"), "the resynchronising veil");
+    assert.match(await stage.locator(".mirror-veil").textContent(), /Resynchronising/);
+    assert.equal(await stage.getAttribute("data-status"), "resync");
+    assert.ok(!(await mirrorText()).includes("never"), "ops after the unknown node are not applied");
+    await artifacts.shot(agent, "resynchronising");
+
+    // Deltas while waiting are ignored, without a request for each.
+    await agent.waitForTimeout(500);
+    const before3 = subscribes();
+    visitor.sendPage("delta", 1, 6, { ops: [{ o: "txt", i: 7, x: "ignored" }] });
+    visitor.sendPage("delta", 1, 7, { ops: [{ o: "txt", i: 7, x: "ignored too" }] });
+    await agent.waitForTimeout(800);
+    assert.equal(subscribes(), before3, "no request per ignored delta");
+    assert.ok(!(await mirrorText()).includes("ignored"));
+
+    // The widget's next keyframe brings the mirror back.
+    visitor.sendPage("keyframe", 2, 0, page("fresh page"));
+    await waitForLive(agent, session, "the mirror live after a fresh keyframe");
+    assert.equal(await mirrorText(), "fresh page");
+    visitor.sendPage("delta", 2, 1, { ops: [{ o: "txt", i: 7, x: "and it moves on" }] });
+    await waitUntil("deltas of the new keyframe", async () => (await mirrorText()) === "and it moves on");
+
+    assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors in the console");
+    visitor.close();
+    await agentCtx.close();
+  });
+});
