@@ -90,6 +90,9 @@ impl Page {
     /// value must not stay in place of the new one.
     pub(super) fn set_attribute(&mut self, el: &Element, name: &str, value: Option<&str>) {
         let tag = el.local_name();
+        if sanitize::mirror_owned(&tag, name) {
+            return;
+        }
         let Some(value) = value else {
             if name.eq_ignore_ascii_case("style") {
                 let _ = el.remove_attribute("style");

@@ -39,6 +39,12 @@ pub fn element(tag: &str) -> ElementPlan {
     }
 }
 
+/// Attributes the mirror sets itself and the page may neither change nor
+/// remove: a frame's sandbox.
+pub fn mirror_owned(tag: &str, name: &str) -> bool {
+    name.eq_ignore_ascii_case("sandbox") && element(tag) == ElementPlan::Frame
+}
+
 /// Whether `createElement` accepts the name. Names the HTML parser allows but
 /// the DOM does not (rare) are mirrored as `<tandem-inert>`.
 pub fn valid_tag(tag: &str) -> bool {
@@ -281,6 +287,7 @@ mod tests {
         assert_eq!(element("iframe"), ElementPlan::Frame);
         assert_eq!(element("div"), ElementPlan::Keep);
         assert!(valid_tag("my-widget") && valid_tag("h1") && !valid_tag("1x") && !valid_tag("a b"));
+        assert!(mirror_owned("iframe", "SANDBOX") && !mirror_owned("div", "sandbox"));
     }
 
     #[test]

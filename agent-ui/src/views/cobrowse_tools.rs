@@ -106,7 +106,7 @@ pub fn MirrorToolbar(id: String) -> impl IntoView {
                     data-testid="highlight-label"
                     type="text"
                     maxlength=MAX_SHORT_CHARS.min(80).to_string()
-                    placeholder="Label for the next highlight"
+                    placeholder="Highlight label"
                     aria-label="Label for the next highlight (optional)"
                     prop:value=move || label.get()
                     on:input=move |ev| label.set(event_target_value(&ev))
