@@ -26,6 +26,7 @@ import {
   startChat,
   startSharing,
   txt,
+  shot,
   waitForLive,
 } from "./mirror_support.mjs";
 
@@ -35,7 +36,7 @@ test("co-browse fidelity: the mirror equals the visitor's page after every chang
     const { visitor, agent, session, visitorCtx, agentCtx } = await startChat(stack, "/lab/fidelity.html");
     await startSharing(visitor, agent, session);
     await expectMirrorEquals(visitor, agent, session, "the first keyframe");
-    await artifacts.shot(agent, "mirror-live");
+    await shot(artifacts, agent, "mirror-live");
 
     const steps = [
       ["insert a list item", () => visitor.evaluate(() => lab.insertItem())],
@@ -58,8 +59,8 @@ test("co-browse fidelity: the mirror equals the visitor's page after every chang
       await step();
       await expectMirrorEquals(visitor, agent, session, name);
     }
-    await artifacts.shot(agent, "mirror-after-steps");
-    await artifacts.shot(visitor, "visitor-after-steps");
+    await shot(artifacts, agent, "mirror-after-steps");
+    await shot(artifacts, visitor, "visitor-after-steps");
 
     // The rule added with insertRule reached the mirror (also part of the
     // normalised DOM, via the probe's computed style): check it plainly too.
@@ -76,7 +77,20 @@ test("co-browse fidelity: the mirror equals the visitor's page after every chang
       mirrorFrame(agent, session).evaluate((f) => f.contentDocument?.title === "Fidelity lab — page two"),
     );
     await expectMirrorEquals(visitor, agent, session, "navigation to page two");
-    await artifacts.shot(agent, "mirror-page-two");
+    await shot(artifacts, agent, "mirror-page-two");
+
+    // Back on page one: the same-origin frame's own stylesheet applies in the
+    // mirror too (the widget must send the CSS of a <style> inside a frame).
+    await visitor.goBack();
+    await visitor.waitForURL(/fidelity\.html$/);
+    await expectMirrorEquals(visitor, agent, session, "back to page one");
+    const wanted = await visitor.evaluate(
+      () => getComputedStyle(document.getElementById("frame").contentDocument.getElementById("frame-text")).color,
+    );
+    const shown = await mirrorFrame(agent, session).evaluate(
+      (f) => getComputedStyle(f.contentDocument.getElementById("frame").contentDocument.getElementById("frame-text")).color,
+    );
+    assert.equal(shown, wanted, "the frame's <style> applies in the mirror");
 
     assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors in the widget or the console");
     await visitorCtx.close();
@@ -165,7 +179,7 @@ test("co-browse integrity: a gap or an unknown node resynchronises the mirror", 
     assert.match(await stage.locator(".mirror-veil").textContent(), /Resynchronising/);
     assert.equal(await stage.getAttribute("data-status"), "resync");
     assert.ok(!(await mirrorText()).includes("never"), "ops after the unknown node are not applied");
-    await artifacts.shot(agent, "resynchronising");
+    await shot(artifacts, agent, "resynchronising");
 
     // Deltas while waiting are ignored, without a request for each.
     await agent.waitForTimeout(500);

@@ -4,6 +4,8 @@
 // the console's mirror, and a scripted visitor over a bare WebSocket that
 // sends page frames built here (for what a real widget would never send).
 
+import path from "node:path";
+
 import WebSocket from "ws";
 
 import { TIMEOUT, consoleLogin, goOnline, openWidget, tag, visible, waitUntil } from "./harness.mjs";
@@ -51,6 +53,18 @@ export async function waitForLive(agent, session, what = "the mirror to be live"
 }
 
 export const mirrorFrame = (agent, session) => agent.locator(`[data-testid="mirror-frame"][data-session="${session}"]`);
+
+/**
+ * A screenshot like Artifacts.shot, but with the caret left alone: to hide
+ * it Playwright sets and clears an inline style on every input, leaving
+ * style="" behind in the mirror's DOM (and in the visitor's), which would
+ * then differ from the other side.
+ */
+export async function shot(artifacts, page, name) {
+  artifacts.shots += 1;
+  const file = path.join(artifacts.dir, `${String(artifacts.shots).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file, caret: "initial" }).catch(() => {});
+}
 
 // ------------------------------------------------------------------ comparing the two DOMs
 
@@ -193,6 +207,31 @@ export async function expectMirrorEquals(visitor, agent, session, step, timeout 
     `after "${step}" the mirror differs from the visitor's page at line ${i + 1}:\n--- visitor ---\n${around(a)}\n--- mirror ---\n${around(b)}`,
   );
 }
+
+// ------------------------------------------------------------------ what the visitor's page sends
+
+/**
+ * Every WebSocket frame `page` sends from now on, read through CDP
+ * (Network.webSocketFrameSent): {at, binary, kind} where kind is the page
+ * frame's kind byte (1 keyframe, 2 delta) for binary frames.
+ */
+export async function recordSentFrames(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  const sent = [];
+  cdp.on("Network.webSocketFrameSent", (e) => {
+    const r = e.response;
+    if (r.opcode === 2) {
+      const bytes = Buffer.from(r.payloadData, "base64");
+      sent.push({ at: Date.now(), binary: true, kind: bytes[1] });
+    } else {
+      sent.push({ at: Date.now(), binary: false, kind: null });
+    }
+  });
+  return sent;
+}
+
+export const keyframesIn = (sent) => sent.filter((f) => f.binary && f.kind === 1).length;
 
 // ------------------------------------------------------------------ page frames built by hand
 
