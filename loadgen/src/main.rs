@@ -124,7 +124,7 @@ async fn run(command: Command) -> Result<()> {
             tokens,
         } => return seed::seed(&database_url, agents, &tokens).await,
         Command::Report(args) => return report::report(&args),
-        Command::Relay(args) => Outcome::Relay(relay::run(&args).await?),
+        Command::Relay(args) => Outcome::Relay(Box::new(relay::run(&args).await?)),
         Command::Idle {
             url,
             server_pid,

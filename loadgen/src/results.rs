@@ -11,7 +11,7 @@ use crate::relay::RelayRun;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "scenario", rename_all = "snake_case")]
 pub enum Outcome {
-    Relay(RelayRun),
+    Relay(Box<RelayRun>),
     Idle(IdleRun),
     Pairing(PairingRun),
     Persist(PersistRun),

@@ -49,7 +49,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     let mut runs = Runs::default();
     for line in text.lines().filter(|l| l.trim_start().starts_with('{')) {
         match serde_json::from_str(line).with_context(|| format!("decoding {line}"))? {
-            Outcome::Relay(r) => runs.relay.push(r),
+            Outcome::Relay(r) => runs.relay.push(*r),
             Outcome::Idle(r) => runs.idle.push(r),
             Outcome::Pairing(r) => runs.pairing.push(r),
             Outcome::Persist(r) => runs.persist.push(r),
