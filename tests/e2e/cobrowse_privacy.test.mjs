@@ -15,10 +15,12 @@ import { test } from "node:test";
 import { openWidget, tag, visible, waitUntil, withStack } from "./harness.mjs";
 import {
   AgentSocket,
+  PageModel,
   agentToken,
   attrOf,
   byDomId,
   findNode,
+  normaliseInPage,
   recordSentFrames,
   secretForms,
 } from "./cobrowse_support.mjs";
@@ -91,8 +93,9 @@ test("co-browse privacy: masked values never leave the page", { timeout: 240_000
     assert.match(await prompt.textContent(), /Ana Outfitter/);
     await artifacts.shot(visitor, "prompt");
     assert.equal(sent.filter((f) => f.binary).length, 0, "no page frame before the visitor allows");
+    const before = agent.mark();
     await visitor.getByTestId("tandem-share-allow").click();
-    const keyframe = await agent.nextPage((p) => p.kind === "keyframe", "the first keyframe");
+    const keyframe = await agent.pageSince(before, (p) => p.kind === "keyframe", "the first keyframe");
     await visible(visitor.getByTestId("tandem-share-banner"), "the share banner");
     assert.equal(keyframe.session, session);
     assert.match(keyframe.body.url, /\/lab\/privacy\.html$/);
@@ -109,7 +112,9 @@ test("co-browse privacy: masked values never leave the page", { timeout: 240_000
     assert.equal(byDomId(kf, "statement-note"), null, "nothing inside the blocked area is sent");
     const pw = byDomId(kf, "password");
     assert.ok(pw, "the password field is in the keyframe");
-    const firstDelta = await agent.nextPage(() => true, "the delta after the keyframe").catch(() => null);
+    const firstDelta = await agent
+      .pageSince(agent.pages.indexOf(keyframe) + 1, () => true, "the delta after the keyframe")
+      .catch(() => null);
     const pwValue = agent.pages
       .flatMap((p) => p.body.ops || [])
       .find((o) => o.o === "val" && o.i === pw.i);
@@ -138,10 +143,7 @@ test("co-browse privacy: masked values never leave the page", { timeout: 240_000
       document.getElementById("balance").textContent = v;
     }, S.balance);
     await visitor.locator("#plain-name").fill(plainLast);
-    await agent.nextPage((p) => pageText(p).includes(plainLast), "the last plain value at the agent", 15000).catch(async (e) => {
-      // It may have arrived before nextPage was called.
-      if (!agent.pages.some((p) => pageText(p).includes(plainLast))) throw e;
-    });
+    await agent.pageSince(0, (p) => pageText(p).includes(plainLast), "the last plain value at the agent");
     const toggled = byDomId(kf, "new-password");
     const toggledOps = agent.pages.flatMap((p) => p.body.ops || []).filter((o) => o.i === toggled.i);
     assert.ok(toggledOps.some((o) => o.o === "attr" && o.n === "type" && o.v === "text"), "the type change is mirrored");
@@ -154,7 +156,7 @@ test("co-browse privacy: masked values never leave the page", { timeout: 240_000
     // The next page of the site: sharing continues without a new request.
     const requestsBefore = agent.frames.filter((f) => f.type === "cobrowse" && f.state === "requested").length;
     await visitor.locator("#next-page").click();
-    const next = await agent.nextPage((p) => p.kind === "keyframe" && /privacy2\.html$/.test(p.body.url), "a keyframe of the next page");
+    const next = await agent.pageSince(0, (p) => p.kind === "keyframe" && /privacy2\.html$/.test(p.body.url), "a keyframe of the next page");
     assert.ok(next.epoch > keyframe.epoch, `the epoch grows across pages (${keyframe.epoch} → ${next.epoch})`);
     await visible(visitor.getByTestId("tandem-share-banner"), "the share banner on the next page");
     const nick = `Nick ${t}`;
@@ -202,8 +204,9 @@ test("co-browse consent: Deny sends nothing, Stop stops", { timeout: 180_000 }, 
     await artifacts.shot(visitor, "denied");
 
     // The visitor shares on their own, then stops.
+    const before = agent.mark();
     await (await visible(visitor.getByTestId("tandem-share-start"), "the 'Share my screen' button")).click();
-    await agent.nextPage((p) => p.kind === "keyframe", "a keyframe after 'Share my screen'");
+    await agent.pageSince(before, (p) => p.kind === "keyframe", "a keyframe after 'Share my screen'");
     await visible(visitor.getByTestId("tandem-share-banner"), "the share banner");
     await visitor.getByTestId("tandem-launcher").click(); // close the panel: the banner stays
     await visible(visitor.getByTestId("tandem-share-banner"), "the share banner with the panel closed");
@@ -234,7 +237,7 @@ test("co-browse on the demo shop: prompt, banner, the agent's pointer and highli
     await visible(visitor.getByTestId("tandem-share-prompt"), "the share prompt");
     await artifacts.shot(visitor, "shop-prompt");
     await visitor.getByTestId("tandem-share-allow").click();
-    const kf = await agent.nextPage((p) => p.kind === "keyframe", "the keyframe of the shop");
+    const kf = await agent.pageSince(0, (p) => p.kind === "keyframe", "the keyframe of the shop");
     await visible(visitor.getByTestId("tandem-share-banner"), "the share banner");
     await visitor.getByTestId("tandem-launcher").click();
     await artifacts.shot(visitor, "shop-banner");
@@ -260,6 +263,166 @@ test("co-browse on the demo shop: prompt, banner, the agent's pointer and highli
     await artifacts.shot(visitor, "shop-highlight");
     agent.send({ type: "highlight.clear", session });
     await waitUntil("the highlight to go", async () => (await visitor.getByTestId("tandem-highlight").count()) === 0);
+    assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors on the page");
+    agent.close();
+    await ctx.close();
+  });
+});
+
+test("co-browse capture never blocks the page: a 10,000-node keyframe in slices", { timeout: 180_000 }, async () => {
+  await withStack("cobrowse_longtask", { agents: [AGENT] }, async (stack) => {
+    const { artifacts } = stack;
+    const { ctx, visitor, agent, session } = await chatting(stack, "/lab/privacy.html");
+    // 1,150 rows of 4 cells (row, cells, texts): over 10,000 nodes in the page.
+    const nodes = await visitor.evaluate(() => {
+      const table = document.createElement("table");
+      table.id = "big";
+      for (let r = 0; r < 1150; r++) {
+        const tr = table.insertRow();
+        tr.className = r % 2 ? "odd" : "even";
+        for (let c = 0; c < 4; c++) {
+          const td = tr.insertCell();
+          td.title = `cell ${r}:${c}`;
+          td.textContent = `Row ${r} column ${c}`;
+        }
+      }
+      document.getElementById("main").append(table);
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: "longtask", buffered: false });
+      const walker = document.createTreeWalker(document, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+      let n = 0;
+      while (walker.nextNode()) n++;
+      return n;
+    });
+    assert.ok(nodes > 10000, `the page has ${nodes} nodes`);
+    await PAUSE(500); // let the page settle: its own layout is not ours to count
+    agent.send({ type: "cobrowse.request", session });
+    await visible(visitor.getByTestId("tandem-share-prompt"), "the share prompt");
+    const allowedAt = await visitor.evaluate(() => performance.now());
+    await visitor.getByTestId("tandem-share-allow").click();
+    const kf = await agent.pageSince(0, (p) => p.kind === "keyframe", "the keyframe of the big page");
+    await agent.pageSince(0, (p) => p.kind === "delta", "the delta after it", 5000).catch(() => null);
+    await PAUSE(300);
+    const tasks = await visitor.evaluate((t0) => window.__longTasks.filter((t) => t.start >= t0), allowedAt);
+    const bytes = Buffer.byteLength(JSON.stringify(kf.body));
+    const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0);
+    console.log(`keyframe: ${bytes} bytes of JSON; long tasks after Allow: ${JSON.stringify(tasks)}`);
+    assert.ok(findNode(kf.body.root, (n) => n.k === "e" && attrOf(n, "id") === "big"), "the table is in the keyframe");
+    assert.ok(longest <= 50, `no main-thread task over 50 ms while capturing (longest ${longest.toFixed(0)} ms)`);
+    assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors on the page");
+    agent.close();
+    await ctx.close();
+  });
+});
+
+test("co-browse deltas rebuild the page exactly: no unknown node, no gap, no extra keyframe", { timeout: 180_000 }, async () => {
+  await withStack("cobrowse_model", { agents: [AGENT] }, async (stack) => {
+    const { artifacts } = stack;
+    const { ctx, visitor, agent, session } = await chatting(stack, "/lab/privacy2.html");
+    await visitor.evaluate(() => {
+      const box = document.createElement("section");
+      box.id = "dyn";
+      box.innerHTML =
+        '<style id="dyn-style">.hot { color: #b3261e }</style>' +
+        '<ul id="list">' + [1, 2, 3, 4, 5].map((i) => `<li id="li${i}" class="item">Item ${i}</li>`).join("") + "</ul>" +
+        '<p id="para">Hello <b>world</b></p><div id="host"></div>' +
+        '<div id="scroller" style="height: 60px; overflow: auto"><div style="height: 400px">tall</div></div>';
+      document.getElementById("main").append(box);
+      document.getElementById("host").attachShadow({ mode: "open" }).innerHTML = '<span id="in-shadow">inside</span>';
+    });
+    const model = new PageModel();
+    let applied = 0;
+    const catchUp = () => {
+      for (; applied < agent.pages.length; applied++) model.apply(agent.pages[applied]);
+    };
+    const same = (what) =>
+      waitUntil(`the model to match the page after ${what}`, async () => {
+        catchUp();
+        const want = JSON.stringify(await visitor.evaluate(normaliseInPage, "dyn"));
+        const got = JSON.stringify(model.shape("dyn"));
+        if (want !== got) same.last = `page:  ${want}\nmodel: ${got}`;
+        return want === got;
+      }).catch((e) => {
+        throw new Error(`${e.message}\n${same.last}`);
+      });
+    const step = (what, fn) => visitor.evaluate(fn).then(() => same(what));
+
+    agent.send({ type: "cobrowse.request", session });
+    await (await visible(visitor.getByTestId("tandem-share-allow"), "Allow")).click();
+    await same("the keyframe");
+
+    await step("list insert, remove and reorder", () => {
+      const list = document.getElementById("list");
+      const li = document.createElement("li");
+      li.id = "li6";
+      li.textContent = "Item 6";
+      list.append(li);
+      document.getElementById("li2").remove();
+      list.prepend(document.getElementById("li5"));
+      list.insertBefore(document.getElementById("li1"), document.getElementById("li6"));
+    });
+    await step("text edits", () => {
+      const p = document.getElementById("para");
+      p.firstChild.data = "Bonjour ";
+      p.querySelector("b").textContent = "le monde";
+    });
+    await step("attributes and classes", () => {
+      document.getElementById("li3").classList.add("hot");
+      document.getElementById("li4").setAttribute("data-x", "1");
+      document.getElementById("li6").setAttribute("title", "new");
+      document.getElementById("li6").removeAttribute("class");
+    });
+    await step("innerHTML replaced", () => {
+      document.getElementById("para").innerHTML = "<i>fresh</i> text <a>and a link</a>";
+    });
+    await step("shadow DOM, deep and top level", () => {
+      const root = document.getElementById("host").shadowRoot;
+      root.getElementById("in-shadow").textContent = "changed inside";
+      const em = document.createElement("em");
+      em.textContent = "appended to the shadow root";
+      root.append(em);
+    });
+    await step("a burst of changes in one frame", () => {
+      const list = document.getElementById("list");
+      for (let i = 0; i < 60; i++) {
+        const li = document.createElement("li");
+        li.textContent = `burst ${i}`;
+        list.insertBefore(li, list.children[(i * 7) % (list.children.length || 1)] || null);
+        if (i % 3 === 0) list.lastElementChild.remove();
+        if (i % 5 === 0) list.append(list.firstElementChild);
+      }
+    });
+    await step("a node moved out and back", () => {
+      const li = document.getElementById("li3");
+      document.getElementById("para").append(li);
+      document.getElementById("list").append(li);
+    });
+
+    // A rule added through the CSSOM reaches the model as the style's new text.
+    await visitor.evaluate(() => document.getElementById("dyn-style").sheet.insertRule(".added { outline: 1px solid }", 1));
+    const styleId = findNode(model.root, (n) => n.k === "e" && attrOf(n, "id") === "dyn-style").i;
+    await waitUntil("the inserted rule in the model", () => {
+      catchUp();
+      return (model.css.get(styleId) || "").includes(".added");
+    });
+    // Typing and scrolling reach it as values and offsets of known nodes.
+    await visitor.locator("#nickname").pressSequentially("Robin", { delay: 10 });
+    const nick = findNode(model.root, (n) => n.k === "e" && attrOf(n, "id") === "nickname").i;
+    await waitUntil("the typed value in the model", () => {
+      catchUp();
+      return model.values.get(nick) === "Robin";
+    });
+    await visitor.evaluate(() => (document.getElementById("scroller").scrollTop = 120));
+    const scroller = findNode(model.root, (n) => n.k === "e" && attrOf(n, "id") === "scroller").i;
+    await waitUntil("the scroll offset", () => agent.pages.some((p) => (p.body.ops || []).some((o) => o.o === "scroll" && o.i === scroller && o.y === 120)));
+
+    catchUp();
+    assert.deepEqual(model.errors, [], "every op named nodes the model had, and no delta was missing");
+    const keyframes = agent.pages.filter((p) => p.kind === "keyframe").length;
+    assert.equal(keyframes, 1, "all of this went as deltas, without a new keyframe");
+    await artifacts.shot(visitor, "model");
     assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors on the page");
     agent.close();
     await ctx.close();

@@ -96,9 +96,13 @@ export class AgentSocket {
     });
   }
 
-  /** The next page frame matching `pred` received after this call. */
-  nextPage(pred, what, timeout = TIMEOUT) {
-    const from = this.pages.length;
+  /** How many page frames arrived so far: pass it to `pageSince` before acting. */
+  mark() {
+    return this.pages.length;
+  }
+
+  /** The first page frame matching `pred` among those received after `mark()` returned `from`. */
+  pageSince(from, pred, what, timeout = TIMEOUT) {
     const fresh = (item) => item.page && this.pages.indexOf(item.page) >= from && pred(item.page);
     return this.next(fresh, what, timeout).then((x) => x.page);
   }
@@ -156,3 +160,149 @@ export const attrOf = (n, name) => (n.a || []).find(([k]) => k === name)?.[1];
 
 /** The node carrying `id="…"` in a keyframe. */
 export const byDomId = (keyframe, id) => findNode(keyframe.root, (n) => n.k === "e" && attrOf(n, "id") === id);
+
+/**
+ * The agent's view of the page, rebuilt from keyframes and deltas the way a
+ * mirror would, but strict: every op must name nodes it has, deltas must
+ * follow without gaps. `errors` lists what a mirror would have to resync for.
+ */
+export class PageModel {
+  constructor() {
+    this.nodes = new Map();
+    this.errors = [];
+    this.root = null;
+    this.epoch = null;
+    this.seq = 0;
+    this.values = new Map();
+    this.css = new Map();
+  }
+
+  apply(frame) {
+    if (frame.kind === "keyframe") {
+      this.nodes = new Map();
+      this.values = new Map();
+      this.css = new Map();
+      this.root = structuredClone(frame.body.root);
+      this.index(this.root, null);
+      this.epoch = frame.epoch;
+      this.seq = 0;
+      return;
+    }
+    if (frame.epoch !== this.epoch || frame.seq !== this.seq + 1) {
+      this.errors.push(`delta ${frame.epoch}/${frame.seq} after ${this.epoch}/${this.seq}`);
+    }
+    this.seq = frame.seq;
+    for (const op of frame.body.ops) this.op(op);
+  }
+
+  index(n, parent) {
+    if (this.nodes.has(n.i)) this.errors.push(`node ${n.i} added twice`);
+    this.nodes.set(n.i, { n, parent });
+    if (n.css !== undefined) this.css.set(n.i, n.css);
+    for (const c of n.c || []) this.index(c, n);
+    for (const c of n.s || []) this.index(c, n);
+    if (n.d) this.index(n.d, n);
+  }
+
+  unindex(n) {
+    this.nodes.delete(n.i);
+    for (const c of [...(n.c || []), ...(n.s || [])]) this.unindex(c);
+    if (n.d) this.unindex(n.d);
+  }
+
+  need(i, op) {
+    const e = this.nodes.get(i);
+    if (!e) this.errors.push(`${op.o} names unknown node ${i}: ${JSON.stringify(op).slice(0, 200)}`);
+    return e;
+  }
+
+  op(op) {
+    switch (op.o) {
+      case "add": {
+        const p = this.need(op.p, op);
+        if (!p) return;
+        const kids = (p.n.c = p.n.c || []);
+        let at = kids.length;
+        if (op.b != null) {
+          at = kids.findIndex((k) => k.i === op.b);
+          if (at < 0) {
+            this.errors.push(`add before ${op.b}, not a child of ${op.p}`);
+            at = kids.length;
+          }
+        }
+        const n = structuredClone(op.n);
+        kids.splice(at, 0, n);
+        this.index(n, p.n);
+        break;
+      }
+      case "rm": {
+        const e = this.need(op.i, op);
+        if (!e) return;
+        for (const list of [e.parent?.c, e.parent?.s]) {
+          const k = list ? list.indexOf(e.n) : -1;
+          if (k >= 0) list.splice(k, 1);
+        }
+        if (e.parent?.d === e.n) delete e.parent.d;
+        this.unindex(e.n);
+        break;
+      }
+      case "txt": {
+        const e = this.need(op.i, op);
+        if (e) e.n.x = op.x;
+        break;
+      }
+      case "attr": {
+        const e = this.need(op.i, op);
+        if (!e) return;
+        const a = (e.n.a = (e.n.a || []).filter(([k]) => k !== op.n));
+        if (op.v != null) a.push([op.n, op.v]);
+        break;
+      }
+      case "val":
+      case "chk":
+        if (this.need(op.i, op)) this.values.set(op.i, op.o === "val" ? op.v : op.c);
+        break;
+      case "css":
+        if (this.need(op.i, op)) this.css.set(op.i, op.css);
+        break;
+      case "scroll":
+      case "canvas":
+      case "adopt":
+        if (op.i !== 0) this.need(op.i, op);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The element with DOM id `id`, normalised like `normaliseInPage`. */
+  shape(id) {
+    const n = [...this.nodes.values()].map((e) => e.n).find((n) => n.k === "e" && attrOf(n, "id") === id);
+    return n ? normalise(n) : null;
+  }
+}
+
+/** Tag, sorted attributes, children and shadow children, texts: what must match. */
+function normalise(n) {
+  if (n.k === "t") return n.x;
+  const attrs = [...(n.a || [])].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`);
+  const out = { t: n.t, a: attrs, c: (n.c || []).map(normalise) };
+  if (n.s) out.s = n.s.map(normalise);
+  return out;
+}
+
+/** The same shape computed from the live DOM in the page (skips comments, scripts' text, the widget). */
+export function normaliseInPage(id) {
+  const el = document.getElementById(id);
+  if (!el) return null;
+  const walk = (n) => {
+    if (n.nodeType === 3) return n.data;
+    const attrs = [...n.attributes].map((a) => [a.name, a.value]).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`);
+    const kids = (parent) =>
+      [...parent.childNodes].filter((c) => c.nodeType === 1 || c.nodeType === 3).map(walk);
+    const out = { t: n.localName, a: attrs, c: n.localName === "style" || n.localName === "script" ? [] : kids(n) };
+    if (n.shadowRoot) out.s = kids(n.shadowRoot);
+    return out;
+  };
+  return walk(el);
+}

@@ -21,8 +21,6 @@ pub mod snapshot;
 pub mod styles;
 pub mod tree;
 
-use std::collections::HashMap;
-
 use js_sys::WeakSet;
 use protocol::cobrowse::{Delta, FrameKind, Keyframe, Op, encode_frame};
 use wasm_bindgen::closure::Closure;
@@ -51,6 +49,8 @@ const KEYFRAME_GAP_MS: f64 = 1000.0;
 /// How often canvases are re-read, and how many per round.
 const CANVAS_EVERY_MS: f64 = 1000.0;
 const CANVASES_PER_ROUND: usize = 3;
+/// Nodes of old page models freed per task.
+const FREE_PER_TASK: usize = 4000;
 /// Deltas wait while the socket has this much unsent (they coalesce).
 const BACKLOG_BYTES: u32 = 2 * 1024 * 1024;
 
@@ -73,6 +73,36 @@ impl Page {
         self.selectors
             .as_deref()
             .is_some_and(|s| el.matches(s).unwrap_or(false))
+    }
+}
+
+/// Where a keyframe in progress is.
+enum Build {
+    Walking(Walk),
+    /// Walked: assembled in the next task,
+    Walked(Walk),
+    /// encoded in the next (with the node count, to size the buffer),
+    Assembled(Box<Keyframe>, usize),
+    /// and sent in the next (the model is freed after).
+    Encoded(Vec<u8>, Box<Keyframe>),
+}
+
+/// The keyframe of the page whose root element is `root`.
+fn keyframe(root: protocol::cobrowse::Node) -> Keyframe {
+    let doc = document();
+    let w = window();
+    let (vw, vh) = viewport();
+    let base = doc.base_uri().ok().flatten().unwrap_or_default();
+    Keyframe {
+        url: w.location().href().unwrap_or_default(),
+        title: doc.title(),
+        vw,
+        vh,
+        sx: w.scroll_x().unwrap_or(0.0),
+        sy: w.scroll_y().unwrap_or(0.0),
+        doctype: doc.doctype().map(|d| d.name()),
+        root,
+        adopted: styles::adopted_texts(&doc.adopted_style_sheets(), &base),
     }
 }
 
@@ -110,7 +140,7 @@ pub struct Capture {
     page: Page,
     observer: Observer,
     /// A keyframe being built.
-    walk: Option<Walk>,
+    build: Option<Build>,
     /// A keyframe is wanted (sent as soon as allowed).
     keyframe_due: bool,
     /// A frame could not be sent: nothing more until the next keyframe.
@@ -120,13 +150,16 @@ pub struct Capture {
     /// the first delta after it.
     head: Vec<Op>,
     frame: AnimationFrame,
+    /// Models of sent keyframes, freed a few thousand nodes per task.
+    graveyard: Vec<protocol::cobrowse::Node>,
     /// Continues keyframe slices, spaces keyframes out, refreshes canvases.
     timer: Timer,
     last_keyframe: f64,
     last_delta: f64,
     next_canvas: f64,
     canvas_cursor: usize,
-    canvas_sent: HashMap<u32, u64>,
+    /// Hash of the image last sent per canvas, to skip unchanged ones.
+    canvas_sent: Vec<(u32, u64)>,
     _listeners: Vec<Listener>,
     /// Listeners on same-origin iframe documents, rebuilt per keyframe.
     frame_listeners: Vec<Listener>,
@@ -190,7 +223,8 @@ impl Capture {
             seq: 0,
             page,
             observer,
-            walk: None,
+            build: None,
+            graveyard: Vec::new(),
             keyframe_due: true,
             stalled: false,
             dirty: Dirty::default(),
@@ -200,7 +234,7 @@ impl Capture {
             last_delta: 0.0,
             next_canvas: 0.0,
             canvas_cursor: 0,
-            canvas_sent: HashMap::new(),
+            canvas_sent: Vec::new(),
             frame_listeners: Vec::new(),
             _hooks: [on_value, on_sheet],
         };
@@ -216,7 +250,7 @@ impl Capture {
 
     /// A new socket was welcomed: whatever was in flight is lost, start over.
     pub fn resume(&mut self) {
-        self.walk = None;
+        self.build = None;
         self.stalled = false;
         self.last_keyframe = f64::NEG_INFINITY;
         self.request_keyframe();
@@ -225,7 +259,7 @@ impl Capture {
     /// The site added a mask selector: resend everything under the new rules.
     pub fn set_selectors(&mut self, selectors: Option<String>) {
         self.page.selectors = selectors;
-        self.walk = None;
+        self.build = None;
         self.last_keyframe = f64::NEG_INFINITY;
         self.request_keyframe();
     }
@@ -242,15 +276,15 @@ impl Capture {
             CaptureEvent::Records(records) => note_records(&self.page, &mut self.dirty, &records),
             CaptureEvent::Field(target) => {
                 if let Some(id) = self.known(&target) {
-                    self.dirty.fields.insert(id);
+                    self.dirty.fields.push(id);
                 }
             }
             CaptureEvent::Sheet(x) => self.on_sheet(&x),
             CaptureEvent::Scroll(target) => {
                 if target.dyn_ref::<web_sys::Document>() == Some(&document()) {
-                    self.dirty.scroll.insert(DOC);
+                    self.dirty.scroll.push(DOC);
                 } else if let Some(id) = self.known(&target) {
-                    self.dirty.scroll.insert(id);
+                    self.dirty.scroll.push(id);
                 }
             }
             CaptureEvent::Mouse(x, y) => self.dirty.mouse = Some((x, y)),
@@ -262,9 +296,9 @@ impl Capture {
                     && let Some(e) = self.page.tree.get(id)
                 {
                     if e.has(tree::STYLE) {
-                        self.dirty.css.insert(id);
+                        self.dirty.css.push(id);
                     } else if target.dyn_ref::<web_sys::HtmlIFrameElement>().is_some() {
-                        self.dirty.replace.insert(id);
+                        self.dirty.replace.push(id);
                     }
                 }
             }
@@ -274,12 +308,13 @@ impl Capture {
             }
             CaptureEvent::Timer => {
                 self.timer.fired();
-                if self.walk.is_some() || self.keyframe_due {
+                if self.build.is_some() || self.keyframe_due {
                     self.keyframe_slice(link);
                 }
-                if self.walk.is_none() && self.next_canvas <= t {
+                if self.build.is_none() && self.next_canvas <= t {
                     self.refresh_canvases(t);
                 }
+                free_some(&mut self.graveyard, FREE_PER_TASK);
             }
         }
         if self.dirty.keyframe {
@@ -301,7 +336,7 @@ impl Capture {
             match sheet.owner_node() {
                 Some(owner) => {
                     if let Some(id) = self.known(&owner) {
-                        self.dirty.css.insert(id);
+                        self.dirty.css.push(id);
                     }
                 }
                 // A constructed sheet: adopted by the document or a shadow root.
@@ -316,8 +351,8 @@ impl Capture {
     /// animation frame, or a timer.
     fn arm(&mut self, t: f64) {
         let mut timer = None;
-        if self.walk.is_some() {
-            // The next slice, as soon as the page had a turn.
+        if self.build.is_some() || !self.graveyard.is_empty() {
+            // The next step, as soon as the page had a turn.
             timer = Some(t);
         } else if self.keyframe_due {
             let at = self.last_keyframe + KEYFRAME_GAP_MS;
@@ -325,76 +360,79 @@ impl Capture {
         } else if (self.dirty.any() || !self.head.is_empty()) && !self.stalled {
             self.frame.request();
         }
-        if !self.page.canvases.is_empty() && self.walk.is_none() {
+        if !self.page.canvases.is_empty() && self.build.is_none() {
             timer = Some(timer.map_or(self.next_canvas, |x: f64| x.min(self.next_canvas)));
         }
         self.timer.schedule(timer);
     }
 
+    /// One step of building a keyframe, each in its own task so that none
+    /// blocks the page for long: walk slices, then assembly and encoding,
+    /// then sending.
     fn keyframe_slice(&mut self, link: &Connection) {
         let t = now();
-        if self.walk.is_none() {
-            if !self.keyframe_due || t < self.last_keyframe + KEYFRAME_GAP_MS {
-                return;
+        match self.build.take() {
+            None => {
+                if !self.keyframe_due || t < self.last_keyframe + KEYFRAME_GAP_MS {
+                    return;
+                }
+                let Some(root) = document().document_element() else {
+                    return;
+                };
+                // A new epoch: the mirror rebuilds from scratch, and so do we.
+                self.keyframe_due = false;
+                self.page.tree.clear();
+                self.page.canvases.clear();
+                self.page.found_roots.clear();
+                self.dirty = Dirty::default();
+                self.head.clear();
+                // Records about the old tree mean nothing now.
+                let _ = self.observer.take();
+                self.build = Some(Build::Walking(Walk::new(
+                    root.into(),
+                    DOC,
+                    Slot::Child,
+                    false,
+                )));
+                self.keyframe_slice(link);
             }
-            let Some(root) = document().document_element() else {
-                return;
-            };
-            // A new epoch: the mirror rebuilds from scratch, and so do we.
-            self.keyframe_due = false;
-            self.page.tree.clear();
-            self.page.canvases.clear();
-            self.page.found_roots.clear();
-            self.dirty = Dirty::default();
-            self.head.clear();
-            // Records about the old tree mean nothing now.
-            let _ = self.observer.take();
-            self.walk = Some(Walk::new(root.into(), DOC, Slot::Child, false));
-        }
-        let Some(walk) = self.walk.as_mut() else {
-            return;
-        };
-        match walk.run(&mut self.page, Some(t + SLICE_MS), usize::MAX) {
-            Step::Paused => {}
-            Step::Done | Step::TooBig => {
-                let mut walk = self.walk.take().expect("walking");
+            Some(Build::Walking(mut walk)) => {
+                let step = walk.run(&mut self.page, Some(t + SLICE_MS), usize::MAX);
+                self.build = Some(match step {
+                    Step::Paused => Build::Walking(walk),
+                    Step::Done | Step::TooBig => Build::Walked(walk),
+                });
+            }
+            Some(Build::Walked(mut walk)) => {
                 self.head = std::mem::take(&mut walk.post);
                 self.watch_found_roots(true);
-                if let Some(root) = walk.finish() {
-                    self.send_keyframe(link, root);
-                }
+                let count = walk.count;
+                self.build = walk
+                    .finish()
+                    .map(|root| Build::Assembled(Box::new(keyframe(root)), count));
+            }
+            Some(Build::Assembled(keyframe, count)) => {
+                // Roughly 60 bytes a node: one allocation, not a dozen regrowths.
+                let mut body = Vec::with_capacity(count * 64 + 1024);
+                serde_json::to_writer(&mut body, &keyframe).expect("page models serialise");
+                self.build = Some(Build::Encoded(body, keyframe));
+            }
+            Some(Build::Encoded(body, keyframe)) => {
+                self.epoch = self.epoch.wrapping_add(1);
+                Store::Session.set(&self.epoch_key, &self.epoch.to_string());
+                self.seq = 0;
+                self.last_keyframe = t;
+                self.next_canvas = t + 100.0;
+                self.canvas_sent.clear();
+                self.stalled = !self.send(link, FrameKind::Keyframe, &body);
+                // Freeing a big page model takes milliseconds too: a bit per task.
+                self.graveyard.push(keyframe.root);
             }
         }
-    }
-
-    fn send_keyframe(&mut self, link: &Connection, root: protocol::cobrowse::Node) {
-        let doc = document();
-        let w = window();
-        let (vw, vh) = viewport();
-        let base = doc.base_uri().ok().flatten().unwrap_or_default();
-        let keyframe = Keyframe {
-            url: w.location().href().unwrap_or_default(),
-            title: doc.title(),
-            vw,
-            vh,
-            sx: w.scroll_x().unwrap_or(0.0),
-            sy: w.scroll_y().unwrap_or(0.0),
-            doctype: doc.doctype().map(|d| d.name()),
-            root,
-            adopted: styles::adopted_texts(&doc.adopted_style_sheets(), &base),
-        };
-        self.epoch = self.epoch.wrapping_add(1);
-        Store::Session.set(&self.epoch_key, &self.epoch.to_string());
-        self.seq = 0;
-        self.last_keyframe = now();
-        self.next_canvas = self.last_keyframe + 100.0;
-        self.canvas_sent.clear();
-        let body = serde_json::to_vec(&keyframe).expect("page models serialise");
-        self.stalled = !self.send(link, FrameKind::Keyframe, &body);
     }
 
     fn send_delta(&mut self, link: &Connection, t: f64) {
-        if self.walk.is_some() || self.stalled || self.keyframe_due {
+        if self.build.is_some() || self.stalled || self.keyframe_due {
             return;
         }
         let gap = if self.dirty.structural() || !self.head.is_empty() {
@@ -462,9 +500,12 @@ impl Capture {
             let Some(el) = self.element(id) else { continue };
             let Some(d) = canvas_image(&el) else { continue };
             let h = hash(&d);
-            if self.canvas_sent.insert(id, h) != Some(h) {
-                self.dirty.canvases.push(Op::Canvas { i: id, d });
+            match self.canvas_sent.iter_mut().find(|(c, _)| *c == id) {
+                Some((_, old)) if *old == h => continue,
+                Some((_, old)) => *old = h,
+                None => self.canvas_sent.push((id, h)),
             }
+            self.dirty.canvases.push(Op::Canvas { i: id, d });
         }
         self.canvas_cursor = (self.canvas_cursor + CANVASES_PER_ROUND) % ids.len();
         self.page.canvases.retain(|id| self.page.tree.contains(*id));
@@ -474,6 +515,21 @@ impl Capture {
 impl Drop for Capture {
     fn drop(&mut self) {
         forms::remove_hooks();
+    }
+}
+
+/// Frees up to `n` nodes of old page models, children first set aside so
+/// that no single drop walks a whole page.
+fn free_some(graveyard: &mut Vec<protocol::cobrowse::Node>, n: usize) {
+    for _ in 0..n {
+        let Some(mut node) = graveyard.pop() else {
+            return;
+        };
+        if let protocol::cobrowse::NodeKind::Element { c, s, d, .. } = &mut node.kind {
+            graveyard.append(c);
+            graveyard.extend(s.take().into_iter().flatten());
+            graveyard.extend(d.take().map(|d| *d));
+        }
     }
 }
 

@@ -11,8 +11,6 @@
 //! positions, selection and pointer. Every op names a node the mirror has
 //! at that point, or the mirror would (rightly) ask for a keyframe.
 
-use std::collections::BTreeSet;
-
 use js_sys::Array;
 use protocol::cobrowse::Op;
 use wasm_bindgen::JsCast;
@@ -38,19 +36,21 @@ pub const MAX_ADDED_NODES: usize = 4000;
 /// while the tab is hidden): a keyframe replaces them.
 const MAX_DIRTY: usize = 20_000;
 
-/// What changed since the last delta, by node id.
+/// What changed since the last delta, by node id. Lists may repeat ids;
+/// they are sorted and deduplicated when the delta is built (cheaper, in
+/// code size and time, than sets updated on every record).
 #[derive(Default)]
 pub struct Dirty {
-    pub children: BTreeSet<u32>,
-    pub text: BTreeSet<u32>,
-    pub attrs: BTreeSet<(u32, String)>,
-    pub css: BTreeSet<u32>,
+    pub children: Vec<u32>,
+    pub text: Vec<u32>,
+    pub attrs: Vec<(u32, String)>,
+    pub css: Vec<u32>,
     /// Re-serialise these nodes whole (a shadow root's top level changed,
     /// an iframe loaded another document).
-    pub replace: BTreeSet<u32>,
-    pub fields: BTreeSet<u32>,
+    pub replace: Vec<u32>,
+    pub fields: Vec<u32>,
     /// `DOC` for the document.
-    pub scroll: BTreeSet<u32>,
+    pub scroll: Vec<u32>,
     pub adopted: bool,
     pub selection: bool,
     pub viewport: bool,
@@ -87,6 +87,14 @@ impl Dirty {
     pub fn overflowing(&self) -> bool {
         self.children.len() + self.text.len() + self.attrs.len() + self.fields.len() > MAX_DIRTY
     }
+}
+
+/// Takes a dirty list, sorted and without repeats.
+fn take<T: Ord>(v: &mut Vec<T>) -> Vec<T> {
+    let mut x = std::mem::take(v);
+    x.sort_unstable();
+    x.dedup();
+    x
 }
 
 /// The `MutationObserver` and its callback.
@@ -153,25 +161,25 @@ pub fn note_records(page: &Page, dirty: &mut Dirty, records: &Array) {
                     page.was_password.add(&target);
                 }
                 if let Some(id) = known(&target) {
-                    dirty.attrs.insert((id, name));
+                    dirty.attrs.push((id, name));
                 }
             }
             "characterData" => {
                 if let Some(id) = known(&target) {
-                    dirty.text.insert(id);
+                    dirty.text.push(id);
                 } else if let Some(pid) = target.parent_node().as_ref().and_then(known)
                     && page.tree.get(pid).is_some_and(|e| e.has(STYLE))
                 {
-                    dirty.css.insert(pid);
+                    dirty.css.push(pid);
                 }
             }
             "childList" => {
                 if let Some(id) = known(&target) {
                     let e = page.tree.get(id).expect("known nodes are in the tree");
                     if e.has(STYLE) {
-                        dirty.css.insert(id);
+                        dirty.css.push(id);
                     } else if !e.has(OPAQUE) {
-                        dirty.children.insert(id);
+                        dirty.children.push(id);
                     }
                 } else if target.node_type() == Node::DOCUMENT_FRAGMENT_NODE {
                     // A shadow root's top level: the protocol addresses a
@@ -179,13 +187,13 @@ pub fn note_records(page: &Page, dirty: &mut Dirty, records: &Array) {
                     if let Some(host) = target.dyn_ref::<ShadowRoot>().map(|s| s.host())
                         && let Some(id) = known(&host)
                     {
-                        dirty.replace.insert(id);
+                        dirty.replace.push(id);
                     }
                 } else if target.node_type() == Node::DOCUMENT_NODE {
                     // The document element itself was replaced.
                     match frame_element_of(&target).as_ref().and_then(known) {
                         Some(iframe) => {
-                            dirty.replace.insert(iframe);
+                            dirty.replace.push(iframe);
                         }
                         None => dirty.keyframe = true,
                     }
@@ -232,9 +240,10 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
         return false;
     }
     // Attribute changes that change masking or blocking: resend the element.
-    let mut checked = BTreeSet::new();
-    for (id, _) in &dirty.attrs {
-        if !checked.insert(*id) {
+    let attrs = take(&mut dirty.attrs);
+    let mut last = None;
+    for (id, _) in &attrs {
+        if last.replace(*id) == Some(*id) {
             continue;
         }
         let Some(e) = page.tree.get(*id) else {
@@ -248,12 +257,12 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
         if blocked != e.has(BLOCKED)
             || (!blocked && masked_now(page, el, e.parent) != e.has(MASKED))
         {
-            dirty.replace.insert(*id);
+            dirty.replace.push(*id);
         }
     }
 
     // Replacements: remove now, the parent's diff adds them back.
-    for id in std::mem::take(&mut dirty.replace) {
+    for id in take(&mut dirty.replace) {
         let mut at = id;
         // Climb to an ancestor a delta can re-add: one in a light child list.
         while let Some(e) = page.tree.get(at)
@@ -266,14 +275,16 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
             return false;
         }
         let parent = e.parent;
-        out.push(Op::Remove { i: at });
-        page.tree.remove_subtree(at);
-        dirty.children.insert(parent);
+        if page.tree.contains(at) {
+            out.push(Op::Remove { i: at });
+            page.tree.remove_subtree(at);
+        }
+        dirty.children.push(parent);
     }
 
     // Removals and moves, for every parent whose children changed.
     let mut pending = Vec::new();
-    for parent in std::mem::take(&mut dirty.children) {
+    for parent in take(&mut dirty.children) {
         let Some(e) = page.tree.get(parent) else {
             continue;
         };
@@ -353,7 +364,7 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
         }
     }
 
-    for id in std::mem::take(&mut dirty.text) {
+    for id in take(&mut dirty.text) {
         let Some(e) = page.tree.get(id) else { continue };
         if !e.has(TEXT) {
             continue;
@@ -367,14 +378,14 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
         out.push(Op::Text { i: id, x });
     }
 
-    for (id, name) in std::mem::take(&mut dirty.attrs) {
+    for (id, name) in attrs {
         let Some(e) = page.tree.get(id) else { continue };
         if e.has(TEXT) || e.has(BLOCKED) {
             continue;
         }
         let el: &Element = e.node.unchecked_ref();
         if e.has(STYLE) && matches!(name.as_str(), "href" | "rel" | "media" | "disabled") {
-            dirty.css.insert(id);
+            dirty.css.push(id);
         }
         let v = el.get_attribute(&name).map(|v| {
             if e.has(MASKED) && masks_attribute(&name) {
@@ -386,7 +397,7 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
         out.push(Op::Attr { i: id, n: name, v });
     }
 
-    for id in std::mem::take(&mut dirty.css) {
+    for id in take(&mut dirty.css) {
         if let Some(e) = page.tree.get(id)
             && let Some(css) = owner_css(e.node.unchecked_ref())
         {
@@ -426,10 +437,10 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
         .collect();
     for r in radios {
         if let Some(id) = page.ids.get(&r) {
-            fields.insert(id);
+            fields.push(id);
         }
     }
-    for id in fields {
+    for id in take(&mut fields) {
         let Some(e) = page.tree.get(id) else { continue };
         if e.has(TEXT) {
             continue;
@@ -451,7 +462,7 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
 
     out.append(&mut dirty.canvases);
 
-    for id in std::mem::take(&mut dirty.scroll) {
+    for id in take(&mut dirty.scroll) {
         if id == DOC {
             let w = window();
             out.push(Op::Scroll {
