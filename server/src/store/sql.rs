@@ -437,9 +437,17 @@ macro_rules! sql_store {
                     .execute(&mut *tx)
                     .await
                     .map_err($crate::store::sql::conflict("event"))?;
+                }
+                // One UPDATE per session in the batch, not one per event.
+                let mut last: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+                for (session_id, e) in batch {
+                    let seq = last.entry(session_id.as_str()).or_default();
+                    *seq = (*seq).max(e.seq);
+                }
+                for (session_id, seq) in last {
                     sqlx::query("UPDATE sessions SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
                         .bind(session_id)
-                        .bind(e.seq as i64)
+                        .bind(seq as i64)
                         .execute(&mut *tx)
                         .await?;
                 }
