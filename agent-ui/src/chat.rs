@@ -350,11 +350,13 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
             Role::System => "The chat was closed".into(),
         },
         EventBody::Message { text, .. } => text.clone(),
-        EventBody::Share { action, .. } => match action {
-            ShareAction::Requested => "You asked to see the visitor's screen".into(),
-            ShareAction::Started => "The visitor is sharing their screen".into(),
-            ShareAction::Denied => "The visitor declined to share their screen".into(),
-            ShareAction::Stopped => "Screen sharing stopped".into(),
+        EventBody::Share { action, by } => match (action, by) {
+            (ShareAction::Requested, _) => "You asked to see the visitor's screen".into(),
+            (ShareAction::Started, _) => "The visitor is sharing their screen".into(),
+            (ShareAction::Denied, _) => "The visitor declined to share their screen".into(),
+            (ShareAction::Stopped, Role::Visitor) => "The visitor stopped sharing their screen".into(),
+            (ShareAction::Stopped, Role::Agent) => "You stopped screen sharing".into(),
+            (ShareAction::Stopped, Role::System) => "Screen sharing stopped".into(),
         },
         EventBody::Highlight {
             label: Some(label), ..

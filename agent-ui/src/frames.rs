@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::{
     AgentPresence, ClientFrame, CloseCode, ErrorCode, Event, Role, ServerEnvelope, ServerFrame,
+    ShareState,
 };
 
 use crate::api::{self, ApiError};
@@ -185,7 +186,12 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         }
         ServerFrame::Presence { presence } => set_presence(console, presence),
         ServerFrame::Cobrowse { session, state } => {
-            console.update_chat(&session, |chat| chat.summary.share = state);
+            let before = console.update_chat(&session, |chat| std::mem::replace(&mut chat.summary.share, state));
+            if state == ShareState::Active && before.is_some_and(|b| b != ShareState::Active) {
+                mirror::sharing_started(console, &session);
+            } else if state != ShareState::Active {
+                mirror::sharing_stopped(console, &session);
+            }
         }
         ServerFrame::Error {
             code,

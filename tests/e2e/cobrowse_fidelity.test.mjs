@@ -22,6 +22,7 @@ import {
   el,
   expectMirrorEquals,
   mirrorFrame,
+  mirrorPoint,
   scriptedSharing,
   startChat,
   startSharing,
@@ -199,6 +200,130 @@ test("co-browse integrity: a gap or an unknown node resynchronises the mirror", 
 
     assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors in the console");
     visitor.close();
+    await agentCtx.close();
+  });
+});
+
+test("co-browse tools on the demo shop: pointer, highlight with a label, the visitor's cursor and selection, stop and restart", { timeout: 240_000 }, async () => {
+  await withStack("cobrowse_tools", { agents: [AGENT] }, async (stack) => {
+    const { artifacts } = stack;
+    const { visitor, agent, session, visitorCtx, agentCtx } = await startChat(stack, "/index.html");
+    await startSharing(visitor, agent, session);
+    await expectMirrorEquals(visitor, agent, session, "the demo shop's first keyframe");
+    await shot(artifacts, agent, "shop-mirror");
+
+    // The agent's pointer: hovering the mirror moves a pointer on the visitor's page.
+    const cta = ".hero-actions .btn-primary";
+    const at = await mirrorPoint(agent, session, cta);
+    await agent.mouse.move(at.x - 20, at.y, { steps: 4 });
+    await agent.mouse.move(at.x, at.y, { steps: 4 });
+    await visible(visitor.getByTestId("tandem-agent-pointer"), "the agent's pointer on the visitor's page");
+    await visible(agent.locator(`.mirror-stage[data-session="${session}"] .mirror-hover`), "the hover box in the mirror");
+
+    // A click highlights the element for the visitor, with the label typed beside the mirror.
+    await agent.getByTestId("highlight-label").fill("Start here");
+    await agent.mouse.click(at.x, at.y);
+    const hl = await visible(visitor.getByTestId("tandem-highlight"), "the highlight on the visitor's page");
+    assert.match(await hl.textContent(), /Start here/);
+    await visible(agent.locator(".mirror-hl-label", { hasText: "Start here" }), "the highlight in the mirror");
+    await visible(agent.locator('[data-testid="message"]', { hasText: "Start here" }), "the highlight in the chat's audit trail");
+    assert.equal(await agent.getByTestId("highlight-label").inputValue(), "", "the label is used once");
+
+    // The visitor's own cursor, click and text selection show in the mirror.
+    await visitor.mouse.move(400, 300, { steps: 5 });
+    await visitor.evaluate(() => {
+      const h1 = document.querySelector(".hero h1");
+      const range = document.createRange();
+      range.selectNodeContents(h1);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+    });
+    const stage = agent.locator(`.mirror-stage[data-session="${session}"]`);
+    await visible(stage.locator(".mirror-cursor:not(.off)"), "the visitor's cursor in the mirror");
+    await visible(stage.locator(".mirror-sel"), "the visitor's selection in the mirror");
+    await agent.mouse.move(at.x, at.y);
+    await shot(artifacts, agent, "shop-mirror-highlight");
+    await shot(artifacts, visitor, "shop-visitor-highlight");
+
+    // Leaving the mirror hides the pointer; Clear highlights removes them.
+    await agent.mouse.move(5, 5, { steps: 3 });
+    await waitUntil("the agent's pointer to go", async () => !(await visitor.getByTestId("tandem-agent-pointer").first().isVisible()));
+    await agent.getByTestId("highlight-clear").click();
+    await waitUntil("the highlight to go", async () => (await visitor.getByTestId("tandem-highlight").count()) === 0);
+    assert.equal(await stage.locator(".mirror-hl").count(), 0, "no highlight left in the mirror");
+
+    // The agent stops sharing; the visitor can start it again on their own.
+    await agent.getByTestId("cobrowse-stop").click();
+    await visible(agent.getByTestId("cobrowse-request"), "the See screen button again");
+    await visible(agent.locator('[data-testid="message"]', { hasText: "You stopped screen sharing" }), "the stop in the chat");
+    assert.equal(await agent.getByTestId("mirror-frame").count(), 0, "the mirror is gone");
+    await waitUntil("the share banner to go", async () => !(await visitor.getByTestId("tandem-share-banner").first().isVisible()));
+    await (await visible(visitor.getByTestId("tandem-share-start"), "the widget's own share button")).click();
+    await waitForLive(agent, session, "the mirror after the visitor shared on their own");
+    await expectMirrorEquals(visitor, agent, session, "sharing started by the visitor");
+
+    // Stopped by the visitor, asked again and declined.
+    await visitor.getByTestId("tandem-share-stop").click();
+    await visible(agent.getByTestId("cobrowse-request"), "the See screen button after the visitor stopped");
+    await visible(agent.locator('[data-testid="message"]', { hasText: "The visitor stopped sharing" }), "the visitor's stop in the chat");
+    await agent.getByTestId("cobrowse-request").click();
+    await visible(agent.locator('[data-testid="cobrowse-state"][data-state="requested"]'), "the waiting state");
+    await shot(artifacts, agent, "waiting-for-visitor");
+    await (await visible(visitor.getByTestId("tandem-share-deny"), "the visitor's Deny button")).click();
+    await visible(agent.locator('[data-testid="message"]', { hasText: "declined" }), "the refusal in the chat");
+    await visible(agent.getByTestId("cobrowse-request"), "the See screen button after a refusal");
+
+    assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors");
+    await visitorCtx.close();
+    await agentCtx.close();
+  });
+});
+
+test("co-browse with two visitors: the hidden mirror keeps up and switching is instant", { timeout: 180_000 }, async () => {
+  await withStack("cobrowse_two_mirrors", { agents: [AGENT] }, async ({ server, browser, artifacts }) => {
+    const agentCtx = await browser.newContext({ viewport: { width: 1600, height: 940 } });
+    const agent = artifacts.watch(await agentCtx.newPage(), "agent");
+    const sent = [];
+    agent.on("websocket", (ws) => ws.on("framesent", (f) => typeof f.payload === "string" && sent.push(JSON.parse(f.payload))));
+    await consoleLogin(agent, server.server, AGENT.email, AGENT.password);
+    await goOnline(agent);
+    const page = (name, vw, vh) => ({
+      url: `${server.demo}/lab/${name}`,
+      title: name,
+      vw,
+      vh,
+      doctype: "html",
+      root: el(1, "html", {}, [el(2, "head", {}, []), el(3, "body", {}, [el(4, "h1", {}, [txt(5, `Page of ${name}`)])])]),
+    });
+    const a = await scriptedSharing(server, agent, `First visitor (${tag()})`);
+    a.visitor.sendPage("keyframe", 1, 0, page("first", 1280, 800));
+    await waitForLive(agent, a.session);
+    const b = await scriptedSharing(server, agent, `Second visitor (${tag()})`);
+    b.visitor.sendPage("keyframe", 1, 0, page("second", 390, 844));
+    await waitForLive(agent, b.session);
+    const heading = (session) => mirrorFrame(agent, session).evaluate((f) => f.contentDocument.querySelector("h1").textContent);
+
+    // The second chat is on screen; the first visitor's page changes meanwhile.
+    assert.equal(await agent.locator(`[data-testid="session-tab"][data-session="${b.session}"]`).getAttribute("class").then((c) => c.includes("selected")), true);
+    a.visitor.sendPage("delta", 1, 1, { ops: [{ o: "txt", i: 5, x: "Changed while hidden" }] });
+    await waitUntil("the hidden mirror to apply the delta", async () => (await heading(a.session)) === "Changed while hidden");
+    await shot(artifacts, agent, "second-visitor-phone");
+
+    // Switching shows it at once, fitted to its own viewport, without asking the server again.
+    const subscribes = () => sent.filter((f) => f.type === "cobrowse.subscribe").length;
+    const before = subscribes();
+    await agent.locator(`[data-testid="session-tab"][data-session="${a.session}"]`).click();
+    const stage = agent.locator(`.mirror-stage[data-session="${a.session}"]`);
+    await visible(stage.and(agent.locator(".mirror-stage.current")), "the first visitor's mirror");
+    await visible(agent.locator('[data-testid="cobrowse-state"][data-state="live"]'), "the live state of the first mirror");
+    const size = await stage.locator(".mirror-viewport").evaluate((v) => ({ w: v.offsetWidth, h: v.offsetHeight, area: v.closest(".mirror-area").clientWidth }));
+    assert.ok(size.w > 200 && size.w <= size.area, `fitted to the area: ${JSON.stringify(size)}`);
+    assert.ok(Math.abs(size.w / size.h - 1280 / 800) < 0.02, `keeps the visitor's aspect: ${JSON.stringify(size)}`);
+    assert.equal(subscribes(), before, "no replay needed to switch");
+    await shot(artifacts, agent, "first-visitor");
+
+    a.visitor.close();
+    b.visitor.close();
     await agentCtx.close();
   });
 });

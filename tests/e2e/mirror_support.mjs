@@ -52,6 +52,18 @@ export async function waitForLive(agent, session, what = "the mirror to be live"
   await visible(agent.locator(`.mirror-stage[data-session="${session}"][data-status="live"]`), what);
 }
 
+/** Where the centre of `selector` (in the mirrored page) is on the console's screen. */
+export async function mirrorPoint(agent, session, selector) {
+  return mirrorFrame(agent, session).evaluate((f, sel) => {
+    const el = f.contentDocument.querySelector(sel);
+    if (!el) throw new Error(`no ${sel} in the mirror`);
+    const r = el.getBoundingClientRect();
+    const box = f.getBoundingClientRect();
+    const s = box.width / f.offsetWidth;
+    return { x: box.left + (r.left + r.width / 2) * s, y: box.top + (r.top + r.height / 2) * s };
+  }, selector);
+}
+
 export const mirrorFrame = (agent, session) => agent.locator(`[data-testid="mirror-frame"][data-session="${session}"]`);
 
 /**

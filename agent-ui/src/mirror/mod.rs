@@ -47,6 +47,10 @@ const MAX_JSON_DEPTH: usize = 1_500;
 /// server's log itself is unusable until the widget's next keyframe).
 const RETRY_MS: u64 = 5_000;
 const RETRY_MAX_MS: u64 = 60_000;
+/// When this tab saw sharing begin, the widget's first keyframe is on its
+/// way to every agent tab: asking for the page as well would only make the
+/// server ask the widget for a second one.
+const FIRST_KEYFRAME_GRACE_MS: u64 = 2_000;
 /// The agent's pointer is sent at most this often (≤ 20 frames a second).
 const POINTER_EVERY_MS: f64 = 50.0;
 
@@ -117,6 +121,9 @@ struct Mirror {
     marks: Marks,
     /// Pending "ask again" timer, cleared when a keyframe arrives.
     retry: Option<TimeoutHandle>,
+    /// Local time until which the widget's own first keyframe is awaited
+    /// (sharing began while this tab watched).
+    expect_keyframe_until: Option<f64>,
     /// Failures since the mirror last applied a delta, and the epoch of the
     /// last one: a replay of that same epoch failing again is not asked for
     /// at once (it would fail the same way), only after a growing delay.
@@ -146,6 +153,7 @@ impl Mirror {
             queued: Vec::new(),
             marks: Marks::default(),
             retry: None,
+            expect_keyframe_until: None,
             strikes: 0,
             failed_at: None,
             pointer: Pointer::default(),
@@ -181,6 +189,8 @@ enum After {
     Send(ClientFrame),
     /// Arm the "ask again" timer for this session.
     Retry,
+    /// Ask for the page after this many milliseconds unless it came.
+    RetryIn(u64),
 }
 
 // ---- frames from the server ---------------------------------------------
@@ -331,7 +341,8 @@ fn finish(console: Console, session: &str, after: Vec<After>) {
             After::Send(frame) => {
                 console.send(with_session(frame, session));
             }
-            After::Retry => arm_retry(console, session),
+            After::Retry => arm_retry(console, session, None),
+            After::RetryIn(ms) => arm_retry(console, session, Some(ms)),
         }
     }
     publish(console, session);
@@ -347,12 +358,14 @@ fn with_session(frame: ClientFrame, session: &str) -> ClientFrame {
     }
 }
 
-/// Asks again later if the mirror is still not live by then.
-fn arm_retry(console: Console, session: &str) {
+/// Asks again later (after `delay_ms`, or a delay growing with the failures)
+/// if the mirror is still not live by then.
+fn arm_retry(console: Console, session: &str, delay_ms: Option<u64>) {
     let id = session.to_string();
     let strikes = console
         .mirrors
         .with_value(|m| m.map.get(session).map_or(1, |mirror| mirror.strikes));
+    let delay = delay_ms.unwrap_or_else(|| retry_delay(strikes));
     let handle = set_timeout_with_handle(
         move || {
             let mut again = false;
@@ -368,11 +381,11 @@ fn arm_retry(console: Console, session: &str) {
                     .unwrap_or(false);
                 if sharing {
                     console.send(ClientFrame::CobrowseSubscribe { session: id.clone() });
-                    arm_retry(console, &id);
+                    arm_retry(console, &id, None);
                 }
             }
         },
-        Duration::from_millis(retry_delay(strikes)),
+        Duration::from_millis(delay),
     )
     .ok();
     let session = session.to_string();
@@ -412,6 +425,36 @@ fn publish(console: Console, session: &str) {
 
 // ---- the stage's life ------------------------------------------------------
 
+/// This tab saw the visitor start sharing: the widget sends its first
+/// keyframe to every agent tab, so the mirror waits for it a moment before
+/// asking the server for the page.
+pub fn sharing_started(console: Console, session: &str) {
+    console.mirrors.update_value(|m| {
+        let mirror = m.map.entry(session.to_string()).or_insert_with(Mirror::new);
+        if !mirror.tracker.is_live() {
+            mirror.expect_keyframe_until = Some(js_sys::Date::now() + FIRST_KEYFRAME_GRACE_MS as f64);
+        }
+    });
+}
+
+/// Sharing ended: a mirror that never got its stage is dropped here (one
+/// with a stage goes when the stage unmounts).
+pub fn sharing_stopped(console: Console, session: &str) {
+    let removed = console
+        .mirrors
+        .try_update_value(|m| {
+            if m.map.get(session).is_some_and(|mirror| mirror.stage.is_none()) {
+                m.map.remove(session)
+            } else {
+                None
+            }
+        })
+        .flatten();
+    if let Some(mut mirror) = removed {
+        mirror.stop_timers();
+    }
+}
+
 /// The stage for `session` is mounted: build what already arrived, or ask
 /// the server for the current page.
 pub fn attach(console: Console, session: &str, stage: Stage, generation: u64) {
@@ -436,8 +479,19 @@ pub fn attach(console: Console, session: &str, stage: Stage, generation: u64) {
         if !mirror.tracker.is_live() && after.is_empty() {
             mirror.status = MirrorStatus::Loading;
             mirror.strikes = 1;
-            after.push(After::Send(ClientFrame::CobrowseSubscribe { session: String::new() }));
-            after.push(After::Retry);
+            let wait = mirror
+                .expect_keyframe_until
+                .take()
+                .map(|until| until - js_sys::Date::now())
+                .filter(|ms| *ms > 0.0);
+            match wait {
+                // The widget's first keyframe is coming anyway; ask only if it does not.
+                Some(ms) => after.push(After::RetryIn(ms as u64)),
+                None => {
+                    after.push(After::Send(ClientFrame::CobrowseSubscribe { session: String::new() }));
+                    after.push(After::Retry);
+                }
+            }
         }
     });
     finish(console, session, after);
