@@ -166,7 +166,7 @@ pub fn radio_group(input: &HtmlInputElement) -> Vec<Element> {
     };
     let mut out = Vec::new();
     for i in 0..list.length() {
-        if let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok())
+        if let Some(e) = list.item(i).map(|n| n.unchecked_into::<Element>())
             && e.get_attribute("name").as_deref() == Some(name.as_str())
         {
             out.push(e);
@@ -175,18 +175,22 @@ pub fn radio_group(input: &HtmlInputElement) -> Vec<Element> {
     out
 }
 
+/// Radios under `root`. By node type rather than `instanceof`: nodes of a
+/// same-origin iframe belong to another window's classes.
 fn query_radios(root: &web_sys::Node) -> Option<web_sys::NodeList> {
     let sel = "input[type=radio]";
-    if let Some(e) = root.dyn_ref::<Element>() {
-        return e.query_selector_all(sel).ok();
+    match root.node_type() {
+        web_sys::Node::ELEMENT_NODE => root.unchecked_ref::<Element>().query_selector_all(sel).ok(),
+        web_sys::Node::DOCUMENT_NODE => root
+            .unchecked_ref::<web_sys::Document>()
+            .query_selector_all(sel)
+            .ok(),
+        web_sys::Node::DOCUMENT_FRAGMENT_NODE => root
+            .unchecked_ref::<web_sys::DocumentFragment>()
+            .query_selector_all(sel)
+            .ok(),
+        _ => None,
     }
-    if let Some(d) = root.dyn_ref::<web_sys::Document>() {
-        return d.query_selector_all(sel).ok();
-    }
-    if let Some(f) = root.dyn_ref::<web_sys::DocumentFragment>() {
-        return f.query_selector_all(sel).ok();
-    }
-    None
 }
 
 #[cfg(test)]

@@ -267,7 +267,8 @@ impl Capture {
     /// A mirrored element by id, for the agent's pointer and highlights.
     pub fn element(&self, id: u32) -> Option<Element> {
         let e = self.page.tree.get(id)?;
-        e.node.dyn_ref::<Element>().cloned()
+        // By node type: `instanceof Element` fails for nodes of same-origin iframes.
+        (e.node.node_type() == Node::ELEMENT_NODE).then(|| e.node.clone().unchecked_into())
     }
 
     pub fn handle(&mut self, event: CaptureEvent, link: &Connection) {
@@ -281,8 +282,18 @@ impl Capture {
             }
             CaptureEvent::Sheet(x) => self.on_sheet(&x),
             CaptureEvent::Scroll(target) => {
-                if target.dyn_ref::<web_sys::Document>() == Some(&document()) {
-                    self.dirty.scroll.push(DOC);
+                let target: Node = target.unchecked_into();
+                if target.node_type() == Node::DOCUMENT_NODE {
+                    if JsValue::from(&target) == JsValue::from(document()) {
+                        self.dirty.scroll.push(DOC);
+                    } else if let Some(id) = target
+                        .unchecked_ref::<web_sys::Document>()
+                        .document_element()
+                        .and_then(|root| self.known(&root))
+                    {
+                        // A same-origin iframe's document scrolled: its root element.
+                        self.dirty.scroll.push(id);
+                    }
                 } else if let Some(id) = self.known(&target) {
                     self.dirty.scroll.push(id);
                 }
@@ -297,7 +308,7 @@ impl Capture {
                 {
                     if e.has(tree::STYLE) {
                         self.dirty.css.push(id);
-                    } else if target.dyn_ref::<web_sys::HtmlIFrameElement>().is_some() {
+                    } else if target.unchecked_ref::<Element>().local_name() == "iframe" {
                         self.dirty.replace.push(id);
                     }
                 }

@@ -184,7 +184,7 @@ pub fn note_records(page: &Page, dirty: &mut Dirty, records: &Array) {
                 } else if target.node_type() == Node::DOCUMENT_FRAGMENT_NODE {
                     // A shadow root's top level: the protocol addresses a
                     // shadow root through its host only, so the host is resent.
-                    if let Some(host) = target.dyn_ref::<ShadowRoot>().map(|s| s.host())
+                    if let Some(host) = Some(target.unchecked_ref::<ShadowRoot>().host())
                         && let Some(id) = known(&host)
                     {
                         dirty.replace.push(id);
@@ -206,7 +206,7 @@ pub fn note_records(page: &Page, dirty: &mut Dirty, records: &Array) {
 
 /// The `<iframe>` holding `doc`, when `doc` is a same-origin frame's document.
 fn frame_element_of(doc: &Node) -> Option<Node> {
-    let doc: &web_sys::Document = doc.dyn_ref()?;
+    let doc: &web_sys::Document = doc.unchecked_ref();
     if doc == &document() {
         return None;
     }
@@ -416,7 +416,7 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
             if let Some(root) = page
                 .tree
                 .get(host)
-                .and_then(|e| e.node.dyn_ref::<Element>())
+                .map(|e| e.node.unchecked_ref::<Element>())
                 .and_then(|e| e.shadow_root())
             {
                 out.push(Op::Adopted {
@@ -432,7 +432,8 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
     let radios: Vec<Element> = fields
         .iter()
         .filter_map(|id| page.tree.get(*id))
-        .filter_map(|e| e.node.dyn_ref::<HtmlInputElement>())
+        .filter(|e| !e.has(TEXT) && e.node.unchecked_ref::<Element>().local_name() == "input")
+        .map(|e| e.node.unchecked_ref::<HtmlInputElement>())
         .flat_map(radio_group)
         .collect();
     for r in radios {
@@ -543,7 +544,7 @@ pub fn viewport() -> (u32, u32) {
 /// A canvas as a data URL (WebP where supported), or `None` when it is
 /// empty, huge, or tainted by cross-origin images.
 pub fn canvas_image(el: &Element) -> Option<String> {
-    let c = el.dyn_ref::<HtmlCanvasElement>()?;
+    let c = el.unchecked_ref::<HtmlCanvasElement>();
     let pixels = c.width() as u64 * c.height() as u64;
     if pixels == 0 || pixels > 4_000_000 {
         return None;

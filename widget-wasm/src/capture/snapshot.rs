@@ -264,9 +264,7 @@ impl Walk {
                     css = owner_css(el);
                 }
                 "iframe" | "frame" => {
-                    if let Some(doc) = el
-                        .dyn_ref::<HtmlIFrameElement>()
-                        .and_then(|f| f.content_document())
+                    if let Some(doc) = el.unchecked_ref::<HtmlIFrameElement>().content_document()
                         && let Some(root) = doc.document_element()
                     {
                         page.found_roots.push(doc.clone().into());

@@ -186,14 +186,16 @@ fn base_of(el: &Element) -> String {
 /// The CSS text of a `<style>` or `<link rel=stylesheet>` element, with
 /// absolute URLs; `None` when unreadable (cross-origin) or not loaded yet.
 pub fn owner_css(el: &Element) -> Option<String> {
-    let (sheet, fallback): (Option<StyleSheet>, Option<String>) =
-        if let Some(style) = el.dyn_ref::<HtmlStyleElement>() {
+    // By tag name, not `instanceof`: elements of same-origin iframes belong
+    // to another window's classes.
+    let (sheet, fallback): (Option<StyleSheet>, Option<String>) = match el.local_name().as_str() {
+        "style" => {
+            let style = el.unchecked_ref::<HtmlStyleElement>();
             (style.sheet(), style.text_content())
-        } else if let Some(link) = el.dyn_ref::<HtmlLinkElement>() {
-            (link.sheet(), None)
-        } else {
-            (None, None)
-        };
+        }
+        "link" => (el.unchecked_ref::<HtmlLinkElement>().sheet(), None),
+        _ => (None, None),
+    };
     let text = match &sheet {
         Some(s) => sheet_text(s).or(fallback)?,
         None => fallback?,
