@@ -414,6 +414,22 @@ test("co-browse deltas rebuild the page exactly: no unknown node, no gap, no ext
       catchUp();
       return model.values.get(nick) === "Robin";
     });
+    // A canvas reaches it as an image, at a low rate.
+    await visitor.evaluate(() => {
+      const c = document.createElement("canvas");
+      c.id = "cv";
+      c.width = 40;
+      c.height = 20;
+      const g = c.getContext("2d");
+      g.fillStyle = "#c0392b";
+      g.fillRect(0, 0, 40, 20);
+      document.getElementById("dyn").append(c);
+    });
+    await same("a canvas added");
+    const cv = findNode(model.root, (n) => n.k === "e" && attrOf(n, "id") === "cv").i;
+    await waitUntil("the canvas image", () =>
+      agent.pages.some((p) => (p.body.ops || []).some((o) => o.o === "canvas" && o.i === cv && o.d.startsWith("data:image/"))),
+    );
     await visitor.evaluate(() => (document.getElementById("scroller").scrollTop = 120));
     const scroller = findNode(model.root, (n) => n.k === "e" && attrOf(n, "id") === "scroller").i;
     await waitUntil("the scroll offset", () => agent.pages.some((p) => (p.body.ops || []).some((o) => o.o === "scroll" && o.i === scroller && o.y === 120)));
