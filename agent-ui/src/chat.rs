@@ -354,7 +354,9 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
             (ShareAction::Requested, _) => "You asked to see the visitor's screen".into(),
             (ShareAction::Started, _) => "The visitor is sharing their screen".into(),
             (ShareAction::Denied, _) => "The visitor declined to share their screen".into(),
-            (ShareAction::Stopped, Role::Visitor) => "The visitor stopped sharing their screen".into(),
+            (ShareAction::Stopped, Role::Visitor) => {
+                "The visitor stopped sharing their screen".into()
+            }
             (ShareAction::Stopped, Role::Agent) => "You stopped screen sharing".into(),
             (ShareAction::Stopped, Role::System) => "Screen sharing stopped".into(),
         },

@@ -23,6 +23,7 @@ import {
   expectMirrorEquals,
   mirrorFrame,
   mirrorPoint,
+  recordSentFrames,
   scriptedSharing,
   startChat,
   startSharing,
@@ -219,6 +220,21 @@ test("co-browse tools on the demo shop: pointer, highlight with a label, the vis
     await agent.mouse.move(at.x, at.y, { steps: 4 });
     await visible(visitor.getByTestId("tandem-agent-pointer"), "the agent's pointer on the visitor's page");
     await visible(agent.locator(`.mirror-stage[data-session="${session}"] .mirror-hover`), "the hover box in the mirror");
+
+    // Pointer frames are throttled: at most 20 a second however fast the mouse moves.
+    const agentSent = await recordSentFrames(agent);
+    const t0 = Date.now();
+    for (let k = 0; k < 60; k++) {
+      await agent.mouse.move(at.x - 120 + k * 4, at.y + (k % 2), { steps: 1 });
+      await agent.waitForTimeout(10);
+    }
+    const elapsed = (Date.now() - t0) / 1000;
+    await agent.waitForTimeout(200);
+    const pointers = agentSent.filter((f) => f.type === "pointer").length;
+    assert.ok(pointers >= 3, `pointer frames were sent while moving (${pointers})`);
+    assert.ok(pointers <= Math.ceil(elapsed * 20) + 2, `at most 20 pointer frames a second: ${pointers} in ${elapsed.toFixed(2)} s`);
+    await agent.mouse.move(at.x, at.y, { steps: 2 });
+    await shot(artifacts, agent, "shop-mirror-hover");
 
     // A click highlights the element for the visitor, with the label typed beside the mirror.
     await agent.getByTestId("highlight-label").fill("Start here");

@@ -224,8 +224,8 @@ export async function expectMirrorEquals(visitor, agent, session, step, timeout 
 
 /**
  * Every WebSocket frame `page` sends from now on, read through CDP
- * (Network.webSocketFrameSent): {at, binary, kind} where kind is the page
- * frame's kind byte (1 keyframe, 2 delta) for binary frames.
+ * (Network.webSocketFrameSent): {at, binary, kind, type} where kind is a
+ * page frame's kind byte (1 keyframe, 2 delta) and type a JSON frame's type.
  */
 export async function recordSentFrames(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -237,7 +237,11 @@ export async function recordSentFrames(page) {
       const bytes = Buffer.from(r.payloadData, "base64");
       sent.push({ at: Date.now(), binary: true, kind: bytes[1] });
     } else {
-      sent.push({ at: Date.now(), binary: false, kind: null });
+      let type = null;
+      try {
+        type = JSON.parse(r.payloadData).type;
+      } catch {}
+      sent.push({ at: Date.now(), binary: false, kind: null, type });
     }
   });
   return sent;

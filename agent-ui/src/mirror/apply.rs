@@ -39,7 +39,9 @@ impl Page {
                 }
                 self.forget(&node);
                 if let Some(parent) = node.parent_node() {
-                    parent.remove_child(&node).map_err(|e| dom_error("remove", e))?;
+                    parent
+                        .remove_child(&node)
+                        .map_err(|e| dom_error("remove", e))?;
                 }
                 Ok(())
             }
@@ -68,7 +70,11 @@ impl Page {
             }
             Op::Checked { i, c } => {
                 let el = self.element(i)?;
-                let prop = if el.local_name() == "option" { "selected" } else { "checked" };
+                let prop = if el.local_name() == "option" {
+                    "selected"
+                } else {
+                    "checked"
+                };
                 let _ = Reflect::set(&el, &prop.into(), &c.into());
                 Ok(())
             }
@@ -86,10 +92,13 @@ impl Page {
                     (self.doc.clone(), self.doc.clone().unchecked_into())
                 } else {
                     let host = self.element(i)?;
-                    let root = host
-                        .shadow_root()
-                        .ok_or_else(|| ApplyError::Mismatch(format!("node {i} has no shadow root")))?;
-                    (host.owner_document().unwrap_or_else(|| self.doc.clone()), root.unchecked_into())
+                    let root = host.shadow_root().ok_or_else(|| {
+                        ApplyError::Mismatch(format!("node {i} has no shadow root"))
+                    })?;
+                    (
+                        host.owner_document().unwrap_or_else(|| self.doc.clone()),
+                        root.unchecked_into(),
+                    )
                 };
                 self.sheets.set_adopted(&doc, &root, &sheets);
                 Ok(())
@@ -186,7 +195,9 @@ fn touches_sheets(node: &Node) -> bool {
 
 /// Shows a canvas frame the widget sent as an image (drawn once decoded).
 fn draw_canvas(canvas: &Element, data_url: &str) {
-    let Ok(img) = web_sys::HtmlImageElement::new() else { return };
+    let Ok(img) = web_sys::HtmlImageElement::new() else {
+        return;
+    };
     let canvas = canvas.clone();
     let loaded = img.clone();
     let on_load = wasm_bindgen::closure::Closure::once_into_js(move || {
@@ -198,8 +209,14 @@ fn draw_canvas(canvas: &Element, data_url: &str) {
         let Some(ctx) = ctx else { return };
         let ctx: web_sys::CanvasRenderingContext2d = ctx.unchecked_into();
         let (w, h) = (
-            Reflect::get(&canvas, &"width".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0),
-            Reflect::get(&canvas, &"height".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0),
+            Reflect::get(&canvas, &"width".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0),
+            Reflect::get(&canvas, &"height".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0),
         );
         ctx.clear_rect(0.0, 0.0, w, h);
         let _ = ctx.draw_image_with_html_image_element_and_dw_and_dh(&loaded, 0.0, 0.0, w, h);

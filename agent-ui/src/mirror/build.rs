@@ -41,7 +41,8 @@ impl Page {
                 }
                 for child in c {
                     let child = self.build(doc, child)?;
-                    el.append_child(&child).map_err(|e| dom_error("a child", e))?;
+                    el.append_child(&child)
+                        .map_err(|e| dom_error("a child", e))?;
                 }
                 if let Some(children) = s {
                     self.build_shadow(doc, &el, children, &sa)?;
@@ -54,7 +55,8 @@ impl Page {
                 if let Some(d) = d
                     && plan == ElementPlan::Frame
                 {
-                    self.frames_due.push((el.clone().unchecked_into::<HtmlIFrameElement>(), *d));
+                    self.frames_due
+                        .push((el.clone().unchecked_into::<HtmlIFrameElement>(), *d));
                 }
                 el.unchecked_into()
             }
@@ -63,12 +65,19 @@ impl Page {
         Ok(built)
     }
 
-    fn build_shadow(&mut self, doc: &Document, host: &Element, children: Vec<PageNode>, adopted: &[String]) -> Applied {
+    fn build_shadow(
+        &mut self,
+        doc: &Document,
+        host: &Element,
+        children: Vec<PageNode>,
+        adopted: &[String],
+    ) -> Applied {
         match host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) {
             Ok(root) => {
                 for child in children {
                     let child = self.build(doc, child)?;
-                    root.append_child(&child).map_err(|e| dom_error("a shadow child", e))?;
+                    root.append_child(&child)
+                        .map_err(|e| dom_error("a shadow child", e))?;
                 }
                 let root: Node = root.unchecked_into();
                 self.sheets.set_adopted(doc, &root, adopted);
@@ -78,7 +87,8 @@ impl Page {
             Err(_) => {
                 for child in children {
                     let child = self.build(doc, child)?;
-                    host.append_child(&child).map_err(|e| dom_error("a shadow child", e))?;
+                    host.append_child(&child)
+                        .map_err(|e| dom_error("a shadow child", e))?;
                 }
             }
         }
@@ -121,7 +131,12 @@ impl Page {
 }
 
 /// Creates the element `plan` calls for.
-fn create_element(doc: &Document, tag: &str, ns: Option<&str>, plan: ElementPlan) -> Applied<Element> {
+fn create_element(
+    doc: &Document,
+    tag: &str,
+    ns: Option<&str>,
+    plan: ElementPlan,
+) -> Applied<Element> {
     let replacement = |replaced_by: &str| -> Applied<Element> {
         let el = doc
             .create_element(replaced_by)
@@ -158,7 +173,9 @@ fn create_element(doc: &Document, tag: &str, ns: Option<&str>, plan: ElementPlan
 /// A plugin placeholder takes the plugin's `width`/`height` attributes as
 /// its size (its class and style attributes already came along).
 fn size_placeholder(el: &Element, attributes: &[(String, String)]) {
-    let style = js_sys::Reflect::get(el, &"style".into()).ok().filter(|s| s.is_object());
+    let style = js_sys::Reflect::get(el, &"style".into())
+        .ok()
+        .filter(|s| s.is_object());
     let Some(style) = style else { return };
     let style: web_sys::CssStyleDeclaration = style.unchecked_into();
     for (name, value) in attributes {

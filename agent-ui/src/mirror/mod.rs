@@ -162,14 +162,20 @@ impl Mirror {
     }
 
     fn info(&self) -> MirrorInfo {
-        let page = self.page.as_ref().filter(|_| self.tracker.is_live() || self.status != MirrorStatus::Loading);
+        let page = self
+            .page
+            .as_ref()
+            .filter(|_| self.tracker.is_live() || self.status != MirrorStatus::Loading);
         MirrorInfo {
             status: self.status,
             url: page.map(|p| p.url.clone()).unwrap_or_default(),
             title: page.map(|p| p.current_title()).unwrap_or_default(),
             vw: page.map_or(0, |p| p.vw),
             vh: page.map_or(0, |p| p.vh),
-            zoom: self.stage.as_ref().map_or(100, |s| (s.scale * 100.0).round() as u32),
+            zoom: self
+                .stage
+                .as_ref()
+                .map_or(100, |s| (s.scale * 100.0).round() as u32),
             highlights: self.marks.highlights.len(),
         }
     }
@@ -206,7 +212,9 @@ pub fn on_binary(console: Console, frame: Vec<u8>) {
     };
     // Frames may beat the stage's mount by a moment; keep them for it.
     let sharing = console
-        .peek_chat(&header.session, |c| !c.is_ended() && c.summary.share == ShareState::Active)
+        .peek_chat(&header.session, |c| {
+            !c.is_ended() && c.summary.share == ShareState::Active
+        })
         .unwrap_or(false);
     let session = header.session.clone();
     let mut after = Vec::new();
@@ -233,6 +241,7 @@ fn receive(mirror: &mut Mirror, header: &FrameHeader, frame: Vec<u8>, after: &mu
     }
     let verdict = mirror.tracker.check(header.kind, header.epoch, header.seq);
     let body = &frame[header.body_at..];
+    let started = js_sys::Date::now();
     let result = match verdict {
         Verdict::Ignore => return,
         Verdict::Resync => Err("a frame is missing".to_string()),
@@ -249,7 +258,14 @@ fn receive(mirror: &mut Mirror, header: &FrameHeader, frame: Vec<u8>, after: &mu
         }),
         Verdict::Apply => serde_json::from_slice::<Delta>(body)
             .map_err(|e| format!("unreadable delta: {e}"))
-            .and_then(|delta| mirror.page.as_mut().expect("checked above").apply(delta).map_err(|e| e.to_string())),
+            .and_then(|delta| {
+                mirror
+                    .page
+                    .as_mut()
+                    .expect("checked above")
+                    .apply(delta)
+                    .map_err(|e| e.to_string())
+            }),
     };
     match result {
         Ok(fx) => {
@@ -258,7 +274,10 @@ fn receive(mirror: &mut Mirror, header: &FrameHeader, frame: Vec<u8>, after: &mu
                 if let Some(t) = mirror.retry.take() {
                     t.clear();
                 }
-                if mirror.failed_at.is_none_or(|(epoch, _)| epoch != header.epoch) {
+                if mirror
+                    .failed_at
+                    .is_none_or(|(epoch, _)| epoch != header.epoch)
+                {
                     mirror.strikes = 0;
                     mirror.failed_at = None;
                 }
@@ -271,9 +290,14 @@ fn receive(mirror: &mut Mirror, header: &FrameHeader, frame: Vec<u8>, after: &mu
                 mirror.failed_at = None;
             }
             show(mirror, fx, verdict == Verdict::Rebuild);
+            if let Some(stage) = &mirror.stage {
+                stage.note_frame(header.epoch, header.seq, js_sys::Date::now() - started);
+            }
         }
         Err(why) => {
-            web_sys::console::warn_1(&format!("tandem: mirror out of step ({why}); asking for the page again").into());
+            web_sys::console::warn_1(
+                &format!("tandem: mirror out of step ({why}); asking for the page again").into(),
+            );
             mirror.failed_at = Some((header.epoch, header.seq));
             resync(mirror, after);
         }
@@ -325,7 +349,9 @@ fn resync(mirror: &mut Mirror, after: &mut Vec<After>) {
         return;
     }
     if mirror.strikes == 1 {
-        after.push(After::Send(ClientFrame::CobrowseSubscribe { session: String::new() }));
+        after.push(After::Send(ClientFrame::CobrowseSubscribe {
+            session: String::new(),
+        }));
     }
     after.push(After::Retry);
 }
@@ -377,10 +403,14 @@ fn arm_retry(console: Console, session: &str, delay_ms: Option<u64>) {
             });
             if again {
                 let sharing = console
-                    .peek_chat(&id, |c| c.summary.share == ShareState::Active && !c.is_ended())
+                    .peek_chat(&id, |c| {
+                        c.summary.share == ShareState::Active && !c.is_ended()
+                    })
                     .unwrap_or(false);
                 if sharing {
-                    console.send(ClientFrame::CobrowseSubscribe { session: id.clone() });
+                    console.send(ClientFrame::CobrowseSubscribe {
+                        session: id.clone(),
+                    });
                     arm_retry(console, &id, None);
                 }
             }
@@ -389,18 +419,20 @@ fn arm_retry(console: Console, session: &str, delay_ms: Option<u64>) {
     )
     .ok();
     let session = session.to_string();
-    console.mirrors.update_value(|m| match m.map.get_mut(&session) {
-        Some(mirror) => {
-            if let Some(old) = std::mem::replace(&mut mirror.retry, handle) {
-                old.clear();
+    console
+        .mirrors
+        .update_value(|m| match m.map.get_mut(&session) {
+            Some(mirror) => {
+                if let Some(old) = std::mem::replace(&mut mirror.retry, handle) {
+                    old.clear();
+                }
             }
-        }
-        None => {
-            if let Some(h) = handle {
-                h.clear();
+            None => {
+                if let Some(h) = handle {
+                    h.clear();
+                }
             }
-        }
-    });
+        });
 }
 
 fn publish(console: Console, session: &str) {
@@ -432,7 +464,8 @@ pub fn sharing_started(console: Console, session: &str) {
     console.mirrors.update_value(|m| {
         let mirror = m.map.entry(session.to_string()).or_insert_with(Mirror::new);
         if !mirror.tracker.is_live() {
-            mirror.expect_keyframe_until = Some(js_sys::Date::now() + FIRST_KEYFRAME_GRACE_MS as f64);
+            mirror.expect_keyframe_until =
+                Some(js_sys::Date::now() + FIRST_KEYFRAME_GRACE_MS as f64);
         }
     });
 }
@@ -443,7 +476,10 @@ pub fn sharing_stopped(console: Console, session: &str) {
     let removed = console
         .mirrors
         .try_update_value(|m| {
-            if m.map.get(session).is_some_and(|mirror| mirror.stage.is_none()) {
+            if m.map
+                .get(session)
+                .is_some_and(|mirror| mirror.stage.is_none())
+            {
                 m.map.remove(session)
             } else {
                 None
@@ -488,7 +524,9 @@ pub fn attach(console: Console, session: &str, stage: Stage, generation: u64) {
                 // The widget's first keyframe is coming anyway; ask only if it does not.
                 Some(ms) => after.push(After::RetryIn(ms as u64)),
                 None => {
-                    after.push(After::Send(ClientFrame::CobrowseSubscribe { session: String::new() }));
+                    after.push(After::Send(ClientFrame::CobrowseSubscribe {
+                        session: String::new(),
+                    }));
                     after.push(After::Retry);
                 }
             }
@@ -503,7 +541,10 @@ pub fn detach(console: Console, session: &str, generation: u64) {
     let removed = console
         .mirrors
         .try_update_value(|m| {
-            if m.map.get(session).is_some_and(|mirror| mirror.generation == generation) {
+            if m.map
+                .get(session)
+                .is_some_and(|mirror| mirror.generation == generation)
+            {
                 m.map.remove(session)
             } else {
                 None
@@ -524,10 +565,14 @@ pub fn detach(console: Console, session: &str, generation: u64) {
 /// The socket came back: frames may have been lost meanwhile, so every
 /// mirror of a session still shared asks for the current page.
 pub fn reconnected(console: Console) {
-    let sessions: Vec<String> = console.mirrors.with_value(|m| m.map.keys().cloned().collect());
+    let sessions: Vec<String> = console
+        .mirrors
+        .with_value(|m| m.map.keys().cloned().collect());
     for session in sessions {
         let sharing = console
-            .peek_chat(&session, |c| c.summary.share == ShareState::Active && !c.is_ended())
+            .peek_chat(&session, |c| {
+                c.summary.share == ShareState::Active && !c.is_ended()
+            })
             .unwrap_or(false);
         if !sharing {
             continue;
@@ -551,10 +596,14 @@ pub fn reconnected(console: Console) {
 /// The pane changed size or another chat was selected: fit every mirror
 /// again and redraw what sits over it.
 pub fn relayout(console: Console) {
-    let sessions: Vec<String> = console.mirrors.with_value(|m| m.map.keys().cloned().collect());
+    let sessions: Vec<String> = console
+        .mirrors
+        .with_value(|m| m.map.keys().cloned().collect());
     for session in &sessions {
         console.mirrors.update_value(|m| {
-            let Some(mirror) = m.map.get_mut(session) else { return };
+            let Some(mirror) = m.map.get_mut(session) else {
+                return;
+            };
             let (Some(stage), Some(page)) = (mirror.stage.as_mut(), mirror.page.as_ref()) else {
                 return;
             };
@@ -575,7 +624,9 @@ pub fn agent_move(console: Console, session: &str, x: f64, y: f64) {
     let mut send = None;
     let mut wait_ms = None;
     console.mirrors.update_value(|m| {
-        let Some(mirror) = m.map.get_mut(session) else { return };
+        let Some(mirror) = m.map.get_mut(session) else {
+            return;
+        };
         if !mirror.tracker.is_live() {
             return;
         }
@@ -607,7 +658,11 @@ pub fn agent_move(console: Console, session: &str, x: f64, y: f64) {
     }
     if let Some(ms) = wait_ms {
         let id = session.to_string();
-        let handle = set_timeout_with_handle(move || flush_pointer(console, &id), Duration::from_millis(ms as u64)).ok();
+        let handle = set_timeout_with_handle(
+            move || flush_pointer(console, &id),
+            Duration::from_millis(ms as u64),
+        )
+        .ok();
         console.mirrors.update_value(|m| {
             if let Some(mirror) = m.map.get_mut(session) {
                 mirror.pointer.timer = handle;
@@ -636,7 +691,9 @@ fn flush_pointer(console: Console, session: &str) {
 pub fn agent_leave(console: Console, session: &str) {
     let mut was_live = false;
     console.mirrors.update_value(|m| {
-        let Some(mirror) = m.map.get_mut(session) else { return };
+        let Some(mirror) = m.map.get_mut(session) else {
+            return;
+        };
         if let Some(t) = mirror.pointer.timer.take() {
             t.clear();
         }
@@ -700,7 +757,9 @@ pub fn clear_highlights(console: Console, session: &str) {
         session: session.to_string(),
     });
     console.mirrors.update_value(|m| {
-        let Some(mirror) = m.map.get_mut(session) else { return };
+        let Some(mirror) = m.map.get_mut(session) else {
+            return;
+        };
         mirror.marks.highlights.clear();
         if let (Some(stage), Some(page)) = (mirror.stage.as_ref(), mirror.page.as_ref()) {
             stage.draw(page, &mirror.marks);

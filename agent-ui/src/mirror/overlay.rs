@@ -46,7 +46,9 @@ pub fn hit(page: &Page, x: f64, y: f64) -> Option<Hit> {
         if el.local_name() == "iframe"
             && depth < 8
             && let Some(inner) = el.unchecked_ref::<HtmlIFrameElement>().content_document()
-            && inner.document_element().is_some_and(|root| page.id_of(&root).is_some())
+            && inner
+                .document_element()
+                .is_some_and(|root| page.id_of(&root).is_some())
         {
             let r = el.get_bounding_client_rect();
             ox += r.left() + f64::from(el.client_left());
@@ -117,13 +119,19 @@ pub fn selection_rects(page: &Page) -> Vec<Rect> {
         let (Ok(a), Ok(b)) = (page.node(start), page.node(end)) else {
             continue;
         };
-        let Some(doc) = a.owner_document() else { continue };
-        let Ok(range) = doc.create_range() else { continue };
+        let Some(doc) = a.owner_document() else {
+            continue;
+        };
+        let Ok(range) = doc.create_range() else {
+            continue;
+        };
         if range.set_start(a, start_offset).is_err() || range.set_end(b, end_offset).is_err() {
             continue;
         }
         let (ox, oy) = frame_offset(page, a);
-        let Some(rects) = range.get_client_rects() else { continue };
+        let Some(rects) = range.get_client_rects() else {
+            continue;
+        };
         for k in 0..rects.length().min(400) {
             if let Some(r) = rects.get(k)
                 && r.width() > 0.0
@@ -151,7 +159,10 @@ fn frame_offset(page: &Page, node: &Node) -> (f64, f64) {
         if d.is_same_node(Some(page.doc())) {
             break;
         }
-        let Some(frame) = d.default_view().and_then(|w| w.frame_element().ok().flatten()) else {
+        let Some(frame) = d
+            .default_view()
+            .and_then(|w| w.frame_element().ok().flatten())
+        else {
             break;
         };
         let r = frame.get_bounding_client_rect();

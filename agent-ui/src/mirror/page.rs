@@ -139,7 +139,8 @@ impl Page {
         }
         .map_err(|e| dom_error("the page's root", e))?;
         let adopted_root: Node = doc.clone().unchecked_into();
-        self.sheets.set_adopted(&doc, &adopted_root, &keyframe.adopted);
+        self.sheets
+            .set_adopted(&doc, &adopted_root, &keyframe.adopted);
         self.sheets.touch(&root);
         self.settle()?;
         self.url = keyframe.url;
@@ -164,7 +165,11 @@ impl Page {
         Ok(())
     }
 
-    fn build_frame(&mut self, frame: &HtmlIFrameElement, root: protocol::cobrowse::Node) -> Applied {
+    fn build_frame(
+        &mut self,
+        frame: &HtmlIFrameElement,
+        root: protocol::cobrowse::Node,
+    ) -> Applied {
         // A frame not (or no longer) in the page has no document to fill.
         let Some(doc) = frame.content_document() else {
             return Ok(());
@@ -186,7 +191,11 @@ impl Page {
         let mut stack = vec![node.clone()];
         while let Some(n) = stack.pop() {
             if let Some(i) = self.id_of(&n) {
-                if self.nodes.get(&i).is_some_and(|known| known.is_same_node(Some(&n))) {
+                if self
+                    .nodes
+                    .get(&i)
+                    .is_some_and(|known| known.is_same_node(Some(&n)))
+                {
                     self.nodes.remove(&i);
                     self.element_scroll.remove(&i);
                 }
@@ -248,7 +257,9 @@ impl Page {
 /// without one, as the visitor's page is (it changes how pages lay out).
 fn reset_document(doc: &Document, doctype: Option<&str>) -> Applied {
     let head = match doctype {
-        Some(name) if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
+        Some(name)
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+        {
             format!("<!DOCTYPE {name}>")
         }
         _ => String::new(),

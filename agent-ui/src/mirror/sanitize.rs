@@ -106,24 +106,36 @@ pub fn attribute(tag: &str, name: &str, value: &str) -> AttrPlan {
     match tag.as_str() {
         // Frames never load anything from the visitor's site: a same-origin
         // frame's document arrives in the keyframe; the sandbox is ours.
-        "iframe" | "frame" | "portal" | "fencedframe" if matches!(name.as_str(), "src" | "sandbox") => {
+        "iframe" | "frame" | "portal" | "fencedframe"
+            if matches!(name.as_str(), "src" | "sandbox") =>
+        {
             return AttrPlan::Drop;
         }
         // Stylesheets arrive as CSS text; other links (preload, prefetch,
         // icons) would make the agent's browser fetch from the visitor's site.
         "link" if name == "href" => return AttrPlan::Drop,
         t if SVG_ANIMATIONS.contains(&t) => {
-            if name == "attributename" && matches!(value.trim().to_ascii_lowercase().as_str(), "href" | "xlink:href") {
+            if name == "attributename"
+                && matches!(
+                    value.trim().to_ascii_lowercase().as_str(),
+                    "href" | "xlink:href"
+                )
+            {
                 return AttrPlan::Drop;
             }
-            if matches!(name.as_str(), "to" | "from" | "values" | "by") && dangerous_url(value, false) {
+            if matches!(name.as_str(), "to" | "from" | "values" | "by")
+                && dangerous_url(value, false)
+            {
                 return AttrPlan::Drop;
             }
         }
         _ => {}
     }
     if URL_ATTRIBUTES.contains(&name.as_str()) {
-        let image = matches!(tag.as_str(), "img" | "image" | "input" | "source" | "picture") && name == "src"
+        let image = matches!(
+            tag.as_str(),
+            "img" | "image" | "input" | "source" | "picture"
+        ) && name == "src"
             || tag == "image" && name.ends_with("href");
         if dangerous_url(value, image) {
             return AttrPlan::Drop;
@@ -136,7 +148,9 @@ pub fn attribute(tag: &str, name: &str, value: &str) -> AttrPlan {
 fn valid_attribute_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':' || !c.is_ascii())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':') || !c.is_ascii())
+        && chars.all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':') || !c.is_ascii()
+        })
 }
 
 /// The namespace of a prefixed attribute on an SVG or MathML element
@@ -167,7 +181,10 @@ pub fn dangerous_url(value: &str, image: bool) -> bool {
         .take(64)
         .collect::<String>()
         .to_ascii_lowercase();
-    if url.starts_with("javascript:") || url.starts_with("vbscript:") || url.starts_with("livescript:") {
+    if url.starts_with("javascript:")
+        || url.starts_with("vbscript:")
+        || url.starts_with("livescript:")
+    {
         return true;
     }
     let Some(data) = url.strip_prefix("data:") else {
@@ -177,7 +194,22 @@ pub fn dangerous_url(value: &str, image: bool) -> bool {
     if image && mime.starts_with("image/") {
         return false;
     }
-    let safe = ["image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp", "image/avif", "image/bmp", "image/x-icon", "image/vnd.microsoft.icon", "font/", "application/font", "application/x-font", "audio/", "video/"];
+    let safe = [
+        "image/png",
+        "image/jpeg",
+        "image/jpg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/bmp",
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+        "font/",
+        "application/font",
+        "application/x-font",
+        "audio/",
+        "video/",
+    ];
     !safe.iter().any(|s| mime.starts_with(s))
 }
 
@@ -196,7 +228,14 @@ pub fn dangerous_css_value(value: &str) -> bool {
     DANGEROUS_CSS.iter().any(|d| plain.contains(d))
 }
 
-const DANGEROUS_CSS: &[&str] = &["javascript:", "vbscript:", "expression(", "-moz-binding", "behavior:", "behaviour:"];
+const DANGEROUS_CSS: &[&str] = &[
+    "javascript:",
+    "vbscript:",
+    "expression(",
+    "-moz-binding",
+    "behavior:",
+    "behaviour:",
+];
 
 /// Lower case, without comments, whitespace, quotes or escapes.
 fn css_plain(css: &str) -> String {
@@ -294,31 +333,67 @@ mod tests {
     fn handlers_and_script_urls_are_dropped() {
         assert_eq!(attribute("img", "onerror", "x()"), AttrPlan::Drop);
         assert_eq!(attribute("svg", "ONLOAD", "x()"), AttrPlan::Drop);
-        assert_eq!(attribute("a", "href", "javascript:alert(1)"), AttrPlan::Drop);
-        assert_eq!(attribute("a", "href", " \tjava\nscript:alert(1)"), AttrPlan::Drop);
+        assert_eq!(
+            attribute("a", "href", "javascript:alert(1)"),
+            AttrPlan::Drop
+        );
+        assert_eq!(
+            attribute("a", "href", " \tjava\nscript:alert(1)"),
+            AttrPlan::Drop
+        );
         assert_eq!(attribute("a", "href", "JaVaScRiPt:x"), AttrPlan::Drop);
         assert_eq!(attribute("form", "action", "vbscript:x"), AttrPlan::Drop);
-        assert_eq!(attribute("button", "formaction", "javascript:x"), AttrPlan::Drop);
+        assert_eq!(
+            attribute("button", "formaction", "javascript:x"),
+            AttrPlan::Drop
+        );
         assert_eq!(attribute("a", "xlink:href", "javascript:x"), AttrPlan::Drop);
-        assert_eq!(attribute("a", "href", "data:text/html,<script>x</script>"), AttrPlan::Drop);
-        assert_eq!(attribute("iframe", "src", "https://example.com/"), AttrPlan::Drop);
+        assert_eq!(
+            attribute("a", "href", "data:text/html,<script>x</script>"),
+            AttrPlan::Drop
+        );
+        assert_eq!(
+            attribute("iframe", "src", "https://example.com/"),
+            AttrPlan::Drop
+        );
         assert_eq!(attribute("iframe", "srcdoc", "<b>x</b>"), AttrPlan::Drop);
-        assert_eq!(attribute("iframe", "sandbox", "allow-scripts"), AttrPlan::Drop);
+        assert_eq!(
+            attribute("iframe", "sandbox", "allow-scripts"),
+            AttrPlan::Drop
+        );
         assert_eq!(attribute("meta", "http-equiv", "refresh"), AttrPlan::Drop);
         assert_eq!(attribute("input", "autofocus", ""), AttrPlan::Drop);
-        assert_eq!(attribute("link", "href", "https://shop.example/a.css"), AttrPlan::Drop);
+        assert_eq!(
+            attribute("link", "href", "https://shop.example/a.css"),
+            AttrPlan::Drop
+        );
         assert_eq!(attribute("set", "attributeName", "href"), AttrPlan::Drop);
-        assert_eq!(attribute("animate", "values", "javascript:x;#"), AttrPlan::Drop);
+        assert_eq!(
+            attribute("animate", "values", "javascript:x;#"),
+            AttrPlan::Drop
+        );
         assert_eq!(attribute("div", "@click", "x"), AttrPlan::Drop);
     }
 
     #[test]
     fn ordinary_attributes_and_urls_are_kept() {
-        assert_eq!(attribute("a", "href", "https://shop.example/cart"), AttrPlan::Keep);
+        assert_eq!(
+            attribute("a", "href", "https://shop.example/cart"),
+            AttrPlan::Keep
+        );
         assert_eq!(attribute("a", "href", "#top"), AttrPlan::Keep);
-        assert_eq!(attribute("img", "src", "data:image/png;base64,AAAA"), AttrPlan::Keep);
-        assert_eq!(attribute("img", "src", "data:image/svg+xml,<svg/>"), AttrPlan::Keep);
-        assert_eq!(attribute("a", "href", "data:image/svg+xml,<svg/>"), AttrPlan::Drop);
+        assert_eq!(
+            attribute("img", "src", "data:image/png;base64,AAAA"),
+            AttrPlan::Keep
+        );
+        assert_eq!(
+            attribute("img", "src", "data:image/svg+xml,<svg/>"),
+            AttrPlan::Keep
+        );
+        assert_eq!(
+            attribute("a", "href", "data:image/svg+xml,<svg/>"),
+            AttrPlan::Drop
+        );
         assert_eq!(attribute("div", "class", "javascript:"), AttrPlan::Keep);
         assert_eq!(attribute("div", "data-x", "1"), AttrPlan::Keep);
         assert_eq!(attribute("svg", "viewBox", "0 0 1 1"), AttrPlan::Keep);
@@ -328,17 +403,30 @@ mod tests {
 
     #[test]
     fn prefixed_attributes_get_their_namespace() {
-        assert_eq!(attribute_namespace("xlink:href"), Some("http://www.w3.org/1999/xlink"));
-        assert_eq!(attribute_namespace("xml:lang"), Some("http://www.w3.org/XML/1998/namespace"));
-        assert_eq!(attribute_namespace("xmlns:xlink"), Some("http://www.w3.org/2000/xmlns/"));
+        assert_eq!(
+            attribute_namespace("xlink:href"),
+            Some("http://www.w3.org/1999/xlink")
+        );
+        assert_eq!(
+            attribute_namespace("xml:lang"),
+            Some("http://www.w3.org/XML/1998/namespace")
+        );
+        assert_eq!(
+            attribute_namespace("xmlns:xlink"),
+            Some("http://www.w3.org/2000/xmlns/")
+        );
         assert_eq!(attribute_namespace("href"), None);
     }
 
     #[test]
     fn css_scrub_sees_through_escapes_and_comments() {
-        assert!(!css_needs_scrub("a{color:red;background:url(/x.png)} .i::before{content:\"\\f101\"}"));
+        assert!(!css_needs_scrub(
+            "a{color:red;background:url(/x.png)} .i::before{content:\"\\f101\"}"
+        ));
         assert!(css_needs_scrub("a{background:url(javascript:alert(1))}"));
-        assert!(css_needs_scrub("a{background:url('\\6a avascript:alert(1)')}"));
+        assert!(css_needs_scrub(
+            "a{background:url('\\6a avascript:alert(1)')}"
+        ));
         assert!(css_needs_scrub("a{width:expr/**/ession(alert(1))}"));
         assert!(css_needs_scrub("a{-moz-binding:url(x.xml#y)}"));
         assert!(dangerous_css_value("url(\"javascript:alert(1)\")"));

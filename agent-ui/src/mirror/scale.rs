@@ -10,7 +10,9 @@ pub const MIN_SCALE: f64 = 0.05;
 
 /// The scale at which a `vw`×`vh` viewport fits in `avail_w`×`avail_h`.
 pub fn fit(avail_w: f64, avail_h: f64, vw: u32, vh: u32) -> f64 {
-    if vw == 0 || vh == 0 || !(avail_w > 0.0) || !(avail_h > 0.0) {
+    // NaN sizes fail `is_finite`; zero or negative ones fail the comparison.
+    let usable = |v: f64| v.is_finite() && v > 0.0;
+    if vw == 0 || vh == 0 || !usable(avail_w) || !usable(avail_h) {
         return MIN_SCALE;
     }
     (avail_w / f64::from(vw))
@@ -53,8 +55,14 @@ mod tests {
     #[test]
     fn pointer_positions_are_fractions_of_the_box() {
         assert_eq!(to_page(100.0, 50.0, 0.5), (200.0, 100.0));
-        assert_eq!(fraction_in(150.0, 20.0, 100.0, 10.0, 100.0, 40.0), (0.5, 0.25));
-        assert_eq!(fraction_in(90.0, 90.0, 100.0, 10.0, 100.0, 40.0), (0.0, 1.0));
+        assert_eq!(
+            fraction_in(150.0, 20.0, 100.0, 10.0, 100.0, 40.0),
+            (0.5, 0.25)
+        );
+        assert_eq!(
+            fraction_in(90.0, 90.0, 100.0, 10.0, 100.0, 40.0),
+            (0.0, 1.0)
+        );
         assert_eq!(fraction_in(5.0, 5.0, 0.0, 0.0, 0.0, 0.0), (0.5, 0.5));
     }
 }

@@ -175,7 +175,9 @@ fn construct(doc: &Document, css: &str, media: &str) -> Option<Object> {
     if !media.is_empty() {
         let _ = Reflect::set(&init, &"media".into(), &media.into());
     }
-    let sheet: Object = Reflect::construct(&ctor, &Array::of1(&init)).ok()?.unchecked_into();
+    let sheet: Object = Reflect::construct(&ctor, &Array::of1(&init))
+        .ok()?
+        .unchecked_into();
     replace(&sheet, css);
     Some(sheet)
 }
@@ -183,7 +185,9 @@ fn construct(doc: &Document, css: &str, media: &str) -> Option<Object> {
 fn replace(sheet: &Object, css: &str) {
     // `@import` is not allowed in constructed sheets (the browser skips it);
     // other invalid rules are dropped by the parser, never thrown.
-    if let Ok(f) = Reflect::get(sheet, &"replaceSync".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into)) {
+    if let Ok(f) =
+        Reflect::get(sheet, &"replaceSync".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+    {
         let _ = f.call1(sheet, &css.into());
     }
     if sanitize::css_needs_scrub(css) {
@@ -241,7 +245,9 @@ fn disable_own_sheet(owner: &JsValue) {
 
 fn query_all(root: &Node, selector: &str) -> Result<web_sys::NodeList, JsValue> {
     match root.node_type() {
-        Node::DOCUMENT_NODE => root.unchecked_ref::<Document>().query_selector_all(selector),
+        Node::DOCUMENT_NODE => root
+            .unchecked_ref::<Document>()
+            .query_selector_all(selector),
         Node::DOCUMENT_FRAGMENT_NODE => root
             .unchecked_ref::<web_sys::DocumentFragment>()
             .query_selector_all(selector),

@@ -62,14 +62,18 @@ impl Stage {
         cursor: HtmlElement,
     ) -> Option<Stage> {
         let frame: HtmlIFrameElement = doc.create_element("iframe").ok()?.unchecked_into();
-        frame.set_attribute("sandbox", sanitize::FRAME_SANDBOX).ok()?;
+        frame
+            .set_attribute("sandbox", sanitize::FRAME_SANDBOX)
+            .ok()?;
         let _ = frame.set_attribute("inert", "");
         let _ = frame.set_attribute("tabindex", "-1");
         let _ = frame.set_attribute("title", "Mirror of the visitor's screen");
         let _ = frame.set_attribute("class", "mirror-frame");
         let _ = frame.set_attribute("data-testid", "mirror-frame");
         let _ = frame.set_attribute("data-session", session);
-        viewport.insert_before(&frame, viewport.first_child().as_ref()).ok()?;
+        viewport
+            .insert_before(&frame, viewport.first_child().as_ref())
+            .ok()?;
         Some(Stage {
             area,
             viewport,
@@ -80,6 +84,19 @@ impl Stage {
             scale: 1.0,
             size: (0, 0),
         })
+    }
+
+    /// Records which frame the mirror shows and how long applying it took,
+    /// as attributes of the scaled box (`data-epoch`, `data-seq`,
+    /// `data-apply-ms`): for tests and latency measurements.
+    pub fn note_frame(&self, epoch: u32, seq: u32, ms: f64) {
+        let _ = self
+            .viewport
+            .set_attribute("data-epoch", &epoch.to_string());
+        let _ = self.viewport.set_attribute("data-seq", &seq.to_string());
+        let _ = self
+            .viewport
+            .set_attribute("data-apply-ms", &format!("{ms:.1}"));
     }
 
     /// The mirror's document (an empty, sandboxed about:blank until built).
@@ -95,7 +112,11 @@ impl Stage {
             f64::from(self.area.client_height()) - 2.0 * GUTTER,
         );
         // A hidden area (another chat is shown) keeps the last scale.
-        let scale = if aw > 0.0 && ah > 0.0 { scale::fit(aw, ah, vw, vh) } else { self.scale };
+        let scale = if aw > 0.0 && ah > 0.0 {
+            scale::fit(aw, ah, vw, vh)
+        } else {
+            self.scale
+        };
         if (scale - self.scale).abs() < 1e-4 && self.size == (vw, vh) {
             return false;
         }
@@ -114,7 +135,9 @@ impl Stage {
     /// Redraws selection, highlights and hover box from the page as laid out now.
     pub fn draw(&self, page: &Page, marks: &Marks) {
         self.marks.set_inner_html("");
-        let Some(doc) = self.marks.owner_document() else { return };
+        let Some(doc) = self.marks.owner_document() else {
+            return;
+        };
         for r in overlay::selection_rects(page) {
             self.mark(&doc, "mirror-sel", r, None);
         }
@@ -127,7 +150,7 @@ impl Stage {
             && !marks.highlights.iter().any(|(n, _)| *n == node)
             && let Some(r) = overlay::element_rect(page, node)
         {
-            self.mark(&doc, "mirror-hover", r, None);
+            self.mark(&doc, "mirror-hover", r, Some("Click to highlight"));
         }
         self.move_cursor(marks.mouse);
     }
@@ -136,7 +159,11 @@ impl Stage {
     pub fn move_cursor(&self, at: Option<(f64, f64)>) {
         match at {
             Some((x, y)) => {
-                set_style(&self.cursor, "transform", &format!("translate({}px, {}px)", x * self.scale, y * self.scale));
+                set_style(
+                    &self.cursor,
+                    "transform",
+                    &format!("translate({}px, {}px)", x * self.scale, y * self.scale),
+                );
                 let _ = self.cursor.class_list().remove_1("off");
             }
             None => {
@@ -147,28 +174,46 @@ impl Stage {
 
     /// A ripple where the visitor clicked.
     pub fn ripple(&self, x: f64, y: f64) {
-        let Some(doc) = self.ripples.owner_document() else { return };
-        let Ok(el) = doc.create_element("div") else { return };
+        let Some(doc) = self.ripples.owner_document() else {
+            return;
+        };
+        let Ok(el) = doc.create_element("div") else {
+            return;
+        };
         let el: HtmlElement = el.unchecked_into();
         el.set_class_name("mirror-ripple");
-        set_style(&el, "transform", &format!("translate({}px, {}px)", x * self.scale, y * self.scale));
+        set_style(
+            &el,
+            "transform",
+            &format!("translate({}px, {}px)", x * self.scale, y * self.scale),
+        );
         let _ = self.ripples.append_child(&el);
         set_timeout(move || el.remove(), Duration::from_millis(RIPPLE_MS));
     }
 
     /// A box over `r` (visitor pixels), with a label chip for highlights.
     fn mark(&self, doc: &Document, class: &str, r: Rect, label: Option<&str>) {
-        let Ok(el) = doc.create_element("div") else { return };
+        let Ok(el) = doc.create_element("div") else {
+            return;
+        };
         let el: HtmlElement = el.unchecked_into();
         el.set_class_name(class);
         let s = self.scale;
-        set_style(&el, "transform", &format!("translate({}px, {}px)", r.x * s, r.y * s));
+        set_style(
+            &el,
+            "transform",
+            &format!("translate({}px, {}px)", r.x * s, r.y * s),
+        );
         set_style(&el, "width", &px(r.w * s));
         set_style(&el, "height", &px(r.h * s));
         if let Some(label) = label.filter(|l| !l.is_empty())
             && let Ok(chip) = doc.create_element("span")
         {
-            chip.set_class_name("mirror-hl-label");
+            chip.set_class_name(if class == "mirror-hover" {
+                "mirror-hover-tag"
+            } else {
+                "mirror-hl-label"
+            });
             chip.set_text_content(Some(label));
             let _ = el.append_child(&chip);
         }

@@ -99,7 +99,8 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
             {link}
         }
     });
-    let screen = (state == SessionState::Active).then(|| view! { <ScreenControls id=id.clone() share=share /> });
+    let screen = (state == SessionState::Active)
+        .then(|| view! { <ScreenControls id=id.clone() share=share /> });
     let end = move |_| actions::end_chat(console, &id);
     view! {
         <header class="chat-head">

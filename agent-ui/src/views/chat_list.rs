@@ -1,7 +1,7 @@
 //! "My chats": one tab per session the agent holds.
 
 use leptos::prelude::*;
-use protocol::{Role, SessionState};
+use protocol::{Role, SessionState, ShareState};
 
 use super::Avatar;
 use crate::actions;
@@ -47,6 +47,7 @@ struct TabInfo {
     unread: usize,
     state: SessionState,
     typing: bool,
+    sharing: bool,
 }
 
 #[component]
@@ -72,6 +73,7 @@ fn ChatTab(id: String) -> impl IntoView {
                     unread: c.unread(),
                     state: c.summary.state,
                     typing: c.visitor_typing(now),
+                    sharing: c.summary.share == ShareState::Active && !c.is_ended(),
                 })
             })
         })
@@ -90,6 +92,7 @@ fn ChatTab(id: String) -> impl IntoView {
     let unread = move || info.with(|t| t.as_ref().map_or(0, |t| t.unread));
     let has_unread = move || unread() != 0;
     let typing = move || info.with(|t| t.as_ref().is_some_and(|t| t.typing));
+    let sharing = move || info.with(|t| t.as_ref().is_some_and(|t| t.sharing));
     let state = move || info.with(|t| t.as_ref().map_or(SessionState::Ended, |t| t.state));
     let state_name = move || match state() {
         SessionState::Queued => "queued",
@@ -124,6 +127,15 @@ fn ChatTab(id: String) -> impl IntoView {
                 <span class="tab-body">
                     <span class="tab-line">
                         <span class="tab-name">{label}</span>
+                        <Show when=sharing>
+                            <span class="tab-sharing" data-testid="tab-sharing" title="Sharing their screen">
+                                <svg viewBox="0 0 24 24" width="13" height="13" fill="none" stroke="currentColor"
+                                    stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+                                    <rect x="2" y="4" width="20" height="13" rx="2"></rect>
+                                    <path d="M8 21h8M12 17v4"></path>
+                                </svg>
+                            </span>
+                        </Show>
                         <span class=move || format!("state-pill state-{}", state_name())>{state_label}</span>
                     </span>
                     <span class="tab-preview" class:typing=typing>

@@ -77,9 +77,7 @@ pub fn MirrorToolbar(id: String) -> impl IntoView {
     let title = move || info.with(|i| i.title.clone());
     let url = move || info.with(|i| i.url.clone());
     let size = move || {
-        info.with(|i: &MirrorInfo| {
-            (i.vw > 0).then(|| format!("{} × {} · {}%", i.vw, i.vh, i.zoom))
-        })
+        info.with(|i: &MirrorInfo| (i.vw > 0).then(|| format!("{} × {} · {}%", i.vw, i.vh, i.zoom)))
     };
     let label = console.highlight_label;
     view! {

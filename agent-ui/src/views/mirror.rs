@@ -95,9 +95,13 @@ fn MirrorStage(id: String, area: NodeRef<html::Div>) -> impl IntoView {
         if done == Some(true) {
             return true;
         }
-        let (Some(area), Some(viewport), Some(marks), Some(ripples), Some(cursor)) =
-            (area.get(), viewport.get(), marks.get(), ripples.get(), cursor.get())
-        else {
+        let (Some(area), Some(viewport), Some(marks), Some(ripples), Some(cursor)) = (
+            area.get(),
+            viewport.get(),
+            marks.get(),
+            ripples.get(),
+            cursor.get(),
+        ) else {
             return false;
         };
         let doc = document();
@@ -141,7 +145,10 @@ fn MirrorStage(id: String, area: NodeRef<html::Div>) -> impl IntoView {
     let local = move |ev: &MouseEvent| {
         let el = viewport.get_untracked()?;
         let r = el.get_bounding_client_rect();
-        Some((f64::from(ev.client_x()) - r.left(), f64::from(ev.client_y()) - r.top()))
+        Some((
+            f64::from(ev.client_x()) - r.left(),
+            f64::from(ev.client_y()) - r.top(),
+        ))
     };
     let on_move = move |ev: MouseEvent| {
         if let Some((x, y)) = local(&ev) {
@@ -173,7 +180,6 @@ fn MirrorStage(id: String, area: NodeRef<html::Div>) -> impl IntoView {
             <div class="mirror-viewport" node_ref=viewport>
                 <div
                     class="mirror-overlay"
-                    title="Click to highlight this for the visitor"
                     on:mousemove=on_move
                     on:mouseleave=on_leave
                     on:click=on_click
