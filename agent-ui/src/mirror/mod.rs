@@ -230,6 +230,19 @@ pub fn on_binary(console: Console, frame: Vec<u8>) {
 }
 
 fn receive(mirror: &mut Mirror, header: &FrameHeader, frame: Vec<u8>, after: &mut Vec<After>) {
+    // An iframe that was moved or reloaded has a new, empty document: start
+    // over in it rather than update one nobody sees.
+    if let (Some(stage), Some(page)) = (&mirror.stage, &mirror.page)
+        && let Some(doc) = stage.document()
+        && !doc.is_same_node(Some(page.doc()))
+    {
+        mirror.page = Some(Page::new(doc));
+        mirror.tracker.broken();
+        if header.kind != protocol::cobrowse::FrameKind::Keyframe {
+            resync(mirror, after);
+            return;
+        }
+    }
     if mirror.page.is_none() {
         if mirror.queued.len() < MAX_QUEUED {
             mirror.queued.push(frame);

@@ -26,14 +26,25 @@ pub fn is_sharing(chat: &Chat) -> bool {
 #[component]
 pub fn MirrorDeck() -> impl IntoView {
     let console = expect_context::<Console>();
-    let sharing = Memo::new(move |_| {
-        console.chats.with(|chats| {
+    // Stages keep the order they were created in: were one moved in the
+    // DOM (the chats' order changing), its iframe would lose its document.
+    let sharing = Memo::new(move |prev: Option<&Vec<String>>| {
+        let now: Vec<String> = console.chats.with(|chats| {
             chats
                 .iter()
                 .filter(|c| is_sharing(c))
                 .map(|c| c.id().to_string())
-                .collect::<Vec<_>>()
-        })
+                .collect()
+        });
+        let mut order: Vec<String> = prev
+            .map(|p| p.iter().filter(|id| now.contains(id)).cloned().collect())
+            .unwrap_or_default();
+        for id in now {
+            if !order.contains(&id) {
+                order.push(id);
+            }
+        }
+        order
     });
     let current = Memo::new(move |_| {
         console
@@ -62,17 +73,23 @@ pub fn MirrorDeck() -> impl IntoView {
 
 /// Refits the mirrors whenever the area changes size.
 fn watch_size(console: Console, area: NodeRef<html::Div>) {
-    Effect::new(move |observer: Option<Option<web_sys::ResizeObserver>>| {
-        if let Some(existing) = observer.flatten() {
-            return Some(existing);
+    type Watch = (web_sys::ResizeObserver, Closure<dyn FnMut()>);
+    let watch = StoredValue::new_local(None::<Watch>);
+    Effect::new(move |_| {
+        let Some(el) = area.get() else { return };
+        if watch.with_value(Option::is_some) {
+            return;
         }
-        let el = area.get()?;
         let on_resize = Closure::<dyn FnMut()>::new(move || mirror::relayout(console));
-        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
-        // Lives as long as the page: the deck is mounted with the workspace.
-        on_resize.forget();
-        observer.observe(&el);
-        Some(observer)
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&el);
+            watch.set_value(Some((observer, on_resize)));
+        }
+    });
+    on_cleanup(move || {
+        if let Some((observer, _)) = watch.try_update_value(Option::take).flatten() {
+            observer.disconnect();
+        }
     });
 }
 
