@@ -3,8 +3,9 @@
 // changes one thing at a time — list insert/remove/reorder, text, attributes
 // and classes, a rule added with insertRule, an open shadow root, a
 // same-origin frame, form values, a scrolled box, then a link to a second
-// page — and after each step the mirror's DOM, normalised by the same
-// function in both pages (mirror_support.mjs), must equal the visitor's.
+// page, then every page of the demo shop — and after each step the mirror's
+// DOM, normalised by the same function in both pages (mirror_support.mjs),
+// must equal the visitor's.
 //
 // A second test drives the mirror with frames built by hand to check its
 // integrity rules: a gap in the sequence or an op naming an unknown node
@@ -93,6 +94,14 @@ test("co-browse fidelity: the mirror equals the visitor's page after every chang
       (f) => getComputedStyle(f.contentDocument.getElementById("frame").contentDocument.getElementById("frame-text")).color,
     );
     assert.equal(shown, wanted, "the frame's <style> applies in the mirror");
+
+    // The demo shop's pages, built by its own scripts, mirrored as they are.
+    for (const path of ["/index.html", "/product.html?id=stormline-shell", "/cart.html", "/checkout.html", "/account.html"]) {
+      await visitor.goto(`${stack.server.demo}${path}`);
+      const file = path.slice(1).split("?")[0];
+      await waitUntil(`the mirror to show ${file}`, async () => (await agent.locator(".mirror-url").textContent()).includes(file));
+      await expectMirrorEquals(visitor, agent, session, `the demo shop's ${file}`);
+    }
 
     assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors in the widget or the console");
     await visitorCtx.close();
