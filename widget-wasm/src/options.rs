@@ -1,35 +1,69 @@
 //! What the site passes to `Tandem.init`, checked once at start-up.
 
-use serde::Deserialize;
-
+use crate::app::frames::{Source, text};
 use crate::i18n::{Locale, Strings};
 
 /// `Tandem.init({...})` as received from JavaScript.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct RawOptions {
-    #[serde(default)]
     pub site: String,
     /// Filled by tandem.js from its own URL when the site leaves it out.
-    #[serde(default)]
     pub server: String,
-    #[serde(default)]
     pub locale: Option<String>,
-    #[serde(default)]
     pub topics: Option<Vec<Topic>>,
     /// Panel title shown before an agent joins.
-    #[serde(default)]
     pub title: Option<String>,
     /// Accent colour (any CSS colour) for the launcher, header and buttons.
-    #[serde(default)]
     pub color: Option<String>,
     /// CSS selectors of elements to mask when the visitor shares their screen.
-    #[serde(default)]
     pub mask: Vec<String>,
 }
 
+impl RawOptions {
+    /// Reads the object given to `Tandem.init`. Fields of the wrong type
+    /// count as absent, except `topics` and `mask`, whose mistakes are
+    /// reported (a silently ignored mask would be a privacy surprise).
+    pub fn read<S: Source>(v: &S) -> Result<RawOptions, String> {
+        let topics = match v.get("topics") {
+            None => None,
+            Some(list) if list.is_array() => Some(
+                list.items()
+                    .iter()
+                    .filter_map(|t| {
+                        Some(Topic {
+                            id: text(t, "id")?,
+                            label: text(t, "label")?,
+                        })
+                    })
+                    .collect(),
+            ),
+            Some(_) => return Err("Tandem.init: `topics` must be an array of {id, label}".into()),
+        };
+        let mask = match v.get("mask") {
+            None => Vec::new(),
+            Some(list) => {
+                let items = list.items();
+                let selectors: Vec<String> = items.iter().filter_map(|s| s.string()).collect();
+                if !list.is_array() || selectors.len() != items.len() {
+                    return Err("Tandem.init: `mask` must be an array of CSS selectors".into());
+                }
+                selectors
+            }
+        };
+        Ok(RawOptions {
+            site: text(v, "site").unwrap_or_default(),
+            server: text(v, "server").unwrap_or_default(),
+            locale: text(v, "locale"),
+            topics,
+            title: text(v, "title"),
+            color: text(v, "color"),
+            mask,
+        })
+    }
+}
+
 /// One entry of the topic menu; `id` is what the server and agents see.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
     pub id: String,
     pub label: String,
@@ -204,6 +238,29 @@ mod tests {
                 label: "Returns".into()
             }]
         );
+    }
+
+    #[test]
+    fn reads_init_options_and_refuses_bad_masks() {
+        let v: serde_json::Value = serde_json::from_str(
+            r#"{"site":"demo","server":"http://x","topics":[{"id":"a","label":"A"},{"id":"b"}],"mask":[".secret"],"color":7}"#,
+        )
+        .unwrap();
+        let r = RawOptions::read(&v).unwrap();
+        assert_eq!(r.site, "demo");
+        assert_eq!(
+            r.topics.unwrap().len(),
+            1,
+            "an entry without a label is dropped"
+        );
+        assert_eq!(r.mask, vec![".secret".to_string()]);
+        assert_eq!(r.color, None, "a colour that is not a string is ignored");
+        let bad: serde_json::Value =
+            serde_json::from_str(r#"{"site":"demo","mask":".secret"}"#).unwrap();
+        assert!(RawOptions::read(&bad).is_err());
+        let bad: serde_json::Value =
+            serde_json::from_str(r#"{"site":"demo","mask":[".a",3]}"#).unwrap();
+        assert!(RawOptions::read(&bad).is_err());
     }
 
     #[test]

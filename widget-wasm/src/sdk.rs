@@ -7,12 +7,11 @@
 use std::rc::Rc;
 
 use protocol::{ClientFrame, VisitorIdentity};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::app::Shared;
+use crate::app::frames::{Source, text};
 use crate::browser::browser_language;
 use crate::input::{Command, Input};
 use crate::options::{Options, RawOptions};
@@ -44,7 +43,7 @@ impl Widget {
     /// filled in); `emit(name, data)` receives the SDK events.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsError> {
-        let raw: RawOptions = from_js(&options, "Tandem.init")?;
+        let raw = RawOptions::read(&options).map_err(|e| JsError::new(&e))?;
         for selector in &raw.mask {
             check_selector(selector, "Tandem.init: `mask`")?;
         }
@@ -63,8 +62,8 @@ impl Widget {
 
     /// `{id, name, email, attributes}`; every field optional.
     pub fn identify(&self, identity: JsValue) -> Result<(), JsError> {
-        let raw: RawIdentity = from_js(&identity, "Tandem.identify")?;
-        let identity = raw.into_identity();
+        let identity =
+            read_identity(&identity).map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
         // Check against the protocol's limits here so the site's developer
         // gets the reason at the call, not as a later error event.
         ClientFrame::Identify {
@@ -79,20 +78,13 @@ impl Widget {
     /// `{topic?, message}`: opens the panel and asks for help.
     #[wasm_bindgen(js_name = requestHelp)]
     pub fn request_help(&self, request: JsValue) -> Result<(), JsError> {
-        #[derive(Deserialize)]
-        struct Request {
-            #[serde(default)]
-            topic: Option<String>,
-            #[serde(default)]
-            message: String,
-        }
-        let r: Request = from_js(&request, "Tandem.requestHelp")?;
-        if r.message.trim().is_empty() {
+        let message = text(&request, "message").unwrap_or_default();
+        if message.trim().is_empty() {
             return Err(JsError::new("Tandem.requestHelp: `message` is required"));
         }
         self.command(Command::RequestHelp {
-            topic: r.topic.filter(|t| !t.is_empty()),
-            message: r.message,
+            topic: text(&request, "topic").filter(|t| !t.is_empty()),
+            message,
         });
         Ok(())
     }
@@ -134,44 +126,76 @@ fn check_selector(selector: &str, what: &str) -> Result<(), JsError> {
         .map_err(|_| JsError::new(&format!("{what}: invalid CSS selector {selector:?}")))
 }
 
-/// Reads a plain JS object through JSON: the SDK's arguments are small and
-/// this avoids another serialisation dependency.
-fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsError> {
-    let json = js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| JsError::new(&format!("{what}: expected an object")))?;
-    serde_json::from_str(&json).map_err(|e| JsError::new(&format!("{what}: {e}")))
-}
-
-/// `Tandem.identify`'s argument. Sites often use numeric user ids, so `id`
-/// accepts numbers too.
-#[derive(Deserialize)]
-struct RawIdentity {
-    #[serde(default)]
-    id: Option<Value>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    attributes: Map<String, Value>,
-}
-
-impl RawIdentity {
-    fn into_identity(self) -> VisitorIdentity {
-        let id = match self.id {
-            Some(Value::String(s)) => Some(s),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        VisitorIdentity {
-            id,
-            name: self.name,
-            email: self.email,
-            attributes: self.attributes,
-            // Only the server can vouch for an identity; a page never can.
-            verified: false,
+/// `Tandem.identify`'s argument: `{id, name, email, attributes}`. Sites
+/// often use numeric user ids, so `id` accepts numbers too. Read field by
+/// field (see `app/frames.rs` for why not through serde).
+fn read_identity<S: Source>(v: &S) -> Result<VisitorIdentity, String> {
+    let id = v.get("id").and_then(|id| {
+        id.string().or_else(|| {
+            id.number().map(|n| {
+                if n.fract() == 0.0 && n.abs() < 9.0e15 {
+                    (n as i64).to_string()
+                } else {
+                    n.to_string()
+                }
+            })
+        })
+    });
+    let mut attributes = Map::new();
+    if let Some(attrs) = v.get("attributes") {
+        for key in attrs.keys() {
+            let value = match attrs.get(&key) {
+                None => Value::Null,
+                Some(x) => {
+                    if let Some(s) = x.string() {
+                        Value::String(s)
+                    } else if let Some(b) = x.boolean() {
+                        Value::Bool(b)
+                    } else if let Some(n) = x.number() {
+                        if n.fract() == 0.0 && n.abs() < 9.0e15 {
+                            Value::from(n as i64)
+                        } else {
+                            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+                        }
+                    } else {
+                        return Err(format!(
+                            "attribute {key:?} must be a string, number or boolean"
+                        ));
+                    }
+                }
+            };
+            attributes.insert(key, value);
         }
+    }
+    Ok(VisitorIdentity {
+        id,
+        name: text(v, "name"),
+        email: text(v, "email"),
+        attributes,
+        // Only the server can vouch for an identity; a page never can.
+        verified: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_identities_like_the_sdk_documents() {
+        let v: Value = serde_json::from_str(
+            r#"{"id":4711,"name":"Ann","attributes":{"plan":"gold","orders":12,"vip":true,"ratio":0.5,"gone":null}}"#,
+        )
+        .unwrap();
+        let i = read_identity(&v).unwrap();
+        assert_eq!(i.id.as_deref(), Some("4711"));
+        assert_eq!(i.name.as_deref(), Some("Ann"));
+        assert_eq!(i.email, None);
+        assert_eq!(
+            serde_json::to_string(&i.attributes).unwrap(),
+            r#"{"gone":null,"orders":12,"plan":"gold","ratio":0.5,"vip":true}"#
+        );
+        let nested: Value = serde_json::from_str(r#"{"attributes":{"x":{"y":1}}}"#).unwrap();
+        assert!(read_identity(&nested).is_err());
     }
 }

@@ -6,11 +6,12 @@
 //! due, the SDK `status` event, the DOM, the next timer deadline. Handlers
 //! therefore only change state and send what the protocol requires.
 //!
-//! - `server.rs` handles frames from the server;
+//! - `frames.rs` reads the server's frames, `server.rs` handles them;
 //! - `actions.rs` handles the visitor's clicks and the SDK's calls;
 //! - `share.rs` handles screen sharing: consent, capture, pointer, highlights.
 
 mod actions;
+pub mod frames;
 mod server;
 mod share;
 

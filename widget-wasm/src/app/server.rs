@@ -1,79 +1,77 @@
 //! Frames from the server.
 
 use protocol::{
-    ClientEnvelope, ClientFrame, ErrorCode, Event, EventBody, Receipts, Role, ServerEnvelope,
-    ServerFrame, SessionState, SessionSummary,
+    ClientEnvelope, ClientFrame, ErrorCode, Event, EventBody, Receipts, Role, SessionState,
+    SessionSummary,
 };
 use serde_json::json;
 
+use super::frames::{self, Incoming};
 use super::{AGENT_TYPING_TTL_MS, App};
 use crate::browser::{self, Store, now};
 use crate::state::{Applied, Phase};
 
 impl App {
     pub(super) fn on_text(&mut self, text: &str) {
-        let envelope: ServerEnvelope = match serde_json::from_str(text) {
-            Ok(e) => e,
-            // A newer server may send frames we do not know yet: skip them.
-            Err(_) => return,
+        // Malformed frames, and types we do not handle (agent-only frames,
+        // or new ones from a newer server), are skipped.
+        let Some((rid, frame)) = frames::parse(text) else {
+            return;
         };
-        let rid = envelope.rid;
-        match envelope.frame {
-            ServerFrame::Welcome {
+        match frame {
+            Incoming::Welcome {
                 visitor_id,
                 token,
                 sessions,
-                ..
             } => self.on_welcome(visitor_id, token, &sessions),
-            ServerFrame::QueuePosition {
-                session, position, ..
-            } => {
+            Incoming::QueuePosition { session, position } => {
                 self.convo.apply_position(&session, position);
             }
-            ServerFrame::Session { session } => self.on_session(&session),
-            ServerFrame::Event { session, event } => self.on_event(&session, &event),
-            ServerFrame::History {
+            Incoming::Session(summary) => self.on_session(&summary),
+            Incoming::Event { session, event } => self.on_event(&session, &event),
+            Incoming::History {
                 session,
                 events,
                 receipts,
                 more,
             } => self.on_history(&session, &events, &receipts, more),
-            ServerFrame::Typing {
+            Incoming::Typing {
                 session,
                 author: Role::Agent,
                 active,
             } if self.convo.session.as_deref() == Some(session.as_str()) => {
                 self.agent_typing_until = active.then(|| now() + AGENT_TYPING_TTL_MS);
             }
-            ServerFrame::Receipts { session, receipts } => {
+            // Typing echoes of our own side.
+            Incoming::Typing { .. } => {}
+            Incoming::Receipts { session, receipts } => {
                 self.convo.apply_receipts(&session, &receipts);
             }
-            ServerFrame::Cobrowse { session, state } => self.on_cobrowse(&session, state),
-            ServerFrame::CobrowseKeyframeRequest { session } => self.on_keyframe_request(&session),
-            ServerFrame::Pointer {
+            Incoming::Cobrowse { session, state } => self.on_cobrowse(&session, state),
+            Incoming::KeyframeRequest { session } => self.on_keyframe_request(&session),
+            Incoming::Pointer {
                 session,
                 node,
                 x,
                 y,
             } => self.on_pointer(&session, node.map(|n| (n, x, y))),
-            ServerFrame::Highlight {
+            Incoming::Highlight {
                 session,
                 node,
                 label,
             } => self.on_highlight(&session, node, label.as_deref()),
-            ServerFrame::HighlightClear { session } => self.on_highlight_clear(&session),
-            // Page frames sent while sharing was being stopped: nothing to tell anyone.
-            ServerFrame::Error {
-                code: ErrorCode::NotSharing,
-                ..
-            } => {}
-            ServerFrame::Error {
+            Incoming::HighlightClear { session } => self.on_highlight_clear(&session),
+            Incoming::Error {
                 code,
                 message,
                 session,
-            } => self.on_error(code, &message, session, rid),
-            // Agent-only frames, or typing echoes of our own side.
-            _ => {}
+            } => {
+                // Page frames sent while sharing was being stopped: nothing
+                // to tell anyone.
+                if code != ErrorCode::NotSharing.as_str() {
+                    self.on_error(&code, &message, session, rid);
+                }
+            }
         }
     }
 
@@ -195,17 +193,10 @@ impl App {
         }
     }
 
-    fn on_error(
-        &mut self,
-        code: ErrorCode,
-        message: &str,
-        session: Option<String>,
-        rid: Option<u64>,
-    ) {
-        self.emitter.emit(
-            "error",
-            json!({ "code": code.as_str(), "message": message }),
-        );
+    fn on_error(&mut self, code: &str, message: &str, session: Option<String>, rid: Option<u64>) {
+        self.emitter
+            .emit("error", json!({ "code": code, "message": message }));
+        let code = error_code(code);
         let ours = session.is_some() && session == self.convo.session;
         if ours {
             // Whatever failed, do not hold the outbox for a history that may
@@ -215,8 +206,8 @@ impl App {
         let for_request = rid.is_some() && rid == self.request_rid;
         match code {
             // The server closes with 4001 next; reconnecting then starts fresh.
-            ErrorCode::BadToken => self.forget_token(),
-            ErrorCode::SessionOpen if for_request => {
+            Some(ErrorCode::BadToken) => self.forget_token(),
+            Some(ErrorCode::SessionOpen) if for_request => {
                 // We have an open session we did not know of: a new socket's
                 // `welcome` lists it, and the pending request adopts it.
                 self.request_rid = None;
@@ -231,15 +222,17 @@ impl App {
                 }
                 self.set_alert(alert_for(code, self.strings));
             }
-            ErrorCode::UnknownSession | ErrorCode::Forbidden if ours => {
+            Some(ErrorCode::UnknownSession | ErrorCode::Forbidden) if ours => {
                 // The session we remembered is gone: start afresh.
                 self.convo.dismiss();
             }
-            ErrorCode::SessionEnded if ours => self.sync(),
-            ErrorCode::RateLimited
-            | ErrorCode::Internal
-            | ErrorCode::InvalidFrame
-            | ErrorCode::FrameTooLarge => {
+            Some(ErrorCode::SessionEnded) if ours => self.sync(),
+            Some(
+                ErrorCode::RateLimited
+                | ErrorCode::Internal
+                | ErrorCode::InvalidFrame
+                | ErrorCode::FrameTooLarge,
+            ) => {
                 self.set_alert(alert_for(code, self.strings));
             }
             _ => {}
@@ -284,9 +277,27 @@ impl App {
     }
 }
 
-fn alert_for(code: ErrorCode, s: &'static crate::i18n::Strings) -> &'static str {
+fn alert_for(code: Option<ErrorCode>, s: &'static crate::i18n::Strings) -> &'static str {
     match code {
-        ErrorCode::RateLimited => s.error_rate_limited,
+        Some(ErrorCode::RateLimited) => s.error_rate_limited,
         _ => s.error_generic,
     }
+}
+
+/// The codes the widget acts on; others are only reported to the SDK.
+fn error_code(code: &str) -> Option<ErrorCode> {
+    [
+        ErrorCode::BadToken,
+        ErrorCode::SessionOpen,
+        ErrorCode::UnknownSession,
+        ErrorCode::Forbidden,
+        ErrorCode::SessionEnded,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+        ErrorCode::InvalidFrame,
+        ErrorCode::FrameTooLarge,
+        ErrorCode::NotSharing,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == code)
 }

@@ -1,0 +1,744 @@
+//! Reading the server's JSON frames into the protocol's types.
+//!
+//! The browser parses the JSON (`JSON.parse`, native and fast); this module
+//! reads the fields the widget uses into `protocol`'s own structs
+//! (`SessionSummary`, `Event`, `Receipts`…). Why not serde's derived
+//! deserializers, as everywhere else: for the protocol's internally tagged
+//! and flattened enums they are most of a visitor's download (78 KB of the
+//! widget's 183 KB of gzipped WebAssembly, measured); reading by hand costs
+//! a few. The protocol crate stays the one definition of every shape: the
+//! tests below write each frame the widget handles with the protocol's
+//! serde and check that reading it gives back the same values, so a renamed
+//! field fails them, and a new field in a struct fails to compile here.
+
+use protocol::{
+    AgentInfo, Event, EventBody, PageInfo, Receipts, Role, SessionState, SessionSummary,
+    ShareAction, ShareState,
+};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A parsed JSON value the reader can walk: a JS value in the browser,
+/// a `serde_json::Value` in native tests.
+pub trait Source: Sized {
+    /// The field `key` of an object; `None` when missing or null.
+    fn get(&self, key: &str) -> Option<Self>;
+    fn string(&self) -> Option<String>;
+    fn number(&self) -> Option<f64>;
+    fn boolean(&self) -> Option<bool>;
+    /// The items of an array (none for anything else).
+    fn items(&self) -> Vec<Self>;
+    /// The keys of an object (none for anything else).
+    fn keys(&self) -> Vec<String>;
+    fn is_array(&self) -> bool;
+}
+
+impl Source for JsValue {
+    fn get(&self, key: &str) -> Option<JsValue> {
+        if !self.is_object() {
+            return None;
+        }
+        js_sys::Reflect::get(self, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    fn string(&self) -> Option<String> {
+        self.as_string()
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+
+    fn items(&self) -> Vec<JsValue> {
+        if js_sys::Array::is_array(self) {
+            self.unchecked_ref::<js_sys::Array>().iter().collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn keys(&self) -> Vec<String> {
+        if !self.is_object() || js_sys::Array::is_array(self) {
+            return Vec::new();
+        }
+        js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
+    }
+
+    fn is_array(&self) -> bool {
+        js_sys::Array::is_array(self)
+    }
+}
+
+/// The same reading over `serde_json::Value`, for native tests.
+#[cfg(test)]
+impl Source for serde_json::Value {
+    fn get(&self, key: &str) -> Option<serde_json::Value> {
+        self.as_object()?.get(key).filter(|v| !v.is_null()).cloned()
+    }
+    fn string(&self) -> Option<String> {
+        self.as_str().map(String::from)
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn items(&self) -> Vec<serde_json::Value> {
+        self.as_array().cloned().unwrap_or_default()
+    }
+    fn keys(&self) -> Vec<String> {
+        self.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+    fn is_array(&self) -> bool {
+        serde_json::Value::is_array(self)
+    }
+}
+
+/// The frames the widget acts on, with what it needs of them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    Welcome {
+        visitor_id: Option<String>,
+        token: Option<String>,
+        sessions: Vec<SessionSummary>,
+    },
+    QueuePosition {
+        session: String,
+        position: u32,
+    },
+    Session(SessionSummary),
+    Event {
+        session: String,
+        event: Event,
+    },
+    History {
+        session: String,
+        events: Vec<Event>,
+        receipts: Receipts,
+        more: bool,
+    },
+    Typing {
+        session: String,
+        author: Role,
+        active: bool,
+    },
+    Receipts {
+        session: String,
+        receipts: Receipts,
+    },
+    Cobrowse {
+        session: String,
+        state: ShareState,
+    },
+    KeyframeRequest {
+        session: String,
+    },
+    Pointer {
+        session: String,
+        node: Option<u32>,
+        x: f32,
+        y: f32,
+    },
+    Highlight {
+        session: String,
+        node: u32,
+        label: Option<String>,
+    },
+    HighlightClear {
+        session: String,
+    },
+    Error {
+        /// The stable code as sent (see `protocol::ErrorCode`).
+        code: String,
+        message: String,
+        session: Option<String>,
+    },
+}
+
+/// Parses a text frame: its `rid` and what it says. `None` for malformed
+/// frames and for types the widget does not handle (a newer server may
+/// send frames we do not know yet).
+pub fn parse(text: &str) -> Option<(Option<u64>, Incoming)> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    read(&value)
+}
+
+pub fn read<S: Source>(v: &S) -> Option<(Option<u64>, Incoming)> {
+    let rid = uint(v, "rid");
+    let session = || text(v, "session");
+    let frame = match text(v, "type")?.as_str() {
+        "welcome" => Incoming::Welcome {
+            visitor_id: text(v, "visitor_id"),
+            token: text(v, "token"),
+            sessions: list(v, "sessions", summary),
+        },
+        "queue.position" => Incoming::QueuePosition {
+            session: session()?,
+            position: uint(v, "position")? as u32,
+        },
+        "session" => Incoming::Session(summary(&v.get("session")?)?),
+        "event" => Incoming::Event {
+            session: session()?,
+            event: event(&v.get("event")?)?,
+        },
+        "history" => Incoming::History {
+            session: session()?,
+            events: list(v, "events", event),
+            receipts: receipts(&v.get("receipts")?),
+            more: flag(v, "more").unwrap_or(false),
+        },
+        "typing" => Incoming::Typing {
+            session: session()?,
+            author: Role::parse(&text(v, "author")?)?,
+            active: flag(v, "active")?,
+        },
+        "receipts" => Incoming::Receipts {
+            session: session()?,
+            receipts: receipts(&v.get("receipts")?),
+        },
+        "cobrowse" => Incoming::Cobrowse {
+            session: session()?,
+            state: share_state(&text(v, "state")?)?,
+        },
+        "cobrowse.keyframe_request" => Incoming::KeyframeRequest {
+            session: session()?,
+        },
+        "pointer" => Incoming::Pointer {
+            session: session()?,
+            node: uint(v, "node").map(|n| n as u32),
+            x: number(v, "x").unwrap_or(0.0) as f32,
+            y: number(v, "y").unwrap_or(0.0) as f32,
+        },
+        "highlight" => Incoming::Highlight {
+            session: session()?,
+            node: uint(v, "node")? as u32,
+            label: text(v, "label"),
+        },
+        "highlight.clear" => Incoming::HighlightClear {
+            session: session()?,
+        },
+        "error" => Incoming::Error {
+            code: text(v, "code")?,
+            message: text(v, "message").unwrap_or_default(),
+            session: session(),
+        },
+        _ => return None,
+    };
+    Some((rid, frame))
+}
+
+pub fn text<S: Source>(v: &S, key: &str) -> Option<String> {
+    v.get(key)?.string()
+}
+
+pub fn number<S: Source>(v: &S, key: &str) -> Option<f64> {
+    v.get(key)?.number().filter(|n| n.is_finite())
+}
+
+/// A non-negative integer (JSON numbers are doubles: exact up to 2^53).
+fn uint<S: Source>(v: &S, key: &str) -> Option<u64> {
+    number(v, key)
+        .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+        .map(|n| n as u64)
+}
+
+fn int<S: Source>(v: &S, key: &str) -> Option<i64> {
+    number(v, key)
+        .filter(|n| n.fract() == 0.0)
+        .map(|n| n as i64)
+}
+
+fn flag<S: Source>(v: &S, key: &str) -> Option<bool> {
+    v.get(key)?.boolean()
+}
+
+/// The readable items of the array `key`; unreadable ones are skipped.
+fn list<S: Source, T>(v: &S, key: &str, read: fn(&S) -> Option<T>) -> Vec<T> {
+    v.get(key)
+        .map(|a| a.items().iter().filter_map(read).collect())
+        .unwrap_or_default()
+}
+
+fn share_state(s: &str) -> Option<ShareState> {
+    match s {
+        "off" => Some(ShareState::Off),
+        "requested" => Some(ShareState::Requested),
+        "active" => Some(ShareState::Active),
+        _ => None,
+    }
+}
+
+fn share_action(s: &str) -> Option<ShareAction> {
+    match s {
+        "requested" => Some(ShareAction::Requested),
+        "started" => Some(ShareAction::Started),
+        "denied" => Some(ShareAction::Denied),
+        "stopped" => Some(ShareAction::Stopped),
+        _ => None,
+    }
+}
+
+fn summary<S: Source>(v: &S) -> Option<SessionSummary> {
+    Some(SessionSummary {
+        id: text(v, "id")?,
+        site: text(v, "site").unwrap_or_default(),
+        state: SessionState::parse(&text(v, "state")?)?,
+        visitor_id: text(v, "visitor_id").unwrap_or_default(),
+        visitor_name: text(v, "visitor_name"),
+        topic: text(v, "topic"),
+        agent: v.get("agent").and_then(|a| {
+            Some(AgentInfo {
+                id: text(&a, "id")?,
+                name: text(&a, "name")?,
+            })
+        }),
+        page: v.get("page").and_then(|p| {
+            Some(PageInfo {
+                url: text(&p, "url")?,
+                title: text(&p, "title").unwrap_or_default(),
+            })
+        }),
+        requested_at: int(v, "requested_at").unwrap_or(0),
+        accepted_at: int(v, "accepted_at"),
+        ended_at: int(v, "ended_at"),
+        last_seq: uint(v, "last_seq").unwrap_or(0),
+        share: text(v, "share")
+            .and_then(|s| share_state(&s))
+            .unwrap_or_default(),
+    })
+}
+
+fn receipts<S: Source>(v: &S) -> Receipts {
+    let n = |k| uint(v, k).unwrap_or(0);
+    Receipts {
+        visitor_delivered: n("visitor_delivered"),
+        visitor_read: n("visitor_read"),
+        agent_delivered: n("agent_delivered"),
+        agent_read: n("agent_read"),
+    }
+}
+
+/// One log entry; `None` for kinds this widget does not know.
+fn event<S: Source>(v: &S) -> Option<Event> {
+    let role = |k| text(v, k).and_then(|r| Role::parse(&r));
+    let body = match text(v, "kind")?.as_str() {
+        "message" => EventBody::Message {
+            text: text(v, "text")?,
+            client_id: text(v, "client_id"),
+        },
+        "requested" => EventBody::Requested {
+            topic: text(v, "topic"),
+        },
+        "agent_joined" => EventBody::AgentJoined {
+            agent_id: text(v, "agent_id").unwrap_or_default(),
+            name: text(v, "name").unwrap_or_default(),
+        },
+        "ended" => EventBody::Ended {
+            by: role("by").unwrap_or(Role::System),
+        },
+        "share" => EventBody::Share {
+            action: share_action(&text(v, "action")?)?,
+            by: role("by").unwrap_or(Role::System),
+        },
+        "highlight" => EventBody::Highlight {
+            node: uint(v, "node")? as u32,
+            label: text(v, "label"),
+        },
+        _ => return None,
+    };
+    Some(Event {
+        seq: uint(v, "seq")?,
+        at: int(v, "at").unwrap_or(0),
+        author: role("author")?,
+        author_name: text(v, "author_name"),
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::{ErrorCode, ServerEnvelope, ServerFrame};
+    use serde_json::Value;
+
+    /// Writes `frame` with the protocol's serde, reads it back by hand.
+    fn round(frame: ServerFrame, rid: Option<u64>) -> Option<(Option<u64>, Incoming)> {
+        let json = ServerEnvelope::reply(rid, frame).to_json();
+        read(&serde_json::from_str::<Value>(&json).unwrap())
+    }
+
+    fn summary_full() -> SessionSummary {
+        SessionSummary {
+            id: "s_1".into(),
+            site: "demo".into(),
+            state: SessionState::Active,
+            visitor_id: "v_1".into(),
+            visitor_name: Some("Ann".into()),
+            topic: Some("billing".into()),
+            agent: Some(AgentInfo {
+                id: "a_1".into(),
+                name: "Ana".into(),
+            }),
+            page: Some(PageInfo {
+                url: "https://shop.test/cart".into(),
+                title: "Cart".into(),
+            }),
+            requested_at: 1_700_000_000_000,
+            accepted_at: Some(1_700_000_001_000),
+            ended_at: Some(1_700_000_002_000),
+            last_seq: 42,
+            share: ShareState::Active,
+        }
+    }
+
+    fn summary_bare() -> SessionSummary {
+        SessionSummary {
+            id: "s_2".into(),
+            site: "demo".into(),
+            state: SessionState::Queued,
+            visitor_id: "v_1".into(),
+            visitor_name: None,
+            topic: None,
+            agent: None,
+            page: None,
+            requested_at: 5,
+            accepted_at: None,
+            ended_at: None,
+            last_seq: 0,
+            share: ShareState::Off,
+        }
+    }
+
+    fn events() -> Vec<Event> {
+        let e = |seq, author, author_name: Option<&str>, body| Event {
+            seq,
+            at: 1_700_000_000_000 + seq as i64,
+            author,
+            author_name: author_name.map(String::from),
+            body,
+        };
+        vec![
+            e(
+                1,
+                Role::Visitor,
+                None,
+                EventBody::Requested {
+                    topic: Some("billing".into()),
+                },
+            ),
+            e(2, Role::Visitor, None, EventBody::Requested { topic: None }),
+            e(
+                3,
+                Role::Visitor,
+                Some("Ann"),
+                EventBody::Message {
+                    text: "Hi \"there\"\n✓".into(),
+                    client_id: Some("c1".into()),
+                },
+            ),
+            e(
+                4,
+                Role::Agent,
+                Some("Ana"),
+                EventBody::Message {
+                    text: "Hello".into(),
+                    client_id: None,
+                },
+            ),
+            e(
+                5,
+                Role::System,
+                None,
+                EventBody::AgentJoined {
+                    agent_id: "a_1".into(),
+                    name: "Ana".into(),
+                },
+            ),
+            e(
+                6,
+                Role::Agent,
+                None,
+                EventBody::Share {
+                    action: ShareAction::Requested,
+                    by: Role::Agent,
+                },
+            ),
+            e(
+                7,
+                Role::Visitor,
+                None,
+                EventBody::Share {
+                    action: ShareAction::Started,
+                    by: Role::Visitor,
+                },
+            ),
+            e(
+                8,
+                Role::Visitor,
+                None,
+                EventBody::Share {
+                    action: ShareAction::Denied,
+                    by: Role::Visitor,
+                },
+            ),
+            e(
+                9,
+                Role::Agent,
+                None,
+                EventBody::Share {
+                    action: ShareAction::Stopped,
+                    by: Role::Agent,
+                },
+            ),
+            e(
+                10,
+                Role::Agent,
+                None,
+                EventBody::Highlight {
+                    node: 77,
+                    label: Some("here".into()),
+                },
+            ),
+            e(
+                11,
+                Role::Agent,
+                None,
+                EventBody::Highlight {
+                    node: 78,
+                    label: None,
+                },
+            ),
+            e(
+                12,
+                Role::Visitor,
+                None,
+                EventBody::Ended { by: Role::Visitor },
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_frame_the_widget_handles_reads_back_as_written() {
+        let r = Receipts {
+            visitor_delivered: 1,
+            visitor_read: 2,
+            agent_delivered: 3,
+            agent_read: 4,
+        };
+        let cases: Vec<(ServerFrame, Incoming)> = vec![
+            (
+                ServerFrame::Welcome {
+                    role: Role::Visitor,
+                    server_time: 9,
+                    visitor_id: Some("v_1".into()),
+                    token: Some("tok".into()),
+                    agent: None,
+                    presence: None,
+                    sessions: vec![summary_full(), summary_bare()],
+                },
+                Incoming::Welcome {
+                    visitor_id: Some("v_1".into()),
+                    token: Some("tok".into()),
+                    sessions: vec![summary_full(), summary_bare()],
+                },
+            ),
+            (
+                ServerFrame::QueuePosition {
+                    session: "s_2".into(),
+                    position: 3,
+                    agents_online: 1,
+                    eta_secs: Some(40),
+                },
+                Incoming::QueuePosition {
+                    session: "s_2".into(),
+                    position: 3,
+                },
+            ),
+            (
+                ServerFrame::Session {
+                    session: summary_full(),
+                },
+                Incoming::Session(summary_full()),
+            ),
+            (
+                ServerFrame::History {
+                    session: "s_1".into(),
+                    events: events(),
+                    receipts: r,
+                    more: true,
+                },
+                Incoming::History {
+                    session: "s_1".into(),
+                    events: events(),
+                    receipts: r,
+                    more: true,
+                },
+            ),
+            (
+                ServerFrame::Typing {
+                    session: "s_1".into(),
+                    author: Role::Agent,
+                    active: true,
+                },
+                Incoming::Typing {
+                    session: "s_1".into(),
+                    author: Role::Agent,
+                    active: true,
+                },
+            ),
+            (
+                ServerFrame::Receipts {
+                    session: "s_1".into(),
+                    receipts: r,
+                },
+                Incoming::Receipts {
+                    session: "s_1".into(),
+                    receipts: r,
+                },
+            ),
+            (
+                ServerFrame::Cobrowse {
+                    session: "s_1".into(),
+                    state: ShareState::Requested,
+                },
+                Incoming::Cobrowse {
+                    session: "s_1".into(),
+                    state: ShareState::Requested,
+                },
+            ),
+            (
+                ServerFrame::CobrowseKeyframeRequest {
+                    session: "s_1".into(),
+                },
+                Incoming::KeyframeRequest {
+                    session: "s_1".into(),
+                },
+            ),
+            (
+                ServerFrame::Pointer {
+                    session: "s_1".into(),
+                    node: Some(12),
+                    x: 0.25,
+                    y: 0.5,
+                },
+                Incoming::Pointer {
+                    session: "s_1".into(),
+                    node: Some(12),
+                    x: 0.25,
+                    y: 0.5,
+                },
+            ),
+            (
+                ServerFrame::Pointer {
+                    session: "s_1".into(),
+                    node: None,
+                    x: 0.0,
+                    y: 0.0,
+                },
+                Incoming::Pointer {
+                    session: "s_1".into(),
+                    node: None,
+                    x: 0.0,
+                    y: 0.0,
+                },
+            ),
+            (
+                ServerFrame::Highlight {
+                    session: "s_1".into(),
+                    node: 9,
+                    label: Some("Click here".into()),
+                },
+                Incoming::Highlight {
+                    session: "s_1".into(),
+                    node: 9,
+                    label: Some("Click here".into()),
+                },
+            ),
+            (
+                ServerFrame::HighlightClear {
+                    session: "s_1".into(),
+                },
+                Incoming::HighlightClear {
+                    session: "s_1".into(),
+                },
+            ),
+            (
+                ServerFrame::Error {
+                    code: ErrorCode::SessionOpen,
+                    message: "already open".into(),
+                    session: Some("s_1".into()),
+                },
+                Incoming::Error {
+                    code: "session_open".into(),
+                    message: "already open".into(),
+                    session: Some("s_1".into()),
+                },
+            ),
+        ];
+        for (frame, want) in cases {
+            let json = ServerEnvelope::new(frame.clone()).to_json();
+            assert_eq!(round(frame, None), Some((None, want)), "{json}");
+        }
+        for e in events() {
+            let frame = ServerFrame::Event {
+                session: "s_1".into(),
+                event: e.clone(),
+            };
+            assert_eq!(
+                round(frame, None),
+                Some((
+                    None,
+                    Incoming::Event {
+                        session: "s_1".into(),
+                        event: e
+                    }
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn rid_is_read_and_unknown_frames_are_skipped() {
+        let frame = ServerFrame::HighlightClear {
+            session: "s_1".into(),
+        };
+        assert_eq!(round(frame, Some(7)).unwrap().0, Some(7));
+        let queue = ServerFrame::Queue {
+            server_time: 1,
+            items: vec![],
+            total: 0,
+        };
+        assert_eq!(round(queue, None), None, "agent-only frame");
+        let odd: Value = serde_json::from_str(r#"{"v":1,"type":"event","session":"s","event":{"seq":1,"at":1,"author":"agent","kind":"teleport"}}"#).unwrap();
+        assert_eq!(read(&odd), None, "an event kind from a newer server");
+        assert_eq!(read(&Value::Null), None);
+        let every_error = [
+            ErrorCode::BadToken,
+            ErrorCode::RateLimited,
+            ErrorCode::NotSharing,
+            ErrorCode::UnknownSession,
+        ];
+        for code in every_error {
+            let f = ServerFrame::Error {
+                code,
+                message: "m".into(),
+                session: None,
+            };
+            match round(f, None) {
+                Some((_, Incoming::Error { code: c, .. })) => assert_eq!(c, code.as_str()),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}
