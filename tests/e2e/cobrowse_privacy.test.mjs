@@ -78,6 +78,7 @@ test("co-browse privacy: masked values never leave the page", { timeout: 240_000
       blocked: secret("blocknote"),
       balance: secret("balance"),
       pin: "90210",
+      late: secret("late"),
     };
     const plain = `Ann Plainfield ${t}`;
     const plainLast = `Marker ${t} done`;
@@ -163,6 +164,16 @@ test("co-browse privacy: masked values never leave the page", { timeout: 240_000
     await visitor.locator("#pin").pressSequentially(S.pin, { delay: 15 });
     await visitor.locator("#nickname").pressSequentially(nick, { delay: 15 });
     await waitUntil("the nickname at the agent", () => agent.pages.some((p) => pageText(p).includes(nick)));
+    // A selector added at run time masks from then on (the page is re-sent under it).
+    const beforeMask = agent.mark();
+    await visitor.evaluate(() => window.Tandem.mask("#nickname"));
+    const remasked = await agent.pageSince(beforeMask, (p) => p.kind === "keyframe", "a keyframe after Tandem.mask()");
+    const nickNode = byDomId(remasked.body, "nickname");
+    await visitor.locator("#nickname").fill("");
+    await visitor.locator("#nickname").pressSequentially(S.late, { delay: 15 });
+    await waitUntil("the masked nickname at the agent", () =>
+      agent.pages.some((p) => (p.body.ops || []).some((o) => o.o === "val" && o.i === nickNode.i && o.v === "•".repeat(S.late.length))),
+    );
     assert.equal(
       agent.frames.filter((f) => f.type === "cobrowse" && f.state === "requested").length,
       requestsBefore,
