@@ -3,7 +3,8 @@
 //!
 //! - a keyframe is a full snapshot, built in time slices (`snapshot.rs`);
 //! - deltas follow, at most one per animation frame, computed from what a
-//!   `MutationObserver` and a few listeners reported (`observer.rs`);
+//!   `MutationObserver` and a few listeners (`events.rs`) reported
+//!   (`observer.rs`);
 //! - masking happens while serialising, before anything is encoded
 //!   (`mask.rs`, `forms.rs`); URLs and stylesheets are made usable on
 //!   another origin (`styles.rs`); node ids and our copy of the mirror's
@@ -14,6 +15,7 @@
 //! on what one delta may serialise, and a keyframe instead when a change is
 //! too big or the socket is backed up.
 
+pub mod events;
 pub mod forms;
 pub mod mask;
 pub mod observer;
@@ -25,8 +27,9 @@ use js_sys::WeakSet;
 use protocol::cobrowse::{Delta, FrameKind, Keyframe, Op, encode_frame};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, Event, MouseEvent, Node};
+use web_sys::{Element, Node};
 
+use self::events::{field_listeners, page_listeners};
 use self::observer::{Dirty, Observer, canvas_image, diff, note_records, viewport};
 use self::snapshot::{Step, Walk};
 use self::tree::{DOC, Lookup, NodeIds, Slot, Tree};
@@ -549,70 +552,4 @@ fn hash(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-fn capture(d: &Dispatcher, e: CaptureEvent) {
-    d.send(Input::Capture(e));
-}
-
-/// Field edits and scrolling anywhere in `target` (the document, or a
-/// same-origin iframe's document). `input` is composed, so edits inside
-/// shadow roots arrive too; the real target is the first of the path.
-fn field_listeners(dispatcher: &Dispatcher, target: &web_sys::EventTarget) -> Vec<Listener> {
-    let field = |d: Dispatcher| {
-        move |e: Event| {
-            let t = e.composed_path().get(0);
-            capture(&d, CaptureEvent::Field(t));
-        }
-    };
-    let d = dispatcher.clone();
-    vec![
-        Listener::capture(target, "input", field(dispatcher.clone())),
-        Listener::capture(target, "change", field(dispatcher.clone())),
-        Listener::capture(target, "scroll", move |e: Event| {
-            if let Some(t) = e.target() {
-                capture(&d, CaptureEvent::Scroll(t.into()));
-            }
-        }),
-    ]
-}
-
-/// Everything else the mirror shows: pointer, clicks, selection, viewport,
-/// stylesheet and iframe loads.
-fn page_listeners(dispatcher: &Dispatcher) -> Vec<Listener> {
-    let doc = document();
-    let mut out = field_listeners(dispatcher, &doc);
-    let d = dispatcher.clone();
-    out.push(Listener::capture(&doc, "mousemove", move |e: Event| {
-        if let Some(m) = e.dyn_ref::<MouseEvent>() {
-            capture(
-                &d,
-                CaptureEvent::Mouse(m.client_x() as f64, m.client_y() as f64),
-            );
-        }
-    }));
-    let d = dispatcher.clone();
-    out.push(Listener::capture(&doc, "click", move |e: Event| {
-        if let Some(m) = e.dyn_ref::<MouseEvent>() {
-            capture(
-                &d,
-                CaptureEvent::Click(m.client_x() as f64, m.client_y() as f64),
-            );
-        }
-    }));
-    let d = dispatcher.clone();
-    out.push(Listener::new(&doc, "selectionchange", move |_| {
-        capture(&d, CaptureEvent::Selection)
-    }));
-    let d = dispatcher.clone();
-    out.push(Listener::capture(&doc, "load", move |e: Event| {
-        if let Some(t) = e.target() {
-            capture(&d, CaptureEvent::Load(t.into()));
-        }
-    }));
-    let d = dispatcher.clone();
-    out.push(Listener::new(&window(), "resize", move |_| {
-        capture(&d, CaptureEvent::Resize)
-    }));
-    out
 }
