@@ -30,6 +30,15 @@ pub struct TestServer {
 /// A private folder under the system temp dir, removed when dropped.
 pub struct ScratchDir(pub PathBuf);
 
+/// A conversation an online agent has accepted, with both sides connected.
+pub struct Accepted {
+    pub agent: Client,
+    pub agent_token: String,
+    pub visitor: Client,
+    pub visitor_token: String,
+    pub session: String,
+}
+
 impl Drop for ScratchDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -104,6 +113,46 @@ impl TestServer {
             .await
             .expect("agent added");
         password
+    }
+
+    /// An agent goes online, a new visitor asks for help, the agent accepts.
+    pub async fn accepted_session(&self, message: &str) -> Accepted {
+        let (mut agent, agent_token) = self.agent("alex@example.com", "Alex").await;
+        agent
+            .send(ClientFrame::PresenceSet {
+                presence: protocol::AgentPresence::Online,
+            })
+            .await;
+        let (mut visitor, visitor_token, _) = self.visitor(None).await;
+        let help = ClientFrame::HelpRequest {
+            client_id: None,
+            topic: None,
+            message: message.into(),
+            page: None,
+        };
+        visitor.send(help).await;
+        let session = session_id(
+            &visitor
+                .expect(|f| matches!(f, ServerFrame::Session { .. }))
+                .await,
+        );
+        agent
+            .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if !items.is_empty()))
+            .await;
+        agent
+            .send(ClientFrame::QueueAccept {
+                session: session.clone(),
+            })
+            .await;
+        let active = |f: &ServerFrame| matches!(f, ServerFrame::Session { session } if session.state == protocol::SessionState::Active);
+        visitor.expect(active).await;
+        Accepted {
+            agent,
+            agent_token,
+            visitor,
+            visitor_token,
+            session,
+        }
     }
 
     /// Logs in over REST; returns the bearer token.

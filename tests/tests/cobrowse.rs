@@ -4,9 +4,7 @@
 //! pointer and highlights.
 
 use protocol::cobrowse::{FrameKind, MAX_LOG_DELTAS, ShareState, decode_header, encode_frame};
-use protocol::{
-    AgentPresence, ClientFrame, ErrorCode, EventBody, ServerFrame, SessionState, ShareAction,
-};
+use protocol::{AgentPresence, ClientFrame, ErrorCode, EventBody, ServerFrame, ShareAction};
 use tandem_tests::{Client, Incoming, TestServer, session_id};
 
 struct Shared {
@@ -20,35 +18,9 @@ struct Shared {
 /// An accepted session where the agent asked and the visitor allowed sharing.
 async fn sharing() -> Shared {
     let server = TestServer::start().await;
-    let (mut agent, agent_token) = server.agent("alex@example.com", "Alex").await;
-    agent
-        .send(ClientFrame::PresenceSet {
-            presence: AgentPresence::Online,
-        })
-        .await;
-    let (mut visitor, _, _) = server.visitor(None).await;
-    visitor
-        .send(ClientFrame::HelpRequest {
-            client_id: None,
-            topic: None,
-            message: "where do I click?".into(),
-            page: None,
-        })
-        .await;
-    let session = session_id(
-        &visitor
-            .expect(|f| matches!(f, ServerFrame::Session { .. }))
-            .await,
-    );
-    agent
-        .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if !items.is_empty()))
-        .await;
-    agent
-        .send(ClientFrame::QueueAccept {
-            session: session.clone(),
-        })
-        .await;
-    visitor.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
+    let a = server.accepted_session("where do I click?").await;
+    let (mut agent, agent_token, mut visitor, session) =
+        (a.agent, a.agent_token, a.visitor, a.session);
 
     // Not shared yet: page frames are refused.
     let early = encode_frame(FrameKind::Keyframe, &session, 1, 0, b"{}");

@@ -1,40 +1,18 @@
 //! Either side drops and comes back: nothing is lost, the token restores the
 //! visitor's session, and a server restart keeps queue and conversations.
 
-use protocol::{AgentPresence, ClientFrame, ServerFrame, SessionState};
+use protocol::{AgentPresence, ClientFrame, ServerFrame};
 use tandem_tests::{Client, TestServer, session_id};
 
 async fn accepted_session(server: &TestServer) -> (Client, Client, String, String, String) {
-    let (mut agent, agent_token) = server.agent("alex@example.com", "Alex").await;
-    agent
-        .send(ClientFrame::PresenceSet {
-            presence: AgentPresence::Online,
-        })
-        .await;
-    let (mut visitor, visitor_token, _) = server.visitor(None).await;
-    visitor
-        .send(ClientFrame::HelpRequest {
-            client_id: None,
-            topic: None,
-            message: "where is my order?".into(),
-            page: None,
-        })
-        .await;
-    let session = session_id(
-        &visitor
-            .expect(|f| matches!(f, ServerFrame::Session { .. }))
-            .await,
-    );
-    agent
-        .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if !items.is_empty()))
-        .await;
-    agent
-        .send(ClientFrame::QueueAccept {
-            session: session.clone(),
-        })
-        .await;
-    visitor.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
-    (agent, visitor, session, agent_token, visitor_token)
+    let a = server.accepted_session("where is my order?").await;
+    (
+        a.agent,
+        a.visitor,
+        a.session,
+        a.agent_token,
+        a.visitor_token,
+    )
 }
 
 fn texts(frame: &ServerFrame) -> Vec<String> {
