@@ -33,16 +33,7 @@ async fn sharing() -> Shared {
         })
         .await;
     for side in [&mut agent, &mut visitor] {
-        side.expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Cobrowse {
-                    state: ShareState::Requested,
-                    ..
-                }
-            )
-        })
-        .await;
+        side.expect(share_is(ShareState::Requested)).await;
     }
     visitor
         .send(ClientFrame::CobrowseStart {
@@ -50,16 +41,7 @@ async fn sharing() -> Shared {
         })
         .await;
     for side in [&mut agent, &mut visitor] {
-        side.expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Cobrowse {
-                    state: ShareState::Active,
-                    ..
-                }
-            )
-        })
-        .await;
+        side.expect(share_is(ShareState::Active)).await;
     }
     Shared {
         server,
@@ -68,6 +50,11 @@ async fn sharing() -> Shared {
         visitor,
         session,
     }
+}
+
+/// Matches the `cobrowse` frame announcing `state`.
+fn share_is(state: ShareState) -> impl Fn(&ServerFrame) -> bool {
+    move |f| matches!(f, ServerFrame::Cobrowse { state: s, .. } if *s == state)
 }
 
 fn is_binary(i: &Incoming) -> bool {
@@ -280,17 +267,7 @@ async fn pointer_and_highlights_reach_the_visitor_and_highlights_are_audited() {
             session: session.clone(),
         })
         .await;
-    agent
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Cobrowse {
-                    state: ShareState::Off,
-                    ..
-                }
-            )
-        })
-        .await;
+    agent.expect(share_is(ShareState::Off)).await;
     let rid = agent
         .send(ClientFrame::Highlight {
             session: session.clone(),
@@ -369,33 +346,13 @@ async fn the_visitor_can_deny_and_a_reload_sees_the_share_state() {
             session: session.clone(),
         })
         .await;
-    visitor
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Cobrowse {
-                    state: ShareState::Requested,
-                    ..
-                }
-            )
-        })
-        .await;
+    visitor.expect(share_is(ShareState::Requested)).await;
     visitor
         .send(ClientFrame::CobrowseDeny {
             session: session.clone(),
         })
         .await;
-    agent
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Cobrowse {
-                    state: ShareState::Off,
-                    ..
-                }
-            )
-        })
-        .await;
+    agent.expect(share_is(ShareState::Off)).await;
     let rid = visitor
         .send(ClientFrame::CobrowseDeny {
             session: session.clone(),
@@ -413,17 +370,7 @@ async fn the_visitor_can_deny_and_a_reload_sees_the_share_state() {
             session: session.clone(),
         })
         .await;
-    agent
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Cobrowse {
-                    state: ShareState::Active,
-                    ..
-                }
-            )
-        })
-        .await;
+    agent.expect(share_is(ShareState::Active)).await;
     visitor.close().await;
     let (_, _, welcome) = server.visitor(Some(token)).await;
     let ServerFrame::Welcome { sessions, .. } = welcome else {
