@@ -176,3 +176,40 @@ pub fn stop_screen(console: Console, session: &str) {
         console.toast(OFFLINE, None);
     }
 }
+
+/// A private note on the chat, for agents only.
+pub fn add_note(console: Console, session: &str, text: &str) {
+    let text = text.trim();
+    if text.is_empty() {
+        return;
+    }
+    let frame = ClientFrame::NoteAdd {
+        session: session.to_string(),
+        text: text.to_string(),
+    };
+    if console.send(frame).is_none() {
+        console.toast(OFFLINE, None);
+    }
+}
+
+/// Hands the chat to a colleague or to another skill's queue. The chat
+/// leaves this console when the server confirms (a `session` frame naming
+/// the new agent or the queue).
+pub fn transfer(
+    console: Console,
+    session: &str,
+    agent: Option<String>,
+    skill: Option<String>,
+    note: &str,
+) {
+    let note = Some(note.trim().to_string()).filter(|n| !n.is_empty());
+    let frame = ClientFrame::SessionTransfer {
+        session: session.to_string(),
+        agent,
+        skill,
+        note,
+    };
+    if console.send(frame).is_none() {
+        console.toast(OFFLINE, None);
+    }
+}

@@ -85,6 +85,43 @@ pub async fn logout() -> Result<(), ApiError> {
     }
 }
 
+/// A colleague as the transfer dialog lists them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Colleague {
+    pub id: String,
+    pub name: String,
+    pub presence: protocol::AgentPresence,
+    pub connected: bool,
+    pub open: u32,
+    pub capacity: u32,
+    #[serde(default)]
+    pub skills: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RosterReply {
+    live: RosterLive,
+}
+
+#[derive(Deserialize)]
+struct RosterLive {
+    agents: Vec<Colleague>,
+}
+
+/// Every agent with their presence and load, from `GET /api/v1/supervisor`.
+pub async fn roster() -> Result<Vec<Colleague>, ApiError> {
+    let (status, body) = call("GET", "/api/v1/supervisor", None).await?;
+    if status != 200 {
+        return Err(error_from(status, &body));
+    }
+    serde_json::from_str::<RosterReply>(&body)
+        .map(|r| r.live.agents)
+        .map_err(|_| ApiError::Server {
+            status,
+            message: "The server sent an agent list this console cannot read.".into(),
+        })
+}
+
 fn parse_agent(status: u16, body: &str) -> Result<Agent, ApiError> {
     if status == 200 {
         serde_json::from_str::<AgentReply>(body)

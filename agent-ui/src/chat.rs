@@ -86,6 +86,12 @@ pub enum RowKind {
         seq: u64,
         text: String,
     },
+    /// A private note: agents only, never shown to the visitor.
+    Note {
+        seq: u64,
+        author_name: Option<String>,
+        text: String,
+    },
     Pending {
         client_id: String,
         text: String,
@@ -306,6 +312,14 @@ impl Chat {
                         starts_group,
                     }
                 }
+                EventBody::Note { text } => {
+                    prev = None;
+                    RowKind::Note {
+                        seq: e.seq,
+                        author_name: e.author_name.clone(),
+                        text: text.clone(),
+                    }
+                }
                 body => {
                     prev = None;
                     RowKind::System {
@@ -366,6 +380,15 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
         EventBody::Highlight { label: None, .. } => {
             "Highlighted an element on the visitor's page".into()
         }
+        EventBody::Transferred {
+            from, to: Some(to), ..
+        } => format!("{} transferred the chat to {}", from.name, to.name),
+        EventBody::Transferred { from, skill, .. } => match skill {
+            Some(skill) => format!("{} sent the chat to the {skill} queue", from.name),
+            None => format!("{} sent the chat back to the queue", from.name),
+        },
+        EventBody::Note { text } => text.clone(),
+        EventBody::Redacted => String::new(),
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::{
     AgentPresence, ClientFrame, CloseCode, ErrorCode, Event, Role, ServerEnvelope, ServerFrame,
-    ShareState,
+    SessionState, SessionSummary, ShareState,
 };
 
 use crate::api::{self, ApiError};
@@ -15,6 +15,7 @@ use crate::mirror;
 use crate::receipts;
 use crate::socket::{Link, LinkEvent};
 use crate::state::{Auth, Connection, Console, Sent};
+use crate::{actions, format};
 
 /// Opens the agent socket for the signed-in agent.
 pub fn connect(console: Console) {
@@ -135,6 +136,9 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         }
         ServerFrame::Session { session } => {
             let id = session.id.clone();
+            if handed_on(console, &session) {
+                return;
+            }
             if console.upsert_summary(session) {
                 console.send(ClientFrame::SessionSync {
                     session: id.clone(),
@@ -209,6 +213,31 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         | ServerFrame::Offer { .. }
         | ServerFrame::OfferWithdrawn { .. } => {}
     }
+}
+
+/// A chat of ours now belongs to a colleague or waits in a queue again
+/// (a transfer): it leaves this console, with a word saying where it went.
+fn handed_on(console: Console, session: &SessionSummary) -> bool {
+    let me = console.auth.with_untracked(|a| match a {
+        Auth::SignedIn(agent) => Some(agent.id.clone()),
+        _ => None,
+    });
+    let ours = session.agent.as_ref().map(|a| a.id.clone()) == me;
+    if ours || session.state == SessionState::Ended || !console.has_chat(&session.id) {
+        return false;
+    }
+    let whom = match &session.agent {
+        Some(agent) => agent.name.clone(),
+        None => "the queue".to_string(),
+    };
+    let label = console
+        .peek_chat(&session.id, |c| {
+            format::visitor_label(c.summary.visitor_name.as_deref(), &c.summary.visitor_id)
+        })
+        .unwrap_or_default();
+    actions::close_chat(console, &session.id);
+    console.toast(format!("{label}'s chat went to {whom}."), None);
+    true
 }
 
 fn on_event(console: Console, session: &str, event: Event) {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Millis, Role};
+use crate::{AgentInfo, Millis, Role};
 
 /// One entry of a session's log. `seq` starts at 1 and has no gaps, so a
 /// client that remembers the last `seq` it saw can resume exactly.
@@ -47,6 +47,20 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
     },
+    /// A private note by an agent. Agents only: visitors get `redacted`.
+    Note { text: String },
+    /// The session moved from one agent to another agent (`to`) or back to
+    /// the queue of another skill (`skill`).
+    Transferred {
+        from: AgentInfo,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<AgentInfo>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        skill: Option<String>,
+    },
+    /// What a visitor sees in place of an agents-only entry, so the log's
+    /// numbering stays without gaps on their side too.
+    Redacted,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,6 +81,32 @@ impl EventBody {
             EventBody::Ended { .. } => "ended",
             EventBody::Share { .. } => "share",
             EventBody::Highlight { .. } => "highlight",
+            EventBody::Note { .. } => "note",
+            EventBody::Transferred { .. } => "transferred",
+            EventBody::Redacted => "redacted",
+        }
+    }
+}
+
+impl EventBody {
+    /// Whether only agents may see this entry.
+    pub fn agents_only(&self) -> bool {
+        matches!(self, EventBody::Note { .. })
+    }
+}
+
+impl Event {
+    /// The event as `reader` may see it: private entries become `redacted`
+    /// for visitors (same seq, time and author, no content).
+    pub fn for_reader(&self, reader: Role) -> std::borrow::Cow<'_, Event> {
+        if reader == Role::Visitor && self.body.agents_only() {
+            std::borrow::Cow::Owned(Event {
+                author_name: None,
+                body: EventBody::Redacted,
+                ..self.clone()
+            })
+        } else {
+            std::borrow::Cow::Borrowed(self)
         }
     }
 }
@@ -134,6 +174,22 @@ mod tests {
         assert_eq!(json["author"], "visitor");
         let back: Event = serde_json::from_value(json).unwrap();
         assert_eq!(back, ev);
+    }
+
+    #[test]
+    fn notes_are_redacted_for_visitors_only() {
+        let note = Event {
+            seq: 4,
+            at: 1,
+            author: Role::Agent,
+            author_name: Some("Ann".into()),
+            body: EventBody::Note { text: "VIP".into() },
+        };
+        let seen = note.for_reader(Role::Visitor);
+        assert_eq!(seen.body, EventBody::Redacted);
+        assert_eq!((seen.seq, seen.author_name.as_deref()), (4, None));
+        assert!(!serde_json::to_string(&*seen).unwrap().contains("VIP"));
+        assert_eq!(*note.for_reader(Role::Agent), note);
     }
 
     #[test]

@@ -147,6 +147,22 @@ pub enum ClientFrame {
     /// Agent: remove highlights.
     #[serde(rename = "highlight.clear")]
     HighlightClear { session: String },
+    /// Agent: a private note on the session, seen by agents only.
+    #[serde(rename = "note.add")]
+    NoteAdd { session: String, text: String },
+    /// Agent: hand the session to another agent (`agent`, by id) or back to
+    /// the queue of another skill (`skill`, e.g. "level2"), with a private
+    /// note for whoever takes it. Exactly one of `agent` and `skill`.
+    #[serde(rename = "session.transfer")]
+    SessionTransfer {
+        session: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        skill: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 /// Every `type` a client may send, for telling "unknown type" from "bad fields".
@@ -172,6 +188,8 @@ pub const CLIENT_TYPES: &[&str] = &[
     "pointer",
     "highlight",
     "highlight.clear",
+    "note.add",
+    "session.transfer",
 ];
 
 impl ClientFrame {
@@ -193,7 +211,9 @@ impl ClientFrame {
             | ClientFrame::CobrowseSubscribe { session }
             | ClientFrame::Pointer { session, .. }
             | ClientFrame::Highlight { session, .. }
-            | ClientFrame::HighlightClear { session } => Some(session),
+            | ClientFrame::HighlightClear { session }
+            | ClientFrame::NoteAdd { session, .. }
+            | ClientFrame::SessionTransfer { session, .. } => Some(session),
             _ => None,
         }
     }
@@ -247,6 +267,25 @@ impl ClientFrame {
             ClientFrame::Highlight {
                 label: Some(label), ..
             } => short_len("label", label, MAX_SHORT_CHARS),
+            ClientFrame::NoteAdd { text, .. } => {
+                message_text(text)?;
+                if text.trim().is_empty() {
+                    return Err("text must not be empty".into());
+                }
+                Ok(())
+            }
+            ClientFrame::SessionTransfer {
+                agent, skill, note, ..
+            } => {
+                match (agent, skill) {
+                    (Some(a), None) => short_len("agent", a, MAX_SHORT_CHARS)?,
+                    (None, Some(s)) if !s.trim().is_empty() => {
+                        short_len("skill", s, MAX_SHORT_CHARS)?
+                    }
+                    _ => return Err("name either an agent or a skill to transfer to".into()),
+                }
+                note.as_deref().map_or(Ok(()), message_text)
+            }
             ClientFrame::Pointer { x, y, .. } => {
                 if x.is_finite() && y.is_finite() {
                     Ok(())
@@ -566,6 +605,23 @@ mod tests {
     }
 
     #[test]
+    fn transfer_names_exactly_one_target() {
+        let code = |t: &str| decode_client(t).map(|_| ()).map_err(|e| e.code);
+        assert_eq!(
+            code(r#"{"v":1,"type":"session.transfer","session":"s"}"#),
+            Err(ErrorCode::InvalidFrame)
+        );
+        assert_eq!(
+            code(r#"{"v":1,"type":"session.transfer","session":"s","agent":"a","skill":"b"}"#),
+            Err(ErrorCode::InvalidFrame)
+        );
+        assert_eq!(
+            code(r#"{"v":1,"type":"session.transfer","session":"s","skill":"level2"}"#),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn rid_is_echoed_in_errors() {
         let e = decode_client(r#"{"v":1,"rid":42,"type":"nope"}"#).unwrap_err();
         assert_eq!(e.rid, Some(42));
@@ -670,6 +726,22 @@ mod tests {
             },
             ClientFrame::HighlightClear {
                 session: "s".into(),
+            },
+            ClientFrame::NoteAdd {
+                session: "s".into(),
+                text: "called back yesterday".into(),
+            },
+            ClientFrame::SessionTransfer {
+                session: "s".into(),
+                agent: Some("a_1".into()),
+                skill: None,
+                note: Some("wants a refund".into()),
+            },
+            ClientFrame::SessionTransfer {
+                session: "s".into(),
+                agent: None,
+                skill: Some("level2".into()),
+                note: None,
             },
         ] {
             let json = ClientEnvelope::new(frame.clone()).to_json();

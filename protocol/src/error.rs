@@ -41,6 +41,8 @@ pub enum ErrorCode {
     Internal,
     /// A co-browse frame or action while the visitor is not sharing their screen.
     NotSharing,
+    /// A transfer named an agent who is offline, away or not connected.
+    AgentUnavailable,
 }
 
 impl ErrorCode {
@@ -62,6 +64,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
             ErrorCode::NotSharing => "not_sharing",
+            ErrorCode::AgentUnavailable => "agent_unavailable",
         }
     }
 }

@@ -82,6 +82,9 @@ pub struct Strings {
     pub someone: &'static str,
     /// `{}` is the agent's name.
     pub agent_joined: &'static str,
+    /// `{}` is the new agent's name.
+    pub transferred_to: &'static str,
+    pub transferred_queue: &'static str,
     pub ended_by_visitor: &'static str,
     pub ended_by_agent: &'static str,
     pub ended_by_system: &'static str,
@@ -157,6 +160,8 @@ pub static EN: Strings = Strings {
     agent_typing: "{} is typing…",
     someone: "Someone",
     agent_joined: "{} joined the chat",
+    transferred_to: "You're now chatting with {}, who can see the conversation so far",
+    transferred_queue: "We're passing you to a specialist — please stay on this page",
     ended_by_visitor: "You ended the chat",
     ended_by_agent: "The agent ended the chat",
     ended_by_system: "The chat was closed",
@@ -227,6 +232,8 @@ pub static FR: Strings = Strings {
     agent_typing: "{} est en train d’écrire…",
     someone: "Quelqu’un",
     agent_joined: "{} a rejoint la discussion",
+    transferred_to: "Vous discutez maintenant avec {}, qui voit la conversation depuis le début",
+    transferred_queue: "Nous vous passons un spécialiste — restez sur cette page",
     ended_by_visitor: "Vous avez terminé la discussion",
     ended_by_agent: "Le conseiller a terminé la discussion",
     ended_by_system: "La discussion a été fermée",

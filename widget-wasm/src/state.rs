@@ -65,6 +65,10 @@ pub enum ItemBody {
     Share {
         action: ShareAction,
     },
+    /// The chat moved to another agent (`to`) or back to a queue (`None`).
+    Transferred {
+        to: Option<String>,
+    },
 }
 
 /// One line of the transcript: a chat message or a lifecycle notice.
@@ -396,8 +400,19 @@ impl Conversation {
                 self.insert(item);
                 Applied::Other
             }
-            // The agent's highlights show on the page itself.
-            EventBody::Highlight { .. } => Applied::Other,
+            // The agent's highlights show on the page itself; agents' private
+            // entries arrive redacted and only keep the numbering whole.
+            EventBody::Highlight { .. } | EventBody::Redacted | EventBody::Note { .. } => {
+                Applied::Other
+            }
+            EventBody::Transferred { to, .. } => {
+                if let Some(to) = to {
+                    self.agent = Some(to.clone());
+                }
+                let to = to.as_ref().map(|a| a.name.clone());
+                self.insert(self.notice(ev, ItemBody::Transferred { to }));
+                Applied::Other
+            }
             EventBody::Message { text, client_id } => {
                 let index = match self.confirm_own(ev, client_id.as_deref()) {
                     Some(index) => index,

@@ -8,6 +8,7 @@ use super::Avatar;
 use super::cobrowse_tools::ScreenControls;
 use super::composer::Composer;
 use super::messages::MessageList;
+use super::transfer::TransferButton;
 use crate::state::Console;
 use crate::{actions, clock, format};
 
@@ -101,6 +102,8 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
     });
     let screen = (state == SessionState::Active)
         .then(|| view! { <ScreenControls id=id.clone() share=share /> });
+    let transfer =
+        (state == SessionState::Active).then(|| view! { <TransferButton id=id.clone() /> });
     let end = move |_| actions::end_chat(console, &id);
     view! {
         <header class="chat-head">
@@ -117,6 +120,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
                 </div>
             </div>
             {screen}
+            {transfer}
             {(state != SessionState::Ended)
                 .then(|| {
                     view! {

@@ -1,5 +1,7 @@
 //! The reply box: Enter sends, Shift+Enter starts a new line, and typing
-//! is announced to the visitor (throttled, see `typing.rs`).
+//! is announced to the visitor (throttled, see `typing.rs`). In note mode
+//! the text becomes a private note that only agents see, and typing is not
+//! announced.
 
 use std::time::Duration;
 
@@ -19,6 +21,7 @@ pub fn Composer(id: String) -> impl IntoView {
     let idle = StoredValue::new(None::<TimeoutHandle>);
     let input = NodeRef::<html::Textarea>::new();
     let session = StoredValue::new(id);
+    let note_mode = RwSignal::new(false);
 
     let stop_typing = move || {
         if let Some(handle) = idle.try_update_value(Option::take).flatten() {
@@ -32,6 +35,9 @@ pub fn Composer(id: String) -> impl IntoView {
         let text = event_target_value(&ev);
         session.with_value(|id| console.set_draft(id, text.clone()));
         draft.set(text);
+        if note_mode.get_untracked() {
+            return;
+        }
         if typing.try_update_value(|t| t.input(clock::now())) == Some(true) {
             session.with_value(|id| actions::typing(console, id, true));
         }
@@ -50,7 +56,11 @@ pub fn Composer(id: String) -> impl IntoView {
         }
         stop_typing();
         session.with_value(|id| {
-            actions::send_message(console, id, &text);
+            if note_mode.get_untracked() {
+                actions::add_note(console, id, &text);
+            } else {
+                actions::send_message(console, id, &text);
+            }
             console.set_draft(id, String::new());
         });
         draft.set(String::new());
@@ -80,19 +90,39 @@ pub fn Composer(id: String) -> impl IntoView {
     on_cleanup(stop_typing);
 
     view! {
-        <form class="composer" on:submit=on_submit>
+        <form class="composer" class:note-mode=move || note_mode.get() on:submit=on_submit>
             <textarea
                 data-testid="chat-input"
                 rows="3"
                 maxlength=MAX_MESSAGE_CHARS.to_string()
-                placeholder="Write a reply…"
-                aria-label="Reply"
+                placeholder=move || {
+                    if note_mode.get() {
+                        "Write a private note — only agents see it…"
+                    } else {
+                        "Write a reply…"
+                    }
+                }
+                aria-label=move || if note_mode.get() { "Private note" } else { "Reply" }
                 node_ref=input
                 prop:value=move || draft.get()
                 on:input=on_input
                 on:keydown=on_keydown
             ></textarea>
             <div class="composer-bar">
+                <label class="note-toggle" title="Private notes are kept with the chat for you and other agents; the visitor never sees them">
+                    <input
+                        type="checkbox"
+                        data-testid="note-mode"
+                        prop:checked=move || note_mode.get()
+                        on:change=move |ev| {
+                            if event_target_checked(&ev) {
+                                stop_typing();
+                            }
+                            note_mode.set(event_target_checked(&ev));
+                        }
+                    />
+                    "Private note"
+                </label>
                 <span class="hint">"Enter to send · Shift+Enter for a new line"</span>
                 <button
                     type="submit"
@@ -100,7 +130,7 @@ pub fn Composer(id: String) -> impl IntoView {
                     data-testid="chat-send"
                     disabled=move || draft.with(|d| d.trim().is_empty())
                 >
-                    "Send"
+                    {move || if note_mode.get() { "Add note" } else { "Send" }}
                 </button>
             </div>
         </form>

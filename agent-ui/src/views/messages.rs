@@ -213,6 +213,19 @@ fn render_row(cx: &RowContext, row: Row) -> AnyView {
             }
             .into_any()
         }
+        RowKind::Note { seq, author_name, text } => {
+            let who = author_name.unwrap_or_else(|| "Agent".to_string());
+            view! {
+                <div class="message note" data-testid="note" data-seq=seq.to_string()>
+                    <div class="meta">
+                        <span class="who">{format!("Private note · {who}")}</span>
+                        <time title=full>{time}</time>
+                    </div>
+                    <div class="bubble">{text}</div>
+                </div>
+            }
+            .into_any()
+        }
         RowKind::Pending { client_id, text, failed } => {
             let status = match failed {
                 None => view! { <span class="receipt" data-testid="receipt" data-state="pending">"Sending…"</span> }.into_any(),

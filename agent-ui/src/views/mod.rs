@@ -11,6 +11,7 @@ pub mod mirror;
 pub mod queue;
 pub mod toasts;
 pub mod topbar;
+pub mod transfer;
 pub mod workspace;
 
 use leptos::prelude::*;

@@ -288,9 +288,7 @@ impl Hub {
     fn agent_conns<'a>(st: &'a State, session: &str) -> impl Iterator<Item = &'a ConnHandle> {
         st.sessions
             .get(session)
-            .and_then(|l| l.record.agent.as_ref())
-            .and_then(|a| st.agents.get(&a.id))
             .into_iter()
-            .flat_map(|a| a.conns.iter())
+            .flat_map(|l| Self::assigned_agent_conns(st, &l.record))
     }
 }

@@ -159,6 +159,10 @@ impl Hub {
                     .events_after(&session, after_seq, HISTORY_PAGE as u32)
                     .await?;
                 let more = events.len() == HISTORY_PAGE;
+                let events = events
+                    .iter()
+                    .map(|e| e.for_reader(who.role()).into_owned())
+                    .collect();
                 Ok(Some(ServerFrame::History {
                     session,
                     events,
@@ -194,6 +198,24 @@ impl Hub {
             ClientFrame::OfferDecline { session } => {
                 self.decline(agent_of(who)?, &session);
                 Ok(None)
+            }
+            ClientFrame::NoteAdd { session, text } => {
+                self.add_note(who, &session, text).await.map(|_| None)
+            }
+            ClientFrame::SessionTransfer {
+                session,
+                agent,
+                skill,
+                note,
+            } => {
+                let target = match (agent, skill) {
+                    (Some(agent), _) => super::transfer::Target::Agent(agent),
+                    (None, Some(skill)) => super::transfer::Target::Skill(skill),
+                    (None, None) => unreachable!("checked by validate()"),
+                };
+                self.transfer(who, &session, target, note)
+                    .await
+                    .map(|_| None)
             }
         }
     }
@@ -342,7 +364,7 @@ impl Hub {
                         ErrorCode::AlreadyTaken,
                         "another agent already took this request",
                     ),
-                    ClaimError::AtCapacity => HubError::new(
+                    ClaimError::AtCapacity | ClaimError::Unavailable => HubError::new(
                         ErrorCode::AtCapacity,
                         format!(
                             "you already have {load} open sessions (your capacity is {})",
@@ -510,7 +532,7 @@ fn visitor_of(who: &Principal) -> HubResult<(&str, &str)> {
     }
 }
 
-fn agent_of(who: &Principal) -> HubResult<&crate::store::Agent> {
+pub(super) fn agent_of(who: &Principal) -> HubResult<&crate::store::Agent> {
     match who {
         Principal::Agent(agent) => Ok(agent),
         Principal::Visitor { .. } => Err(HubError::forbidden("only agents send this")),

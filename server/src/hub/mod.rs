@@ -11,6 +11,7 @@ mod cobrowse_log;
 mod error;
 mod handlers;
 pub mod outbound;
+mod transfer;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -109,6 +110,7 @@ impl State {
         let live = self.agents.entry(agent.id.clone()).or_default();
         live.capacity = agent.capacity;
         live.name.clone_from(&agent.name);
+        live.skills.clone_from(&agent.skills);
         let (presence, connected) = (live.presence, !live.conns.is_empty());
         let actions = self.acd.agent(
             &agent.id,
@@ -224,6 +226,7 @@ impl State {
 #[derive(Default)]
 struct AgentLive {
     name: String,
+    skills: Vec<String>,
     presence: AgentPresence,
     conns: Vec<ConnHandle>,
     sessions: HashSet<String>,
@@ -455,6 +458,7 @@ impl Hub {
                 connected: !a.conns.is_empty(),
                 open: a.sessions.len() as u32,
                 capacity: a.capacity,
+                skills: a.skills.clone(),
             })
             .collect();
         agents.sort_by(|a, b| a.name.cmp(&b.name));
@@ -515,13 +519,7 @@ impl Hub {
         record: &SessionRecord,
     ) -> impl Iterator<Item = &'a ConnHandle> {
         let visitor = st.visitors.get(&record.visitor_id).into_iter().flatten();
-        let agent = record
-            .agent
-            .as_ref()
-            .and_then(|a| st.agents.get(&a.id))
-            .into_iter()
-            .flat_map(|a| a.conns.iter());
-        visitor.chain(agent)
+        visitor.chain(Self::assigned_agent_conns(st, record))
     }
 
     fn send_to_session(st: &State, record: &SessionRecord, frame: &Wire) {
@@ -568,13 +566,44 @@ impl Hub {
         let st = &mut *self.state();
         if let Some(live) = st.sessions.get_mut(session) {
             live.record.last_seq = seq;
-            let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Event {
-                session: session.to_string(),
-                event: event.clone(),
-            }));
-            Self::send_to_session(st, &st.sessions[session].record, &frame);
+            Self::send_event(st, &st.sessions[session].record, &event);
         }
         Ok(event)
+    }
+
+    /// Delivers an event to a session's participants, each side seeing what
+    /// it may (private notes reach visitors redacted).
+    fn send_event(st: &State, record: &SessionRecord, event: &Event) {
+        let frame_for = |event: &Event| {
+            Wire::new(&ServerEnvelope::new(ServerFrame::Event {
+                session: record.id.clone(),
+                event: event.clone(),
+            }))
+        };
+        let for_agents = frame_for(event);
+        let for_visitor = match event.for_reader(Role::Visitor) {
+            std::borrow::Cow::Borrowed(_) => for_agents.clone(),
+            std::borrow::Cow::Owned(redacted) => frame_for(&redacted),
+        };
+        for c in st.visitors.get(&record.visitor_id).into_iter().flatten() {
+            c.send(&for_visitor);
+        }
+        for c in Self::assigned_agent_conns(st, record) {
+            c.send(&for_agents);
+        }
+    }
+
+    /// The connections of the session's assigned agent.
+    fn assigned_agent_conns<'a>(
+        st: &'a State,
+        record: &SessionRecord,
+    ) -> impl Iterator<Item = &'a ConnHandle> {
+        record
+            .agent
+            .as_ref()
+            .and_then(|a| st.agents.get(&a.id))
+            .into_iter()
+            .flat_map(|a| a.conns.iter())
     }
 
     /// What clients see of a live session.
@@ -645,6 +674,7 @@ pub struct AgentStatus {
     pub connected: bool,
     pub open: u32,
     pub capacity: u32,
+    pub skills: Vec<String>,
 }
 
 /// The hub's live state for supervisors and /metrics.

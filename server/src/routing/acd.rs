@@ -44,6 +44,8 @@ pub enum ClaimError {
     NotWaiting,
     /// The agent is at capacity.
     AtCapacity,
+    /// The agent is not online and connected.
+    Unavailable,
 }
 
 #[derive(Debug, Clone)]
@@ -251,6 +253,23 @@ impl Acd {
         }
         actions.extend(self.dispatch(now));
         Ok(actions)
+    }
+
+    /// `agent` takes a session handed over by another agent (a transfer):
+    /// refused when they are not online and connected, or at capacity
+    /// (a ringing offer counts), checked and applied in one step.
+    pub fn assign(&mut self, agent: &str) -> Result<(), ClaimError> {
+        let Some(slot) = self.agents.get_mut(agent) else {
+            return Err(ClaimError::Unavailable);
+        };
+        if slot.presence != AgentPresence::Online || !slot.connected {
+            return Err(ClaimError::Unavailable);
+        }
+        if slot.open + u32::from(slot.ringing.is_some()) >= slot.capacity {
+            return Err(ClaimError::AtCapacity);
+        }
+        slot.open += 1;
+        Ok(())
     }
 
     /// `agent` turned the offer of `session` down.

@@ -297,12 +297,7 @@ fn summary<S: Source>(v: &S) -> Option<SessionSummary> {
         visitor_id: text(v, "visitor_id").unwrap_or_default(),
         visitor_name: text(v, "visitor_name"),
         topic: text(v, "topic"),
-        agent: v.get("agent").and_then(|a| {
-            Some(AgentInfo {
-                id: text(&a, "id")?,
-                name: text(&a, "name")?,
-            })
-        }),
+        agent: agent_info(v, "agent"),
         page: v.get("page").and_then(|p| {
             Some(PageInfo {
                 url: text(&p, "url")?,
@@ -316,6 +311,14 @@ fn summary<S: Source>(v: &S) -> Option<SessionSummary> {
         share: text(v, "share")
             .and_then(|s| share_state(&s))
             .unwrap_or_default(),
+    })
+}
+
+fn agent_info<S: Source>(v: &S, key: &str) -> Option<AgentInfo> {
+    let a = v.get(key)?;
+    Some(AgentInfo {
+        id: text(&a, "id")?,
+        name: text(&a, "name")?,
     })
 }
 
@@ -355,6 +358,12 @@ fn event<S: Source>(v: &S) -> Option<Event> {
             node: uint(v, "node")? as u32,
             label: text(v, "label"),
         },
+        "transferred" => EventBody::Transferred {
+            from: agent_info(v, "from")?,
+            to: agent_info(v, "to"),
+            skill: text(v, "skill"),
+        },
+        "redacted" => EventBody::Redacted,
         _ => return None,
     };
     Some(Event {

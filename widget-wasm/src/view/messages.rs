@@ -165,6 +165,12 @@ impl MessageList {
                 let (kind, text) = match body {
                     ItemBody::Message { text } => ("message", text.clone()),
                     ItemBody::AgentJoined { name } => ("agent_joined", fill(s.agent_joined, name)),
+                    ItemBody::Transferred { to: Some(name) } => {
+                        ("transferred", fill(s.transferred_to, name))
+                    }
+                    ItemBody::Transferred { to: None } => {
+                        ("transferred", s.transferred_queue.to_string())
+                    }
                     ItemBody::Ended { by } => (
                         "ended",
                         match by {

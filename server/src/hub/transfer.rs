@@ -1,0 +1,183 @@
+//! Handing a session on: private notes for colleagues, transfer to a named
+//! agent, and escalation back to the queue of another skill.
+
+use protocol::{ErrorCode, EventBody, Role, ServerEnvelope, ServerFrame, SessionState};
+
+use super::handlers::agent_of;
+use super::{Hub, HubError, HubResult, Principal, Wire, skill_for};
+use crate::clock::now_ms;
+use crate::routing::ClaimError;
+use crate::store::{Agent, SessionRecord};
+
+/// Where a transferred session goes.
+pub(super) enum Target {
+    /// An agent, by id: they get the session at once.
+    Agent(String),
+    /// The queue of a skill: the distributor offers it like a new request.
+    Skill(String),
+}
+
+impl Hub {
+    /// A private note: stored in the session's log, shown to agents only.
+    pub(super) async fn add_note(
+        &self,
+        who: &Principal,
+        session: &str,
+        text: String,
+    ) -> HubResult<()> {
+        let agent = agent_of(who)?;
+        let record = self.access(who, session).await?;
+        if record.state == SessionState::Ended {
+            return Err(HubError::new(
+                ErrorCode::SessionEnded,
+                "this conversation has ended",
+            ));
+        }
+        let body = EventBody::Note { text };
+        self.append(session, Role::Agent, Some(agent.name.clone()), body)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn transfer(
+        &self,
+        who: &Principal,
+        session: &str,
+        target: Target,
+        note: Option<String>,
+    ) -> HubResult<()> {
+        let from = agent_of(who)?;
+        let record = self.access(who, session).await?;
+        if record.state != SessionState::Active {
+            return Err(HubError::new(
+                ErrorCode::InvalidFrame,
+                "only a conversation in progress can be transferred",
+            ));
+        }
+        // Checked before anything is written, so a refused transfer leaves no trace.
+        let to = match &target {
+            Target::Agent(id) if *id == from.id => {
+                return Err(HubError::new(
+                    ErrorCode::InvalidFrame,
+                    "this conversation is already yours",
+                ));
+            }
+            Target::Agent(id) => Some(self.inner.store.agent(id).await?.ok_or_else(|| {
+                HubError::new(ErrorCode::AgentUnavailable, "there is no such agent")
+            })?),
+            Target::Skill(_) => None,
+        };
+        let skill = match &target {
+            Target::Skill(s) => skill_for(Some(s)),
+            Target::Agent(_) => None,
+        };
+        let moved = match &to {
+            Some(to) => self.hand_to_agent(from, to, session)?,
+            None => self.hand_to_queue(from, session, skill.clone())?,
+        };
+        // The note goes first so whoever takes the session reads it with the history.
+        if let Some(text) = note.filter(|t| !t.trim().is_empty()) {
+            self.append(
+                session,
+                Role::Agent,
+                Some(from.name.clone()),
+                EventBody::Note { text },
+            )
+            .await?;
+        }
+        self.inner.store.update_session(&moved).await?;
+        {
+            let st = self.state();
+            Self::announce(&st, &moved);
+            // The agent who handed it on learns it is no longer theirs.
+            if let Some(live) = st.sessions.get(session) {
+                let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Session {
+                    session: Self::summary(live),
+                }));
+                for c in st
+                    .agents
+                    .get(&from.id)
+                    .into_iter()
+                    .flat_map(|a| a.conns.iter())
+                {
+                    c.send(&frame);
+                }
+            }
+        }
+        let body = EventBody::Transferred {
+            from: from.info(),
+            to: to.map(|a| a.info()),
+            skill,
+        };
+        self.append(session, Role::System, None, body).await?;
+        Ok(())
+    }
+
+    /// Moves the session to `to` at once, under the lock, so capacity holds.
+    fn hand_to_agent(&self, from: &Agent, to: &Agent, session: &str) -> HubResult<SessionRecord> {
+        let st = &mut *self.state();
+        let live = st
+            .sessions
+            .get_mut(session)
+            .ok_or_else(HubError::unknown_session)?;
+        st.acd.assign(&to.id).map_err(|e| match e {
+            ClaimError::AtCapacity => HubError::new(
+                ErrorCode::AtCapacity,
+                format!("{} has no free slot right now", to.name),
+            ),
+            ClaimError::Unavailable | ClaimError::NotWaiting => HubError::new(
+                ErrorCode::AgentUnavailable,
+                format!("{} is not online", to.name),
+            ),
+        })?;
+        live.record.agent = Some(to.info());
+        let record = live.record.clone();
+        st.agents
+            .entry(to.id.clone())
+            .or_default()
+            .sessions
+            .insert(session.to_string());
+        if let Some(live) = st.agents.get_mut(&from.id) {
+            live.sessions.remove(session);
+        }
+        let actions = st.acd.closed(&from.id, None, now_ms());
+        st.carry_out(actions);
+        st.queue_changed();
+        Ok(record)
+    }
+
+    /// Puts the session back in the queue for `skill`, keeping its original
+    /// request time so it is not sent to the back of the line.
+    fn hand_to_queue(
+        &self,
+        from: &Agent,
+        session: &str,
+        skill: Option<String>,
+    ) -> HubResult<SessionRecord> {
+        let st = &mut *self.state();
+        let now = now_ms();
+        let live = st
+            .sessions
+            .get_mut(session)
+            .ok_or_else(HubError::unknown_session)?;
+        live.record.state = SessionState::Queued;
+        live.record.agent = None;
+        live.record.accepted_at = None;
+        if skill.is_some() {
+            live.record.topic.clone_from(&skill);
+        }
+        let record = live.record.clone();
+        if let Some(live) = st.agents.get_mut(&from.id) {
+            live.sessions.remove(session);
+        }
+        let mut actions = st.acd.closed(&from.id, None, now);
+        actions.extend(
+            st.acd
+                .request(session, skill, None, record.requested_at, now),
+        );
+        st.carry_out(actions);
+        st.queue_changed();
+        st.positions_changed();
+        Ok(record)
+    }
+}
