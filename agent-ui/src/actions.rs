@@ -37,6 +37,9 @@ pub fn sign_out(console: Console) {
 
 /// Asks the server to change presence; the toggle follows the server's answer.
 pub fn set_presence(console: Console, presence: AgentPresence) {
+    if presence == AgentPresence::Online {
+        crate::alerts::ask_permission();
+    }
     match console.send_tracked(ClientFrame::PresenceSet { presence }, Sent::Presence) {
         Some(_) => console.presence_asked.set(Some(presence)),
         None => console.toast(OFFLINE, None),
@@ -54,7 +57,10 @@ pub fn accept(console: Console, session: String) {
             session: session.clone(),
         },
     ) {
-        Some(_) => console.accepting.set(Some(session)),
+        Some(_) => {
+            console.offer.set(None);
+            console.accepting.set(Some(session));
+        }
         None => console.toast(OFFLINE, None),
     }
 }
@@ -212,4 +218,15 @@ pub fn transfer(
     if console.send(frame).is_none() {
         console.toast(OFFLINE, None);
     }
+}
+
+/// Turns down the request the distributor is ringing us with.
+pub fn decline_offer(console: Console) {
+    let Some(offer) = console.offer.get_untracked() else {
+        return;
+    };
+    console.offer.set(None);
+    console.send(ClientFrame::OfferDecline {
+        session: offer.item.session,
+    });
 }

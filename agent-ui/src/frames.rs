@@ -9,12 +9,13 @@ use protocol::{
     SessionState, SessionSummary, ShareState,
 };
 
+use crate::alerts;
 use crate::api::{self, ApiError};
 use crate::clock;
 use crate::mirror;
 use crate::receipts;
 use crate::socket::{Link, LinkEvent};
-use crate::state::{Auth, Connection, Console, Sent};
+use crate::state::{Auth, Connection, Console, Offer, Sent};
 use crate::{actions, format};
 
 /// Opens the agent socket for the signed-in agent.
@@ -139,6 +140,13 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
             if handed_on(console, &session) {
                 return;
             }
+            // Taken (by us or a colleague) or cancelled: the prompt goes.
+            if console
+                .offer
+                .with_untracked(|o| o.as_ref().is_some_and(|o| o.item.session == id))
+            {
+                console.offer.set(None);
+            }
             if console.upsert_summary(session) {
                 console.send(ClientFrame::SessionSync {
                     session: id.clone(),
@@ -190,7 +198,9 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         }
         ServerFrame::Presence { presence } => set_presence(console, presence),
         ServerFrame::Cobrowse { session, state } => {
-            let before = console.update_chat(&session, |chat| std::mem::replace(&mut chat.summary.share, state));
+            let before = console.update_chat(&session, |chat| {
+                std::mem::replace(&mut chat.summary.share, state)
+            });
             if state == ShareState::Active && before.is_some_and(|b| b != ShareState::Active) {
                 mirror::sharing_started(console, &session);
             } else if state != ShareState::Active {
@@ -207,11 +217,24 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         | ServerFrame::CobrowseKeyframeRequest { .. }
         | ServerFrame::Pointer { .. }
         | ServerFrame::Highlight { .. }
-        | ServerFrame::HighlightClear { .. }
-        // Offers from the distributor: the queue view shows every waiting
-        // request already; an offer-specific prompt comes with issue 6.
-        | ServerFrame::Offer { .. }
-        | ServerFrame::OfferWithdrawn { .. } => {}
+        | ServerFrame::HighlightClear { .. } => {}
+        ServerFrame::Offer {
+            expires_at, item, ..
+        } => {
+            alerts::notify(
+                "New chat request",
+                &format::visitor_label(item.visitor_name.as_deref(), &item.visitor_id),
+            );
+            console.offer.set(Some(Offer { expires_at, item }));
+        }
+        ServerFrame::OfferWithdrawn { session } => {
+            if console
+                .offer
+                .with_untracked(|o| o.as_ref().is_some_and(|o| o.item.session == session))
+            {
+                console.offer.set(None);
+            }
+        }
     }
 }
 
@@ -249,9 +272,16 @@ fn on_event(console: Console, session: &str, event: Event) {
         let client_id = client_id.clone();
         console.forget_sent(|s| matches!(s, Sent::Message { client_id: c, .. } if *c == client_id));
     }
+    let from_visitor = match (event.author, &event.body) {
+        (Role::Visitor, protocol::EventBody::Message { text, .. }) => Some(text.clone()),
+        _ => None,
+    };
     // Events for a chat we do not hold yet are skipped: the `session.sync`
     // sent when its summary arrives brings them.
     if console.update_chat(session, |chat| chat.apply_event(event)) == Some(true) {
+        if let Some(text) = from_visitor {
+            alerts::notify("New message", &text);
+        }
         receipts::acknowledge_delivery(console, session);
     }
 }

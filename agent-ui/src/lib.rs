@@ -16,11 +16,13 @@
 #![forbid(unsafe_code)]
 
 pub mod actions;
+pub mod alerts;
 pub mod api;
 pub mod chat;
 pub mod clock;
 pub mod format;
 pub mod frames;
+pub mod keyboard;
 pub mod mirror;
 pub mod receipts;
 pub mod socket;

@@ -59,6 +59,13 @@ pub const PAGE_TITLE: &str = "Tandem — Agent console";
 /// How long a toast stays before it fades out on its own.
 const TOAST_MS: u64 = 6_000;
 
+/// A request offered to this agent until `expires_at` (server time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    pub expires_at: Millis,
+    pub item: QueueItem,
+}
+
 #[derive(Clone, Copy)]
 pub struct Console {
     pub auth: RwSignal<Auth>,
@@ -73,6 +80,8 @@ pub struct Console {
     pub selected: RwSignal<Option<String>>,
     /// Request the agent just accepted; its tab is selected when it arrives.
     pub accepting: RwSignal<Option<String>>,
+    /// The request the distributor is ringing this agent with, if any.
+    pub offer: RwSignal<Option<Offer>>,
     /// Server clock minus local clock.
     pub skew: RwSignal<Millis>,
     /// Local time, refreshed every second so elapsed times tick.
@@ -103,6 +112,7 @@ impl Console {
             chats: RwSignal::new(Vec::new()),
             selected: RwSignal::new(None),
             accepting: RwSignal::new(None),
+            offer: RwSignal::new(None),
             skew: RwSignal::new(0),
             now: RwSignal::new(clock::now()),
             visible: RwSignal::new(true),

@@ -8,6 +8,7 @@ pub mod composer;
 pub mod login;
 pub mod messages;
 pub mod mirror;
+pub mod offer;
 pub mod queue;
 pub mod toasts;
 pub mod topbar;

@@ -7,16 +7,18 @@ use protocol::AgentPresence;
 use super::chat::ChatPane;
 use super::chat_list::ChatList;
 use super::mirror::{MirrorDeck, is_sharing};
+use super::offer::OfferCard;
 use super::queue::Queue;
 use super::topbar::TopBar;
 use crate::api::Agent;
-use crate::receipts;
 use crate::state::{Connection, Console, PAGE_TITLE};
+use crate::{keyboard, receipts};
 
 #[component]
 pub fn Workspace(agent: Agent) -> impl IntoView {
     let console = expect_context::<Console>();
     receipts::watch_reads(console);
+    keyboard::install(console);
     count_in_title(console);
 
     // Only a change of selection rebuilds the pane (and its composer).
@@ -37,6 +39,7 @@ pub fn Workspace(agent: Agent) -> impl IntoView {
             <ConnectionBanner />
             <div class="columns">
                 <aside class="sidebar">
+                    <OfferCard />
                     <Queue />
                     <ChatList />
                 </aside>

@@ -173,7 +173,7 @@ impl Hub {
         let mut actions = st.acd.closed(&from.id, None, now);
         actions.extend(
             st.acd
-                .request(session, skill, None, record.requested_at, now),
+                .requeue(session, skill, &from.id, record.requested_at, now),
         );
         st.carry_out(actions);
         st.queue_changed();

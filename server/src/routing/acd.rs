@@ -197,6 +197,32 @@ impl Acd {
         self.dispatch(now)
     }
 
+    /// An agent sent a session they held back to the queue (an escalation to
+    /// another skill). They are left out of the first round of offers; if
+    /// everyone else passes, the next round may come back to them, so the
+    /// request is never stranded.
+    pub fn requeue(
+        &mut self,
+        session: &str,
+        skill: Option<String>,
+        handed_by: &str,
+        requested_at: Millis,
+        now: Millis,
+    ) -> Vec<Action> {
+        self.queue.push(session.to_string(), requested_at);
+        self.waiting.insert(
+            session.to_string(),
+            Waiting {
+                skill,
+                last_agent: None,
+                offer: None,
+                passed: HashSet::from([handed_by.to_string()]),
+                last_passed: Some(handed_by.to_string()),
+            },
+        );
+        self.dispatch(now)
+    }
+
     /// The request was cancelled or ended before anyone took it.
     pub fn cancel(&mut self, session: &str, now: Millis) -> Vec<Action> {
         let mut actions = Vec::new();

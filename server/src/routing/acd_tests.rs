@@ -278,3 +278,18 @@ fn randomised_runs_keep_every_invariant() {
         }
     }
 }
+
+#[test]
+fn an_escalated_request_skips_the_agent_who_sent_it() {
+    let mut acd = Acd::default();
+    online(&mut acd, "alex", &[], 2, 0);
+    online(&mut acd, "lee", &["level2"], 2, 5);
+    // Alex has been idle longer and is a generalist, yet is not rung with it.
+    let a = acd.requeue("s1", Some("level2".into()), "alex", 1, 10);
+    assert_eq!(offers(&a), [("s1".into(), "lee".into())]);
+    // Lee declines: everyone eligible has passed, so a new round starts
+    // without Lee, and the request falls back to Alex rather than waiting unseen.
+    let a = acd.decline("s1", "lee", 11);
+    assert_eq!(offers(&a), [("s1".into(), "alex".into())]);
+    assert!(acd.claim("s1", "alex", 12).is_ok());
+}

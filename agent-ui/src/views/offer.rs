@@ -1,0 +1,49 @@
+//! The ringing request: the distributor chose this agent for a visitor. The
+//! card counts down to the moment the offer moves to a colleague, and
+//! answers from the keyboard (Alt+A accept, Alt+D decline).
+
+use leptos::prelude::*;
+
+use crate::state::Console;
+use crate::{actions, format};
+
+const FIRST_MESSAGE_CHARS: usize = 200;
+
+#[component]
+pub fn OfferCard() -> impl IntoView {
+    let console = expect_context::<Console>();
+    move || {
+        let offer = console.offer.get()?;
+        let item = offer.item;
+        let visitor = format::visitor_label(item.visitor_name.as_deref(), &item.visitor_id);
+        let left = move || ((offer.expires_at - console.server_now()).max(0) + 999) / 1000;
+        let place = item.page.as_ref().map(|p| format::page_title(p));
+        let session = item.session.clone();
+        let accept = move |_| actions::accept(console, session.clone());
+        Some(view! {
+            <section class="offer-card" role="alertdialog" aria-label="Incoming chat request" data-testid="offer" data-session=item.session.clone()>
+                <div class="offer-head">
+                    <span class="ring-dot" aria-hidden="true"></span>
+                    <strong>"Incoming chat"</strong>
+                    <span class="offer-timer" data-testid="offer-timer" title="Then it goes to a colleague">
+                        {move || format!("{} s", left())}
+                    </span>
+                </div>
+                <div class="offer-who">
+                    <span class="who">{visitor}</span>
+                    {item.topic.map(|t| view! { <span class="chip">{t}</span> })}
+                </div>
+                {place.map(|p| view! { <div class="offer-place">{p}</div> })}
+                <p class="offer-message">{format::truncate(&item.first_message, FIRST_MESSAGE_CHARS)}</p>
+                <div class="offer-actions">
+                    <button type="button" class="btn btn-ghost btn-sm" data-testid="offer-decline" title="Alt+D" on:click=move |_| actions::decline_offer(console)>
+                        "Decline"
+                    </button>
+                    <button type="button" class="btn btn-primary btn-sm" data-testid="offer-accept" title="Alt+A" disabled=move || !console.is_connected() on:click=accept>
+                        "Accept"
+                    </button>
+                </div>
+            </section>
+        })
+    }
+}
