@@ -99,6 +99,14 @@ pub enum RowKind {
     },
 }
 
+/// Who wrote the message a chat's preview shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Preview<'a> {
+    Mine,
+    Colleague(&'a str),
+    Visitor,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chat {
     pub summary: SessionSummary,
@@ -240,12 +248,22 @@ impl Chat {
     }
 
     /// Last message, for the tab list, with who wrote it.
-    pub fn preview(&self) -> Option<(Role, &str)> {
+    /// The newest message for the chat list: who wrote it and its text.
+    pub fn preview(&self) -> Option<(Preview<'_>, &str)> {
         if let Some(p) = self.pending.last() {
-            return Some((Role::Agent, &p.text));
+            return Some((Preview::Mine, &p.text));
         }
+        // After a transfer, the previous agent's messages are not "mine".
+        let assigned = self.summary.agent.as_ref().map(|a| a.name.as_str());
         self.events.values().rev().find_map(|e| match &e.body {
-            EventBody::Message { text, .. } => Some((e.author, text.as_str())),
+            EventBody::Message { text, .. } => {
+                let who = match (e.author, e.author_name.as_deref()) {
+                    (Role::Agent, Some(name)) if Some(name) != assigned => Preview::Colleague(name),
+                    (Role::Agent, _) => Preview::Mine,
+                    _ => Preview::Visitor,
+                };
+                Some((who, text.as_str()))
+            }
             _ => None,
         })
     }
@@ -529,5 +547,60 @@ mod tests {
             })
             .collect();
         assert_eq!(starts, vec![true, false, true]);
+    }
+}
+
+#[cfg(test)]
+mod transfer_tests {
+    use super::*;
+    use protocol::AgentInfo;
+
+    fn by(seq: u64, author: Role, name: Option<&str>, body: EventBody) -> Event {
+        Event {
+            seq,
+            at: seq as i64,
+            author,
+            author_name: name.map(Into::into),
+            body,
+        }
+    }
+
+    #[test]
+    fn after_a_transfer_the_previous_agents_words_are_theirs_and_notes_are_rows() {
+        let mut chat = Chat::new(SessionSummary {
+            id: "s1".into(),
+            site: "demo".into(),
+            state: SessionState::Active,
+            visitor_id: "v_1".into(),
+            visitor_name: None,
+            topic: None,
+            agent: Some(AgentInfo {
+                id: "a_2".into(),
+                name: "Ben".into(),
+            }),
+            page: None,
+            requested_at: 0,
+            accepted_at: None,
+            ended_at: None,
+            last_seq: 0,
+            share: Default::default(),
+        });
+        let said = |text: &str| EventBody::Message {
+            text: text.into(),
+            client_id: None,
+        };
+        chat.apply_event(by(1, Role::Agent, Some("Ana"), said("one moment")));
+        assert_eq!(
+            chat.preview(),
+            Some((Preview::Colleague("Ana"), "one moment"))
+        );
+        chat.apply_event(by(2, Role::Agent, Some("Ben"), said("Ben here")));
+        assert_eq!(chat.preview(), Some((Preview::Mine, "Ben here")));
+        let note = EventBody::Note { text: "VIP".into() };
+        chat.apply_event(by(3, Role::Agent, Some("Ana"), note));
+        assert!(chat.rows().iter().any(|r| matches!(
+            &r.kind,
+            RowKind::Note { text, author_name: Some(n), .. } if text == "VIP" && n == "Ana"
+        )));
     }
 }

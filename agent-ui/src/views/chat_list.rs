@@ -1,10 +1,11 @@
 //! "My chats": one tab per session the agent holds.
 
 use leptos::prelude::*;
-use protocol::{Role, SessionState, ShareState};
+use protocol::{SessionState, ShareState};
 
 use super::Avatar;
 use crate::actions;
+use crate::chat::Preview;
 use crate::format;
 use crate::state::Console;
 
@@ -64,10 +65,13 @@ fn ChatTab(id: String) -> impl IntoView {
                         &c.summary.visitor_id,
                     ),
                     preview: match c.preview() {
-                        Some((Role::Agent, text)) => {
+                        Some((Preview::Mine, text)) => {
                             format!("You: {}", format::truncate(text, PREVIEW_CHARS))
                         }
-                        Some((_, text)) => format::truncate(text, PREVIEW_CHARS),
+                        Some((Preview::Colleague(name), text)) => {
+                            format!("{name}: {}", format::truncate(text, PREVIEW_CHARS))
+                        }
+                        Some((Preview::Visitor, text)) => format::truncate(text, PREVIEW_CHARS),
                         None => c.summary.topic.clone().unwrap_or_default(),
                     },
                     unread: c.unread(),

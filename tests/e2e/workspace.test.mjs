@@ -1,0 +1,138 @@
+// The agent's workspace in real Chromium: one agent juggles three visitors
+// (two of them sharing their screen), answers a ringing offer from the
+// keyboard, moves between chats with Alt+arrows while every mirror stays
+// live, writes a private note the visitor never sees, and transfers a chat
+// with a note to a colleague, whose console then holds it.
+//
+// Screenshots land in tests/e2e/artifacts/workspace/.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { consoleLogin, goOnline, openWidget, tag, visible, waitUntil, withStack } from "./harness.mjs";
+import { startSharing, waitForLive } from "./mirror_support.mjs";
+
+const ANA = { email: "ana@northwind.test", name: "Ana Outfitter", password: "correct horse battery staple" };
+const BEN = { email: "ben@northwind.test", name: "Ben Fielding", password: "another horse battery staple" };
+
+const chatOf = (agent, session) => agent.locator(`[data-testid="chat"][data-session="${session}"]`);
+
+/** A visitor on `path` asks for help; returns the page and the message's tag. */
+async function visitorAsks(browser, artifacts, server, label, path) {
+  const t = tag();
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const page = artifacts.watch(await ctx.newPage(), label);
+  await page.goto(`${server.demo}${path}`);
+  await openWidget(page);
+  await page.getByTestId("tandem-chat-input").fill(`${label} needs help (${t})`);
+  await page.getByTestId("tandem-request").click();
+  await visible(page.getByTestId("tandem-queue-status"), `${label}'s place in the queue`);
+  return { page, t };
+}
+
+/** The ringing offer for the request tagged `t`; returns its session id. */
+async function offered(agent, t) {
+  const card = await visible(agent.getByTestId("offer").filter({ hasText: t }), `the offer card for ${t}`);
+  return card.getAttribute("data-session");
+}
+
+test("workspace: three visitors, offers by keyboard, notes and a transfer", { timeout: 300_000 }, async () => {
+  await withStack("workspace", { agents: [ANA, BEN] }, async ({ server, browser, artifacts }) => {
+    const agentCtx = await browser.newContext({ viewport: { width: 1600, height: 940 } });
+    const agent = artifacts.watch(await agentCtx.newPage(), "ana");
+    await consoleLogin(agent, server.server, ANA.email, ANA.password);
+    await goOnline(agent);
+
+    // --- three requests, each offered to Ana and accepted ------------------------
+    const visitors = [];
+    for (const [label, path] of [["v1", "/index.html"], ["v2", "/product.html"], ["v3", "/index.html"]]) {
+      const v = await visitorAsks(browser, artifacts, server, label, path);
+      v.session = await offered(agent, v.t);
+      const timer = await agent.getByTestId("offer-timer").textContent();
+      assert.match(timer, /^\d+ s$/, `the offer counts down: ${timer}`);
+      if (label === "v1") {
+        await artifacts.shot(agent, "offer-card");
+        // Answered from the keyboard.
+        await agent.keyboard.press("Alt+KeyA");
+      } else {
+        await agent.getByTestId("offer-accept").click();
+      }
+      await visible(chatOf(agent, v.session), `${label}'s chat in the console`);
+      await visible(v.page.locator('[data-testid="tandem-message"][data-kind="agent_joined"]'), `Ana joining in ${label}'s widget`);
+      await waitUntil("the offer card to go", async () => (await agent.getByTestId("offer").count()) === 0);
+      visitors.push(v);
+    }
+    const [v1, v2, v3] = visitors;
+    assert.equal(await agent.getByTestId("session-tab").count(), 3, "three chats side by side in the list");
+
+    // --- two of them share their screen ----------------------------------------------
+    for (const v of [v1, v2]) {
+      await agent.locator(`[data-testid="session-tab"][data-session="${v.session}"]`).click();
+      await visible(chatOf(agent, v.session), `${v.t}'s chat selected`);
+      await startSharing(v.page, agent, v.session);
+    }
+    await artifacts.shot(agent, "two-mirrors");
+
+    // --- Alt+arrows move between chats; both mirrors stay live in the background ---
+    const selected = async () => agent.locator('[data-testid="chat"]').getAttribute("data-session");
+    const seen = new Set();
+    for (let i = 0; i < 3; i++) {
+      await agent.keyboard.press("Alt+ArrowDown");
+      await waitUntil("a chat after Alt+ArrowDown", async () => !seen.has(await selected()) || seen.size === 3);
+      seen.add(await selected());
+    }
+    assert.deepEqual([...seen].sort(), [v1.session, v2.session, v3.session].sort(), "Alt+ArrowDown visits every chat");
+    for (const v of [v1, v2]) {
+      await agent.locator(`[data-testid="session-tab"][data-session="${v.session}"]`).click();
+      await waitForLive(agent, v.session, `the mirror of ${v.t} live at once after switching`);
+    }
+    await agent.keyboard.press("Alt+Digit3");
+    await waitUntil("Alt+3 to select the third chat", async () => (await selected()) === v3.session);
+
+    // --- a private note in v3's chat -------------------------------------------------
+    const note = `Loyal customer, offer free returns (${v3.t})`;
+    await agent.getByTestId("note-mode").check();
+    await agent.getByTestId("chat-input").fill(note);
+    await artifacts.shot(agent, "note-mode");
+    await agent.getByTestId("chat-send").click();
+    await visible(agent.getByTestId("note").filter({ hasText: note }), "the note in Ana's chat");
+    // A reply after it, so we know the visitor has everything sent before.
+    await agent.getByTestId("note-mode").uncheck();
+    const reply = `Let me ask a colleague (${v3.t})`;
+    await agent.getByTestId("chat-input").fill(reply);
+    await agent.getByTestId("chat-send").click();
+    await visible(v3.page.locator('[data-testid="tandem-message"][data-author="agent"]', { hasText: reply }), "Ana's reply in v3's widget");
+    const widgetText = await v3.page.evaluate(() => document.getElementById("tandem-widget-root").shadowRoot.textContent);
+    assert.ok(!widgetText.includes("free returns"), "the private note never reaches the visitor's widget");
+
+    // --- transfer v3 to Ben, with a note ----------------------------------------------
+    const benCtx = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    const ben = artifacts.watch(await benCtx.newPage(), "ben");
+    await consoleLogin(ben, server.server, BEN.email, BEN.password);
+    await goOnline(ben);
+    await agent.getByTestId("transfer-open").click();
+    const benRow = await visible(agent.getByTestId("transfer-agent").filter({ hasText: BEN.name }), "Ben in the transfer panel");
+    await waitUntil("Ben to be pickable", async () => (await benRow.locator("input").isEnabled()));
+    await benRow.locator("input").check();
+    const handover = `Wants free returns on order 1043 (${v3.t})`;
+    await agent.getByTestId("transfer-note").fill(handover);
+    await artifacts.shot(agent, "transfer-panel");
+    await agent.getByTestId("transfer-confirm").click();
+
+    // Ben holds the chat, with the history, the notes and the transfer line.
+    await visible(chatOf(ben, v3.session), "the transferred chat in Ben's console");
+    await visible(ben.getByTestId("note").filter({ hasText: handover }), "the handover note for Ben");
+    await visible(ben.getByTestId("note").filter({ hasText: note }), "Ana's earlier note for Ben");
+    await visible(ben.locator('[data-testid="message"][data-author="visitor"]', { hasText: v3.t }), "the visitor's first message for Ben");
+    await artifacts.shot(ben, "ben-took-over");
+    // It left Ana's list; the other two stay.
+    await waitUntil("v3 to leave Ana's list", async () => (await agent.locator(`[data-testid="session-tab"][data-session="${v3.session}"]`).count()) === 0);
+    assert.equal(await agent.getByTestId("session-tab").count(), 2);
+    // The visitor is told who they talk to now, and Ben's reply reaches them.
+    await visible(v3.page.locator('[data-testid="tandem-message"][data-kind="transferred"]', { hasText: "Ben" }), "the transfer notice in the widget");
+    await ben.getByTestId("chat-input").fill(`Hi, Ben here (${v3.t})`);
+    await ben.getByTestId("chat-send").click();
+    await visible(v3.page.locator('[data-testid="tandem-message"][data-author="agent"]', { hasText: "Ben here" }), "Ben's reply in the widget");
+    await artifacts.shot(v3.page, "visitor-after-transfer");
+  });
+});
