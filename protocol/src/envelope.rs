@@ -94,10 +94,14 @@ pub enum ClientFrame {
     #[serde(rename = "page.view")]
     PageView { page: PageInfo },
     /// Visitor: who they are, as the site knows them.
+    /// `hash`, when the site signs its users, is hex(HMAC-SHA256(site
+    /// identity secret, id)); a matching hash marks the identity verified.
     #[serde(rename = "identify")]
     Identify {
         #[serde(flatten)]
         identity: VisitorIdentity,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// Agent: set availability.
     #[serde(rename = "presence.set")]
@@ -293,7 +297,10 @@ impl ClientFrame {
                     Err("pointer offsets must be finite numbers".into())
                 }
             }
-            ClientFrame::Identify { identity } => {
+            ClientFrame::Identify { identity, hash } => {
+                if let Some(h) = hash {
+                    short_len("hash", h, 128)?;
+                }
                 for (name, v) in [
                     ("id", &identity.id),
                     ("name", &identity.name),
@@ -631,7 +638,8 @@ mod tests {
     fn identify_is_flat() {
         let t = r#"{"v":1,"type":"identify","id":"u1","name":"Ann","attributes":{"plan":"pro"}}"#;
         match decode_client(t).unwrap().frame {
-            ClientFrame::Identify { identity } => {
+            ClientFrame::Identify { identity, hash } => {
+                assert_eq!(hash, None);
                 assert_eq!(identity.id.as_deref(), Some("u1"));
                 assert_eq!(identity.attributes["plan"], "pro");
             }
@@ -682,6 +690,7 @@ mod tests {
             },
             ClientFrame::Identify {
                 identity: VisitorIdentity::default(),
+                hash: Some("ab12".into()),
             },
             ClientFrame::PresenceSet {
                 presence: AgentPresence::Online,

@@ -43,6 +43,9 @@ pub enum ErrorCode {
     NotSharing,
     /// A transfer named an agent who is offline, away or not connected.
     AgentUnavailable,
+    /// `identify` carried a hash that does not sign its id with the site's
+    /// identity secret. The identity was kept, marked unverified.
+    IdentityNotVerified,
 }
 
 impl ErrorCode {
@@ -65,6 +68,7 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::NotSharing => "not_sharing",
             ErrorCode::AgentUnavailable => "agent_unavailable",
+            ErrorCode::IdentityNotVerified => "identity_not_verified",
         }
     }
 }

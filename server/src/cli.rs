@@ -107,6 +107,13 @@ pub enum SiteCommand {
         #[command(flatten)]
         db: Database,
     },
+    /// Print the site's identity secret: its backend signs user ids with it
+    /// (hex HMAC-SHA256) so `Tandem.identify` marks them verified.
+    Secret {
+        id: String,
+        #[command(flatten)]
+        db: Database,
+    },
 }
 
 fn parse_site_origin(s: &str) -> Result<(String, String), String> {
@@ -190,6 +197,14 @@ pub async fn run(cli: Cli) -> Result<i32> {
             }
             let site = store.site(&id).await?.context("site just written")?;
             println!("site {} allows {}", site.id, site.origins.join(", "));
+            Ok(0)
+        }
+        Command::Site(SiteCommand::Secret { id, db }) => {
+            let store = store::open(&db.database_url).await?;
+            println!(
+                "{}",
+                crate::auth::identity::site_secret(store.as_ref(), &id).await?
+            );
             Ok(0)
         }
     }

@@ -68,7 +68,8 @@ pub enum CaptureEvent {
 pub enum Command {
     Open,
     Close,
-    Identify(VisitorIdentity),
+    /// Who the visitor is, and the site's signature of their id (if any).
+    Identify(VisitorIdentity, Option<String>),
     RequestHelp {
         topic: Option<String>,
         message: String,

@@ -60,18 +60,22 @@ impl Widget {
         self.command(Command::Close);
     }
 
-    /// `{id, name, email, attributes}`; every field optional.
+    /// `{id, name, email, attributes, hash}`; every field optional. `hash`
+    /// is the site backend's signature of `id` (see docs/sdk.md).
     pub fn identify(&self, identity: JsValue) -> Result<(), JsError> {
+        let hash = text(&identity, "hash");
         let identity =
             read_identity(&identity).map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
         // Check against the protocol's limits here so the site's developer
         // gets the reason at the call, not as a later error event.
-        ClientFrame::Identify {
-            identity: identity.clone(),
-        }
-        .validate()
-        .map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
-        self.command(Command::Identify(identity));
+        let frame = ClientFrame::Identify { identity, hash };
+        frame
+            .validate()
+            .map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
+        let ClientFrame::Identify { identity, hash } = frame else {
+            unreachable!("built above")
+        };
+        self.command(Command::Identify(identity, hash));
         Ok(())
     }
 

@@ -131,10 +131,23 @@ async fn transcript(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let agent = agent_from_headers(app.store.as_ref(), &headers)
+    let session = own_session(&app, &headers, &id).await?;
+    let events = all_events(app.store.as_ref(), &id, usize::MAX).await?;
+    Ok(Json(
+        json!({"session": session.summary(), "events": events}),
+    ))
+}
+
+/// Session `id` if the signed-in agent serves (or served) it.
+pub(super) async fn own_session(
+    app: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<crate::store::SessionRecord, ApiError> {
+    let agent = agent_from_headers(app.store.as_ref(), headers)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    let session = app.store.session(&id).await?.ok_or_else(|| {
+    let session = app.store.session(id).await?.ok_or_else(|| {
         ApiError::new(StatusCode::NOT_FOUND, "unknown_session", "no such session")
     })?;
     if session.agent.as_ref().map(|a| &a.id) != Some(&agent.id) {
@@ -144,23 +157,25 @@ async fn transcript(
             "this session is not yours",
         ));
     }
+    Ok(session)
+}
+
+/// A session's events, oldest first, at most `limit` of them.
+pub(super) async fn all_events(
+    store: &dyn crate::store::Store,
+    id: &str,
+    limit: usize,
+) -> Result<Vec<protocol::Event>, ApiError> {
     let mut events = Vec::new();
-    loop {
-        let page = app
-            .store
-            .events_after(
-                &id,
-                events.last().map(|e: &protocol::Event| e.seq).unwrap_or(0),
-                500,
-            )
-            .await?;
+    while events.len() < limit {
+        let after = events.last().map(|e: &protocol::Event| e.seq).unwrap_or(0);
+        let page = store.events_after(id, after, 500).await?;
         let done = page.len() < 500;
         events.extend(page);
         if done {
             break;
         }
     }
-    Ok(Json(
-        json!({"session": session.summary(), "events": events}),
-    ))
+    events.truncate(limit);
+    Ok(events)
 }

@@ -3,6 +3,7 @@
 mod agents;
 mod assets;
 mod credentials;
+mod customers;
 pub mod demo;
 mod error;
 mod socket;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(agents::router())
+        .merge(customers::router())
         .merge(ws::router())
         .merge(supervisor::router())
         .merge(assets::router(&state.config.static_dir))

@@ -7,6 +7,7 @@ use protocol::{
 };
 
 use super::{ConnHandle, Hub, HubError, HubResult, LiveSession, Principal, Wire, skill_for};
+use crate::auth::identity;
 use crate::routing::ClaimError;
 use crate::store::Agent;
 
@@ -182,9 +183,11 @@ impl Hub {
                     .await?;
                 Ok(None)
             }
-            ClientFrame::Identify { identity } => {
-                let (visitor, _) = visitor_of(who)?;
-                self.identify(visitor, identity).await.map(|_| None)
+            ClientFrame::Identify { identity, hash } => {
+                let (visitor, site) = visitor_of(who)?;
+                self.identify(visitor, site, identity, hash)
+                    .await
+                    .map(|_| None)
             }
             ClientFrame::PresenceSet { presence } => {
                 let agent = agent_of(who)?;
@@ -477,9 +480,28 @@ impl Hub {
         Ok(())
     }
 
-    async fn identify(&self, visitor: &str, mut identity: VisitorIdentity) -> HubResult<()> {
+    async fn identify(
+        &self,
+        visitor: &str,
+        site: &str,
+        mut identity: VisitorIdentity,
+        hash: Option<String>,
+    ) -> HubResult<()> {
         // Identities asserted by the page are unverified until the site signs them.
         identity.verified = false;
+        let mut refused = false;
+        if let (Some(id), Some(hash)) = (&identity.id, &hash) {
+            let secret = identity::site_secret(self.inner.store.as_ref(), site).await?;
+            identity.verified = identity::verify(&secret, id, hash);
+            refused = !identity.verified;
+            if refused {
+                tracing::warn!(
+                    visitor,
+                    site,
+                    "identify: the hash does not sign this user id"
+                );
+            }
+        }
         self.inner
             .store
             .set_visitor_identity(visitor, &identity)
@@ -494,6 +516,12 @@ impl Hub {
                     st.queue_changed();
                 }
             }
+        }
+        if refused {
+            return Err(HubError::new(
+                ErrorCode::IdentityNotVerified,
+                "the identity hash does not match this user id; check the site's identity secret",
+            ));
         }
         Ok(())
     }

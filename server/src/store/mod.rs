@@ -146,6 +146,7 @@ pub trait Store: Send + Sync + 'static {
     /// Creates the visitor on first sight, refreshes `last_seen_at` afterwards.
     async fn touch_visitor(&self, id: &str, site: &str, now: Millis) -> Result<Visitor>;
     async fn set_visitor_identity(&self, id: &str, identity: &VisitorIdentity) -> Result<()>;
+    async fn visitor(&self, id: &str) -> Result<Option<Visitor>>;
     async fn add_page_view(&self, visitor_id: &str, page: &PageInfo, at: Millis) -> Result<()>;
     /// The visitor's page views, newest first.
     async fn page_views(&self, visitor_id: &str, limit: u32) -> Result<Vec<(PageInfo, Millis)>>;

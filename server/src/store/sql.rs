@@ -308,6 +308,17 @@ macro_rules! sql_store {
                 $crate::store::sql::visitor_from(row.0, row.1, row.2, row.3, row.4)
             }
 
+            async fn visitor(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Visitor>> {
+                let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
+                    "SELECT id, site_id, identity, created_at, last_seen_at FROM visitors WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| $crate::store::sql::visitor_from(r.0, r.1, r.2, r.3, r.4))
+                    .transpose()
+            }
+
             async fn set_visitor_identity(
                 &self,
                 id: &str,

@@ -122,7 +122,7 @@ pub struct App {
     timer: Timer,
     typing: TypingSignal,
     /// Re-sent after every `welcome`: the server ties it to the connection.
-    identity: Option<VisitorIdentity>,
+    identity: Option<(VisitorIdentity, Option<String>)>,
     open: bool,
     /// Agent messages that arrived while the panel was closed or the page hidden.
     unread: u32,

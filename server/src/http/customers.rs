@@ -1,0 +1,93 @@
+//! The customer panel behind a session ("screen pop"): who the visitor is
+//! and whether the site vouched for it, the pages of this visit, and their
+//! earlier conversations with transcripts and agents' notes, so nobody has
+//! to repeat themselves.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use protocol::EventBody;
+use serde_json::json;
+
+use super::AppState;
+use super::agents::{all_events, own_session};
+use super::error::ApiError;
+
+/// Pages listed for the current visit, newest first.
+const PAGES: u32 = 50;
+/// Earlier conversations shown, newest first.
+const PREVIOUS: u32 = 10;
+/// Entries of each earlier conversation's transcript.
+const PREVIOUS_EVENTS: usize = 200;
+/// A gap this long between two page views starts a new visit.
+const VISIT_GAP_MS: i64 = 30 * 60_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/sessions/{id}/customer", get(customer))
+}
+
+async fn customer(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let session = own_session(&app, &headers, &id).await?;
+    let store = app.store.as_ref();
+    let visitor = store.visitor(&session.visitor_id).await?;
+    let views = store.page_views(&session.visitor_id, PAGES).await?;
+    let pages: Vec<_> = this_visit(&views)
+        .iter()
+        .map(|(page, at)| json!({"url": page.url, "title": page.title, "at": at}))
+        .collect();
+    let mut previous = Vec::new();
+    for s in store
+        .visitor_sessions(&session.visitor_id, PREVIOUS + 1)
+        .await?
+        .into_iter()
+        .filter(|s| s.id != session.id)
+        .take(PREVIOUS as usize)
+    {
+        // Messages and notes are what the next agent needs; lifecycle
+        // entries would only crowd the panel.
+        let events: Vec<_> = all_events(store, &s.id, PREVIOUS_EVENTS)
+            .await?
+            .into_iter()
+            .filter(|e| matches!(e.body, EventBody::Message { .. } | EventBody::Note { .. }))
+            .collect();
+        previous.push(json!({"session": s.summary(), "events": events}));
+    }
+    Ok(Json(json!({
+        "visitor": visitor.map(|v| json!({
+            "id": v.id,
+            "identity": v.identity,
+            "first_seen_at": v.created_at,
+            "last_seen_at": v.last_seen_at,
+        })),
+        "pages": pages,
+        "previous": previous,
+    })))
+}
+
+/// The newest run of page views without a long pause: this visit.
+fn this_visit<T>(newest_first: &[(T, i64)]) -> &[(T, i64)] {
+    let end = newest_first
+        .windows(2)
+        .position(|w| w[0].1 - w[1].1 > VISIT_GAP_MS)
+        .map_or(newest_first.len(), |i| i + 1);
+    &newest_first[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_pause_ends_the_visit() {
+        let min = 60_000;
+        let views = [("c", 100 * min), ("b", 95 * min), ("a", 10 * min)];
+        assert_eq!(this_visit(&views).len(), 2);
+        assert_eq!(this_visit(&views[..1]).len(), 1);
+        assert!(this_visit::<&str>(&[]).is_empty());
+    }
+}
