@@ -110,16 +110,61 @@ struct RosterLive {
 
 /// Every agent with their presence and load, from `GET /api/v1/supervisor`.
 pub async fn roster() -> Result<Vec<Colleague>, ApiError> {
-    let (status, body) = call("GET", "/api/v1/supervisor", None).await?;
+    let reply: RosterReply = get_json("/api/v1/supervisor", "an agent list").await?;
+    Ok(reply.live.agents)
+}
+
+/// Who the visitor of `session` is, what they looked at during this visit,
+/// and their earlier conversations.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Customer {
+    pub visitor: Option<CustomerVisitor>,
+    #[serde(default)]
+    pub pages: Vec<PageVisit>,
+    #[serde(default)]
+    pub previous: Vec<PastChat>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CustomerVisitor {
+    pub id: String,
+    pub identity: protocol::VisitorIdentity,
+    pub first_seen_at: protocol::Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PageVisit {
+    pub url: String,
+    #[serde(default)]
+    pub title: String,
+    pub at: protocol::Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PastChat {
+    pub session: protocol::SessionSummary,
+    pub events: Vec<protocol::Event>,
+}
+
+/// `GET /api/v1/sessions/{id}/customer`.
+pub async fn customer(session: &str) -> Result<Customer, ApiError> {
+    get_json(
+        &format!("/api/v1/sessions/{session}/customer"),
+        "customer details",
+    )
+    .await
+}
+
+/// A GET whose 200 reply is JSON of type `T`; `what` names it in errors.
+async fn get_json<T: serde::de::DeserializeOwned>(path: &str, what: &str) -> Result<T, ApiError> {
+    let (status, body) = call("GET", path, None).await?;
     if status != 200 {
         return Err(error_from(status, &body));
     }
-    serde_json::from_str::<RosterReply>(&body)
-        .map(|r| r.live.agents)
-        .map_err(|_| ApiError::Server {
-            status,
-            message: "The server sent an agent list this console cannot read.".into(),
-        })
+    serde_json::from_str(&body).map_err(|_| ApiError::Server {
+        status,
+        message: format!("The server sent {what} this console cannot read."),
+    })
 }
 
 fn parse_agent(status: u16, body: &str) -> Result<Agent, ApiError> {

@@ -68,7 +68,7 @@ function runTandem(args, input) {
 /**
  * Starts a tandem server with the demo shop on two free ports.
  * `agents`: [{email, name, password, skills?}] added before the server starts.
- * Returns {server, demo, log(), tail(n), stop()}.
+ * Returns {server, demo, log(), tail(n), siteSecret(site), stop()}.
  */
 export async function startServer({ agents = [] } = {}) {
   const bin = tandemBin();
@@ -138,6 +138,8 @@ export async function startServer({ agents = [] } = {}) {
     demo: urls.demo.replace(/\/$/, ""),
     log: () => lines.join("\n"),
     tail: (n = 80) => lines.slice(-n).join("\n"),
+    /** The site's identity secret (`tandem site secret`), for signing user ids. */
+    siteSecret: async (site) => (await runTandem(["site", "secret", site, "--database-url", databaseUrl])).trim(),
     async stop() {
       if (!exited) {
         const gone = new Promise((r) => child.once("exit", r));

@@ -7,6 +7,7 @@
 // Screenshots land in tests/e2e/artifacts/workspace/.
 
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { test } from "node:test";
 
 import { consoleLogin, goOnline, openWidget, tag, visible, waitUntil, withStack } from "./harness.mjs";
@@ -17,12 +18,16 @@ const BEN = { email: "ben@northwind.test", name: "Ben Fielding", password: "anot
 
 const chatOf = (agent, session) => agent.locator(`[data-testid="chat"][data-session="${session}"]`);
 
-/** A visitor on `path` asks for help; returns the page and the message's tag. */
-async function visitorAsks(browser, artifacts, server, label, path) {
+/**
+ * A visitor on `path` asks for help; returns the page and the message's tag.
+ * With `identity`, the page first calls Tandem.identify with it.
+ */
+async function visitorAsks(browser, artifacts, server, label, path, identity) {
   const t = tag();
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const page = artifacts.watch(await ctx.newPage(), label);
   await page.goto(`${server.demo}${path}`);
+  if (identity) await page.evaluate((who) => window.Tandem.identify(who), identity);
   await openWidget(page);
   await page.getByTestId("tandem-chat-input").fill(`${label} needs help (${t})`);
   await page.getByTestId("tandem-request").click();
@@ -44,9 +49,18 @@ test("workspace: three visitors, offers by keyboard, notes and a transfer", { ti
     await goOnline(agent);
 
     // --- three requests, each offered to Ana and accepted ------------------------
+    // v1 is a signed-in customer of the shop: its backend signs the user id.
+    const secret = await server.siteSecret("demo");
+    const ann = {
+      id: "user-4711",
+      name: "Ann Lee",
+      email: "ann@example.com",
+      attributes: { plan: "gold" },
+      hash: createHmac("sha256", secret).update("user-4711").digest("hex"),
+    };
     const visitors = [];
-    for (const [label, path] of [["v1", "/index.html"], ["v2", "/product.html"], ["v3", "/index.html"]]) {
-      const v = await visitorAsks(browser, artifacts, server, label, path);
+    for (const [label, path, identity] of [["v1", "/index.html", ann], ["v2", "/product.html"], ["v3", "/index.html"]]) {
+      const v = await visitorAsks(browser, artifacts, server, label, path, identity);
       v.session = await offered(agent, v.t);
       const timer = await agent.getByTestId("offer-timer").textContent();
       assert.match(timer, /^\d+ s$/, `the offer counts down: ${timer}`);
@@ -60,6 +74,15 @@ test("workspace: three visitors, offers by keyboard, notes and a transfer", { ti
       await visible(chatOf(agent, v.session), `${label}'s chat in the console`);
       await visible(v.page.locator('[data-testid="tandem-message"][data-kind="agent_joined"]'), `Ana joining in ${label}'s widget`);
       await waitUntil("the offer card to go", async () => (await agent.getByTestId("offer").count()) === 0);
+      if (label === "v1") {
+        // Screen pop: the customer panel says who this is, vouched for by the site.
+        const panel = await visible(agent.getByTestId("customer-panel"), "the customer panel");
+        await visible(panel.getByTestId("customer-name").filter({ hasText: "Ann Lee" }), "the customer's name");
+        assert.equal(await panel.getByTestId("customer-trust").getAttribute("data-verified"), "true");
+        assert.ok((await panel.textContent()).includes("gold"), "the customer's attributes");
+        await visible(panel.getByTestId("customer-page").first(), "this visit's pages");
+        await artifacts.shot(agent, "customer-panel");
+      }
       visitors.push(v);
     }
     const [v1, v2, v3] = visitors;

@@ -7,6 +7,7 @@ use protocol::{PageInfo, SessionState, ShareState};
 use super::Avatar;
 use super::cobrowse_tools::ScreenControls;
 use super::composer::Composer;
+use super::customer::CustomerPanel;
 use super::messages::MessageList;
 use super::transfer::TransferButton;
 use crate::state::Console;
@@ -51,17 +52,23 @@ pub fn ChatPane(id: String) -> impl IntoView {
     });
     let session = id.clone();
     let section_id = id.clone();
+    let panel_id = id.clone();
     view! {
         <section class="chat" data-testid="chat" data-session=section_id>
             {move || header.get().map(|info| view! { <ChatHeader id=id.clone() info=info /> })}
-            <MessageList id=session.clone() />
-            {move || {
-                if ended.get() {
-                    view! { <EndedBar id=session.clone() /> }.into_any()
-                } else {
-                    view! { <Composer id=session.clone() /> }.into_any()
-                }
-            }}
+            <div class="chat-body">
+                <div class="chat-main">
+                    <MessageList id=session.clone() />
+                    {move || {
+                        if ended.get() {
+                            view! { <EndedBar id=session.clone() /> }.into_any()
+                        } else {
+                            view! { <Composer id=session.clone() /> }.into_any()
+                        }
+                    }}
+                </div>
+                <CustomerPanel id=panel_id />
+            </div>
         </section>
     }
 }
