@@ -66,6 +66,7 @@ pub fn accept(console: Console, session: String) {
 }
 
 pub fn select(console: Console, session: String) {
+    console.team_board.set(false);
     console.selected.set(Some(session));
 }
 

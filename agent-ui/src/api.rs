@@ -98,20 +98,46 @@ pub struct Colleague {
     pub skills: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct RosterReply {
-    live: RosterLive,
+/// `GET /api/v1/supervisor`: the day's figures and the live state.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Supervisor {
+    pub service_level_secs: u32,
+    pub today: DayFigures,
+    pub live: Live,
 }
 
-#[derive(Deserialize)]
-struct RosterLive {
-    agents: Vec<Colleague>,
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DayFigures {
+    pub offered: u32,
+    pub answered: u32,
+    pub abandoned: u32,
+    pub waiting: u32,
+    pub service_level: Option<f64>,
+    pub average_speed_of_answer_secs: Option<f64>,
+    pub abandonment_rate: Option<f64>,
+    pub average_handle_time_secs: Option<f64>,
 }
 
-/// Every agent with their presence and load, from `GET /api/v1/supervisor`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Live {
+    pub queues: std::collections::BTreeMap<String, SkillQueue>,
+    pub agents: Vec<Colleague>,
+    pub active_sessions: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SkillQueue {
+    pub waiting: u32,
+    pub longest_wait_secs: i64,
+}
+
+pub async fn supervisor() -> Result<Supervisor, ApiError> {
+    get_json("/api/v1/supervisor", "team figures").await
+}
+
+/// Every agent with their presence and load.
 pub async fn roster() -> Result<Vec<Colleague>, ApiError> {
-    let reply: RosterReply = get_json("/api/v1/supervisor", "an agent list").await?;
-    Ok(reply.live.agents)
+    Ok(supervisor().await?.live.agents)
 }
 
 /// Who the visitor of `session` is, what they looked at during this visit,

@@ -82,6 +82,8 @@ pub struct Console {
     pub accepting: RwSignal<Option<String>>,
     /// The request the distributor is ringing this agent with, if any.
     pub offer: RwSignal<Option<Offer>>,
+    /// The team board replaces the chat pane while shown.
+    pub team_board: RwSignal<bool>,
     /// Server clock minus local clock.
     pub skew: RwSignal<Millis>,
     /// Local time, refreshed every second so elapsed times tick.
@@ -113,6 +115,7 @@ impl Console {
             selected: RwSignal::new(None),
             accepting: RwSignal::new(None),
             offer: RwSignal::new(None),
+            team_board: RwSignal::new(false),
             skew: RwSignal::new(0),
             now: RwSignal::new(clock::now()),
             visible: RwSignal::new(true),

@@ -2,7 +2,8 @@
 // (two of them sharing their screen), answers a ringing offer from the
 // keyboard, moves between chats with Alt+arrows while every mirror stays
 // live, writes a private note the visitor never sees, and transfers a chat
-// with a note to a colleague, whose console then holds it.
+// with a note to a colleague, whose console then holds it. The team board
+// shows both agents' load and the day's figures.
 //
 // Screenshots land in tests/e2e/artifacts/workspace/.
 
@@ -157,5 +158,19 @@ test("workspace: three visitors, offers by keyboard, notes and a transfer", { ti
     await ben.getByTestId("chat-send").click();
     await visible(v3.page.locator('[data-testid="tandem-message"][data-author="agent"]', { hasText: "Ben here" }), "Ben's reply in the widget");
     await artifacts.shot(v3.page, "visitor-after-transfer");
+
+    // --- the team board: both agents with their load, the day's figures --------------
+    await agent.getByTestId("team-toggle").click();
+    const board = await visible(agent.getByTestId("team-board"), "the team board");
+    const row = (name) => board.getByTestId("team-agent").filter({ hasText: name });
+    await waitUntil("both agents online with their load", async () =>
+      (await row(ANA.name).textContent()).includes("2 / 4") && (await row(BEN.name).textContent()).includes("1 / 4"));
+    assert.equal(await row(BEN.name).getAttribute("data-state"), "online");
+    const answered = await board.locator('[data-figure="answered"]').textContent();
+    assert.ok(answered.includes("3 / 3"), `three requests, all answered: ${answered}`);
+    await artifacts.shot(agent, "team-board");
+    // Picking a chat leaves the board.
+    await agent.locator(`[data-testid="session-tab"][data-session="${v1.session}"]`).click();
+    await visible(chatOf(agent, v1.session), "v1's chat after leaving the board");
   });
 });

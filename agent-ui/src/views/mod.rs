@@ -11,6 +11,7 @@ pub mod messages;
 pub mod mirror;
 pub mod offer;
 pub mod queue;
+pub mod team;
 pub mod toasts;
 pub mod topbar;
 pub mod transfer;

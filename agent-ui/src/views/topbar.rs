@@ -19,6 +19,17 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                 <span class="brand-sub">"Agent console"</span>
             </div>
             <div class="topbar-right">
+                <button
+                    type="button"
+                    class="btn btn-ghost"
+                    class:btn-on=move || console.team_board.get()
+                    data-testid="team-toggle"
+                    title="Queues, agents and today's service figures"
+                    aria-pressed=move || console.team_board.get().to_string()
+                    on:click=move |_| console.team_board.update(|b| *b = !*b)
+                >
+                    "Team"
+                </button>
                 <PresenceToggle />
                 <div class="me" title=agent.email.clone()>
                     <Avatar label=agent.name.clone() />

@@ -9,6 +9,7 @@ use super::chat_list::ChatList;
 use super::mirror::{MirrorDeck, is_sharing};
 use super::offer::OfferCard;
 use super::queue::Queue;
+use super::team::TeamBoard;
 use super::topbar::TopBar;
 use crate::api::Agent;
 use crate::state::{Connection, Console, PAGE_TITLE};
@@ -24,8 +25,9 @@ pub fn Workspace(agent: Agent) -> impl IntoView {
     // Only a change of selection rebuilds the pane (and its composer).
     let selected = Memo::new(move |_| console.selected.get());
     // The selected visitor shares their screen: the mirror takes the wide column.
+    // The team board takes the whole pane.
     let with_mirror = Memo::new(move |_| {
-        let Some(id) = console.selected.get() else {
+        let Some(id) = console.selected.get().filter(|_| !console.team_board.get()) else {
             return false;
         };
         console
@@ -46,9 +48,10 @@ pub fn Workspace(agent: Agent) -> impl IntoView {
                 <main class="pane" class:with-mirror=move || with_mirror.get()>
                     <MirrorDeck />
                     <div class="pane-chat">
-                        {move || match selected.get() {
-                            Some(id) => view! { <ChatPane id=id /> }.into_any(),
-                            None => view! { <NoChat /> }.into_any(),
+                        {move || match (console.team_board.get(), selected.get()) {
+                            (true, _) => view! { <TeamBoard /> }.into_any(),
+                            (false, Some(id)) => view! { <ChatPane id=id /> }.into_any(),
+                            (false, None) => view! { <NoChat /> }.into_any(),
                         }}
                     </div>
                 </main>
