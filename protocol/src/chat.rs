@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Millis, Role};
+use crate::{CallAction, CallEndReason, Millis, Role};
 
 /// One entry of a session's log. `seq` starts at 1 and has no gaps, so a
 /// client that remembers the last `seq` it saw can resume exactly.
@@ -47,6 +47,17 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
     },
+    /// A voice call started, was answered or ended (transcript).
+    Call {
+        call: String,
+        action: CallAction,
+        by: Role,
+        /// For `ended`: how long the call was connected (0 if never answered).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<CallEndReason>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,6 +78,7 @@ impl EventBody {
             EventBody::Ended { .. } => "ended",
             EventBody::Share { .. } => "share",
             EventBody::Highlight { .. } => "highlight",
+            EventBody::Call { .. } => "call",
         }
     }
 }

@@ -41,6 +41,13 @@ pub enum ErrorCode {
     Internal,
     /// A co-browse frame or action while the visitor is not sharing their screen.
     NotSharing,
+    /// A call frame names no call of this session in the state it needs
+    /// (signaling before accept or after hang-up, an old call id…).
+    NoCall,
+    /// Voice is turned off for this site, or the visitor may not start calls.
+    VoiceDisabled,
+    /// The session already has a ringing or active call.
+    CallInProgress,
 }
 
 impl ErrorCode {
@@ -62,6 +69,9 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
             ErrorCode::NotSharing => "not_sharing",
+            ErrorCode::NoCall => "no_call",
+            ErrorCode::VoiceDisabled => "voice_disabled",
+            ErrorCode::CallInProgress => "call_in_progress",
         }
     }
 }
