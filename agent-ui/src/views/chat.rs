@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use protocol::{PageInfo, SessionState, ShareState};
 
 use super::Avatar;
+use super::call_tools::{CallBar, CallButton};
 use super::cobrowse_tools::ScreenControls;
 use super::composer::Composer;
 use super::messages::MessageList;
@@ -53,6 +54,7 @@ pub fn ChatPane(id: String) -> impl IntoView {
     view! {
         <section class="chat" data-testid="chat" data-session=section_id>
             {move || header.get().map(|info| view! { <ChatHeader id=id.clone() info=info /> })}
+            <CallBar id=session.clone() />
             <MessageList id=session.clone() />
             {move || {
                 if ended.get() {
@@ -101,6 +103,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
     });
     let screen = (state == SessionState::Active)
         .then(|| view! { <ScreenControls id=id.clone() share=share /> });
+    let call = (state == SessionState::Active).then(|| view! { <CallButton id=id.clone() /> });
     let end = move |_| actions::end_chat(console, &id);
     view! {
         <header class="chat-head">
@@ -116,6 +119,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
                     <span class="since" title=clock::full_time(requested_at)>{since}</span>
                 </div>
             </div>
+            {call}
             {screen}
             {(state != SessionState::Ended)
                 .then(|| {
