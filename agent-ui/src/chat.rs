@@ -366,6 +366,7 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
         EventBody::Highlight { label: None, .. } => {
             "Highlighted an element on the visitor's page".into()
         }
+        EventBody::Call { action, .. } => format!("Voice call {action:?}").to_lowercase(),
     }
 }
 
@@ -388,6 +389,7 @@ mod tests {
             ended_at: None,
             last_seq: 0,
             share: Default::default(),
+            call: None,
         }
     }
 

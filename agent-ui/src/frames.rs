@@ -207,7 +207,12 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         // Offers from the distributor: the queue view shows every waiting
         // request already; an offer-specific prompt comes with issue 6.
         | ServerFrame::Offer { .. }
-        | ServerFrame::OfferWithdrawn { .. } => {}
+        | ServerFrame::OfferWithdrawn { .. }
+        // Voice calls: the console's call UI comes with issue 5's UI work.
+        | ServerFrame::Call { .. }
+        | ServerFrame::CallCredentials { .. }
+        | ServerFrame::CallSignal { .. }
+        | ServerFrame::CallMute { .. } => {}
     }
 }
 

@@ -398,6 +398,8 @@ impl Conversation {
             }
             // The agent's highlights show on the page itself.
             EventBody::Highlight { .. } => Applied::Other,
+            // Voice calls show in the widget with issue 5's UI work.
+            EventBody::Call { .. } => Applied::Other,
             EventBody::Message { text, client_id } => {
                 let index = match self.confirm_own(ev, client_id.as_deref()) {
                     Some(index) => index,
@@ -556,6 +558,7 @@ mod tests {
             ended_at: None,
             last_seq: 2,
             share: Default::default(),
+            call: None,
         }
     }
 

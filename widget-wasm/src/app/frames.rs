@@ -316,6 +316,7 @@ fn summary<S: Source>(v: &S) -> Option<SessionSummary> {
         share: text(v, "share")
             .and_then(|s| share_state(&s))
             .unwrap_or_default(),
+        call: None,
     })
 }
 
@@ -399,6 +400,7 @@ mod tests {
             ended_at: Some(1_700_000_002_000),
             last_seq: 42,
             share: ShareState::Active,
+            call: None,
         }
     }
 
@@ -417,6 +419,7 @@ mod tests {
             ended_at: None,
             last_seq: 0,
             share: ShareState::Off,
+            call: None,
         }
     }
 
