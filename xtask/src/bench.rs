@@ -278,6 +278,8 @@ impl Bench {
             &db,
             "--allow-origin",
             "demo=http://bench.local",
+            "--turn-listen",
+            "127.0.0.1:0",
         ];
         let mut server = self.start("tandem", pinned(0, &tandem, &args))?;
         server.tokens = (agents > 0).then_some(tokens);
