@@ -96,21 +96,28 @@ impl Drop for Meters {
 }
 
 fn show(el: &Element, level: f32) {
+    // Hundredths by integer formatting: float formatting (and `log10`
+    // below) would add kilobytes to the widget.
+    let pct = (level * 100.0) as u32;
+    let text = if pct >= 100 {
+        "1".to_string()
+    } else {
+        format!("0.{pct:02}")
+    };
     let _ = el
         .unchecked_ref::<HtmlElement>()
         .style()
-        .set_property("--level", &format!("{level:.2}"));
+        .set_property("--level", &text);
 }
 
-/// Loudness from samples in [-1, 1]: RMS on a 50 dB scale, so speech fills
-/// most of the bar and silence shows none of it.
+/// Loudness from samples in [-1, 1]: the RMS, square-rooted again so quiet
+/// speech still moves the bar (roughly a 40 dB range), capped at 1.
 pub fn level(samples: &[f32]) -> f32 {
     if samples.is_empty() {
         return 0.0;
     }
     let mean = samples.iter().map(|s| s * s).sum::<f32>() / samples.len() as f32;
-    let db = 10.0 * mean.max(1e-10).log10();
-    ((db + 50.0) / 50.0).clamp(0.0, 1.0)
+    (mean.sqrt().sqrt() * 1.2).min(1.0)
 }
 
 #[cfg(test)]
