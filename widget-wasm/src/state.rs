@@ -410,11 +410,7 @@ impl Conversation {
         match &ev.body {
             EventBody::Requested { .. } => Applied::Other,
             EventBody::Share { action, by } => {
-                let mut item = self.notice(ev, ItemBody::Share { action: *action });
-                if item.author_name.is_none() && *by == Role::Agent {
-                    item.author_name = self.agent.as_ref().map(|a| a.name.clone());
-                }
-                self.insert(item);
+                self.insert_by(ev, ItemBody::Share { action: *action }, *by);
                 Applied::Other
             }
             // The agent's highlights show on the page itself.
@@ -460,7 +456,7 @@ impl Conversation {
                     duration_ms: *duration_ms,
                     reason: *reason,
                 };
-                self.insert(self.notice(ev, body));
+                self.insert_by(ev, body, *by);
                 Applied::Other
             }
             EventBody::Ended { by } => {
@@ -549,6 +545,16 @@ impl Conversation {
             via_request: false,
             failed: false,
         }
+    }
+
+    /// A notice about something `by` did, named after the agent when the
+    /// event carries no name.
+    fn insert_by(&mut self, ev: &Event, body: ItemBody, by: Role) {
+        let mut item = self.notice(ev, body);
+        if item.author_name.is_none() && by == Role::Agent {
+            item.author_name = self.agent.as_ref().map(|a| a.name.clone());
+        }
+        self.insert(item);
     }
 
     fn fail_pending(&mut self) {

@@ -275,9 +275,11 @@ pub fn CallBar(id: String) -> impl IntoView {
                 <span class="call-note">{note}</span>
             </div>
             <div class="call-meters" aria-hidden="true" hidden=move || !on_call()>
+                <span class="meter-label">"You"</span>
                 <span class="meter meter-local" title="Your microphone" data-testid="call-level" node_ref=local>
                     <i></i>
                 </span>
+                <span class="meter-label">"Visitor"</span>
                 <span class="meter meter-remote" title="The visitor" node_ref=remote>
                     <i></i>
                 </span>
