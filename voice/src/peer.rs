@@ -58,8 +58,11 @@ struct Inner {
     expires_at: Cell<f64>,
     /// A restart is waiting for fresh credentials.
     restart_waits: Cell<bool>,
-    sender: RtpSender,
+    /// Set once the microphone's track is on the connection (see `start`).
+    sender: RefCell<Option<RtpSender>>,
+    mic: MediaStream,
     track: JsValue,
+    muted: Cell<bool>,
     /// Local candidates gathered, to tell "no path at all" early.
     candidates: Cell<u32>,
     audio: MediaElement,
@@ -84,7 +87,11 @@ impl Peer {
     ) -> Result<Peer, JsValue> {
         let pc = PeerConnection::new(&config(ice_servers))?;
         let track = mic.get_tracks().get(0);
-        let sender = pc.add_track(&track, mic);
+        // The impolite side sends its microphone (and so makes the first
+        // offer) at once; the polite side adds it to its answer. With both
+        // offering at once every call would start with a collision, and a
+        // rolled-back offer can leave Chromium without relay candidates.
+        let sender = (!polite).then(|| pc.add_track(&track, mic));
         let audio = audio_parent
             .owner_document()
             .ok_or(JsValue::NULL)?
@@ -102,8 +109,10 @@ impl Peer {
                 health: RefCell::new(Health::new(Date::now())),
                 expires_at: Cell::new(expires_at),
                 restart_waits: Cell::new(false),
-                sender,
+                sender: RefCell::new(sender),
+                mic: mic.clone(),
                 track,
+                muted: Cell::new(false),
                 candidates: Cell::new(0),
                 audio,
                 emit: Box::new(emit),
@@ -167,6 +176,7 @@ impl Peer {
                     // back implicitly here.
                     let applied = JsFuture::from(inner.pc.set_remote_description(&description));
                     if applied.await.is_ok() && offer {
+                        inner.add_mic();
                         inner.send_local_description().await;
                     }
                 });
@@ -203,15 +213,8 @@ impl Peer {
     /// Stops or resumes sending audio. A muted side sends no RTP at all
     /// (`replaceTrack(null)`), not silence.
     pub fn set_muted(&self, muted: bool) {
-        let track = if muted {
-            JsValue::NULL
-        } else {
-            self.inner.track.clone()
-        };
-        let replaced = JsFuture::from(self.inner.sender.replace_track(&track));
-        spawn_local(async move {
-            let _ = replaced.await;
-        });
+        self.inner.muted.set(muted);
+        self.inner.apply_mute();
     }
 
     /// Fresh ICE servers (`call.credentials`); a restart waiting for them goes ahead.
@@ -257,6 +260,32 @@ fn negotiate(inner: &Rc<Inner>) {
 }
 
 impl Inner {
+    /// The polite side's microphone goes on the connection with its first answer.
+    fn add_mic(&self) {
+        if self.sender.borrow().is_none() {
+            let sender = self.pc.add_track(&self.track, &self.mic);
+            *self.sender.borrow_mut() = Some(sender);
+            if self.muted.get() {
+                self.apply_mute();
+            }
+        }
+    }
+
+    fn apply_mute(&self) {
+        let Some(sender) = self.sender.borrow().clone() else {
+            return;
+        };
+        let track = if self.muted.get() {
+            JsValue::NULL
+        } else {
+            self.track.clone()
+        };
+        let replaced = JsFuture::from(sender.replace_track(&track));
+        spawn_local(async move {
+            let _ = replaced.await;
+        });
+    }
+
     async fn send_local_description(&self) {
         if JsFuture::from(self.pc.set_local_description())
             .await
