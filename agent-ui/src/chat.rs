@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use protocol::{
-    Event, EventBody, Millis, Receipts, Role, SessionState, SessionSummary, ShareAction,
+    CallAction, CallEndReason, Event, EventBody, Millis, Receipts, Role, SessionState,
+    SessionSummary, ShareAction,
 };
 
 /// How long a visitor's "typing" stays shown without a fresh `typing` frame.
@@ -407,6 +408,42 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
         },
         EventBody::Note { text } => text.clone(),
         EventBody::Redacted => String::new(),
+        EventBody::Call {
+            action,
+            by,
+            duration_ms,
+            reason,
+            ..
+        } => call_text(*action, *by, author_name, *duration_ms, *reason),
+    }
+}
+
+/// The transcript's line for a call event.
+fn call_text(
+    action: CallAction,
+    by: Role,
+    author_name: Option<&str>,
+    duration_ms: Option<u64>,
+    reason: Option<CallEndReason>,
+) -> String {
+    let who = match (by, author_name) {
+        (Role::Visitor, _) => "the visitor",
+        (_, Some(name)) => name,
+        _ => "the agent",
+    };
+    match (action, reason) {
+        (CallAction::Started, _) => format!("Call started by {who}"),
+        (CallAction::Answered, _) => format!("Call answered by {who}"),
+        (CallAction::Ended, Some(CallEndReason::Declined)) => format!("Call declined by {who}"),
+        (CallAction::Ended, Some(CallEndReason::Cancelled)) => {
+            "Call cancelled before it was answered".into()
+        }
+        (CallAction::Ended, Some(CallEndReason::NoAnswer)) => "Call not answered".into(),
+        (CallAction::Ended, Some(CallEndReason::Failed)) => "Call failed: no network path".into(),
+        (CallAction::Ended, _) => match duration_ms.filter(|d| *d > 0) {
+            Some(d) => format!("Call ended — {}", crate::format::elapsed(d as Millis)),
+            None => "Call ended".into(),
+        },
     }
 }
 
@@ -429,6 +466,7 @@ mod tests {
             ended_at: None,
             last_seq: 0,
             share: Default::default(),
+            call: None,
         }
     }
 

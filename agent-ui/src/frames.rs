@@ -11,12 +11,11 @@ use protocol::{
 
 use crate::alerts;
 use crate::api::{self, ApiError};
-use crate::clock;
 use crate::mirror;
 use crate::receipts;
 use crate::socket::{Link, LinkEvent};
 use crate::state::{Auth, Connection, Console, Offer, Sent};
-use crate::{actions, format};
+use crate::{actions, call, clock, format};
 
 /// Opens the agent socket for the signed-in agent.
 pub fn connect(console: Console) {
@@ -105,7 +104,9 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
             console.connection.set(Connection::Open);
             set_presence(console, presence.unwrap_or_default());
             for summary in sessions {
+                let id = summary.id.clone();
                 console.upsert_summary(summary);
+                call::sync(console, &id);
             }
             // Resume every chat we hold, not only the ones listed: a chat that
             // ended while we were away is no longer "open" but its end must
@@ -153,6 +154,7 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
                     after_seq: 0,
                 });
             }
+            call::sync(console, &id);
             if console.accepting.get_untracked().as_deref() == Some(id.as_str()) {
                 console.accepting.set(None);
                 console.forget_sent(|s| matches!(s, Sent::Accept { session } if *session == id));
@@ -207,6 +209,20 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
                 mirror::sharing_stopped(console, &session);
             }
         }
+        ServerFrame::Call { session, call } => call::on_call(console, &session, call),
+        ServerFrame::CallCredentials {
+            session,
+            call,
+            ice_servers,
+            expires_at,
+        } => call::on_credentials(console, &session, &call, ice_servers, expires_at),
+        ServerFrame::CallSignal {
+            session,
+            call,
+            signal,
+            ..
+        } => call::on_signal(console, &session, &call, signal),
+        ServerFrame::CallMute { session, muted, .. } => call::on_mute(console, &session, muted),
         ServerFrame::Error {
             code,
             message,
@@ -278,11 +294,16 @@ fn on_event(console: Console, session: &str, event: Event) {
     };
     // Events for a chat we do not hold yet are skipped: the `session.sync`
     // sent when its summary arrives brings them.
+    let ended = matches!(event.body, protocol::EventBody::Ended { .. });
     if console.update_chat(session, |chat| chat.apply_event(event)) == Some(true) {
         if let Some(text) = from_visitor {
             alerts::notify("New message", &text);
         }
         receipts::acknowledge_delivery(console, session);
+    }
+    if ended {
+        // The session's end ends its call.
+        call::sync(console, session);
     }
 }
 
@@ -347,6 +368,11 @@ fn on_error(
             session: id.clone(),
             after_seq,
         });
+    }
+    if let Some(text) = call::error_text(code) {
+        call::on_refused(console, session.as_deref(), code);
+        console.toast(text, Some(code.as_str()));
+        return;
     }
     if code == ErrorCode::NotSharing {
         // A pointer, highlight or replay request crossed the end of sharing;

@@ -9,6 +9,7 @@
 //! - `actions`: what the agent's clicks send
 //! - `receipts`: delivered/read acknowledgements
 //! - `mirror`: the co-browse mirror of the visitor's page, pointer and highlights
+//! - `call`: voice calls (microphone, peer connection, meters per session)
 //! - `state`: the reactive state every view reads
 //! - `chat`, `typing`, `format`: pure rules, tested natively
 //! - `clock`: browser time and server clock skew
@@ -18,6 +19,7 @@
 pub mod actions;
 pub mod alerts;
 pub mod api;
+pub mod call;
 pub mod chat;
 pub mod clock;
 pub mod format;

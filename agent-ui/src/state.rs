@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use protocol::{AgentPresence, ClientFrame, Millis, QueueItem, SessionSummary};
 
 use crate::api::Agent;
+use crate::call::{CallUi, Calls};
 use crate::chat::Chat;
 use crate::clock;
 use crate::mirror::{MirrorInfo, Mirrors};
@@ -96,6 +97,9 @@ pub struct Console {
     pub mirror_info: RwSignal<HashMap<String, MirrorInfo>>,
     /// Label typed for the next highlight.
     pub highlight_label: RwSignal<String>,
+    /// Voice calls: the media (not reactive) and what the views show of it.
+    pub calls: StoredValue<Calls, LocalStorage>,
+    pub call_ui: RwSignal<HashMap<String, CallUi>>,
     link: StoredValue<Option<Link>, LocalStorage>,
     sent: StoredValue<HashMap<u64, Sent>>,
     /// Unsent text per session, kept when the agent switches tabs.
@@ -123,6 +127,8 @@ impl Console {
             mirrors: StoredValue::new_local(Mirrors::default()),
             mirror_info: RwSignal::new(HashMap::new()),
             highlight_label: RwSignal::new(String::new()),
+            calls: StoredValue::new_local(Calls::default()),
+            call_ui: RwSignal::new(HashMap::new()),
             link: StoredValue::new_local(None),
             sent: StoredValue::new(HashMap::new()),
             drafts: StoredValue::new(HashMap::new()),
@@ -278,6 +284,9 @@ impl Console {
         self.mirrors.set_value(Mirrors::default());
         self.mirror_info.set(HashMap::new());
         self.highlight_label.set(String::new());
+        // Hangs up: microphones stop, peer connections close.
+        self.calls.set_value(Calls::default());
+        self.call_ui.set(HashMap::new());
         // The workspace put counts in the title; they mean nothing signed out.
         document().set_title(PAGE_TITLE);
     }

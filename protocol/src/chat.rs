@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AgentInfo, Millis, Role};
+use crate::{AgentInfo, CallAction, CallEndReason, Millis, Role};
 
 /// One entry of a session's log. `seq` starts at 1 and has no gaps, so a
 /// client that remembers the last `seq` it saw can resume exactly.
@@ -61,6 +61,17 @@ pub enum EventBody {
     /// What a visitor sees in place of an agents-only entry, so the log's
     /// numbering stays without gaps on their side too.
     Redacted,
+    /// A voice call started, was answered or ended (transcript).
+    Call {
+        call: String,
+        action: CallAction,
+        by: Role,
+        /// For `ended`: how long the call was connected (0 if never answered).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<CallEndReason>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -81,6 +92,7 @@ impl EventBody {
             EventBody::Ended { .. } => "ended",
             EventBody::Share { .. } => "share",
             EventBody::Highlight { .. } => "highlight",
+            EventBody::Call { .. } => "call",
             EventBody::Note { .. } => "note",
             EventBody::Transferred { .. } => "transferred",
             EventBody::Redacted => "redacted",

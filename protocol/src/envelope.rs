@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::call::{CallEndReason, CallInfo, IceServer, Signal};
 use crate::cobrowse::ShareState;
 use crate::limits::*;
 use crate::{
@@ -167,6 +168,43 @@ pub enum ClientFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// Either side (the visitor only where the site allows it): start a voice
+    /// call. The other side is asked to accept.
+    #[serde(rename = "call.start")]
+    CallStart { session: String },
+    /// The called side: take the call. Both sides then get `call.credentials`.
+    #[serde(rename = "call.accept")]
+    CallAccept { session: String, call: String },
+    /// The called side: refuse the call.
+    #[serde(rename = "call.decline")]
+    CallDecline { session: String, call: String },
+    /// Either side: hang up (or cancel while ringing). `reason: "failed"` says
+    /// no network path was found; any other reason is decided by the server.
+    #[serde(rename = "call.end")]
+    CallEnd {
+        session: String,
+        call: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<CallEndReason>,
+    },
+    /// Either side of an active call: WebRTC signaling for the other side.
+    #[serde(rename = "call.signal")]
+    CallSignal {
+        session: String,
+        call: String,
+        signal: Signal,
+    },
+    /// Either side of an active call: my microphone is (un)muted.
+    #[serde(rename = "call.mute")]
+    CallMute {
+        session: String,
+        call: String,
+        muted: bool,
+    },
+    /// Either side of an active call: fresh ICE server credentials (before an
+    /// ICE restart once the first ones expired).
+    #[serde(rename = "call.credentials")]
+    CallCredentials { session: String, call: String },
 }
 
 /// Every `type` a client may send, for telling "unknown type" from "bad fields".
@@ -194,6 +232,13 @@ pub const CLIENT_TYPES: &[&str] = &[
     "highlight.clear",
     "note.add",
     "session.transfer",
+    "call.start",
+    "call.accept",
+    "call.decline",
+    "call.end",
+    "call.signal",
+    "call.mute",
+    "call.credentials",
 ];
 
 impl ClientFrame {
@@ -218,6 +263,13 @@ impl ClientFrame {
             | ClientFrame::HighlightClear { session }
             | ClientFrame::NoteAdd { session, .. }
             | ClientFrame::SessionTransfer { session, .. } => Some(session),
+            ClientFrame::CallStart { session }
+            | ClientFrame::CallAccept { session, .. }
+            | ClientFrame::CallDecline { session, .. }
+            | ClientFrame::CallEnd { session, .. }
+            | ClientFrame::CallSignal { session, .. }
+            | ClientFrame::CallMute { session, .. }
+            | ClientFrame::CallCredentials { session, .. } => Some(session),
             _ => None,
         }
     }
@@ -290,6 +342,15 @@ impl ClientFrame {
                 }
                 note.as_deref().map_or(Ok(()), message_text)
             }
+            ClientFrame::CallAccept { call, .. }
+            | ClientFrame::CallDecline { call, .. }
+            | ClientFrame::CallEnd { call, .. }
+            | ClientFrame::CallMute { call, .. }
+            | ClientFrame::CallCredentials { call, .. } => short_len("call", call, MAX_ID_CHARS),
+            ClientFrame::CallSignal { call, signal, .. } => {
+                short_len("call", call, MAX_ID_CHARS)?;
+                signal_size(signal)
+            }
             ClientFrame::Pointer { x, y, .. } => {
                 if x.is_finite() && y.is_finite() {
                     Ok(())
@@ -336,6 +397,33 @@ fn short_len(name: &str, value: &str, max: usize) -> Result<(), String> {
         Err(format!("{name} is longer than {max} characters"))
     } else {
         Ok(())
+    }
+}
+
+fn signal_size(signal: &Signal) -> Result<(), String> {
+    match signal {
+        Signal::Description { sdp, .. } if sdp.len() > MAX_SDP_BYTES => Err(format!(
+            "sdp is {} bytes; the limit is {MAX_SDP_BYTES}",
+            sdp.len()
+        )),
+        Signal::Candidate {
+            candidate,
+            sdp_mid,
+            username_fragment,
+            ..
+        } => {
+            short_len("candidate", candidate, MAX_CANDIDATE_CHARS)?;
+            for (name, v) in [
+                ("sdp_mid", sdp_mid),
+                ("username_fragment", username_fragment),
+            ] {
+                if let Some(v) = v {
+                    short_len(name, v, MAX_SHORT_CHARS)?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -556,6 +644,36 @@ pub enum ServerFrame {
     /// Visitor: remove highlights.
     #[serde(rename = "highlight.clear")]
     HighlightClear { session: String },
+    /// A voice call in the session changed state (sent in full to both sides).
+    #[serde(rename = "call")]
+    Call { session: String, call: CallInfo },
+    /// ICE servers for this connection's side of an active call: the embedded
+    /// TURN server with short-lived credentials bound to the session, plus
+    /// any configured external STUN/TURN servers.
+    #[serde(rename = "call.credentials")]
+    CallCredentials {
+        session: String,
+        call: String,
+        ice_servers: Vec<IceServer>,
+        /// When the TURN credentials stop being accepted.
+        expires_at: Millis,
+    },
+    /// Signaling from the other side of the call.
+    #[serde(rename = "call.signal")]
+    CallSignal {
+        session: String,
+        call: String,
+        from: Role,
+        signal: Signal,
+    },
+    /// The other side (un)muted their microphone.
+    #[serde(rename = "call.mute")]
+    CallMute {
+        session: String,
+        call: String,
+        from: Role,
+        muted: bool,
+    },
     /// A frame was refused. `rid` in the envelope names the frame when it had one.
     #[serde(rename = "error")]
     Error {
@@ -751,6 +869,36 @@ mod tests {
                 agent: None,
                 skill: Some("level2".into()),
                 note: None,
+            },
+            ClientFrame::CallStart {
+                session: "s".into(),
+            },
+            ClientFrame::CallAccept {
+                session: "s".into(),
+                call: "c".into(),
+            },
+            ClientFrame::CallDecline {
+                session: "s".into(),
+                call: "c".into(),
+            },
+            ClientFrame::CallEnd {
+                session: "s".into(),
+                call: "c".into(),
+                reason: Some(CallEndReason::Failed),
+            },
+            ClientFrame::CallSignal {
+                session: "s".into(),
+                call: "c".into(),
+                signal: Signal::EndOfCandidates,
+            },
+            ClientFrame::CallMute {
+                session: "s".into(),
+                call: "c".into(),
+                muted: true,
+            },
+            ClientFrame::CallCredentials {
+                session: "s".into(),
+                call: "c".into(),
             },
         ] {
             let json = ClientEnvelope::new(frame.clone()).to_json();

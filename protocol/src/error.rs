@@ -46,6 +46,13 @@ pub enum ErrorCode {
     /// `identify` carried a hash that does not sign its id with the site's
     /// identity secret. The identity was kept, marked unverified.
     IdentityNotVerified,
+    /// A call frame names no call of this session in the state it needs
+    /// (signaling before accept or after hang-up, an old call id…).
+    NoCall,
+    /// Voice is turned off for this site, or the visitor may not start calls.
+    VoiceDisabled,
+    /// The session already has a ringing or active call.
+    CallInProgress,
 }
 
 impl ErrorCode {
@@ -69,6 +76,9 @@ impl ErrorCode {
             ErrorCode::NotSharing => "not_sharing",
             ErrorCode::AgentUnavailable => "agent_unavailable",
             ErrorCode::IdentityNotVerified => "identity_not_verified",
+            ErrorCode::NoCall => "no_call",
+            ErrorCode::VoiceDisabled => "voice_disabled",
+            ErrorCode::CallInProgress => "call_in_progress",
         }
     }
 }

@@ -13,6 +13,7 @@
 //! `docs/protocol.md` documents every message with an example.
 #![forbid(unsafe_code)]
 
+pub mod call;
 pub mod chat;
 pub mod cobrowse;
 pub mod envelope;
@@ -20,6 +21,7 @@ pub mod error;
 pub mod limits;
 pub mod session;
 
+pub use call::{CallAction, CallEndReason, CallInfo, CallPhase, IceServer, SdpType, Signal};
 pub use chat::{Event, EventBody, ReceiptKind, Receipts, ShareAction};
 pub use cobrowse::ShareState;
 pub use envelope::{

@@ -24,3 +24,9 @@ pub const FRAMES_PER_SECOND: u32 = 30;
 /// Binary co-browse frames a connection may send per second (one per
 /// animation frame, plus keyframes), sustained (burst allowed: 2×).
 pub const PAGE_FRAMES_PER_SECOND: u32 = 120;
+/// Longest server-issued id a client echoes back (call ids and the like).
+pub const MAX_ID_CHARS: usize = 64;
+/// Largest SDP in a `call.signal` description; real audio offers are a few KiB.
+pub const MAX_SDP_BYTES: usize = 16 * 1024;
+/// Longest ICE candidate line, in characters.
+pub const MAX_CANDIDATE_CHARS: usize = 1024;

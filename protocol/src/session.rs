@@ -129,6 +129,9 @@ pub struct SessionSummary {
     /// Whether the visitor's screen is shared.
     #[serde(default)]
     pub share: crate::ShareState,
+    /// The session's voice call while it rings or is active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<crate::CallInfo>,
 }
 
 /// A waiting request as agents see it in their queue.

@@ -2,15 +2,15 @@
 //! environment variable, which suits containers and service managers.
 
 use std::io::BufRead;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::{self, AccountError, NewAgent};
-use crate::config::{Config, default_static_dir};
-use crate::store;
+use crate::config::{Config, TurnConfig, VoiceConfig, default_static_dir};
+use crate::store::{self, VoicePolicy};
 
 #[derive(Parser)]
 #[command(
@@ -69,7 +69,96 @@ pub struct Serve {
     #[arg(long, env = "TANDEM_RING_SECONDS", default_value_t = 20)]
     pub ring_seconds: u32,
     #[command(flatten)]
+    pub voice: Voice,
+    #[command(flatten)]
     pub db: Database,
+}
+
+/// Voice calls and the embedded TURN server (see docs/operations.md).
+#[derive(Args)]
+pub struct Voice {
+    /// Seconds a voice call rings before it ends unanswered.
+    #[arg(long, env = "TANDEM_CALL_RING_SECONDS", default_value_t = 30)]
+    pub call_ring_seconds: u32,
+    /// UDP address of the embedded TURN server.
+    #[arg(long, env = "TANDEM_TURN_LISTEN", default_value = "0.0.0.0:3478")]
+    pub turn_listen: SocketAddr,
+    /// Do not run the embedded TURN server (use --ice-server instead).
+    #[arg(long, env = "TANDEM_NO_TURN")]
+    pub no_turn: bool,
+    /// The IP clients reach the TURN server and its relays at (default: the
+    /// listen IP, or this host's primary IPv4 address when listening on 0.0.0.0).
+    #[arg(long, env = "TANDEM_TURN_PUBLIC_IP")]
+    pub turn_public_ip: Option<IpAddr>,
+    /// UDP ports for relayed media, MIN-MAX (default: any free port).
+    #[arg(long, env = "TANDEM_TURN_RELAY_PORTS", value_parser = parse_port_range)]
+    pub turn_relay_ports: Option<(u16, u16)>,
+    #[arg(long, env = "TANDEM_TURN_REALM", default_value = "tandem")]
+    pub turn_realm: String,
+    /// Secret for TURN credentials; every node must share it (default: one
+    /// generated once and kept in the database).
+    #[arg(long, env = "TANDEM_TURN_SECRET", hide_env_values = true)]
+    pub turn_secret: Option<String>,
+    /// Seconds TURN credentials stay valid.
+    #[arg(long, env = "TANDEM_TURN_CREDENTIAL_TTL", default_value_t = 600)]
+    pub turn_credential_ttl: u64,
+    /// An external STUN/TURN server handed to clients: URL[;USERNAME;CREDENTIAL],
+    /// e.g. "turns:turn.example.com:443?transport=tcp;user;secret" (repeatable,
+    /// space-separated in the environment variable).
+    #[arg(long = "ice-server", env = "TANDEM_ICE_SERVERS", value_delimiter = ' ', value_parser = parse_ice_server)]
+    pub ice_servers: Vec<protocol::IceServer>,
+}
+
+impl Voice {
+    fn config(self) -> VoiceConfig {
+        VoiceConfig {
+            ring_ms: i64::from(self.call_ring_seconds.max(1)) * 1000,
+            credential_ttl_secs: self.turn_credential_ttl.max(60),
+            turn: (!self.no_turn).then(|| TurnConfig {
+                listen: self.turn_listen,
+                public_ip: self.turn_public_ip,
+                relay_ports: self.turn_relay_ports,
+                realm: self.turn_realm,
+            }),
+            ice_servers: self.ice_servers,
+            turn_secret: self.turn_secret,
+        }
+    }
+}
+
+fn parse_port_range(s: &str) -> Result<(u16, u16), String> {
+    let (min, max) = s
+        .split_once('-')
+        .ok_or("expected MIN-MAX, e.g. 49152-65535")?;
+    let min: u16 = min.trim().parse().map_err(|e| format!("{min:?}: {e}"))?;
+    let max: u16 = max.trim().parse().map_err(|e| format!("{max:?}: {e}"))?;
+    if min == 0 || max < min {
+        return Err(format!("{s:?} is not a port range with 0 < MIN <= MAX"));
+    }
+    Ok((min, max))
+}
+
+fn parse_ice_server(s: &str) -> Result<protocol::IceServer, String> {
+    let mut parts = s.splitn(3, ';');
+    let url = parts.next().unwrap_or_default().trim();
+    if !["stun:", "stuns:", "turn:", "turns:"]
+        .iter()
+        .any(|p| url.starts_with(p))
+    {
+        return Err(format!(
+            "{url:?} is not a stun:, stuns:, turn: or turns: URL"
+        ));
+    }
+    let username = parts.next().map(str::to_string);
+    let credential = parts.next().map(str::to_string);
+    if username.is_some() != credential.is_some() {
+        return Err("give both a username and a credential, or neither".into());
+    }
+    Ok(protocol::IceServer {
+        urls: vec![url.to_string()],
+        username,
+        credential,
+    })
 }
 
 #[derive(Subcommand)]
@@ -102,8 +191,11 @@ pub enum SiteCommand {
     Add {
         id: String,
         /// An origin allowed to embed the widget, e.g. https://shop.example.com (repeatable).
-        #[arg(long = "origin", required = true)]
+        #[arg(long = "origin", required_unless_present = "voice")]
         origins: Vec<String>,
+        /// Who may start voice calls: off, agent (default for new sites) or both.
+        #[arg(long)]
+        voice: Option<VoicePolicy>,
         #[command(flatten)]
         db: Database,
     },
@@ -189,14 +281,33 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 Ok(4)
             }
         }
-        Command::Site(SiteCommand::Add { id, origins, db }) => {
+        Command::Site(SiteCommand::Add {
+            id,
+            origins,
+            voice,
+            db,
+        }) => {
             let store = store::open(&db.database_url).await?;
             for origin in &origins {
                 check_origin(origin).map_err(anyhow::Error::msg)?;
                 crate::allow_origin(store.as_ref(), &id, origin).await?;
             }
-            let site = store.site(&id).await?.context("site just written")?;
-            println!("site {} allows {}", site.id, site.origins.join(", "));
+            let mut site = store.site(&id).await?.unwrap_or(store::Site {
+                id: id.clone(),
+                name: id.clone(),
+                origins: vec![],
+                voice: VoicePolicy::default(),
+            });
+            if let Some(voice) = voice {
+                site.voice = voice;
+                store.upsert_site(&site, crate::clock::now_ms()).await?;
+            }
+            println!(
+                "site {} allows {}; voice calls: {}",
+                site.id,
+                site.origins.join(", "),
+                site.voice.as_str()
+            );
             Ok(0)
         }
         Command::Site(SiteCommand::Secret { id, db }) => {
@@ -219,6 +330,7 @@ async fn serve(s: Serve) -> Result<()> {
         static_dir: s.static_dir.unwrap_or_else(default_static_dir),
         allow_origins: s.allow_origins,
         ring_ms: i64::from(s.ring_seconds.max(1)) * 1000,
+        voice: s.voice.config(),
     };
     let running = crate::start(config).await?;
     println!("Tandem is running.");
@@ -226,7 +338,14 @@ async fn serve(s: Serve) -> Result<()> {
     if let Some(demo) = running.demo_url() {
         println!("  Demo shop:     {demo}/");
     }
-    let ready = serde_json::json!({"server": running.public_url, "demo": running.demo_url()});
+    if let Some(turn) = running.turn_addr {
+        println!("  TURN (UDP):    turn:{turn}");
+    }
+    let ready = serde_json::json!({
+        "server": running.public_url,
+        "demo": running.demo_url(),
+        "turn": running.turn_addr.map(|a| a.to_string()),
+    });
     // One machine-readable line for scripts and the e2e tests.
     println!("TANDEM_READY {ready}");
     tokio::signal::ctrl_c()

@@ -1,8 +1,10 @@
 //! Server configuration, gathered from the command line and environment (cli.rs)
 //! or built directly by tests.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+
+use protocol::IceServer;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -20,6 +22,61 @@ pub struct Config {
     pub allow_origins: Vec<(String, String)>,
     /// How long an offered request rings for one agent before moving on.
     pub ring_ms: i64,
+    /// Voice calls: ring timeout, ICE servers, the embedded TURN server.
+    pub voice: VoiceConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct VoiceConfig {
+    /// How long a call rings before it ends as unanswered.
+    pub ring_ms: i64,
+    /// How long TURN credentials handed to a call's sides stay valid.
+    pub credential_ttl_secs: u64,
+    /// The embedded TURN server; `None` turns it off.
+    pub turn: Option<TurnConfig>,
+    /// External STUN/TURN servers (e.g. coturn on 443). Those without a
+    /// username get the same short-lived credentials as the embedded server.
+    pub ice_servers: Vec<IceServer>,
+    /// The HMAC secret for TURN credentials. `None`: with the embedded server,
+    /// one kept in the database (so every node of a scaled-out deployment
+    /// shares it); without it, external servers get no generated credentials.
+    pub turn_secret: Option<String>,
+}
+
+impl Default for VoiceConfig {
+    fn default() -> Self {
+        VoiceConfig {
+            ring_ms: 30_000,
+            credential_ttl_secs: 600,
+            turn: Some(TurnConfig::default()),
+            ice_servers: Vec::new(),
+            turn_secret: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TurnConfig {
+    /// UDP address the TURN server listens on (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// The address clients reach the TURN server and its relays at. `None`:
+    /// the listen IP, or this host's primary IPv4 address when listening on
+    /// all interfaces.
+    pub public_ip: Option<IpAddr>,
+    /// Relay ports, inclusive; `None` lets the OS pick any free port.
+    pub relay_ports: Option<(u16, u16)>,
+    pub realm: String,
+}
+
+impl Default for TurnConfig {
+    fn default() -> Self {
+        TurnConfig {
+            listen: "0.0.0.0:3478".parse().expect("valid address"),
+            public_ip: None,
+            relay_ports: None,
+            realm: "tandem".into(),
+        }
+    }
 }
 
 impl Config {
@@ -33,6 +90,14 @@ impl Config {
             static_dir: default_static_dir(),
             allow_origins: Vec::new(),
             ring_ms: crate::routing::acd::RING_MS,
+            voice: VoiceConfig {
+                // A free loopback port, so tests running in parallel do not collide.
+                turn: Some(TurnConfig {
+                    listen: "127.0.0.1:0".parse().expect("valid address"),
+                    ..TurnConfig::default()
+                }),
+                ..VoiceConfig::default()
+            },
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod metrics;
 pub mod routing;
 pub mod store;
+pub mod turn;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,6 +35,9 @@ pub struct Running {
     pub demo_addr: Option<SocketAddr>,
     pub public_url: String,
     pub store: Arc<dyn Store>,
+    /// The embedded TURN server's address as clients reach it (UDP), if it runs.
+    pub turn_addr: Option<SocketAddr>,
+    turn: Option<turn::TurnServer>,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -51,6 +55,9 @@ impl Running {
     /// Stops accepting, lets open requests finish, waits for the listeners.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
+        if let Some(turn) = &self.turn {
+            turn.close().await;
+        }
         for t in self.tasks {
             let _ = t.await;
         }
@@ -93,7 +100,10 @@ pub async fn start(mut config: Config) -> Result<Running> {
         allow_origin(store.as_ref(), site, origin).await?;
     }
 
-    let hub = Hub::new(store.clone(), tokens, config.ring_ms).await?;
+    let (hub, turn) = voice(&config, store.as_ref(), |calls| {
+        Hub::new(store.clone(), tokens, config.ring_ms, calls)
+    })
+    .await?;
     let config = Arc::new(config);
     let state = http::AppState {
         hub,
@@ -116,9 +126,58 @@ pub async fn start(mut config: Config) -> Result<Running> {
         demo_addr,
         public_url: config.public_url.clone(),
         store,
+        turn_addr: turn.as_ref().map(|t| t.public),
+        turn,
         stop,
         tasks,
     })
+}
+
+/// Builds the hub with what calls need, around the embedded TURN server: its
+/// socket is bound first (its address goes into the ICE servers the hub hands
+/// out), and it serves once the hub can tell it which sessions have a call.
+async fn voice<F>(
+    config: &Config,
+    store: &dyn Store,
+    hub: impl FnOnce(hub::CallSettings) -> F,
+) -> Result<(Hub, Option<turn::TurnServer>)>
+where
+    F: std::future::Future<Output = store::Result<Hub>>,
+{
+    let voice = &config.voice;
+    let bound = match &voice.turn {
+        Some(t) => Some(turn::BoundTurn::bind(t).await?),
+        None => None,
+    };
+    let secret = match (&voice.turn_secret, &bound) {
+        (Some(s), _) => Some(s.clone()),
+        // Kept in the database: stable across restarts, shared by nodes.
+        (None, Some(_)) => Some(
+            store
+                .setting_or_insert("turn_secret", &hex(&ids::random_bytes::<32>()))
+                .await?,
+        ),
+        (None, None) => None,
+    };
+    let credentials = secret.map(|s| turn::Credentials::new(s, voice.credential_ttl_secs));
+    let ice = turn::IceServers::new(
+        bound.as_ref().map(|b| b.urls()),
+        credentials.clone(),
+        voice.ice_servers.clone(),
+        voice.credential_ttl_secs,
+    );
+    let hub = hub(hub::CallSettings {
+        ring_ms: voice.ring_ms,
+        ice,
+    })
+    .await?;
+    let turn = match (bound, credentials) {
+        (Some(bound), Some(credentials)) => {
+            Some(bound.serve(credentials, Arc::new(hub.clone())).await?)
+        }
+        _ => None,
+    };
+    Ok((hub, turn))
 }
 
 /// Adds an allowed origin to a site, creating the site if needed.
@@ -128,6 +187,7 @@ pub async fn allow_origin(store: &dyn Store, site: &str, origin: &str) -> Result
         id: site.to_string(),
         name: site.to_string(),
         origins: vec![],
+        voice: Default::default(),
     });
     if !record.origins.contains(&origin) {
         record.origins.push(origin);

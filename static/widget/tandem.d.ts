@@ -31,6 +31,11 @@ declare namespace Tandem {
      * `data-tandem-mask`. An invalid selector makes `init` throw.
      */
     mask?: string[];
+    /**
+     * Shows a "Call" button during a chat so the visitor can start a voice call (the site's voice
+     * setting on the server must allow visitor calls). Default false.
+     */
+    callButton?: boolean;
   }
 
   /** Screen sharing in the open conversation. */

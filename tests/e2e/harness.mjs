@@ -89,6 +89,7 @@ export async function startServer({ agents = [] } = {}) {
       "serve",
       "--listen", "127.0.0.1:0",
       "--demo-listen", "127.0.0.1:0",
+      "--turn-listen", "127.0.0.1:0",
       "--database-url", databaseUrl,
       "--static-dir", path.join(ROOT, "static"),
     ],

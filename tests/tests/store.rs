@@ -11,7 +11,7 @@ use protocol::{
 };
 use sqlx::postgres::PgConnectOptions;
 use tandem_server::store::{
-    Agent, PostgresStore, SessionRecord, Site, SqliteStore, Store, StoreError,
+    Agent, PostgresStore, SessionRecord, Site, SqliteStore, Store, StoreError, VoicePolicy,
 };
 use tandem_tests::scratch_dir;
 
@@ -70,6 +70,7 @@ async fn suite(store: Arc<dyn Store>) {
         id: "shop".into(),
         name: "Shop".into(),
         origins: vec!["https://shop.example".into()],
+        voice: VoicePolicy::Agent,
     };
     store.upsert_site(&site, 1).await.unwrap();
     assert_eq!(store.site("shop").await.unwrap(), Some(site.clone()));
@@ -77,6 +78,15 @@ async fn suite(store: Arc<dyn Store>) {
     wider.origins.push("https://www.shop.example".into());
     store.upsert_site(&wider, 2).await.unwrap();
     assert_eq!(store.site("shop").await.unwrap().unwrap().origins.len(), 2);
+    let quiet = Site {
+        voice: VoicePolicy::Off,
+        ..wider.clone()
+    };
+    store.upsert_site(&quiet, 3).await.unwrap();
+    assert_eq!(
+        store.site("shop").await.unwrap().unwrap().voice,
+        VoicePolicy::Off
+    );
     assert_eq!(store.site("nope").await.unwrap(), None);
 
     // Agents and their tokens.

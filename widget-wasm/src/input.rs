@@ -29,6 +29,18 @@ pub enum Input {
     /// Co-browse capture: the page changed, or one of its timers fired.
     /// Handled without re-rendering the widget.
     Capture(CaptureEvent),
+    /// The microphone or the call's peer connection reports something.
+    Voice(VoiceEvent),
+    /// The page is going away (navigation, tab closed).
+    PageHide,
+}
+
+/// What the voice side reports (see `app/call.rs`).
+#[derive(Debug)]
+pub enum VoiceEvent {
+    /// The answer to asking for the microphone.
+    Mic(Result<voice::MediaStream, voice::MicError>),
+    Peer(voice::PeerEvent),
 }
 
 impl Input {
@@ -101,6 +113,14 @@ pub enum UiEvent {
     ShareStart,
     /// "Stop" on the sharing banner.
     ShareStop,
+    /// "Call" in the header (sites that let visitors call).
+    CallStart,
+    /// "Accept" on the agent's call.
+    CallAccept,
+    CallDecline,
+    /// The mute button: toggles.
+    CallMute,
+    CallHangUp,
 }
 
 #[derive(Debug)]

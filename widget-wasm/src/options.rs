@@ -17,6 +17,9 @@ pub struct RawOptions {
     pub color: Option<String>,
     /// CSS selectors of elements to mask when the visitor shares their screen.
     pub mask: Vec<String>,
+    /// Show a "Call" button so the visitor can start a voice call (the
+    /// site's voice setting on the server must allow it too).
+    pub call_button: bool,
 }
 
 impl RawOptions {
@@ -58,6 +61,10 @@ impl RawOptions {
             title: text(v, "title"),
             color: text(v, "color"),
             mask,
+            call_button: v
+                .get("callButton")
+                .and_then(|b| b.boolean())
+                .unwrap_or(false),
         })
     }
 }
@@ -80,6 +87,7 @@ pub struct Options {
     pub title: Option<String>,
     pub color: Option<String>,
     pub mask: Vec<String>,
+    pub call_button: bool,
 }
 
 impl Options {
@@ -111,6 +119,7 @@ impl Options {
             title: raw.title.filter(|t| !t.trim().is_empty()),
             color: raw.color.filter(|c| !c.trim().is_empty()),
             mask: raw.mask,
+            call_button: raw.call_button,
         })
     }
 
@@ -190,6 +199,7 @@ mod tests {
             title: None,
             color: None,
             mask: Vec::new(),
+            call_button: false,
         }
     }
 

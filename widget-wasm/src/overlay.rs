@@ -11,7 +11,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
 
-use crate::browser::window;
+use crate::browser::{fixed, window};
 use crate::view::dom::{attr, child, set_text};
 
 /// Highlights kept at once; older ones go first.
@@ -135,7 +135,7 @@ impl Overlay {
                 set_style(
                     &self.pointer,
                     "transform",
-                    &format!("translate({x:.1}px,{y:.1}px)"),
+                    &format!("translate({}px,{}px)", fixed(x, 1), fixed(y, 1)),
                 );
             }
             None => {
@@ -161,10 +161,10 @@ fn place_box(b: &Element, el: Option<&Element>) {
             set_style(
                 b,
                 "transform",
-                &format!("translate({:.1}px,{:.1}px)", x - 4.0, y - 4.0),
+                &format!("translate({}px,{}px)", fixed(x - 4.0, 1), fixed(y - 4.0, 1)),
             );
-            set_style(b, "width", &format!("{:.1}px", w + 8.0));
-            set_style(b, "height", &format!("{:.1}px", h + 8.0));
+            set_style(b, "width", &format!("{}px", fixed(w + 8.0, 1)));
+            set_style(b, "height", &format!("{}px", fixed(h + 8.0, 1)));
         }
         _ => {
             let _ = b.set_attribute("hidden", "");

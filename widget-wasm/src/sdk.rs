@@ -140,7 +140,7 @@ fn read_identity<S: Source>(v: &S) -> Result<VisitorIdentity, String> {
                 if n.fract() == 0.0 && n.abs() < 9.0e15 {
                     (n as i64).to_string()
                 } else {
-                    n.to_string()
+                    crate::browser::number_text(n)
                 }
             })
         })

@@ -8,8 +8,8 @@
 use std::collections::BTreeSet;
 
 use protocol::{
-    AgentInfo, Event, EventBody, Millis, Receipts, Role, SessionState, SessionSummary, ShareAction,
-    ShareState,
+    AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Event, EventBody, Millis, Receipts,
+    Role, SessionState, SessionSummary, ShareAction, ShareState,
 };
 
 /// Where the visitor is in the help flow.
@@ -68,6 +68,13 @@ pub enum ItemBody {
     /// The chat moved to another agent (`to`) or back to a queue (`None`).
     Transferred {
         to: Option<String>,
+    },
+    /// A voice call started, was answered or ended.
+    Call {
+        action: CallAction,
+        by: Role,
+        duration_ms: Option<u64>,
+        reason: Option<CallEndReason>,
     },
 }
 
@@ -173,6 +180,8 @@ pub struct Conversation {
     /// Whether the visitor's screen is shared in this session, as the
     /// server last said (or as the visitor just decided).
     pub share: ShareState,
+    /// The session's voice call while it rings or is active.
+    pub call: Option<CallInfo>,
     seen: BTreeSet<u64>,
     /// Sessions the visitor walked away from (cancelled, or "start a new
     /// chat"): late frames about them must not pull the widget back.
@@ -196,6 +205,7 @@ impl Default for Conversation {
             request: None,
             end_requested: false,
             share: ShareState::Off,
+            call: None,
             seen: BTreeSet::new(),
             dismissed: Vec::new(),
             stray_position: None,
@@ -331,10 +341,21 @@ impl Conversation {
             self.agent = Some(agent.clone());
         }
         self.share = s.share;
+        self.call = s.call.clone().filter(|c| c.phase != CallPhase::Ended);
         if self.phase == Phase::Ended {
             self.fail_pending();
             self.share = ShareState::Off;
+            self.call = None;
         }
+        true
+    }
+
+    /// A `call` frame: the session's call changed. Returns whether it is ours.
+    pub fn apply_call(&mut self, session: &str, call: &CallInfo) -> bool {
+        if self.session.as_deref() != Some(session) || self.phase == Phase::Ended {
+            return false;
+        }
+        self.call = (call.phase != CallPhase::Ended).then(|| call.clone());
         true
     }
 
@@ -393,11 +414,7 @@ impl Conversation {
         match &ev.body {
             EventBody::Requested { .. } => Applied::Other,
             EventBody::Share { action, by } => {
-                let mut item = self.notice(ev, ItemBody::Share { action: *action });
-                if item.author_name.is_none() && *by == Role::Agent {
-                    item.author_name = self.agent.as_ref().map(|a| a.name.clone());
-                }
-                self.insert(item);
+                self.insert_by(ev, ItemBody::Share { action: *action }, *by);
                 Applied::Other
             }
             // The agent's highlights show on the page itself; agents' private
@@ -441,9 +458,26 @@ impl Conversation {
                 self.insert(self.notice(ev, ItemBody::AgentJoined { name: name.clone() }));
                 Applied::Other
             }
+            EventBody::Call {
+                action,
+                by,
+                duration_ms,
+                reason,
+                ..
+            } => {
+                let body = ItemBody::Call {
+                    action: *action,
+                    by: *by,
+                    duration_ms: *duration_ms,
+                    reason: *reason,
+                };
+                self.insert_by(ev, body, *by);
+                Applied::Other
+            }
             EventBody::Ended { by } => {
                 self.phase = Phase::Ended;
                 self.share = ShareState::Off;
+                self.call = None;
                 self.fail_pending();
                 self.insert(self.notice(ev, ItemBody::Ended { by: *by }));
                 Applied::Other
@@ -528,6 +562,16 @@ impl Conversation {
         }
     }
 
+    /// A notice about something `by` did, named after the agent when the
+    /// event carries no name.
+    fn insert_by(&mut self, ev: &Event, body: ItemBody, by: Role) {
+        let mut item = self.notice(ev, body);
+        if item.author_name.is_none() && by == Role::Agent {
+            item.author_name = self.agent.as_ref().map(|a| a.name.clone());
+        }
+        self.insert(item);
+    }
+
     fn fail_pending(&mut self) {
         for item in self.items.iter_mut().filter(|i| i.seq.is_none()) {
             item.failed = true;
@@ -571,6 +615,7 @@ mod tests {
             ended_at: None,
             last_seq: 2,
             share: Default::default(),
+            call: None,
         }
     }
 
@@ -824,6 +869,42 @@ mod tests {
             !c.apply_share("s1", ShareState::Active),
             "ended sessions stay off"
         );
+    }
+
+    #[test]
+    fn the_call_follows_frames_and_summaries_and_ends_with_the_session() {
+        let mut c = Conversation::default();
+        c.apply_summary(&summary(SessionState::Active));
+        let mut call = CallInfo {
+            id: "c1".into(),
+            phase: CallPhase::Ringing,
+            started_by: Role::Agent,
+            created_at: 1,
+            answered_at: None,
+            ended_at: None,
+            end_reason: None,
+        };
+        assert!(!c.apply_call("other", &call));
+        assert!(c.apply_call("s1", &call));
+        assert_eq!(c.call.as_ref().map(|c| c.phase), Some(CallPhase::Ringing));
+        call.phase = CallPhase::Ended;
+        c.apply_call("s1", &call);
+        assert_eq!(c.call, None, "an ended call is no call");
+        let mut s = summary(SessionState::Active);
+        call.phase = CallPhase::Active;
+        s.call = Some(call.clone());
+        c.apply_summary(&s);
+        assert!(c.call.is_some(), "restored from welcome");
+        let ended = Event {
+            seq: 9,
+            at: 9,
+            author: Role::Visitor,
+            author_name: None,
+            body: EventBody::Ended { by: Role::Visitor },
+        };
+        c.apply_event("s1", &ended);
+        assert_eq!(c.call, None);
+        assert!(!c.apply_call("s1", &call), "ended sessions have no call");
     }
 
     #[test]

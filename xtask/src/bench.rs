@@ -177,8 +177,26 @@ pub fn bench(args: &[String]) -> Result<()> {
         report.arg("--note").arg(note);
     }
     run(&mut report)?;
+    call_setup()?;
     eprintln!("xtask bench: done in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// Voice call set-up in Chromium (bench/call-setup.mjs): needs the browser
+/// bundles; writes its own section of docs/benchmarks.md, which the report
+/// above carries over between runs.
+fn call_setup() -> Result<()> {
+    crate::bundle::build_all()?;
+    run(Command::new("node")
+        .current_dir(root())
+        .env("TANDEM_BIN", target_dir().join("release/tandem"))
+        .args([
+            "bench/call-setup.mjs",
+            "--runs",
+            "20",
+            "--write",
+            "docs/benchmarks.md",
+        ]))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -278,6 +296,8 @@ impl Bench {
             &db,
             "--allow-origin",
             "demo=http://bench.local",
+            "--turn-listen",
+            "127.0.0.1:0",
         ];
         let mut server = self.start("tandem", pinned(0, &tandem, &args))?;
         server.tokens = (agents > 0).then_some(tokens);

@@ -62,6 +62,8 @@ pub fn run(extra: &[String]) -> Result<()> {
             "127.0.0.1:8080",
             "--demo-listen",
             "127.0.0.1:8081",
+            "--turn-listen",
+            "127.0.0.1:3478",
             "--database-url",
             db,
         ])

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use protocol::{PageInfo, SessionState, ShareState};
 
 use super::Avatar;
+use super::call_tools::{CallBar, CallButton};
 use super::cobrowse_tools::ScreenControls;
 use super::composer::Composer;
 use super::customer::CustomerPanel;
@@ -56,6 +57,7 @@ pub fn ChatPane(id: String) -> impl IntoView {
     view! {
         <section class="chat" data-testid="chat" data-session=section_id>
             {move || header.get().map(|info| view! { <ChatHeader id=id.clone() info=info /> })}
+            <CallBar id=session.clone() />
             <div class="chat-body">
                 <div class="chat-main">
                     <MessageList id=session.clone() />
@@ -111,6 +113,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
         .then(|| view! { <ScreenControls id=id.clone() share=share /> });
     let transfer =
         (state == SessionState::Active).then(|| view! { <TransferButton id=id.clone() /> });
+    let call = (state == SessionState::Active).then(|| view! { <CallButton id=id.clone() /> });
     let end = move |_| actions::end_chat(console, &id);
     view! {
         <header class="chat-head">
@@ -126,6 +129,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
                     <span class="since" title=clock::full_time(requested_at)>{since}</span>
                 </div>
             </div>
+            {call}
             {screen}
             {transfer}
             {(state != SessionState::Ended)

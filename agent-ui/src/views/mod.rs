@@ -1,6 +1,7 @@
 //! The console's components, one module per area of the screen.
 
 pub mod app;
+pub mod call_tools;
 pub mod chat;
 pub mod chat_list;
 pub mod cobrowse_tools;

@@ -42,6 +42,10 @@ pub struct ReportArgs {
 
 const ANALYSIS_START: &str = "<!-- analysis:start -->";
 const ANALYSIS_END: &str = "<!-- analysis:end -->";
+/// The browser's voice call set-up section, written by bench/call-setup.mjs:
+/// kept as it is, markers included.
+const CALL_SETUP_START: &str = "<!-- call-setup:start -->";
+const CALL_SETUP_END: &str = "<!-- call-setup:end -->";
 
 pub fn report(args: &ReportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.results)
@@ -55,10 +59,14 @@ pub fn report(args: &ReportArgs) -> Result<()> {
             Outcome::Persist(r) => runs.persist.push(r),
         }
     }
-    let analysis = std::fs::read_to_string(&args.out)
-        .ok()
-        .and_then(|old| kept_analysis(&old))
+    let old = std::fs::read_to_string(&args.out).ok();
+    let analysis = old
+        .as_deref()
+        .and_then(|old| kept(old, ANALYSIS_START, ANALYSIS_END))
         .unwrap_or_else(|| "\n_No analysis written yet._\n".into());
+    let call_setup = old
+        .as_deref()
+        .and_then(|old| kept(old, CALL_SETUP_START, CALL_SETUP_END));
 
     let mut md = String::new();
     md += "# Benchmarks\n\n";
@@ -73,6 +81,9 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     md += &persistence(&runs);
     md += &tuning(&runs);
     md += &anomalies(&runs.relay);
+    if let Some(section) = call_setup {
+        let _ = write!(md, "{CALL_SETUP_START}{section}{CALL_SETUP_END}\n\n");
+    }
     let _ = write!(
         md,
         "## Analysis\n\n{ANALYSIS_START}{analysis}{ANALYSIS_END}\n"
@@ -152,10 +163,12 @@ impl Runs {
     }
 }
 
-fn kept_analysis(old: &str) -> Option<String> {
-    let start = old.find(ANALYSIS_START)? + ANALYSIS_START.len();
-    let end = old[start..].find(ANALYSIS_END)? + start;
-    Some(old[start..end].to_string())
+/// What the old report held between `start` and `end` (written by hand, or
+/// by another tool), to carry over.
+fn kept(old: &str, start: &str, end: &str) -> Option<String> {
+    let from = old.find(start)? + start.len();
+    let to = old[from..].find(end)? + from;
+    Some(old[from..to].to_string())
 }
 
 fn machine(info: &[String]) -> String {
@@ -311,7 +324,10 @@ mod tests {
     #[test]
     fn analysis_is_kept() {
         let old = format!("x\n## Analysis\n\n{ANALYSIS_START}\nmine\n{ANALYSIS_END}\n");
-        assert_eq!(kept_analysis(&old).as_deref(), Some("\nmine\n"));
-        assert_eq!(kept_analysis("no markers"), None);
+        assert_eq!(
+            kept(&old, ANALYSIS_START, ANALYSIS_END).as_deref(),
+            Some("\nmine\n")
+        );
+        assert_eq!(kept("no markers", ANALYSIS_START, ANALYSIS_END), None);
     }
 }

@@ -277,7 +277,10 @@ impl Hub {
         }
     }
 
-    fn visitor_conns<'a>(st: &'a State, session: &str) -> impl Iterator<Item = &'a ConnHandle> {
+    pub(super) fn visitor_conns<'a>(
+        st: &'a State,
+        session: &str,
+    ) -> impl Iterator<Item = &'a ConnHandle> {
         st.sessions
             .get(session)
             .and_then(|l: &LiveSession| st.visitors.get(&l.record.visitor_id))
@@ -285,7 +288,10 @@ impl Hub {
             .flatten()
     }
 
-    fn agent_conns<'a>(st: &'a State, session: &str) -> impl Iterator<Item = &'a ConnHandle> {
+    pub(super) fn agent_conns<'a>(
+        st: &'a State,
+        session: &str,
+    ) -> impl Iterator<Item = &'a ConnHandle> {
         st.sessions
             .get(session)
             .into_iter()

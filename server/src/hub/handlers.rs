@@ -220,6 +220,42 @@ impl Hub {
                     .await
                     .map(|_| None)
             }
+            ClientFrame::CallStart { session } => {
+                self.call_start(who, &session).await.map(|_| None)
+            }
+            ClientFrame::CallAccept { session, call } => {
+                self.call_accept(who, &session, &call).await.map(|_| None)
+            }
+            ClientFrame::CallDecline { session, call } => {
+                self.call_decline(who, &session, &call).await.map(|_| None)
+            }
+            ClientFrame::CallEnd {
+                session,
+                call,
+                reason,
+            } => self
+                .call_end(who, &session, &call, reason)
+                .await
+                .map(|_| None),
+            ClientFrame::CallSignal {
+                session,
+                call,
+                signal,
+            } => self
+                .call_signal(who, &session, &call, signal)
+                .await
+                .map(|_| None),
+            ClientFrame::CallMute {
+                session,
+                call,
+                muted,
+            } => self
+                .call_mute(who, &session, &call, muted)
+                .await
+                .map(|_| None),
+            ClientFrame::CallCredentials { session, call } => {
+                self.call_credentials(who, &session, &call).await.map(Some)
+            }
         }
     }
 
@@ -422,6 +458,8 @@ impl Hub {
             live.record.ended_by = Some(who.role());
             live.record.clone()
         };
+        // The call's end comes first in the transcript, then the session's.
+        self.end_call_with_session(session).await;
         self.inner.store.update_session(&record).await?;
         self.append(
             session,

@@ -6,6 +6,7 @@
 //! a session's log are serialised by a per-session async lock so that events
 //! are stored and delivered in `seq` order.
 
+mod call;
 mod cobrowse;
 mod cobrowse_log;
 mod error;
@@ -23,6 +24,7 @@ use protocol::{
     SessionSummary,
 };
 
+pub use call::CallSettings;
 use cobrowse_log::CobrowseLog;
 pub use error::{HubError, HubResult};
 pub use outbound::{ConnHandle, ConnId, Wire};
@@ -59,6 +61,7 @@ struct Inner {
     /// Session events go through the group-commit writer.
     events: EventWriter,
     visitor_tokens: VisitorTokens,
+    calls: CallSettings,
     state: Mutex<State>,
 }
 
@@ -246,6 +249,8 @@ struct LiveSession {
     /// Screen sharing: kept in memory only; a restart stops sharing.
     share: ShareState,
     log: CobrowseLog,
+    /// The voice call while it rings or is active; in memory only.
+    call: Option<protocol::CallInfo>,
 }
 
 impl LiveSession {
@@ -255,6 +260,7 @@ impl LiveSession {
             append: Default::default(),
             share: ShareState::Off,
             log: CobrowseLog::default(),
+            call: None,
         }
     }
 }
@@ -265,6 +271,7 @@ impl Hub {
         store: Arc<dyn Store>,
         visitor_tokens: VisitorTokens,
         ring_ms: protocol::Millis,
+        calls: CallSettings,
     ) -> crate::store::Result<Hub> {
         let mut state = State::new(Acd::new(ring_ms));
         for record in store.open_sessions().await? {
@@ -295,6 +302,7 @@ impl Hub {
             events: EventWriter::spawn(store.clone()),
             store,
             visitor_tokens,
+            calls,
             state: Mutex::new(state),
         });
         tokio::spawn(flush_coalesced(Arc::downgrade(&inner)));
@@ -610,20 +618,18 @@ impl Hub {
     fn summary(live: &LiveSession) -> SessionSummary {
         SessionSummary {
             share: live.share,
+            call: live.call.clone(),
             ..live.record.summary()
         }
     }
 
     /// Sends the session's current summary to its participants.
     fn announce(st: &State, record: &SessionRecord) {
-        let share = st
-            .sessions
-            .get(&record.id)
-            .map(|l| l.share)
-            .unwrap_or_default();
+        let live = st.sessions.get(&record.id);
         let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Session {
             session: SessionSummary {
-                share,
+                share: live.map(|l| l.share).unwrap_or_default(),
+                call: live.and_then(|l| l.call.clone()),
                 ..record.summary()
             },
         }));

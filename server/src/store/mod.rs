@@ -40,6 +40,53 @@ pub struct Site {
     pub id: String,
     pub name: String,
     pub origins: Vec<String>,
+    /// Who may start voice calls in this site's sessions.
+    pub voice: VoicePolicy,
+}
+
+/// Who may start a voice call on a site. Whoever starts it, the other side
+/// must accept before any audio flows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VoicePolicy {
+    /// No calls at all.
+    Off,
+    /// Agents may call visitors (the default).
+    #[default]
+    Agent,
+    /// Agents and visitors may start calls.
+    Both,
+}
+
+impl VoicePolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoicePolicy::Off => "off",
+            VoicePolicy::Agent => "agent",
+            VoicePolicy::Both => "both",
+        }
+    }
+
+    /// Whether someone in `role` may start a call.
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            VoicePolicy::Off => false,
+            VoicePolicy::Agent => role == Role::Agent,
+            VoicePolicy::Both => matches!(role, Role::Agent | Role::Visitor),
+        }
+    }
+}
+
+impl std::str::FromStr for VoicePolicy {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "off" => Ok(VoicePolicy::Off),
+            "agent" => Ok(VoicePolicy::Agent),
+            "both" => Ok(VoicePolicy::Both),
+            other => Err(format!("{other:?} is not one of off, agent, both")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,8 +151,9 @@ impl SessionRecord {
             accepted_at: self.accepted_at,
             ended_at: self.ended_at,
             last_seq: self.last_seq,
-            // Sharing lives in the hub, not in storage.
+            // Sharing and calls live in the hub, not in storage.
             share: protocol::ShareState::Off,
+            call: None,
         }
     }
 }

@@ -12,8 +12,13 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    const MIGRATIONS: &[(i64, &str)] =
-        &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+    const MIGRATIONS: &[(i64, &str)] = &[
+        (1, include_str!("../../migrations/postgres/0001_init.sql")),
+        (
+            2,
+            include_str!("../../migrations/postgres/0002_site_voice.sql"),
+        ),
+    ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {
         Self::connect_with(PgConnectOptions::from_str(url)?).await

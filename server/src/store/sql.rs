@@ -141,11 +141,14 @@ pub(super) fn event_from(
     })
 }
 
-pub(super) fn site_from(id: String, name: String, origins: String) -> Result<Site> {
+pub(super) fn site_from(id: String, name: String, origins: String, voice: String) -> Result<Site> {
     Ok(Site {
         id,
         name,
         origins: json_list(&origins)?,
+        voice: voice
+            .parse()
+            .map_err(|e: String| StoreError::Corrupt(format!("site voice: {e}")))?,
     })
 }
 
@@ -192,22 +195,23 @@ macro_rules! sql_store {
 
             async fn upsert_site(&self, site: &$crate::store::Site, now: i64) -> $crate::store::Result<()> {
                 sqlx::query(
-                    "INSERT INTO sites (id, name, origins, created_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins",
+                    "INSERT INTO sites (id, name, origins, created_at, voice) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins, voice = excluded.voice",
                 )
                 .bind(&site.id)
                 .bind(&site.name)
                 .bind($crate::store::sql::to_json(&site.origins))
                 .bind(now)
+                .bind(site.voice.as_str())
                 .execute(&self.pool)
                 .await?;
                 Ok(())
             }
 
             async fn site(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Site>> {
-                let row: Option<(String, String, String)> =
-                    sqlx::query_as("SELECT id, name, origins FROM sites WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
-                row.map(|(id, name, origins)| $crate::store::sql::site_from(id, name, origins)).transpose()
+                let row: Option<(String, String, String, String)> =
+                    sqlx::query_as("SELECT id, name, origins, voice FROM sites WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+                row.map(|(id, name, origins, voice)| $crate::store::sql::site_from(id, name, origins, voice)).transpose()
             }
 
             async fn add_agent(&self, agent: &$crate::store::Agent, password_hash: &str, now: i64) -> $crate::store::Result<()> {

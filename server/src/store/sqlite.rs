@@ -16,8 +16,13 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    const MIGRATIONS: &[(i64, &str)] =
-        &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+    const MIGRATIONS: &[(i64, &str)] = &[
+        (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+        (
+            2,
+            include_str!("../../migrations/sqlite/0002_site_voice.sql"),
+        ),
+    ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.
     pub async fn connect(url: &str) -> Result<SqliteStore> {

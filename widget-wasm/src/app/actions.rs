@@ -71,6 +71,11 @@ impl App {
             UiEvent::ShareDeny => self.share_deny(),
             UiEvent::ShareStart => self.share_start(),
             UiEvent::ShareStop => self.share_stop(),
+            UiEvent::CallStart => self.call_start(),
+            UiEvent::CallAccept => self.call_accept(),
+            UiEvent::CallDecline => self.call_decline(),
+            UiEvent::CallMute => self.call_mute(),
+            UiEvent::CallHangUp => self.call_hang_up(),
         }
         // Anything the visitor does is a good moment to retry a parked link.
         if self.link.reconnect_at.is_none() {
@@ -172,6 +177,7 @@ impl App {
     }
 
     fn shutdown(&mut self) {
+        self.call_page_hide();
         if let Some(session) = self.convo.session.clone()
             && self.capture.take().is_some()
         {

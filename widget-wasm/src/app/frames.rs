@@ -12,8 +12,9 @@
 //! field fails them, and a new field in a struct fails to compile here.
 
 use protocol::{
-    AgentInfo, Event, EventBody, PageInfo, Receipts, Role, SessionState, SessionSummary,
-    ShareAction, ShareState,
+    AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Event, EventBody, IceServer,
+    PageInfo, Receipts, Role, SdpType, SessionState, SessionSummary, ShareAction, ShareState,
+    Signal,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -158,6 +159,26 @@ pub enum Incoming {
     HighlightClear {
         session: String,
     },
+    Call {
+        session: String,
+        call: CallInfo,
+    },
+    CallCredentials {
+        session: String,
+        call: String,
+        ice_servers: Vec<IceServer>,
+        expires_at: i64,
+    },
+    CallSignal {
+        session: String,
+        call: String,
+        signal: Signal,
+    },
+    CallMute {
+        session: String,
+        call: String,
+        muted: bool,
+    },
     Error {
         /// The stable code as sent (see `protocol::ErrorCode`).
         code: String,
@@ -227,6 +248,26 @@ pub fn read<S: Source>(v: &S) -> Option<(Option<u64>, Incoming)> {
         },
         "highlight.clear" => Incoming::HighlightClear {
             session: session()?,
+        },
+        "call" => Incoming::Call {
+            session: session()?,
+            call: call_info(&v.get("call")?)?,
+        },
+        "call.credentials" => Incoming::CallCredentials {
+            session: session()?,
+            call: text(v, "call")?,
+            ice_servers: list(v, "ice_servers", ice_server),
+            expires_at: int(v, "expires_at")?,
+        },
+        "call.signal" => Incoming::CallSignal {
+            session: session()?,
+            call: text(v, "call")?,
+            signal: signal(&v.get("signal")?)?,
+        },
+        "call.mute" => Incoming::CallMute {
+            session: session()?,
+            call: text(v, "call")?,
+            muted: flag(v, "muted")?,
         },
         "error" => Incoming::Error {
             code: text(v, "code")?,
@@ -311,6 +352,93 @@ fn summary<S: Source>(v: &S) -> Option<SessionSummary> {
         share: text(v, "share")
             .and_then(|s| share_state(&s))
             .unwrap_or_default(),
+        call: v.get("call").and_then(|c| call_info(&c)),
+    })
+}
+
+/// Reads a snake_case enum value by its serde spelling, listed by `name`.
+fn pick<T: Copy>(s: &str, all: &[T], name: fn(T) -> &'static str) -> Option<T> {
+    all.iter().copied().find(|t| name(*t) == s)
+}
+
+fn call_phase(s: &str) -> Option<CallPhase> {
+    let all = [CallPhase::Ringing, CallPhase::Active, CallPhase::Ended];
+    pick(s, &all, |p| match p {
+        CallPhase::Ringing => "ringing",
+        CallPhase::Active => "active",
+        CallPhase::Ended => "ended",
+    })
+}
+
+fn end_reason(s: &str) -> Option<CallEndReason> {
+    let all = [
+        CallEndReason::HungUp,
+        CallEndReason::Declined,
+        CallEndReason::Cancelled,
+        CallEndReason::NoAnswer,
+        CallEndReason::Failed,
+        CallEndReason::SessionEnded,
+    ];
+    pick(s, &all, CallEndReason::as_str)
+}
+
+fn call_info<S: Source>(v: &S) -> Option<CallInfo> {
+    Some(CallInfo {
+        id: text(v, "id")?,
+        phase: call_phase(&text(v, "phase")?)?,
+        started_by: Role::parse(&text(v, "started_by")?)?,
+        created_at: int(v, "created_at").unwrap_or(0),
+        answered_at: int(v, "answered_at"),
+        ended_at: int(v, "ended_at"),
+        end_reason: text(v, "end_reason").and_then(|r| end_reason(&r)),
+    })
+}
+
+fn ice_server<S: Source>(v: &S) -> Option<IceServer> {
+    let urls = v.get("urls")?;
+    Some(IceServer {
+        // RTCIceServer allows one URL as a plain string.
+        urls: match urls.string() {
+            Some(one) => vec![one],
+            None => urls.items().iter().filter_map(|u| u.string()).collect(),
+        },
+        username: text(v, "username"),
+        credential: text(v, "credential"),
+    })
+}
+
+fn signal<S: Source>(v: &S) -> Option<Signal> {
+    Some(match text(v, "kind")?.as_str() {
+        "description" => Signal::Description {
+            sdp_type: pick(
+                &text(v, "sdp_type")?,
+                &[
+                    SdpType::Offer,
+                    SdpType::Answer,
+                    SdpType::Pranswer,
+                    SdpType::Rollback,
+                ],
+                voice::peer::sdp_type_name,
+            )?,
+            sdp: text(v, "sdp").unwrap_or_default(),
+        },
+        "candidate" => Signal::Candidate {
+            candidate: text(v, "candidate")?,
+            sdp_mid: text(v, "sdp_mid"),
+            sdp_mline_index: uint(v, "sdp_mline_index").map(|n| n as u16),
+            username_fragment: text(v, "username_fragment"),
+        },
+        "end_of_candidates" => Signal::EndOfCandidates,
+        _ => return None,
+    })
+}
+
+fn call_action(s: &str) -> Option<CallAction> {
+    let all = [CallAction::Started, CallAction::Answered, CallAction::Ended];
+    pick(s, &all, |a| match a {
+        CallAction::Started => "started",
+        CallAction::Answered => "answered",
+        CallAction::Ended => "ended",
     })
 }
 
@@ -364,6 +492,13 @@ fn event<S: Source>(v: &S) -> Option<Event> {
             skill: text(v, "skill"),
         },
         "redacted" => EventBody::Redacted,
+        "call" => EventBody::Call {
+            call: text(v, "call")?,
+            action: call_action(&text(v, "action")?)?,
+            by: role("by").unwrap_or(Role::System),
+            duration_ms: uint(v, "duration_ms"),
+            reason: text(v, "reason").and_then(|r| end_reason(&r)),
+        },
         _ => return None,
     };
     Some(Event {
@@ -408,6 +543,19 @@ mod tests {
             ended_at: Some(1_700_000_002_000),
             last_seq: 42,
             share: ShareState::Active,
+            call: Some(call_info_full()),
+        }
+    }
+
+    fn call_info_full() -> CallInfo {
+        CallInfo {
+            id: "c_1".into(),
+            phase: CallPhase::Ended,
+            started_by: Role::Agent,
+            created_at: 1_700_000_003_000,
+            answered_at: Some(1_700_000_004_000),
+            ended_at: Some(1_700_000_005_000),
+            end_reason: Some(CallEndReason::Failed),
         }
     }
 
@@ -426,6 +574,7 @@ mod tests {
             ended_at: None,
             last_seq: 0,
             share: ShareState::Off,
+            call: None,
         }
     }
 
@@ -534,7 +683,78 @@ mod tests {
                 None,
                 EventBody::Ended { by: Role::Visitor },
             ),
+            e(
+                13,
+                Role::Agent,
+                Some("Ana"),
+                EventBody::Call {
+                    call: "c_1".into(),
+                    action: CallAction::Started,
+                    by: Role::Agent,
+                    duration_ms: None,
+                    reason: None,
+                },
+            ),
+            e(
+                14,
+                Role::System,
+                None,
+                EventBody::Call {
+                    call: "c_1".into(),
+                    action: CallAction::Ended,
+                    by: Role::Visitor,
+                    duration_ms: Some(133_000),
+                    reason: Some(CallEndReason::HungUp),
+                },
+            ),
         ]
+    }
+
+    fn ice_servers() -> Vec<IceServer> {
+        vec![
+            IceServer {
+                urls: vec![
+                    "turn:127.0.0.1:3478?transport=udp".into(),
+                    "stun:127.0.0.1:3478".into(),
+                ],
+                username: Some("1700000600:s_1".into()),
+                credential: Some("c2VjcmV0".into()),
+            },
+            IceServer {
+                urls: vec!["stun:stun.example.org".into()],
+                username: None,
+                credential: None,
+            },
+        ]
+    }
+
+    fn signals() -> Vec<Signal> {
+        let mut all: Vec<Signal> = [
+            SdpType::Offer,
+            SdpType::Answer,
+            SdpType::Pranswer,
+            SdpType::Rollback,
+        ]
+        .into_iter()
+        .map(|sdp_type| Signal::Description {
+            sdp_type,
+            sdp: "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n".into(),
+        })
+        .collect();
+        all.push(Signal::Candidate {
+            candidate: "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host".into(),
+            sdp_mid: Some("0".into()),
+            sdp_mline_index: Some(0),
+            username_fragment: Some("abcd".into()),
+        });
+        all.push(Signal::Candidate {
+            candidate: "candidate:2 1 udp 1 127.0.0.1 50001 typ relay".into(),
+            sdp_mid: None,
+            sdp_mline_index: None,
+            username_fragment: None,
+        });
+        all.push(Signal::EndOfCandidates);
+        all
     }
 
     #[test]
@@ -683,6 +903,67 @@ mod tests {
                 },
             ),
             (
+                ServerFrame::Call {
+                    session: "s_1".into(),
+                    call: call_info_full(),
+                },
+                Incoming::Call {
+                    session: "s_1".into(),
+                    call: call_info_full(),
+                },
+            ),
+            (
+                ServerFrame::Call {
+                    session: "s_1".into(),
+                    call: CallInfo {
+                        phase: CallPhase::Ringing,
+                        started_by: Role::Visitor,
+                        answered_at: None,
+                        ended_at: None,
+                        end_reason: None,
+                        ..call_info_full()
+                    },
+                },
+                Incoming::Call {
+                    session: "s_1".into(),
+                    call: CallInfo {
+                        phase: CallPhase::Ringing,
+                        started_by: Role::Visitor,
+                        answered_at: None,
+                        ended_at: None,
+                        end_reason: None,
+                        ..call_info_full()
+                    },
+                },
+            ),
+            (
+                ServerFrame::CallCredentials {
+                    session: "s_1".into(),
+                    call: "c_1".into(),
+                    ice_servers: ice_servers(),
+                    expires_at: 1_700_000_600_000,
+                },
+                Incoming::CallCredentials {
+                    session: "s_1".into(),
+                    call: "c_1".into(),
+                    ice_servers: ice_servers(),
+                    expires_at: 1_700_000_600_000,
+                },
+            ),
+            (
+                ServerFrame::CallMute {
+                    session: "s_1".into(),
+                    call: "c_1".into(),
+                    from: Role::Agent,
+                    muted: true,
+                },
+                Incoming::CallMute {
+                    session: "s_1".into(),
+                    call: "c_1".into(),
+                    muted: true,
+                },
+            ),
+            (
                 ServerFrame::Error {
                     code: ErrorCode::SessionOpen,
                     message: "already open".into(),
@@ -698,6 +979,20 @@ mod tests {
         for (frame, want) in cases {
             let json = ServerEnvelope::new(frame.clone()).to_json();
             assert_eq!(round(frame, None), Some((None, want)), "{json}");
+        }
+        for signal in signals() {
+            let frame = ServerFrame::CallSignal {
+                session: "s_1".into(),
+                call: "c_1".into(),
+                from: Role::Agent,
+                signal: signal.clone(),
+            };
+            let want = Incoming::CallSignal {
+                session: "s_1".into(),
+                call: "c_1".into(),
+                signal,
+            };
+            assert_eq!(round(frame, None), Some((None, want)));
         }
         for e in events() {
             let frame = ServerFrame::Event {
@@ -737,6 +1032,9 @@ mod tests {
             ErrorCode::RateLimited,
             ErrorCode::NotSharing,
             ErrorCode::UnknownSession,
+            ErrorCode::NoCall,
+            ErrorCode::VoiceDisabled,
+            ErrorCode::CallInProgress,
         ];
         for code in every_error {
             let f = ServerFrame::Error {

@@ -8,9 +8,11 @@
 //!
 //! - `frames.rs` reads the server's frames, `server.rs` handles them;
 //! - `actions.rs` handles the visitor's clicks and the SDK's calls;
-//! - `share.rs` handles screen sharing: consent, capture, pointer, highlights.
+//! - `share.rs` handles screen sharing: consent, capture, pointer, highlights;
+//! - `call.rs` handles voice calls: consent, microphone, peer connection.
 
 mod actions;
+mod call;
 pub mod frames;
 mod server;
 mod share;
@@ -151,7 +153,16 @@ pub struct App {
     shown_share: Option<ShareState>,
     mask: MaskSelectors,
     passwords: PasswordWatch,
-    _page_listeners: [Listener; 2],
+    /// This tab's side of a voice call.
+    media: Option<call::Media>,
+    /// Waiting for the browser's answer about the microphone.
+    asking_mic: Option<call::MicFor>,
+    /// How the last call ended, shown in the call bar until the deadline.
+    call_notice: Option<(String, f64)>,
+    /// The server refused the visitor's call (voice off for the site, or
+    /// agent-only): the Call button goes away.
+    calls_refused: bool,
+    _page_listeners: [Listener; 3],
 }
 
 #[derive(Debug, Default)]
@@ -172,6 +183,8 @@ impl App {
         });
         let d = dispatcher.clone();
         let on_online = Listener::new(&window(), "online", move |_| d.send(Input::Online));
+        let d = dispatcher.clone();
+        let on_hide = Listener::new(&window(), "pagehide", move |_| d.send(Input::PageHide));
         let mut mask = MaskSelectors::default();
         for selector in &options.mask {
             mask.add(selector);
@@ -203,7 +216,11 @@ impl App {
             shown_share: None,
             mask,
             passwords: PasswordWatch::start(),
-            _page_listeners: [on_visibility, on_online],
+            media: None,
+            asking_mic: None,
+            call_notice: None,
+            calls_refused: false,
+            _page_listeners: [on_visibility, on_online, on_hide],
             options,
         }
     }
@@ -230,6 +247,8 @@ impl App {
                 }
             }
             Input::Capture(event) => self.on_capture(event),
+            Input::Voice(event) => self.on_voice(event),
+            Input::PageHide => self.call_page_hide(),
         }
         Flow::Continue
     }
@@ -282,6 +301,7 @@ impl App {
     fn settle(&mut self) {
         self.send_receipts();
         self.sync_capture();
+        self.sync_call();
         if self.ready {
             let status = self.convo.status();
             if self.last_status.as_ref() != Some(&status) {
@@ -289,6 +309,7 @@ impl App {
                 self.last_status = Some(status);
             }
         }
+        let can_start_call = self.can_start_call();
         let scene = Scene {
             convo: &self.convo,
             open: self.open,
@@ -298,6 +319,13 @@ impl App {
             offline: !self.link.welcomed && self.link.failures > 0,
             ever_connected: self.ready,
             alert: self.alert.map(|(text, _)| text),
+            call: call::scene(
+                &self.convo,
+                self.media.as_ref(),
+                self.asking_mic.is_some(),
+                self.call_notice.as_ref(),
+                can_start_call,
+            ),
         };
         self.view.render(&scene);
         let deadline = [
@@ -305,6 +333,7 @@ impl App {
             self.typing.deadline(),
             self.agent_typing_until,
             self.alert.map(|(_, until)| until),
+            self.call_deadline(),
         ]
         .into_iter()
         .flatten()

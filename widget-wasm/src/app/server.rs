@@ -61,6 +61,28 @@ impl App {
                 label,
             } => self.on_highlight(&session, node, label.as_deref()),
             Incoming::HighlightClear { session } => self.on_highlight_clear(&session),
+            Incoming::Call { session, call } => self.on_call(&session, &call),
+            Incoming::CallCredentials {
+                session,
+                call,
+                ice_servers,
+                expires_at,
+            } if self.is_ours(&session) => {
+                self.on_call_credentials(&call, &ice_servers, expires_at)
+            }
+            Incoming::CallSignal {
+                session,
+                call,
+                signal,
+            } if self.is_ours(&session) => self.on_call_signal(&call, signal),
+            Incoming::CallMute {
+                session,
+                call,
+                muted,
+            } if self.is_ours(&session) => self.on_call_mute(&call, muted),
+            Incoming::CallCredentials { .. }
+            | Incoming::CallSignal { .. }
+            | Incoming::CallMute { .. } => {}
             Incoming::Error {
                 code,
                 message,
@@ -228,6 +250,9 @@ impl App {
             }
             Some(ErrorCode::SessionEnded) if ours => self.sync(),
             Some(
+                c @ (ErrorCode::VoiceDisabled | ErrorCode::CallInProgress | ErrorCode::NoCall),
+            ) => self.on_call_refused(c),
+            Some(
                 ErrorCode::RateLimited
                 | ErrorCode::Internal
                 | ErrorCode::InvalidFrame
@@ -267,6 +292,10 @@ impl App {
         }
     }
 
+    fn is_ours(&self, session: &str) -> bool {
+        self.convo.session.as_deref() == Some(session)
+    }
+
     /// Closes a session the visitor already left on this side.
     fn leave(&mut self, summary: &SessionSummary) {
         let session = summary.id.clone();
@@ -297,6 +326,9 @@ fn error_code(code: &str) -> Option<ErrorCode> {
         ErrorCode::InvalidFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::NotSharing,
+        ErrorCode::VoiceDisabled,
+        ErrorCode::CallInProgress,
+        ErrorCode::NoCall,
     ]
     .into_iter()
     .find(|c| c.as_str() == code)

@@ -395,11 +395,11 @@ fn placeholder(el: &Element, id: u32) -> PageNode {
         .and_then(|s| s.get_property_value("display").ok())
         .is_some_and(|d| d.starts_with("inline"));
     let style = format!(
-        "display:{};width:{:.0}px;height:{:.0}px;box-sizing:border-box;border-radius:4px;\
+        "display:{};width:{}px;height:{}px;box-sizing:border-box;border-radius:4px;\
          background:repeating-linear-gradient(45deg,#e6e8ee 0 8px,#f3f4f7 8px 16px)",
         if inline { "inline-block" } else { "block" },
-        r.width(),
-        r.height()
+        crate::browser::fixed(r.width(), 0),
+        crate::browser::fixed(r.height(), 0)
     );
     PageNode {
         i: id,

@@ -55,3 +55,12 @@ pub fn button(doc: &Document, class: &str, text: &str) -> Element {
     set_text(&b, text);
     b
 }
+
+/// Shows or hides with the `hidden` attribute.
+pub fn show(e: &Element, visible: bool) {
+    if visible {
+        remove_attr(e, "hidden");
+    } else {
+        set_attr(e, "hidden", "");
+    }
+}

@@ -7,10 +7,11 @@
 use std::collections::HashMap;
 
 use js_sys::{Date, Object, Reflect};
-use protocol::{Role, ShareAction};
+use protocol::{CallAction, CallEndReason, Role, ShareAction};
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element};
 
+use super::call::duration;
 use super::dom::{attr, child, el, set_text};
 use crate::i18n::{Locale, Strings, fill};
 use crate::state::{Conversation, Delivery, Item, ItemBody};
@@ -193,6 +194,18 @@ impl MessageList {
                         };
                         ("share", text)
                     }
+                    ItemBody::Call {
+                        action,
+                        by,
+                        duration_ms,
+                        reason,
+                    } => {
+                        attr(row, "data-action", call_action(*action));
+                        (
+                            "call",
+                            call_text(s, item, *action, *by, *duration_ms, *reason),
+                        )
+                    }
                 };
                 attr(row, "data-kind", kind);
                 let span = child(&self.doc, row, "span", "notice-text");
@@ -214,6 +227,41 @@ fn share_action(a: ShareAction) -> &'static str {
         ShareAction::Started => "started",
         ShareAction::Denied => "denied",
         ShareAction::Stopped => "stopped",
+    }
+}
+
+fn call_action(a: CallAction) -> &'static str {
+    match a {
+        CallAction::Started => "started",
+        CallAction::Answered => "answered",
+        CallAction::Ended => "ended",
+    }
+}
+
+/// The transcript's line for a call event.
+fn call_text(
+    s: &Strings,
+    item: &Item,
+    action: CallAction,
+    by: Role,
+    duration_ms: Option<u64>,
+    reason: Option<CallEndReason>,
+) -> String {
+    match (action, reason) {
+        (CallAction::Started, _) if by == Role::Visitor => s.call_started_by_you.into(),
+        (CallAction::Started, _) => fill(
+            s.call_started_by_agent,
+            item.author_name.as_deref().unwrap_or(s.someone),
+        ),
+        (CallAction::Answered, _) => s.call_answered.into(),
+        (CallAction::Ended, Some(CallEndReason::Declined)) => s.call_declined.into(),
+        (CallAction::Ended, Some(CallEndReason::Cancelled)) => s.call_cancelled.into(),
+        (CallAction::Ended, Some(CallEndReason::NoAnswer)) => s.call_missed.into(),
+        (CallAction::Ended, Some(CallEndReason::Failed)) => s.call_failed_log.into(),
+        (CallAction::Ended, _) => match duration_ms.filter(|d| *d > 0) {
+            Some(d) => fill(s.call_ended_after, duration(d)),
+            None => s.call_ended.into(),
+        },
     }
 }
 

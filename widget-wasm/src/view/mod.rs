@@ -6,8 +6,10 @@
 //! [`UiEvent`]s sent to the app.
 //!
 //! - `dom.rs`: element helpers; `icons.rs`: SVG; `style.rs`: the stylesheet;
-//! - `messages.rs`: the transcript.
+//! - `messages.rs`: the transcript; `share.rs` and `call.rs`: screen
+//!   sharing and voice calls.
 
+pub mod call;
 pub mod dom;
 pub mod icons;
 mod messages;
@@ -22,6 +24,7 @@ use web_sys::{
     ShadowRoot, ShadowRootInit, ShadowRootMode,
 };
 
+use self::call::{CallScene, CallView};
 use self::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text};
 use self::messages::MessageList;
 use self::share::ShareView;
@@ -47,6 +50,7 @@ pub struct Scene<'a> {
     /// Whether any connection succeeded yet: "lost" or "cannot reach".
     pub ever_connected: bool,
     pub alert: Option<&'a str>,
+    pub call: CallScene<'a>,
 }
 
 impl Scene<'_> {
@@ -85,6 +89,7 @@ pub struct View {
     want_focus: bool,
     shown_avatar: Option<String>,
     share: ShareView,
+    call: CallView,
     /// The agent's pointer and highlights on the page.
     pub overlay: Overlay,
     _listeners: Vec<Listener>,
@@ -271,6 +276,7 @@ impl View {
             listeners.push(Listener::new(&request, "click", ui(UiEvent::Submit)));
         }
         let share = ShareView::build(&doc, s, &footer, &root, &dispatcher, &mut listeners);
+        let call = CallView::build(&doc, s, &end, &body, &footer, &dispatcher, &mut listeners);
         let overlay = Overlay::new(&doc, &root);
         overlay.set_agent_name(s.agent);
 
@@ -307,9 +313,20 @@ impl View {
             want_focus: false,
             shown_avatar: None,
             share,
+            call,
             overlay,
             _listeners: listeners,
         }
+    }
+
+    /// The elements the call's level meters are drawn in: (local, remote).
+    pub fn call_meters(&self) -> (Element, Element) {
+        self.call.meters()
+    }
+
+    /// Where the call's `<audio>` goes (inside the shadow root).
+    pub fn call_audio_parent(&self) -> Element {
+        self.root.clone()
     }
 
     /// The widget's host element (never captured).
@@ -404,6 +421,9 @@ impl View {
         }
 
         self.share.render(s, phase, scene.share(), agent);
+        self.call.render(s, &scene.call, agent);
+        let on_call = scene.call.media.as_ref().map_or("", |m| m.link.as_str());
+        set_attr(&self.root, "data-call", on_call);
         if let Some(name) = agent {
             self.overlay.set_agent_name(name);
         }

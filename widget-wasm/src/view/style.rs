@@ -291,6 +291,44 @@ pub const CSS: &str = r#"
 .share-stop:hover { background: #e9ebf1; }
 .tw .share-stop:focus-visible { outline-color: #fff; }
 
+/* Voice calls: the Call button, the bar under the header */
+.call-start { display: none; gap: 6px; }
+.tw[data-phase="active"] .call-start:not([hidden]) { display: inline-flex; }
+.call-ring { animation: tw-ring 1.2s ease-in-out infinite; }
+@keyframes tw-ring { 0%, 100% { transform: none; } 10%, 30% { transform: rotate(-12deg); } 20%, 40% { transform: rotate(12deg); } 50% { transform: none; } }
+.callbar {
+  flex: none; display: flex; align-items: center; gap: 10px; padding: 8px 10px 8px 14px;
+  background: #12372a; color: #fff; font-size: 13px;
+}
+.callbar[data-state="connecting"], .callbar[data-state="calling"], .callbar[data-state="reconnecting"] { background: #3b3f52; }
+.callbar[data-state="ended"] { background: var(--tw-soft); color: var(--tw-ink); border-bottom: 1px solid var(--tw-line); }
+.callbar-icon { flex: none; display: grid; place-items: center; width: 28px; height: 28px; border-radius: 50%; background: rgba(255, 255, 255, .14); }
+.callbar[data-state="connected"] .callbar-icon { background: #2fb170; }
+.callbar[data-state="ended"] .callbar-icon { background: var(--tw-line); }
+.callbar-texts { flex: 1; min-width: 0; }
+.callbar-line { margin: 0; display: flex; gap: 8px; font-weight: 650; }
+.callbar-clock { font-variant-numeric: tabular-nums; opacity: .85; font-weight: 600; }
+.callbar-note { margin: 1px 0 0; font-size: 12px; opacity: .8; }
+.callbar-meters { flex: none; display: flex; flex-direction: column; gap: 4px; width: 46px; }
+.meter { display: block; height: 5px; border-radius: 3px; background: rgba(255, 255, 255, .18); overflow: hidden; }
+.meter i { display: block; height: 100%; width: 100%; background: #3ddc84; transform-origin: left; transform: scaleX(var(--level, 0)); transition: transform .1s linear; }
+.meter--remote i { background: #9ec5ff; }
+.callbar[data-muted="true"] .meter--local i { background: rgba(255, 255, 255, .45); }
+.callbar-btn {
+  flex: none; display: grid; place-items: center; width: 34px; height: 34px; border: 0; border-radius: 50%;
+  background: rgba(255, 255, 255, .16); color: #fff;
+}
+.callbar-btn:hover { background: rgba(255, 255, 255, .26); }
+.callbar-btn[aria-pressed="true"] { background: #fff; color: #12372a; }
+.callbar-hangup { background: #e5484d; }
+.callbar-hangup:hover { background: #cf3c41; }
+.callbar-hangup svg { transform: rotate(135deg); }
+.tw .callbar :focus-visible { outline-color: #fff; }
+.tw[data-call="connected"] .launcher::after {
+  content: ""; position: absolute; top: -2px; left: -2px; width: 12px; height: 12px; border-radius: 50%;
+  background: #3ddc84; box-shadow: 0 0 0 2px #fff;
+}
+
 /* The agent's pointer and highlights */
 .ov { position: fixed; inset: 0; z-index: 2147482999; pointer-events: none; overflow: hidden; }
 .ov-pointer {
@@ -326,6 +364,6 @@ pub const CSS: &str = r#"
 }
 @media (prefers-reduced-motion: reduce) {
   .panel, .launcher, .ov-pointer { transition: none; }
-  .spinner, .dots i, .share-dot, .ov-hl { animation: none; }
+  .spinner, .dots i, .share-dot, .ov-hl, .call-ring { animation: none; }
 }
 "#;

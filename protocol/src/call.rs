@@ -1,0 +1,150 @@
+//! Voice calls: the call's lifecycle, the ICE servers handed to each side,
+//! and the WebRTC signaling that travels over the session's WebSocket.
+//!
+//! Negotiation follows the "perfect negotiation" pattern: either side may
+//! send an offer at any time; on a collision the visitor is the polite peer
+//! (it rolls back its own offer) and the agent the impolite one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Millis, Role};
+
+/// Where a call stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallPhase {
+    /// One side started it; the other has not answered.
+    Ringing,
+    /// Both agreed; media is (being) negotiated.
+    Active,
+    /// Over; `end_reason` says why.
+    Ended,
+}
+
+/// Why a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallEndReason {
+    /// One side hung up an active call.
+    HungUp,
+    /// The callee said no.
+    Declined,
+    /// The caller gave up while it was ringing.
+    Cancelled,
+    /// Nobody answered before the ring timeout.
+    NoAnswer,
+    /// No network path was found (no ICE candidates pair, bad TURN credentials…).
+    Failed,
+    /// The session itself ended.
+    SessionEnded,
+}
+
+impl CallEndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallEndReason::HungUp => "hung_up",
+            CallEndReason::Declined => "declined",
+            CallEndReason::Cancelled => "cancelled",
+            CallEndReason::NoAnswer => "no_answer",
+            CallEndReason::Failed => "failed",
+            CallEndReason::SessionEnded => "session_ended",
+        }
+    }
+}
+
+/// A call as both sides see it; sent in full on every change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallInfo {
+    pub id: String,
+    pub phase: CallPhase,
+    pub started_by: Role,
+    pub created_at: Millis,
+    /// When the callee accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<CallEndReason>,
+}
+
+/// One entry of RTCConfiguration.iceServers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
+/// RTCSessionDescription.type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SdpType {
+    Offer,
+    Answer,
+    Pranswer,
+    Rollback,
+}
+
+/// One signaling message, relayed to the other side unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Signal {
+    /// A local description (offer or answer), as from `setLocalDescription()`.
+    Description {
+        sdp_type: SdpType,
+        #[serde(default)]
+        sdp: String,
+    },
+    /// A trickled ICE candidate (RTCIceCandidateInit).
+    Candidate {
+        candidate: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sdp_mid: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sdp_mline_index: Option<u16>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        username_fragment: Option<String>,
+    },
+    /// The sender has gathered all its candidates.
+    EndOfCandidates,
+}
+
+/// What happened to a call, for the session's log (transcript).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallAction {
+    Started,
+    Answered,
+    Ended,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_are_tagged_by_kind() {
+        let s = Signal::Candidate {
+            candidate: "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host".into(),
+            sdp_mid: Some("0".into()),
+            sdp_mline_index: Some(0),
+            username_fragment: None,
+        };
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["kind"], "candidate");
+        assert_eq!(serde_json::from_value::<Signal>(json).unwrap(), s);
+        let d: Signal =
+            serde_json::from_str(r#"{"kind":"description","sdp_type":"offer","sdp":"v=0"}"#)
+                .unwrap();
+        assert!(matches!(
+            d,
+            Signal::Description {
+                sdp_type: SdpType::Offer,
+                ..
+            }
+        ));
+    }
+}
