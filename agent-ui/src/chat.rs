@@ -622,6 +622,7 @@ mod transfer_tests {
             ended_at: None,
             last_seq: 0,
             share: Default::default(),
+            call: None,
         });
         let said = |text: &str| EventBody::Message {
             text: text.into(),
