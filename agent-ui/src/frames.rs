@@ -12,6 +12,7 @@ use protocol::{
 use crate::api::{self, ApiError};
 use crate::clock;
 use crate::mirror;
+use crate::push_actions;
 use crate::receipts;
 use crate::socket::{Link, LinkEvent};
 use crate::state::{Auth, Connection, Console, Sent};
@@ -193,6 +194,11 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
                 mirror::sharing_stopped(console, &session);
             }
         }
+        ServerFrame::FormFields {
+            session,
+            url,
+            fields,
+        } => push_actions::fields_listed(console, &session, url, fields),
         ServerFrame::Error {
             code,
             message,
@@ -204,6 +210,9 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         | ServerFrame::Pointer { .. }
         | ServerFrame::Highlight { .. }
         | ServerFrame::HighlightClear { .. }
+        | ServerFrame::FormFieldsRequest { .. }
+        | ServerFrame::FormPush { .. }
+        | ServerFrame::PagePush { .. }
         // Offers from the distributor: the queue view shows every waiting
         // request already; an offer-specific prompt comes with issue 6.
         | ServerFrame::Offer { .. }
@@ -222,7 +231,12 @@ fn on_event(console: Console, session: &str, event: Event) {
     }
     // Events for a chat we do not hold yet are skipped: the `session.sync`
     // sent when its summary arrives brings them.
+    let answered = matches!(event.body, protocol::EventBody::FormAnswer { .. });
     if console.update_chat(session, |chat| chat.apply_event(event)) == Some(true) {
+        if answered {
+            // The visitor's page changed (or not): show its fields as they are now.
+            push_actions::refresh_if_open(console, session);
+        }
         receipts::acknowledge_delivery(console, session);
     }
 }

@@ -17,11 +17,14 @@
 
 pub mod actions;
 pub mod api;
+pub mod audit;
 pub mod chat;
 pub mod clock;
+pub mod form;
 pub mod format;
 pub mod frames;
 pub mod mirror;
+pub mod push_actions;
 pub mod receipts;
 pub mod socket;
 pub mod state;

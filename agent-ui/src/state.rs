@@ -11,6 +11,7 @@ use protocol::{AgentPresence, ClientFrame, Millis, QueueItem, SessionSummary};
 use crate::api::Agent;
 use crate::chat::Chat;
 use crate::clock;
+use crate::form::FormPanel;
 use crate::mirror::{MirrorInfo, Mirrors};
 use crate::socket::Link;
 
@@ -85,6 +86,8 @@ pub struct Console {
     pub mirror_info: RwSignal<HashMap<String, MirrorInfo>>,
     /// Label typed for the next highlight.
     pub highlight_label: RwSignal<String>,
+    /// Open form panels, by session.
+    pub forms: RwSignal<HashMap<String, FormPanel>>,
     link: StoredValue<Option<Link>, LocalStorage>,
     sent: StoredValue<HashMap<u64, Sent>>,
     /// Unsent text per session, kept when the agent switches tabs.
@@ -110,6 +113,7 @@ impl Console {
             mirrors: StoredValue::new_local(Mirrors::default()),
             mirror_info: RwSignal::new(HashMap::new()),
             highlight_label: RwSignal::new(String::new()),
+            forms: RwSignal::new(HashMap::new()),
             link: StoredValue::new_local(None),
             sent: StoredValue::new(HashMap::new()),
             drafts: StoredValue::new(HashMap::new()),
@@ -265,6 +269,7 @@ impl Console {
         self.mirrors.set_value(Mirrors::default());
         self.mirror_info.set(HashMap::new());
         self.highlight_label.set(String::new());
+        self.forms.set(HashMap::new());
         // The workspace put counts in the title; they mean nothing signed out.
         document().set_title(PAGE_TITLE);
     }

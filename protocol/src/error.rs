@@ -41,6 +41,10 @@ pub enum ErrorCode {
     Internal,
     /// A co-browse frame or action while the visitor is not sharing their screen.
     NotSharing,
+    /// A page push to another origin than the visitor's current page.
+    CrossOrigin,
+    /// An answer to a push the server does not know or already has an answer for.
+    UnknownPush,
 }
 
 impl ErrorCode {
@@ -62,6 +66,8 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
             ErrorCode::NotSharing => "not_sharing",
+            ErrorCode::CrossOrigin => "cross_origin",
+            ErrorCode::UnknownPush => "unknown_push",
         }
     }
 }

@@ -24,3 +24,13 @@ pub const FRAMES_PER_SECOND: u32 = 30;
 /// Binary co-browse frames a connection may send per second (one per
 /// animation frame, plus keyframes), sustained (burst allowed: 2×).
 pub const PAGE_FRAMES_PER_SECOND: u32 = 120;
+/// Most fields a `form.fields` listing may carry (the widget lists the first ones).
+pub const MAX_FORM_FIELDS: usize = 150;
+/// Most options listed per select or radio group, and values per list value.
+pub const MAX_FIELD_OPTIONS: usize = 100;
+/// Most fields one `form.push` may propose.
+pub const MAX_PUSH_FIELDS: usize = 30;
+/// Longest value proposed for, or listed from, a field, in characters.
+pub const MAX_FIELD_VALUE_CHARS: usize = 1000;
+/// Form and page pushes a session may have waiting for the visitor's answer.
+pub const MAX_PENDING_PUSHES: usize = 8;

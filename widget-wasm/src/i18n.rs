@@ -119,6 +119,19 @@ pub struct Strings {
     pub share_started: &'static str,
     pub share_denied: &'static str,
     pub share_stopped: &'static str,
+    /// Form push prompt; `{}` is the agent's name.
+    pub form_title: &'static str,
+    pub form_hint: &'static str,
+    pub form_accept_all: &'static str,
+    pub form_reject_all: &'static str,
+    pub form_accept: &'static str,
+    pub form_reject: &'static str,
+    pub form_accepted: &'static str,
+    pub form_rejected: &'static str,
+    /// Page push prompt; `{}` is the agent's name.
+    pub page_title: &'static str,
+    pub page_open: &'static str,
+    pub page_stay: &'static str,
     /// Label of the agent's pointer when their name is unknown.
     pub agent: &'static str,
 }
@@ -190,6 +203,17 @@ pub static EN: Strings = Strings {
     share_started: "You shared your screen",
     share_denied: "You declined to share your screen",
     share_stopped: "Screen sharing stopped",
+    form_title: "{} suggests values for you",
+    form_hint: "Nothing changes until you accept. The fields are outlined on the page.",
+    form_accept_all: "Accept all",
+    form_reject_all: "Reject",
+    form_accept: "Accept",
+    form_reject: "Reject",
+    form_accepted: "Accepted",
+    form_rejected: "Rejected",
+    page_title: "{} suggests opening this page",
+    page_open: "Open page",
+    page_stay: "Stay here",
     agent: "Agent",
 };
 
@@ -260,6 +284,17 @@ pub static FR: Strings = Strings {
     share_started: "Vous avez partagé votre écran",
     share_denied: "Vous avez refusé de partager votre écran",
     share_stopped: "Le partage d’écran est terminé",
+    form_title: "{} vous propose des valeurs",
+    form_hint: "Rien ne change tant que vous n’acceptez pas. Les champs sont entourés sur la page.",
+    form_accept_all: "Tout accepter",
+    form_reject_all: "Refuser",
+    form_accept: "Accepter",
+    form_reject: "Refuser",
+    form_accepted: "Accepté",
+    form_rejected: "Refusé",
+    page_title: "{} vous propose d’ouvrir cette page",
+    page_open: "Ouvrir la page",
+    page_stay: "Rester ici",
     agent: "Conseiller",
 };
 

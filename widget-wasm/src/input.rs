@@ -100,6 +100,11 @@ pub enum UiEvent {
     ShareStart,
     /// "Stop" on the sharing banner.
     ShareStop,
+    /// Accept or reject one proposed field (its index in the prompt), or,
+    /// with `None`, every field still undecided.
+    FormDecision { index: Option<u8>, accept: bool },
+    /// "Open page" or "Stay here" on a proposed page.
+    PageDecision { accept: bool },
 }
 
 #[derive(Debug)]

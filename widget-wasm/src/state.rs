@@ -396,8 +396,13 @@ impl Conversation {
                 self.insert(item);
                 Applied::Other
             }
-            // The agent's highlights show on the page itself.
-            EventBody::Highlight { .. } => Applied::Other,
+            // The agent's highlights show on the page itself, and pushes
+            // in their own prompt.
+            EventBody::Highlight { .. }
+            | EventBody::FormPush { .. }
+            | EventBody::FormAnswer { .. }
+            | EventBody::PagePush { .. }
+            | EventBody::PageAnswer { .. } => Applied::Other,
             EventBody::Message { text, client_id } => {
                 let index = match self.confirm_own(ev, client_id.as_deref()) {
                     Some(index) => index,

@@ -5,6 +5,7 @@ pub mod chat;
 pub mod chat_list;
 pub mod cobrowse_tools;
 pub mod composer;
+pub mod form_panel;
 pub mod login;
 pub mod messages;
 pub mod mirror;

@@ -9,6 +9,7 @@
 mod cobrowse;
 mod cobrowse_log;
 mod error;
+mod form;
 mod handlers;
 pub mod outbound;
 
@@ -243,6 +244,8 @@ struct LiveSession {
     /// Screen sharing: kept in memory only; a restart stops sharing.
     share: ShareState,
     log: CobrowseLog,
+    /// Form and page pushes waiting for the visitor's answer (memory only).
+    pushes: form::Pushes,
 }
 
 impl LiveSession {
@@ -252,6 +255,7 @@ impl LiveSession {
             append: Default::default(),
             share: ShareState::Off,
             log: CobrowseLog::default(),
+            pushes: form::Pushes::default(),
         }
     }
 }

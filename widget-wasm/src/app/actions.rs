@@ -71,6 +71,10 @@ impl App {
             UiEvent::ShareDeny => self.share_deny(),
             UiEvent::ShareStart => self.share_start(),
             UiEvent::ShareStop => self.share_stop(),
+            UiEvent::FormDecision { index, accept } => {
+                self.on_form_decision(index.map(usize::from), accept)
+            }
+            UiEvent::PageDecision { accept } => self.on_page_decision(accept),
         }
         // Anything the visitor does is a good moment to retry a parked link.
         if self.link.reconnect_at.is_none() {

@@ -8,9 +8,11 @@
 //!
 //! - `frames.rs` reads the server's frames, `server.rs` handles them;
 //! - `actions.rs` handles the visitor's clicks and the SDK's calls;
-//! - `share.rs` handles screen sharing: consent, capture, pointer, highlights.
+//! - `share.rs` handles screen sharing: consent, capture, pointer, highlights;
+//! - `form.rs` handles form and page pushes.
 
 mod actions;
+mod form;
 pub mod frames;
 mod server;
 mod share;
@@ -151,6 +153,12 @@ pub struct App {
     shown_share: Option<ShareState>,
     mask: MaskSelectors,
     passwords: PasswordWatch,
+    /// A form push waiting for the visitor's decisions.
+    proposal: Option<crate::form::Proposal>,
+    /// A page the agent proposes.
+    page_prompt: Option<crate::form::PagePrompt>,
+    /// Accepted page push: navigate once the server logged the answer.
+    navigate_after: Option<(u32, String)>,
     _page_listeners: [Listener; 2],
 }
 
@@ -203,6 +211,9 @@ impl App {
             shown_share: None,
             mask,
             passwords: PasswordWatch::start(),
+            proposal: None,
+            page_prompt: None,
+            navigate_after: None,
             _page_listeners: [on_visibility, on_online],
             options,
         }
@@ -298,6 +309,8 @@ impl App {
             offline: !self.link.welcomed && self.link.failures > 0,
             ever_connected: self.ready,
             alert: self.alert.map(|(text, _)| text),
+            proposal: self.proposal.as_ref(),
+            page_prompt: self.page_prompt.as_ref(),
         };
         self.view.render(&scene);
         let deadline = [

@@ -19,6 +19,10 @@ pub const SCREEN: &[&str] = &[
     "M4 4h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z",
     "M8 20h8M12 16v4",
 ];
+/// A check mark.
+pub const CHECK: &[&str] = &["M20 6 9 17l-5-5"];
+/// A pencil (the agent's proposals).
+pub const EDIT: &[&str] = &["M12 20h9", "M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"];
 /// A paper plane.
 pub const SEND: &[&str] = &["M22 2 11 13", "M22 2 15 22l-4-9-9-4 20-7z"];
 

@@ -11,6 +11,7 @@
 pub mod dom;
 pub mod icons;
 mod messages;
+mod proposal;
 mod share;
 mod style;
 
@@ -24,6 +25,7 @@ use web_sys::{
 
 use self::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text};
 use self::messages::MessageList;
+use self::proposal::ProposalView;
 use self::share::ShareView;
 use crate::app::Dispatcher;
 use crate::browser::document;
@@ -47,6 +49,8 @@ pub struct Scene<'a> {
     /// Whether any connection succeeded yet: "lost" or "cannot reach".
     pub ever_connected: bool,
     pub alert: Option<&'a str>,
+    pub proposal: Option<&'a crate::form::Proposal>,
+    pub page_prompt: Option<&'a crate::form::PagePrompt>,
 }
 
 impl Scene<'_> {
@@ -85,6 +89,7 @@ pub struct View {
     want_focus: bool,
     shown_avatar: Option<String>,
     share: ShareView,
+    proposal: ProposalView,
     /// The agent's pointer and highlights on the page.
     pub overlay: Overlay,
     _listeners: Vec<Listener>,
@@ -271,6 +276,7 @@ impl View {
             listeners.push(Listener::new(&request, "click", ui(UiEvent::Submit)));
         }
         let share = ShareView::build(&doc, s, &footer, &root, &dispatcher, &mut listeners);
+        let proposal = ProposalView::build(&doc, s, &footer, &dispatcher, &mut listeners);
         let overlay = Overlay::new(&doc, &root);
         overlay.set_agent_name(s.agent);
 
@@ -307,6 +313,7 @@ impl View {
             want_focus: false,
             shown_avatar: None,
             share,
+            proposal,
             overlay,
             _listeners: listeners,
         }
@@ -404,6 +411,13 @@ impl View {
         }
 
         self.share.render(s, phase, scene.share(), agent);
+        let active = phase == Phase::Active;
+        self.proposal.render(
+            s,
+            agent.unwrap_or(s.someone),
+            scene.proposal.filter(|_| active),
+            scene.page_prompt.filter(|_| active),
+        );
         if let Some(name) = agent {
             self.overlay.set_agent_name(name);
         }

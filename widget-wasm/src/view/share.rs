@@ -6,7 +6,7 @@
 use protocol::ShareState;
 use web_sys::{Document, Element};
 
-use super::dom::{append, attr, button, child, remove_attr, set_attr, set_text};
+use super::dom::{append, attr, button, child, set_text, show};
 use super::icons;
 use crate::app::Dispatcher;
 use crate::i18n::{Strings, fill};
@@ -112,13 +112,5 @@ impl ShareView {
             None => s.share_banner_anonymous.to_string(),
         };
         set_text(&self.banner_text, &text);
-    }
-}
-
-fn show(e: &Element, visible: bool) {
-    if visible {
-        remove_attr(e, "hidden");
-    } else {
-        set_attr(e, "hidden", "");
     }
 }
