@@ -9,7 +9,11 @@ use std::collections::BTreeMap;
 use protocol::{Event, EventBody, FieldProblem, FormOutcome};
 
 /// The line for a push or answer event; `None` for other kinds.
-pub fn audit_text(body: &EventBody, author_name: Option<&str>, log: &BTreeMap<u64, Event>) -> Option<String> {
+pub fn audit_text(
+    body: &EventBody,
+    author_name: Option<&str>,
+    log: &BTreeMap<u64, Event>,
+) -> Option<String> {
     let text = match body {
         EventBody::FormPush { fields, .. } => format!(
             "{} proposed values for {}",
@@ -32,7 +36,8 @@ pub fn audit_text(body: &EventBody, author_name: Option<&str>, log: &BTreeMap<u6
             let head = format!("Form push: {}", proposed.join(", "));
             match outcome {
                 FormOutcome::Accepted | FormOutcome::Partial => {
-                    let mut t = format!("{head} — accepted {} of {}", applied.len(), proposed.len());
+                    let mut t =
+                        format!("{head} — accepted {} of {}", applied.len(), proposed.len());
                     if !rejected.is_empty() {
                         t.push_str(&format!(" (rejected: {})", rejected.join(", ")));
                     }
@@ -83,16 +88,20 @@ pub fn problem_text(p: FieldProblem) -> &'static str {
 
 fn proposed_fields(log: &BTreeMap<u64, Event>, push: u32) -> Option<Vec<String>> {
     log.values().rev().find_map(|e| match &e.body {
-        EventBody::FormPush { push: p, fields, .. } if *p == push => Some(fields.clone()),
+        EventBody::FormPush {
+            push: p, fields, ..
+        } if *p == push => Some(fields.clone()),
         _ => None,
     })
 }
 
 fn pushed_page(log: &BTreeMap<u64, Event>, push: u32) -> Option<String> {
     log.values().rev().find_map(|e| match &e.body {
-        EventBody::PagePush { push: p, url, label } if *p == push => {
-            Some(label.clone().unwrap_or_else(|| url.clone()))
-        }
+        EventBody::PagePush {
+            push: p,
+            url,
+            label,
+        } if *p == push => Some(label.clone().unwrap_or_else(|| url.clone())),
         _ => None,
     })
 }

@@ -37,9 +37,9 @@ impl FormPanel {
     /// The field an element of the page belongs to: the field itself, or a
     /// radio of its group.
     pub fn field_for_node(&self, node: u32) -> Option<&FormField> {
-        self.fields.iter().find(|f| {
-            f.node == node || f.options.iter().any(|o| o.node == Some(node))
-        })
+        self.fields
+            .iter()
+            .find(|f| f.node == node || f.options.iter().any(|o| o.node == Some(node)))
     }
 
     /// Selects the field `node` belongs to; returns whether there was one.

@@ -81,7 +81,11 @@ async fn pushed(visitor: &mut Client) -> u32 {
         .await
     {
         ServerFrame::FormPush { push, by, .. } => {
-            assert_eq!(by.as_deref(), Some("Alex"), "the visitor learns who proposes");
+            assert_eq!(
+                by.as_deref(),
+                Some("Alex"),
+                "the visitor learns who proposes"
+            );
             push
         }
         _ => unreachable!(),
@@ -112,7 +116,10 @@ async fn listing_fields_needs_sharing_and_goes_to_the_other_side() {
         .await;
     assert_eq!(a.agent.expect_error(Some(rid)).await, ErrorCode::NotSharing);
     let rid = a.visitor.send(listing(&s)).await;
-    assert_eq!(a.visitor.expect_error(Some(rid)).await, ErrorCode::NotSharing);
+    assert_eq!(
+        a.visitor.expect_error(Some(rid)).await,
+        ErrorCode::NotSharing
+    );
 
     share(&mut a).await;
     a.agent
@@ -140,7 +147,10 @@ async fn listing_fields_needs_sharing_and_goes_to_the_other_side() {
         .visitor
         .send(ClientFrame::FormFieldsRequest { session: s.clone() })
         .await;
-    assert_eq!(a.visitor.expect_error(Some(rid)).await, ErrorCode::Forbidden);
+    assert_eq!(
+        a.visitor.expect_error(Some(rid)).await,
+        ErrorCode::Forbidden
+    );
     let rid = a.agent.send(listing(&s)).await;
     assert_eq!(a.agent.expect_error(Some(rid)).await, ErrorCode::Forbidden);
 }
@@ -200,7 +210,10 @@ async fn a_form_push_is_relayed_answered_once_and_audited_by_name_only() {
         errors: vec![],
     };
     let rid = a.visitor.send(again).await;
-    assert_eq!(a.visitor.expect_error(Some(rid)).await, ErrorCode::UnknownPush);
+    assert_eq!(
+        a.visitor.expect_error(Some(rid)).await,
+        ErrorCode::UnknownPush
+    );
 
     // A failed push carries the widget's reasons.
     a.agent.send(email_push(&s)).await;
@@ -261,14 +274,20 @@ async fn only_the_sessions_agent_pushes_and_only_its_visitor_answers() {
     share(&mut a).await;
 
     let rid = a.visitor.send(email_push(&s)).await;
-    assert_eq!(a.visitor.expect_error(Some(rid)).await, ErrorCode::Forbidden);
+    assert_eq!(
+        a.visitor.expect_error(Some(rid)).await,
+        ErrorCode::Forbidden
+    );
     let page = ClientFrame::PagePush {
         session: s.clone(),
         url: format!("{SHOP_ORIGIN}/checkout"),
         label: None,
     };
     let rid = a.visitor.send(page.clone()).await;
-    assert_eq!(a.visitor.expect_error(Some(rid)).await, ErrorCode::Forbidden);
+    assert_eq!(
+        a.visitor.expect_error(Some(rid)).await,
+        ErrorCode::Forbidden
+    );
 
     let (mut other, _) = server.agent("blake@example.com", "Blake").await;
     let rid = other.send(email_push(&s)).await;
@@ -297,7 +316,10 @@ async fn only_the_sessions_agent_pushes_and_only_its_visitor_answers() {
             accepted: true,
         })
         .await;
-    assert_eq!(a.visitor.expect_error(Some(rid)).await, ErrorCode::UnknownPush);
+    assert_eq!(
+        a.visitor.expect_error(Some(rid)).await,
+        ErrorCode::UnknownPush
+    );
     // The push still stands for its real answer.
     a.visitor.send(answer).await;
     a.agent.expect(event_is("form_answer")).await;
@@ -326,7 +348,10 @@ async fn oversized_and_empty_pushes_are_refused_and_change_nothing() {
     let too_long = ClientFrame::FormPush {
         session: s.clone(),
         url: url.clone(),
-        fields: vec![field(1, FieldValue::Text("x".repeat(MAX_FIELD_VALUE_CHARS + 1)))],
+        fields: vec![field(
+            1,
+            FieldValue::Text("x".repeat(MAX_FIELD_VALUE_CHARS + 1)),
+        )],
     };
     let empty = ClientFrame::FormPush {
         session: s.clone(),
@@ -335,7 +360,10 @@ async fn oversized_and_empty_pushes_are_refused_and_change_nothing() {
     };
     for frame in [too_many, too_long, empty] {
         let rid = a.agent.send(frame).await;
-        assert_eq!(a.agent.expect_error(Some(rid)).await, ErrorCode::InvalidFrame);
+        assert_eq!(
+            a.agent.expect_error(Some(rid)).await,
+            ErrorCode::InvalidFrame
+        );
     }
     // A page push must name an http(s) page.
     let rid = a
@@ -346,7 +374,10 @@ async fn oversized_and_empty_pushes_are_refused_and_change_nothing() {
             label: None,
         })
         .await;
-    assert_eq!(a.agent.expect_error(Some(rid)).await, ErrorCode::InvalidFrame);
+    assert_eq!(
+        a.agent.expect_error(Some(rid)).await,
+        ErrorCode::InvalidFrame
+    );
     // Nothing reached the visitor, nothing was logged.
     a.visitor
         .expect_none(300, |i| {
@@ -397,9 +428,15 @@ async fn a_page_push_stays_on_the_visitors_site_and_is_answered() {
         .await
     {
         ServerFrame::PagePush {
-            push, url: u, label, ..
+            push,
+            url: u,
+            label,
+            ..
         } => {
-            assert_eq!((u.as_str(), label.as_deref()), (url.as_str(), Some("Checkout")));
+            assert_eq!(
+                (u.as_str(), label.as_deref()),
+                (url.as_str(), Some("Checkout"))
+            );
             push
         }
         _ => unreachable!(),
@@ -427,5 +464,8 @@ async fn a_page_push_stays_on_the_visitors_site_and_is_answered() {
             accepted: false,
         })
         .await;
-    assert_eq!(a.visitor.expect_error(Some(rid)).await, ErrorCode::UnknownPush);
+    assert_eq!(
+        a.visitor.expect_error(Some(rid)).await,
+        ErrorCode::UnknownPush
+    );
 }

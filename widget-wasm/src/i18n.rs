@@ -128,6 +128,9 @@ pub struct Strings {
     pub form_reject: &'static str,
     pub form_accepted: &'static str,
     pub form_rejected: &'static str,
+    /// A proposed checkbox state.
+    pub form_checked: &'static str,
+    pub form_unchecked: &'static str,
     /// Page push prompt; `{}` is the agent's name.
     pub page_title: &'static str,
     pub page_open: &'static str,
@@ -211,6 +214,8 @@ pub static EN: Strings = Strings {
     form_reject: "Reject",
     form_accepted: "Accepted",
     form_rejected: "Rejected",
+    form_checked: "Checked",
+    form_unchecked: "Not checked",
     page_title: "{} suggests opening this page",
     page_open: "Open page",
     page_stay: "Stay here",
@@ -292,6 +297,8 @@ pub static FR: Strings = Strings {
     form_reject: "Refuser",
     form_accepted: "Accepté",
     form_rejected: "Refusé",
+    form_checked: "Coché",
+    form_unchecked: "Non coché",
     page_title: "{} vous propose d’ouvrir cette page",
     page_open: "Ouvrir la page",
     page_stay: "Rester ici",

@@ -102,9 +102,14 @@ pub enum UiEvent {
     ShareStop,
     /// Accept or reject one proposed field (its index in the prompt), or,
     /// with `None`, every field still undecided.
-    FormDecision { index: Option<u8>, accept: bool },
+    FormDecision {
+        index: Option<u8>,
+        accept: bool,
+    },
     /// "Open page" or "Stay here" on a proposed page.
-    PageDecision { accept: bool },
+    PageDecision {
+        accept: bool,
+    },
 }
 
 #[derive(Debug)]

@@ -736,17 +736,15 @@ fn send_pointer(console: Console, session: &str, node: Option<u32>, x: f32, y: f
 /// the visitor's page, with the label typed beside the mirror, if any.
 /// Returns the node highlighted, if any.
 pub fn agent_click(console: Console, session: &str, x: f64, y: f64, label: &str) -> Option<u32> {
-    let node = console
-        .mirrors
-        .with_value(|m| {
-            let mirror = m.map.get(session)?;
-            if !mirror.tracker.is_live() {
-                return None;
-            }
-            let (stage, page) = (mirror.stage.as_ref()?, mirror.page.as_ref()?);
-            let (px, py) = scale::to_page(x, y, stage.scale);
-            overlay::hit(page, px, py).map(|h| h.node)
-        })?;
+    let node = console.mirrors.with_value(|m| {
+        let mirror = m.map.get(session)?;
+        if !mirror.tracker.is_live() {
+            return None;
+        }
+        let (stage, page) = (mirror.stage.as_ref()?, mirror.page.as_ref()?);
+        let (px, py) = scale::to_page(x, y, stage.scale);
+        overlay::hit(page, px, py).map(|h| h.node)
+    })?;
     highlight(console, session, node, label);
     Some(node)
 }

@@ -13,7 +13,7 @@ use crate::push_actions;
 use crate::state::Console;
 
 /// "No change" in the selects of choice fields.
-const KEEP: &str = "\u{0}keep";
+const KEEP: &str = "__keep__";
 
 #[component]
 pub fn FormPanelView(id: String) -> impl IntoView {
@@ -110,7 +110,11 @@ pub fn FormPanelView(id: String) -> impl IntoView {
 }
 
 #[component]
-fn FieldRow(session: StoredValue<String>, field: FormField, panel: Memo<FormPanel>) -> impl IntoView {
+fn FieldRow(
+    session: StoredValue<String>,
+    field: FormField,
+    panel: Memo<FormPanel>,
+) -> impl IntoView {
     let console = expect_context::<Console>();
     let node = field.node;
     let selected = move || panel.with(|p| p.selected == Some(node));
@@ -131,7 +135,7 @@ fn FieldRow(session: StoredValue<String>, field: FormField, panel: Memo<FormPane
     let label = field.label.clone();
     let show_label = field.label.clone();
     let refused = field.refused;
-    let editor = match refused {
+    let input = match refused {
         Some(problem) => view! {
             <span class="form-protected" title=problem_text(problem)>{format!("Not editable: {}", problem_text(problem))}</span>
         }
@@ -169,13 +173,17 @@ fn FieldRow(session: StoredValue<String>, field: FormField, panel: Memo<FormPane
                 </button>
             </div>
             <div class="form-current" data-testid="form-current">{current}</div>
-            {editor}
+            {input}
         </div>
     }
 }
 
 /// The input for the agent's value, by kind. Empty means "leave as is".
-fn editor(session: StoredValue<String>, field: &FormField, panel: Memo<FormPanel>) -> impl IntoView {
+fn editor(
+    session: StoredValue<String>,
+    field: &FormField,
+    panel: Memo<FormPanel>,
+) -> impl IntoView {
     let console = expect_context::<Console>();
     let node = field.node;
     let set = move |v: Option<FieldValue>| {

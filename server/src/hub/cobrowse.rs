@@ -291,7 +291,10 @@ impl Hub {
         }
     }
 
-    pub(super) fn visitor_conns<'a>(st: &'a State, session: &str) -> impl Iterator<Item = &'a ConnHandle> {
+    pub(super) fn visitor_conns<'a>(
+        st: &'a State,
+        session: &str,
+    ) -> impl Iterator<Item = &'a ConnHandle> {
         st.sessions
             .get(session)
             .and_then(|l: &LiveSession| st.visitors.get(&l.record.visitor_id))
@@ -299,7 +302,10 @@ impl Hub {
             .flatten()
     }
 
-    pub(super) fn agent_conns<'a>(st: &'a State, session: &str) -> impl Iterator<Item = &'a ConnHandle> {
+    pub(super) fn agent_conns<'a>(
+        st: &'a State,
+        session: &str,
+    ) -> impl Iterator<Item = &'a ConnHandle> {
         st.sessions
             .get(session)
             .and_then(|l| l.record.agent.as_ref())

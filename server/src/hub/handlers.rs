@@ -93,10 +93,9 @@ impl Hub {
             ClientFrame::HighlightClear { session } => {
                 self.highlight_clear(who, &session).await.map(|_| None)
             }
-            ClientFrame::FormFieldsRequest { session } => self
-                .form_fields_request(who, &session)
-                .await
-                .map(|_| None),
+            ClientFrame::FormFieldsRequest { session } => {
+                self.form_fields_request(who, &session).await.map(|_| None)
+            }
             ClientFrame::FormFields {
                 session,
                 url,

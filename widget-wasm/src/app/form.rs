@@ -98,7 +98,7 @@ impl App {
             .into_iter()
             .map(|field| Proposed {
                 label: fields::label_for(&field.el, field.push.node),
-                shown: shown(&field.push.value, s.form_accepted, s.form_rejected),
+                shown: shown(&field.push.value, s.form_checked, s.form_unchecked),
                 field,
                 decision: None,
             })

@@ -328,7 +328,12 @@ fn field_value<S: Source>(v: &S) -> Option<FieldValue> {
         return Some(FieldValue::Flag(b));
     }
     if v.is_array() {
-        return v.items().iter().map(|i| i.string()).collect::<Option<_>>().map(FieldValue::List);
+        return v
+            .items()
+            .iter()
+            .map(|i| i.string())
+            .collect::<Option<_>>()
+            .map(FieldValue::List);
     }
     v.string().map(FieldValue::Text)
 }

@@ -255,6 +255,9 @@ mod tests {
             secret_kind("input", Some("file"), None, false),
             Some(FieldProblem::Hidden)
         );
-        assert_eq!(secret_kind("textarea", None, Some("street-address"), false), None);
+        assert_eq!(
+            secret_kind("textarea", None, Some("street-address"), false),
+            None
+        );
     }
 }

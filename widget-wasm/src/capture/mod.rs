@@ -276,7 +276,10 @@ impl Capture {
 
     /// The id of a mirrored node (`None` for nodes the mirror does not have).
     pub fn id_of(&self, node: &Node) -> Option<u32> {
-        self.page.ids.get(node).filter(|id| self.page.tree.contains(*id))
+        self.page
+            .ids
+            .get(node)
+            .filter(|id| self.page.tree.contains(*id))
     }
 
     /// Why a form push must not touch field `id`: its own attributes

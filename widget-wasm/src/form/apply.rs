@@ -161,7 +161,7 @@ fn set_native_value(el: &Element, value: &str) {
         .and_then(|c| Reflect::get(&c, &"prototype".into()))
         .ok()
         .and_then(|proto| {
-            Object::get_own_property_descriptor(proto.unchecked_ref(), &"value".into())
+            Object::get_own_property_descriptor(proto.unchecked_ref::<Object>(), &"value".into())
                 .dyn_into::<Object>()
                 .ok()
         })

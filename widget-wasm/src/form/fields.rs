@@ -3,7 +3,9 @@
 //! Protected fields are listed without their value, so the agent knows
 //! they exist but can neither read nor fill them.
 
-use protocol::limits::{MAX_FIELD_OPTIONS, MAX_FIELD_VALUE_CHARS, MAX_FORM_FIELDS, MAX_SHORT_CHARS};
+use protocol::limits::{
+    MAX_FIELD_OPTIONS, MAX_FIELD_VALUE_CHARS, MAX_FORM_FIELDS, MAX_SHORT_CHARS,
+};
 use protocol::{FieldKind, FieldOption, FieldProblem, FieldValue, FormField};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, NodeList};
@@ -85,17 +87,19 @@ pub fn kind_of(el: &Element) -> Option<FieldKind> {
             Some(FieldKind::SelectMultiple)
         }
         "select" => Some(FieldKind::Select),
-        "input" => Some(match el.unchecked_ref::<HtmlInputElement>().type_().as_str() {
-            "text" | "search" | "url" | "password" => FieldKind::Text,
-            "email" => FieldKind::Email,
-            "tel" => FieldKind::Tel,
-            "number" => FieldKind::Number,
-            "date" => FieldKind::Date,
-            "checkbox" => FieldKind::Checkbox,
-            "radio" => FieldKind::Radio,
-            "hidden" | "submit" | "button" | "reset" | "image" => return None,
-            _ => FieldKind::Other,
-        }),
+        "input" => Some(
+            match el.unchecked_ref::<HtmlInputElement>().type_().as_str() {
+                "text" | "search" | "url" | "password" => FieldKind::Text,
+                "email" => FieldKind::Email,
+                "tel" => FieldKind::Tel,
+                "number" => FieldKind::Number,
+                "date" => FieldKind::Date,
+                "checkbox" => FieldKind::Checkbox,
+                "radio" => FieldKind::Radio,
+                "hidden" | "submit" | "button" | "reset" | "image" => return None,
+                _ => FieldKind::Other,
+            },
+        ),
         _ => None,
     }
 }
@@ -120,8 +124,7 @@ pub fn name_of(el: &Element, node: u32) -> String {
 }
 
 pub fn disabled(el: &Element) -> Option<FieldProblem> {
-    (el.has_attribute("disabled") || el.has_attribute("readonly"))
-        .then_some(FieldProblem::Disabled)
+    (el.has_attribute("disabled") || el.has_attribute("readonly")).then_some(FieldProblem::Disabled)
 }
 
 /// `<label>`, then `aria-label`, then `placeholder`.
@@ -147,7 +150,11 @@ fn label_of(el: &Element) -> Option<String> {
 
 /// A radio group's label: its `<fieldset>`'s legend, when it has one.
 fn group_label(el: &Element) -> Option<String> {
-    let legend = el.closest("fieldset").ok()??.query_selector("legend").ok()??;
+    let legend = el
+        .closest("fieldset")
+        .ok()??
+        .query_selector("legend")
+        .ok()??;
     Some(clip(&tidy(&legend.text_content()?), MAX_SHORT_CHARS)).filter(|t| !t.is_empty())
 }
 

@@ -165,15 +165,30 @@ impl ProposalView {
             match f.decision {
                 Some(yes) => {
                     let state = child(doc, &row, "span", "proposal-state");
-                    set_text(&state, if yes { s.form_accepted } else { s.form_rejected });
-                    attr(&row, "data-decision", if yes { "accepted" } else { "rejected" });
+                    set_text(
+                        &state,
+                        if yes {
+                            s.form_accepted
+                        } else {
+                            s.form_rejected
+                        },
+                    );
+                    attr(
+                        &row,
+                        "data-decision",
+                        if yes { "accepted" } else { "rejected" },
+                    );
                 }
                 None => {
                     for (accept, label, icon) in [
                         (false, s.form_reject, icons::CLOSE),
                         (true, s.form_accept, icons::CHECK),
                     ] {
-                        let b = el(doc, "button", if accept { "icon-btn ok" } else { "icon-btn" });
+                        let b = el(
+                            doc,
+                            "button",
+                            if accept { "icon-btn ok" } else { "icon-btn" },
+                        );
                         attr(&b, "type", "button");
                         attr(&b, "data-i", &i.to_string());
                         attr(&b, "data-accept", if accept { "1" } else { "0" });
@@ -182,7 +197,11 @@ impl ProposalView {
                         attr(
                             &b,
                             "data-testid",
-                            if accept { "tandem-form-accept" } else { "tandem-form-reject" },
+                            if accept {
+                                "tandem-form-accept"
+                            } else {
+                                "tandem-form-reject"
+                            },
                         );
                         icons::set_icon(doc, &b, icon, 16);
                         append(&row, &b);
