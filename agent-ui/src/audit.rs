@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use protocol::{Event, EventBody, FieldProblem, FormOutcome};
 
+use crate::format::host_and_path;
+
 /// The line for a push or answer event; `None` for other kinds.
 pub fn audit_text(
     body: &EventBody,
@@ -56,7 +58,7 @@ pub fn audit_text(
         EventBody::PagePush { url, label, .. } => format!(
             "{} proposed the page {}",
             author_name.unwrap_or("The agent"),
-            label.as_deref().unwrap_or(url)
+            label.clone().unwrap_or_else(|| host_and_path(url))
         ),
         EventBody::PageAnswer { push, accepted } => {
             let page = pushed_page(log, *push).unwrap_or_else(|| "the page".into());
@@ -101,7 +103,7 @@ fn pushed_page(log: &BTreeMap<u64, Event>, push: u32) -> Option<String> {
             push: p,
             url,
             label,
-        } if *p == push => Some(label.clone().unwrap_or_else(|| url.clone())),
+        } if *p == push => Some(label.clone().unwrap_or_else(|| host_and_path(url))),
         _ => None,
     })
 }

@@ -342,34 +342,40 @@ impl ClientFrame {
                     Err("pointer offsets must be finite numbers".into())
                 }
             }
-            ClientFrame::Identify { identity } => {
-                for (name, v) in [
-                    ("id", &identity.id),
-                    ("name", &identity.name),
-                    ("email", &identity.email),
-                ] {
-                    if let Some(v) = v {
-                        short_len(name, v, MAX_SHORT_CHARS)?;
-                    }
-                }
-                if identity.attributes.len() > MAX_ATTRIBUTES {
-                    return Err(format!("at most {MAX_ATTRIBUTES} attributes"));
-                }
-                for (k, v) in &identity.attributes {
-                    short_len("attribute name", k, MAX_SHORT_CHARS)?;
-                    if !(v.is_string() || v.is_number() || v.is_boolean() || v.is_null()) {
-                        return Err(format!(
-                            "attribute {k:?} must be a string, number or boolean"
-                        ));
-                    }
-                    if let Some(s) = v.as_str() {
-                        short_len("attribute value", s, MAX_SHORT_CHARS)?;
-                    }
-                }
-                Ok(())
-            }
+            ClientFrame::Identify { identity } => identity.validate(),
             _ => Ok(()),
         }
+    }
+}
+
+impl VisitorIdentity {
+    /// Checks every field against `limits` (the SDK calls it too, so a
+    /// site's developer hears of a bad identity at the call).
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, value) in [
+            ("id", &self.id),
+            ("name", &self.name),
+            ("email", &self.email),
+        ] {
+            if let Some(v) = value {
+                short_len(name, v, MAX_SHORT_CHARS)?;
+            }
+        }
+        if self.attributes.len() > MAX_ATTRIBUTES {
+            return Err(format!("at most {MAX_ATTRIBUTES} attributes"));
+        }
+        for (k, v) in &self.attributes {
+            short_len("attribute name", k, MAX_SHORT_CHARS)?;
+            if !(v.is_string() || v.is_number() || v.is_boolean() || v.is_null()) {
+                return Err(format!(
+                    "attribute {k:?} must be a string, number or boolean"
+                ));
+            }
+            if let Some(s) = v.as_str() {
+                short_len("attribute value", s, MAX_SHORT_CHARS)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use protocol::{ClientFrame, VisitorIdentity};
+use protocol::VisitorIdentity;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
@@ -66,11 +66,9 @@ impl Widget {
             read_identity(&identity).map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
         // Check against the protocol's limits here so the site's developer
         // gets the reason at the call, not as a later error event.
-        ClientFrame::Identify {
-            identity: identity.clone(),
-        }
-        .validate()
-        .map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
+        identity
+            .validate()
+            .map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
         self.command(Command::Identify(identity));
         Ok(())
     }

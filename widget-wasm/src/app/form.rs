@@ -7,8 +7,7 @@
 //! tab of the visitor; the first answer wins and the answer's audit event
 //! takes the prompt away everywhere.
 
-use protocol::limits::MAX_FRAME_BYTES;
-use protocol::{ClientEnvelope, ClientFrame, EventBody, FieldError, FieldProblem, FieldPush};
+use protocol::{ClientFrame, EventBody, FieldError, FieldProblem, FieldPush};
 
 use super::App;
 use crate::browser::window;
@@ -25,28 +24,12 @@ impl App {
         let Some(capture) = self.capture.as_ref().filter(|_| self.ours(session)) else {
             return;
         };
-        let mut list = fields::list(capture);
-        let url = crate::browser::page_info().url;
-        loop {
-            let frame = ClientFrame::FormFields {
-                session: session.to_string(),
-                url: url.clone(),
-                fields: list,
-            };
-            // A page with very many fields lists as many as fit in a frame.
-            let size = ClientEnvelope::new(frame.clone()).to_json().len();
-            match frame {
-                ClientFrame::FormFields { fields, .. } if size > MAX_FRAME_BYTES - 256 => {
-                    list = fields;
-                    let keep = list.len() * 3 / 4;
-                    list.truncate(keep);
-                }
-                frame => {
-                    self.send(frame);
-                    return;
-                }
-            }
-        }
+        let fields = fields::list(capture);
+        self.send(ClientFrame::FormFields {
+            session: session.to_string(),
+            url: crate::browser::page_info().url,
+            fields,
+        });
     }
 
     /// `form.push`: check every field first; any problem fails the push
@@ -108,7 +91,7 @@ impl App {
             let tag = format!("{}: {}", f.label, f.shown);
             self.view
                 .overlay
-                .highlight(f.field.push.node, Some(&tag), &f.field.el);
+                .highlight(f.field.node, Some(&tag), &f.field.el);
         }
         self.proposal = Some(Proposal { push, by, fields });
         self.set_open(true, false);

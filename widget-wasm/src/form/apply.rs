@@ -26,7 +26,11 @@ use crate::capture::forms::radio_group;
 pub struct Checked {
     pub push: FieldPush,
     pub kind: FieldKind,
+    /// The element to change and outline: the field, or the radio of its
+    /// group that the value chooses.
     pub el: Element,
+    /// Its node id.
+    pub node: u32,
 }
 
 /// Checks one proposed field against the page as it is now.
@@ -50,10 +54,17 @@ pub fn check(capture: &Capture, push: &FieldPush) -> Result<Checked, FieldProble
     if !fits(&el, kind, &push.value)? {
         return Err(FieldProblem::InvalidValue);
     }
+    let (el, node) = match (kind, &push.value) {
+        (FieldKind::Radio, FieldValue::Text(v)) => chosen_radio(&el, v)
+            .and_then(|r| Some((capture.id_of(&r)?, r)))
+            .map_or((el, push.node), |(id, r)| (r, id)),
+        _ => (el, push.node),
+    };
     Ok(Checked {
         push: push.clone(),
         kind,
         el,
+        node,
     })
 }
 
@@ -61,9 +72,7 @@ pub fn check(capture: &Capture, push: &FieldPush) -> Result<Checked, FieldProble
 fn fits(el: &Element, kind: FieldKind, value: &FieldValue) -> Result<bool, FieldProblem> {
     Ok(match (kind, value) {
         (FieldKind::Checkbox, FieldValue::Flag(_)) => true,
-        (FieldKind::Radio, FieldValue::Text(v)) => radio_group(el.unchecked_ref())
-            .iter()
-            .any(|r| &r.unchecked_ref::<HtmlInputElement>().value() == v),
+        (FieldKind::Radio, FieldValue::Text(v)) => chosen_radio(el, v).is_some(),
         (FieldKind::Select, FieldValue::Text(v)) => option_values(el).any(|o| &o == v),
         (FieldKind::SelectMultiple, FieldValue::List(list)) => {
             let have: Vec<String> = option_values(el).collect();
@@ -95,6 +104,13 @@ fn input_takes(input: &HtmlInputElement, value: &str) -> bool {
     scratch.value() == value && scratch.check_validity()
 }
 
+/// The radio of `el`'s group whose value is `value`.
+fn chosen_radio(el: &Element, value: &str) -> Option<Element> {
+    radio_group(el.unchecked_ref())
+        .into_iter()
+        .find(|r| r.unchecked_ref::<HtmlInputElement>().value() == value)
+}
+
 fn option_values(el: &Element) -> impl Iterator<Item = String> {
     let options = el.unchecked_ref::<HtmlSelectElement>().options();
     (0..options.length())
@@ -115,10 +131,7 @@ pub fn apply(field: &Checked) -> bool {
             }
         }
         (FieldKind::Radio, FieldValue::Text(v)) => {
-            let target = radio_group(el.unchecked_ref())
-                .into_iter()
-                .find(|r| &r.unchecked_ref::<HtmlInputElement>().value() == v);
-            if let Some(r) = target
+            if let Some(r) = chosen_radio(el, v)
                 && !r.unchecked_ref::<HtmlInputElement>().checked()
             {
                 r.unchecked_ref::<HtmlElement>().click();

@@ -4,7 +4,7 @@
 //! they exist but can neither read nor fill them.
 
 use protocol::limits::{
-    MAX_FIELD_OPTIONS, MAX_FIELD_VALUE_CHARS, MAX_FORM_FIELDS, MAX_SHORT_CHARS,
+    MAX_FIELD_OPTIONS, MAX_FIELD_VALUE_CHARS, MAX_FORM_FIELDS, MAX_FRAME_BYTES, MAX_SHORT_CHARS,
 };
 use protocol::{FieldKind, FieldOption, FieldProblem, FieldValue, FormField};
 use wasm_bindgen::JsCast;
@@ -14,15 +14,20 @@ use crate::browser::document;
 use crate::capture::Capture;
 use crate::capture::forms::radio_group;
 
-/// The fields of the page the capture mirrors, in document order.
+/// Room for the listing in one text frame, beside the envelope and URL.
+const LISTING_BYTES: usize = MAX_FRAME_BYTES - 4096;
+
+/// The fields of the page the capture mirrors, in document order; on a page
+/// with very many, as many as fit in one frame.
 pub fn list(capture: &Capture) -> Vec<FormField> {
     let Ok(all) = document().query_selector_all("input, select, textarea") else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut radios_seen = Vec::new();
+    let mut bytes = 0;
     for el in elements(&all) {
-        if out.len() >= MAX_FORM_FIELDS {
+        if out.len() >= MAX_FORM_FIELDS || bytes > LISTING_BYTES {
             break;
         }
         let Some(node) = capture.id_of(&el) else {
@@ -69,9 +74,28 @@ pub fn list(capture: &Capture) -> Vec<FormField> {
             // Neither the value nor what the options say may leave the page.
             field.options.clear();
         }
-        out.push(field);
+        bytes += json_size(&field);
+        if bytes <= LISTING_BYTES {
+            out.push(field);
+        }
     }
     out
+}
+
+/// More than the field's size as JSON: its texts counted twice (room for
+/// escapes), plus keys and punctuation.
+fn json_size(f: &FormField) -> usize {
+    let value = match &f.value {
+        Some(FieldValue::Text(t)) => t.len(),
+        Some(FieldValue::List(l)) => l.iter().map(|v| v.len() + 3).sum(),
+        _ => 5,
+    };
+    let options: usize = f
+        .options
+        .iter()
+        .map(|o| 2 * (o.value.len() + o.label.len()) + 40)
+        .sum();
+    2 * (f.name.len() + f.label.len() + value) + options + 100
 }
 
 fn elements(list: &NodeList) -> impl Iterator<Item = Element> + '_ {
@@ -209,7 +233,14 @@ pub fn value_of(el: &Element, kind: FieldKind) -> Option<FieldValue> {
 
 /// Whitespace collapsed, ends trimmed.
 fn tidy(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn clip(s: &str, max: usize) -> String {

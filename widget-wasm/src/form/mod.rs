@@ -104,7 +104,16 @@ pub fn shown(value: &FieldValue, yes: &str, no: &str) -> String {
         FieldValue::Text(t) => t.clone(),
         FieldValue::Flag(true) => yes.to_string(),
         FieldValue::Flag(false) => no.to_string(),
-        FieldValue::List(items) => items.join(", "),
+        FieldValue::List(items) => {
+            let mut out = String::new();
+            for item in items {
+                if !out.is_empty() {
+                    out.push_str(", ");
+                }
+                out.push_str(item);
+            }
+            out
+        }
     }
 }
 
