@@ -12,7 +12,7 @@ use protocol::{ClientFrame, EventBody, FieldError, FieldProblem, FieldPush};
 use super::App;
 use crate::browser::window;
 use crate::form::apply::check;
-use crate::form::{PagePrompt, Proposal, Proposed, fields, page_of, shown, summarise};
+use crate::form::{PagePrompt, Proposal, Proposed, fields, page_of, summarise};
 
 impl App {
     fn ours(&self, session: &str) -> bool {
@@ -81,7 +81,13 @@ impl App {
             .into_iter()
             .map(|field| Proposed {
                 label: fields::label_for(&field.el, field.push.node),
-                shown: shown(&field.push.value, s.form_checked, s.form_unchecked),
+                shown: fields::describe(
+                    &field.el,
+                    field.kind,
+                    &field.push.value,
+                    s.form_checked,
+                    s.form_unchecked,
+                ),
                 field,
                 decision: None,
             })

@@ -231,6 +231,36 @@ pub fn value_of(el: &Element, kind: FieldKind) -> Option<FieldValue> {
     })
 }
 
+/// How a proposed value reads for the visitor: the options' labels for
+/// selects, the chosen radio's label (`el` is that radio), yes/no for
+/// checkboxes.
+pub fn describe(el: &Element, kind: FieldKind, value: &FieldValue, yes: &str, no: &str) -> String {
+    let option_label = |v: &str| {
+        let options = el.unchecked_ref::<HtmlSelectElement>().options();
+        (0..options.length())
+            .filter_map(|i| options.item(i))
+            .map(|o| o.unchecked_into::<web_sys::HtmlOptionElement>())
+            .find(|o| o.value() == v)
+            .map_or_else(|| v.to_string(), |o| tidy(&o.text()))
+    };
+    match (kind, value) {
+        (_, FieldValue::Flag(on)) => (if *on { yes } else { no }).to_string(),
+        (FieldKind::Radio, FieldValue::Text(v)) => label_of(el).unwrap_or_else(|| v.clone()),
+        (FieldKind::Select, FieldValue::Text(v)) => option_label(v),
+        (_, FieldValue::Text(v)) => v.clone(),
+        (_, FieldValue::List(items)) => {
+            let mut out = String::new();
+            for item in items {
+                if !out.is_empty() {
+                    out.push_str(", ");
+                }
+                out.push_str(&option_label(item));
+            }
+            out
+        }
+    }
+}
+
 /// Whitespace collapsed, ends trimmed.
 fn tidy(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

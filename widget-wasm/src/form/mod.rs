@@ -11,7 +11,7 @@
 pub mod apply;
 pub mod fields;
 
-use protocol::{FieldError, FieldValue, FormOutcome};
+use protocol::{FieldError, FormOutcome};
 
 use self::apply::Checked;
 
@@ -95,25 +95,6 @@ pub fn summarise(applied: usize, rejected: usize, failed: usize) -> FormOutcome 
         (0, _) => FormOutcome::Rejected,
         (_, 0) => FormOutcome::Accepted,
         _ => FormOutcome::Partial,
-    }
-}
-
-/// How a proposed value reads in the prompt.
-pub fn shown(value: &FieldValue, yes: &str, no: &str) -> String {
-    match value {
-        FieldValue::Text(t) => t.clone(),
-        FieldValue::Flag(true) => yes.to_string(),
-        FieldValue::Flag(false) => no.to_string(),
-        FieldValue::List(items) => {
-            let mut out = String::new();
-            for item in items {
-                if !out.is_empty() {
-                    out.push_str(", ");
-                }
-                out.push_str(item);
-            }
-            out
-        }
     }
 }
 
