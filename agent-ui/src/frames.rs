@@ -192,6 +192,8 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
                 mirror::sharing_started(console, &session);
             } else if state != ShareState::Active {
                 mirror::sharing_stopped(console, &session);
+                // The listed fields were the capture's: they mean nothing now.
+                push_actions::close(console, &session);
             }
         }
         ServerFrame::FormFields {
@@ -304,8 +306,11 @@ fn on_error(
         });
     }
     if code == ErrorCode::NotSharing {
-        // A pointer, highlight or replay request crossed the end of sharing;
-        // the chat's screen-sharing state already says so.
+        // A pointer, highlight, listing or replay request crossed the end of
+        // sharing; the chat's screen-sharing state already says so.
+        if let Some(id) = &session {
+            push_actions::close(console, id);
+        }
         return;
     }
     console.toast(error_text(code, &message), Some(code.as_str()));
