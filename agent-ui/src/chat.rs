@@ -341,9 +341,11 @@ impl Chat {
                 }
                 body => {
                     prev = None;
+                    let name = e.author_name.as_deref();
                     RowKind::System {
                         seq: e.seq,
-                        text: system_text(body, e.author_name.as_deref()),
+                        text: crate::audit::audit_text(body, name, &self.events)
+                            .unwrap_or_else(|| system_text(body, name)),
                     }
                 }
             };
@@ -399,6 +401,11 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
         EventBody::Highlight { label: None, .. } => {
             "Highlighted an element on the visitor's page".into()
         }
+        // Pushes and answers: see `audit.rs`.
+        EventBody::FormPush { .. }
+        | EventBody::FormAnswer { .. }
+        | EventBody::PagePush { .. }
+        | EventBody::PageAnswer { .. } => String::new(),
         EventBody::Transferred {
             from, to: Some(to), ..
         } => format!("{} transferred the chat to {}", from.name, to.name),

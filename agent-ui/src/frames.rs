@@ -12,6 +12,7 @@ use protocol::{
 use crate::alerts;
 use crate::api::{self, ApiError};
 use crate::mirror;
+use crate::push_actions;
 use crate::receipts;
 use crate::socket::{Link, LinkEvent};
 use crate::state::{Auth, Connection, Console, Offer, Sent};
@@ -207,6 +208,8 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
                 mirror::sharing_started(console, &session);
             } else if state != ShareState::Active {
                 mirror::sharing_stopped(console, &session);
+                // The listed fields were the capture's: they mean nothing now.
+                push_actions::close(console, &session);
             }
         }
         ServerFrame::Call { session, call } => call::on_call(console, &session, call),
@@ -223,6 +226,11 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
             ..
         } => call::on_signal(console, &session, &call, signal),
         ServerFrame::CallMute { session, muted, .. } => call::on_mute(console, &session, muted),
+        ServerFrame::FormFields {
+            session,
+            url,
+            fields,
+        } => push_actions::fields_listed(console, &session, url, fields),
         ServerFrame::Error {
             code,
             message,
@@ -233,7 +241,10 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         | ServerFrame::CobrowseKeyframeRequest { .. }
         | ServerFrame::Pointer { .. }
         | ServerFrame::Highlight { .. }
-        | ServerFrame::HighlightClear { .. } => {}
+        | ServerFrame::HighlightClear { .. }
+        | ServerFrame::FormFieldsRequest { .. }
+        | ServerFrame::FormPush { .. }
+        | ServerFrame::PagePush { .. } => {}
         ServerFrame::Offer {
             expires_at, item, ..
         } => {
@@ -295,9 +306,14 @@ fn on_event(console: Console, session: &str, event: Event) {
     // Events for a chat we do not hold yet are skipped: the `session.sync`
     // sent when its summary arrives brings them.
     let ended = matches!(event.body, protocol::EventBody::Ended { .. });
+    let answered = matches!(event.body, protocol::EventBody::FormAnswer { .. });
     if console.update_chat(session, |chat| chat.apply_event(event)) == Some(true) {
         if let Some(text) = from_visitor {
             alerts::notify("New message", &text);
+        }
+        if answered {
+            // The visitor's page changed (or not): show its fields as they are now.
+            push_actions::refresh_if_open(console, session);
         }
         receipts::acknowledge_delivery(console, session);
     }
@@ -375,8 +391,11 @@ fn on_error(
         return;
     }
     if code == ErrorCode::NotSharing {
-        // A pointer, highlight or replay request crossed the end of sharing;
-        // the chat's screen-sharing state already says so.
+        // A pointer, highlight, listing or replay request crossed the end of
+        // sharing; the chat's screen-sharing state already says so.
+        if let Some(id) = &session {
+            push_actions::close(console, id);
+        }
         return;
     }
     console.toast(error_text(code, &message), Some(code.as_str()));

@@ -19,13 +19,16 @@
 pub mod actions;
 pub mod alerts;
 pub mod api;
+pub mod audit;
 pub mod call;
 pub mod chat;
 pub mod clock;
+pub mod form;
 pub mod format;
 pub mod frames;
 pub mod keyboard;
 pub mod mirror;
+pub mod push_actions;
 pub mod receipts;
 pub mod socket;
 pub mod state;

@@ -12,6 +12,7 @@ use crate::api::Agent;
 use crate::call::{CallUi, Calls};
 use crate::chat::Chat;
 use crate::clock;
+use crate::form::FormPanel;
 use crate::mirror::{MirrorInfo, Mirrors};
 use crate::socket::Link;
 
@@ -100,6 +101,8 @@ pub struct Console {
     /// Voice calls: the media (not reactive) and what the views show of it.
     pub calls: StoredValue<Calls, LocalStorage>,
     pub call_ui: RwSignal<HashMap<String, CallUi>>,
+    /// Open form panels, by session.
+    pub forms: RwSignal<HashMap<String, FormPanel>>,
     link: StoredValue<Option<Link>, LocalStorage>,
     sent: StoredValue<HashMap<u64, Sent>>,
     /// Unsent text per session, kept when the agent switches tabs.
@@ -129,6 +132,7 @@ impl Console {
             highlight_label: RwSignal::new(String::new()),
             calls: StoredValue::new_local(Calls::default()),
             call_ui: RwSignal::new(HashMap::new()),
+            forms: RwSignal::new(HashMap::new()),
             link: StoredValue::new_local(None),
             sent: StoredValue::new(HashMap::new()),
             drafts: StoredValue::new(HashMap::new()),
@@ -287,6 +291,7 @@ impl Console {
         // Hangs up: microphones stop, peer connections close.
         self.calls.set_value(Calls::default());
         self.call_ui.set(HashMap::new());
+        self.forms.set(HashMap::new());
         // The workspace put counts in the title; they mean nothing signed out.
         document().set_title(PAGE_TITLE);
     }

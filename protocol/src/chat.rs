@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AgentInfo, CallAction, CallEndReason, Millis, Role};
+use crate::{AgentInfo, CallAction, CallEndReason, FieldError, FormOutcome, Millis, Role};
 
 /// One entry of a session's log. `seq` starts at 1 and has no gaps, so a
 /// client that remembers the last `seq` it saw can resume exactly.
@@ -72,6 +72,33 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<CallEndReason>,
     },
+    /// The agent proposed values for these fields (names only, never values).
+    FormPush {
+        push: u32,
+        url: String,
+        fields: Vec<String>,
+    },
+    /// The visitor's answer to form push `push`: which fields were applied,
+    /// which they rejected, and which the widget refused and why.
+    FormAnswer {
+        push: u32,
+        outcome: FormOutcome,
+        #[serde(default)]
+        applied: Vec<String>,
+        #[serde(default)]
+        rejected: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        errors: Vec<FieldError>,
+    },
+    /// The agent proposed another page of the site.
+    PagePush {
+        push: u32,
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// The visitor's answer to page push `push`; on yes their page navigates.
+    PageAnswer { push: u32, accepted: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -92,6 +119,10 @@ impl EventBody {
             EventBody::Ended { .. } => "ended",
             EventBody::Share { .. } => "share",
             EventBody::Highlight { .. } => "highlight",
+            EventBody::FormPush { .. } => "form_push",
+            EventBody::FormAnswer { .. } => "form_answer",
+            EventBody::PagePush { .. } => "page_push",
+            EventBody::PageAnswer { .. } => "page_answer",
             EventBody::Call { .. } => "call",
             EventBody::Note { .. } => "note",
             EventBody::Transferred { .. } => "transferred",

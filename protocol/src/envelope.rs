@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::{CallEndReason, CallInfo, IceServer, Signal};
 use crate::cobrowse::ShareState;
+use crate::form::{self, FieldError, FieldPush, FormField, FormOutcome};
 use crate::limits::*;
 use crate::{
     AgentInfo, AgentPresence, ErrorCode, Event, Millis, PageInfo, QueueItem, ReceiptKind, Receipts,
@@ -205,6 +206,51 @@ pub enum ClientFrame {
     /// ICE restart once the first ones expired).
     #[serde(rename = "call.credentials")]
     CallCredentials { session: String, call: String },
+    /// Agent: list the form fields of the visitor's current page (needs sharing).
+    #[serde(rename = "form.fields.request")]
+    FormFieldsRequest { session: String },
+    /// Visitor: the form fields of the page at `url`, protected ones without values.
+    #[serde(rename = "form.fields")]
+    FormFields {
+        session: String,
+        url: String,
+        fields: Vec<FormField>,
+    },
+    /// Agent: propose values for fields of the page at `url` (needs sharing).
+    #[serde(rename = "form.push")]
+    FormPush {
+        session: String,
+        url: String,
+        fields: Vec<FieldPush>,
+    },
+    /// Visitor: the answer to form push `push`.
+    #[serde(rename = "form.answer")]
+    FormAnswer {
+        session: String,
+        push: u32,
+        outcome: FormOutcome,
+        #[serde(default)]
+        applied: Vec<String>,
+        #[serde(default)]
+        rejected: Vec<String>,
+        #[serde(default)]
+        errors: Vec<FieldError>,
+    },
+    /// Agent: propose a page of the visitor's site (same origin as their page).
+    #[serde(rename = "page.push")]
+    PagePush {
+        session: String,
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// Visitor: the answer to page push `push`.
+    #[serde(rename = "page.answer")]
+    PageAnswer {
+        session: String,
+        push: u32,
+        accepted: bool,
+    },
 }
 
 /// Every `type` a client may send, for telling "unknown type" from "bad fields".
@@ -239,6 +285,12 @@ pub const CLIENT_TYPES: &[&str] = &[
     "call.signal",
     "call.mute",
     "call.credentials",
+    "form.fields.request",
+    "form.fields",
+    "form.push",
+    "form.answer",
+    "page.push",
+    "page.answer",
 ];
 
 impl ClientFrame {
@@ -270,6 +322,12 @@ impl ClientFrame {
             | ClientFrame::CallSignal { session, .. }
             | ClientFrame::CallMute { session, .. }
             | ClientFrame::CallCredentials { session, .. } => Some(session),
+            ClientFrame::FormFieldsRequest { session }
+            | ClientFrame::FormFields { session, .. }
+            | ClientFrame::FormPush { session, .. }
+            | ClientFrame::FormAnswer { session, .. }
+            | ClientFrame::PagePush { session, .. }
+            | ClientFrame::PageAnswer { session, .. } => Some(session),
             _ => None,
         }
     }
@@ -351,6 +409,36 @@ impl ClientFrame {
                 short_len("call", call, MAX_ID_CHARS)?;
                 signal_size(signal)
             }
+            ClientFrame::FormFields { url, fields, .. } => {
+                short_len("url", url, MAX_URL_CHARS)?;
+                form::validate_fields(fields)
+            }
+            ClientFrame::FormPush { url, fields, .. } => form::validate_push(url, fields),
+            ClientFrame::FormAnswer {
+                applied,
+                rejected,
+                errors,
+                ..
+            } => {
+                form::validate_names(applied)?;
+                form::validate_names(rejected)?;
+                if errors.len() > MAX_PUSH_FIELDS {
+                    return Err(format!("at most {MAX_PUSH_FIELDS} errors"));
+                }
+                errors
+                    .iter()
+                    .try_for_each(|e| short_len("field name", &e.name, MAX_SHORT_CHARS))
+            }
+            ClientFrame::PagePush { url, label, .. } => {
+                short_len("url", url, MAX_URL_CHARS)?;
+                if form::http_origin(url).is_none() {
+                    return Err("url must be an absolute http(s) URL".into());
+                }
+                match label {
+                    Some(l) => short_len("label", l, MAX_SHORT_CHARS),
+                    None => Ok(()),
+                }
+            }
             ClientFrame::Pointer { x, y, .. } => {
                 if x.is_finite() && y.is_finite() {
                     Ok(())
@@ -362,37 +450,45 @@ impl ClientFrame {
                 if let Some(h) = hash {
                     short_len("hash", h, 128)?;
                 }
-                for (name, v) in [
-                    ("id", &identity.id),
-                    ("name", &identity.name),
-                    ("email", &identity.email),
-                ] {
-                    if let Some(v) = v {
-                        short_len(name, v, MAX_SHORT_CHARS)?;
-                    }
-                }
-                if identity.attributes.len() > MAX_ATTRIBUTES {
-                    return Err(format!("at most {MAX_ATTRIBUTES} attributes"));
-                }
-                for (k, v) in &identity.attributes {
-                    short_len("attribute name", k, MAX_SHORT_CHARS)?;
-                    if !(v.is_string() || v.is_number() || v.is_boolean() || v.is_null()) {
-                        return Err(format!(
-                            "attribute {k:?} must be a string, number or boolean"
-                        ));
-                    }
-                    if let Some(s) = v.as_str() {
-                        short_len("attribute value", s, MAX_SHORT_CHARS)?;
-                    }
-                }
-                Ok(())
+                identity.validate()
             }
             _ => Ok(()),
         }
     }
 }
 
-fn short_len(name: &str, value: &str, max: usize) -> Result<(), String> {
+impl VisitorIdentity {
+    /// Checks every field against `limits` (the SDK calls it too, so a
+    /// site's developer hears of a bad identity at the call).
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, value) in [
+            ("id", &self.id),
+            ("name", &self.name),
+            ("email", &self.email),
+        ] {
+            if let Some(v) = value {
+                short_len(name, v, MAX_SHORT_CHARS)?;
+            }
+        }
+        if self.attributes.len() > MAX_ATTRIBUTES {
+            return Err(format!("at most {MAX_ATTRIBUTES} attributes"));
+        }
+        for (k, v) in &self.attributes {
+            short_len("attribute name", k, MAX_SHORT_CHARS)?;
+            if !(v.is_string() || v.is_number() || v.is_boolean() || v.is_null()) {
+                return Err(format!(
+                    "attribute {k:?} must be a string, number or boolean"
+                ));
+            }
+            if let Some(s) = v.as_str() {
+                short_len("attribute value", s, MAX_SHORT_CHARS)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn short_len(name: &str, value: &str, max: usize) -> Result<(), String> {
     if value.chars().count() > max {
         Err(format!("{name} is longer than {max} characters"))
     } else {
@@ -674,6 +770,37 @@ pub enum ServerFrame {
         from: Role,
         muted: bool,
     },
+    /// Visitor: the agent asks for the form fields of the current page.
+    #[serde(rename = "form.fields.request")]
+    FormFieldsRequest { session: String },
+    /// Agent: the form fields of the visitor's page at `url`.
+    #[serde(rename = "form.fields")]
+    FormFields {
+        session: String,
+        url: String,
+        fields: Vec<FormField>,
+    },
+    /// Visitor: the agent `by` proposes values; answer with `form.answer`.
+    #[serde(rename = "form.push")]
+    FormPush {
+        session: String,
+        push: u32,
+        url: String,
+        fields: Vec<FieldPush>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// Visitor: the agent `by` proposes the page `url`; answer with `page.answer`.
+    #[serde(rename = "page.push")]
+    PagePush {
+        session: String,
+        push: u32,
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
     /// A frame was refused. `rid` in the envelope names the frame when it had one.
     #[serde(rename = "error")]
     Error {
@@ -899,6 +1026,53 @@ mod tests {
             ClientFrame::CallCredentials {
                 session: "s".into(),
                 call: "c".into(),
+            },
+            ClientFrame::FormFieldsRequest {
+                session: "s".into(),
+            },
+            ClientFrame::FormFields {
+                session: "s".into(),
+                url: "https://shop.test/a".into(),
+                fields: vec![FormField {
+                    node: 4,
+                    name: "email".into(),
+                    label: "Email".into(),
+                    kind: crate::FieldKind::Email,
+                    value: Some(crate::FieldValue::Text("a@b.c".into())),
+                    options: vec![],
+                    refused: None,
+                }],
+            },
+            ClientFrame::FormPush {
+                session: "s".into(),
+                url: "https://shop.test/a".into(),
+                fields: vec![FieldPush {
+                    node: 4,
+                    name: "email".into(),
+                    value: crate::FieldValue::Text("a@b.c".into()),
+                }],
+            },
+            ClientFrame::FormAnswer {
+                session: "s".into(),
+                push: 1,
+                outcome: FormOutcome::Failed,
+                applied: vec![],
+                rejected: vec![],
+                errors: vec![FieldError {
+                    node: 4,
+                    name: "email".into(),
+                    reason: crate::FieldProblem::Gone,
+                }],
+            },
+            ClientFrame::PagePush {
+                session: "s".into(),
+                url: "https://shop.test/b".into(),
+                label: Some("Cart".into()),
+            },
+            ClientFrame::PageAnswer {
+                session: "s".into(),
+                push: 2,
+                accepted: true,
             },
         ] {
             let json = ClientEnvelope::new(frame.clone()).to_json();

@@ -53,6 +53,10 @@ pub enum ErrorCode {
     VoiceDisabled,
     /// The session already has a ringing or active call.
     CallInProgress,
+    /// A page push to another origin than the visitor's current page.
+    CrossOrigin,
+    /// An answer to a push the server does not know or already has an answer for.
+    UnknownPush,
 }
 
 impl ErrorCode {
@@ -79,6 +83,8 @@ impl ErrorCode {
             ErrorCode::NoCall => "no_call",
             ErrorCode::VoiceDisabled => "voice_disabled",
             ErrorCode::CallInProgress => "call_in_progress",
+            ErrorCode::CrossOrigin => "cross_origin",
+            ErrorCode::UnknownPush => "unknown_push",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod chat;
 pub mod cobrowse;
 pub mod envelope;
 pub mod error;
+pub mod form;
 pub mod limits;
 pub mod session;
 
@@ -28,6 +29,9 @@ pub use envelope::{
     ClientEnvelope, ClientFrame, DecodeError, ServerEnvelope, ServerFrame, decode_client,
 };
 pub use error::{CloseCode, ErrorCode};
+pub use form::{
+    FieldError, FieldKind, FieldOption, FieldProblem, FieldPush, FieldValue, FormField, FormOutcome,
+};
 pub use session::{
     AgentInfo, AgentPresence, PageInfo, QueueItem, Role, SessionState, SessionSummary,
     VisitorIdentity,

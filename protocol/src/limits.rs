@@ -30,3 +30,13 @@ pub const MAX_ID_CHARS: usize = 64;
 pub const MAX_SDP_BYTES: usize = 16 * 1024;
 /// Longest ICE candidate line, in characters.
 pub const MAX_CANDIDATE_CHARS: usize = 1024;
+/// Most fields a `form.fields` listing may carry (the widget lists the first ones).
+pub const MAX_FORM_FIELDS: usize = 150;
+/// Most options listed per select or radio group, and values per list value.
+pub const MAX_FIELD_OPTIONS: usize = 100;
+/// Most fields one `form.push` may propose.
+pub const MAX_PUSH_FIELDS: usize = 30;
+/// Longest value proposed for, or listed from, a field, in characters.
+pub const MAX_FIELD_VALUE_CHARS: usize = 1000;
+/// Form and page pushes a session may have waiting for the visitor's answer.
+pub const MAX_PENDING_PUSHES: usize = 8;

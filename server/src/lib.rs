@@ -115,7 +115,11 @@ pub async fn start(mut config: Config) -> Result<Running> {
     tasks.push(spawn_server(listener, http::router(state), stopped.clone()));
     let demo_addr = match demo {
         Some((l, demo_addr)) => {
-            let app = http::demo::router(config.static_dir.join("demo"), config.public_url.clone());
+            let app = http::demo::router(
+                config.static_dir.join("demo"),
+                config.static_dir.join("dist/demo-app"),
+                config.public_url.clone(),
+            );
             tasks.push(spawn_server(l, app, stopped));
             Some(demo_addr)
         }

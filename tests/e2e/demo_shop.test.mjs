@@ -13,7 +13,7 @@ test("demo shop: snippet, cart and checkout", { timeout: 120_000 }, async () => 
     const page = artifacts.watch(await context.newPage(), "shopper");
 
     // Every page carries the snippet with the server's URL filled in.
-    for (const file of ["index.html", "product.html", "cart.html", "checkout.html", "account.html"]) {
+    for (const file of ["index.html", "product.html", "cart.html", "checkout.html", "account.html", "delivery.html"]) {
       const res = await page.request.get(`${server.demo}/${file}`);
       assert.equal(res.status(), 200, `${file} is served`);
       const html = await res.text();

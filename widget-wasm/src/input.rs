@@ -121,6 +121,16 @@ pub enum UiEvent {
     /// The mute button: toggles.
     CallMute,
     CallHangUp,
+    /// Accept or reject one proposed field (its index in the prompt), or,
+    /// with `None`, every field still undecided.
+    FormDecision {
+        index: Option<u8>,
+        accept: bool,
+    },
+    /// "Open page" or "Stay here" on a proposed page.
+    PageDecision {
+        accept: bool,
+    },
 }
 
 #[derive(Debug)]

@@ -25,6 +25,7 @@ pub mod app;
 pub mod browser;
 pub mod capture;
 pub mod connection;
+pub mod form;
 pub mod i18n;
 pub mod input;
 pub mod listener;

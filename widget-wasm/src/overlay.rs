@@ -14,8 +14,9 @@ use web_sys::{Document, Element, HtmlElement};
 use crate::browser::{fixed, window};
 use crate::view::dom::{attr, child, set_text};
 
-/// Highlights kept at once; older ones go first.
-const MAX_HIGHLIGHTS: usize = 6;
+/// Highlights kept at once; older ones go first. As many as a form push
+/// may propose, so every proposed field is outlined.
+const MAX_HIGHLIGHTS: usize = protocol::limits::MAX_PUSH_FIELDS;
 
 struct Highlight {
     node: u32,

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use protocol::{ClientFrame, VisitorIdentity};
+use protocol::VisitorIdentity;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
@@ -68,13 +68,14 @@ impl Widget {
             read_identity(&identity).map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
         // Check against the protocol's limits here so the site's developer
         // gets the reason at the call, not as a later error event.
-        let frame = ClientFrame::Identify { identity, hash };
-        frame
+        identity
             .validate()
             .map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
-        let ClientFrame::Identify { identity, hash } = frame else {
-            unreachable!("built above")
-        };
+        if hash.as_ref().is_some_and(|h| h.len() > 128) {
+            return Err(JsError::new(
+                "Tandem.identify: hash is longer than 128 characters",
+            ));
+        }
         self.command(Command::Identify(identity, hash));
         Ok(())
     }

@@ -430,6 +430,11 @@ impl Conversation {
                 self.insert(self.notice(ev, ItemBody::Transferred { to }));
                 Applied::Other
             }
+            // Pushes show in their own prompt.
+            EventBody::FormPush { .. }
+            | EventBody::FormAnswer { .. }
+            | EventBody::PagePush { .. }
+            | EventBody::PageAnswer { .. } => Applied::Other,
             EventBody::Message { text, client_id } => {
                 let index = match self.confirm_own(ev, client_id.as_deref()) {
                     Some(index) => index,

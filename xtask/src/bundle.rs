@@ -2,6 +2,8 @@
 //! wasm32, wrapped by wasm-bindgen (as a library, so no CLI version can drift
 //! from the pinned crate), shrunk by wasm-opt when the npm `binaryen` package
 //! is installed, and laid out under static/dist/ beside their hand-written files.
+//! The demo shop's React form (static/demo-app/) is bundled by esbuild into
+//! static/dist/demo-app/ (no CDN: React comes from the npm packages).
 
 use std::fs;
 use std::path::Path;
@@ -83,6 +85,37 @@ pub fn build_all() -> Result<()> {
             size / 1024
         );
     }
+    demo_app()
+}
+
+/// The demo shop's React-controlled form, for form push on a framework's
+/// form. Needs node (esbuild and React are npm devDependencies); without
+/// it the delivery page says it is loading and the rest of the demo works.
+fn demo_app() -> Result<()> {
+    if !paths::ensure_npm_packages().unwrap_or(false) {
+        eprintln!("xtask: npm not found; the demo shop's React form is not built");
+        return Ok(());
+    }
+    let esbuild = root().join("node_modules/.bin/esbuild");
+    let out = root().join("static/dist/demo-app");
+    fs::create_dir_all(&out)?;
+    for entry in fs::read_dir(root().join("static/demo-app"))? {
+        let src = entry?.path();
+        if src.extension().and_then(|e| e.to_str()) != Some("jsx") {
+            continue;
+        }
+        let stem = src.file_stem().and_then(|s| s.to_str()).unwrap_or("app");
+        run(Command::new(&esbuild).arg(&src).args([
+            "--bundle",
+            "--minify",
+            "--format=iife",
+            "--target=es2020",
+            "--define:process.env.NODE_ENV=\"production\"",
+            "--log-level=warning",
+            &format!("--outfile={}", out.join(format!("{stem}.js")).display()),
+        ]))?;
+    }
+    eprintln!("xtask: demo shop React form → {}", out.display());
     Ok(())
 }
 

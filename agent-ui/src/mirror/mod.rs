@@ -734,34 +734,42 @@ fn send_pointer(console: Console, session: &str, node: Option<u32>, x: f32, y: f
 
 /// The agent clicked the mirror: highlight the element under the cursor on
 /// the visitor's page, with the label typed beside the mirror, if any.
-/// Returns whether a highlight was sent.
-pub fn agent_click(console: Console, session: &str, x: f64, y: f64, label: &str) -> bool {
+/// Returns the node highlighted, if any.
+pub fn agent_click(console: Console, session: &str, x: f64, y: f64, label: &str) -> Option<u32> {
+    let node = console.mirrors.with_value(|m| {
+        let mirror = m.map.get(session)?;
+        if !mirror.tracker.is_live() {
+            return None;
+        }
+        let (stage, page) = (mirror.stage.as_ref()?, mirror.page.as_ref()?);
+        let (px, py) = scale::to_page(x, y, stage.scale);
+        overlay::hit(page, px, py).map(|h| h.node)
+    })?;
+    highlight(console, session, node, label);
+    Some(node)
+}
+
+/// Outlines `node` on the visitor's page (scrolled into view there) and in
+/// the mirror: the mirror's clicks and the form panel's "Show me".
+pub fn highlight(console: Console, session: &str, node: u32, label: &str) {
     let label: String = label.trim().chars().take(MAX_SHORT_CHARS).collect();
     let label = (!label.is_empty()).then_some(label);
-    let node = console
-        .mirrors
-        .try_update_value(|m| {
-            let mirror = m.map.get_mut(session)?;
-            if !mirror.tracker.is_live() {
-                return None;
-            }
-            let (stage, page) = (mirror.stage.as_ref()?, mirror.page.as_ref()?);
-            let (px, py) = scale::to_page(x, y, stage.scale);
-            let hit = overlay::hit(page, px, py)?;
-            mirror.marks.highlights.retain(|(n, _)| *n != hit.node);
-            mirror.marks.highlights.push((hit.node, label.clone()));
+    console.mirrors.update_value(|m| {
+        let Some(mirror) = m.map.get_mut(session) else {
+            return;
+        };
+        mirror.marks.highlights.retain(|(n, _)| *n != node);
+        mirror.marks.highlights.push((node, label.clone()));
+        if let (Some(stage), Some(page)) = (mirror.stage.as_ref(), mirror.page.as_ref()) {
             stage.draw(page, &mirror.marks);
-            Some(hit.node)
-        })
-        .flatten();
-    let Some(node) = node else { return false };
+        }
+    });
     console.send(ClientFrame::Highlight {
         session: session.to_string(),
         node,
         label,
     });
     publish(console, session);
-    true
 }
 
 /// Removes the agent's highlights on both sides.

@@ -8,7 +8,7 @@ use protocol::limits::MAX_SHORT_CHARS;
 
 use crate::mirror::{self, MirrorInfo, MirrorStatus};
 use crate::state::Console;
-use crate::{actions, format};
+use crate::{actions, format, push_actions};
 
 /// In the chat header: ask to see the screen, or wait for the answer.
 /// Once sharing, the controls live in the bar above the mirror.
@@ -80,6 +80,7 @@ pub fn MirrorToolbar(id: String) -> impl IntoView {
         info.with(|i: &MirrorInfo| (i.vw > 0).then(|| format!("{} × {} · {}%", i.vw, i.vh, i.zoom)))
     };
     let label = console.highlight_label;
+    let form_open = move || session.with_value(|id| push_actions::is_open(console, id));
     view! {
         <div class="mirror-bar">
             <span
@@ -99,6 +100,23 @@ pub fn MirrorToolbar(id: String) -> impl IntoView {
                 {size}
             </span>
             <div class="mirror-tools">
+                <button
+                    type="button"
+                    class="btn btn-sm"
+                    class:btn-on=form_open
+                    data-testid="form-open"
+                    aria-pressed=move || form_open().to_string()
+                    title="The form fields of the visitor's page: fill them in for the visitor to accept"
+                    on:click=move |_| session.with_value(|id| {
+                        if push_actions::is_open(console, id) {
+                            push_actions::close(console, id)
+                        } else {
+                            push_actions::open(console, id)
+                        }
+                    })
+                >
+                    "Form"
+                </button>
                 <input
                     class="hl-input"
                     data-testid="highlight-label"

@@ -14,8 +14,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use super::cobrowse_tools::MirrorToolbar;
+use super::form_panel::FormPanelView;
 use crate::chat::Chat;
 use crate::mirror::{self, MirrorStatus, stage::Stage};
+use crate::push_actions;
 use crate::state::Console;
 
 /// A chat whose visitor is sharing their screen right now.
@@ -59,13 +61,22 @@ pub fn MirrorDeck() -> impl IntoView {
         current.track();
         request_animation_frame(move || mirror::relayout(console));
     });
+    // The selected chat's form panel, when the agent opened it.
+    let form_for = Memo::new(move |_| {
+        current
+            .get()
+            .filter(|id| console.forms.with(|f| f.contains_key(id)))
+    });
     view! {
         <section class="mirror-deck" aria-label="The visitor's screen">
             {move || current.get().map(|id| view! { <MirrorToolbar id=id /> })}
-            <div class="mirror-area" node_ref=area>
-                <For each=move || sharing.get() key=|id| id.clone() let:id>
-                    <MirrorStage id=id area=area />
-                </For>
+            <div class="mirror-main">
+                <div class="mirror-area" node_ref=area>
+                    <For each=move || sharing.get() key=|id| id.clone() let:id>
+                        <MirrorStage id=id area=area />
+                    </For>
+                </div>
+                {move || form_for.get().map(|id| view! { <FormPanelView id=id /> })}
             </div>
         </section>
     }
@@ -177,8 +188,11 @@ fn MirrorStage(id: String, area: NodeRef<html::Div>) -> impl IntoView {
         ev.prevent_default();
         let Some((x, y)) = local(&ev) else { return };
         let label = console.highlight_label.get_untracked();
-        if session.with_value(|id| mirror::agent_click(console, id, x, y, &label)) {
+        let clicked = session.with_value(|id| mirror::agent_click(console, id, x, y, &label));
+        if let Some(node) = clicked {
             console.highlight_label.set(String::new());
+            // A field clicked in the mirror is selected in the form panel too.
+            session.with_value(|id| push_actions::select_node(console, id, node));
         }
     };
     let veil = move || match status.get() {

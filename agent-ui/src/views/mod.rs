@@ -7,6 +7,7 @@ pub mod chat_list;
 pub mod cobrowse_tools;
 pub mod composer;
 pub mod customer;
+pub mod form_panel;
 pub mod login;
 pub mod messages;
 pub mod mirror;

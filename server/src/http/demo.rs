@@ -1,5 +1,7 @@
 //! The demo shop, served on its own listener so it has a different origin
-//! from the Tandem server, like a real customer site.
+//! from the Tandem server, like a real customer site. Its hand-written
+//! files come from static/demo/; `/app/…` from static/dist/demo-app/, where
+//! `cargo xtask build` puts the bundled React form (static/demo-app/).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -12,14 +14,20 @@ use axum::routing::get;
 #[derive(Clone)]
 struct Demo {
     dir: PathBuf,
+    /// The built bundles served under `/app/`.
+    app_dir: PathBuf,
     tandem_url: String,
 }
 
-pub fn router(dir: PathBuf, tandem_url: String) -> Router {
+pub fn router(dir: PathBuf, app_dir: PathBuf, tandem_url: String) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/{*path}", get(file))
-        .with_state(Demo { dir, tandem_url })
+        .with_state(Demo {
+            dir,
+            app_dir,
+            tandem_url,
+        })
 }
 
 async fn index(State(demo): State<Demo>) -> Response {
@@ -35,7 +43,10 @@ async fn serve(demo: &Demo, path: &str) -> Response {
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let full = demo.dir.join(rel);
+    let full = match rel.strip_prefix("app") {
+        Ok(built) => demo.app_dir.join(built),
+        Err(_) => demo.dir.join(rel),
+    };
     let Ok(bytes) = tokio::fs::read(&full).await else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };

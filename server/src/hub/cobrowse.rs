@@ -234,13 +234,27 @@ impl Hub {
 
     /// The state lock, once checked that `who` is the session's agent and the
     /// visitor is sharing.
-    async fn sharing(
+    pub(super) async fn sharing(
         &self,
         who: &Principal,
         session: &str,
     ) -> HubResult<std::sync::MutexGuard<'_, State>> {
-        if who.role() != Role::Agent {
-            return Err(HubError::forbidden("only the agent does this"));
+        self.sharing_by(who, session, Role::Agent).await
+    }
+
+    /// The state lock, once checked that `who` takes part in the session as
+    /// `by` and the visitor is sharing.
+    pub(super) async fn sharing_by(
+        &self,
+        who: &Principal,
+        session: &str,
+        by: Role,
+    ) -> HubResult<std::sync::MutexGuard<'_, State>> {
+        if who.role() != by {
+            return Err(HubError::forbidden(format!(
+                "only the {} does this",
+                by.as_str()
+            )));
         }
         self.access(who, session).await?;
         let st = self.state();

@@ -94,6 +94,58 @@ impl Hub {
             ClientFrame::HighlightClear { session } => {
                 self.highlight_clear(who, &session).await.map(|_| None)
             }
+            ClientFrame::FormFieldsRequest { session } => {
+                self.form_fields_request(who, &session).await.map(|_| None)
+            }
+            ClientFrame::FormFields {
+                session,
+                url,
+                fields,
+            } => self
+                .form_fields(who, &session, url, fields)
+                .await
+                .map(|_| None),
+            ClientFrame::FormPush {
+                session,
+                url,
+                fields,
+            } => self
+                .form_push(who, &session, url, fields)
+                .await
+                .map(|_| None),
+            ClientFrame::FormAnswer {
+                session,
+                push,
+                outcome,
+                applied,
+                rejected,
+                errors,
+            } => {
+                let answer = super::form::FormAnswer {
+                    push,
+                    outcome,
+                    applied,
+                    rejected,
+                    errors,
+                };
+                self.form_answer(who, &session, answer).await.map(|_| None)
+            }
+            ClientFrame::PagePush {
+                session,
+                url,
+                label,
+            } => self
+                .page_push(who, &session, url, label)
+                .await
+                .map(|_| None),
+            ClientFrame::PageAnswer {
+                session,
+                push,
+                accepted,
+            } => self
+                .page_answer(who, &session, push, accepted)
+                .await
+                .map(|_| None),
             ClientFrame::HelpCancel { session } => {
                 visitor_of(who)?;
                 let record = self.access(who, &session).await?;

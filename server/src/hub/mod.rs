@@ -10,6 +10,7 @@ mod call;
 mod cobrowse;
 mod cobrowse_log;
 mod error;
+mod form;
 mod handlers;
 pub mod outbound;
 mod transfer;
@@ -251,6 +252,8 @@ struct LiveSession {
     log: CobrowseLog,
     /// The voice call while it rings or is active; in memory only.
     call: Option<protocol::CallInfo>,
+    /// Form and page pushes waiting for the visitor's answer (memory only).
+    pushes: form::Pushes,
 }
 
 impl LiveSession {
@@ -261,6 +264,7 @@ impl LiveSession {
             share: ShareState::Off,
             log: CobrowseLog::default(),
             call: None,
+            pushes: form::Pushes::default(),
         }
     }
 }

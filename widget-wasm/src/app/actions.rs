@@ -76,6 +76,10 @@ impl App {
             UiEvent::CallDecline => self.call_decline(),
             UiEvent::CallMute => self.call_mute(),
             UiEvent::CallHangUp => self.call_hang_up(),
+            UiEvent::FormDecision { index, accept } => {
+                self.on_form_decision(index.map(usize::from), accept)
+            }
+            UiEvent::PageDecision { accept } => self.on_page_decision(accept),
         }
         // Anything the visitor does is a good moment to retry a parked link.
         if self.link.reconnect_at.is_none() {

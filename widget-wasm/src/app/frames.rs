@@ -12,9 +12,9 @@
 //! field fails them, and a new field in a struct fails to compile here.
 
 use protocol::{
-    AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Event, EventBody, IceServer,
-    PageInfo, Receipts, Role, SdpType, SessionState, SessionSummary, ShareAction, ShareState,
-    Signal,
+    AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Event, EventBody, FieldError,
+    FieldProblem, FieldPush, FieldValue, FormOutcome, IceServer, PageInfo, Receipts, Role, SdpType,
+    SessionState, SessionSummary, ShareAction, ShareState, Signal,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -179,6 +179,23 @@ pub enum Incoming {
         call: String,
         muted: bool,
     },
+    FormFieldsRequest {
+        session: String,
+    },
+    FormPush {
+        session: String,
+        push: u32,
+        url: String,
+        fields: Vec<FieldPush>,
+        by: Option<String>,
+    },
+    PagePush {
+        session: String,
+        push: u32,
+        url: String,
+        label: Option<String>,
+        by: Option<String>,
+    },
     Error {
         /// The stable code as sent (see `protocol::ErrorCode`).
         code: String,
@@ -269,6 +286,23 @@ pub fn read<S: Source>(v: &S) -> Option<(Option<u64>, Incoming)> {
             call: text(v, "call")?,
             muted: flag(v, "muted")?,
         },
+        "form.fields.request" => Incoming::FormFieldsRequest {
+            session: session()?,
+        },
+        "form.push" => Incoming::FormPush {
+            session: session()?,
+            push: uint(v, "push")? as u32,
+            url: text(v, "url")?,
+            fields: list(v, "fields", field_push),
+            by: text(v, "by"),
+        },
+        "page.push" => Incoming::PagePush {
+            session: session()?,
+            push: uint(v, "push")? as u32,
+            url: text(v, "url")?,
+            label: text(v, "label"),
+            by: text(v, "by"),
+        },
         "error" => Incoming::Error {
             code: text(v, "code")?,
             message: text(v, "message").unwrap_or_default(),
@@ -328,6 +362,41 @@ fn share_action(s: &str) -> Option<ShareAction> {
         "stopped" => Some(ShareAction::Stopped),
         _ => None,
     }
+}
+
+fn field_value<S: Source>(v: &S) -> Option<FieldValue> {
+    if let Some(b) = v.boolean() {
+        return Some(FieldValue::Flag(b));
+    }
+    if v.is_array() {
+        return v
+            .items()
+            .iter()
+            .map(|i| i.string())
+            .collect::<Option<_>>()
+            .map(FieldValue::List);
+    }
+    v.string().map(FieldValue::Text)
+}
+
+fn field_push<S: Source>(v: &S) -> Option<FieldPush> {
+    Some(FieldPush {
+        node: uint(v, "node")? as u32,
+        name: text(v, "name")?,
+        value: field_value(&v.get("value")?)?,
+    })
+}
+
+fn names<S: Source>(v: &S, key: &str) -> Vec<String> {
+    list(v, key, |s| s.string())
+}
+
+fn field_error<S: Source>(v: &S) -> Option<FieldError> {
+    Some(FieldError {
+        node: uint(v, "node")? as u32,
+        name: text(v, "name")?,
+        reason: FieldProblem::parse(&text(v, "reason")?)?,
+    })
 }
 
 fn summary<S: Source>(v: &S) -> Option<SessionSummary> {
@@ -498,6 +567,27 @@ fn event<S: Source>(v: &S) -> Option<Event> {
             by: role("by").unwrap_or(Role::System),
             duration_ms: uint(v, "duration_ms"),
             reason: text(v, "reason").and_then(|r| end_reason(&r)),
+        },
+        "form_push" => EventBody::FormPush {
+            push: uint(v, "push")? as u32,
+            url: text(v, "url").unwrap_or_default(),
+            fields: names(v, "fields"),
+        },
+        "form_answer" => EventBody::FormAnswer {
+            push: uint(v, "push")? as u32,
+            outcome: FormOutcome::parse(&text(v, "outcome")?)?,
+            applied: names(v, "applied"),
+            rejected: names(v, "rejected"),
+            errors: list(v, "errors", field_error),
+        },
+        "page_push" => EventBody::PagePush {
+            push: uint(v, "push")? as u32,
+            url: text(v, "url").unwrap_or_default(),
+            label: text(v, "label"),
+        },
+        "page_answer" => EventBody::PageAnswer {
+            push: uint(v, "push")? as u32,
+            accepted: flag(v, "accepted")?,
         },
         _ => return None,
     };
@@ -679,6 +769,51 @@ mod tests {
             ),
             e(
                 12,
+                Role::Agent,
+                Some("Ana"),
+                EventBody::FormPush {
+                    push: 1,
+                    url: "https://shop.test/a".into(),
+                    fields: vec!["email".into(), "phone".into()],
+                },
+            ),
+            e(
+                13,
+                Role::Visitor,
+                None,
+                EventBody::FormAnswer {
+                    push: 1,
+                    outcome: FormOutcome::Failed,
+                    applied: vec![],
+                    rejected: vec!["phone".into()],
+                    errors: vec![FieldError {
+                        node: 4,
+                        name: "email".into(),
+                        reason: FieldProblem::Password,
+                    }],
+                },
+            ),
+            e(
+                14,
+                Role::Agent,
+                None,
+                EventBody::PagePush {
+                    push: 2,
+                    url: "https://shop.test/b".into(),
+                    label: Some("Cart".into()),
+                },
+            ),
+            e(
+                15,
+                Role::Visitor,
+                None,
+                EventBody::PageAnswer {
+                    push: 2,
+                    accepted: true,
+                },
+            ),
+            e(
+                16,
                 Role::Visitor,
                 None,
                 EventBody::Ended { by: Role::Visitor },
@@ -755,6 +890,20 @@ mod tests {
         });
         all.push(Signal::EndOfCandidates);
         all
+    }
+
+    fn pushes() -> Vec<FieldPush> {
+        let p = |node, name: &str, value| FieldPush {
+            node,
+            name: name.into(),
+            value,
+        };
+        vec![
+            p(1, "email", FieldValue::Text("a@b.c".into())),
+            p(2, "news", FieldValue::Flag(true)),
+            p(3, "tags", FieldValue::List(vec!["x".into(), "y".into()])),
+            p(4, "empty", FieldValue::List(vec![])),
+        ]
     }
 
     #[test]
@@ -961,6 +1110,46 @@ mod tests {
                     session: "s_1".into(),
                     call: "c_1".into(),
                     muted: true,
+                },
+            ),
+            (
+                ServerFrame::FormFieldsRequest {
+                    session: "s_1".into(),
+                },
+                Incoming::FormFieldsRequest {
+                    session: "s_1".into(),
+                },
+            ),
+            (
+                ServerFrame::FormPush {
+                    session: "s_1".into(),
+                    push: 3,
+                    url: "https://shop.test/a".into(),
+                    fields: pushes(),
+                    by: Some("Ana".into()),
+                },
+                Incoming::FormPush {
+                    session: "s_1".into(),
+                    push: 3,
+                    url: "https://shop.test/a".into(),
+                    fields: pushes(),
+                    by: Some("Ana".into()),
+                },
+            ),
+            (
+                ServerFrame::PagePush {
+                    session: "s_1".into(),
+                    push: 4,
+                    url: "https://shop.test/b".into(),
+                    label: None,
+                    by: None,
+                },
+                Incoming::PagePush {
+                    session: "s_1".into(),
+                    push: 4,
+                    url: "https://shop.test/b".into(),
+                    label: None,
+                    by: None,
                 },
             ),
             (

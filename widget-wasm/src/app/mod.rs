@@ -10,9 +10,11 @@
 //! - `actions.rs` handles the visitor's clicks and the SDK's calls;
 //! - `share.rs` handles screen sharing: consent, capture, pointer, highlights;
 //! - `call.rs` handles voice calls: consent, microphone, peer connection.
+//! - `form.rs` handles form and page pushes.
 
 mod actions;
 mod call;
+mod form;
 pub mod frames;
 mod server;
 mod share;
@@ -162,6 +164,12 @@ pub struct App {
     /// The server refused the visitor's call (voice off for the site, or
     /// agent-only): the Call button goes away.
     calls_refused: bool,
+    /// A form push waiting for the visitor's decisions.
+    proposal: Option<crate::form::Proposal>,
+    /// A page the agent proposes.
+    page_prompt: Option<crate::form::PagePrompt>,
+    /// Accepted page push: navigate once the server logged the answer.
+    navigate_after: Option<(u32, String)>,
     _page_listeners: [Listener; 3],
 }
 
@@ -220,6 +228,9 @@ impl App {
             asking_mic: None,
             call_notice: None,
             calls_refused: false,
+            proposal: None,
+            page_prompt: None,
+            navigate_after: None,
             _page_listeners: [on_visibility, on_online, on_hide],
             options,
         }
@@ -326,6 +337,8 @@ impl App {
                 self.call_notice.as_ref(),
                 can_start_call,
             ),
+            proposal: self.proposal.as_ref(),
+            page_prompt: self.page_prompt.as_ref(),
         };
         self.view.render(&scene);
         let deadline = [

@@ -83,6 +83,21 @@ impl App {
             Incoming::CallCredentials { .. }
             | Incoming::CallSignal { .. }
             | Incoming::CallMute { .. } => {}
+            Incoming::FormFieldsRequest { session } => self.on_fields_request(&session),
+            Incoming::FormPush {
+                session,
+                push,
+                url,
+                fields,
+                by,
+            } => self.on_form_push(&session, push, &url, fields, by),
+            Incoming::PagePush {
+                session,
+                push,
+                url,
+                label,
+                by,
+            } => self.on_page_push(&session, push, url, label, by),
             Incoming::Error {
                 code,
                 message,
@@ -163,6 +178,9 @@ impl App {
 
     fn on_event(&mut self, session: &str, event: &Event) {
         let applied = self.convo.apply_event(session, event);
+        if !matches!(applied, Applied::Duplicate) {
+            self.on_push_event(&event.body);
+        }
         if self.convo.request.is_none() {
             // The event answered our request (see `Conversation::apply_event`).
             self.request_rid = None;

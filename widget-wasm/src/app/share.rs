@@ -117,6 +117,10 @@ impl App {
         } else if !want && self.capture.is_some() {
             self.capture = None;
         }
+        if self.capture.is_none() {
+            // Its fields were this capture's: the push can no longer apply.
+            self.proposal = None;
+        }
         if self.capture.is_none() && self.view.overlay.is_active() {
             self.view.overlay.clear();
         }

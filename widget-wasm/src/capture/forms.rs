@@ -15,7 +15,9 @@ use web_sys::{
     MutationObserver, MutationObserverInit, MutationRecord,
 };
 
-use super::mask::{bullets, secret_autocomplete, secret_input_type};
+use protocol::FieldProblem;
+
+use super::mask::{Secret, autocomplete_secret, bullets, secret_input_type};
 
 #[wasm_bindgen(module = "/src/capture/hooks.js")]
 extern "C" {
@@ -101,10 +103,32 @@ pub fn field_is_secret(
     autocomplete: Option<&str>,
     was_password: bool,
 ) -> bool {
-    let by_type = tag == "input" && (was_password || input_type.is_some_and(secret_input_type));
-    let by_autocomplete = matches!(tag, "input" | "select" | "textarea")
-        && autocomplete.is_some_and(secret_autocomplete);
-    by_type || by_autocomplete
+    secret_kind(tag, input_type, autocomplete, was_password).is_some()
+}
+
+/// Why a field's own attributes make its value secret: the reason a form
+/// push to it is refused, named for the agent.
+pub fn secret_kind(
+    tag: &str,
+    input_type: Option<&str>,
+    autocomplete: Option<&str>,
+    was_password: bool,
+) -> Option<FieldProblem> {
+    let input = tag == "input";
+    let typed = |t: &str| input_type.is_some_and(|x| x.trim().eq_ignore_ascii_case(t));
+    if input && (was_password || typed("password")) {
+        return Some(FieldProblem::Password);
+    }
+    if matches!(tag, "input" | "select" | "textarea")
+        && let Some(secret) = autocomplete.and_then(autocomplete_secret)
+    {
+        return Some(match secret {
+            Secret::Payment => FieldProblem::Payment,
+            Secret::Password => FieldProblem::Password,
+            Secret::OneTimeCode => FieldProblem::Masked,
+        });
+    }
+    (input && input_type.is_some_and(secret_input_type)).then_some(FieldProblem::Hidden)
 }
 
 /// The state of a field as ops. `initial`: the node just reached the
@@ -219,5 +243,21 @@ mod tests {
             false
         ));
         assert!(!field_is_secret("div", Some("password"), None, false));
+        assert_eq!(
+            secret_kind("input", Some("text"), Some("cc-csc"), false),
+            Some(FieldProblem::Payment)
+        );
+        assert_eq!(
+            secret_kind("input", Some("text"), None, true),
+            Some(FieldProblem::Password)
+        );
+        assert_eq!(
+            secret_kind("input", Some("file"), None, false),
+            Some(FieldProblem::Hidden)
+        );
+        assert_eq!(
+            secret_kind("textarea", None, Some("street-address"), false),
+            None
+        );
     }
 }

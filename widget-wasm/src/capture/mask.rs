@@ -47,13 +47,30 @@ pub fn secret_input_type(input_type: &str) -> bool {
 /// any `cc-*` token (`cc-number`, `cc-csc`, `section-a billing cc-exp`…),
 /// passwords and one-time codes.
 pub fn secret_autocomplete(value: &str) -> bool {
-    value.split_ascii_whitespace().any(|token| {
+    autocomplete_secret(value).is_some()
+}
+
+/// What kind of secret an `autocomplete` attribute names, if any.
+pub fn autocomplete_secret(value: &str) -> Option<Secret> {
+    value.split_ascii_whitespace().find_map(|token| {
         let t = token.to_ascii_lowercase();
-        t.starts_with("cc-")
-            || t == "current-password"
-            || t == "new-password"
-            || t == "one-time-code"
+        if t.starts_with("cc-") {
+            Some(Secret::Payment)
+        } else if t == "current-password" || t == "new-password" {
+            Some(Secret::Password)
+        } else if t == "one-time-code" {
+            Some(Secret::OneTimeCode)
+        } else {
+            None
+        }
     })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secret {
+    Payment,
+    Password,
+    OneTimeCode,
 }
 
 /// Attributes whose values are masked inside a masked element (they can

@@ -274,6 +274,32 @@ impl Capture {
         (e.node.node_type() == Node::ELEMENT_NODE).then(|| e.node.clone().unchecked_into())
     }
 
+    /// The id of a mirrored node (`None` for nodes the mirror does not have).
+    pub fn id_of(&self, node: &Node) -> Option<u32> {
+        self.page
+            .ids
+            .get(node)
+            .filter(|id| self.page.tree.contains(*id))
+    }
+
+    /// Why a form push must not touch field `id`: its own attributes
+    /// (password, payment, hidden) or masking by the site or an ancestor,
+    /// by the same rules as the capture's masking.
+    pub fn protection(&self, id: u32) -> Option<protocol::FieldProblem> {
+        let entry = self.page.tree.get(id)?;
+        let el: &Element = entry.node.unchecked_ref();
+        let tag = el.local_name();
+        let input_type = el.get_attribute("type");
+        let was = tag == "input" && self.page.was_password.has(el);
+        let autocomplete = el.get_attribute("autocomplete");
+        forms::secret_kind(&tag, input_type.as_deref(), autocomplete.as_deref(), was).or_else(
+            || {
+                observer::masked_now(&self.page, el, entry.parent)
+                    .then_some(protocol::FieldProblem::Masked)
+            },
+        )
+    }
+
     pub fn handle(&mut self, event: CaptureEvent, link: &Connection) {
         let t = now();
         match event {

@@ -215,7 +215,7 @@ fn frame_element_of(doc: &Node) -> Option<Node> {
 
 /// Whether `el` is masked now, from its own attributes, the site's
 /// selectors and its parent in the mirror.
-fn masked_now(page: &Page, el: &Element, parent: u32) -> bool {
+pub(super) fn masked_now(page: &Page, el: &Element, parent: u32) -> bool {
     if page.tree.get(parent).is_some_and(|p| p.has(MASKED)) {
         return true;
     }

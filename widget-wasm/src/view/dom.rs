@@ -48,6 +48,15 @@ pub fn set_text(e: &Element, text: &str) {
     }
 }
 
+/// Shows or hides `e` (the `hidden` attribute).
+pub fn show(e: &Element, visible: bool) {
+    if visible {
+        remove_attr(e, "hidden");
+    } else {
+        set_attr(e, "hidden", "");
+    }
+}
+
 /// A `<button type="button">` with visible text.
 pub fn button(doc: &Document, class: &str, text: &str) -> Element {
     let b = el(doc, "button", class);
@@ -56,11 +65,3 @@ pub fn button(doc: &Document, class: &str, text: &str) -> Element {
     b
 }
 
-/// Shows or hides with the `hidden` attribute.
-pub fn show(e: &Element, visible: bool) {
-    if visible {
-        remove_attr(e, "hidden");
-    } else {
-        set_attr(e, "hidden", "");
-    }
-}

@@ -32,6 +32,10 @@ pub const MIC_OFF: &[&str] = &[
     "M2 2l20 20M9 9v3a3 3 0 0 0 5.1 2.1M15 9.3V5a3 3 0 0 0-5.9-.6",
     "M17 16.9A7 7 0 0 1 5 12v-2m14 0v2c0 .8-.1 1.5-.4 2.2M12 19v3",
 ];
+/// A check mark.
+pub const CHECK: &[&str] = &["M20 6 9 17l-5-5"];
+/// A pencil (the agent's proposals).
+pub const EDIT: &[&str] = &["M12 20h9", "M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"];
 /// A paper plane.
 pub const SEND: &[&str] = &["M22 2 11 13", "M22 2 15 22l-4-9-9-4 20-7z"];
 

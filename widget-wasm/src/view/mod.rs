@@ -13,6 +13,7 @@ pub mod call;
 pub mod dom;
 pub mod icons;
 mod messages;
+mod proposal;
 mod share;
 mod style;
 
@@ -27,6 +28,7 @@ use web_sys::{
 use self::call::{CallScene, CallView};
 use self::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text};
 use self::messages::MessageList;
+use self::proposal::ProposalView;
 use self::share::ShareView;
 use crate::app::Dispatcher;
 use crate::browser::document;
@@ -51,6 +53,8 @@ pub struct Scene<'a> {
     pub ever_connected: bool,
     pub alert: Option<&'a str>,
     pub call: CallScene<'a>,
+    pub proposal: Option<&'a crate::form::Proposal>,
+    pub page_prompt: Option<&'a crate::form::PagePrompt>,
 }
 
 impl Scene<'_> {
@@ -90,6 +94,7 @@ pub struct View {
     shown_avatar: Option<String>,
     share: ShareView,
     call: CallView,
+    proposal: ProposalView,
     /// The agent's pointer and highlights on the page.
     pub overlay: Overlay,
     _listeners: Vec<Listener>,
@@ -277,6 +282,7 @@ impl View {
         }
         let share = ShareView::build(&doc, s, &footer, &root, &dispatcher, &mut listeners);
         let call = CallView::build(&doc, s, &end, &body, &footer, &dispatcher, &mut listeners);
+        let proposal = ProposalView::build(&doc, s, &footer, &dispatcher, &mut listeners);
         let overlay = Overlay::new(&doc, &root);
         overlay.set_agent_name(s.agent);
 
@@ -314,6 +320,7 @@ impl View {
             shown_avatar: None,
             share,
             call,
+            proposal,
             overlay,
             _listeners: listeners,
         }
@@ -424,6 +431,13 @@ impl View {
         self.call.render(s, &scene.call, agent);
         let on_call = scene.call.media.as_ref().map_or("", |m| m.link.as_str());
         set_attr(&self.root, "data-call", on_call);
+        let active = phase == Phase::Active;
+        self.proposal.render(
+            s,
+            agent.unwrap_or(s.someone),
+            scene.proposal.filter(|_| active),
+            scene.page_prompt.filter(|_| active),
+        );
         if let Some(name) = agent {
             self.overlay.set_agent_name(name);
         }

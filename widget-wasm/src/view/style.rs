@@ -270,6 +270,19 @@ pub const CSS: &str = r#"
 .share-start:hover { background: color-mix(in srgb, var(--tw-accent) 8%, transparent); }
 .share-start-icon { display: inline-flex; }
 
+/* The agent's proposals: values for fields, a page to open */
+.proposal-list { list-style: none; margin: 8px 0; padding: 0; display: grid; gap: 6px; max-height: 220px; overflow-y: auto; }
+.proposal { display: flex; align-items: center; gap: 6px; padding: 6px 8px; border: 1px solid #e3e6ea; border-radius: 8px; background: #fff; }
+.proposal-text { flex: 1; min-width: 0; display: grid; }
+.proposal-label { font-size: 12px; color: #5f6b7a; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.proposal-value, .proposal-url { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.proposal-url { margin: 8px 0; }
+.proposal-state { font-size: 12px; color: #5f6b7a; }
+.proposal[data-decision="accepted"] .proposal-state { color: #12924a; }
+.proposal .icon-btn { display: inline-grid; place-items: center; width: 28px; height: 28px; border: 1px solid #cfd4db; border-radius: 6px; background: #fff; color: #5f6b7a; cursor: pointer; }
+.proposal .icon-btn:hover { background: #f0f2f5; color: #1f2328; }
+.proposal .icon-btn.ok { color: #fff; background: var(--tw-accent); border-color: var(--tw-accent); }
+
 /* The page banner while shared: on the page, not in the panel */
 .share-banner {
   position: fixed; top: 12px; left: 50%; transform: translateX(-50%); z-index: 2147483001;
