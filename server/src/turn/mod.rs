@@ -8,6 +8,7 @@
 
 mod credentials;
 mod ice;
+mod refusals;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -100,7 +101,7 @@ impl BoundTurn {
         };
         let server = Server::new(ServerConfig {
             conn_configs: vec![ConnConfig {
-                conn: self.socket,
+                conn: Arc::new(refusals::LoggedSocket(self.socket)),
                 relay_addr_generator: relays,
             }],
             realm: self.config.realm.clone(),
