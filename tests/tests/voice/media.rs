@@ -5,88 +5,23 @@
 //! credentials, which must find no path, quickly, and harm nothing else.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use protocol::{CallEndReason, CallPhase, ClientFrame, IceServer, Role, ServerFrame};
 use tandem_server::turn::Credentials;
 use tandem_tests::{Accepted, TestServer};
-use tokio::sync::watch;
 use webrtc::peer_connection::RTCIceCandidateType;
 
-use crate::peer::{Peer, ice_servers, signaling};
+use crate::peer::{CONNECT, Peer, ice_servers, talk_over};
 use crate::{active_call, call_is};
 
-/// Generous: two cores, shared with other builds.
-const CONNECT: Duration = Duration::from_secs(30);
 const PACKETS: u32 = 10;
 
 /// A call the visitor accepted, with both peers connected and audio flowing
-/// both ways. Returns the peers and the clients (handed back by signaling).
+/// both ways. Returns the peers, the clients and the call id.
 async fn talk(mut a: Accepted, relay_only: bool) -> (Arc<Peer>, Arc<Peer>, Accepted, String) {
     let call = active_call(&mut a).await;
-    let agent_ice = ice_servers(&mut a.agent).await;
-    let visitor_ice = ice_servers(&mut a.visitor).await;
-    let (agent, agent_out) = Peer::new(&agent_ice, relay_only).await.expect("agent peer");
-    let (visitor, visitor_out) = Peer::new(&visitor_ice, relay_only)
-        .await
-        .expect("visitor peer");
-    let (stop, stopped) = watch::channel(false);
-    let Accepted {
-        agent: agent_client,
-        agent_token,
-        visitor: visitor_client,
-        visitor_token,
-        session,
-    } = a;
-    // Perfect negotiation: the agent (impolite) offers, the visitor answers.
-    let agent_side = tokio::spawn(signaling(
-        agent_client,
-        session.clone(),
-        call.clone(),
-        agent.clone(),
-        agent_out,
-        true,
-        stopped.clone(),
-    ));
-    let visitor_side = tokio::spawn(signaling(
-        visitor_client,
-        session.clone(),
-        call.clone(),
-        visitor.clone(),
-        visitor_out,
-        false,
-        stopped,
-    ));
-    let (up_a, up_v) = tokio::join!(agent.connected(CONNECT), visitor.connected(CONNECT));
-    up_a.expect("the agent's peer connects");
-    up_v.expect("the visitor's peer connects");
-
-    // Audio both ways, until each side has heard the other.
-    let sending = {
-        let (agent, visitor) = (agent.clone(), visitor.clone());
-        tokio::spawn(async move { tokio::join!(agent.send_audio(500), visitor.send_audio(500)) })
-    };
-    let until = Instant::now() + CONNECT;
-    while agent.received() < PACKETS || visitor.received() < PACKETS {
-        assert!(
-            Instant::now() < until,
-            "audio did not arrive: the agent heard {} packets, the visitor {}",
-            agent.received(),
-            visitor.received()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    sending.abort();
-    let _ = stop.send(true);
-    let agent_client = agent_side.await.unwrap().expect("agent signaling");
-    let visitor_client = visitor_side.await.unwrap().expect("visitor signaling");
-    let a = Accepted {
-        agent: agent_client,
-        agent_token,
-        visitor: visitor_client,
-        visitor_token,
-        session,
-    };
+    let (agent, visitor, a) = talk_over(a, &call, relay_only, PACKETS).await;
     (agent, visitor, a, call)
 }
 

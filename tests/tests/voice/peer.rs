@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use protocol::{ClientFrame, IceServer, SdpType, ServerFrame, Signal};
 use rtc::media_stream::MediaStreamTrack;
@@ -13,7 +13,7 @@ use rtc::peer_connection::configuration::media_engine::MIME_TYPE_OPUS;
 use rtc::rtp_transceiver::rtp_sender::{
     RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
 };
-use tandem_tests::Client;
+use tandem_tests::{Accepted, Client};
 use tokio::sync::{Mutex, mpsc, watch};
 use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
@@ -25,6 +25,9 @@ use webrtc::peer_connection::{
     RTCSessionDescription, SettingEngineBuilder,
 };
 use webrtc::rtp_transceiver::RtpSender;
+
+/// How long a peer may take to connect: generous, the machine may be busy.
+pub const CONNECT: Duration = Duration::from_secs(30);
 
 /// An Opus frame of silence (TOC byte for 20 ms CELT fullband, then padding).
 const OPUS_SILENCE: &[u8] = &[0xf8, 0xff, 0xfe];
@@ -376,4 +379,72 @@ pub async fn signaling(
             }
         }
     }
+}
+
+/// Connects both sides of the session's active call `call` with fresh peers
+/// (ICE servers from `call.credentials`; the agent, impolite, offers) and
+/// sends audio both ways until each side has received `packets` packets.
+/// Returns the peers and the clients, handed back by signaling.
+pub async fn talk_over(
+    a: Accepted,
+    call: &str,
+    relay_only: bool,
+    packets: u32,
+) -> (Arc<Peer>, Arc<Peer>, Accepted) {
+    let Accepted {
+        agent: mut agent_client,
+        agent_token,
+        visitor: mut visitor_client,
+        visitor_token,
+        session,
+    } = a;
+    let agent_ice = ice_servers(&mut agent_client).await;
+    let visitor_ice = ice_servers(&mut visitor_client).await;
+    let (agent, agent_out) = Peer::new(&agent_ice, relay_only).await.expect("agent peer");
+    let (visitor, visitor_out) = Peer::new(&visitor_ice, relay_only)
+        .await
+        .expect("visitor peer");
+    let (stop, stopped) = watch::channel(false);
+    let side = |client, peer: &Arc<Peer>, out, offers| {
+        let call = call.to_string();
+        tokio::spawn(signaling(
+            client,
+            session.clone(),
+            call,
+            peer.clone(),
+            out,
+            offers,
+            stopped.clone(),
+        ))
+    };
+    let agent_side = side(agent_client, &agent, agent_out, true);
+    let visitor_side = side(visitor_client, &visitor, visitor_out, false);
+    let (up_a, up_v) = tokio::join!(agent.connected(CONNECT), visitor.connected(CONNECT));
+    up_a.expect("the agent's peer connects");
+    up_v.expect("the visitor's peer connects");
+
+    let sending = {
+        let (agent, visitor) = (agent.clone(), visitor.clone());
+        tokio::spawn(async move { tokio::join!(agent.send_audio(500), visitor.send_audio(500)) })
+    };
+    let until = Instant::now() + CONNECT;
+    while agent.received() < packets || visitor.received() < packets {
+        assert!(
+            Instant::now() < until,
+            "audio did not arrive: the agent heard {} packets, the visitor {}",
+            agent.received(),
+            visitor.received()
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    sending.abort();
+    let _ = stop.send(true);
+    let a = Accepted {
+        agent: agent_side.await.unwrap().expect("agent signaling"),
+        agent_token,
+        visitor: visitor_side.await.unwrap().expect("visitor signaling"),
+        visitor_token,
+        session,
+    };
+    (agent, visitor, a)
 }
