@@ -65,9 +65,19 @@ async fn opus_flows_both_ways_through_the_embedded_turn_server() {
             "{types:?}"
         );
     }
+    let held = server.running.turn_allocations().await;
+    assert!(held.iter().any(|u| u.ends_with(":agent")), "{held:?}");
+    assert!(held.iter().any(|u| u.ends_with(":visitor")), "{held:?}");
+
+    // Hanging up frees the relays at once, though both peers are still open.
+    hang_up(&mut a, &call).await;
+    let until = Instant::now() + CONNECT;
+    while !server.running.turn_allocations().await.is_empty() {
+        assert!(Instant::now() < until, "the relays outlive the call");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     agent.close().await;
     visitor.close().await;
-    hang_up(&mut a, &call).await;
 }
 
 /// Gathers relay-only candidates with `ice`; returns how many relays it got.
