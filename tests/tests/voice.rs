@@ -536,6 +536,34 @@ async fn the_call_ends_with_the_session_and_reconnecting_clients_see_it() {
         (call.as_str(), CallPhase::Active)
     );
 
+    // After a network change the visitor's new connection carries on the
+    // call: an ICE restart offer reaches it, its answer reaches the agent.
+    a.agent
+        .send(signal(&a, &call, offer("v=0 ice restart\r\n")))
+        .await;
+    tab.expect(|f| matches!(f, ServerFrame::CallSignal { signal: Signal::Description { sdp, .. }, .. } if sdp.contains("ice restart")))
+        .await;
+    let answer = Signal::Description {
+        sdp_type: SdpType::Answer,
+        sdp: "v=0 restarted\r\n".into(),
+    };
+    tab.send(signal(&a, &call, answer)).await;
+    a.agent
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::CallSignal {
+                    from: Role::Visitor,
+                    signal: Signal::Description {
+                        sdp_type: SdpType::Answer,
+                        ..
+                    },
+                    ..
+                }
+            )
+        })
+        .await;
+
     a.visitor
         .send(ClientFrame::SessionEnd {
             session: a.session.clone(),
