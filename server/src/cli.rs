@@ -114,7 +114,7 @@ impl Voice {
         VoiceConfig {
             ring_ms: i64::from(self.call_ring_seconds.max(1)) * 1000,
             credential_ttl_secs: self.turn_credential_ttl.max(60),
-            turn: (!self.no_turn).then(|| TurnConfig {
+            turn: (!self.no_turn).then_some(TurnConfig {
                 listen: self.turn_listen,
                 public_ip: self.turn_public_ip,
                 relay_ports: self.turn_relay_ports,
@@ -302,10 +302,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 site.voice = voice;
                 store.upsert_site(&site, crate::clock::now_ms()).await?;
             }
+            let origins = match site.origins.is_empty() {
+                true => "no origin yet".to_string(),
+                false => site.origins.join(", "),
+            };
             println!(
-                "site {} allows {}; voice calls: {}",
+                "site {} allows {origins}; voice calls: {}",
                 site.id,
-                site.origins.join(", "),
                 site.voice.as_str()
             );
             Ok(0)

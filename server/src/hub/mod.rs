@@ -1,5 +1,6 @@
 //! Live sessions and relay: which connections belong to which visitor and
 //! agent, the open sessions with their numbered logs, and the waiting queue.
+//! Co-browsing (cobrowse.rs) and voice calls (call.rs) live beside them.
 //!
 //! The hub is a cloneable handle around shared state. The state sits behind a
 //! plain `std::sync::Mutex` that is never held across an `.await`; writes to
@@ -63,6 +64,8 @@ struct Inner {
     events: EventWriter,
     visitor_tokens: VisitorTokens,
     calls: CallSettings,
+    /// The embedded TURN server, once it runs (it starts after the hub).
+    turn: std::sync::OnceLock<Weak<crate::turn::TurnServer>>,
     state: Mutex<State>,
 }
 
@@ -307,10 +310,16 @@ impl Hub {
             store,
             visitor_tokens,
             calls,
+            turn: Default::default(),
             state: Mutex::new(state),
         });
         tokio::spawn(flush_coalesced(Arc::downgrade(&inner)));
         Ok(Hub { inner })
+    }
+
+    /// Lets the hub free a call's TURN relays when the call ends.
+    pub fn set_turn(&self, turn: &Arc<crate::turn::TurnServer>) {
+        let _ = self.inner.turn.set(Arc::downgrade(turn));
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
