@@ -756,6 +756,15 @@ mod tests {
             agent_delivered: 3,
             agent_read: 4,
         };
+        // A call with only the fields a ringing call has.
+        let ringing = CallInfo {
+            phase: CallPhase::Ringing,
+            started_by: Role::Visitor,
+            answered_at: None,
+            ended_at: None,
+            end_reason: None,
+            ..call_info_full()
+        };
         let cases: Vec<(ServerFrame, Incoming)> = vec![
             (
                 ServerFrame::Welcome {
@@ -906,25 +915,11 @@ mod tests {
             (
                 ServerFrame::Call {
                     session: "s_1".into(),
-                    call: CallInfo {
-                        phase: CallPhase::Ringing,
-                        started_by: Role::Visitor,
-                        answered_at: None,
-                        ended_at: None,
-                        end_reason: None,
-                        ..call_info_full()
-                    },
+                    call: ringing.clone(),
                 },
                 Incoming::Call {
                     session: "s_1".into(),
-                    call: CallInfo {
-                        phase: CallPhase::Ringing,
-                        started_by: Role::Visitor,
-                        answered_at: None,
-                        ended_at: None,
-                        end_reason: None,
-                        ..call_info_full()
-                    },
+                    call: ringing,
                 },
             ),
             (
