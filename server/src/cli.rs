@@ -295,10 +295,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 site.voice = voice;
                 store.upsert_site(&site, crate::clock::now_ms()).await?;
             }
+            let origins = match site.origins.is_empty() {
+                true => "no origin yet".to_string(),
+                false => site.origins.join(", "),
+            };
             println!(
-                "site {} allows {}; voice calls: {}",
+                "site {} allows {origins}; voice calls: {}",
                 site.id,
-                site.origins.join(", "),
                 site.voice.as_str()
             );
             Ok(0)

@@ -37,7 +37,7 @@ pub struct Running {
     pub store: Arc<dyn Store>,
     /// The embedded TURN server's address as clients reach it (UDP), if it runs.
     pub turn_addr: Option<SocketAddr>,
-    turn: Option<turn::TurnServer>,
+    turn: Option<Arc<turn::TurnServer>>,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -50,6 +50,15 @@ impl Running {
 
     pub fn demo_url(&self) -> Option<String> {
         self.demo_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// The usernames of the embedded TURN server's allocations (for tests
+    /// and diagnostics).
+    pub async fn turn_allocations(&self) -> Vec<String> {
+        match &self.turn {
+            Some(t) => t.allocations().await,
+            None => Vec::new(),
+        }
     }
 
     /// Stops accepting, lets open requests finish, waits for the listeners.
@@ -140,7 +149,7 @@ async fn voice<F>(
     config: &Config,
     store: &dyn Store,
     hub: impl FnOnce(hub::CallSettings) -> F,
-) -> Result<(Hub, Option<turn::TurnServer>)>
+) -> Result<(Hub, Option<Arc<turn::TurnServer>>)>
 where
     F: std::future::Future<Output = store::Result<Hub>>,
 {
@@ -173,7 +182,9 @@ where
     .await?;
     let turn = match (bound, credentials) {
         (Some(bound), Some(credentials)) => {
-            Some(bound.serve(credentials, Arc::new(hub.clone())).await?)
+            let turn = Arc::new(bound.serve(credentials, Arc::new(hub.clone())).await?);
+            hub.set_turn(&turn);
+            Some(turn)
         }
         _ => None,
     };

@@ -113,6 +113,8 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
             Ok(env) => env,
             Err(e) => {
                 strikes += 1;
+                // Oversized SDPs and other bad input: refused and logged.
+                tracing::info!(conn = conn.id, code = e.code.as_str(), message = %e.message, "frame refused");
                 reply_error(&conn, e.rid, None, HubError::new(e.code, e.message));
                 if strikes >= MAX_STRIKES {
                     conn.close(CloseCode::Abuse);

@@ -18,6 +18,7 @@ use protocol::{
 use super::{Hub, HubError, HubResult, Principal, State, Wire};
 use crate::clock::now_ms;
 use crate::ids::new_id;
+use crate::store::VoicePolicy;
 use crate::turn::{CallRegistry, IceServers};
 
 /// What the hub needs to run calls.
@@ -56,9 +57,9 @@ impl Hub {
             );
             return Err(HubError::new(
                 ErrorCode::VoiceDisabled,
-                match by {
-                    Role::Visitor => "calls are started by the agent on this site",
-                    _ => "voice calls are turned off for this site",
+                match policy {
+                    VoicePolicy::Off => "voice calls are turned off for this site",
+                    _ => "on this site, calls are started by the agent",
                 },
             ));
         }
@@ -340,6 +341,12 @@ impl Hub {
             _ => 0,
         };
         tracing::info!(session, call = %call.id, reason = ?call.end_reason, duration_ms, "call ended");
+        if call.answered_at.is_some() {
+            if let Some(turn) = self.inner.turn.get().and_then(std::sync::Weak::upgrade) {
+                let session = session.to_string();
+                tokio::spawn(async move { turn.release_session(&session).await });
+            }
+        }
         let body = EventBody::Call {
             call: call.id,
             action: CallAction::Ended,

@@ -61,6 +61,8 @@ struct Inner {
     events: EventWriter,
     visitor_tokens: VisitorTokens,
     calls: CallSettings,
+    /// The embedded TURN server, once it runs (it starts after the hub).
+    turn: std::sync::OnceLock<Weak<crate::turn::TurnServer>>,
     state: Mutex<State>,
 }
 
@@ -300,10 +302,16 @@ impl Hub {
             store,
             visitor_tokens,
             calls,
+            turn: Default::default(),
             state: Mutex::new(state),
         });
         tokio::spawn(flush_coalesced(Arc::downgrade(&inner)));
         Ok(Hub { inner })
+    }
+
+    /// Lets the hub free a call's TURN relays when the call ends.
+    pub fn set_turn(&self, turn: &Arc<crate::turn::TurnServer>) {
+        let _ = self.inner.turn.set(Arc::downgrade(turn));
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -8,6 +8,7 @@
 
 mod credentials;
 mod ice;
+mod refusals;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -100,7 +101,7 @@ impl BoundTurn {
         };
         let server = Server::new(ServerConfig {
             conn_configs: vec![ConnConfig {
-                conn: self.socket,
+                conn: Arc::new(refusals::LoggedSocket(self.socket)),
                 relay_addr_generator: relays,
             }],
             realm: self.config.realm.clone(),
@@ -120,6 +121,32 @@ impl BoundTurn {
 }
 
 impl TurnServer {
+    /// Frees the relays of a session's call now: without this they would
+    /// carry data until their permissions lapse (up to five minutes), as the
+    /// auth check only runs on the client's next request.
+    pub async fn release_session(&self, session: &str) {
+        let tag = format!(":{session}:");
+        let users: std::collections::HashSet<String> = self
+            .allocations()
+            .await
+            .into_iter()
+            .filter(|u| u.contains(&tag))
+            .collect();
+        for user in users {
+            if let Err(e) = self.server.delete_allocations_by_username(user).await {
+                tracing::warn!(error = %e, session, "releasing TURN allocations");
+            }
+        }
+    }
+
+    /// The username of every allocation the server holds.
+    pub async fn allocations(&self) -> Vec<String> {
+        match self.server.get_allocations_info(None).await {
+            Ok(all) => all.into_values().map(|a| a.username).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     pub async fn close(&self) {
         if let Err(e) = self.server.close().await {
             tracing::warn!(error = %e, "closing the TURN server");
