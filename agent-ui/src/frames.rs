@@ -46,7 +46,7 @@ fn on_link_event(console: Console, link: &Link, event: LinkEvent) {
                 page: None,
             });
         }
-        LinkEvent::Frame(envelope) => on_frame(console, link, envelope),
+        LinkEvent::Frame(envelope) => on_frame(console, link, *envelope),
         LinkEvent::Binary(bytes) => mirror::on_binary(console, bytes),
         LinkEvent::Closed { code, retry_ms } => on_closed(console, link, code, retry_ms),
     }

@@ -118,7 +118,8 @@ pub enum Incoming {
         session: String,
         position: u32,
     },
-    Session(SessionSummary),
+    /// Boxed: a summary is many times larger than the other frames.
+    Session(Box<SessionSummary>),
     Event {
         session: String,
         event: Event,
@@ -208,7 +209,7 @@ pub fn read<S: Source>(v: &S) -> Option<(Option<u64>, Incoming)> {
             session: session()?,
             position: uint(v, "position")? as u32,
         },
-        "session" => Incoming::Session(summary(&v.get("session")?)?),
+        "session" => Incoming::Session(Box::new(summary(&v.get("session")?)?)),
         "event" => Incoming::Event {
             session: session()?,
             event: event(&v.get("event")?)?,
@@ -798,7 +799,7 @@ mod tests {
                 ServerFrame::Session {
                     session: summary_full(),
                 },
-                Incoming::Session(summary_full()),
+                Incoming::Session(Box::new(summary_full())),
             ),
             (
                 ServerFrame::History {
