@@ -114,7 +114,7 @@ impl Voice {
         VoiceConfig {
             ring_ms: i64::from(self.call_ring_seconds.max(1)) * 1000,
             credential_ttl_secs: self.turn_credential_ttl.max(60),
-            turn: (!self.no_turn).then(|| TurnConfig {
+            turn: (!self.no_turn).then_some(TurnConfig {
                 listen: self.turn_listen,
                 public_ip: self.turn_public_ip,
                 relay_ports: self.turn_relay_ports,

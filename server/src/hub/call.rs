@@ -341,11 +341,12 @@ impl Hub {
             _ => 0,
         };
         tracing::info!(session, call = %call.id, reason = ?call.end_reason, duration_ms, "call ended");
-        if call.answered_at.is_some() {
-            if let Some(turn) = self.inner.turn.get().and_then(std::sync::Weak::upgrade) {
-                let session = session.to_string();
-                tokio::spawn(async move { turn.release_session(&session).await });
-            }
+        // Its relays go at once, not when their permissions lapse.
+        if call.answered_at.is_some()
+            && let Some(turn) = self.inner.turn.get().and_then(std::sync::Weak::upgrade)
+        {
+            let session = session.to_string();
+            tokio::spawn(async move { turn.release_session(&session).await });
         }
         let body = EventBody::Call {
             call: call.id,

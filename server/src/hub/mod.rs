@@ -1,5 +1,6 @@
 //! Live sessions and relay: which connections belong to which visitor and
 //! agent, the open sessions with their numbered logs, and the waiting queue.
+//! Co-browsing (cobrowse.rs) and voice calls (call.rs) live beside them.
 //!
 //! The hub is a cloneable handle around shared state. The state sits behind a
 //! plain `std::sync::Mutex` that is never held across an `.await`; writes to
