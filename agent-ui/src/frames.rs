@@ -313,7 +313,9 @@ fn on_error(
     }
     if let Some(text) = call::error_text(code) {
         call::on_refused(console, session.as_deref(), code);
-        console.toast(text, Some(code.as_str()));
+        if let Some(text) = text {
+            console.toast(text, Some(code.as_str()));
+        }
         return;
     }
     if code == ErrorCode::NotSharing {
