@@ -255,12 +255,14 @@ pub fn on_refused(console: Console, session: Option<&str>, _code: ErrorCode) {
     }
 }
 
-/// What the agent sees for a call error code.
-pub fn error_text(code: ErrorCode) -> Option<&'static str> {
+/// Whether `code` is about calls, and what the agent reads for it (none
+/// for `no_call`: both sides ending a call at once, e.g. when no path was
+/// found, is normal and the bar already says how the call ended).
+pub fn error_text(code: ErrorCode) -> Option<Option<&'static str>> {
     Some(match code {
-        ErrorCode::VoiceDisabled => "Voice calls are turned off for this site.",
-        ErrorCode::CallInProgress => "This chat already has a call.",
-        ErrorCode::NoCall => "That call is over.",
+        ErrorCode::VoiceDisabled => Some("Voice calls are turned off for this site."),
+        ErrorCode::CallInProgress => Some("This chat already has a call."),
+        ErrorCode::NoCall => None,
         _ => return None,
     })
 }

@@ -593,6 +593,47 @@ mod tests {
             .collect();
         assert_eq!(starts, vec![true, false, true]);
     }
+
+    #[test]
+    fn calls_read_in_the_transcript_with_who_and_how_long() {
+        let line =
+            |action, by, duration_ms, reason| call_text(action, by, None, duration_ms, reason);
+        assert_eq!(
+            line(CallAction::Started, Role::Agent, None, None),
+            "Call started by the agent"
+        );
+        assert_eq!(
+            call_text(CallAction::Started, Role::Agent, Some("Ana"), None, None),
+            "Call started by Ana"
+        );
+        assert_eq!(
+            line(
+                CallAction::Ended,
+                Role::Agent,
+                Some(133_000),
+                Some(CallEndReason::HungUp)
+            ),
+            "Call ended — 02:13"
+        );
+        assert_eq!(
+            line(
+                CallAction::Ended,
+                Role::Visitor,
+                Some(0),
+                Some(CallEndReason::Declined)
+            ),
+            "Call declined by the visitor"
+        );
+        assert_eq!(
+            line(
+                CallAction::Ended,
+                Role::Agent,
+                Some(9_000),
+                Some(CallEndReason::Failed)
+            ),
+            "Call failed: no network path"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ fn on_link_event(console: Console, link: &Link, event: LinkEvent) {
                 page: None,
             });
         }
-        LinkEvent::Frame(envelope) => on_frame(console, link, envelope),
+        LinkEvent::Frame(envelope) => on_frame(console, link, *envelope),
         LinkEvent::Binary(bytes) => mirror::on_binary(console, bytes),
         LinkEvent::Closed { code, retry_ms } => on_closed(console, link, code, retry_ms),
     }
@@ -387,7 +387,9 @@ fn on_error(
     }
     if let Some(text) = call::error_text(code) {
         call::on_refused(console, session.as_deref(), code);
-        console.toast(text, Some(code.as_str()));
+        if let Some(text) = text {
+            console.toast(text, Some(code.as_str()));
+        }
         return;
     }
     if code == ErrorCode::NotSharing {

@@ -51,15 +51,13 @@ impl Default for Backoff {
 pub enum LinkEvent {
     /// The socket opened; the owner sends `hello`.
     Open,
-    Frame(ServerEnvelope),
+    /// Boxed: server frames are many times larger than the other events.
+    Frame(Box<ServerEnvelope>),
     /// A binary frame: a co-browse page frame (see `protocol::cobrowse`).
     Binary(Vec<u8>),
     /// The socket closed with `code`; another attempt follows in `retry_ms`
     /// unless the owner calls [`Link::stop`].
-    Closed {
-        code: u16,
-        retry_ms: u32,
-    },
+    Closed { code: u16, retry_ms: u32 },
 }
 
 type Listener = Rc<dyn Fn(Link, LinkEvent)>;
@@ -197,7 +195,7 @@ impl Link {
                     return;
                 };
                 match serde_json::from_str::<ServerEnvelope>(&text) {
-                    Ok(envelope) => link.emit(LinkEvent::Frame(envelope)),
+                    Ok(envelope) => link.emit(LinkEvent::Frame(Box::new(envelope))),
                     // A newer server may send frames this build does not know;
                     // skipping them keeps the console working.
                     Err(err) => {

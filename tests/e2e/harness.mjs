@@ -67,10 +67,11 @@ function runTandem(args, input) {
 
 /**
  * Starts a tandem server with the demo shop on two free ports.
- * `agents`: [{email, name, password, skills?}] added before the server starts.
+ * `agents`: [{email, name, password, skills?}] added before the server starts;
+ * `sites`: [{id, voice}] set up likewise (`tandem site add ID --voice …`).
  * Returns {server, demo, log(), tail(n), siteSecret(site), stop()}.
  */
-export async function startServer({ agents = [] } = {}) {
+export async function startServer({ agents = [], sites = [] } = {}) {
   const bin = tandemBin();
   if (!existsSync(bin)) {
     throw new Error(`${bin} does not exist: build it first (cargo build -p tandem-server, or cargo xtask test)`);
@@ -81,6 +82,9 @@ export async function startServer({ agents = [] } = {}) {
     const args = ["agent", "add", a.email, "--name", a.name, "--database-url", databaseUrl];
     if (a.skills?.length) args.push("--skills", a.skills.join(","));
     await runTandem(args, a.password + "\n");
+  }
+  for (const site of sites) {
+    await runTandem(["site", "add", site.id, "--voice", site.voice, "--database-url", databaseUrl]);
   }
 
   const child = spawn(

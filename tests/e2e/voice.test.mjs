@@ -3,8 +3,9 @@
 // (inbound RTP packets grow on both sides, read from getStats()); muting one
 // side stops its audio; hanging up closes both peer connections and leaves
 // the call in both transcripts. Also: a declined call, a call over the
-// embedded TURN server only, and TURN credentials that do not work (both
-// sides say so within seconds).
+// embedded TURN server only, TURN credentials that do not work (both
+// sides say so within seconds), and a call the visitor starts where the
+// site allows it.
 //
 // Screenshots land in tests/e2e/artifacts/voice*/.
 
@@ -186,8 +187,60 @@ test("voice: TURN credentials that do not work end the call with a clear message
       (await consoleBar(agent).first().getAttribute("data-reason")) === "failed");
     assert.match(await consoleBar(agent).first().textContent(), /no network path/);
     await visible(agent.locator('[data-testid="message"][data-author="system"]', { hasText: "Call failed: no network path" }), "the failure in the console's transcript");
+    // Both sides ending the call at once is normal: no error notice for it.
+    assert.equal(await agent.locator('[data-testid="toast"][data-code="no_call"]').count(), 0, "no 'no_call' toast");
     await artifacts.shot(visitor, "widget-call-failed");
     await artifacts.shot(agent, "console-call-failed");
+    assert.deepEqual(artifacts.pageErrors, []);
+    await close();
+  });
+});
+
+/** Before the page's scripts: `Tandem.init` as the site would call it with `callButton: true`. */
+function withCallButton() {
+  const T = (window.Tandem = window.Tandem || { q: [] });
+  T.q = T.q || [];
+  T.init = function (options) {
+    T.q.push(["init", Object.assign({}, options, { callButton: true })]);
+  };
+}
+
+test("voice: the visitor calls where the site allows it and the agent answers", { timeout: 180_000 }, async () => {
+  const sites = [{ id: "demo", voice: "both" }];
+  await withStack("voice_visitor_calls", { agents: [AGENT], sites }, async ({ server, browser, artifacts }) => {
+    const { visitor, agent, close } = await pages(browser, artifacts);
+    await visitor.context().addInitScript(withCallButton);
+    await chatting(server, visitor, agent, AGENT, `Can I call you? (${tag()})`);
+    await (await visible(visitor.getByTestId("tandem-call-start"), "the widget's Call button")).click();
+    await waitUntil("the widget to say it is calling", async () => (await barState(widgetBar(visitor))) === "calling");
+    await visible(consoleBar(agent).and(agent.locator('[data-state="incoming"]')), "the incoming call in the console");
+    await visible(agent.getByTestId("toast").filter({ hasText: "is calling you" }), "the console's notice of the call");
+    await artifacts.shot(agent, "console-incoming-call");
+    await agent.getByTestId("call-accept").click();
+    await waitUntil("both call bars to say connected", async () =>
+      (await barState(widgetBar(visitor))) === "connected" && (await barState(consoleBar(agent))) === "connected");
+    await receiving(agent, "the agent");
+    await receiving(visitor, "the visitor");
+    await visible(agent.locator('[data-testid="message"][data-author="system"]', { hasText: "Call started by the visitor" }), "who started it, in the console");
+    await visitor.getByTestId("tandem-call-hangup").click();
+    await waitUntil("the console's bar to say the call ended", async () => (await barState(consoleBar(agent))) === "ended");
+    await waitUntil("the agent's peer connection to close", async () => (await audioStats(agent)).signaling === "closed");
+    assert.deepEqual(artifacts.pageErrors, []);
+    await close();
+  });
+});
+
+test("voice: where visitors may not call, the Call button goes away with a clear note", { timeout: 180_000 }, async () => {
+  await withStack("voice_visitor_refused", { agents: [AGENT] }, async ({ server, browser, artifacts }) => {
+    const { visitor, agent, close } = await pages(browser, artifacts);
+    await visitor.context().addInitScript(withCallButton);
+    await chatting(server, visitor, agent, AGENT, `Calls off here (${tag()})`);
+    await (await visible(visitor.getByTestId("tandem-call-start"), "the widget's Call button")).click();
+    await waitUntil("the widget to say calls are not available", async () =>
+      /Voice calls aren’t available/.test(await visitor.getByTestId("tandem-banner").first().textContent()));
+    await waitUntil("the Call button to go", async () => !(await visitor.getByTestId("tandem-call-start").first().isVisible()));
+    assert.equal(await consoleBar(agent).first().isVisible(), false, "nothing rang in the console");
+    await artifacts.shot(visitor, "widget-calls-refused");
     assert.deepEqual(artifacts.pageErrors, []);
     await close();
   });

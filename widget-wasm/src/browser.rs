@@ -98,5 +98,8 @@ pub fn fixed(x: f64, digits: u8) -> String {
 
 /// A number as JavaScript writes it (`String(x)`), for the same reason.
 pub fn number_text(x: f64) -> String {
-    String::from(js_sys::Number::from(x).to_string(10).unwrap_or_default())
+    js_sys::Number::from(x)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use protocol::{CallEndReason, CallPhase, Millis, Role, SessionState};
 use voice::Link;
 
+use super::LineIcon;
 use crate::call::{self, ENDED_SHOWN_MS};
 use crate::format;
 use crate::state::Console;
@@ -292,9 +293,8 @@ pub fn CallBar(id: String) -> impl IntoView {
 #[component]
 fn PhoneIcon() -> impl IntoView {
     view! {
-        <svg class="icon" viewBox="0 0 24 24" width="15" height="15" fill="none" stroke="currentColor"
-            stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+        <LineIcon size=15>
             <path d="M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1 1 .4 1.9.7 2.8a2 2 0 0 1-.5 2.1L8 9.9a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.8.7a2 2 0 0 1 1.7 2z"></path>
-        </svg>
+        </LineIcon>
     }
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use protocol::ShareState;
 use protocol::limits::MAX_SHORT_CHARS;
 
+use super::LineIcon;
 use crate::mirror::{self, MirrorInfo, MirrorStatus};
 use crate::state::Console;
 use crate::{actions, format, push_actions};
@@ -152,10 +153,9 @@ pub fn MirrorToolbar(id: String) -> impl IntoView {
 #[component]
 fn ScreenIcon() -> impl IntoView {
     view! {
-        <svg class="icon" viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor"
-            stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+        <LineIcon>
             <rect x="2" y="4" width="20" height="13" rx="2"></rect>
             <path d="M8 21h8M12 17v4"></path>
-        </svg>
+        </LineIcon>
     }
 }

@@ -27,3 +27,14 @@ pub fn Avatar(label: String, #[prop(optional)] large: bool) -> impl IntoView {
     let class = if large { "avatar avatar-lg" } else { "avatar" };
     view! { <span class=class aria-hidden="true">{crate::format::initials(&label)}</span> }
 }
+
+/// A 24×24 line icon drawn in the text colour; the children are its paths.
+#[component]
+pub fn LineIcon(#[prop(default = 16)] size: u32, children: Children) -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width=size height=size fill="none" stroke="currentColor"
+            stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            {children()}
+        </svg>
+    }
+}

@@ -118,7 +118,8 @@ pub enum Incoming {
         session: String,
         position: u32,
     },
-    Session(SessionSummary),
+    /// Boxed: a summary is many times larger than the other frames.
+    Session(Box<SessionSummary>),
     Event {
         session: String,
         event: Event,
@@ -225,7 +226,7 @@ pub fn read<S: Source>(v: &S) -> Option<(Option<u64>, Incoming)> {
             session: session()?,
             position: uint(v, "position")? as u32,
         },
-        "session" => Incoming::Session(summary(&v.get("session")?)?),
+        "session" => Incoming::Session(Box::new(summary(&v.get("session")?)?)),
         "event" => Incoming::Event {
             session: session()?,
             event: event(&v.get("event")?)?,
@@ -914,6 +915,15 @@ mod tests {
             agent_delivered: 3,
             agent_read: 4,
         };
+        // A call with only the fields a ringing call has.
+        let ringing = CallInfo {
+            phase: CallPhase::Ringing,
+            started_by: Role::Visitor,
+            answered_at: None,
+            ended_at: None,
+            end_reason: None,
+            ..call_info_full()
+        };
         let cases: Vec<(ServerFrame, Incoming)> = vec![
             (
                 ServerFrame::Welcome {
@@ -947,7 +957,7 @@ mod tests {
                 ServerFrame::Session {
                     session: summary_full(),
                 },
-                Incoming::Session(summary_full()),
+                Incoming::Session(Box::new(summary_full())),
             ),
             (
                 ServerFrame::History {
@@ -1064,25 +1074,11 @@ mod tests {
             (
                 ServerFrame::Call {
                     session: "s_1".into(),
-                    call: CallInfo {
-                        phase: CallPhase::Ringing,
-                        started_by: Role::Visitor,
-                        answered_at: None,
-                        ended_at: None,
-                        end_reason: None,
-                        ..call_info_full()
-                    },
+                    call: ringing.clone(),
                 },
                 Incoming::Call {
                     session: "s_1".into(),
-                    call: CallInfo {
-                        phase: CallPhase::Ringing,
-                        started_by: Role::Visitor,
-                        answered_at: None,
-                        ended_at: None,
-                        end_reason: None,
-                        ..call_info_full()
-                    },
+                    call: ringing,
                 },
             ),
             (

@@ -9,6 +9,7 @@ use protocol::{CallInfo, CallPhase, Role};
 use voice::Link;
 use web_sys::{Document, Element};
 
+use super::consent::Consent;
 use super::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text, show};
 use super::icons;
 use crate::app::Dispatcher;
@@ -84,28 +85,22 @@ impl CallView {
         let _ = end.before_with_node_1(&start);
         on(&start, UiEvent::CallStart);
 
-        let prompt = el(doc, "div", "consent");
-        attr(&prompt, "role", "alertdialog");
-        attr(&prompt, "aria-labelledby", "tw-call-title");
-        attr(&prompt, "aria-describedby", "tw-call-text");
-        attr(&prompt, "data-testid", "tandem-call-prompt");
-        attr(&prompt, "hidden", "");
-        let head = child(doc, &prompt, "div", "consent-head");
-        let badge = child(doc, &head, "span", "consent-icon call-ring");
-        icons::set_icon(doc, &badge, icons::PHONE, 18);
-        let prompt_title = child(doc, &head, "p", "consent-title");
-        attr(&prompt_title, "id", "tw-call-title");
-        let prompt_text = child(doc, &prompt, "p", "consent-text");
-        attr(&prompt_text, "id", "tw-call-text");
-        let prompt_wait = child(doc, &prompt, "p", "consent-fine");
+        let consent = Consent::build(
+            doc,
+            "call",
+            icons::PHONE,
+            (s.call_decline, "decline"),
+            (s.call_accept, "accept"),
+        );
+        let Consent {
+            root: prompt,
+            title: prompt_title,
+            text: prompt_text,
+            fine: prompt_wait,
+            no: decline,
+            yes: accept,
+        } = consent;
         set_text(&prompt_wait, s.call_mic_waiting);
-        let actions = child(doc, &prompt, "div", "consent-actions");
-        let decline = button(doc, "btn-secondary", s.call_decline);
-        attr(&decline, "data-testid", "tandem-call-decline");
-        append(&actions, &decline);
-        let accept = button(doc, "btn-accent", s.call_accept);
-        attr(&accept, "data-testid", "tandem-call-accept");
-        append(&actions, &accept);
         let _ = footer.insert_before(&prompt, footer.first_child().as_ref());
         on(&accept, UiEvent::CallAccept);
         on(&decline, UiEvent::CallDecline);

@@ -10,6 +10,7 @@
 //!   sharing and voice calls.
 
 pub mod call;
+mod consent;
 pub mod dom;
 pub mod icons;
 mod messages;

@@ -6,6 +6,7 @@
 use protocol::ShareState;
 use web_sys::{Document, Element};
 
+use super::consent::Consent;
 use super::dom::{append, attr, button, child, set_text, show};
 use super::icons;
 use crate::app::Dispatcher;
@@ -39,30 +40,16 @@ impl ShareView {
         };
         let first = footer.first_child();
 
-        let prompt = doc.create_element("div").expect("div");
-        prompt.set_class_name("consent");
-        attr(&prompt, "role", "alertdialog");
-        attr(&prompt, "aria-labelledby", "tw-consent-title");
-        attr(&prompt, "aria-describedby", "tw-consent-text");
-        attr(&prompt, "data-testid", "tandem-share-prompt");
-        attr(&prompt, "hidden", "");
-        let head = child(doc, &prompt, "div", "consent-head");
-        let badge = child(doc, &head, "span", "consent-icon");
-        icons::set_icon(doc, &badge, icons::SCREEN, 18);
-        let title = child(doc, &head, "p", "consent-title");
-        attr(&title, "id", "tw-consent-title");
-        set_text(&title, s.share_title);
-        let prompt_text = child(doc, &prompt, "p", "consent-text");
-        attr(&prompt_text, "id", "tw-consent-text");
-        let privacy = child(doc, &prompt, "p", "consent-fine");
-        set_text(&privacy, s.share_privacy);
-        let actions = child(doc, &prompt, "div", "consent-actions");
-        let deny = button(doc, "btn-secondary", s.share_deny);
-        attr(&deny, "data-testid", "tandem-share-deny");
-        append(&actions, &deny);
-        let allow = button(doc, "btn-accent", s.share_allow);
-        attr(&allow, "data-testid", "tandem-share-allow");
-        append(&actions, &allow);
+        let consent = Consent::build(
+            doc,
+            "share",
+            icons::SCREEN,
+            (s.share_deny, "deny"),
+            (s.share_allow, "allow"),
+        );
+        set_text(&consent.title, s.share_title);
+        set_text(&consent.fine, s.share_privacy);
+        let (prompt, prompt_text) = (consent.root, consent.text);
         let _ = footer.insert_before(&prompt, first.as_ref());
 
         let start = button(doc, "share-start", "");
@@ -85,8 +72,12 @@ impl ShareView {
         attr(&stop, "aria-label", s.share_stop_label);
         append(&banner, &stop);
 
-        listeners.push(Listener::new(&allow, "click", ui(UiEvent::ShareAllow)));
-        listeners.push(Listener::new(&deny, "click", ui(UiEvent::ShareDeny)));
+        listeners.push(Listener::new(
+            &consent.yes,
+            "click",
+            ui(UiEvent::ShareAllow),
+        ));
+        listeners.push(Listener::new(&consent.no, "click", ui(UiEvent::ShareDeny)));
         listeners.push(Listener::new(&start, "click", ui(UiEvent::ShareStart)));
         listeners.push(Listener::new(&stop, "click", ui(UiEvent::ShareStop)));
         ShareView {

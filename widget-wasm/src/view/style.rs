@@ -307,7 +307,7 @@ pub const CSS: &str = r#"
 /* Voice calls: the Call button, the bar under the header */
 .call-start { display: none; gap: 6px; }
 .tw[data-phase="active"] .call-start:not([hidden]) { display: inline-flex; }
-.call-ring { animation: tw-ring 1.2s ease-in-out infinite; }
+.consent-icon--call { animation: tw-ring 1.2s ease-in-out infinite; }
 @keyframes tw-ring { 0%, 100% { transform: none; } 10%, 30% { transform: rotate(-12deg); } 20%, 40% { transform: rotate(12deg); } 50% { transform: none; } }
 .callbar {
   flex: none; display: flex; align-items: center; gap: 10px; padding: 8px 10px 8px 14px;
@@ -377,6 +377,6 @@ pub const CSS: &str = r#"
 }
 @media (prefers-reduced-motion: reduce) {
   .panel, .launcher, .ov-pointer { transition: none; }
-  .spinner, .dots i, .share-dot, .ov-hl, .call-ring { animation: none; }
+  .spinner, .dots i, .share-dot, .ov-hl, .consent-icon--call { animation: none; }
 }
 "#;
