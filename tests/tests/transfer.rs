@@ -50,6 +50,20 @@ async fn colleague(
     (client, id)
 }
 
+/// The session's whole log as `client` may read it, as JSON text.
+async fn history_of(client: &mut Client, session: &str) -> String {
+    client
+        .send(ClientFrame::SessionSync {
+            session: session.to_string(),
+            after_seq: 0,
+        })
+        .await;
+    let history = client
+        .expect(|f| matches!(f, ServerFrame::History { .. }))
+        .await;
+    serde_json::to_string(&history).unwrap()
+}
+
 fn event_kind<'a>(session: &'a str, kind: &'a str) -> impl Fn(&ServerFrame) -> bool + 'a {
     move |f| matches!(f, ServerFrame::Event { session: s, event } if s == session && event.body.kind() == kind)
 }
@@ -83,33 +97,13 @@ async fn private_notes_reach_agents_and_never_the_visitor() {
     assert_eq!(redacted.body, EventBody::Redacted);
     assert_eq!(redacted.author_name, None);
     // Nor does the visitor's history hold it.
-    a.visitor
-        .send(ClientFrame::SessionSync {
-            session: a.session.clone(),
-            after_seq: 0,
-        })
-        .await;
-    let history = a
-        .visitor
-        .expect(|f| matches!(f, ServerFrame::History { .. }))
-        .await;
-    let json = serde_json::to_string(&history).unwrap();
+    let json = history_of(&mut a.visitor, &a.session).await;
     assert!(!json.contains("refund approved"), "{json}");
     assert!(json.contains("\"kind\":\"redacted\""), "{json}");
     // The agent's history keeps it.
-    a.agent
-        .send(ClientFrame::SessionSync {
-            session: a.session.clone(),
-            after_seq: 0,
-        })
-        .await;
-    let history = a
-        .agent
-        .expect(|f| matches!(f, ServerFrame::History { .. }))
-        .await;
     assert!(
-        serde_json::to_string(&history)
-            .unwrap()
+        history_of(&mut a.agent, &a.session)
+            .await
             .contains("refund approved")
     );
     // Visitors cannot write notes.
@@ -148,16 +142,7 @@ async fn transfer_to_a_colleague_moves_the_chat_with_its_note() {
     };
     assert_eq!(session.state, SessionState::Active);
     blair.expect(event_kind(&a.session, "transferred")).await;
-    blair
-        .send(ClientFrame::SessionSync {
-            session: a.session.clone(),
-            after_seq: 0,
-        })
-        .await;
-    let history = blair
-        .expect(|f| matches!(f, ServerFrame::History { .. }))
-        .await;
-    let text = serde_json::to_string(&history).unwrap();
+    let text = history_of(&mut blair, &a.session).await;
     assert!(text.contains("address change needs a manager"), "{text}");
     assert!(text.contains("I need to change my address"), "{text}");
     // Alex is told the chat is no longer theirs, and can no longer act on it.
@@ -255,17 +240,7 @@ async fn transfer_is_refused_when_the_colleague_cannot_take_it() {
     let rid = a.agent.send(transfer(&blair_id)).await;
     assert_eq!(a.agent.expect_error(Some(rid)).await, ErrorCode::AtCapacity);
     // Nothing was written: the session is still Alex's, no note in its log.
-    a.agent
-        .send(ClientFrame::SessionSync {
-            session: a.session.clone(),
-            after_seq: 0,
-        })
-        .await;
-    let history = a
-        .agent
-        .expect(|f| matches!(f, ServerFrame::History { .. }))
-        .await;
-    let text = serde_json::to_string(&history).unwrap();
+    let text = history_of(&mut a.agent, &a.session).await;
     assert!(!text.contains("should not be stored"), "{text}");
     // The visitor cannot transfer.
     let rid = a
@@ -319,18 +294,9 @@ async fn escalation_queues_the_chat_for_the_skill() {
     a.visitor
         .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active && session.agent.as_ref().is_some_and(|ag| ag.id == expert_id)))
         .await;
-    expert
-        .send(ClientFrame::SessionSync {
-            session: a.session.clone(),
-            after_seq: 0,
-        })
-        .await;
-    let history = expert
-        .expect(|f| matches!(f, ServerFrame::History { .. }))
-        .await;
     assert!(
-        serde_json::to_string(&history)
-            .unwrap()
+        history_of(&mut expert, &a.session)
+            .await
             .contains("reproduced on staging")
     );
 }

@@ -64,4 +64,3 @@ pub fn button(doc: &Document, class: &str, text: &str) -> Element {
     set_text(&b, text);
     b
 }
-
