@@ -3,9 +3,10 @@
 // (inbound RTP packets grow on both sides, read from getStats()); muting one
 // side stops its audio; hanging up closes both peer connections and leaves
 // the call in both transcripts. Also: a declined call, a call over the
-// embedded TURN server only, TURN credentials that do not work (both
-// sides say so within seconds), and a call the visitor starts where the
-// site allows it.
+// embedded TURN server only, both sides restarting ICE at once (colliding
+// offers, settled by perfect negotiation; the call carries on), TURN
+// credentials that do not work (both sides say so within seconds), and a
+// call the visitor starts where the site allows it.
 //
 // Screenshots land in tests/e2e/artifacts/voice*/.
 
@@ -169,6 +170,56 @@ test("voice: relayed through the embedded TURN server only", { timeout: 180_000 
     }
     await visitor.getByTestId("tandem-call-hangup").click();
     await waitUntil("the console's bar to say the call ended", async () => (await barState(consoleBar(agent))) === "ended");
+    assert.deepEqual(artifacts.pageErrors, []);
+    await close();
+  });
+});
+
+/** The ICE username fragment of `page`'s newest peer's current remote description. */
+const remoteUfrag = (page) =>
+  page.evaluate(() => {
+    const pc = (window.__tandemPeers || []).at(-1);
+    return pc?.currentRemoteDescription?.sdp.match(/a=ice-ufrag:(\S+)/)?.[1] ?? null;
+  });
+
+test("voice: both sides restart ICE at once (offers collide) and the call carries on", { timeout: 180_000 }, async () => {
+  await withStack("voice_restart", { agents: [AGENT] }, async ({ server, browser, artifacts }) => {
+    const { visitor, agent, close } = await pages(browser, artifacts);
+    await chatting(server, visitor, agent, AGENT, `Call that moves networks (${tag()})`);
+    await callAndAccept(visitor, agent, artifacts);
+    await receiving(agent, "the agent");
+    await receiving(visitor, "the visitor");
+    const before = { agent: await remoteUfrag(agent), visitor: await remoteUfrag(visitor) };
+    assert.ok(before.agent && before.visitor, `both sides have ICE credentials: ${JSON.stringify(before)}`);
+    // What a network change makes both browsers do: restart ICE. Both at once,
+    // with incoming messages held until both have their offer out, so the
+    // offers cross and perfect negotiation must settle the collision (the
+    // visitor, polite, rolls back and answers; the agent ignores its offer).
+    for (const page of [visitor, agent]) await page.evaluate(() => window.__tandemHold(true));
+    for (const page of [visitor, agent]) await page.evaluate(() => window.__tandemPeers.at(-1).restartIce());
+    for (const page of [visitor, agent]) {
+      await waitUntil("an ICE-restart offer out", async () => (await audioStats(page)).signaling === "have-local-offer");
+    }
+    for (const page of [visitor, agent]) await page.evaluate(() => window.__tandemHold(false));
+    await waitUntil("new ICE credentials on both sides, signaling stable again", async () => {
+      for (const [who, page] of [["agent", agent], ["visitor", visitor]]) {
+        const ufrag = await remoteUfrag(page);
+        const s = await audioStats(page);
+        if (!ufrag || ufrag === before[who] || s.signaling !== "stable" || s.connection !== "connected") return false;
+      }
+      return true;
+    });
+    assert.equal(await visitor.evaluate(() => window.__tandemCollisions), 1, "the visitor took the agent's offer over its own");
+    // Audio keeps flowing both ways over the restarted connection, on the same peers.
+    const atAgent = (await audioStats(agent)).received;
+    const atVisitor = (await audioStats(visitor)).received;
+    await receiving(agent, "the agent after the restart", atAgent);
+    await receiving(visitor, "the visitor after the restart", atVisitor);
+    for (const page of [visitor, agent]) assert.equal((await audioStats(page)).peers, 1, "the same peer connection carried on");
+    assert.equal(await barState(widgetBar(visitor)), "connected");
+    assert.equal(await barState(consoleBar(agent)), "connected");
+    await agent.getByTestId("call-hangup").click();
+    await waitUntil("the widget's bar to say the call ended", async () => (await barState(widgetBar(visitor))) === "ended");
     assert.deepEqual(artifacts.pageErrors, []);
     await close();
   });

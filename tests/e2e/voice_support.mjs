@@ -9,7 +9,8 @@ import { consoleLogin, goOnline, openWidget, visible } from "./harness.mjs";
  * Runs in the page before its scripts. Every RTCPeerConnection the page makes
  * is kept in `window.__tandemPeers`. `relay` forces iceTransportPolicy
  * "relay" (only TURN paths); `badTurn` spoils every TURN password, as a
- * misconfigured server would.
+ * misconfigured server would. `window.__tandemCollisions` counts offers the
+ * page accepted while it had its own offer out (the polite side's rollback).
  */
 export function peerHook({ relay = false, badTurn = false } = {}) {
   const Native = window.RTCPeerConnection;
@@ -27,6 +28,40 @@ export function peerHook({ relay = false, badTurn = false } = {}) {
     }
     setConfiguration(config) {
       return super.setConfiguration(adjust(config));
+    }
+    // Counts offers that arrive while this side has its own offer out: a
+    // collision that perfect negotiation has to settle.
+    setRemoteDescription(description, ...rest) {
+      if (description?.type === "offer" && this.signalingState === "have-local-offer") window.__tandemCollisions++;
+      return super.setRemoteDescription(description, ...rest);
+    }
+  };
+  window.__tandemCollisions = 0;
+  // `__tandemHold(true)` keeps incoming WebSocket messages back (in order)
+  // until `__tandemHold(false)`, so a test can make both sides' offers cross.
+  const NativeSocket = window.WebSocket;
+  let holding = false;
+  const held = [];
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      // Registered before the page's own listeners, so it can stop them.
+      this.addEventListener("message", (e) => {
+        if (holding && !e.__released) {
+          e.stopImmediatePropagation();
+          held.push([this, e.data]);
+        }
+      });
+    }
+  };
+  window.__tandemHold = (on) => {
+    holding = on;
+    if (!on) {
+      for (const [socket, data] of held.splice(0)) {
+        const e = new MessageEvent("message", { data });
+        e.__released = true;
+        socket.dispatchEvent(e);
+      }
     }
   };
 }
