@@ -11,7 +11,8 @@ use protocol::{
 };
 use sqlx::postgres::PgConnectOptions;
 use tandem_server::store::{
-    Agent, PostgresStore, SessionRecord, Site, SqliteStore, Store, StoreError, VoicePolicy,
+    Agent, LibraryItem, LibraryKind, PostgresStore, SessionRecord, Site, SqliteStore, Store,
+    StoreError, VoicePolicy,
 };
 use tandem_tests::scratch_dir;
 
@@ -285,4 +286,52 @@ async fn suite(store: Arc<dyn Store>) {
     assert_eq!(store.session("s_404").await.unwrap(), None);
     assert_eq!(store.sessions_since(1000).await.unwrap(), vec![s.clone()]);
     assert_eq!(store.sessions_since(1001).await.unwrap(), vec![]);
+
+    // Visitors read back.
+    let v = store.visitor("v_1").await.unwrap().expect("visitor v_1");
+    assert_eq!(v.site, "shop");
+    assert_eq!(store.visitor("v_404").await.unwrap(), None);
+
+    // The library: upsert by id, sorted by title, shortcuts unique.
+    let thanks = LibraryItem {
+        id: "k_1".into(),
+        kind: LibraryKind::Canned,
+        shortcut: Some("thx".into()),
+        title: "Thanks".into(),
+        body: "Thanks for waiting!".into(),
+        url: String::new(),
+        keywords: vec![],
+    };
+    let returns = LibraryItem {
+        id: "k_2".into(),
+        kind: LibraryKind::Article,
+        shortcut: None,
+        title: "Returns policy".into(),
+        body: "60 days, free.".into(),
+        url: "https://shop.example/returns".into(),
+        keywords: vec!["return".into(), "refund".into()],
+    };
+    store.put_library_item(&thanks, 1).await.unwrap();
+    store.put_library_item(&returns, 1).await.unwrap();
+    let clash = LibraryItem {
+        id: "k_3".into(),
+        title: "Thank you".into(),
+        ..thanks.clone()
+    };
+    assert!(matches!(
+        store.put_library_item(&clash, 2).await,
+        Err(StoreError::Conflict("shortcut"))
+    ));
+    let renamed = LibraryItem {
+        title: "Zzz thanks".into(),
+        ..thanks.clone()
+    };
+    store.put_library_item(&renamed, 3).await.unwrap();
+    assert_eq!(
+        store.library().await.unwrap(),
+        vec![returns.clone(), renamed]
+    );
+    assert!(store.delete_library_item("k_1").await.unwrap());
+    assert!(!store.delete_library_item("k_1").await.unwrap());
+    assert_eq!(store.library().await.unwrap(), vec![returns]);
 }

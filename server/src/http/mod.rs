@@ -6,6 +6,7 @@ mod credentials;
 mod customers;
 pub mod demo;
 mod error;
+mod library;
 mod socket;
 mod supervisor;
 mod ws;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(agents::router())
         .merge(customers::router())
+        .merge(library::router())
         .merge(ws::router())
         .merge(supervisor::router())
         .merge(assets::router(&state.config.static_dir))

@@ -89,6 +89,39 @@ impl std::str::FromStr for VoicePolicy {
     }
 }
 
+/// A canned response (`shortcut` set) or a knowledge-base article.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LibraryItem {
+    /// Empty in a new item: the server gives it one.
+    #[serde(default)]
+    pub id: String,
+    pub kind: LibraryKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortcut: Option<String>,
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LibraryKind {
+    Canned,
+    Article,
+}
+
+impl LibraryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LibraryKind::Canned => "canned",
+            LibraryKind::Article => "article",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agent {
     pub id: String,
@@ -195,6 +228,13 @@ pub trait Store: Send + Sync + 'static {
     async fn touch_visitor(&self, id: &str, site: &str, now: Millis) -> Result<Visitor>;
     async fn set_visitor_identity(&self, id: &str, identity: &VisitorIdentity) -> Result<()>;
     async fn visitor(&self, id: &str) -> Result<Option<Visitor>>;
+
+    /// The agents' library (canned responses and articles), by title.
+    async fn library(&self) -> Result<Vec<LibraryItem>>;
+    /// Adds or replaces an item; `Conflict("shortcut")` if another item has its shortcut.
+    async fn put_library_item(&self, item: &LibraryItem, now: Millis) -> Result<()>;
+    /// False if there was no such item.
+    async fn delete_library_item(&self, id: &str) -> Result<bool>;
     async fn add_page_view(&self, visitor_id: &str, page: &PageInfo, at: Millis) -> Result<()>;
     /// The visitor's page views, newest first.
     async fn page_views(&self, visitor_id: &str, limit: u32) -> Result<Vec<(PageInfo, Millis)>>;

@@ -18,6 +18,10 @@ impl PostgresStore {
             2,
             include_str!("../../migrations/postgres/0002_site_voice.sql"),
         ),
+        (
+            3,
+            include_str!("../../migrations/postgres/0003_library.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

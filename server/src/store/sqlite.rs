@@ -22,6 +22,7 @@ impl SqliteStore {
             2,
             include_str!("../../migrations/sqlite/0002_site_voice.sql"),
         ),
+        (3, include_str!("../../migrations/sqlite/0003_library.sql")),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.

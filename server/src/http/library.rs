@@ -1,0 +1,175 @@
+//! The agents' library over REST: canned responses (expanded from
+//! `/shortcut` in the console's composer) and knowledge-base articles
+//! (suggested when their keywords match what the visitor wrote).
+//!
+//! `GET /api/v1/library` lists every item; `POST /api/v1/library` adds one
+//! (or replaces it, when `id` names an existing one); `DELETE
+//! /api/v1/library/{id}` removes it. Agents only.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS, MAX_URL_CHARS};
+use serde_json::json;
+
+use super::AppState;
+use super::credentials::agent_from_headers;
+use super::error::ApiError;
+use crate::clock::now_ms;
+use crate::ids::new_id;
+use crate::store::{LibraryItem, LibraryKind, StoreError};
+
+/// Most items the library holds; the console loads them all.
+const MAX_ITEMS: usize = 2_000;
+/// Most keywords per article, and their length.
+const MAX_KEYWORDS: usize = 20;
+const MAX_KEYWORD_CHARS: usize = 40;
+/// Longest shortcut, in characters (letters, digits, `-` and `_`).
+const MAX_SHORTCUT_CHARS: usize = 32;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/library", get(list).post(put))
+        .route("/api/v1/library/{id}", delete(remove))
+}
+
+async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    agent_from_headers(app.store.as_ref(), headers)
+        .await?
+        .map(|_| ())
+        .ok_or_else(ApiError::unauthorized)
+}
+
+async fn list(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    signed_in(&app, &headers).await?;
+    Ok(Json(json!({"items": app.store.library().await?})))
+}
+
+async fn put(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    signed_in(&app, &headers).await?;
+    let invalid = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_item", m);
+    let Json(body) = body.map_err(|e| invalid(e.body_text()))?;
+    let mut item: LibraryItem =
+        serde_json::from_value(body).map_err(|e| invalid(format!("not a library item: {e}")))?;
+    let fresh = item.id.trim().is_empty();
+    if fresh {
+        item.id = new_id("k_");
+    }
+    normalise(&mut item).map_err(invalid)?;
+    if fresh && app.store.library().await?.len() >= MAX_ITEMS {
+        return Err(invalid(format!(
+            "the library holds at most {MAX_ITEMS} items"
+        )));
+    }
+    match app.store.put_library_item(&item, now_ms()).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "shortcut_taken",
+                format!(
+                    "another canned response already uses /{}",
+                    item.shortcut.unwrap_or_default()
+                ),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let status = if fresh {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(json!({"item": item}))))
+}
+
+async fn remove(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    signed_in(&app, &headers).await?;
+    if app.store.delete_library_item(&id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_item",
+            "no such library item",
+        ))
+    }
+}
+
+/// Checks every field against its limit and tidies it: shortcuts lowercased
+/// without the slash, keywords lowercased, trimmed and deduplicated.
+fn normalise(item: &mut LibraryItem) -> Result<(), String> {
+    let chars = |name: &str, v: &str, max: usize| {
+        if v.chars().count() > max {
+            Err(format!("{name} is longer than {max} characters"))
+        } else {
+            Ok(())
+        }
+    };
+    chars("id", &item.id, 64)?;
+    item.title = item.title.trim().to_string();
+    if item.title.is_empty() {
+        return Err("a title is required".into());
+    }
+    chars("title", &item.title, MAX_SHORT_CHARS)?;
+    if item.body.trim().is_empty() {
+        return Err("a text is required".into());
+    }
+    chars("body", &item.body, MAX_MESSAGE_CHARS)?;
+    item.url = item.url.trim().to_string();
+    chars("url", &item.url, MAX_URL_CHARS)?;
+    if !item.url.is_empty()
+        && !(item.url.starts_with("https://") || item.url.starts_with("http://"))
+    {
+        return Err("url must start with https:// or http://".into());
+    }
+    match item.kind {
+        LibraryKind::Canned => {
+            let shortcut = item
+                .shortcut
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches('/')
+                .to_lowercase();
+            let valid = !shortcut.is_empty()
+                && shortcut.chars().count() <= MAX_SHORTCUT_CHARS
+                && shortcut
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid {
+                return Err(format!(
+                    "a canned response needs a shortcut of 1 to {MAX_SHORTCUT_CHARS} letters, digits, - or _"
+                ));
+            }
+            item.shortcut = Some(shortcut);
+        }
+        LibraryKind::Article => item.shortcut = None,
+    }
+    let mut keywords: Vec<String> = Vec::new();
+    for k in &item.keywords {
+        let k = k.trim().to_lowercase();
+        chars("keyword", &k, MAX_KEYWORD_CHARS)?;
+        if !k.is_empty() && !keywords.contains(&k) {
+            keywords.push(k);
+        }
+    }
+    if keywords.len() > MAX_KEYWORDS {
+        return Err(format!("at most {MAX_KEYWORDS} keywords"));
+    }
+    item.keywords = keywords;
+    Ok(())
+}
