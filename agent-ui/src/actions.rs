@@ -58,7 +58,9 @@ pub fn accept(console: Console, session: String) {
         },
     ) {
         Some(_) => {
+            // The agent is taking a chat: show it, whatever board was open.
             console.offer.set(None);
+            console.board.set(None);
             console.accepting.set(Some(session));
         }
         None => console.toast(OFFLINE, None),
@@ -66,7 +68,7 @@ pub fn accept(console: Console, session: String) {
 }
 
 pub fn select(console: Console, session: String) {
-    console.team_board.set(false);
+    console.board.set(None);
     console.selected.set(Some(session));
 }
 
@@ -229,5 +231,17 @@ pub fn decline_offer(console: Console) {
     console.offer.set(None);
     console.send(ClientFrame::OfferDecline {
         session: offer.item.session,
+    });
+}
+
+/// Loads the library (canned responses, articles) into the console.
+pub fn load_library(console: Console) {
+    spawn_local(async move {
+        match api::library().await {
+            Ok(items) => {
+                console.library.try_set(items);
+            }
+            Err(e) => console.toast(format!("Could not load the library: {}", e.message()), None),
+        }
     });
 }

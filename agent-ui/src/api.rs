@@ -253,3 +253,52 @@ async fn call(method: &str, path: &str, json: Option<&str>) -> Result<(u16, Stri
     };
     Ok((status, text))
 }
+
+/// A canned response (`shortcut`) or a knowledge-base article (`keywords`).
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+pub struct LibraryItem {
+    #[serde(default)]
+    pub id: String,
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortcut: Option<String>,
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct LibraryReply {
+    items: Vec<LibraryItem>,
+}
+
+/// `GET /api/v1/library`.
+pub async fn library() -> Result<Vec<LibraryItem>, ApiError> {
+    Ok(get_json::<LibraryReply>("/api/v1/library", "the library")
+        .await?
+        .items)
+}
+
+/// `POST /api/v1/library`: adds `item` (or replaces it when it has an id).
+pub async fn save_library_item(item: &LibraryItem) -> Result<(), ApiError> {
+    let body = serde_json::to_string(item).unwrap_or_default();
+    let (status, reply) = call("POST", "/api/v1/library", Some(&body)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(error_from(status, &reply))
+    }
+}
+
+/// `DELETE /api/v1/library/{id}`.
+pub async fn delete_library_item(id: &str) -> Result<(), ApiError> {
+    let (status, reply) = call("DELETE", &format!("/api/v1/library/{id}"), None).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(error_from(status, &reply))
+    }
+}

@@ -249,6 +249,23 @@ impl Chat {
     }
 
     /// Last message, for the tab list, with who wrote it.
+    /// The visitor's last `n` messages, oldest first (for article suggestions).
+    pub fn recent_visitor_texts(&self, n: usize) -> Vec<String> {
+        let mut texts: Vec<String> = self
+            .events
+            .values()
+            .rev()
+            .filter(|e| e.author == Role::Visitor)
+            .filter_map(|e| match &e.body {
+                EventBody::Message { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .take(n)
+            .collect();
+        texts.reverse();
+        texts
+    }
+
     /// The newest message for the chat list: who wrote it and its text.
     pub fn preview(&self) -> Option<(Preview<'_>, &str)> {
         if let Some(p) = self.pending.last() {

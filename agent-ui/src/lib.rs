@@ -27,6 +27,7 @@ pub mod form;
 pub mod format;
 pub mod frames;
 pub mod keyboard;
+pub mod library;
 pub mod mirror;
 pub mod push_actions;
 pub mod receipts;

@@ -68,6 +68,13 @@ pub struct Offer {
     pub item: QueueItem,
 }
 
+/// The full-pane boards the top bar opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Board {
+    Team,
+    Library,
+}
+
 #[derive(Clone, Copy)]
 pub struct Console {
     pub auth: RwSignal<Auth>,
@@ -84,8 +91,10 @@ pub struct Console {
     pub accepting: RwSignal<Option<String>>,
     /// The request the distributor is ringing this agent with, if any.
     pub offer: RwSignal<Option<Offer>>,
-    /// The team board replaces the chat pane while shown.
-    pub team_board: RwSignal<bool>,
+    /// A board (team figures, the library) replaces the chat pane while shown.
+    pub board: RwSignal<Option<Board>>,
+    /// Canned responses and articles, loaded after sign-in.
+    pub library: RwSignal<Vec<crate::api::LibraryItem>>,
     /// Server clock minus local clock.
     pub skew: RwSignal<Millis>,
     /// Local time, refreshed every second so elapsed times tick.
@@ -122,7 +131,8 @@ impl Console {
             selected: RwSignal::new(None),
             accepting: RwSignal::new(None),
             offer: RwSignal::new(None),
-            team_board: RwSignal::new(false),
+            board: RwSignal::new(None),
+            library: RwSignal::new(Vec::new()),
             skew: RwSignal::new(0),
             now: RwSignal::new(clock::now()),
             visible: RwSignal::new(true),

@@ -174,3 +174,67 @@ test("workspace: three visitors, offers by keyboard, notes and a transfer", { ti
     await visible(chatOf(agent, v1.session), "v1's chat after leaving the board");
   });
 });
+
+test("library: canned responses from /shortcut and article suggestions from the visitor's words", { timeout: 180_000 }, async () => {
+  await withStack("library", { agents: [ANA] }, async ({ server, browser, artifacts }) => {
+    const agentCtx = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    const agent = artifacts.watch(await agentCtx.newPage(), "ana");
+    await consoleLogin(agent, server.server, ANA.email, ANA.password);
+    await goOnline(agent);
+
+    // The agent fills the library from the console.
+    await agent.getByTestId("library-toggle").click();
+    await visible(agent.getByTestId("library-board"), "the library board");
+    const add = async (fill) => {
+      const before = await agent.getByTestId("library-item").count();
+      await fill();
+      await agent.getByTestId("library-save").click();
+      await waitUntil("the new item in the list", async () => (await agent.getByTestId("library-item").count()) === before + 1);
+    };
+    await add(async () => {
+      await agent.getByTestId("library-shortcut").fill("thx");
+      await agent.getByTestId("library-title").fill("Thanks");
+      await agent.getByTestId("library-body").fill("Thanks for waiting, I'm on it!");
+    });
+    await add(async () => {
+      await agent.getByTestId("library-kind-article").check();
+      await agent.getByTestId("library-title").fill("Returns policy");
+      await agent.getByTestId("library-body").fill("60-day returns, free of charge.");
+      await agent.getByTestId("library-url").fill("https://northwind.test/returns");
+      await agent.getByTestId("library-keywords").fill("return, refund");
+    });
+    // A taken shortcut is refused with the reason, nothing added.
+    await agent.getByTestId("library-kind-canned").check();
+    await agent.getByTestId("library-shortcut").fill("thx");
+    await agent.getByTestId("library-title").fill("Again");
+    await agent.getByTestId("library-body").fill("dup");
+    await agent.getByTestId("library-save").click();
+    await visible(agent.getByTestId("library-error").filter({ hasText: "/thx" }), "the taken-shortcut error");
+    assert.equal(await agent.getByTestId("library-item").count(), 2);
+    await artifacts.shot(agent, "library-board");
+
+    // A visitor asks about a refund; the agent accepts.
+    const v = await visitorAsks(browser, artifacts, server, "visitor", "/index.html");
+    await v.page.getByTestId("tandem-chat-input").fill("Can I still return these boots for a refund?");
+    await v.page.getByTestId("tandem-chat-input").press("Enter");
+    const session = await offered(agent, v.t);
+    await agent.getByTestId("offer-accept").click();
+    await visible(chatOf(agent, session), "the chat");
+
+    // The article is suggested from the visitor's words; a click inserts its link.
+    const chip = await visible(agent.getByTestId("kb-suggestion").filter({ hasText: "Returns policy" }), "the suggested article");
+    await chip.click();
+    assert.equal(await agent.getByTestId("chat-input").inputValue(), "Returns policy: https://northwind.test/returns");
+    await agent.getByTestId("chat-input").fill("");
+
+    // `/th` offers the canned response; Tab expands it; Enter sends.
+    await agent.getByTestId("chat-input").pressSequentially("/th");
+    await visible(agent.locator('[data-testid="canned-suggestion"][data-shortcut="thx"]'), "the canned response for /th");
+    await artifacts.shot(agent, "canned-suggestion");
+    await agent.getByTestId("chat-input").press("Tab");
+    assert.equal(await agent.getByTestId("chat-input").inputValue(), "Thanks for waiting, I'm on it!");
+    await agent.getByTestId("chat-input").press("Enter");
+    await visible(v.page.locator('[data-testid="tandem-message"][data-author="agent"]', { hasText: "Thanks for waiting, I'm on it!" }), "the expanded response in the widget");
+    assert.deepEqual(artifacts.pageErrors, []);
+  });
+});

@@ -10,8 +10,9 @@ use leptos::html;
 use leptos::prelude::*;
 use protocol::limits::MAX_MESSAGE_CHARS;
 
+use crate::api::LibraryItem;
 use crate::typing::{IDLE_MS, TypingSignal};
-use crate::{actions, clock};
+use crate::{actions, clock, library};
 
 #[component]
 pub fn Composer(id: String) -> impl IntoView {
@@ -20,8 +21,41 @@ pub fn Composer(id: String) -> impl IntoView {
     let typing = StoredValue::new(TypingSignal::default());
     let idle = StoredValue::new(None::<TimeoutHandle>);
     let input = NodeRef::<html::Textarea>::new();
-    let session = StoredValue::new(id);
+    let session = StoredValue::new(id.clone());
     let note_mode = RwSignal::new(false);
+    // Canned responses for a bare `/prefix`; articles for what the visitor said.
+    let canned = Memo::new(move |_| {
+        let d = draft.get();
+        console.library.with(|items| {
+            library::canned_for(items, d.trim_start())
+                .into_iter()
+                .cloned()
+                .collect::<Vec<LibraryItem>>()
+        })
+    });
+    let articles = Memo::new(move |_| {
+        let texts = console.chats.with(|chats| {
+            chats
+                .iter()
+                .find(|c| c.id() == id)
+                .map(|c| c.recent_visitor_texts(3))
+                .unwrap_or_default()
+        });
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        console.library.with(|items| {
+            library::articles_for(items, &texts)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<LibraryItem>>()
+        })
+    });
+    let replace_draft = move |text: String| {
+        session.with_value(|id| console.set_draft(id, text.clone()));
+        draft.set(text);
+        if let Some(el) = input.get_untracked() {
+            let _ = el.focus();
+        }
+    };
 
     let stop_typing = move || {
         if let Some(handle) = idle.try_update_value(Option::take).flatten() {
@@ -69,6 +103,15 @@ pub fn Composer(id: String) -> impl IntoView {
         }
     };
     let on_keydown = move |ev: KeyboardEvent| {
+        // `/shortcut` then Tab (or Enter) expands the best canned response.
+        let expand = ev.key() == "Tab" || (ev.key() == "Enter" && !ev.shift_key());
+        if expand && !ev.is_composing() {
+            if let Some(first) = canned.with_untracked(|c| c.first().cloned()) {
+                ev.prevent_default();
+                replace_draft(first.body);
+                return;
+            }
+        }
         // While an IME is composing, Enter confirms the composition instead.
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
@@ -91,6 +134,60 @@ pub fn Composer(id: String) -> impl IntoView {
 
     view! {
         <form class="composer" class:note-mode=move || note_mode.get() on:submit=on_submit>
+            <Show when=move || !canned.with(Vec::is_empty)>
+                <ul class="canned-list" role="listbox" aria-label="Canned responses">
+                    <For each=move || canned.get() key=|i| i.id.clone() let:item>
+                        {
+                            let body = item.body.clone();
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="canned"
+                                        data-testid="canned-suggestion"
+                                        data-shortcut=item.shortcut.clone().unwrap_or_default()
+                                        on:click=move |_| replace_draft(body.clone())
+                                    >
+                                        <code>{format!("/{}", item.shortcut.clone().unwrap_or_default())}</code>
+                                        <span class="canned-title">{item.title.clone()}</span>
+                                        <span class="canned-body">{item.body.clone()}</span>
+                                    </button>
+                                </li>
+                            }
+                        }
+                    </For>
+                    <li class="hint">"Tab or Enter inserts the first"</li>
+                </ul>
+            </Show>
+            <Show when=move || !articles.with(Vec::is_empty)>
+                <div class="kb-suggestions">
+                    <span class="hint">"Suggested articles:"</span>
+                    <For each=move || articles.get() key=|i| i.id.clone() let:item>
+                        {
+                            let text = library::article_text(&item);
+                            view! {
+                                <button
+                                    type="button"
+                                    class="chip kb-chip"
+                                    data-testid="kb-suggestion"
+                                    title=item.body.clone()
+                                    on:click=move |_| {
+                                        let current = draft.get_untracked();
+                                        let joined = if current.trim().is_empty() {
+                                            text.clone()
+                                        } else {
+                                            format!("{} {}", current.trim_end(), text)
+                                        };
+                                        replace_draft(joined);
+                                    }
+                                >
+                                    {item.title.clone()}
+                                </button>
+                            }
+                        }
+                    </For>
+                </div>
+            </Show>
             <textarea
                 data-testid="chat-input"
                 rows="3"

@@ -8,6 +8,7 @@ pub mod cobrowse_tools;
 pub mod composer;
 pub mod customer;
 pub mod form_panel;
+pub mod library;
 pub mod login;
 pub mod messages;
 pub mod mirror;

@@ -6,7 +6,7 @@ use protocol::AgentPresence;
 use super::Avatar;
 use crate::actions;
 use crate::api::Agent;
-use crate::state::Console;
+use crate::state::{Board, Console};
 
 #[component]
 pub fn TopBar(agent: Agent) -> impl IntoView {
@@ -19,17 +19,18 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                 <span class="brand-sub">"Agent console"</span>
             </div>
             <div class="topbar-right">
-                <button
-                    type="button"
-                    class="btn btn-ghost"
-                    class:btn-on=move || console.team_board.get()
-                    data-testid="team-toggle"
-                    title="Queues, agents and today's service figures"
-                    aria-pressed=move || console.team_board.get().to_string()
-                    on:click=move |_| console.team_board.update(|b| *b = !*b)
-                >
-                    "Team"
-                </button>
+                <BoardToggle
+                    board=Board::Library
+                    label="Library"
+                    testid="library-toggle"
+                    hint="Canned responses and knowledge-base articles"
+                />
+                <BoardToggle
+                    board=Board::Team
+                    label="Team"
+                    testid="team-toggle"
+                    hint="Queues, agents and today's service figures"
+                />
                 <PresenceToggle />
                 <div class="me" title=agent.email.clone()>
                     <Avatar label=agent.name.clone() />
@@ -45,6 +46,31 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                 </button>
             </div>
         </header>
+    }
+}
+
+/// Opens `board` in the pane, or closes it when it is open.
+#[component]
+fn BoardToggle(
+    board: Board,
+    label: &'static str,
+    testid: &'static str,
+    hint: &'static str,
+) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let open = move || console.board.get() == Some(board);
+    view! {
+        <button
+            type="button"
+            class="btn btn-ghost"
+            class:btn-on=open
+            data-testid=testid
+            title=hint
+            aria-pressed=move || open().to_string()
+            on:click=move |_| console.board.update(|b| *b = if *b == Some(board) { None } else { Some(board) })
+        >
+            {label}
+        </button>
     }
 }
 

@@ -6,20 +6,22 @@ use protocol::AgentPresence;
 
 use super::chat::ChatPane;
 use super::chat_list::ChatList;
+use super::library::LibraryBoard;
 use super::mirror::{MirrorDeck, is_sharing};
 use super::offer::OfferCard;
 use super::queue::Queue;
 use super::team::TeamBoard;
 use super::topbar::TopBar;
 use crate::api::Agent;
-use crate::state::{Connection, Console, PAGE_TITLE};
-use crate::{keyboard, receipts};
+use crate::state::{Board, Connection, Console, PAGE_TITLE};
+use crate::{actions, keyboard, receipts};
 
 #[component]
 pub fn Workspace(agent: Agent) -> impl IntoView {
     let console = expect_context::<Console>();
     receipts::watch_reads(console);
     keyboard::install(console);
+    actions::load_library(console);
     count_in_title(console);
 
     // Only a change of selection rebuilds the pane (and its composer).
@@ -27,7 +29,11 @@ pub fn Workspace(agent: Agent) -> impl IntoView {
     // The selected visitor shares their screen: the mirror takes the wide column.
     // The team board takes the whole pane.
     let with_mirror = Memo::new(move |_| {
-        let Some(id) = console.selected.get().filter(|_| !console.team_board.get()) else {
+        let Some(id) = console
+            .selected
+            .get()
+            .filter(|_| console.board.get().is_none())
+        else {
             return false;
         };
         console
@@ -48,10 +54,15 @@ pub fn Workspace(agent: Agent) -> impl IntoView {
                 <main class="pane" class:with-mirror=move || with_mirror.get()>
                     <MirrorDeck />
                     <div class="pane-chat">
-                        {move || match (console.team_board.get(), selected.get()) {
-                            (true, _) => view! { <TeamBoard /> }.into_any(),
-                            (false, Some(id)) => view! { <ChatPane id=id /> }.into_any(),
-                            (false, None) => view! { <NoChat /> }.into_any(),
+                        // A board does not follow the selection, so its state
+                        // (a half-filled form) survives chats coming and going.
+                        {move || match console.board.get() {
+                            Some(Board::Team) => view! { <TeamBoard /> }.into_any(),
+                            Some(Board::Library) => view! { <LibraryBoard /> }.into_any(),
+                            None => match selected.get() {
+                                Some(id) => view! { <ChatPane id=id /> }.into_any(),
+                                None => view! { <NoChat /> }.into_any(),
+                            },
                         }}
                     </div>
                 </main>
