@@ -114,6 +114,21 @@ test("form push: every field type on a plain form, applied with input and change
     const prompt = await visible(visitor.getByTestId("tandem-form-prompt"), "the visitor's prompt");
     assert.equal(await prompt.getByTestId("tandem-form-field").count(), 10);
     assert.equal(await visitor.getByTestId("tandem-highlight").count(), 10, "every proposed field is outlined");
+    // Once the page has scrolled to the first field, each outline sits on its
+    // field: the element under its centre is a form control (or the widget,
+    // where the panel covers the page).
+    await waitUntil("every outline on its field", () =>
+      visitor.evaluate(() => {
+        const host = document.getElementById("tandem-widget-root");
+        const outlines = [...host.shadowRoot.querySelectorAll('[data-testid="tandem-highlight"]')];
+        return outlines.every((o) => {
+          const r = o.getBoundingClientRect();
+          if (r.bottom < 0 || r.top > innerHeight) return true;
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return hit === host || !!hit?.closest("input, select, textarea");
+        });
+      }),
+    );
     // Nothing changes before the visitor says yes.
     assert.deepEqual(await fieldEvents(visitor), {});
     assert.equal(await valueOf(visitor, "#email"), "");
