@@ -382,6 +382,23 @@ impl Client {
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }
+
+    /// An agent goes online and waits until the server confirms it.
+    pub async fn go_online(&mut self) {
+        self.send(ClientFrame::PresenceSet {
+            presence: protocol::AgentPresence::Online,
+        })
+        .await;
+        self.expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Presence {
+                    presence: protocol::AgentPresence::Online
+                }
+            )
+        })
+        .await;
+    }
 }
 
 /// Pulls the session id out of a `session` frame.

@@ -14,21 +14,7 @@ fn is_event(kind: &'static str) -> impl Fn(&ServerFrame) -> bool {
 async fn visitor_and_agent_chat_from_request_to_end() {
     let server = TestServer::start().await;
     let (mut agent, token) = server.agent("alex@example.com", "Alex Martin").await;
-    agent
-        .send(ClientFrame::PresenceSet {
-            presence: AgentPresence::Online,
-        })
-        .await;
-    agent
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Presence {
-                    presence: AgentPresence::Online
-                }
-            )
-        })
-        .await;
+    agent.go_online().await;
     agent
         .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if items.is_empty()))
         .await;

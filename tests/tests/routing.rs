@@ -2,7 +2,7 @@
 //! move on when they ring out or are declined, honour skills and the
 //! customer's last agent, and visitors get a wait estimate.
 
-use protocol::{AgentPresence, ClientFrame, ErrorCode, ServerFrame, SessionState};
+use protocol::{ClientFrame, ErrorCode, ServerFrame, SessionState};
 use tandem_tests::{Client, TestServer, session_id};
 
 /// An online agent with skills, ready for offers.
@@ -10,21 +10,7 @@ async fn online_agent(server: &TestServer, email: &str, skills: &[&str]) -> Clie
     let password = server.add_skilled_agent(email, email, skills, 2).await;
     let token = server.login(email, &password).await.unwrap();
     let mut agent = server.agent_client(&token).await;
-    agent
-        .send(ClientFrame::PresenceSet {
-            presence: AgentPresence::Online,
-        })
-        .await;
-    agent
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Presence {
-                    presence: AgentPresence::Online
-                }
-            )
-        })
-        .await;
+    agent.go_online().await;
     agent
 }
 

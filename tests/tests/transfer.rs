@@ -3,26 +3,8 @@
 //! chat at once within capacity, and an escalation puts it in another
 //! skill's queue, where the distributor offers it to a skilled agent.
 
-use protocol::{AgentPresence, ClientFrame, ErrorCode, EventBody, ServerFrame, SessionState};
+use protocol::{ClientFrame, ErrorCode, EventBody, ServerFrame, SessionState};
 use tandem_tests::{Client, TestServer};
-
-async fn go_online(agent: &mut Client) {
-    agent
-        .send(ClientFrame::PresenceSet {
-            presence: AgentPresence::Online,
-        })
-        .await;
-    agent
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Presence {
-                    presence: AgentPresence::Online
-                }
-            )
-        })
-        .await;
-}
 
 /// A second agent, online, with the given skills and capacity; returns the
 /// client and the agent's id.
@@ -37,7 +19,7 @@ async fn colleague(
         .await;
     let token = server.login(email, &password).await.unwrap();
     let mut client = server.agent_client(&token).await;
-    go_online(&mut client).await;
+    client.go_online().await;
     let id = server
         .running
         .store
