@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use protocol::{
-    CallAction, CallEndReason, Event, EventBody, Millis, Receipts, Role, SessionState,
+    CallAction, CallEndReason, Callback, Event, EventBody, Millis, Receipts, Role, SessionState,
     SessionSummary, ShareAction,
 };
 
@@ -432,6 +432,24 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
         },
         EventBody::Note { text } => text.clone(),
         EventBody::Redacted => String::new(),
+        EventBody::Callback { callback } => match callback {
+            Callback::Message { email } => {
+                format!("Nobody was free: the visitor asked for an answer by email at {email}")
+            }
+            Callback::Phone { phone, at: None } => {
+                format!("Nobody was free: the visitor asked to be called back at {phone}")
+            }
+            Callback::Phone {
+                phone,
+                at: Some(at),
+            } => format!(
+                "Nobody was free: the visitor asked to be called back at {phone}, {}",
+                crate::clock::full_time(*at)
+            ),
+            Callback::Browser => {
+                "Nobody was free: the visitor asked to be answered here when someone is".into()
+            }
+        },
         EventBody::Call {
             action,
             by,
@@ -491,6 +509,7 @@ mod tests {
             last_seq: 0,
             share: Default::default(),
             call: None,
+            callback: None,
         }
     }
 
@@ -688,6 +707,7 @@ mod transfer_tests {
             last_seq: 0,
             share: Default::default(),
             call: None,
+            callback: None,
         });
         let said = |text: &str| EventBody::Message {
             text: text.into(),

@@ -99,6 +99,8 @@ pub enum EventBody {
     },
     /// The visitor's answer to page push `push`; on yes their page navigates.
     PageAnswer { push: u32, accepted: bool },
+    /// Nobody could answer; the visitor left a message or asked to be called back.
+    Callback { callback: crate::Callback },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -127,6 +129,7 @@ impl EventBody {
             EventBody::Note { .. } => "note",
             EventBody::Transferred { .. } => "transferred",
             EventBody::Redacted => "redacted",
+            EventBody::Callback { .. } => "callback",
         }
     }
 }

@@ -251,6 +251,13 @@ pub enum ClientFrame {
         push: u32,
         accepted: bool,
     },
+    /// Visitor: nobody can answer now; leave a message or be called back.
+    /// The request stays in line and is offered to agents once due.
+    #[serde(rename = "callback.request")]
+    CallbackRequest {
+        session: String,
+        callback: crate::Callback,
+    },
 }
 
 /// Every `type` a client may send, for telling "unknown type" from "bad fields".
@@ -291,6 +298,7 @@ pub const CLIENT_TYPES: &[&str] = &[
     "form.answer",
     "page.push",
     "page.answer",
+    "callback.request",
 ];
 
 impl ClientFrame {
@@ -328,6 +336,7 @@ impl ClientFrame {
             | ClientFrame::FormAnswer { session, .. }
             | ClientFrame::PagePush { session, .. }
             | ClientFrame::PageAnswer { session, .. } => Some(session),
+            ClientFrame::CallbackRequest { session, .. } => Some(session),
             _ => None,
         }
     }
@@ -452,6 +461,7 @@ impl ClientFrame {
                 }
                 identity.validate()
             }
+            ClientFrame::CallbackRequest { callback, .. } => callback.validate_contact(),
             _ => Ok(()),
         }
     }
@@ -671,6 +681,10 @@ pub enum ServerFrame {
         /// available; absent when no agent is online.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         eta_secs: Option<u32>,
+        /// Set when nobody can answer soon: the widget offers to leave a
+        /// message or be called back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unavailable: Option<crate::Unavailable>,
     },
     /// Agent: the distributor chose you for this request; accept it with
     /// `queue.accept` before `expires_at` or it moves to the next agent.

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod call;
+pub mod callback;
 pub mod chat;
 pub mod cobrowse;
 pub mod envelope;
@@ -23,6 +24,7 @@ pub mod limits;
 pub mod session;
 
 pub use call::{CallAction, CallEndReason, CallInfo, CallPhase, IceServer, SdpType, Signal};
+pub use callback::{Callback, Unavailable};
 pub use chat::{Event, EventBody, ReceiptKind, Receipts, ShareAction};
 pub use cobrowse::ShareState;
 pub use envelope::{

@@ -132,6 +132,9 @@ pub struct SessionSummary {
     /// The session's voice call while it rings or is active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<crate::CallInfo>,
+    /// How the visitor asked to hear back when nobody could answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<crate::Callback>,
 }
 
 /// A waiting request as agents see it in their queue.
@@ -147,4 +150,11 @@ pub struct QueueItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<PageInfo>,
     pub requested_at: Millis,
+    /// A message or call-back request instead of a live wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<crate::Callback>,
+    /// When the distributor starts offering it (a booked call back); absent
+    /// when it is due now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<Millis>,
 }

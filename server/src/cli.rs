@@ -191,11 +191,23 @@ pub enum SiteCommand {
     Add {
         id: String,
         /// An origin allowed to embed the widget, e.g. https://shop.example.com (repeatable).
-        #[arg(long = "origin", required_unless_present = "voice")]
+        #[arg(long = "origin", required_unless_present_any = ["voice", "hours", "timezone", "max_wait"])]
         origins: Vec<String>,
         /// Who may start voice calls: off, agent (default for new sites) or both.
         #[arg(long)]
         voice: Option<VoicePolicy>,
+        /// Opening hours, e.g. "mon-fri 09:00-18:00, sat 10:00-14:00"; outside
+        /// them waiting visitors are offered to leave a message or be called
+        /// back. "always" removes them.
+        #[arg(long)]
+        hours: Option<String>,
+        /// The IANA time zone of the opening hours, e.g. Europe/Paris (default UTC).
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Longest estimated wait, in seconds, before waiting visitors are
+        /// offered to leave a message or be called back; 0 removes the limit.
+        #[arg(long)]
+        max_wait: Option<u32>,
         #[command(flatten)]
         db: Database,
     },
@@ -285,6 +297,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
             id,
             origins,
             voice,
+            hours,
+            timezone,
+            max_wait,
             db,
         }) => {
             let store = store::open(&db.database_url).await?;
@@ -292,22 +307,44 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 check_origin(origin).map_err(anyhow::Error::msg)?;
                 crate::allow_origin(store.as_ref(), &id, origin).await?;
             }
-            let mut site = store.site(&id).await?.unwrap_or(store::Site {
-                id: id.clone(),
-                name: id.clone(),
-                origins: vec![],
-                voice: VoicePolicy::default(),
-            });
+            let mut site = store
+                .site(&id)
+                .await?
+                .unwrap_or_else(|| store::Site::new(&id));
+            let changed =
+                voice.is_some() || hours.is_some() || timezone.is_some() || max_wait.is_some();
             if let Some(voice) = voice {
                 site.voice = voice;
+            }
+            if let Some(hours) = hours {
+                site.hours = (hours.trim() != "always").then_some(hours);
+            }
+            if let Some(tz) = timezone {
+                site.timezone = Some(tz);
+            }
+            if let Some(secs) = max_wait {
+                site.max_wait_secs = (secs > 0).then_some(secs);
+            }
+            if let Some(spec) = &site.hours {
+                let tz = site.timezone.as_deref().unwrap_or("UTC");
+                crate::routing::OpeningHours::parse(spec, tz).map_err(anyhow::Error::msg)?;
+            }
+            if changed {
                 store.upsert_site(&site, crate::clock::now_ms()).await?;
             }
             let origins = match site.origins.is_empty() {
                 true => "no origin yet".to_string(),
                 false => site.origins.join(", "),
             };
+            let hours = match (&site.hours, &site.timezone) {
+                (Some(h), tz) => format!("{h} ({})", tz.as_deref().unwrap_or("UTC")),
+                (None, _) => "always open".into(),
+            };
+            let wait = site
+                .max_wait_secs
+                .map_or("no wait limit".into(), |s| format!("wait limit {s} s"));
             println!(
-                "site {} allows {origins}; voice calls: {}",
+                "site {} allows {origins}; voice calls: {}; hours: {hours}; {wait}",
                 site.id,
                 site.voice.as_str()
             );

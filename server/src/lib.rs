@@ -198,12 +198,7 @@ where
 /// Adds an allowed origin to a site, creating the site if needed.
 pub async fn allow_origin(store: &dyn Store, site: &str, origin: &str) -> Result<()> {
     let origin = http::normalise_origin(origin);
-    let mut record = store.site(site).await?.unwrap_or(Site {
-        id: site.to_string(),
-        name: site.to_string(),
-        origins: vec![],
-        voice: Default::default(),
-    });
+    let mut record = store.site(site).await?.unwrap_or_else(|| Site::new(site));
     if !record.origins.contains(&origin) {
         record.origins.push(origin);
     }

@@ -1,4 +1,6 @@
-// The agent's workspace in real Chromium: one agent juggles three visitors
+// The agent's workspace in real Chromium: a visitor who finds nobody online
+// books a call back, which rings the first agent to come online; then one
+// agent juggles three visitors
 // (two of them sharing their screen), answers a ringing offer from the
 // keyboard, moves between chats with Alt+arrows while every mirror stays
 // live, writes a private note the visitor never sees, and transfers a chat
@@ -44,10 +46,38 @@ async function offered(agent, t) {
 
 test("workspace: three visitors, offers by keyboard, notes and a transfer", { timeout: 300_000 }, async () => {
   await withStack("workspace", { agents: [ANA, BEN] }, async ({ server, browser, artifacts }) => {
+    // --- nobody online: a visitor books a call back -------------------------------
+    const v0 = await visitorAsks(browser, artifacts, server, "v0", "/index.html");
+    const away = await visible(v0.page.getByTestId("tandem-away"), "the offer to answer later");
+    assert.match(await away.textContent(), /No one is available/);
+    await artifacts.shot(v0.page, "nobody-online");
+    await v0.page.getByTestId("tandem-away-call").click();
+    await v0.page.getByTestId("tandem-callback-phone").fill("12");
+    await v0.page.getByTestId("tandem-callback-send").click();
+    await visible(v0.page.getByTestId("tandem-callback-error").filter({ hasText: "phone number" }), "a typo caught in the widget");
+    await v0.page.getByTestId("tandem-callback-phone").fill("+33 6 12 34 56 78");
+    await artifacts.shot(v0.page, "call-back-form");
+    await v0.page.getByTestId("tandem-callback-send").click();
+    await visible(v0.page.getByTestId("tandem-queue-status").filter({ hasText: "call you at +33 6 12 34 56 78" }), "the booked call back");
+    assert.equal(await v0.page.getByTestId("tandem-away").isVisible(), false, "no more offers once booked");
+    await artifacts.shot(v0.page, "call-back-booked");
+
     const agentCtx = await browser.newContext({ viewport: { width: 1600, height: 940 } });
     const agent = artifacts.watch(await agentCtx.newPage(), "ana");
     await consoleLogin(agent, server.server, ANA.email, ANA.password);
     await goOnline(agent);
+
+    // The call back rings Ana first, number included; she takes it, calls, ends it.
+    const callback = await offered(agent, v0.t);
+    await visible(agent.getByTestId("offer").getByTestId("callback"), "the number on the offer card");
+    await agent.getByTestId("offer-accept").click();
+    const callbackChat = await visible(chatOf(agent, callback), "the call back's chat");
+    const tel = await visible(callbackChat.getByTestId("callback-contact"), "the number to call");
+    assert.equal(await tel.getAttribute("href"), "tel:+33612345678");
+    await artifacts.shot(agent, "call-back-chat");
+    await agent.getByTestId("end-session").click();
+    await (await visible(agent.getByTestId("close-session"), "the ended call back's close button")).click();
+    await waitUntil("the call back to leave the list", async () => (await agent.getByTestId("session-tab").count()) === 0);
 
     // --- three requests, each offered to Ana and accepted ------------------------
     // v1 is a signed-in customer of the shop: its backend signs the user id.
@@ -167,7 +197,7 @@ test("workspace: three visitors, offers by keyboard, notes and a transfer", { ti
       (await row(ANA.name).textContent()).includes("2 / 4") && (await row(BEN.name).textContent()).includes("1 / 4"));
     assert.equal(await row(BEN.name).getAttribute("data-state"), "online");
     const answered = await board.locator('[data-figure="answered"]').textContent();
-    assert.ok(answered.includes("3 / 3"), `three requests, all answered: ${answered}`);
+    assert.ok(answered.includes("4 / 4"), `four requests (one a call back), all answered: ${answered}`);
     await artifacts.shot(agent, "team-board");
     // Picking a chat leaves the board.
     await agent.locator(`[data-testid="session-tab"][data-session="${v1.session}"]`).click();

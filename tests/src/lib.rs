@@ -146,6 +146,9 @@ impl TestServer {
             .await;
         let active = |f: &ServerFrame| matches!(f, ServerFrame::Session { session } if session.state == protocol::SessionState::Active);
         visitor.expect(active).await;
+        // The agent hears the same announcement; take it here so a test's
+        // next `Session` frame is one its own actions caused.
+        agent.expect(active).await;
         Accepted {
             agent,
             agent_token,

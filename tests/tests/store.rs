@@ -72,6 +72,9 @@ async fn suite(store: Arc<dyn Store>) {
         name: "Shop".into(),
         origins: vec!["https://shop.example".into()],
         voice: VoicePolicy::Agent,
+        hours: Some("mon-fri 09:00-18:00".into()),
+        timezone: Some("Europe/Paris".into()),
+        max_wait_secs: Some(300),
     };
     store.upsert_site(&site, 1).await.unwrap();
     assert_eq!(store.site("shop").await.unwrap(), Some(site.clone()));
@@ -206,6 +209,7 @@ async fn suite(store: Arc<dyn Store>) {
         ended_by: None,
         last_seq: 0,
         receipts: Receipts::default(),
+        callback: None,
     };
     store.create_session(&s).await.unwrap();
     assert!(matches!(
@@ -214,6 +218,18 @@ async fn suite(store: Arc<dyn Store>) {
     ));
     assert_eq!(store.session("s_1").await.unwrap(), Some(s.clone()));
     assert_eq!(store.open_sessions().await.unwrap(), vec![s.clone()]);
+    // A waiting request that became a call back keeps it across a restart.
+    let booked = SessionRecord {
+        callback: Some(protocol::Callback::Phone {
+            phone: "+33 6 12 34 56 78".into(),
+            at: Some(90_000),
+        }),
+        ..s.clone()
+    };
+    store.update_session(&booked).await.unwrap();
+    assert_eq!(store.open_sessions().await.unwrap(), vec![booked]);
+    store.update_session(&s).await.unwrap();
+    assert_eq!(store.session("s_1").await.unwrap().unwrap().callback, None);
 
     let events: Vec<Event> = (1..=3)
         .map(|seq| Event {

@@ -31,6 +31,7 @@ fn session(id: &str, requested: i64, accepted: Option<i64>, ended: Option<i64>) 
         ended_by: None,
         last_seq: 0,
         receipts: Receipts::default(),
+        callback: None,
     }
 }
 

@@ -175,6 +175,28 @@ pub struct Strings {
     pub call_started_by_agent: &'static str,
     pub call_started_by_you: &'static str,
     pub call_answered: &'static str,
+    /// `{}` is a number of minutes.
+    pub queue_eta: &'static str,
+    pub away_no_agents: &'static str,
+    pub away_closed: &'static str,
+    pub away_long_wait: &'static str,
+    pub away_email: &'static str,
+    pub away_call: &'static str,
+    pub callback_email_label: &'static str,
+    pub callback_phone_label: &'static str,
+    pub callback_when_label: &'static str,
+    pub callback_send: &'static str,
+    pub callback_browser: &'static str,
+    pub callback_bad_email: &'static str,
+    pub callback_bad_phone: &'static str,
+    pub callback_bad_time: &'static str,
+    /// `{}` is the visitor's email address.
+    pub booked_message: &'static str,
+    /// `{}` is the visitor's phone number.
+    pub booked_phone: &'static str,
+    /// `{}` is the booked date and time.
+    pub booked_at: &'static str,
+    pub booked_browser: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -290,6 +312,24 @@ pub static EN: Strings = Strings {
     call_started_by_agent: "{} started a call",
     call_started_by_you: "You started a call",
     call_answered: "Call answered",
+    queue_eta: "Estimated wait: about {} min",
+    away_no_agents: "No one is available right now. Don’t wait: we can answer by email or call you back.",
+    away_closed: "We’re closed right now. Leave your email or ask us to call you back.",
+    away_long_wait: "The wait is long right now. We can answer by email or call you back instead.",
+    away_email: "Answer by email",
+    away_call: "Call me back",
+    callback_email_label: "Your email",
+    callback_phone_label: "Your phone number",
+    callback_when_label: "When suits you (empty: as soon as possible)",
+    callback_send: "Send",
+    callback_browser: "Or answer me here when someone is free",
+    callback_bad_email: "Please enter an email address like name@example.com.",
+    callback_bad_phone: "Please enter a phone number we can call.",
+    callback_bad_time: "Please choose a time within the next two weeks.",
+    booked_message: "Thanks! We’ll answer your message by email at {}.",
+    booked_phone: "Thanks! We’ll call you at {}.",
+    booked_at: "Planned for {}.",
+    booked_browser: "We’ll answer here as soon as someone is free. You can keep browsing.",
 };
 
 pub static FR: Strings = Strings {
@@ -405,6 +445,24 @@ pub static FR: Strings = Strings {
     call_started_by_agent: "{} a lancé un appel",
     call_started_by_you: "Vous avez lancé un appel",
     call_answered: "Appel accepté",
+    queue_eta: "Attente estimée : environ {} min",
+    away_no_agents: "Personne n’est disponible pour le moment. Inutile d’attendre : nous pouvons vous répondre par e-mail ou vous rappeler.",
+    away_closed: "Nous sommes fermés pour le moment. Laissez votre e-mail ou demandez à être rappelé.",
+    away_long_wait: "L’attente est longue en ce moment. Nous pouvons vous répondre par e-mail ou vous rappeler.",
+    away_email: "Réponse par e-mail",
+    away_call: "Rappelez-moi",
+    callback_email_label: "Votre e-mail",
+    callback_phone_label: "Votre numéro de téléphone",
+    callback_when_label: "Quand vous convient-il (vide : dès que possible)",
+    callback_send: "Envoyer",
+    callback_browser: "Ou répondez-moi ici dès que quelqu’un est libre",
+    callback_bad_email: "Saisissez une adresse e-mail comme nom@exemple.fr.",
+    callback_bad_phone: "Saisissez un numéro de téléphone où vous joindre.",
+    callback_bad_time: "Choisissez un moment dans les deux semaines à venir.",
+    booked_message: "Merci ! Nous répondrons à votre message par e-mail à {}.",
+    booked_phone: "Merci ! Nous vous appellerons au {}.",
+    booked_at: "Prévu le {}.",
+    booked_browser: "Nous vous répondrons ici dès que quelqu’un sera libre. Vous pouvez continuer votre visite.",
 };
 
 impl Strings {

@@ -131,6 +131,15 @@ pub enum UiEvent {
     PageDecision {
         accept: bool,
     },
+    /// Nobody can answer: the visitor picked "answer by email" (false) or
+    /// "call me back" (true), which opens the matching form.
+    CallbackChoose {
+        phone: bool,
+    },
+    /// The call-back form was sent.
+    CallbackSend,
+    /// "Answer me here when someone is free".
+    CallbackBrowser,
 }
 
 #[derive(Debug)]

@@ -8,8 +8,8 @@
 use std::collections::BTreeSet;
 
 use protocol::{
-    AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Event, EventBody, Millis, Receipts,
-    Role, SessionState, SessionSummary, ShareAction, ShareState,
+    AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Callback, Event, EventBody, Millis,
+    Receipts, Role, SessionState, SessionSummary, ShareAction, ShareState, Unavailable,
 };
 
 /// Where the visitor is in the help flow.
@@ -143,11 +143,24 @@ pub struct PendingRequest {
     pub sent: bool,
 }
 
+/// Where a waiting request stands, as `queue.position` tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub position: u32,
+    pub eta_secs: Option<u32>,
+    /// Why nobody can answer soon: time to offer a message or a call back.
+    pub unavailable: Option<Unavailable>,
+}
+
 /// What the SDK's `status` event reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
     pub phase: Phase,
     pub position: Option<u32>,
+    pub eta_secs: Option<u32>,
+    pub unavailable: Option<Unavailable>,
+    /// The kind of call back booked while waiting (`message`, `phone`, `browser`).
+    pub callback: Option<&'static str>,
     pub agent: Option<String>,
 }
 
@@ -166,7 +179,10 @@ pub enum Applied {
 pub struct Conversation {
     pub session: Option<String>,
     pub phase: Phase,
-    pub position: Option<u32>,
+    /// Where the waiting request stands, from the last `queue.position`.
+    pub place: Option<Place>,
+    /// The message or call back the visitor asked for instead of waiting.
+    pub callback: Option<Callback>,
     pub agent: Option<AgentInfo>,
     pub items: Vec<Item>,
     pub receipts: Receipts,
@@ -188,7 +204,7 @@ pub struct Conversation {
     dismissed: Vec<String>,
     /// A place in line for a session we did not know yet (the server may
     /// send it before `welcome`), applied if we adopt that session.
-    stray_position: Option<(String, u32)>,
+    stray_place: Option<(String, Place)>,
 }
 
 impl Default for Conversation {
@@ -196,7 +212,8 @@ impl Default for Conversation {
         Conversation {
             session: None,
             phase: Phase::Idle,
-            position: None,
+            place: None,
+            callback: None,
             agent: None,
             items: Vec::new(),
             receipts: Receipts::default(),
@@ -208,7 +225,7 @@ impl Default for Conversation {
             call: None,
             seen: BTreeSet::new(),
             dismissed: Vec::new(),
-            stray_position: None,
+            stray_place: None,
         }
     }
 }
@@ -237,10 +254,16 @@ impl Conversation {
     pub fn status(&self) -> Status {
         Status {
             phase: self.phase,
-            position: if self.phase == Phase::Queued {
-                self.position
-            } else {
-                None
+            position: self.waiting_place().map(|p| p.position),
+            eta_secs: self.waiting_place().and_then(|p| p.eta_secs),
+            unavailable: self.unavailable(),
+            callback: match (&self.callback, self.phase) {
+                (Some(c), Phase::Queued) => Some(match c {
+                    Callback::Message { .. } => "message",
+                    Callback::Phone { .. } => "phone",
+                    Callback::Browser => "browser",
+                }),
+                _ => None,
             },
             agent: match self.phase {
                 Phase::Active | Phase::Ended => self.agent.as_ref().map(|a| a.name.clone()),
@@ -341,6 +364,7 @@ impl Conversation {
             self.agent = Some(agent.clone());
         }
         self.share = s.share;
+        self.callback.clone_from(&s.callback);
         self.call = s.call.clone().filter(|c| c.phase != CallPhase::Ended);
         if self.phase == Phase::Ended {
             self.fail_pending();
@@ -372,15 +396,26 @@ impl Conversation {
         self.dismissed.iter().any(|d| d == session)
     }
 
-    pub fn apply_position(&mut self, session: &str, position: u32) -> bool {
+    pub fn apply_place(&mut self, session: &str, place: Place) -> bool {
         if self.session.is_none() {
-            self.stray_position = Some((session.to_string(), position));
+            self.stray_place = Some((session.to_string(), place));
         }
         if self.session.as_deref() != Some(session) {
             return false;
         }
-        self.position = Some(position);
+        self.place = Some(place);
         true
+    }
+
+    /// The place in line while waiting live (not once a call back is booked).
+    pub fn waiting_place(&self) -> Option<Place> {
+        self.place
+            .filter(|_| self.phase == Phase::Queued && self.callback.is_none())
+    }
+
+    /// Why nobody can answer soon, while that matters: waiting live.
+    pub fn unavailable(&self) -> Option<Unavailable> {
+        self.waiting_place().and_then(|p| p.unavailable)
     }
 
     pub fn apply_receipts(&mut self, session: &str, r: &Receipts) -> bool {
@@ -428,6 +463,13 @@ impl Conversation {
                 }
                 let to = to.as_ref().map(|a| a.name.clone());
                 self.insert(self.notice(ev, ItemBody::Transferred { to }));
+                Applied::Other
+            }
+            // The waiting box tells what was booked (see `waiting_place`).
+            EventBody::Callback { callback } => {
+                if self.phase == Phase::Queued {
+                    self.callback = Some(callback.clone());
+                }
                 Applied::Other
             }
             // Pushes show in their own prompt.
@@ -492,10 +534,10 @@ impl Conversation {
 
     fn adopt(&mut self, session: &str) {
         self.session = Some(session.to_string());
-        if let Some((id, position)) = self.stray_position.take()
+        if let Some((id, place)) = self.stray_place.take()
             && id == session
         {
-            self.position = Some(position);
+            self.place = Some(place);
         }
     }
 
@@ -621,6 +663,7 @@ mod tests {
             last_seq: 2,
             share: Default::default(),
             call: None,
+            callback: None,
         }
     }
 
@@ -754,6 +797,9 @@ mod tests {
             Status {
                 phase: Phase::Active,
                 position: None,
+                eta_secs: None,
+                unavailable: None,
+                callback: None,
                 agent: Some("Alex".into())
             }
         );
@@ -828,8 +874,8 @@ mod tests {
     #[test]
     fn a_position_sent_before_welcome_is_kept_for_the_restored_session() {
         let mut c = Conversation::default();
-        c.apply_position("s1", 3);
-        assert_eq!(c.position, None);
+        c.apply_place("s1", place(3));
+        assert_eq!(c.place, None);
         c.apply_summary(&summary(SessionState::Queued));
         assert_eq!(c.status().position, Some(3));
     }
@@ -916,9 +962,36 @@ mod tests {
     fn position_only_reported_while_queued() {
         let mut c = requested();
         c.apply_summary(&summary(SessionState::Queued));
-        c.apply_position("s1", 2);
+        c.apply_place("s1", place(2));
         assert_eq!(c.status().position, Some(2));
         c.apply_summary(&summary(SessionState::Active));
+        assert_eq!(c.status().position, None);
+    }
+
+    fn place(position: u32) -> Place {
+        Place {
+            position,
+            eta_secs: None,
+            unavailable: None,
+        }
+    }
+
+    #[test]
+    fn a_booked_call_back_replaces_the_place_in_line() {
+        let mut c = requested();
+        c.apply_summary(&summary(SessionState::Queued));
+        let nobody = Place {
+            unavailable: Some(Unavailable::NoAgents),
+            ..place(1)
+        };
+        c.apply_place("s1", nobody);
+        assert_eq!(c.unavailable(), Some(Unavailable::NoAgents));
+        c.apply_summary(&SessionSummary {
+            callback: Some(Callback::Browser),
+            ..summary(SessionState::Queued)
+        });
+        assert_eq!(c.callback, Some(Callback::Browser));
+        assert_eq!(c.unavailable(), None, "no more offers once booked");
         assert_eq!(c.status().position, None);
     }
 }

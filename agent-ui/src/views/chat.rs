@@ -2,10 +2,11 @@
 //! the composer or, once ended, the close bar.
 
 use leptos::prelude::*;
-use protocol::{PageInfo, SessionState, ShareState};
+use protocol::{Callback, PageInfo, SessionState, ShareState};
 
 use super::Avatar;
 use super::call_tools::{CallBar, CallButton};
+use super::callback::CallbackLine;
 use super::cobrowse_tools::ScreenControls;
 use super::composer::Composer;
 use super::customer::CustomerPanel;
@@ -24,6 +25,7 @@ struct HeaderInfo {
     requested_at: i64,
     ended_at: Option<i64>,
     share: ShareState,
+    callback: Option<Callback>,
 }
 
 #[component]
@@ -43,6 +45,7 @@ pub fn ChatPane(id: String) -> impl IntoView {
                         requested_at: s.requested_at,
                         ended_at: s.ended_at,
                         share: s.share,
+                        callback: s.callback.clone(),
                     }
                 })
             })
@@ -86,6 +89,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
         requested_at,
         ended_at,
         share,
+        callback,
     } = info;
     let since = move || match ended_at {
         Some(at) => format!("Ended at {}", clock::wall_time(at)),
@@ -128,6 +132,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
                     {topic.map(|t| view! { <span class="chip">{t}</span> })}
                     <span class="since" title=clock::full_time(requested_at)>{since}</span>
                 </div>
+                {callback.map(|c| view! { <CallbackLine callback=c linked=true /> })}
             </div>
             {call}
             {screen}

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod call_tools;
+pub mod callback;
 pub mod chat;
 pub mod chat_list;
 pub mod cobrowse_tools;

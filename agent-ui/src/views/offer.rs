@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::callback::CallbackLine;
 use crate::state::Console;
 use crate::{actions, format};
 
@@ -35,6 +36,7 @@ pub fn OfferCard() -> impl IntoView {
                 </div>
                 {place.map(|p| view! { <div class="offer-place">{p}</div> })}
                 <p class="offer-message">{format::truncate(&item.first_message, FIRST_MESSAGE_CHARS)}</p>
+                {item.callback.clone().map(|c| view! { <CallbackLine callback=c /> })}
                 <div class="offer-actions">
                     <button type="button" class="btn btn-ghost btn-sm" data-testid="offer-decline" title="Alt+D" on:click=move |_| actions::decline_offer(console)>
                         "Decline"

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use protocol::{AgentPresence, Millis, QueueItem};
 
+use super::callback::{self, CallbackLine};
 use crate::actions;
 use crate::format;
 use crate::state::Console;
@@ -93,6 +94,8 @@ fn QueueRow(item: QueueItem) -> impl IntoView {
             <p class="qi-message" title=format::truncate(&item.first_message, FIRST_MESSAGE_CHARS)>
                 {format::truncate(&item.first_message, FIRST_MESSAGE_CHARS)}
             </p>
+            {item.callback.clone().map(|c| view! { <CallbackLine callback=c /> })}
+            {callback::due_label(item.due_at).map(|d| view! { <div class="qi-due" data-testid="queue-due">{d}</div> })}
             <div class="qi-bottom">
                 <span class="qi-visitor">{visitor}</span>
                 {item.topic.map(|t| view! { <span class="chip">{t}</span> })}

@@ -308,6 +308,10 @@ impl Hub {
             ClientFrame::CallCredentials { session, call } => {
                 self.call_credentials(who, &session, &call).await.map(Some)
             }
+            ClientFrame::CallbackRequest { session, callback } => self
+                .callback_request(who, &session, callback)
+                .await
+                .map(|_| None),
         }
     }
 
@@ -377,6 +381,7 @@ impl Hub {
             ended_by: None,
             last_seq: 0,
             receipts: Default::default(),
+            callback: None,
         };
         {
             // Claim the visitor's one open slot before any await, so two tabs
@@ -417,6 +422,7 @@ impl Hub {
             client_id,
         };
         self.append(&id, Role::Visitor, name, first).await?;
+        self.refresh_site(site).await?;
         // Queued only once its log is complete, so agents see the whole request.
         let st = &mut *self.state();
         let actions = st.acd.request(

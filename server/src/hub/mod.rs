@@ -8,6 +8,7 @@
 //! are stored and delivered in `seq` order.
 
 mod call;
+mod callback;
 mod cobrowse;
 mod cobrowse_log;
 mod error;
@@ -23,7 +24,7 @@ use std::time::{Duration, Instant};
 use protocol::cobrowse::ShareState;
 use protocol::{
     AgentPresence, Event, EventBody, QueueItem, Role, ServerEnvelope, ServerFrame, SessionState,
-    SessionSummary,
+    SessionSummary, Unavailable,
 };
 
 pub use call::CallSettings;
@@ -80,13 +81,16 @@ struct State {
     acd: Acd,
     /// Position, agents online and wait estimate last sent to each waiting visitor.
     sent_positions: HashMap<String, Place>,
+    /// Each site's opening hours and wait limit.
+    sites: HashMap<String, callback::SitePolicy>,
     queue_dirty: bool,
     positions_dirty: bool,
     last_flush: Option<Instant>,
 }
 
-/// A waiting visitor's place: position, agents online, estimated wait.
-type Place = (u32, u32, Option<u32>);
+/// A waiting visitor's place: position, agents online, estimated wait, and
+/// why nobody can answer soon.
+type Place = (u32, u32, Option<u32>, Option<Unavailable>);
 
 /// Queue updates are coalesced: at most one round every `QUEUE_FLUSH`, sent at
 /// once when the previous round is older than that. Without it, N requests
@@ -105,6 +109,7 @@ impl State {
             visitor_open: HashMap::new(),
             acd,
             sent_positions: HashMap::new(),
+            sites: HashMap::new(),
             queue_dirty: false,
             positions_dirty: false,
             last_flush: None,
@@ -175,6 +180,30 @@ impl State {
         self.agents.values().filter(|a| a.online()).count() as u32
     }
 
+    /// Waiting sessions whose visitor waits live, oldest first. Call backs
+    /// wait for their time instead: they neither get a place in line nor
+    /// count ahead of visitors who are waiting.
+    fn live_waiting(&self) -> impl Iterator<Item = &str> {
+        self.acd.waiting().filter(|s| {
+            self.sessions
+                .get(*s)
+                .is_some_and(|l| l.record.callback.is_none())
+        })
+    }
+
+    /// 1-based place among the visitors waiting live.
+    fn live_position(&self, session: &str) -> Option<u32> {
+        self.live_waiting()
+            .position(|s| s == session)
+            .map(|i| i as u32 + 1)
+    }
+
+    /// What a waiting visitor at `position` is told.
+    fn place(&self, session: &str, position: u32, online: u32, now: protocol::Millis) -> Place {
+        let eta = self.acd.estimated_wait_secs(position);
+        (position, online, eta, self.unavailable(session, eta, now))
+    }
+
     /// Something that agents' queue view or visitors' positions depend on changed.
     fn queue_changed(&mut self) {
         self.queue_dirty = true;
@@ -207,9 +236,9 @@ impl State {
             let online = self.agents_online();
             let mut sent = std::mem::take(&mut self.sent_positions);
             let mut now_sent = HashMap::with_capacity(self.acd.len());
-            for (i, session) in self.acd.waiting().enumerate() {
-                let position = i as u32 + 1;
-                let now = (position, online, self.acd.estimated_wait_secs(position));
+            let clock = now_ms();
+            for (i, session) in self.live_waiting().enumerate() {
+                let now = self.place(session, i as u32 + 1, online, clock);
                 if sent.remove(session) != Some(now) {
                     if let Some(live) = self.sessions.get(session) {
                         let frame = Hub::position_frame(session, now);
@@ -286,9 +315,17 @@ impl Hub {
                 (SessionState::Queued, _) => {
                     // No agent is connected yet: this only restores the line.
                     let skill = skill_for(record.topic.as_deref());
-                    state
-                        .acd
-                        .request(&record.id, skill, None, record.requested_at, now_ms());
+                    let (id, at) = (&record.id, record.requested_at);
+                    state.acd.request(id, skill, None, at, now_ms());
+                    if let Some(callback) = &record.callback {
+                        state.acd.schedule(id, callback.due_at(at), now_ms());
+                    }
+                    if !state.sites.contains_key(&record.site) {
+                        let policy = store.site(&record.site).await?;
+                        state
+                            .sites
+                            .insert(record.site.clone(), callback::SitePolicy::of_stored(policy));
+                    }
                 }
                 (_, Some(agent)) => {
                     let live = state.agents.entry(agent.id.clone()).or_default();
@@ -381,11 +418,12 @@ impl Hub {
                     presence: None,
                     sessions: sessions.clone(),
                 }));
-                let online = st.agents_online();
+                // A reconnecting visitor learns their place at once (the
+                // coalesced rounds only send changes); call backs have none.
                 if let Some(s) = sessions.first() {
-                    if let Some(position) = st.acd.position(&s.id) {
-                        let eta = st.acd.estimated_wait_secs(position);
-                        conn.send(&Self::position_frame(&s.id, (position, online, eta)));
+                    if let Some(position) = st.live_position(&s.id) {
+                        let place = st.place(&s.id, position, st.agents_online(), now_ms());
+                        conn.send(&Self::position_frame(&s.id, place));
                     }
                 }
             }
@@ -506,6 +544,12 @@ impl Hub {
             first_message: r.first_message.clone(),
             page: r.page.clone(),
             requested_at: r.requested_at,
+            callback: r.callback.clone(),
+            due_at: r
+                .callback
+                .as_ref()
+                .map(|c| c.due_at(r.requested_at))
+                .filter(|due| *due > now_ms()),
         }
     }
 
@@ -524,12 +568,16 @@ impl Hub {
         }))
     }
 
-    fn position_frame(session: &str, (position, agents_online, eta_secs): Place) -> Wire {
+    fn position_frame(
+        session: &str,
+        (position, agents_online, eta_secs, unavailable): Place,
+    ) -> Wire {
         Wire::new(&ServerEnvelope::new(ServerFrame::QueuePosition {
             session: session.to_string(),
             position,
             agents_online,
             eta_secs,
+            unavailable,
         }))
     }
 
@@ -654,6 +702,7 @@ impl Hub {
 async fn flush_coalesced(inner: Weak<Inner>) {
     let mut tick = tokio::time::interval(QUEUE_FLUSH);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
         let Some(inner) = inner.upgrade() else { return };
@@ -663,6 +712,11 @@ async fn flush_coalesced(inner: Weak<Inner>) {
         if !actions.is_empty() {
             st.carry_out(actions);
             st.queue_dirty = true;
+        }
+        // Opening hours close and open without any event: look again each second.
+        ticks += 1;
+        if ticks % 10 == 0 && !st.acd.is_empty() {
+            st.positions_dirty = true;
         }
         if st.queue_dirty || st.positions_dirty {
             st.flush_queue();

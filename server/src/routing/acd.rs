@@ -82,6 +82,8 @@ struct Waiting {
     /// The last of them, skipped when a new round starts so a declined
     /// request does not bounce straight back.
     last_passed: Option<String>,
+    /// Not offered before this time (a call back booked for later).
+    due_at: Millis,
 }
 
 #[derive(Debug)]
@@ -192,6 +194,7 @@ impl Acd {
                 offer: None,
                 passed: HashSet::new(),
                 last_passed: None,
+                due_at: requested_at,
             },
         );
         self.dispatch(now)
@@ -218,9 +221,43 @@ impl Acd {
                 offer: None,
                 passed: HashSet::from([handed_by.to_string()]),
                 last_passed: Some(handed_by.to_string()),
+                due_at: requested_at,
             },
         );
         self.dispatch(now)
+    }
+
+    /// The request became a call back due at `due_at`: it is offered from
+    /// then on, and an offer ringing before that is withdrawn.
+    pub fn schedule(&mut self, session: &str, due_at: Millis, now: Millis) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let Some(w) = self.waiting.get_mut(session) else {
+            return actions;
+        };
+        w.due_at = due_at;
+        if due_at > now {
+            if let Some((agent, _)) = w.offer.take() {
+                if let Some(slot) = self.agents.get_mut(&agent) {
+                    slot.ringing = None;
+                }
+                actions.push(Action::Withdraw {
+                    session: session.to_string(),
+                    agent,
+                });
+            }
+        }
+        actions.extend(self.dispatch(now));
+        actions
+    }
+
+    /// Whether some online, connected agent has the skill (busy or not):
+    /// if none, a request for it cannot be answered until someone comes.
+    pub fn can_serve(&self, skill: Option<&str>) -> bool {
+        self.agents.values().any(|a| {
+            a.presence == AgentPresence::Online
+                && a.connected
+                && skill.is_none_or(|s| a.skills.is_empty() || a.skills.contains(s))
+        })
     }
 
     /// The request was cancelled or ended before anyone took it.
@@ -439,7 +476,7 @@ impl Acd {
             let Some(w) = self.waiting.get(&session) else {
                 continue;
             };
-            if w.offer.is_some() {
+            if w.offer.is_some() || w.due_at > now {
                 continue;
             }
             let skill = w.skill.as_deref();

@@ -293,3 +293,54 @@ fn an_escalated_request_skips_the_agent_who_sent_it() {
     assert_eq!(offers(&a), [("s1".into(), "alex".into())]);
     assert!(acd.claim("s1", "alex", 12).is_ok());
 }
+
+#[test]
+fn a_call_back_is_offered_once_due_and_not_before() {
+    let mut acd = Acd::default();
+    acd.request("s1", None, None, 0, 0);
+    // Booked for t=1000 while nobody was online.
+    assert!(acd.schedule("s1", 1_000, 10).is_empty());
+    assert!(
+        offers(&online(&mut acd, "a", &[], 2, 20)).is_empty(),
+        "not due yet"
+    );
+    assert!(offers(&acd.tick(999)).is_empty());
+    assert_eq!(offers(&acd.tick(1_000)), [("s1".into(), "a".into())]);
+    // Agents may still pick a call back early by hand.
+    acd.request("s2", None, None, 30, 1_001);
+    acd.schedule("s2", 50_000, 1_001);
+    assert!(acd.claim("s2", "a", 1_002).is_ok());
+}
+
+#[test]
+fn booking_later_withdraws_a_ringing_offer() {
+    let mut acd = Acd::default();
+    online(&mut acd, "a", &[], 2, 0);
+    assert_eq!(offers(&acd.request("s1", None, None, 1, 1)).len(), 1);
+    let a = acd.schedule("s1", 60_000, 2);
+    assert_eq!(
+        a,
+        [Action::Withdraw {
+            session: "s1".into(),
+            agent: "a".into()
+        }]
+    );
+    assert_eq!(acd.offered_to("s1"), None);
+    assert_eq!(acd.load("a"), Some((0, false)), "the agent is free again");
+    // Due now: offered at once.
+    assert_eq!(offers(&acd.schedule("s1", 3, 3)).len(), 1);
+}
+
+#[test]
+fn can_serve_counts_online_agents_with_the_skill_even_when_busy() {
+    let mut acd = Acd::default();
+    assert!(!acd.can_serve(None));
+    online(&mut acd, "billing", &["billing"], 1, 0);
+    assert!(acd.can_serve(Some("billing")));
+    assert!(!acd.can_serve(Some("technical")));
+    acd.request("s1", Some("billing".into()), None, 1, 1);
+    acd.claim("s1", "billing", 2).unwrap();
+    assert!(acd.can_serve(Some("billing")), "busy is not absent");
+    acd.agent("billing", Away, true, &["billing".into()], 1, 3);
+    assert!(!acd.can_serve(Some("billing")));
+}

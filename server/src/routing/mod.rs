@@ -4,7 +4,9 @@
 pub mod acd;
 #[cfg(test)]
 mod acd_tests;
+pub mod hours;
 pub mod queue;
 
 pub use acd::{Acd, Action, ClaimError};
+pub use hours::OpeningHours;
 pub use queue::Queue;

@@ -42,6 +42,27 @@ pub struct Site {
     pub origins: Vec<String>,
     /// Who may start voice calls in this site's sessions.
     pub voice: VoicePolicy,
+    /// Opening hours (see `routing::hours`) and their IANA time zone.
+    pub hours: Option<String>,
+    pub timezone: Option<String>,
+    /// Longest estimated wait, in seconds, before waiting visitors are
+    /// offered to leave a message or be called back.
+    pub max_wait_secs: Option<u32>,
+}
+
+impl Site {
+    /// A site named after its id, with no origin yet and default settings.
+    pub fn new(id: &str) -> Site {
+        Site {
+            id: id.to_string(),
+            name: id.to_string(),
+            origins: vec![],
+            voice: VoicePolicy::default(),
+            hours: None,
+            timezone: None,
+            max_wait_secs: None,
+        }
+    }
 }
 
 /// Who may start a voice call on a site. Whoever starts it, the other side
@@ -167,6 +188,8 @@ pub struct SessionRecord {
     pub ended_by: Option<Role>,
     pub last_seq: u64,
     pub receipts: Receipts,
+    /// A message or call back asked for while nobody could answer.
+    pub callback: Option<protocol::Callback>,
 }
 
 impl SessionRecord {
@@ -187,6 +210,7 @@ impl SessionRecord {
             // Sharing and calls live in the hub, not in storage.
             share: protocol::ShareState::Off,
             call: None,
+            callback: self.callback.clone(),
         }
     }
 }

@@ -22,6 +22,10 @@ impl PostgresStore {
             3,
             include_str!("../../migrations/postgres/0003_library.sql"),
         ),
+        (
+            4,
+            include_str!("../../migrations/postgres/0004_callbacks.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

@@ -9,7 +9,7 @@ use super::{Agent, Result, SessionRecord, Site, StoreError, Visitor};
 
 pub(super) const SESSION_SELECT: &str = "SELECT s.id, s.site_id, s.visitor_id, s.state, s.topic, s.first_message, \
      s.page_url, s.page_title, s.agent_id, a.name AS agent_name, s.requested_at, s.accepted_at, s.ended_at, \
-     s.ended_by, s.last_seq, s.visitor_delivered, s.visitor_read, s.agent_delivered, s.agent_read, \
+     s.ended_by, s.last_seq, s.callback, s.visitor_delivered, s.visitor_read, s.agent_delivered, s.agent_read, \
      v.identity AS visitor_identity \
      FROM sessions s JOIN visitors v ON v.id = s.visitor_id LEFT JOIN agents a ON a.id = s.agent_id";
 
@@ -49,6 +49,7 @@ pub(super) struct SessionRow {
     pub ended_at: Option<i64>,
     pub ended_by: Option<String>,
     pub last_seq: i64,
+    pub callback: Option<String>,
     pub receipts: [i64; 4],
     pub visitor_identity: String,
 }
@@ -58,7 +59,13 @@ impl SessionRow {
         let identity: VisitorIdentity = serde_json::from_str(&self.visitor_identity)
             .map_err(|e| StoreError::Corrupt(format!("visitor identity: {e}")))?;
         let [vd, vr, ad, ar] = self.receipts.map(|n| n.max(0) as u64);
+        let callback = self
+            .callback
+            .map(|c| serde_json::from_str(&c))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("session callback: {e}")))?;
         Ok(SessionRecord {
+            callback,
             state: SessionState::parse(&self.state)
                 .ok_or_else(|| StoreError::Corrupt(format!("session state {:?}", self.state)))?,
             page: self.page_url.map(|url| PageInfo {
@@ -141,7 +148,20 @@ pub(super) fn event_from(
     })
 }
 
-pub(super) fn site_from(id: String, name: String, origins: String, voice: String) -> Result<Site> {
+/// id, name, origins, voice, hours, timezone, max_wait_secs.
+pub(super) type SiteRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+pub(super) fn site_from(
+    (id, name, origins, voice, hours, timezone, max_wait): SiteRow,
+) -> Result<Site> {
     Ok(Site {
         id,
         name,
@@ -149,6 +169,9 @@ pub(super) fn site_from(id: String, name: String, origins: String, voice: String
         voice: voice
             .parse()
             .map_err(|e: String| StoreError::Corrupt(format!("site voice: {e}")))?,
+        hours,
+        timezone,
+        max_wait_secs: max_wait.map(|s| s.clamp(0, u32::MAX as i64) as u32),
     })
 }
 
@@ -195,23 +218,32 @@ macro_rules! sql_store {
 
             async fn upsert_site(&self, site: &$crate::store::Site, now: i64) -> $crate::store::Result<()> {
                 sqlx::query(
-                    "INSERT INTO sites (id, name, origins, created_at, voice) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins, voice = excluded.voice",
+                    "INSERT INTO sites (id, name, origins, created_at, voice, hours, timezone, max_wait_secs) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins, voice = excluded.voice, \
+                     hours = excluded.hours, timezone = excluded.timezone, max_wait_secs = excluded.max_wait_secs",
                 )
                 .bind(&site.id)
                 .bind(&site.name)
                 .bind($crate::store::sql::to_json(&site.origins))
                 .bind(now)
                 .bind(site.voice.as_str())
+                .bind(&site.hours)
+                .bind(&site.timezone)
+                .bind(site.max_wait_secs.map(i64::from))
                 .execute(&self.pool)
                 .await?;
                 Ok(())
             }
 
             async fn site(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Site>> {
-                let row: Option<(String, String, String, String)> =
-                    sqlx::query_as("SELECT id, name, origins, voice FROM sites WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
-                row.map(|(id, name, origins, voice)| $crate::store::sql::site_from(id, name, origins, voice)).transpose()
+                let row: Option<$crate::store::sql::SiteRow> = sqlx::query_as(
+                    "SELECT id, name, origins, voice, hours, timezone, max_wait_secs FROM sites WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map($crate::store::sql::site_from).transpose()
             }
 
             async fn add_agent(&self, agent: &$crate::store::Agent, password_hash: &str, now: i64) -> $crate::store::Result<()> {
@@ -444,7 +476,7 @@ macro_rules! sql_store {
             async fn update_session(&self, s: &$crate::store::SessionRecord) -> $crate::store::Result<()> {
                 sqlx::query(
                     "UPDATE sessions SET state = $2, agent_id = $3, accepted_at = $4, ended_at = $5, ended_by = $6, \
-                     visitor_delivered = $7, visitor_read = $8, agent_delivered = $9, agent_read = $10 WHERE id = $1",
+                     visitor_delivered = $7, visitor_read = $8, agent_delivered = $9, agent_read = $10, callback = $11 WHERE id = $1",
                 )
                 .bind(&s.id)
                 .bind(s.state.as_str())
@@ -456,6 +488,7 @@ macro_rules! sql_store {
                 .bind(s.receipts.visitor_read as i64)
                 .bind(s.receipts.agent_delivered as i64)
                 .bind(s.receipts.agent_read as i64)
+                .bind(s.callback.as_ref().map($crate::store::sql::to_json))
                 .execute(&self.pool)
                 .await?;
                 Ok(())
@@ -573,6 +606,7 @@ macro_rules! session_row_reader {
                     ended_at: r.try_get("ended_at")?,
                     ended_by: r.try_get("ended_by")?,
                     last_seq: r.try_get("last_seq")?,
+                    callback: r.try_get("callback")?,
                     receipts: [
                         r.try_get("visitor_delivered")?,
                         r.try_get("visitor_read")?,

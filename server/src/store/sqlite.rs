@@ -23,6 +23,10 @@ impl SqliteStore {
             include_str!("../../migrations/sqlite/0002_site_voice.sql"),
         ),
         (3, include_str!("../../migrations/sqlite/0003_library.sql")),
+        (
+            4,
+            include_str!("../../migrations/sqlite/0004_callbacks.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.

@@ -1,14 +1,15 @@
 //! What the visitor does in the UI and what the site asks through the SDK.
 //! Both end up in the same few actions so they behave identically.
 
-use protocol::ClientFrame;
 use protocol::limits::MAX_MESSAGE_CHARS;
+use protocol::{Callback, ClientFrame};
 use serde_json::json;
 
 use super::{App, Flow};
 use crate::browser::{Store, now};
 use crate::input::{Command, UiEvent};
 use crate::state::Phase;
+use crate::view::callback::Draft;
 
 impl App {
     pub(super) fn on_command(&mut self, command: Command) -> Flow {
@@ -80,6 +81,9 @@ impl App {
                 self.on_form_decision(index.map(usize::from), accept)
             }
             UiEvent::PageDecision { accept } => self.on_page_decision(accept),
+            UiEvent::CallbackChoose { phone } => self.view.choose_callback(phone),
+            UiEvent::CallbackSend => self.send_callback(),
+            UiEvent::CallbackBrowser => self.request_callback(Callback::Browser),
         }
         // Anything the visitor does is a good moment to retry a parked link.
         if self.link.reconnect_at.is_none() {
@@ -133,6 +137,48 @@ impl App {
         self.convo
             .request_help(topic, message, client_id, now() as i64);
         self.send_request();
+    }
+
+    /// The call-back form: checked here first so the visitor hears of a
+    /// typo at once, in their language; the server checks again.
+    fn send_callback(&mut self) {
+        let s = self.strings;
+        let callback = match self.view.callback_draft() {
+            None => return,
+            Some(Draft::Email(email)) => Callback::Message { email },
+            Some(Draft::Phone(phone, when)) => {
+                // `datetime-local` gives the visitor's local time; Date reads it so.
+                let at = (!when.is_empty())
+                    .then(|| js_sys::Date::new(&when.into()).get_time())
+                    .filter(|t| t.is_finite())
+                    .map(|t| t as i64);
+                Callback::Phone { phone, at }
+            }
+        };
+        let problem = match &callback {
+            Callback::Message { .. } if callback.validate_contact().is_err() => {
+                Some(s.callback_bad_email)
+            }
+            Callback::Phone { .. } if callback.validate_contact().is_err() => {
+                Some(s.callback_bad_phone)
+            }
+            _ if callback.validate(now() as i64).is_err() => Some(s.callback_bad_time),
+            _ => None,
+        };
+        match problem {
+            Some(text) => self.view.set_callback_error(text),
+            None => self.request_callback(callback),
+        }
+    }
+
+    fn request_callback(&mut self, callback: Callback) {
+        let Some(session) = self.convo.session.clone() else {
+            return;
+        };
+        let sent = self.send(ClientFrame::CallbackRequest { session, callback });
+        // Offline, nothing went out: say so rather than pretend.
+        let error = if sent { "" } else { self.strings.reconnecting };
+        self.view.set_callback_error(error);
     }
 
     fn cancel_request(&mut self) {

@@ -12,11 +12,13 @@
 //! field fails them, and a new field in a struct fails to compile here.
 
 use protocol::{
-    AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Event, EventBody, FieldError,
-    FieldProblem, FieldPush, FieldValue, FormOutcome, IceServer, PageInfo, Receipts, Role, SdpType,
-    SessionState, SessionSummary, ShareAction, ShareState, Signal,
+    AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Callback, Event, EventBody,
+    FieldError, FieldProblem, FieldPush, FieldValue, FormOutcome, IceServer, PageInfo, Receipts,
+    Role, SdpType, SessionState, SessionSummary, ShareAction, ShareState, Signal, Unavailable,
 };
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::state::Place;
 
 /// A parsed JSON value the reader can walk: a JS value in the browser,
 /// a `serde_json::Value` in native tests.
@@ -116,7 +118,7 @@ pub enum Incoming {
     },
     QueuePosition {
         session: String,
-        position: u32,
+        place: Place,
     },
     /// Boxed: a summary is many times larger than the other frames.
     Session(Box<SessionSummary>),
@@ -224,7 +226,11 @@ pub fn read<S: Source>(v: &S) -> Option<(Option<u64>, Incoming)> {
         },
         "queue.position" => Incoming::QueuePosition {
             session: session()?,
-            position: uint(v, "position")? as u32,
+            place: Place {
+                position: uint(v, "position")? as u32,
+                eta_secs: uint(v, "eta_secs").map(|s| s as u32),
+                unavailable: text(v, "unavailable").and_then(|u| unavailable(&u)),
+            },
         },
         "session" => Incoming::Session(Box::new(summary(&v.get("session")?)?)),
         "event" => Incoming::Event {
@@ -423,6 +429,34 @@ fn summary<S: Source>(v: &S) -> Option<SessionSummary> {
             .and_then(|s| share_state(&s))
             .unwrap_or_default(),
         call: v.get("call").and_then(|c| call_info(&c)),
+        callback: v.get("callback").and_then(|c| callback(&c)),
+    })
+}
+
+fn callback<S: Source>(v: &S) -> Option<Callback> {
+    Some(match text(v, "kind")?.as_str() {
+        "message" => Callback::Message {
+            email: text(v, "email")?,
+        },
+        "phone" => Callback::Phone {
+            phone: text(v, "phone")?,
+            at: int(v, "at"),
+        },
+        "browser" => Callback::Browser,
+        _ => return None,
+    })
+}
+
+fn unavailable(s: &str) -> Option<Unavailable> {
+    let all = [
+        Unavailable::NoAgents,
+        Unavailable::Closed,
+        Unavailable::LongWait,
+    ];
+    pick(s, &all, |u| match u {
+        Unavailable::NoAgents => "no_agents",
+        Unavailable::Closed => "closed",
+        Unavailable::LongWait => "long_wait",
     })
 }
 
@@ -590,6 +624,9 @@ fn event<S: Source>(v: &S) -> Option<Event> {
             push: uint(v, "push")? as u32,
             accepted: flag(v, "accepted")?,
         },
+        "callback" => EventBody::Callback {
+            callback: callback(&v.get("callback")?)?,
+        },
         _ => return None,
     };
     Some(Event {
@@ -635,6 +672,10 @@ mod tests {
             last_seq: 42,
             share: ShareState::Active,
             call: Some(call_info_full()),
+            callback: Some(Callback::Phone {
+                phone: "+33 6 12 34 56 78".into(),
+                at: Some(1_700_000_009_000),
+            }),
         }
     }
 
@@ -666,6 +707,7 @@ mod tests {
             last_seq: 0,
             share: ShareState::Off,
             call: None,
+            callback: None,
         }
     }
 
@@ -820,6 +862,24 @@ mod tests {
                 EventBody::Ended { by: Role::Visitor },
             ),
             e(
+                17,
+                Role::Visitor,
+                None,
+                EventBody::Callback {
+                    callback: Callback::Message {
+                        email: "ann@example.com".into(),
+                    },
+                },
+            ),
+            e(
+                18,
+                Role::Visitor,
+                None,
+                EventBody::Callback {
+                    callback: Callback::Browser,
+                },
+            ),
+            e(
                 13,
                 Role::Agent,
                 Some("Ana"),
@@ -947,10 +1007,32 @@ mod tests {
                     position: 3,
                     agents_online: 1,
                     eta_secs: Some(40),
+                    unavailable: Some(Unavailable::LongWait),
                 },
                 Incoming::QueuePosition {
                     session: "s_2".into(),
-                    position: 3,
+                    place: Place {
+                        position: 3,
+                        eta_secs: Some(40),
+                        unavailable: Some(Unavailable::LongWait),
+                    },
+                },
+            ),
+            (
+                ServerFrame::QueuePosition {
+                    session: "s_2".into(),
+                    position: 1,
+                    agents_online: 0,
+                    eta_secs: None,
+                    unavailable: Some(Unavailable::NoAgents),
+                },
+                Incoming::QueuePosition {
+                    session: "s_2".into(),
+                    place: Place {
+                        position: 1,
+                        eta_secs: None,
+                        unavailable: Some(Unavailable::NoAgents),
+                    },
                 },
             ),
             (

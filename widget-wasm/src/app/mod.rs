@@ -461,6 +461,15 @@ fn status_json(s: &Status) -> serde_json::Value {
     if let Some(p) = s.position {
         v["position"] = json!(p);
     }
+    if let Some(secs) = s.eta_secs {
+        v["eta_secs"] = json!(secs);
+    }
+    if let Some(why) = s.unavailable {
+        v["unavailable"] = json!(why);
+    }
+    if let Some(kind) = s.callback {
+        v["callback"] = json!(kind);
+    }
     if let Some(a) = &s.agent {
         v["agent"] = json!(a);
     }

@@ -24,8 +24,8 @@ impl App {
                 token,
                 sessions,
             } => self.on_welcome(visitor_id, token, &sessions),
-            Incoming::QueuePosition { session, position } => {
-                self.convo.apply_position(&session, position);
+            Incoming::QueuePosition { session, place } => {
+                self.convo.apply_place(&session, place);
             }
             Incoming::Session(summary) => self.on_session(&summary),
             Incoming::Event { session, event } => self.on_event(&session, &event),

@@ -10,6 +10,7 @@
 //!   sharing and voice calls.
 
 pub mod call;
+pub mod callback;
 mod consent;
 pub mod dom;
 pub mod icons;
@@ -27,6 +28,7 @@ use web_sys::{
 };
 
 use self::call::{CallScene, CallView};
+use self::callback::CallbackView;
 use self::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text};
 use self::messages::MessageList;
 use self::proposal::ProposalView;
@@ -80,6 +82,8 @@ pub struct View {
     form_slot: Element,
     topic: Option<HtmlSelectElement>,
     queue_text: Element,
+    callback: CallbackView,
+    locale: &'static str,
     messages: MessageList,
     typing: Element,
     typing_text: Element,
@@ -174,6 +178,8 @@ impl View {
         let queue_text = child(&doc, &queue_box, "p", "queue-text");
         attr(&queue_text, "data-testid", "tandem-queue-status");
         set_text(&child(&doc, &queue_box, "p", "queue-hint"), s.queue_hint);
+        let mut early = Vec::new();
+        let callback = CallbackView::build(&doc, s, &queue_box, &dispatcher, &mut early);
         let cancel = button(&doc, "link", s.cancel);
         attr(&cancel, "data-testid", "tandem-cancel");
         append(&queue_box, &cancel);
@@ -281,6 +287,7 @@ impl View {
         if let Some(request) = request {
             listeners.push(Listener::new(&request, "click", ui(UiEvent::Submit)));
         }
+        listeners.append(&mut early);
         let share = ShareView::build(&doc, s, &footer, &root, &dispatcher, &mut listeners);
         let call = CallView::build(&doc, s, &end, &body, &footer, &dispatcher, &mut listeners);
         let proposal = ProposalView::build(&doc, s, &footer, &dispatcher, &mut listeners);
@@ -308,6 +315,8 @@ impl View {
             form_slot,
             topic,
             queue_text,
+            callback,
+            locale: options.locale.tag(),
             messages: MessageList::new(&doc, log, options.locale),
             typing,
             typing_text,
@@ -403,12 +412,31 @@ impl View {
         set_text(&self.compose_label, label);
         set_attr(&self.input, "placeholder", placeholder);
 
-        let queue = match (&convo.session, convo.position) {
-            (None, _) => s.queue_connecting.to_string(),
-            (Some(_), Some(n)) => fill(s.queue_position, n),
-            (Some(_), None) => s.queue_waiting.to_string(),
+        let place = convo.waiting_place();
+        let queue = match (&convo.session, &convo.callback, place) {
+            (None, _, _) => s.queue_connecting.to_string(),
+            (Some(_), Some(booked), _) => callback::booked_text(s, booked, self.locale),
+            (Some(_), None, Some(p)) => {
+                let mut text = match p.position {
+                    1 => s.queue_next.to_string(),
+                    n => fill(s.queue_position, n),
+                };
+                // A zero estimate means "any moment": better left unsaid.
+                if let Some(secs) = p.eta_secs.filter(|s| *s > 0 && p.unavailable.is_none()) {
+                    text.push_str(" · ");
+                    text.push_str(&fill(s.queue_eta, secs.div_ceil(60)));
+                }
+                text
+            }
+            (Some(_), None, None) => s.queue_waiting.to_string(),
         };
         set_text(&self.queue_text, &queue);
+        if convo.callback.is_some() && phase == Phase::Queued {
+            set_attr(&self.root, "data-booked", "");
+        } else {
+            remove_attr(&self.root, "data-booked");
+        }
+        self.callback.render(s, convo.unavailable());
 
         let typing = scene.agent_typing && phase == Phase::Active;
         if typing {
@@ -451,6 +479,20 @@ impl View {
         if std::mem::take(&mut self.want_focus) {
             let _ = self.input.focus();
         }
+    }
+
+    /// Opens the email (false) or phone (true) call-back form.
+    pub fn choose_callback(&mut self, phone: bool) {
+        self.callback.choose(phone);
+    }
+
+    /// What the call-back form holds, if one is open.
+    pub fn callback_draft(&self) -> Option<callback::Draft> {
+        self.callback.draft()
+    }
+
+    pub fn set_callback_error(&self, text: &str) {
+        self.callback.set_error(text);
     }
 
     /// The text in the message box.

@@ -168,6 +168,26 @@ pub const CSS: &str = r#"
 @keyframes tw-spin { to { transform: rotate(360deg); } }
 .queue-text { margin: 0; font-weight: 600; }
 .queue-hint { margin: 2px 0 0; color: var(--tw-muted); font-size: 12.5px; }
+.tw[data-booked] .spinner, .tw[data-booked] .queue-hint { display: none; }
+/* Nobody can answer soon: email or call back instead */
+.away { margin-top: 10px; padding-top: 10px; border-top: 1px dashed var(--tw-line); }
+.away-text { margin: 0 0 8px; font-size: 13px; }
+.away-choices { display: flex; flex-wrap: wrap; gap: 8px; }
+.chip {
+  height: 32px; padding: 0 14px; border: 1px solid var(--tw-accent); border-radius: 16px;
+  background: #fff; color: var(--tw-accent); font-size: 13px; font-weight: 600;
+}
+.chip:hover { background: color-mix(in srgb, var(--tw-accent) 8%, #fff); }
+.away-form { margin-top: 10px; }
+.away-field { display: block; margin: 0 0 10px; }
+.away-input {
+  width: 100%; height: 38px; padding: 0 10px; box-sizing: border-box;
+  border: 1px solid var(--tw-line); border-radius: 10px; background: #fff; font: inherit;
+}
+.away-input:focus { border-color: var(--tw-accent); }
+.away-error { margin: 0; color: #b42318; font-size: 12.5px; }
+.away-error:empty { display: none; }
+.away-form .primary { margin-top: 8px; height: 40px; }
 .link {
   margin-top: 6px; padding: 0; border: 0; background: none;
   color: var(--tw-accent); font-size: 13px; font-weight: 600;

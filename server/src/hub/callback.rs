@@ -1,0 +1,130 @@
+//! When nobody can answer soon: telling a waiting visitor why (no agent for
+//! their topic online, outside opening hours, a wait over the site's limit),
+//! and turning their request into a message or a call back that stays in the
+//! queue until it is due, then is offered to agents like any request.
+
+use protocol::{Callback, ErrorCode, EventBody, Millis, Role, SessionState, Unavailable};
+
+use super::{Hub, HubError, HubResult, Principal, State, skill_for};
+use crate::clock::now_ms;
+use crate::routing::OpeningHours;
+use crate::store::Site;
+
+/// What routing needs to know of a site, cached by the hub and refreshed
+/// with every new request (sites are edited from the command line).
+#[derive(Debug, Clone, Default)]
+pub(super) struct SitePolicy {
+    hours: Option<OpeningHours>,
+    max_wait_secs: Option<u32>,
+}
+
+impl SitePolicy {
+    /// The policy of a stored site; defaults when there is none.
+    pub(super) fn of_stored(site: Option<Site>) -> SitePolicy {
+        site.map(|s| SitePolicy::of(&s)).unwrap_or_default()
+    }
+
+    fn of(site: &Site) -> SitePolicy {
+        let hours = site.hours.as_deref().and_then(|spec| {
+            let tz = site.timezone.as_deref().unwrap_or("UTC");
+            // The command line checks hours before storing them; a bad value
+            // can only come from editing the database by hand.
+            OpeningHours::parse(spec, tz)
+                .inspect_err(|e| tracing::warn!(site = site.id, "ignoring opening hours: {e}"))
+                .ok()
+        });
+        SitePolicy {
+            hours,
+            max_wait_secs: site.max_wait_secs,
+        }
+    }
+}
+
+impl State {
+    /// Why the waiting `session` cannot expect an answer soon, if so.
+    pub(super) fn unavailable(
+        &self,
+        session: &str,
+        eta_secs: Option<u32>,
+        now: Millis,
+    ) -> Option<Unavailable> {
+        let record = &self.sessions.get(session)?.record;
+        let policy = self.sites.get(&record.site);
+        if let Some(hours) = policy.and_then(|p| p.hours.as_ref()) {
+            if !hours.is_open(now) {
+                return Some(Unavailable::Closed);
+            }
+        }
+        if !self
+            .acd
+            .can_serve(skill_for(record.topic.as_deref()).as_deref())
+        {
+            return Some(Unavailable::NoAgents);
+        }
+        let limit = policy.and_then(|p| p.max_wait_secs)?;
+        (eta_secs? > limit).then_some(Unavailable::LongWait)
+    }
+}
+
+impl Hub {
+    /// Reads the site's routing settings into the hub's cache.
+    pub(super) async fn refresh_site(&self, site: &str) -> HubResult<()> {
+        let policy = SitePolicy::of_stored(self.inner.store.site(site).await?);
+        self.state().sites.insert(site.to_string(), policy);
+        Ok(())
+    }
+
+    /// The visitor of a waiting session leaves a message or asks to be
+    /// called back. Asking again replaces the earlier choice.
+    pub(super) async fn callback_request(
+        &self,
+        who: &Principal,
+        session: &str,
+        callback: Callback,
+    ) -> HubResult<()> {
+        let Principal::Visitor { .. } = who else {
+            return Err(HubError::forbidden(
+                "only the visitor asks to be called back",
+            ));
+        };
+        let record = self.access(who, session).await?;
+        if record.state != SessionState::Queued {
+            return Err(HubError::new(
+                ErrorCode::InvalidFrame,
+                "only a waiting request can become a message or a call back",
+            ));
+        }
+        let now = now_ms();
+        callback
+            .validate(now)
+            .map_err(|e| HubError::new(ErrorCode::InvalidFrame, e))?;
+        let record = {
+            let st = &mut *self.state();
+            let live = st
+                .sessions
+                .get_mut(session)
+                .filter(|l| l.record.state == SessionState::Queued)
+                .ok_or_else(|| {
+                    HubError::new(ErrorCode::AlreadyTaken, "an agent has just taken it")
+                })?;
+            live.record.callback = Some(callback.clone());
+            live.record.clone()
+        };
+        self.inner.store.update_session(&record).await?;
+        self.append(
+            session,
+            Role::Visitor,
+            record.visitor_name.clone(),
+            EventBody::Callback {
+                callback: callback.clone(),
+            },
+        )
+        .await?;
+        let st = &mut *self.state();
+        let actions = st.acd.schedule(session, callback.due_at(now), now);
+        st.carry_out(actions);
+        Self::announce(st, &record);
+        st.queue_changed();
+        Ok(())
+    }
+}
