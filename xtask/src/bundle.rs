@@ -39,16 +39,24 @@ const BUNDLES: &[Bundle] = &[
     },
 ];
 
-pub fn build_all() -> Result<()> {
+/// Builds every bundle, or only those named (`cargo xtask build tandem-widget`).
+pub fn build_all(only: &[String]) -> Result<()> {
     ensure_wasm_target()?;
+    let chosen: Vec<&Bundle> = BUNDLES
+        .iter()
+        .filter(|b| only.is_empty() || only.iter().any(|o| o == b.package))
+        .collect();
+    if chosen.is_empty() {
+        anyhow::bail!("no bundle named {only:?}");
+    }
     let mut build = cargo();
     build.args(["build", "--target", WASM_TARGET, "--profile", PROFILE]);
-    for b in BUNDLES {
+    for b in &chosen {
         build.args(["-p", b.package]);
     }
     run(&mut build)?;
     let wasm_opt = wasm_opt();
-    for b in BUNDLES {
+    for b in chosen {
         let dist = root().join("static/dist").join(b.dir);
         copy_dir(&root().join("static").join(b.dir), &dist)?;
         let input = target_dir()
@@ -65,9 +73,17 @@ pub fn build_all() -> Result<()> {
             .with_context(|| format!("wasm-bindgen on {}", input.display()))?;
         let wasm = pkg.join(format!("{}_bg.wasm", b.lib));
         if let Some(opt) = &wasm_opt {
+            // TANDEM_WASM_NAMES=1 keeps the function names, for size analysis
+            // (e.g. with twiggy); a bundle built so is not the one to ship.
+            let names = std::env::var_os("TANDEM_WASM_NAMES").is_some();
+            let strip = if names {
+                "--debuginfo"
+            } else {
+                "--strip-debug"
+            };
             run(Command::new(opt).arg(&wasm).arg("-o").arg(&wasm).args([
                 "-Oz",
-                "--strip-debug",
+                strip,
                 "--strip-producers",
                 "--enable-bulk-memory",
                 "--enable-nontrapping-float-to-int",
@@ -85,7 +101,10 @@ pub fn build_all() -> Result<()> {
             size / 1024
         );
     }
-    demo_app()
+    if only.is_empty() {
+        demo_app()?;
+    }
+    Ok(())
 }
 
 /// The demo shop's React-controlled form, for form push on a framework's
