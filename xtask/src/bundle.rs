@@ -56,6 +56,7 @@ pub fn build_all(only: &[String]) -> Result<()> {
     }
     run(&mut build)?;
     let wasm_opt = wasm_opt();
+    let esbuild = esbuild();
     for b in chosen {
         let dist = root().join("static/dist").join(b.dir);
         copy_dir(&root().join("static").join(b.dir), &dist)?;
@@ -92,6 +93,23 @@ pub fn build_all(only: &[String]) -> Result<()> {
                 "--enable-reference-types",
                 "--enable-multivalue",
             ]))?;
+        }
+        let glue = pkg.join(format!("{}.js", b.lib));
+        if std::env::var_os("TANDEM_WASM_NAMES").is_none() {
+            let module = format!("./{}_bg.js", b.lib);
+            crate::shrink::short_imports(&wasm, &glue, &module)?;
+        }
+        if let Some(esbuild) = &esbuild {
+            // The glue, the snippets wasm-bindgen copied and the hand-written
+            // loaders: modules stay modules, classic scripts stay classic.
+            crate::shrink::minify_js(esbuild, &glue, true)?;
+            for js in js_files(&pkg.join("snippets"))? {
+                crate::shrink::minify_js(esbuild, &js, true)?;
+            }
+            for js in js_files(&root().join("static").join(b.dir))? {
+                let rel = js.strip_prefix(root().join("static").join(b.dir))?;
+                crate::shrink::minify_js(esbuild, &dist.join(rel), false)?;
+            }
         }
         let size = fs::metadata(&wasm)?.len();
         eprintln!(
@@ -148,6 +166,29 @@ fn wasm_opt() -> Option<std::path::PathBuf> {
     }
     eprintln!("xtask: wasm-opt not found (npm package binaryen); bundles are not size-optimised");
     None
+}
+
+/// esbuild from the npm packages, to minify the bundles' JavaScript.
+fn esbuild() -> Option<std::path::PathBuf> {
+    let bin = root().join("node_modules/.bin/esbuild");
+    (paths::ensure_npm_packages().unwrap_or(false) && bin.exists()).then_some(bin)
+}
+
+/// The `.js` files under a folder, recursively (none when it does not exist).
+fn js_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut found = Vec::new();
+    if !dir.exists() {
+        return Ok(found);
+    }
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            found.extend(js_files(&path)?);
+        } else if path.extension().and_then(|e| e.to_str()) == Some("js") {
+            found.push(path);
+        }
+    }
+    Ok(found)
 }
 
 fn ensure_wasm_target() -> Result<()> {

@@ -12,6 +12,7 @@ mod bench;
 mod bundle;
 mod paths;
 mod run;
+mod shrink;
 mod test;
 
 use anyhow::{Result, bail};
