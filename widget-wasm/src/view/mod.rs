@@ -363,7 +363,9 @@ impl View {
         let initial = agent
             .filter(|_| matches!(phase, Phase::Active | Phase::Ended))
             .and_then(|n| n.chars().next())
-            .map(|c| c.to_uppercase().to_string());
+            // The browser's upper-casing (the same Unicode rules): Rust's
+            // `char::to_uppercase` would link its case tables (KBs of wasm).
+            .map(|c| String::from(js_sys::JsString::from(c).to_upper_case()));
         if initial != self.shown_avatar {
             match &initial {
                 Some(letter) => set_text(&self.avatar, letter),
