@@ -108,8 +108,10 @@ impl Observer {
         let callback = Closure::<dyn FnMut(Array)>::new(move |records: Array| {
             dispatcher.send(Input::Capture(CaptureEvent::Records(records)));
         });
-        let mo = MutationObserver::new(callback.as_ref().unchecked_ref())
-            .expect("MutationObserver exists in every browser the widget supports");
+        let mo = crate::browser::must(
+            MutationObserver::new(callback.as_ref().unchecked_ref()),
+            "MutationObserver exists in every browser the widget supports",
+        );
         Observer {
             mo,
             _callback: callback,

@@ -116,9 +116,10 @@ impl View {
         let host_style = host.unchecked_ref::<HtmlElement>().style();
         let _ = host_style.set_property_with_priority("all", "initial", "important");
         let _ = host_style.set_property_with_priority("display", "block", "important");
-        let shadow = host
-            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
-            .expect("a fresh div accepts a shadow root");
+        let shadow = crate::browser::must(
+            host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)),
+            "a fresh div accepts a shadow root",
+        );
         style::install(&doc, &shadow);
 
         let root = el(&doc, "div", "tw");

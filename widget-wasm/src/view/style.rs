@@ -17,9 +17,7 @@ pub fn install(doc: &Document, shadow: &ShadowRoot) {
         shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
         return;
     }
-    let style = doc
-        .create_element("style")
-        .expect("style is a valid element");
+    let style = crate::view::dom::el(doc, "style", "");
     style.set_text_content(Some(CSS));
     let _ = shadow.append_child(&style);
 }
