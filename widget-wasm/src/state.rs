@@ -5,8 +5,6 @@
 //! types means the tricky parts (optimistic messages, de-duplication after a
 //! reconnect, receipts) are tested natively with `cargo test`.
 
-use std::collections::BTreeSet;
-
 use protocol::{
     AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Event, EventBody, Millis, Receipts,
     Role, SessionState, SessionSummary, ShareAction, ShareState,
@@ -182,7 +180,9 @@ pub struct Conversation {
     pub share: ShareState,
     /// The session's voice call while it rings or is active.
     pub call: Option<CallInfo>,
-    seen: BTreeSet<u64>,
+    /// Sequence numbers applied, sorted. A sorted `Vec` rather than a
+    /// `BTreeSet`: a B-tree's code is several KB of the widget's wasm.
+    seen: Vec<u64>,
     /// Sessions the visitor walked away from (cancelled, or "start a new
     /// chat"): late frames about them must not pull the widget back.
     dismissed: Vec<String>,
@@ -206,7 +206,7 @@ impl Default for Conversation {
             end_requested: false,
             share: ShareState::Off,
             call: None,
-            seen: BTreeSet::new(),
+            seen: Vec::new(),
             dismissed: Vec::new(),
             stray_position: None,
         }
@@ -404,8 +404,12 @@ impl Conversation {
             self.adopt(session);
             self.request = None;
         }
-        if self.session.as_deref() != Some(session) || !self.seen.insert(ev.seq) {
+        if self.session.as_deref() != Some(session) {
             return Applied::Duplicate;
+        }
+        match self.seen.binary_search(&ev.seq) {
+            Ok(_) => return Applied::Duplicate,
+            Err(at) => self.seen.insert(at, ev.seq),
         }
         self.last_seq = self.last_seq.max(ev.seq);
         if ev.author == Role::Agent {
