@@ -16,8 +16,15 @@ use web_sys::{Document, Storage, VisibilityState, Window};
 pub fn must<T, E>(result: Result<T, E>, what: &str) -> T {
     match result {
         Ok(value) => value,
-        Err(_) => panic!("{what}"),
+        Err(_) => failed(what),
     }
+}
+
+/// The one panic of `must`, outside its generic part.
+#[cold]
+#[inline(never)]
+fn failed(what: &str) -> ! {
+    panic!("{what}")
 }
 
 pub fn window() -> Window {
