@@ -8,6 +8,25 @@
 use protocol::PageInfo;
 use web_sys::{Document, Storage, VisibilityState, Window};
 
+/// `Result::expect` without formatting the error. The wasm build aborts on
+/// a panic and has no panic hook, so no message would be shown anyway, and
+/// formatting a `JsValue` or a serde_json error with `Debug` links several
+/// KB of formatting code into what every visitor downloads. Native tests
+/// still get `what`.
+pub fn must<T, E>(result: Result<T, E>, what: &str) -> T {
+    match result {
+        Ok(value) => value,
+        Err(_) => failed(what),
+    }
+}
+
+/// The one panic of `must`, outside its generic part.
+#[cold]
+#[inline(never)]
+fn failed(what: &str) -> ! {
+    panic!("{what}")
+}
+
 pub fn window() -> Window {
     web_sys::window().expect("the widget runs in a window")
 }

@@ -152,7 +152,13 @@ impl Connection {
     pub fn send(&self, envelope: &ClientEnvelope) -> bool {
         match &self.socket {
             Some(s) if s.ws.ready_state() == WebSocket::OPEN => {
-                s.ws.send_with_str(&envelope.to_json()).is_ok()
+                // Not `envelope.to_json()`: its `expect` formats serde_json's error
+                // with `Debug`, kilobytes of wasm for a failure that cannot happen.
+                let json = crate::browser::must(
+                    serde_json::to_string(envelope),
+                    "client frames always serialise",
+                );
+                s.ws.send_with_str(&json).is_ok()
             }
             _ => false,
         }

@@ -128,7 +128,11 @@ fn check_selector(selector: &str, what: &str) -> Result<(), JsError> {
     crate::browser::document()
         .query_selector(selector)
         .map(|_| ())
-        .map_err(|_| JsError::new(&format!("{what}: invalid CSS selector {selector:?}")))
+        .map_err(|_| {
+            // Quoted as a JSON string: `{:?}` would link Rust's Debug escaping.
+            let quoted = serde_json::Value::from(selector);
+            JsError::new(&format!("{what}: invalid CSS selector {quoted}"))
+        })
 }
 
 /// `Tandem.identify`'s argument: `{id, name, email, attributes}`. Sites

@@ -5,8 +5,6 @@
 //! types means the tricky parts (optimistic messages, de-duplication after a
 //! reconnect, receipts) are tested natively with `cargo test`.
 
-use std::collections::BTreeSet;
-
 use protocol::{
     AgentInfo, CallAction, CallEndReason, CallInfo, CallPhase, Callback, Event, EventBody, Millis,
     Receipts, Role, SessionState, SessionSummary, ShareAction, ShareState, Unavailable,
@@ -198,7 +196,9 @@ pub struct Conversation {
     pub share: ShareState,
     /// The session's voice call while it rings or is active.
     pub call: Option<CallInfo>,
-    seen: BTreeSet<u64>,
+    /// Sequence numbers applied, sorted. A sorted `Vec` rather than a
+    /// `BTreeSet`: a B-tree's code is several KB of the widget's wasm.
+    seen: Vec<u64>,
     /// Sessions the visitor walked away from (cancelled, or "start a new
     /// chat"): late frames about them must not pull the widget back.
     dismissed: Vec<String>,
@@ -223,7 +223,7 @@ impl Default for Conversation {
             end_requested: false,
             share: ShareState::Off,
             call: None,
-            seen: BTreeSet::new(),
+            seen: Vec::new(),
             dismissed: Vec::new(),
             stray_place: None,
         }
@@ -439,8 +439,12 @@ impl Conversation {
             self.adopt(session);
             self.request = None;
         }
-        if self.session.as_deref() != Some(session) || !self.seen.insert(ev.seq) {
+        if self.session.as_deref() != Some(session) {
             return Applied::Duplicate;
+        }
+        match self.seen.binary_search(&ev.seq) {
+            Ok(_) => return Applied::Duplicate,
+            Err(at) => self.seen.insert(at, ev.seq),
         }
         self.last_seq = self.last_seq.max(ev.seq);
         if ev.author == Role::Agent {

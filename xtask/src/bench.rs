@@ -186,7 +186,7 @@ pub fn bench(args: &[String]) -> Result<()> {
 /// bundles; writes its own section of docs/benchmarks.md, which the report
 /// above carries over between runs.
 fn call_setup() -> Result<()> {
-    crate::bundle::build_all()?;
+    crate::bundle::build_all(&[])?;
     run(Command::new("node")
         .current_dir(root())
         .env("TANDEM_BIN", target_dir().join("release/tandem"))

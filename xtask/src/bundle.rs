@@ -39,16 +39,25 @@ const BUNDLES: &[Bundle] = &[
     },
 ];
 
-pub fn build_all() -> Result<()> {
+/// Builds every bundle, or only those named (`cargo xtask build tandem-widget`).
+pub fn build_all(only: &[String]) -> Result<()> {
     ensure_wasm_target()?;
+    let chosen: Vec<&Bundle> = BUNDLES
+        .iter()
+        .filter(|b| only.is_empty() || only.iter().any(|o| o == b.package))
+        .collect();
+    if chosen.is_empty() {
+        anyhow::bail!("no bundle named {only:?}");
+    }
     let mut build = cargo();
     build.args(["build", "--target", WASM_TARGET, "--profile", PROFILE]);
-    for b in BUNDLES {
+    for b in &chosen {
         build.args(["-p", b.package]);
     }
     run(&mut build)?;
     let wasm_opt = wasm_opt();
-    for b in BUNDLES {
+    let esbuild = esbuild();
+    for b in chosen {
         let dist = root().join("static/dist").join(b.dir);
         copy_dir(&root().join("static").join(b.dir), &dist)?;
         let input = target_dir()
@@ -65,9 +74,17 @@ pub fn build_all() -> Result<()> {
             .with_context(|| format!("wasm-bindgen on {}", input.display()))?;
         let wasm = pkg.join(format!("{}_bg.wasm", b.lib));
         if let Some(opt) = &wasm_opt {
+            // TANDEM_WASM_NAMES=1 keeps the function names, for size analysis
+            // (e.g. with twiggy); a bundle built so is not the one to ship.
+            let names = std::env::var_os("TANDEM_WASM_NAMES").is_some();
+            let strip = if names {
+                "--debuginfo"
+            } else {
+                "--strip-debug"
+            };
             run(Command::new(opt).arg(&wasm).arg("-o").arg(&wasm).args([
                 "-Oz",
-                "--strip-debug",
+                strip,
                 "--strip-producers",
                 "--enable-bulk-memory",
                 "--enable-nontrapping-float-to-int",
@@ -77,6 +94,23 @@ pub fn build_all() -> Result<()> {
                 "--enable-multivalue",
             ]))?;
         }
+        let glue = pkg.join(format!("{}.js", b.lib));
+        if std::env::var_os("TANDEM_WASM_NAMES").is_none() {
+            let module = format!("./{}_bg.js", b.lib);
+            crate::shrink::short_imports(&wasm, &glue, &module)?;
+        }
+        if let Some(esbuild) = &esbuild {
+            // The glue, the snippets wasm-bindgen copied and the hand-written
+            // loaders: modules stay modules, classic scripts stay classic.
+            crate::shrink::minify_js(esbuild, &glue, true)?;
+            for js in js_files(&pkg.join("snippets"))? {
+                crate::shrink::minify_js(esbuild, &js, true)?;
+            }
+            for js in js_files(&root().join("static").join(b.dir))? {
+                let rel = js.strip_prefix(root().join("static").join(b.dir))?;
+                crate::shrink::minify_js(esbuild, &dist.join(rel), false)?;
+            }
+        }
         let size = fs::metadata(&wasm)?.len();
         eprintln!(
             "xtask: {} → {} ({} KiB)",
@@ -85,7 +119,10 @@ pub fn build_all() -> Result<()> {
             size / 1024
         );
     }
-    demo_app()
+    if only.is_empty() {
+        demo_app()?;
+    }
+    Ok(())
 }
 
 /// The demo shop's React-controlled form, for form push on a framework's
@@ -129,6 +166,29 @@ fn wasm_opt() -> Option<std::path::PathBuf> {
     }
     eprintln!("xtask: wasm-opt not found (npm package binaryen); bundles are not size-optimised");
     None
+}
+
+/// esbuild from the npm packages, to minify the bundles' JavaScript.
+fn esbuild() -> Option<std::path::PathBuf> {
+    let bin = root().join("node_modules/.bin/esbuild");
+    (paths::ensure_npm_packages().unwrap_or(false) && bin.exists()).then_some(bin)
+}
+
+/// The `.js` files under a folder, recursively (none when it does not exist).
+fn js_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut found = Vec::new();
+    if !dir.exists() {
+        return Ok(found);
+    }
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            found.extend(js_files(&path)?);
+        } else if path.extension().and_then(|e| e.to_str()) == Some("js") {
+            found.push(path);
+        }
+    }
+    Ok(found)
 }
 
 fn ensure_wasm_target() -> Result<()> {

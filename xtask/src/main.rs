@@ -12,6 +12,7 @@ mod bench;
 mod bundle;
 mod paths;
 mod run;
+mod shrink;
 mod test;
 
 use anyhow::{Result, bail};
@@ -20,13 +21,15 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = &args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
-        Some("build") => bundle::build_all(),
+        Some("build") => bundle::build_all(rest),
         Some("run") => run::run(rest),
         Some("test") => test::test(rest),
         Some("bench") => bench::bench(rest),
         _ => {
             eprintln!("usage: cargo xtask <build|run|test|bench>");
-            eprintln!("  build   wasm bundles of the widget and the console into static/dist/");
+            eprintln!(
+                "  build   wasm bundles of the widget and the console into static/dist/ (or: build <package>…)"
+            );
             eprintln!("  run     build, seed the demo agent, start tandem (console + demo shop)");
             eprintln!("  test    build, then run the Rust tests and the Chromium e2e tests");
             eprintln!(

@@ -14,7 +14,7 @@ use crate::paths::{cargo, ensure_npm_packages, root, run, target_dir};
 
 pub fn test(extra: &[String]) -> Result<()> {
     let started = Instant::now();
-    bundle::build_all()?;
+    bundle::build_all(&[])?;
     eprintln!("xtask: bundles built in {:.0?}", started.elapsed());
 
     let t = Instant::now();

@@ -20,7 +20,7 @@ mod server;
 mod share;
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use protocol::{ClientEnvelope, ClientFrame, ReceiptKind, ShareState, VisitorIdentity};
@@ -140,8 +140,9 @@ pub struct App {
     /// Waiting for `history` after (re)connecting: the outbox waits too, so
     /// a message the server stored just before the drop is not sent twice.
     syncing: bool,
-    /// Messages sent on the current socket and not yet echoed.
-    in_flight: BTreeSet<String>,
+    /// Messages sent on the current socket and not yet echoed (a few at
+    /// most: a `Vec` costs less wasm than a set).
+    in_flight: Vec<String>,
     /// `rid` of the `help.request` in flight, to tie an `error` to it.
     request_rid: Option<u64>,
     next_rid: u64,
@@ -215,7 +216,7 @@ impl App {
             agent_typing_until: None,
             alert: None,
             syncing: false,
-            in_flight: BTreeSet::new(),
+            in_flight: Vec::new(),
             request_rid: None,
             next_rid: 1,
             next_client_id: 1,
@@ -416,7 +417,7 @@ impl App {
         let due: Vec<(String, String)> = self
             .convo
             .outbox()
-            .filter(|(id, _)| !self.in_flight.contains(*id))
+            .filter(|(id, _)| !self.in_flight.iter().any(|f| f == id))
             .map(|(id, text)| (id.to_string(), text.to_string()))
             .collect();
         for (client_id, text) in due {
@@ -428,7 +429,7 @@ impl App {
             if !self.send(frame) {
                 break;
             }
-            self.in_flight.insert(client_id);
+            self.in_flight.push(client_id);
         }
     }
 

@@ -217,7 +217,7 @@ impl App {
         };
         if let EventBody::Message { text, client_id } = &event.body {
             if let Some(id) = client_id {
-                self.in_flight.remove(id);
+                self.in_flight.retain(|f| f != id);
             }
             self.emitter.emit(
                 "message",

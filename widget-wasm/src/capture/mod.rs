@@ -454,7 +454,10 @@ impl Capture {
             Some(Build::Assembled(keyframe, count)) => {
                 // Roughly 60 bytes a node: one allocation, not a dozen regrowths.
                 let mut body = Vec::with_capacity(count * 64 + 1024);
-                serde_json::to_writer(&mut body, &keyframe).expect("page models serialise");
+                crate::browser::must(
+                    serde_json::to_writer(&mut body, &keyframe),
+                    "page models serialise",
+                );
                 self.build = Some(Build::Encoded(body, keyframe));
             }
             Some(Build::Encoded(body, keyframe)) => {
@@ -497,7 +500,8 @@ impl Capture {
             return;
         }
         self.last_delta = t;
-        let body = serde_json::to_vec(&Delta { ops }).expect("page models serialise");
+        let body =
+            crate::browser::must(serde_json::to_vec(&Delta { ops }), "page models serialise");
         self.seq += 1;
         if !self.send(link, FrameKind::Delta, &body) {
             self.stalled = true;

@@ -90,11 +90,44 @@ impl Dirty {
 }
 
 /// Takes a dirty list, sorted and without repeats.
-fn take<T: Ord>(v: &mut Vec<T>) -> Vec<T> {
-    let mut x = std::mem::take(v);
-    x.sort_unstable();
-    x.dedup();
-    x
+fn take(v: &mut Vec<u32>) -> Vec<u32> {
+    let mut x: Vec<u64> = v.drain(..).map(u64::from).collect();
+    sort_dedup(&mut x);
+    x.into_iter().map(|id| id as u32).collect()
+}
+
+/// Takes the attribute changes, grouped by node in id order (each name
+/// once per node, in the order first seen).
+fn take_attrs(v: &mut Vec<(u32, String)>) -> Vec<(u32, String)> {
+    let mut attrs = std::mem::take(v);
+    // Node id above, position below: sorting these orders by node and keeps
+    // each node's records in order.
+    let mut keys: Vec<u64> = attrs
+        .iter()
+        .enumerate()
+        .map(|(at, (id, _))| (u64::from(*id) << 32) | at as u64)
+        .collect();
+    sort_dedup(&mut keys);
+    let mut out: Vec<(u32, String)> = Vec::with_capacity(attrs.len());
+    let mut node_start = 0;
+    for key in keys {
+        let (id, at) = ((key >> 32) as u32, key as u32 as usize);
+        if out.last().is_none_or(|(last, _)| *last != id) {
+            node_start = out.len();
+        }
+        let name = std::mem::take(&mut attrs[at].1);
+        if !out[node_start..].iter().any(|(_, n)| *n == name) {
+            out.push((id, name));
+        }
+    }
+    out
+}
+
+/// The one sort of the capture code: every instance of a generic sort is
+/// kilobytes of wasm, so all the lists sort as `u64`.
+fn sort_dedup(v: &mut Vec<u64>) {
+    v.sort_unstable();
+    v.dedup();
 }
 
 /// The `MutationObserver` and its callback.
@@ -108,8 +141,10 @@ impl Observer {
         let callback = Closure::<dyn FnMut(Array)>::new(move |records: Array| {
             dispatcher.send(Input::Capture(CaptureEvent::Records(records)));
         });
-        let mo = MutationObserver::new(callback.as_ref().unchecked_ref())
-            .expect("MutationObserver exists in every browser the widget supports");
+        let mo = crate::browser::must(
+            MutationObserver::new(callback.as_ref().unchecked_ref()),
+            "MutationObserver exists in every browser the widget supports",
+        );
         Observer {
             mo,
             _callback: callback,
@@ -240,7 +275,7 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
         return false;
     }
     // Attribute changes that change masking or blocking: resend the element.
-    let attrs = take(&mut dirty.attrs);
+    let attrs = take_attrs(&mut dirty.attrs);
     let mut last = None;
     for (id, _) in &attrs {
         if last.replace(*id) == Some(*id) {
@@ -551,4 +586,34 @@ pub fn canvas_image(el: &Element) -> Option<String> {
     }
     c.to_data_url_with_type_and_encoder_options("image/webp", &wasm_bindgen::JsValue::from_f64(0.7))
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dirty_lists_come_sorted_without_repeats() {
+        let mut v = vec![7, 3, u32::MAX, 3, 0, 7];
+        assert_eq!(take(&mut v), [0, 3, 7, u32::MAX]);
+        assert!(v.is_empty());
+    }
+
+    #[test]
+    fn attribute_changes_group_by_node_each_name_once() {
+        let mut v: Vec<(u32, String)> = [
+            (9, "class"),
+            (2, "style"),
+            (9, "id"),
+            (2, "style"),
+            (9, "class"),
+        ]
+        .into_iter()
+        .map(|(id, n)| (id, n.to_string()))
+        .collect();
+        let got = take_attrs(&mut v);
+        let got: Vec<(u32, &str)> = got.iter().map(|(id, n)| (*id, n.as_str())).collect();
+        assert_eq!(got, [(2, "style"), (9, "class"), (9, "id")]);
+        assert!(v.is_empty());
+    }
 }

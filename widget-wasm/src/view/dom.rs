@@ -5,7 +5,7 @@ use web_sys::{Document, Element};
 /// Creates `<tag class="class">`. Tag names here are literals, so creation
 /// cannot fail.
 pub fn el(doc: &Document, tag: &str, class: &str) -> Element {
-    let e = doc.create_element(tag).expect("static tag names are valid");
+    let e = crate::browser::must(doc.create_element(tag), "static tag names are valid");
     if !class.is_empty() {
         e.set_class_name(class);
     }

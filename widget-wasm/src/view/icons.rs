@@ -41,9 +41,10 @@ pub const SEND: &[&str] = &["M22 2 11 13", "M22 2 15 22l-4-9-9-4 20-7z"];
 
 /// An `<svg>` of `size` px drawing `paths` (24×24 view box).
 pub fn icon(doc: &Document, paths: &[&str], size: u32) -> Element {
-    let svg = doc
-        .create_element_ns(Some(SVG_NS), "svg")
-        .expect("svg is a valid element");
+    let svg = crate::browser::must(
+        doc.create_element_ns(Some(SVG_NS), "svg"),
+        "svg is a valid element",
+    );
     let size = size.to_string();
     for (name, value) in [
         ("viewBox", "0 0 24 24"),
@@ -60,9 +61,10 @@ pub fn icon(doc: &Document, paths: &[&str], size: u32) -> Element {
         let _ = svg.set_attribute(name, value);
     }
     for d in paths {
-        let path = doc
-            .create_element_ns(Some(SVG_NS), "path")
-            .expect("path is a valid element");
+        let path = crate::browser::must(
+            doc.create_element_ns(Some(SVG_NS), "path"),
+            "path is a valid element",
+        );
         let _ = path.set_attribute("d", d);
         let _ = svg.append_child(&path);
     }

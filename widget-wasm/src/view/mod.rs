@@ -120,9 +120,10 @@ impl View {
         let host_style = host.unchecked_ref::<HtmlElement>().style();
         let _ = host_style.set_property_with_priority("all", "initial", "important");
         let _ = host_style.set_property_with_priority("display", "block", "important");
-        let shadow = host
-            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
-            .expect("a fresh div accepts a shadow root");
+        let shadow = crate::browser::must(
+            host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)),
+            "a fresh div accepts a shadow root",
+        );
         style::install(&doc, &shadow);
 
         let root = el(&doc, "div", "tw");
@@ -372,7 +373,9 @@ impl View {
         let initial = agent
             .filter(|_| matches!(phase, Phase::Active | Phase::Ended))
             .and_then(|n| n.chars().next())
-            .map(|c| c.to_uppercase().to_string());
+            // The browser's upper-casing (the same Unicode rules): Rust's
+            // `char::to_uppercase` would link its case tables (KBs of wasm).
+            .map(|c| String::from(js_sys::JsString::from(c).to_upper_case()));
         if initial != self.shown_avatar {
             match &initial {
                 Some(letter) => set_text(&self.avatar, letter),

@@ -17,14 +17,88 @@ pub fn install(doc: &Document, shadow: &ShadowRoot) {
         shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
         return;
     }
-    let style = doc
-        .create_element("style")
-        .expect("style is a valid element");
+    let style = crate::view::dom::el(doc, "style", "");
     style.set_text_content(Some(CSS));
     let _ = shadow.append_child(&style);
 }
 
-pub const CSS: &str = r#"
+/// The stylesheet as shipped: `SOURCE` without comments and needless
+/// whitespace, minified at compile time (it is most of the widget's data).
+pub const CSS: &str = match std::str::from_utf8(&MINIFIED) {
+    Ok(css) => css,
+    Err(_) => panic!("minifying keeps the stylesheet UTF-8"),
+};
+const MINIFIED_LEN: usize = minify(SOURCE.as_bytes(), &mut []);
+const MINIFIED: [u8; MINIFIED_LEN] = {
+    let mut out = [0u8; MINIFIED_LEN];
+    minify(SOURCE.as_bytes(), &mut out);
+    out
+};
+
+/// Writes `css` without comments, without whitespace next to `{};,>` or
+/// after `:`, other runs of whitespace as one space, and without the `;`
+/// before a `}`; quoted strings are kept as they are. Returns the length,
+/// writing only what fits in `out` (so `&mut []` measures).
+const fn minify(css: &[u8], out: &mut [u8]) -> usize {
+    const fn put(out: &mut [u8], n: usize, b: u8) -> usize {
+        if n < out.len() {
+            out[n] = b;
+        }
+        n + 1
+    }
+    const fn tight_after(b: u8) -> bool {
+        matches!(b, b'{' | b'}' | b';' | b',' | b'>' | b':')
+    }
+    const fn tight_before(b: u8) -> bool {
+        matches!(b, b'{' | b'}' | b';' | b',' | b'>')
+    }
+    let (mut i, mut n, mut last, mut space) = (0, 0, 0u8, false);
+    while i < css.len() {
+        let c = css[i];
+        if c == b'/' && i + 1 < css.len() && css[i + 1] == b'*' {
+            i += 2;
+            while i + 1 < css.len() && !(css[i] == b'*' && css[i + 1] == b'/') {
+                i += 1;
+            }
+            i += 2;
+            space = true;
+            continue;
+        }
+        if c.is_ascii_whitespace() {
+            space = true;
+            i += 1;
+            continue;
+        }
+        if space && n > 0 && !tight_after(last) && !tight_before(c) {
+            n = put(out, n, b' ');
+        }
+        space = false;
+        if c == b'}' && last == b';' {
+            n -= 1;
+        }
+        n = put(out, n, c);
+        last = c;
+        i += 1;
+        if c == b'"' || c == b'\'' {
+            while i < css.len() && css[i] != c {
+                if css[i] == b'\\' && i + 1 < css.len() {
+                    n = put(out, n, css[i]);
+                    i += 1;
+                }
+                n = put(out, n, css[i]);
+                i += 1;
+            }
+            if i < css.len() {
+                n = put(out, n, c);
+                i += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The stylesheet as written.
+const SOURCE: &str = r#"
 :host { all: initial; }
 .tw {
   --tw-accent: #4f46e5;
@@ -400,3 +474,44 @@ pub const CSS: &str = r#"
   .spinner, .dots i, .share-dot, .ov-hl, .consent-icon--call { animation: none; }
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn min(css: &str) -> String {
+        let mut out = vec![0u8; minify(css.as_bytes(), &mut [])];
+        minify(css.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn minifies_whitespace_comments_and_last_semicolons() {
+        assert_eq!(
+            min("/* a */\n.a > .b,\n.c :hover {\n  color: red;\n  margin: 0 auto;\n}\n"),
+            ".a>.b,.c :hover{color:red;margin:0 auto}"
+        );
+        assert_eq!(
+            min("@media (max-width: 480px) { .p { width: calc(100% - 8px); } }"),
+            "@media (max-width:480px){.p{width:calc(100% - 8px)}}"
+        );
+    }
+
+    #[test]
+    fn keeps_quoted_strings() {
+        assert_eq!(
+            min(".f { font-family: \"Segoe UI\", a; content: ' ; } '; }"),
+            ".f{font-family:\"Segoe UI\",a;content:' ; } '}"
+        );
+    }
+
+    #[test]
+    fn the_shipped_sheet_is_the_source_minified() {
+        assert!(CSS.len() < SOURCE.len() * 9 / 10);
+        assert!(CSS.starts_with(":host{all:initial}"));
+        assert!(!CSS.contains("/*") && !CSS.contains("\n"));
+        // Every rule survives: as many braces as in the source.
+        assert_eq!(CSS.matches('{').count(), SOURCE.matches('{').count());
+        assert!(CSS.contains("\"Segoe UI\""));
+    }
+}
