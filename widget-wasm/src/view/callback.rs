@@ -122,6 +122,11 @@ impl CallbackView {
             ui(UiEvent::CallbackChoose { phone: true }),
         ));
         listeners.push(Listener::new(&form, "submit", ui(UiEvent::CallbackSend)));
+        // A correction makes the last complaint stale.
+        listeners.push(Listener::new(&form, "input", {
+            let error = error.clone();
+            move |_: web_sys::Event| set_text(&error, "")
+        }));
         listeners.push(Listener::new(
             &browser,
             "click",

@@ -419,13 +419,15 @@ impl View {
         let queue = match (&convo.session, &convo.callback, place) {
             (None, _, _) => s.queue_connecting.to_string(),
             (Some(_), Some(booked), _) => callback::booked_text(s, booked, self.locale),
+            // "Next in line" would promise what "nobody is available" denies.
+            (Some(_), None, Some(p)) if p.unavailable.is_some() => s.queue_waiting.to_string(),
             (Some(_), None, Some(p)) => {
                 let mut text = match p.position {
                     1 => s.queue_next.to_string(),
                     n => fill(s.queue_position, n),
                 };
                 // A zero estimate means "any moment": better left unsaid.
-                if let Some(secs) = p.eta_secs.filter(|s| *s > 0 && p.unavailable.is_none()) {
+                if let Some(secs) = p.eta_secs.filter(|s| *s > 0) {
                     text.push_str(" · ");
                     text.push_str(&fill(s.queue_eta, secs.div_ceil(60)));
                 }
