@@ -148,3 +148,15 @@ pub struct QueueItem {
     pub page: Option<PageInfo>,
     pub requested_at: Millis,
 }
+
+/// The disposition tags an agent chooses from when wrapping up a session,
+/// in the order the console offers them. Sent to agents in `welcome` so the
+/// console never hardcodes them; the server refuses any other tag.
+pub const DISPOSITIONS: &[&str] = &[
+    "resolved",
+    "follow_up",
+    "escalated",
+    "sale",
+    "no_response",
+    "spam",
+];
