@@ -180,6 +180,7 @@ impl Session {
             ended_by: None,
             last_seq: 0,
             receipts: Default::default(),
+            wrapup: None,
         };
         store.create_session(&record).await?;
         Ok(Session {

@@ -22,6 +22,7 @@ impl PostgresStore {
             3,
             include_str!("../../migrations/postgres/0003_library.sql"),
         ),
+        (5, include_str!("../../migrations/postgres/0005_wrapup.sql")),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

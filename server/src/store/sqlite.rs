@@ -23,6 +23,7 @@ impl SqliteStore {
             include_str!("../../migrations/sqlite/0002_site_voice.sql"),
         ),
         (3, include_str!("../../migrations/sqlite/0003_library.sql")),
+        (5, include_str!("../../migrations/sqlite/0005_wrapup.sql")),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.
