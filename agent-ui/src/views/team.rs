@@ -133,8 +133,22 @@ fn board(s: Supervisor) -> impl IntoView {
             }
         })
         .collect_view();
+    let dispositions = d
+        .dispositions
+        .iter()
+        .map(|(tag, n)| {
+            view! {
+                <div class="figure figure-small" data-testid="team-disposition" data-disposition=tag.clone()>
+                    <span class="figure-value">{n.to_string()}</span>
+                    <span class="figure-label">{format::disposition_label(tag)}</span>
+                </div>
+            }
+        })
+        .collect_view();
     view! {
         <div class="figures">{figures}</div>
+        <h3>"Wrap-ups today"</h3>
+        <div class="figures">{dispositions}</div>
         <h3>"Queues"</h3>
         {queues}
         <h3>"Agents"</h3>
