@@ -133,9 +133,16 @@ fn board(s: Supervisor) -> impl IntoView {
             }
         })
         .collect_view();
-    let dispositions = d
-        .dispositions
-        .iter()
+    // In the order agents pick them (the protocol's list), any others after.
+    let mut tags: Vec<(&String, &u32)> = d.dispositions.iter().collect();
+    tags.sort_by_key(|(tag, _)| {
+        protocol::DISPOSITIONS
+            .iter()
+            .position(|d| d == tag)
+            .unwrap_or(usize::MAX)
+    });
+    let dispositions = tags
+        .into_iter()
         .map(|(tag, n)| {
             view! {
                 <div class="figure figure-small" data-testid="team-disposition" data-disposition=tag.clone()>
@@ -148,7 +155,7 @@ fn board(s: Supervisor) -> impl IntoView {
     view! {
         <div class="figures">{figures}</div>
         <h3>"Wrap-ups today"</h3>
-        <div class="figures">{dispositions}</div>
+        <div class="figures figures-small">{dispositions}</div>
         <h3>"Queues"</h3>
         {queues}
         <h3>"Agents"</h3>

@@ -87,8 +87,9 @@ fn WrapupForm(
                     let tag = tag.clone();
                     move || chosen.with(|c| c.as_deref() == Some(tag.as_str()))
                 };
+                let selected = checked.clone();
                 view! {
-                    <label class="wrapup-tag" class:selected=checked.clone()>
+                    <label class="wrapup-tag" class:selected=selected>
                         <input
                             type="radio"
                             name=group.clone()
