@@ -32,10 +32,10 @@ async fn end(a: &mut Accepted) {
 async fn error_of(client: &mut Client, rid: u64) -> (ErrorCode, String) {
     loop {
         let env = client.recv().await.expect("an error frame");
-        if let ServerFrame::Error { code, message, .. } = env.frame {
-            if env.rid == Some(rid) {
-                return (code, message);
-            }
+        if let ServerFrame::Error { code, message, .. } = env.frame
+            && env.rid == Some(rid)
+        {
+            return (code, message);
         }
     }
 }
