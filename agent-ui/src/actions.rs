@@ -201,6 +201,20 @@ pub fn add_note(console: Console, session: &str, text: &str) {
     }
 }
 
+/// Records the ended chat's wrap-up: a disposition tag and an optional note.
+/// The card shows the tag once the server's wrap-up event comes back.
+pub fn wrap_up(console: Console, session: &str, disposition: &str, note: &str) {
+    let note = Some(note.trim().to_string()).filter(|n| !n.is_empty());
+    let frame = ClientFrame::SessionWrapup {
+        session: session.to_string(),
+        disposition: disposition.to_string(),
+        note,
+    };
+    if console.send(frame).is_none() {
+        console.toast(OFFLINE, None);
+    }
+}
+
 /// Hands the chat to a colleague or to another skill's queue. The chat
 /// leaves this console when the server confirms (a `session` frame naming
 /// the new agent or the queue).

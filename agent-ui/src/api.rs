@@ -116,6 +116,9 @@ pub struct DayFigures {
     pub average_speed_of_answer_secs: Option<f64>,
     pub abandonment_rate: Option<f64>,
     pub average_handle_time_secs: Option<f64>,
+    /// Sessions wrapped up with each disposition tag.
+    #[serde(default)]
+    pub dispositions: std::collections::BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -169,7 +172,18 @@ pub struct PageVisit {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PastChat {
     pub session: protocol::SessionSummary,
+    /// How the agent wrapped it up, when they did.
+    #[serde(default)]
+    pub wrapup: Option<Wrapup>,
     pub events: Vec<protocol::Event>,
+}
+
+/// A session's wrap-up as the REST API gives it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Wrapup {
+    pub disposition: String,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// `GET /api/v1/sessions/{id}/customer`.

@@ -331,6 +331,14 @@ impl Chat {
         Some(p.text.clone())
     }
 
+    /// The latest wrap-up of the ended chat: its tag and note.
+    pub fn wrapup(&self) -> Option<(String, Option<String>)> {
+        self.events.values().rev().find_map(|e| match &e.body {
+            EventBody::Wrapup { disposition, note } => Some((disposition.clone(), note.clone())),
+            _ => None,
+        })
+    }
+
     /// Everything to show in the message list, oldest first, pending last.
     pub fn rows(&self) -> Vec<Row> {
         let mut rows = Vec::with_capacity(self.events.len() + self.pending.len());
@@ -431,6 +439,13 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
             None => format!("{} sent the chat back to the queue", from.name),
         },
         EventBody::Note { text } => text.clone(),
+        EventBody::Wrapup { disposition, note } => {
+            let tag = crate::format::disposition_label(disposition);
+            match note {
+                Some(note) => format!("Wrapped up as {tag} · {note}"),
+                None => format!("Wrapped up as {tag}"),
+            }
+        }
         EventBody::Redacted => String::new(),
         EventBody::Callback { callback } => match callback {
             Callback::Message { email } => {
@@ -725,6 +740,27 @@ mod transfer_tests {
         assert!(chat.rows().iter().any(|r| matches!(
             &r.kind,
             RowKind::Note { text, author_name: Some(n), .. } if text == "VIP" && n == "Ana"
+        )));
+        // Wrap-ups: the latest one counts, and the log says so.
+        assert_eq!(chat.wrapup(), None);
+        let tagged = |tag: &str, note: Option<&str>| EventBody::Wrapup {
+            disposition: tag.into(),
+            note: note.map(str::to_string),
+        };
+        chat.apply_event(by(4, Role::Agent, Some("Ben"), tagged("spam", None)));
+        chat.apply_event(by(
+            5,
+            Role::Agent,
+            Some("Ben"),
+            tagged("follow_up", Some("Monday")),
+        ));
+        assert_eq!(
+            chat.wrapup(),
+            Some(("follow_up".into(), Some("Monday".into())))
+        );
+        assert!(chat.rows().iter().any(|r| matches!(
+            &r.kind,
+            RowKind::System { text, .. } if text == "Wrapped up as Follow up · Monday"
         )));
     }
 }

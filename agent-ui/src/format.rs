@@ -13,6 +13,16 @@ pub fn visitor_label(name: Option<&str>, visitor_id: &str) -> String {
 
 /// Six characters of an id, after any `v_`-style prefix: enough to tell two
 /// anonymous visitors apart at a glance.
+/// A disposition tag as people read it: "follow_up" → "Follow up".
+pub fn disposition_label(tag: &str) -> String {
+    let words = tag.replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 pub fn short_id(id: &str) -> String {
     let tail = id.rsplit_once('_').map_or(id, |(_, tail)| tail);
     let tail = if tail.is_empty() { id } else { tail };
@@ -89,6 +99,13 @@ pub fn elapsed(ms: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn disposition_tags_read_as_words() {
+        assert_eq!(disposition_label("follow_up"), "Follow up");
+        assert_eq!(disposition_label("sale"), "Sale");
+        assert_eq!(disposition_label(""), "");
+    }
 
     #[test]
     fn labels_fall_back_to_a_short_id() {

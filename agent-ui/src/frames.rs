@@ -98,9 +98,11 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
             server_time,
             presence,
             sessions,
+            dispositions,
             ..
         } => {
             link.healthy();
+            console.dispositions.set(dispositions);
             console.skew.set(clock::skew_from(server_time));
             console.connection.set(Connection::Open);
             set_presence(console, presence.unwrap_or_default());

@@ -112,6 +112,8 @@ pub struct Console {
     pub call_ui: RwSignal<HashMap<String, CallUi>>,
     /// Open form panels, by session.
     pub forms: RwSignal<HashMap<String, FormPanel>>,
+    /// The disposition tags a wrap-up may carry, as the server's welcome lists them.
+    pub dispositions: RwSignal<Vec<String>>,
     link: StoredValue<Option<Link>, LocalStorage>,
     sent: StoredValue<HashMap<u64, Sent>>,
     /// Unsent text per session, kept when the agent switches tabs.
@@ -143,6 +145,7 @@ impl Console {
             calls: StoredValue::new_local(Calls::default()),
             call_ui: RwSignal::new(HashMap::new()),
             forms: RwSignal::new(HashMap::new()),
+            dispositions: RwSignal::new(Vec::new()),
             link: StoredValue::new_local(None),
             sent: StoredValue::new(HashMap::new()),
             drafts: StoredValue::new(HashMap::new()),

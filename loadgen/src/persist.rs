@@ -180,6 +180,8 @@ impl Session {
             ended_by: None,
             last_seq: 0,
             receipts: Default::default(),
+            callback: None,
+            wrapup: None,
         };
         store.create_session(&record).await?;
         Ok(Session {

@@ -101,6 +101,14 @@ pub enum EventBody {
     PageAnswer { push: u32, accepted: bool },
     /// Nobody could answer; the visitor left a message or asked to be called back.
     Callback { callback: crate::Callback },
+    /// The agent's wrap-up of the ended session: a disposition tag (one of
+    /// [`crate::DISPOSITIONS`]) and an optional note. Agents only: visitors
+    /// get `redacted`. A later wrap-up replaces an earlier one.
+    Wrapup {
+        disposition: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -130,6 +138,7 @@ impl EventBody {
             EventBody::Transferred { .. } => "transferred",
             EventBody::Redacted => "redacted",
             EventBody::Callback { .. } => "callback",
+            EventBody::Wrapup { .. } => "wrapup",
         }
     }
 }
@@ -137,7 +146,7 @@ impl EventBody {
 impl EventBody {
     /// Whether only agents may see this entry.
     pub fn agents_only(&self) -> bool {
-        matches!(self, EventBody::Note { .. })
+        matches!(self, EventBody::Note { .. } | EventBody::Wrapup { .. })
     }
 }
 
@@ -236,6 +245,31 @@ mod tests {
         assert_eq!((seen.seq, seen.author_name.as_deref()), (4, None));
         assert!(!serde_json::to_string(&*seen).unwrap().contains("VIP"));
         assert_eq!(*note.for_reader(Role::Agent), note);
+    }
+
+    #[test]
+    fn wrapups_are_redacted_for_visitors_only() {
+        let wrapup = Event {
+            seq: 9,
+            at: 1,
+            author: Role::Agent,
+            author_name: Some("Ann".into()),
+            body: EventBody::Wrapup {
+                disposition: "sale".into(),
+                note: Some("upsold the warranty".into()),
+            },
+        };
+        let seen = serde_json::to_string(&*wrapup.for_reader(Role::Visitor)).unwrap();
+        assert!(
+            !seen.contains("sale") && !seen.contains("warranty"),
+            "{seen}"
+        );
+        assert_eq!(*wrapup.for_reader(Role::Agent), wrapup);
+        let json = serde_json::to_value(&wrapup).unwrap();
+        assert_eq!(
+            (json["kind"].as_str(), json["disposition"].as_str()),
+            (Some("wrapup"), Some("sale"))
+        );
     }
 
     #[test]

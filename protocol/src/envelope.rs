@@ -258,6 +258,16 @@ pub enum ClientFrame {
         session: String,
         callback: crate::Callback,
     },
+    /// Agent (the session's last assigned agent), once the session has ended:
+    /// record its wrap-up, a `disposition` from the list sent in `welcome`
+    /// and an optional private note. Sending it again replaces the wrap-up.
+    #[serde(rename = "session.wrapup")]
+    SessionWrapup {
+        session: String,
+        disposition: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 /// Every `type` a client may send, for telling "unknown type" from "bad fields".
@@ -299,6 +309,7 @@ pub const CLIENT_TYPES: &[&str] = &[
     "page.push",
     "page.answer",
     "callback.request",
+    "session.wrapup",
 ];
 
 impl ClientFrame {
@@ -337,6 +348,7 @@ impl ClientFrame {
             | ClientFrame::PagePush { session, .. }
             | ClientFrame::PageAnswer { session, .. } => Some(session),
             ClientFrame::CallbackRequest { session, .. } => Some(session),
+            ClientFrame::SessionWrapup { session, .. } => Some(session),
             _ => None,
         }
     }
@@ -462,6 +474,21 @@ impl ClientFrame {
                 identity.validate()
             }
             ClientFrame::CallbackRequest { callback, .. } => callback.validate_contact(),
+            ClientFrame::SessionWrapup {
+                disposition, note, ..
+            } => {
+                if !crate::DISPOSITIONS.contains(&disposition.as_str()) {
+                    let shown: String = disposition.chars().take(40).collect();
+                    return Err(format!(
+                        "unknown disposition {shown:?}; use one of {}",
+                        crate::DISPOSITIONS.join(", ")
+                    ));
+                }
+                match note {
+                    Some(n) => short_len("note", n, MAX_WRAPUP_NOTE_CHARS),
+                    None => Ok(()),
+                }
+            }
             _ => Ok(()),
         }
     }
@@ -661,6 +688,9 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         presence: Option<AgentPresence>,
         sessions: Vec<SessionSummary>,
+        /// Agents: the disposition tags a wrap-up may carry (`session.wrapup`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        dispositions: Vec<String>,
     },
     /// Agents: the whole waiting queue, oldest first, sent on every change.
     #[serde(rename = "queue")]
@@ -888,6 +918,34 @@ mod tests {
     }
 
     #[test]
+    fn wrapups_name_a_known_disposition_and_a_short_note() {
+        let decode = |t: &str| {
+            decode_client(t)
+                .map(|_| ())
+                .map_err(|e| (e.code, e.message))
+        };
+        assert_eq!(
+            decode(r#"{"v":1,"type":"session.wrapup","session":"s","disposition":"sale"}"#),
+            Ok(())
+        );
+        let (code, message) =
+            decode(r#"{"v":1,"type":"session.wrapup","session":"s","disposition":"won"}"#)
+                .unwrap_err();
+        assert_eq!(code, ErrorCode::InvalidFrame);
+        assert!(
+            message.contains("unknown disposition \"won\"") && message.contains("resolved"),
+            "{message}"
+        );
+        let long = "n".repeat(MAX_WRAPUP_NOTE_CHARS + 1);
+        let frame = format!(
+            r#"{{"v":1,"type":"session.wrapup","session":"s","disposition":"spam","note":"{long}"}}"#
+        );
+        let (code, message) = decode(&frame).unwrap_err();
+        assert_eq!(code, ErrorCode::InvalidFrame);
+        assert!(message.contains("note is longer than"), "{message}");
+    }
+
+    #[test]
     fn rid_is_echoed_in_errors() {
         let e = decode_client(r#"{"v":1,"rid":42,"type":"nope"}"#).unwrap_err();
         assert_eq!(e.rid, Some(42));
@@ -1087,6 +1145,11 @@ mod tests {
                 session: "s".into(),
                 push: 2,
                 accepted: true,
+            },
+            ClientFrame::SessionWrapup {
+                session: "s".into(),
+                disposition: "resolved".into(),
+                note: Some("refund sent".into()),
             },
         ] {
             let json = ClientEnvelope::new(frame.clone()).to_json();

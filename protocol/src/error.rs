@@ -57,6 +57,8 @@ pub enum ErrorCode {
     CrossOrigin,
     /// An answer to a push the server does not know or already has an answer for.
     UnknownPush,
+    /// A wrap-up for a session that has not ended yet.
+    SessionNotEnded,
 }
 
 impl ErrorCode {
@@ -85,6 +87,7 @@ impl ErrorCode {
             ErrorCode::CallInProgress => "call_in_progress",
             ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::UnknownPush => "unknown_push",
+            ErrorCode::SessionNotEnded => "session_not_ended",
         }
     }
 }

@@ -35,8 +35,8 @@ pub use form::{
     FieldError, FieldKind, FieldOption, FieldProblem, FieldPush, FieldValue, FormField, FormOutcome,
 };
 pub use session::{
-    AgentInfo, AgentPresence, PageInfo, QueueItem, Role, SessionState, SessionSummary,
-    VisitorIdentity,
+    AgentInfo, AgentPresence, DISPOSITIONS, PageInfo, QueueItem, Role, SessionState,
+    SessionSummary, VisitorIdentity,
 };
 
 /// The protocol version this build speaks. Frames carrying another version

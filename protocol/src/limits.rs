@@ -40,3 +40,5 @@ pub const MAX_PUSH_FIELDS: usize = 30;
 pub const MAX_FIELD_VALUE_CHARS: usize = 1000;
 /// Form and page pushes a session may have waiting for the visitor's answer.
 pub const MAX_PENDING_PUSHES: usize = 8;
+/// Longest note an agent adds to a session's wrap-up, in characters.
+pub const MAX_WRAPUP_NOTE_CHARS: usize = 1000;

@@ -158,3 +158,15 @@ pub struct QueueItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_at: Option<Millis>,
 }
+
+/// The disposition tags an agent chooses from when wrapping up a session,
+/// in the order the console offers them. Sent to agents in `welcome` so the
+/// console never hardcodes them; the server refuses any other tag.
+pub const DISPOSITIONS: &[&str] = &[
+    "resolved",
+    "follow_up",
+    "escalated",
+    "sale",
+    "no_response",
+    "spam",
+];

@@ -68,6 +68,10 @@ pub struct Serve {
     /// Seconds an offered request rings for one agent before it moves to the next.
     #[arg(long, env = "TANDEM_RING_SECONDS", default_value_t = 20)]
     pub ring_seconds: u32,
+    /// Seconds an ended chat keeps holding its agent's slot while they wrap it
+    /// up (after-call work); 0 turns it off.
+    #[arg(long, env = "TANDEM_WRAPUP_SECONDS", default_value_t = 30)]
+    pub wrapup_seconds: u32,
     #[command(flatten)]
     pub voice: Voice,
     #[command(flatten)]
@@ -370,6 +374,7 @@ async fn serve(s: Serve) -> Result<()> {
         static_dir: s.static_dir.unwrap_or_else(default_static_dir),
         allow_origins: s.allow_origins,
         ring_ms: i64::from(s.ring_seconds.max(1)) * 1000,
+        after_call_ms: i64::from(s.wrapup_seconds) * 1000,
         voice: s.voice.config(),
     };
     let running = crate::start(config).await?;

@@ -22,6 +22,9 @@ pub struct Config {
     pub allow_origins: Vec<(String, String)>,
     /// How long an offered request rings for one agent before moving on.
     pub ring_ms: i64,
+    /// How long an ended session holds its agent's slot for offers while the
+    /// agent wraps it up (after-call work); 0 turns it off.
+    pub after_call_ms: i64,
     /// Voice calls: ring timeout, ICE servers, the embedded TURN server.
     pub voice: VoiceConfig,
 }
@@ -90,6 +93,7 @@ impl Config {
             static_dir: default_static_dir(),
             allow_origins: Vec::new(),
             ring_ms: crate::routing::acd::RING_MS,
+            after_call_ms: crate::routing::acd::AFTER_CALL_MS,
             voice: VoiceConfig {
                 // A free loopback port, so tests running in parallel do not collide.
                 turn: Some(TurnConfig {

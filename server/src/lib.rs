@@ -110,7 +110,13 @@ pub async fn start(mut config: Config) -> Result<Running> {
     }
 
     let (hub, turn) = voice(&config, store.as_ref(), |calls| {
-        Hub::new(store.clone(), tokens, config.ring_ms, calls)
+        Hub::new(
+            store.clone(),
+            tokens,
+            config.ring_ms,
+            config.after_call_ms,
+            calls,
+        )
     })
     .await?;
     let config = Arc::new(config);

@@ -168,3 +168,121 @@ async fn a_returning_visitor_brings_pages_and_earlier_conversations() {
     assert_eq!(panel(&server, "nonsense", &second).await.0, 401);
     assert_eq!(panel(&server, &agent_token, "s_missing").await.0, 404);
 }
+
+/// A new visitor (a device) that tells the site's user id, signed or not.
+async fn device(server: &TestServer, user: &str, signed: bool) -> tandem_tests::Client {
+    let secret = identity::site_secret(server.running.store.as_ref(), "demo")
+        .await
+        .unwrap();
+    let (mut visitor, _, _) = server.visitor(None).await;
+    // (A connection's frames are handled in order: the identity is stored
+    // before any later request.)
+    visitor
+        .send(ClientFrame::Identify {
+            identity: VisitorIdentity {
+                id: Some(user.into()),
+                ..ann()
+            },
+            hash: signed.then(|| identity::signature(&secret, user)),
+        })
+        .await;
+    visitor
+}
+
+/// Whether `agent` is offered `session` within `ms`.
+async fn offered(agent: &mut tandem_tests::Client, session: &str, ms: u64) -> bool {
+    let wait = async {
+        loop {
+            match agent.recv().await {
+                Ok(env) => {
+                    if matches!(&env.frame, ServerFrame::Offer { session: s, .. } if s == session) {
+                        return true;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_millis(ms), wait)
+        .await
+        .unwrap_or(false)
+}
+
+/// The device asks for help; returns the session and the agent it was offered to.
+async fn ask(
+    device: &mut tandem_tests::Client,
+    agents: &mut [&mut tandem_tests::Client],
+    text: &str,
+) -> (String, usize) {
+    device
+        .send(ClientFrame::HelpRequest {
+            topic: None,
+            message: text.into(),
+            client_id: None,
+            page: None,
+        })
+        .await;
+    let session = session_id(
+        &device
+            .expect(|f| matches!(f, ServerFrame::Session { .. }))
+            .await,
+    );
+    // Exactly one agent rings: find out which.
+    for (i, agent) in agents.iter_mut().enumerate() {
+        if offered(agent, &session, 1500).await {
+            agent
+                .send(ClientFrame::QueueAccept {
+                    session: session.clone(),
+                })
+                .await;
+            device
+                .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active))
+                .await;
+            return (session, i);
+        }
+    }
+    panic!("no agent was offered {session}");
+}
+
+#[tokio::test]
+async fn a_verified_customer_is_one_customer_across_devices() {
+    let server = TestServer::start().await;
+    let (mut alex, alex_token) = server.agent("alex@example.com", "Alex").await;
+    let (mut sam, sam_token) = server.agent("sam@example.com", "Sam").await;
+    alex.go_online().await;
+    sam.go_online().await;
+    let tokens = [alex_token, sam_token];
+
+    // Device 1 (verified as user-4711) talks to whoever is offered it, then ends.
+    let mut phone = device(&server, "user-4711", true).await;
+    let (first, served_by) = ask(&mut phone, &mut [&mut alex, &mut sam], "my phone chat").await;
+    phone
+        .send(ClientFrame::SessionEnd {
+            session: first.clone(),
+        })
+        .await;
+    phone
+        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended))
+        .await;
+
+    // Device 2, verified as the same user: the same agent is preferred, and
+    // the panel brings the phone's conversation.
+    let mut laptop = device(&server, "user-4711", true).await;
+    let (second, agent) = ask(&mut laptop, &mut [&mut alex, &mut sam], "from my laptop").await;
+    assert_eq!(agent, served_by, "the agent who served this customer last");
+    let (status, body) = panel(&server, &tokens[agent], &second).await;
+    assert_eq!(status, 200, "{body}");
+    let previous = body["previous"].as_array().unwrap();
+    assert_eq!(previous.len(), 1, "{body}");
+    assert_eq!(previous[0]["session"]["id"], first.as_str());
+    assert!(previous[0]["events"].to_string().contains("my phone chat"));
+
+    // Device 3 claims the same user id without the site's signature: a
+    // stranger as far as the panel is concerned.
+    let mut tablet = device(&server, "user-4711", false).await;
+    let (third, agent) = ask(&mut tablet, &mut [&mut alex, &mut sam], "tablet here").await;
+    let (status, body) = panel(&server, &tokens[agent], &third).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["previous"].as_array().unwrap().len(), 0, "{body}");
+    assert_eq!(body["visitor"]["identity"]["verified"], false);
+}

@@ -12,7 +12,7 @@ use protocol::{
 use sqlx::postgres::PgConnectOptions;
 use tandem_server::store::{
     Agent, LibraryItem, LibraryKind, PostgresStore, SessionRecord, Site, SqliteStore, Store,
-    StoreError, VoicePolicy,
+    StoreError, VoicePolicy, Wrapup,
 };
 use tandem_tests::scratch_dir;
 
@@ -50,6 +50,92 @@ async fn postgres_store_passes_the_suite() {
         .execute(&admin)
         .await
         .unwrap();
+}
+
+/// Verified identities join a customer's devices; unverified ones never do.
+async fn customers_across_devices(store: &dyn Store, template: &SessionRecord) {
+    let verified = |id: &str| VisitorIdentity {
+        id: Some(id.into()),
+        verified: true,
+        ..Default::default()
+    };
+    let session = |id: &str, visitor: &str, site: &str, at: i64| SessionRecord {
+        id: id.into(),
+        visitor_id: visitor.into(),
+        site: site.into(),
+        requested_at: at,
+        visitor_name: None,
+        wrapup: None,
+        ..template.clone()
+    };
+    // Phone and laptop verified as u7 on "shop"; a tablet claims u7 unsigned;
+    // a visitor of another site is verified as u7 there.
+    for (visitor, site) in [
+        ("v_phone", "shop"),
+        ("v_laptop", "shop"),
+        ("v_tablet", "shop"),
+        ("v_other", "mall"),
+    ] {
+        store.touch_visitor(visitor, site, 1).await.unwrap();
+    }
+    store
+        .set_visitor_identity("v_phone", &verified("u7"))
+        .await
+        .unwrap();
+    store
+        .set_visitor_identity("v_laptop", &verified("u7"))
+        .await
+        .unwrap();
+    let claimed = VisitorIdentity {
+        verified: false,
+        ..verified("u7")
+    };
+    store
+        .set_visitor_identity("v_tablet", &claimed)
+        .await
+        .unwrap();
+    store
+        .set_visitor_identity("v_other", &verified("u7"))
+        .await
+        .unwrap();
+    let sessions = [
+        session("c_phone", "v_phone", "shop", 5000),
+        session("c_laptop", "v_laptop", "shop", 6000),
+        session("c_tablet", "v_tablet", "shop", 7000),
+        session("c_other", "v_other", "mall", 8000),
+    ];
+    for s in &sessions {
+        store.create_session(s).await.unwrap();
+    }
+    let ids = |list: Vec<SessionRecord>| list.into_iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.customer_sessions("v_phone", 10).await.unwrap()),
+        ["c_laptop", "c_phone"],
+        "both verified devices, newest first, no unsigned claim, no other site"
+    );
+    assert_eq!(
+        ids(store.customer_sessions("v_laptop", 1).await.unwrap()),
+        ["c_laptop"],
+        "limited"
+    );
+    assert_eq!(
+        ids(store.customer_sessions("v_tablet", 10).await.unwrap()),
+        ["c_tablet"],
+        "an unverified claim sees only its own"
+    );
+    // Signing out (an unsigned identify) unlinks the device again.
+    store
+        .set_visitor_identity("v_laptop", &claimed)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(store.customer_sessions("v_phone", 10).await.unwrap()),
+        ["c_phone"]
+    );
+    assert_eq!(
+        ids(store.customer_sessions("v_404", 10).await.unwrap()),
+        Vec::<String>::new()
+    );
 }
 
 async fn suite(store: Arc<dyn Store>) {
@@ -210,6 +296,7 @@ async fn suite(store: Arc<dyn Store>) {
         last_seq: 0,
         receipts: Receipts::default(),
         callback: None,
+        wrapup: None,
     };
     store.create_session(&s).await.unwrap();
     assert!(matches!(
@@ -307,6 +394,29 @@ async fn suite(store: Arc<dyn Store>) {
     let v = store.visitor("v_1").await.unwrap().expect("visitor v_1");
     assert_eq!(v.site, "shop");
     assert_eq!(store.visitor("v_404").await.unwrap(), None);
+
+    // Wrap-ups: stored on the row, a later one replaces it, and the mutable
+    // parts written by update_session leave it alone.
+    let first = Wrapup {
+        disposition: "follow_up".into(),
+        note: Some("call back Monday — é".into()),
+        at: 3100,
+    };
+    assert!(store.set_wrapup("s_1", &first).await.unwrap());
+    assert!(!store.set_wrapup("s_404", &first).await.unwrap());
+    s.wrapup = Some(first);
+    assert_eq!(store.session("s_1").await.unwrap(), Some(s.clone()));
+    let second = Wrapup {
+        disposition: "resolved".into(),
+        note: None,
+        at: 3200,
+    };
+    store.set_wrapup("s_1", &second).await.unwrap();
+    s.wrapup = Some(second);
+    store.update_session(&s).await.unwrap();
+    assert_eq!(store.sessions_since(0).await.unwrap(), vec![s.clone()]);
+
+    customers_across_devices(store.as_ref(), &s).await;
 
     // The library: upsert by id, sorted by title, shortcuts unique.
     let thanks = LibraryItem {

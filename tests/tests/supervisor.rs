@@ -3,7 +3,7 @@
 
 use protocol::{AgentInfo, AgentPresence, ClientFrame, Receipts, ServerFrame, SessionState};
 use tandem_server::metrics::DayFigures;
-use tandem_server::store::SessionRecord;
+use tandem_server::store::{SessionRecord, Wrapup};
 use tandem_tests::{TestServer, session_id};
 
 fn session(id: &str, requested: i64, accepted: Option<i64>, ended: Option<i64>) -> SessionRecord {
@@ -32,29 +32,51 @@ fn session(id: &str, requested: i64, accepted: Option<i64>, ended: Option<i64>) 
         last_seq: 0,
         receipts: Receipts::default(),
         callback: None,
+        wrapup: None,
     }
+}
+
+/// The same session, wrapped up with `disposition`.
+fn tagged(mut s: SessionRecord, disposition: &str) -> SessionRecord {
+    s.wrapup = Some(Wrapup {
+        disposition: disposition.into(),
+        note: None,
+        at: s.ended_at.unwrap_or_default(),
+    });
+    s
 }
 
 #[test]
 fn a_scripted_day_matches_hand_computed_figures() {
     let day = [
-        session("s1", 0, Some(30), Some(330)), // waited 30 s, handled 300 s
-        session("s2", 10, Some(100), Some(250)), // waited 90 s (over 60), handled 150 s
-        session("s3", 20, None, Some(80)),     // gave up after 60 s
-        session("s4", 40, Some(60), None),     // waited 20 s, still being served
-        session("s5", 50, None, None),         // still waiting
+        tagged(session("s1", 0, Some(30), Some(330)), "resolved"), // waited 30 s, handled 300 s
+        tagged(session("s2", 10, Some(100), Some(250)), "sale"), // waited 90 s (over 60), handled 150 s
+        session("s3", 20, None, Some(80)),                       // gave up after 60 s
+        session("s4", 40, Some(60), None),                       // waited 20 s, still being served
+        session("s5", 50, None, None),                           // still waiting
+        tagged(session("s6", 60, Some(70), Some(100)), "resolved"), // waited 10 s, handled 30 s
+        session("s7", 70, Some(75), Some(95)), // waited 5 s, handled 20 s, not wrapped up
     ];
     let f = DayFigures::compute(&day, 60);
     assert_eq!(
         (f.offered, f.answered, f.abandoned, f.waiting),
-        (5, 3, 1, 1)
+        (7, 5, 1, 1)
     );
-    // Answered within 60 s: s1 and s4, out of 3 answered + 1 abandoned.
-    assert_eq!(f.service_level, Some(0.5));
-    assert_eq!(f.abandonment_rate, Some(0.25));
-    // (30 + 90 + 20) / 3 and (300 + 150) / 2.
-    assert!((f.average_speed_of_answer_secs.unwrap() - 140.0 / 3.0).abs() < 1e-9);
-    assert_eq!(f.average_handle_time_secs, Some(225.0));
+    // Answered within 60 s: s1, s4, s6 and s7, out of 5 answered + 1 abandoned.
+    assert_eq!(f.service_level, Some(4.0 / 6.0));
+    assert_eq!(f.abandonment_rate, Some(1.0 / 6.0));
+    // (30 + 90 + 20 + 10 + 5) / 5 and (300 + 150 + 30 + 20) / 4.
+    assert_eq!(f.average_speed_of_answer_secs, Some(31.0));
+    assert_eq!(f.average_handle_time_secs, Some(125.0));
+    // Wrap-ups: s1 and s6 resolved, s2 a sale; s7 was never wrapped up.
+    let tags: Vec<(&str, u32)> = f
+        .dispositions
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| (t.as_str(), *n))
+        .collect();
+    assert_eq!(tags, [("resolved", 2), ("sale", 1)]);
+    assert_eq!(f.dispositions["spam"], 0, "every allowed tag is listed");
     let empty = DayFigures::compute(&[], 60);
     assert_eq!(
         (empty.service_level, empty.average_handle_time_secs),
@@ -99,8 +121,22 @@ async fn figures_reach_the_supervisor_api_and_metrics() {
                     })
                     .await;
                 agent.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
-                agent.send(ClientFrame::SessionEnd { session }).await;
+                agent
+                    .send(ClientFrame::SessionEnd {
+                        session: session.clone(),
+                    })
+                    .await;
                 agent.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended)).await;
+                agent
+                    .send(ClientFrame::SessionWrapup {
+                        session,
+                        disposition: "resolved".into(),
+                        note: None,
+                    })
+                    .await;
+                agent
+                    .expect(|f| matches!(f, ServerFrame::Event { event, .. } if event.body.kind() == "wrapup"))
+                    .await;
             }
             "abandoned" => {
                 visitor.send(ClientFrame::HelpCancel { session }).await;
@@ -130,6 +166,8 @@ async fn figures_reach_the_supervisor_api_and_metrics() {
     assert_eq!(body["today"]["abandoned"], 1);
     assert_eq!(body["today"]["waiting"], 1);
     assert_eq!(body["today"]["abandonment_rate"], 0.5);
+    assert_eq!(body["today"]["dispositions"]["resolved"], 1, "{body}");
+    assert_eq!(body["today"]["dispositions"]["sale"], 0);
     assert_eq!(body["live"]["queues"]["billing"]["waiting"], 1);
     assert_eq!(body["live"]["agents"][0]["name"], "Ann Agent");
     assert_eq!(body["live"]["agents"][0]["presence"], "online");
@@ -148,6 +186,8 @@ async fn figures_reach_the_supervisor_api_and_metrics() {
         "tandem_today_abandonment_ratio 0.5",
         "tandem_queue_waiting{skill=\"billing\"} 1",
         "tandem_agents{presence=\"online\"} 1",
+        "tandem_today_wrapups{disposition=\"resolved\"} 1",
+        "tandem_today_wrapups{disposition=\"spam\"} 0",
         "# TYPE tandem_today_service_level_ratio gauge",
     ] {
         assert!(

@@ -458,9 +458,10 @@ impl Conversation {
             }
             // The agent's highlights show on the page itself; agents' private
             // entries arrive redacted and only keep the numbering whole.
-            EventBody::Highlight { .. } | EventBody::Redacted | EventBody::Note { .. } => {
-                Applied::Other
-            }
+            EventBody::Highlight { .. }
+            | EventBody::Redacted
+            | EventBody::Note { .. }
+            | EventBody::Wrapup { .. } => Applied::Other,
             EventBody::Transferred { to, .. } => {
                 if let Some(to) = to {
                     self.agent = Some(to.clone());

@@ -1,5 +1,5 @@
 //! The selected chat: header with who and where, the messages, and either
-//! the composer or, once ended, the close bar.
+//! the composer or, once ended, the wrap-up card (wrapup.rs).
 
 use leptos::prelude::*;
 use protocol::{Callback, PageInfo, SessionState, ShareState};
@@ -12,6 +12,7 @@ use super::composer::Composer;
 use super::customer::CustomerPanel;
 use super::messages::MessageList;
 use super::transfer::TransferButton;
+use super::wrapup::WrapupCard;
 use crate::state::Console;
 use crate::{actions, clock, format};
 
@@ -66,7 +67,7 @@ pub fn ChatPane(id: String) -> impl IntoView {
                     <MessageList id=session.clone() />
                     {move || {
                         if ended.get() {
-                            view! { <EndedBar id=session.clone() /> }.into_any()
+                            view! { <WrapupCard id=session.clone() /> }.into_any()
                         } else {
                             view! { <Composer id=session.clone() /> }.into_any()
                         }
@@ -152,24 +153,5 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
                     }
                 })}
         </header>
-    }
-}
-
-/// Replaces the composer once the chat is over.
-#[component]
-fn EndedBar(id: String) -> impl IntoView {
-    let console = expect_context::<Console>();
-    view! {
-        <div class="ended-bar" data-testid="chat-ended">
-            <span>"Chat ended"</span>
-            <button
-                type="button"
-                class="btn btn-primary"
-                data-testid="close-session"
-                on:click=move |_| actions::close_chat(console, &id)
-            >
-                "Close"
-            </button>
-        </div>
     }
 }

@@ -164,6 +164,14 @@ fn past_chat(p: PastChat) -> impl IntoView {
                 }
                 (EventBody::Message { text, .. }, _) => ("cp-msg from-agent", text.clone()),
                 (EventBody::Note { text }, _) => ("cp-msg cp-note", format!("Note: {text}")),
+                (EventBody::Wrapup { disposition, note }, _) => {
+                    let tag = format::disposition_label(disposition);
+                    let text = match note {
+                        Some(note) => format!("Wrap-up: {tag} · {note}"),
+                        None => format!("Wrap-up: {tag}"),
+                    };
+                    ("cp-msg cp-wrapup", text)
+                }
                 _ => return None,
             };
             Some(view! { <li class=class>{text}</li> })
@@ -174,6 +182,11 @@ fn past_chat(p: PastChat) -> impl IntoView {
             <summary>
                 <span>{head}</span>
                 {s.topic.map(|t| view! { <span class="chip">{t}</span> })}
+                {p.wrapup.map(|w| view! {
+                    <span class="chip chip-accent" data-testid="customer-past-wrapup">
+                        {format::disposition_label(&w.disposition)}
+                    </span>
+                })}
             </summary>
             <ul class="cp-transcript">{lines}</ul>
         </details>

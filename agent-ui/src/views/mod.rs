@@ -20,6 +20,7 @@ pub mod toasts;
 pub mod topbar;
 pub mod transfer;
 pub mod workspace;
+pub mod wrapup;
 
 use leptos::prelude::*;
 

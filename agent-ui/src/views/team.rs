@@ -133,8 +133,29 @@ fn board(s: Supervisor) -> impl IntoView {
             }
         })
         .collect_view();
+    // In the order agents pick them (the protocol's list), any others after.
+    let mut tags: Vec<(&String, &u32)> = d.dispositions.iter().collect();
+    tags.sort_by_key(|(tag, _)| {
+        protocol::DISPOSITIONS
+            .iter()
+            .position(|d| d == tag)
+            .unwrap_or(usize::MAX)
+    });
+    let dispositions = tags
+        .into_iter()
+        .map(|(tag, n)| {
+            view! {
+                <div class="figure figure-small" data-testid="team-disposition" data-disposition=tag.clone()>
+                    <span class="figure-value">{n.to_string()}</span>
+                    <span class="figure-label">{format::disposition_label(tag)}</span>
+                </div>
+            }
+        })
+        .collect_view();
     view! {
         <div class="figures">{figures}</div>
+        <h3>"Wrap-ups today"</h3>
+        <div class="figures figures-small">{dispositions}</div>
         <h3>"Queues"</h3>
         {queues}
         <h3>"Agents"</h3>

@@ -134,7 +134,7 @@ async fn transcript(
     let session = own_session(&app, &headers, &id).await?;
     let events = all_events(app.store.as_ref(), &id, usize::MAX).await?;
     Ok(Json(
-        json!({"session": session.summary(), "events": events}),
+        json!({"session": session.summary(), "wrapup": session.wrapup, "events": events}),
     ))
 }
 

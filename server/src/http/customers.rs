@@ -1,7 +1,8 @@
 //! The customer panel behind a session ("screen pop"): who the visitor is
 //! and whether the site vouched for it, the pages of this visit, and their
-//! earlier conversations with transcripts and agents' notes, so nobody has
-//! to repeat themselves.
+//! earlier conversations with transcripts, agents' notes and wrap-ups, so
+//! nobody has to repeat themselves. A customer the site verified on several
+//! devices brings the conversations of all of them.
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -42,20 +43,25 @@ async fn customer(
         .collect();
     let mut previous = Vec::new();
     for s in store
-        .visitor_sessions(&session.visitor_id, PREVIOUS + 1)
+        .customer_sessions(&session.visitor_id, PREVIOUS + 1)
         .await?
         .into_iter()
         .filter(|s| s.id != session.id)
         .take(PREVIOUS as usize)
     {
-        // Messages and notes are what the next agent needs; lifecycle
-        // entries would only crowd the panel.
+        // Messages, notes and wrap-ups are what the next agent needs;
+        // lifecycle entries would only crowd the panel.
         let events: Vec<_> = all_events(store, &s.id, PREVIOUS_EVENTS)
             .await?
             .into_iter()
-            .filter(|e| matches!(e.body, EventBody::Message { .. } | EventBody::Note { .. }))
+            .filter(|e| {
+                matches!(
+                    e.body,
+                    EventBody::Message { .. } | EventBody::Note { .. } | EventBody::Wrapup { .. }
+                )
+            })
             .collect();
-        previous.push(json!({"session": s.summary(), "events": events}));
+        previous.push(json!({"session": s.summary(), "wrapup": s.wrapup, "events": events}));
     }
     Ok(Json(json!({
         "visitor": visitor.map(|v| json!({

@@ -312,6 +312,14 @@ impl Hub {
                 .callback_request(who, &session, callback)
                 .await
                 .map(|_| None),
+            ClientFrame::SessionWrapup {
+                session,
+                disposition,
+                note,
+            } => self
+                .wrapup(who, &session, disposition, note)
+                .await
+                .map(|_| None),
         }
     }
 
@@ -357,11 +365,12 @@ impl Hub {
             .touch_visitor(visitor, site, now_ms())
             .await?
             .identity;
-        // The agent who served this customer last is preferred by the distributor.
+        // The agent who served this customer last is preferred by the
+        // distributor: on any of their devices, once the site verified them.
         let last_agent = self
             .inner
             .store
-            .visitor_sessions(visitor, 20)
+            .customer_sessions(visitor, 20)
             .await?
             .into_iter()
             .find_map(|s| s.agent.map(|a| a.id));
@@ -382,6 +391,7 @@ impl Hub {
             last_seq: 0,
             receipts: Default::default(),
             callback: None,
+            wrapup: None,
         };
         {
             // Claim the visitor's one open slot before any await, so two tabs
@@ -537,6 +547,8 @@ impl Hub {
                     live.sessions.remove(session);
                 }
                 let handled = record.accepted_at.map(|at| now - at);
+                // The agent wraps the session up before taking its slot's next visitor.
+                st.acd.after_call(&agent.id, session, now);
                 st.acd.closed(&agent.id, handled, now)
             }
             None => st.acd.cancel(session, now),

@@ -16,6 +16,7 @@ mod form;
 mod handlers;
 pub mod outbound;
 mod transfer;
+mod wrapup;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -65,6 +66,9 @@ struct Inner {
     events: EventWriter,
     visitor_tokens: VisitorTokens,
     calls: CallSettings,
+    /// Serialises wrap-ups, whose events may be appended after the session
+    /// left memory (and with it its append lock); see wrapup.rs.
+    wrapups: tokio::sync::Mutex<()>,
     /// The embedded TURN server, once it runs (it starts after the hub).
     turn: std::sync::OnceLock<Weak<crate::turn::TurnServer>>,
     state: Mutex<State>,
@@ -307,9 +311,10 @@ impl Hub {
         store: Arc<dyn Store>,
         visitor_tokens: VisitorTokens,
         ring_ms: protocol::Millis,
+        after_call_ms: protocol::Millis,
         calls: CallSettings,
     ) -> crate::store::Result<Hub> {
-        let mut state = State::new(Acd::new(ring_ms));
+        let mut state = State::new(Acd::new(ring_ms).with_after_call(after_call_ms));
         for record in store.open_sessions().await? {
             match (&record.state, &record.agent) {
                 (SessionState::Queued, _) => {
@@ -347,6 +352,7 @@ impl Hub {
             store,
             visitor_tokens,
             calls,
+            wrapups: Default::default(),
             turn: Default::default(),
             state: Mutex::new(state),
         });
@@ -417,6 +423,7 @@ impl Hub {
                     agent: None,
                     presence: None,
                     sessions: sessions.clone(),
+                    dispositions: Vec::new(),
                 }));
                 // A reconnecting visitor learns their place at once (the
                 // coalesced rounds only send changes); call backs have none.
@@ -447,6 +454,10 @@ impl Hub {
                     agent: Some(agent.info()),
                     presence: Some(presence),
                     sessions,
+                    dispositions: protocol::DISPOSITIONS
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect(),
                 }));
                 st.sync_agent(agent);
                 if presence == AgentPresence::Online {

@@ -10,9 +10,14 @@
 //! - average speed of answer: mean wait from request to accept, over answered;
 //! - abandonment rate: abandoned ÷ (answered + abandoned);
 //! - average handle time: mean time from accept to end, over answered sessions
-//!   that have ended.
+//!   that have ended;
+//! - dispositions: the period's sessions by the tag of their latest wrap-up
+//!   (every allowed tag listed, 0 included; sessions not wrapped up are not
+//!   counted).
 
-use protocol::{Millis, SessionState};
+use std::collections::BTreeMap;
+
+use protocol::{DISPOSITIONS, Millis, SessionState};
 use serde::Serialize;
 
 use crate::store::SessionRecord;
@@ -31,16 +36,22 @@ pub struct DayFigures {
     pub average_speed_of_answer_secs: Option<f64>,
     pub abandonment_rate: Option<f64>,
     pub average_handle_time_secs: Option<f64>,
+    /// Sessions wrapped up with each disposition tag.
+    pub dispositions: BTreeMap<String, u32>,
 }
 
 impl DayFigures {
     pub fn compute(sessions: &[SessionRecord], threshold_secs: i64) -> DayFigures {
         let mut f = DayFigures {
             offered: sessions.len() as u32,
+            dispositions: DISPOSITIONS.iter().map(|d| (d.to_string(), 0)).collect(),
             ..Default::default()
         };
         let (mut within, mut wait_total, mut handle_total, mut handled) = (0u32, 0i64, 0i64, 0u32);
         for s in sessions {
+            if let Some(w) = &s.wrapup {
+                *f.dispositions.entry(w.disposition.clone()).or_default() += 1;
+            }
             match s.accepted_at {
                 Some(accepted) => {
                     f.answered += 1;

@@ -112,6 +112,21 @@ pub fn render(day: &DayFigures, live: &LiveFigures) -> String {
         "Mean time from answer to end.",
         &optional(day.average_handle_time_secs),
     );
+    let dispositions: Vec<(String, f64)> = day
+        .dispositions
+        .iter()
+        .map(|(tag, n)| {
+            (
+                format!("{{disposition=\"{}\"}}", escape(tag)),
+                f64::from(*n),
+            )
+        })
+        .collect();
+    gauge(
+        "tandem_today_wrapups",
+        "Sessions requested today and wrapped up, by disposition.",
+        &dispositions,
+    );
     out
 }
 

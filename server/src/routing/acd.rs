@@ -13,7 +13,12 @@
 //!   (or declined), it goes to the next eligible agent; when everyone eligible
 //!   has passed, the round starts again;
 //! - a claim (accepting an offer or picking from the queue) is checked and
-//!   applied in one step, so capacity can never be exceeded.
+//!   applied in one step, so capacity can never be exceeded;
+//! - after-call work: when a session ends, it keeps holding one of its agent's
+//!   slots for offers until the agent submits the wrap-up or the after-call
+//!   time passes, so an agent is not handed a new visitor mid-note. (A slot,
+//!   not the whole agent: an agent serving several chats keeps getting offers
+//!   while below capacity. The agent may still pick from the queue themself.)
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -23,6 +28,8 @@ use super::Queue;
 
 /// How long an offer rings before it moves to the next agent, by default.
 pub const RING_MS: Millis = 20_000;
+/// How long an ended session holds its agent's slot awaiting the wrap-up, by default.
+pub const AFTER_CALL_MS: Millis = 30_000;
 /// Assumed handle time before any session has been measured.
 const DEFAULT_HANDLE_MS: f64 = 180_000.0;
 
@@ -57,14 +64,37 @@ struct AgentSlot {
     open: u32,
     idle_since: Millis,
     ringing: Option<String>,
+    /// Ended sessions awaiting the agent's wrap-up, and until when they wait.
+    after_call: HashMap<String, Millis>,
 }
 
 impl AgentSlot {
-    fn can_take(&self, skill: Option<&str>) -> bool {
+    fn new(presence: AgentPresence, connected: bool, capacity: u32, now: Millis) -> AgentSlot {
+        AgentSlot {
+            presence,
+            connected,
+            skills: BTreeSet::new(),
+            capacity,
+            open: 0,
+            idle_since: now,
+            ringing: None,
+            after_call: HashMap::new(),
+        }
+    }
+
+    /// Ended sessions still in after-call work at `now`.
+    fn wrapping(&self, now: Millis) -> u32 {
+        self.after_call
+            .values()
+            .filter(|until| **until > now)
+            .count() as u32
+    }
+
+    fn can_take(&self, skill: Option<&str>, now: Millis) -> bool {
         self.presence == AgentPresence::Online
             && self.connected
             && self.ringing.is_none()
-            && self.open < self.capacity
+            && self.open + self.wrapping(now) < self.capacity
             && match skill {
                 None => true,
                 Some(s) => self.skills.is_empty() || self.skills.contains(s),
@@ -89,6 +119,8 @@ struct Waiting {
 #[derive(Debug)]
 pub struct Acd {
     ring_ms: Millis,
+    /// After-call work per ended session; 0 turns it off.
+    after_call_ms: Millis,
     agents: HashMap<String, AgentSlot>,
     queue: Queue,
     waiting: HashMap<String, Waiting>,
@@ -107,11 +139,18 @@ impl Acd {
     pub fn new(ring_ms: Millis) -> Acd {
         Acd {
             ring_ms,
+            after_call_ms: 0,
             agents: HashMap::new(),
             queue: Queue::default(),
             waiting: HashMap::new(),
             handle_ms: None,
         }
+    }
+
+    /// The same distributor, giving agents `ms` of after-call work per ended session.
+    pub fn with_after_call(mut self, ms: Millis) -> Acd {
+        self.after_call_ms = ms.max(0);
+        self
     }
 
     /// An agent's availability or profile changed (presence, connection, skills, capacity).
@@ -127,15 +166,7 @@ impl Acd {
         let slot = self
             .agents
             .entry(id.to_string())
-            .or_insert_with(|| AgentSlot {
-                presence,
-                connected,
-                skills: BTreeSet::new(),
-                capacity,
-                open: 0,
-                idle_since: now,
-                ringing: None,
-            });
+            .or_insert_with(|| AgentSlot::new(presence, connected, capacity, now));
         slot.presence = presence;
         slot.connected = connected;
         slot.skills = skills.iter().cloned().collect();
@@ -164,15 +195,7 @@ impl Acd {
         let slot = self
             .agents
             .entry(agent.to_string())
-            .or_insert_with(|| AgentSlot {
-                presence: AgentPresence::Offline,
-                connected: false,
-                skills: BTreeSet::new(),
-                capacity: open.max(1),
-                open: 0,
-                idle_since: now,
-                ringing: None,
-            });
+            .or_insert_with(|| AgentSlot::new(AgentPresence::Offline, false, open.max(1), now));
         slot.open = open;
     }
 
@@ -364,8 +387,38 @@ impl Acd {
         self.dispatch(now)
     }
 
-    /// Time passed: offers that rang out move on.
+    /// `agent`'s session `session` ended: it enters after-call work. Call
+    /// before [`Acd::closed`], which frees the session's open slot.
+    pub fn after_call(&mut self, agent: &str, session: &str, now: Millis) {
+        if self.after_call_ms == 0 {
+            return;
+        }
+        if let Some(slot) = self.agents.get_mut(agent) {
+            slot.after_call
+                .insert(session.to_string(), now + self.after_call_ms);
+        }
+    }
+
+    /// `agent` submitted the wrap-up of `session`: its slot is free again.
+    pub fn wrapped(&mut self, agent: &str, session: &str, now: Millis) -> Vec<Action> {
+        let freed = self
+            .agents
+            .get_mut(agent)
+            .and_then(|slot| slot.after_call.remove(session))
+            .is_some();
+        if freed {
+            self.dispatch(now)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Time passed: offers that rang out move on; after-call work that ran
+    /// out frees its slot.
     pub fn tick(&mut self, now: Millis) -> Vec<Action> {
+        for slot in self.agents.values_mut() {
+            slot.after_call.retain(|_, until| *until > now);
+        }
         let expired: Vec<(String, String)> = self
             .waiting
             .iter()
@@ -483,7 +536,7 @@ impl Acd {
             let eligible = |passed: &HashSet<String>| {
                 let mut best: Option<(&String, &AgentSlot)> = None;
                 for (id, a) in &self.agents {
-                    if !a.can_take(skill) || passed.contains(id) {
+                    if !a.can_take(skill, now) || passed.contains(id) {
                         continue;
                     }
                     if w.last_agent.as_deref() == Some(id.as_str()) {

@@ -344,3 +344,73 @@ fn can_serve_counts_online_agents_with_the_skill_even_when_busy() {
     acd.agent("billing", Away, true, &["billing".into()], 1, 3);
     assert!(!acd.can_serve(Some("billing")));
 }
+
+#[test]
+fn an_ended_session_holds_its_slot_until_the_wrap_up() {
+    let mut acd = Acd::default().with_after_call(30_000);
+    online(&mut acd, "a", &[], 1, 0);
+    offers(&acd.request("s1", None, None, 1, 1));
+    acd.claim("s1", "a", 2).unwrap();
+    acd.after_call("a", "s1", 10);
+    let a = acd.closed("a", Some(8), 10);
+    assert!(offers(&a).is_empty());
+    let a = acd.request("s2", None, None, 11, 11);
+    assert!(offers(&a).is_empty(), "in after-call work");
+    assert!(offers(&acd.tick(20)).is_empty());
+    let a = acd.wrapped("a", "s1", 21);
+    assert_eq!(
+        offers(&a),
+        [("s2".into(), "a".into())],
+        "free once wrapped up"
+    );
+    assert!(
+        acd.wrapped("a", "s1", 22).is_empty(),
+        "a second wrap-up frees nothing"
+    );
+}
+
+#[test]
+fn after_call_work_runs_out_and_leaves_other_slots_alone() {
+    let mut acd = Acd::default().with_after_call(30_000);
+    online(&mut acd, "a", &[], 2, 0);
+    acd.request("s1", None, None, 1, 1);
+    acd.claim("s1", "a", 2).unwrap();
+    acd.after_call("a", "s1", 10);
+    acd.closed("a", None, 10);
+    // Capacity 2: one slot wraps up, the other takes a new visitor.
+    let a = acd.request("s2", None, None, 11, 11);
+    assert_eq!(offers(&a), [("s2".into(), "a".into())]);
+    acd.claim("s2", "a", 12).unwrap();
+    let a = acd.request("s3", None, None, 13, 13);
+    assert!(offers(&a).is_empty(), "one open, one wrapping: full");
+    assert!(offers(&acd.tick(10 + 30_000 - 1)).is_empty());
+    let a = acd.tick(10 + 30_000);
+    assert_eq!(
+        offers(&a),
+        [("s3".into(), "a".into())],
+        "the wrap-up time ran out"
+    );
+    // The agent may still pick from the queue themself during after-call work.
+    let mut acd = Acd::default().with_after_call(30_000);
+    online(&mut acd, "b", &[], 1, 0);
+    acd.request("t1", None, None, 1, 1);
+    acd.claim("t1", "b", 2).unwrap();
+    acd.after_call("b", "t1", 3);
+    acd.closed("b", None, 3);
+    acd.request("t2", None, None, 4, 4);
+    assert!(acd.claim("t2", "b", 5).is_ok());
+}
+
+#[test]
+fn without_after_call_time_a_closed_slot_is_free_at_once() {
+    let mut acd = Acd::default();
+    online(&mut acd, "a", &[], 1, 0);
+    acd.request("s1", None, None, 1, 1);
+    acd.claim("s1", "a", 2).unwrap();
+    acd.after_call("a", "s1", 3);
+    acd.closed("a", None, 3);
+    assert_eq!(
+        offers(&acd.request("s2", None, None, 4, 4)),
+        [("s2".into(), "a".into())]
+    );
+}

@@ -190,6 +190,19 @@ pub struct SessionRecord {
     pub receipts: Receipts,
     /// A message or call back asked for while nobody could answer.
     pub callback: Option<protocol::Callback>,
+    /// The agent's latest wrap-up, once the session has ended and was wrapped up.
+    /// Agents-only: never part of the summary visitors receive.
+    pub wrapup: Option<Wrapup>,
+}
+
+/// How an agent closed a session off: a tag from `protocol::DISPOSITIONS`
+/// and an optional note.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Wrapup {
+    pub disposition: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub at: Millis,
 }
 
 impl SessionRecord {
@@ -250,6 +263,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates the visitor on first sight, refreshes `last_seen_at` afterwards.
     async fn touch_visitor(&self, id: &str, site: &str, now: Millis) -> Result<Visitor>;
+    /// Stores the identity; a verified one also links the visitor to the
+    /// site's user id (see `customer_sessions`), anything else unlinks it.
     async fn set_visitor_identity(&self, id: &str, identity: &VisitorIdentity) -> Result<()>;
     async fn visitor(&self, id: &str) -> Result<Option<Visitor>>;
 
@@ -273,6 +288,12 @@ pub trait Store: Send + Sync + 'static {
     async fn sessions_since(&self, since: Millis) -> Result<Vec<SessionRecord>>;
     /// A visitor's sessions, newest first.
     async fn visitor_sessions(&self, visitor_id: &str, limit: u32) -> Result<Vec<SessionRecord>>;
+    /// The customer's sessions, newest first: those of every visitor (device)
+    /// of the same site verified as the same user as `visitor_id`, or only
+    /// the visitor's own while their identity is not verified.
+    async fn customer_sessions(&self, visitor_id: &str, limit: u32) -> Result<Vec<SessionRecord>>;
+    /// Records (or replaces) a session's wrap-up; false if there is no such session.
+    async fn set_wrapup(&self, session_id: &str, wrapup: &Wrapup) -> Result<bool>;
 
     /// Appends events (of one or several sessions) and moves each session's
     /// `last_seq`, all in one transaction: one commit for a whole batch is

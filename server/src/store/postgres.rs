@@ -26,6 +26,7 @@ impl PostgresStore {
             4,
             include_str!("../../migrations/postgres/0004_callbacks.sql"),
         ),
+        (5, include_str!("../../migrations/postgres/0005_wrapup.sql")),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

@@ -5,12 +5,12 @@
 
 use protocol::{AgentInfo, Event, PageInfo, Receipts, Role, SessionState, VisitorIdentity};
 
-use super::{Agent, Result, SessionRecord, Site, StoreError, Visitor};
+use super::{Agent, Result, SessionRecord, Site, StoreError, Visitor, Wrapup};
 
 pub(super) const SESSION_SELECT: &str = "SELECT s.id, s.site_id, s.visitor_id, s.state, s.topic, s.first_message, \
      s.page_url, s.page_title, s.agent_id, a.name AS agent_name, s.requested_at, s.accepted_at, s.ended_at, \
      s.ended_by, s.last_seq, s.callback, s.visitor_delivered, s.visitor_read, s.agent_delivered, s.agent_read, \
-     v.identity AS visitor_identity \
+     s.disposition, s.wrapup_note, s.wrapped_up_at, v.identity AS visitor_identity \
      FROM sessions s JOIN visitors v ON v.id = s.visitor_id LEFT JOIN agents a ON a.id = s.agent_id";
 
 pub(super) const AGENT_COLUMNS: &str = "id, email, name, skills, capacity";
@@ -51,6 +51,9 @@ pub(super) struct SessionRow {
     pub last_seq: i64,
     pub callback: Option<String>,
     pub receipts: [i64; 4],
+    pub disposition: Option<String>,
+    pub wrapup_note: Option<String>,
+    pub wrapped_up_at: Option<i64>,
     pub visitor_identity: String,
 }
 
@@ -64,8 +67,17 @@ impl SessionRow {
             .map(|c| serde_json::from_str(&c))
             .transpose()
             .map_err(|e| StoreError::Corrupt(format!("session callback: {e}")))?;
+        let wrapup = match (self.disposition, self.wrapped_up_at) {
+            (Some(disposition), Some(at)) => Some(Wrapup {
+                disposition,
+                note: self.wrapup_note,
+                at,
+            }),
+            _ => None,
+        };
         Ok(SessionRecord {
             callback,
+            wrapup,
             state: SessionState::parse(&self.state)
                 .ok_or_else(|| StoreError::Corrupt(format!("session state {:?}", self.state)))?,
             page: self.page_url.map(|url| PageInfo {
@@ -418,9 +430,12 @@ macro_rules! sql_store {
                 id: &str,
                 identity: &protocol::VisitorIdentity,
             ) -> $crate::store::Result<()> {
-                sqlx::query("UPDATE visitors SET identity = $2 WHERE id = $1")
+                // Only a verified id links devices; an unverified claim unlinks.
+                let verified_user = identity.id.as_ref().filter(|_| identity.verified);
+                sqlx::query("UPDATE visitors SET identity = $2, verified_user = $3 WHERE id = $1")
                     .bind(id)
                     .bind($crate::store::sql::to_json(identity))
+                    .bind(verified_user)
                     .execute(&self.pool)
                     .await?;
                 Ok(())
@@ -528,6 +543,37 @@ macro_rules! sql_store {
                 rows.iter().map(|r| Self::session_row(r)?.into_record()).collect()
             }
 
+            async fn customer_sessions(
+                &self,
+                visitor_id: &str,
+                limit: u32,
+            ) -> $crate::store::Result<Vec<$crate::store::SessionRecord>> {
+                // The visitor themself, plus (when verified) every visitor of
+                // the same site verified as the same user.
+                let q = format!(
+                    "{} WHERE s.visitor_id IN (SELECT o.id FROM visitors o JOIN visitors me ON me.id = $1 \
+                     WHERE o.id = me.id OR (me.verified_user IS NOT NULL AND o.site_id = me.site_id \
+                     AND o.verified_user = me.verified_user)) \
+                     ORDER BY s.requested_at DESC, s.id LIMIT $2",
+                    $crate::store::sql::SESSION_SELECT
+                );
+                let rows = sqlx::query(sqlx::AssertSqlSafe(q)).bind(visitor_id).bind(limit as i64).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Self::session_row(r)?.into_record()).collect()
+            }
+
+            async fn set_wrapup(&self, session_id: &str, w: &$crate::store::Wrapup) -> $crate::store::Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE sessions SET disposition = $2, wrapup_note = $3, wrapped_up_at = $4 WHERE id = $1",
+                )
+                .bind(session_id)
+                .bind(&w.disposition)
+                .bind(&w.note)
+                .bind(w.at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn append_events(&self, batch: &[(String, protocol::Event)]) -> $crate::store::Result<()> {
                 let mut tx = self.pool.begin().await?;
                 for (session_id, e) in batch {
@@ -613,6 +659,9 @@ macro_rules! session_row_reader {
                         r.try_get("agent_delivered")?,
                         r.try_get("agent_read")?,
                     ],
+                    disposition: r.try_get("disposition")?,
+                    wrapup_note: r.try_get("wrapup_note")?,
+                    wrapped_up_at: r.try_get("wrapped_up_at")?,
                     visitor_identity: r.try_get("visitor_identity")?,
                 })
             }

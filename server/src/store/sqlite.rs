@@ -27,6 +27,7 @@ impl SqliteStore {
             4,
             include_str!("../../migrations/sqlite/0004_callbacks.sql"),
         ),
+        (5, include_str!("../../migrations/sqlite/0005_wrapup.sql")),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.

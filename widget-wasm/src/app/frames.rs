@@ -994,6 +994,7 @@ mod tests {
                     agent: None,
                     presence: None,
                     sessions: vec![summary_full(), summary_bare()],
+                    dispositions: vec![],
                 },
                 Incoming::Welcome {
                     visitor_id: Some("v_1".into()),
