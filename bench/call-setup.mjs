@@ -10,13 +10,9 @@
 // Needs the bundles (cargo xtask build) and a tandem binary (TANDEM_BIN, or
 // $CARGO_TARGET_DIR/debug/tandem as in the e2e tests).
 
-import { execSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-
-import { Artifacts, ROOT, launchBrowser, startServer, tandemBin, waitUntil } from "../tests/e2e/harness.mjs";
+import { Artifacts, launchBrowser, startServer, tandemBin, waitUntil } from "../tests/e2e/harness.mjs";
 import { chatting, peerHook } from "../tests/e2e/voice_support.mjs";
+import { pct, runLine, widgetFiles, writeSection } from "./report.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -102,35 +98,7 @@ async function measure(browser, server, relay, artifacts) {
   return samples;
 }
 
-function pct(values, p) {
-  const s = [...values].sort((x, y) => x - y);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
-
-/** What a visitor downloads for the widget, gzipped at level 9 (as issue 5's budget counts it). */
-function widgetGzip() {
-  const dir = path.join(ROOT, "static/dist/widget");
-  const files = [];
-  const walk = (d) =>
-    readdirSync(d).forEach((f) => {
-      const p = path.join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(js|wasm)$/.test(f)) files.push(p);
-    });
-  walk(dir);
-  // GNU gzip, as the figures before voice were taken (zlib's level 9 comes out ~3% larger).
-  return files.reduce((sum, f) => sum + Number(execSync(`gzip -9 -c '${f}' | wc -c`, { encoding: "utf8" }).trim()), 0);
-}
-
 function markdown(results) {
-  const git = (cmd) => {
-    try {
-      return execSync(cmd, { encoding: "utf8" }).trim();
-    } catch {
-      return "?";
-    }
-  };
-  const chromium = git("/usr/bin/chromium --version");
   const rows = results
     .map(({ path, samples }) =>
       ["agent", "visitor"]
@@ -141,7 +109,7 @@ function markdown(results) {
 ## Voice call set-up
 
 Written by \`node bench/call-setup.mjs --write docs/benchmarks.md\` (also run by \`cargo xtask bench\`).
-${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, commit ${git("git rev-parse --short HEAD")}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${chromium}, load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}.
+${runLine()}.
 
 From the agent's click on **Call** in the console to the first inbound audio packet (\`getStats()\`, polled every 5 ms) on each side. The widget accepts the moment its prompt shows (an in-page script presses Accept), so the time covers: the agent's microphone, \`call.start\`, the ring reaching the widget, the visitor's microphone, \`call.accept\`, ICE servers for both, perfect negotiation, ICE and DTLS, and the first RTP. Both pages run in one headless Chromium with fake media devices on loopback; the server is the \`tandem\` binary the e2e tests use (${tandemBin().includes("release") ? "release" : "debug"} build). One chat, calls one after another, the first of each kind not counted (warm-up). **Relay**: both sides forced to \`iceTransportPolicy: "relay"\`, so audio goes through the embedded TURN server.
 
@@ -149,7 +117,7 @@ From the agent's click on **Call** in the console to the first inbound audio pac
 |---|---|---:|---:|---:|---:|---:|
 ${rows}
 
-Widget download with voice calls: **${(widgetGzip() / 1000).toFixed(1)} KB** gzipped (tandem.js, the wasm-bindgen glue, the wasm and its snippet; gzip -9). Budget: 150 KB; 145.1 KB before voice.
+Widget download with voice calls: **${(widgetFiles().reduce((s, f) => s + f.gzip, 0) / 1000).toFixed(1)} KB** gzipped (tandem.js, the wasm-bindgen glue, the wasm and its snippet; gzip -9). Budget: 150 KB; 145.1 KB before voice.
 ${END}`;
 }
 
@@ -171,13 +139,6 @@ try {
 const md = markdown(results);
 console.log(md);
 if (WRITE) {
-  const old = readFileSync(WRITE, "utf8");
-  const i = old.indexOf(START);
-  const j = old.indexOf(END);
-  const next =
-    i >= 0 && j > i
-      ? old.slice(0, i) + md + old.slice(j + END.length)
-      : old.replace("## Analysis", `${md}\n\n## Analysis`);
-  writeFileSync(WRITE, next);
+  writeSection(WRITE, START, END, md);
   console.error(`call-setup: wrote ${WRITE}`);
 }

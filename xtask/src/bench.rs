@@ -9,6 +9,9 @@
 //! process gets a third of its core.
 //!
 //! `--quick` runs each scenario once with at most 1,000 pairs, to try changes.
+//!
+//! The browser benchmarks come last, each a node script under bench/ that
+//! writes its own section: voice call set-up and co-browse capture.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -178,6 +181,7 @@ pub fn bench(args: &[String]) -> Result<()> {
     }
     run(&mut report)?;
     call_setup()?;
+    cobrowse(quick)?;
     eprintln!("xtask bench: done in {:.0?}", started.elapsed());
     Ok(())
 }
@@ -197,6 +201,23 @@ fn call_setup() -> Result<()> {
             "--write",
             "docs/benchmarks.md",
         ]))
+}
+
+/// Co-browse capture in Chromium beside rrweb (bench/cobrowse.mjs): the
+/// bundles are built by `call_setup`; writes its own section likewise.
+/// About two minutes, one with `--quick` (fewer sizes and runs).
+fn cobrowse(quick: bool) -> Result<()> {
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root())
+        .env("TANDEM_BIN", target_dir().join("release/tandem"))
+        .args(["bench/cobrowse.mjs", "--write", "docs/benchmarks.md"]);
+    if quick {
+        cmd.arg("--quick");
+    } else {
+        // Two runs per size keep the whole bench inside its ten minutes.
+        cmd.args(["--runs", "2"]);
+    }
+    run(&mut cmd)
 }
 
 #[derive(Debug, Clone, Copy)]

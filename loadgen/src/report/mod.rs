@@ -42,10 +42,13 @@ pub struct ReportArgs {
 
 const ANALYSIS_START: &str = "<!-- analysis:start -->";
 const ANALYSIS_END: &str = "<!-- analysis:end -->";
-/// The browser's voice call set-up section, written by bench/call-setup.mjs:
-/// kept as it is, markers included.
-const CALL_SETUP_START: &str = "<!-- call-setup:start -->";
-const CALL_SETUP_END: &str = "<!-- call-setup:end -->";
+/// The browser benchmarks' sections, each written by its script under
+/// bench/ (voice call set-up, co-browse capture): kept as they are, markers
+/// included, in this order.
+const BROWSER_SECTIONS: [(&str, &str); 2] = [
+    ("<!-- call-setup:start -->", "<!-- call-setup:end -->"),
+    ("<!-- cobrowse:start -->", "<!-- cobrowse:end -->"),
+];
 
 pub fn report(args: &ReportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.results)
@@ -64,9 +67,6 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         .as_deref()
         .and_then(|old| kept(old, ANALYSIS_START, ANALYSIS_END))
         .unwrap_or_else(|| "\n_No analysis written yet._\n".into());
-    let call_setup = old
-        .as_deref()
-        .and_then(|old| kept(old, CALL_SETUP_START, CALL_SETUP_END));
 
     let mut md = String::new();
     md += "# Benchmarks\n\n";
@@ -81,8 +81,10 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     md += &persistence(&runs);
     md += &tuning(&runs);
     md += &anomalies(&runs.relay);
-    if let Some(section) = call_setup {
-        let _ = write!(md, "{CALL_SETUP_START}{section}{CALL_SETUP_END}\n\n");
+    for (start, end) in BROWSER_SECTIONS {
+        if let Some(section) = old.as_deref().and_then(|old| kept(old, start, end)) {
+            let _ = write!(md, "{start}{section}{end}\n\n");
+        }
     }
     let _ = write!(
         md,
