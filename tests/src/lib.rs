@@ -386,6 +386,22 @@ impl Client {
         let _ = self.ws.close(None).await;
     }
 
+    /// The session's whole log as this client may read it (`session.sync`).
+    pub async fn history(&mut self, session: &str) -> Vec<protocol::Event> {
+        self.send(ClientFrame::SessionSync {
+            session: session.to_string(),
+            after_seq: 0,
+        })
+        .await;
+        match self
+            .expect(|f| matches!(f, ServerFrame::History { .. }))
+            .await
+        {
+            ServerFrame::History { events, .. } => events,
+            _ => unreachable!("matched above"),
+        }
+    }
+
     /// An agent goes online and waits until the server confirms it.
     pub async fn go_online(&mut self) {
         self.send(ClientFrame::PresenceSet {

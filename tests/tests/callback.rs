@@ -116,18 +116,7 @@ async fn with_nobody_online_a_call_back_is_offered_to_the_first_agent_who_comes(
     assert_eq!(summary.callback, Some(phone));
 
     // The transcript says what was asked for; no more changes once taken.
-    agent
-        .send(ClientFrame::SessionSync {
-            session: session.clone(),
-            after_seq: 0,
-        })
-        .await;
-    let history = agent
-        .expect(|f| matches!(f, ServerFrame::History { .. }))
-        .await;
-    let ServerFrame::History { events, .. } = history else {
-        unreachable!()
-    };
+    let events = agent.history(&session).await;
     assert!(
         events
             .iter()

@@ -253,24 +253,26 @@ impl Acd {
     /// The request became a call back due at `due_at`: it is offered from
     /// then on, and an offer ringing before that is withdrawn.
     pub fn schedule(&mut self, session: &str, due_at: Millis, now: Millis) -> Vec<Action> {
-        let mut actions = Vec::new();
         let Some(w) = self.waiting.get_mut(session) else {
-            return actions;
+            return Vec::new();
         };
         w.due_at = due_at;
-        if due_at > now {
-            if let Some((agent, _)) = w.offer.take() {
-                if let Some(slot) = self.agents.get_mut(&agent) {
-                    slot.ringing = None;
-                }
-                actions.push(Action::Withdraw {
-                    session: session.to_string(),
-                    agent,
-                });
-            }
-        }
+        let offer = if due_at > now { w.offer.take() } else { None };
+        let mut actions: Vec<Action> = self.unring(session, offer).into_iter().collect();
         actions.extend(self.dispatch(now));
         actions
+    }
+
+    /// Stops `offer` of `session` ringing: frees its agent and tells them.
+    fn unring(&mut self, session: &str, offer: Option<(String, Millis)>) -> Option<Action> {
+        let (agent, _) = offer?;
+        if let Some(slot) = self.agents.get_mut(&agent) {
+            slot.ringing = None;
+        }
+        Some(Action::Withdraw {
+            session: session.to_string(),
+            agent,
+        })
     }
 
     /// Whether some online, connected agent has the skill (busy or not):
@@ -285,18 +287,8 @@ impl Acd {
 
     /// The request was cancelled or ended before anyone took it.
     pub fn cancel(&mut self, session: &str, now: Millis) -> Vec<Action> {
-        let mut actions = Vec::new();
-        if let Some(w) = self.remove(session) {
-            if let Some((agent, _)) = w.offer {
-                if let Some(slot) = self.agents.get_mut(&agent) {
-                    slot.ringing = None;
-                }
-                actions.push(Action::Withdraw {
-                    session: session.to_string(),
-                    agent,
-                });
-            }
-        }
+        let offer = self.remove(session).and_then(|w| w.offer);
+        let mut actions: Vec<Action> = self.unring(session, offer).into_iter().collect();
         actions.extend(self.dispatch(now));
         actions
     }
