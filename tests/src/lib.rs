@@ -158,6 +158,16 @@ impl TestServer {
         }
     }
 
+    /// A session as the server stored it.
+    pub async fn stored_session(&self, id: &str) -> tandem_server::store::SessionRecord {
+        self.running
+            .store
+            .session(id)
+            .await
+            .expect("store readable")
+            .expect("session stored")
+    }
+
     /// Logs in over REST; returns the bearer token.
     pub async fn login(&self, email: &str, password: &str) -> Result<String> {
         let res = reqwest::Client::new()
@@ -400,6 +410,16 @@ impl Client {
             ServerFrame::History { events, .. } => events,
             _ => unreachable!("matched above"),
         }
+    }
+
+    /// An agent takes a waiting session and waits until it is active.
+    pub async fn accept(&mut self, session: &str) {
+        self.send(ClientFrame::QueueAccept {
+            session: session.to_string(),
+        })
+        .await;
+        self.expect(|f| matches!(f, ServerFrame::Session { session: s } if s.id == session && s.state == protocol::SessionState::Active))
+            .await;
     }
 
     /// An agent goes online and waits until the server confirms it.

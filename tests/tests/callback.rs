@@ -190,14 +190,7 @@ async fn a_call_back_booked_for_later_waits_for_its_time_across_a_restart() {
             matches!(f, tandem_tests::Incoming::Frame(e) if matches!(e.frame, ServerFrame::Offer { .. }))
         })
         .await;
-    agent
-        .send(ClientFrame::QueueAccept {
-            session: session.clone(),
-        })
-        .await;
-    agent
-        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active))
-        .await;
+    agent.accept(&session).await;
 }
 
 /// Monday = 0, from the Unix epoch (a Thursday).

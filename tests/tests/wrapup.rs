@@ -84,13 +84,7 @@ async fn the_agent_wraps_up_an_ended_chat_and_may_correct_it() {
         }
     );
     assert_eq!(event.author_name.as_deref(), Some("Alex"));
-    let stored = server
-        .running
-        .store
-        .session(&a.session)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = server.stored_session(&a.session).await;
     let w = stored.wrapup.expect("stored on the session");
     assert_eq!(
         (w.disposition.as_str(), w.note.as_deref()),
@@ -129,13 +123,7 @@ async fn only_the_sessions_agent_may_wrap_it_up() {
     assert_eq!(error_of(&mut other, rid).await.0, ErrorCode::Forbidden);
     let rid = other.send(wrapup("s_missing", "spam", None)).await;
     assert_eq!(error_of(&mut other, rid).await.0, ErrorCode::UnknownSession);
-    let stored = server
-        .running
-        .store
-        .session(&a.session)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = server.stored_session(&a.session).await;
     assert_eq!(stored.wrapup, None, "nothing was stored");
 }
 
@@ -162,13 +150,7 @@ async fn bad_wrap_ups_get_a_clear_error_and_change_nothing() {
     let (code, message) = error_of(&mut a.agent, rid).await;
     assert_eq!(code, ErrorCode::InvalidFrame);
     assert!(message.contains("note is longer than"), "{message}");
-    let stored = server
-        .running
-        .store
-        .session(&a.session)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = server.stored_session(&a.session).await;
     assert_eq!(stored.wrapup, None);
     let body = transcript(&server, &a.agent_token, &a.session).await;
     assert!(!body["events"].to_string().contains("wrapup"), "{body}");
