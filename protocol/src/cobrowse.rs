@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! byte 0      format version (1)
-//! byte 1      kind: 1 = keyframe, 2 = delta
+//! byte 1      kind: 1 = keyframe, 2 = delta, 3 = pointer
 //! byte 2      length L of the session id (1..=64)
 //! 3..3+L      session id, ASCII
 //! next 4      epoch, u32 little-endian: which keyframe the frame belongs to
@@ -17,13 +17,25 @@
 //! A keyframe starts a new epoch (the widget increments it). Deltas must follow
 //! their keyframe without gaps; the server and the mirror both check that and
 //! resynchronise from a keyframe instead of showing a wrong page.
+//!
+//! Pointer frames carry only the visitor's pointer moves and clicks (a
+//! [`Delta`] of `mouse` and `click` ops) with the epoch and seq of the last
+//! delta sent. They are passing moments, not page state: relayed to agents
+//! whose mirror shows that epoch, never logged and never replayed, so a
+//! moving mouse neither fills the server's log nor forces keyframes.
 
 use serde::{Deserialize, Serialize};
+
+mod writer;
+pub use writer::KeyframeWriter;
 
 /// Version byte of the binary co-browse frame format.
 pub const FRAME_FORMAT: u8 = 1;
 /// Largest co-browse frame the server accepts (a big page's keyframe fits).
 pub const MAX_COBROWSE_FRAME_BYTES: usize = 8 * 1024 * 1024;
+/// Where the console's mirror iframes load their empty document from: the
+/// server serves it with the mirror's own Content Security Policy.
+pub const MIRROR_PATH: &str = "/agent/mirror";
 /// Deltas kept after a keyframe before the server asks the widget for a new
 /// one. Small enough that a catch-up replay fits in a connection's queue.
 pub const MAX_LOG_DELTAS: usize = 200;
@@ -34,6 +46,7 @@ pub const MAX_LOG_DELTA_BYTES: usize = 4 * 1024 * 1024;
 pub enum FrameKind {
     Keyframe = 1,
     Delta = 2,
+    Pointer = 3,
 }
 
 /// The parsed header of a binary co-browse frame; `body` is an offset into it.
@@ -68,18 +81,32 @@ impl std::fmt::Display for HeaderError {
 
 /// Builds a frame: header then body.
 pub fn encode_frame(kind: FrameKind, session: &str, epoch: u32, seq: u32, body: &[u8]) -> Vec<u8> {
+    let mut out = frame_header(kind, session, epoch, seq, body.len());
+    out.extend_from_slice(body);
+    out
+}
+
+/// A frame's header alone, in a buffer with room for `body_len` more bytes:
+/// a body written straight after it needs no copy (a big page's keyframe is
+/// megabytes).
+pub fn frame_header(
+    kind: FrameKind,
+    session: &str,
+    epoch: u32,
+    seq: u32,
+    body_len: usize,
+) -> Vec<u8> {
     assert!(
         !session.is_empty() && session.len() <= 64 && session.is_ascii(),
         "session ids are short ASCII"
     );
-    let mut out = Vec::with_capacity(11 + session.len() + body.len());
+    let mut out = Vec::with_capacity(11 + session.len() + body_len);
     out.push(FRAME_FORMAT);
     out.push(kind as u8);
     out.push(session.len() as u8);
     out.extend_from_slice(session.as_bytes());
     out.extend_from_slice(&epoch.to_le_bytes());
     out.extend_from_slice(&seq.to_le_bytes());
-    out.extend_from_slice(body);
     out
 }
 
@@ -94,6 +121,7 @@ pub fn decode_header(frame: &[u8]) -> Result<FrameHeader, HeaderError> {
     let kind = match frame[1] {
         1 => FrameKind::Keyframe,
         2 => FrameKind::Delta,
+        3 => FrameKind::Pointer,
         k => return Err(HeaderError::Kind(k)),
     };
     let len = frame[2] as usize;
@@ -162,6 +190,17 @@ pub struct Keyframe {
     /// Stylesheets adopted by the document (`document.adoptedStyleSheets`), as CSS text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adopted: Vec<String>,
+}
+
+/// Where a node hangs under its parent element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// A child node (`c`).
+    Child,
+    /// A top-level child of the parent's open shadow root (`s`).
+    Shadow,
+    /// The root element of a same-origin iframe's document (`d`).
+    Doc,
 }
 
 /// One node. `i` is the widget's id for it, stable for the node's lifetime

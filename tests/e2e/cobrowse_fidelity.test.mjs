@@ -39,6 +39,14 @@ test("co-browse fidelity: the mirror equals the visitor's page after every chang
     const { visitor, agent, session, visitorCtx, agentCtx } = await startChat(stack, "/lab/fidelity.html");
     await startSharing(visitor, agent, session);
     await expectMirrorEquals(visitor, agent, session, "the first keyframe");
+    // The page's picture and CSS background come from the visitor's origin:
+    // the mirror document's own policy lets them load (the console's would not).
+    await waitUntil("the visitor's image to load in the mirror", () =>
+      mirrorFrame(agent, session).evaluate((f) => {
+        const img = f.contentDocument.getElementById("photo");
+        return img?.complete && img.naturalWidth === 120;
+      }),
+    );
     await shot(artifacts, agent, "mirror-live");
 
     const steps = [

@@ -193,6 +193,57 @@ async fn a_full_log_asks_for_a_fresh_keyframe_once() {
 }
 
 #[tokio::test]
+async fn pointer_frames_are_relayed_but_never_logged() {
+    let Shared {
+        server,
+        mut agent,
+        agent_token,
+        mut visitor,
+        session,
+    } = sharing().await;
+    let pointer = |epoch: u32, x: u32| {
+        let body = format!(r#"{{"ops":[{{"o":"mouse","x":{x},"y":1}}]}}"#);
+        encode_frame(FrameKind::Pointer, &session, epoch, 0, body.as_bytes())
+    };
+    // Before any page: nobody to draw it for.
+    visitor.send_binary(pointer(1, 0)).await;
+    agent.expect_none(200, is_binary).await;
+
+    let first = keyframe(&session, 1);
+    visitor.send_binary(first.clone()).await;
+    agent.recv_binary().await;
+    // More moves than the log holds deltas: relayed, and no keyframe asked for.
+    let n = MAX_LOG_DELTAS as u32 + 20;
+    for x in 1..=n {
+        visitor.send_binary(pointer(1, x)).await;
+        if x % 100 == 0 {
+            // Stay under the page-frame rate limit.
+            tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+        }
+    }
+    for x in 1..=n {
+        assert_eq!(agent.recv_binary().await, pointer(1, x));
+    }
+    visitor.expect_none(300, is_keyframe_request).await;
+    // The page's sequence is untouched: the next delta is still seq 1.
+    let next = delta(&session, 1, 1);
+    visitor.send_binary(next.clone()).await;
+    assert_eq!(agent.recv_binary().await, next);
+    // A late tab is replayed the page, not the moves.
+    let mut late = server.agent_client(&agent_token).await;
+    late.send(ClientFrame::CobrowseSubscribe {
+        session: session.clone(),
+    })
+    .await;
+    assert_eq!(late.recv_binary().await, first);
+    assert_eq!(late.recv_binary().await, next);
+    late.expect_none(300, is_binary).await;
+    // Moves of a page the agents do not have are dropped.
+    visitor.send_binary(pointer(7, 1)).await;
+    agent.expect_none(300, is_binary).await;
+}
+
+#[tokio::test]
 async fn frames_are_checked_before_they_are_relayed() {
     let Shared {
         server,
@@ -468,4 +519,41 @@ async fn a_slow_agent_tab_loses_page_frames_not_chat() {
         "page frames to a slow tab were dropped ({page_frames} of {})",
         sent + 1
     );
+}
+
+#[tokio::test]
+async fn the_mirror_document_may_load_page_assets_but_never_run_anything() {
+    let server = TestServer::start().await;
+    let get = |path: &str| reqwest::Client::new().get(server.http(path)).send();
+    let mirror = get(tandem_server::http::MIRROR_PATH).await.unwrap();
+    assert_eq!(mirror.status(), 200);
+    let header = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let csp = header(&mirror, "content-security-policy");
+    for needed in [
+        "script-src 'none'",
+        "object-src 'none'",
+        "connect-src 'none'",
+        "form-action 'none'",
+        "img-src * data:",
+        "font-src * data:",
+        "frame-ancestors 'self'",
+    ] {
+        assert!(csp.contains(needed), "mirror CSP {csp:?} lacks {needed:?}");
+    }
+    assert_eq!(header(&mirror, "referrer-policy"), "no-referrer");
+    assert_eq!(header(&mirror, "x-frame-options"), "SAMEORIGIN");
+    assert!(mirror.text().await.unwrap().contains("<body></body>"));
+
+    // The console keeps its strict policy: the mirror's is its own.
+    let console = get("/agent").await.unwrap();
+    let csp = header(&console, "content-security-policy");
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+    assert!(csp.contains("img-src 'self' data:;"), "{csp}");
+    assert_eq!(header(&console, "x-frame-options"), "DENY");
 }

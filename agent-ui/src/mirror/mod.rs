@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use protocol::cobrowse::{Delta, FrameHeader, Keyframe, decode_header};
+use protocol::cobrowse::{Delta, FrameHeader, Keyframe, Op, decode_header};
 use protocol::limits::MAX_SHORT_CHARS;
 use protocol::{ClientFrame, ShareState};
 
@@ -257,6 +257,10 @@ fn receive(mirror: &mut Mirror, header: &FrameHeader, frame: Vec<u8>, after: &mu
     let started = js_sys::Date::now();
     let result = match verdict {
         Verdict::Ignore => return,
+        Verdict::Pointer => {
+            show_pointer(mirror, body);
+            return;
+        }
         Verdict::Resync => Err("a frame is missing".to_string()),
         Verdict::Rebuild => parse_keyframe(body).and_then(|kf| {
             let page = mirror.page.as_mut().expect("checked above");
@@ -346,6 +350,24 @@ fn show(mirror: &mut Mirror, fx: Effects, rebuilt: bool) {
     for (x, y) in fx.clicks {
         stage.ripple(x, y);
     }
+}
+
+/// Draws the visitor's pointer from a pointer frame. Only pointer ops are
+/// taken from it (anything else would change the page outside the
+/// sequence); an unreadable one is dropped: the next move replaces it.
+fn show_pointer(mirror: &mut Mirror, body: &[u8]) {
+    let Ok(delta) = serde_json::from_slice::<Delta>(body) else {
+        return;
+    };
+    let mut fx = Effects::default();
+    for op in delta.ops {
+        match op {
+            Op::Mouse { x, y } => fx.mouse = Some((x, y)),
+            Op::Click { x, y } => fx.clicks.push((x, y)),
+            _ => {}
+        }
+    }
+    show(mirror, fx, false);
 }
 
 /// The page can no longer be trusted: ask for a replay and say so.

@@ -52,6 +52,9 @@ impl Stage {
     /// sandbox is set before the frame is inserted so its very first
     /// document is sandboxed: no scripts, forms, popups or navigation of
     /// the console; `inert` keeps its content out of focus and tab order.
+    /// The frame loads the server's mirror document, whose own policy lets
+    /// the visitor's images, fonts and stylesheets load and runs nothing:
+    /// build into it only after its `load` event.
     pub fn new(
         doc: &Document,
         session: &str,
@@ -64,6 +67,9 @@ impl Stage {
         let frame: HtmlIFrameElement = doc.create_element("iframe").ok()?.unchecked_into();
         frame
             .set_attribute("sandbox", sanitize::FRAME_SANDBOX)
+            .ok()?;
+        frame
+            .set_attribute("src", protocol::cobrowse::MIRROR_PATH)
             .ok()?;
         let _ = frame.set_attribute("inert", "");
         let _ = frame.set_attribute("tabindex", "-1");
@@ -99,7 +105,7 @@ impl Stage {
             .set_attribute("data-apply-ms", &format!("{ms:.1}"));
     }
 
-    /// The mirror's document (an empty, sandboxed about:blank until built).
+    /// The mirror's document (empty until built).
     pub fn document(&self) -> Option<Document> {
         self.frame.content_document()
     }

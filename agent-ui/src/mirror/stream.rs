@@ -18,6 +18,8 @@ pub enum Verdict {
     Ignore,
     /// The mirror missed something: discard the page and ask for a replay.
     Resync,
+    /// The visitor's pointer, for the page shown: draw it, nothing else.
+    Pointer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,10 @@ impl Tracker {
                 self.state = State::Live { epoch, next: 1 };
                 Verdict::Rebuild
             }
+            (FrameKind::Pointer, State::Live { epoch: e, .. }) if epoch == e => Verdict::Pointer,
+            // Pointer moves of another page, or while no page is shown, are
+            // simply not drawn: they are never worth a replay.
+            (FrameKind::Pointer, _) => Verdict::Ignore,
             (FrameKind::Delta, State::Waiting) => Verdict::Ignore,
             (FrameKind::Delta, State::Live { epoch: e, next }) => {
                 if epoch != e || seq > next {
@@ -84,7 +90,19 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use FrameKind::{Delta, Keyframe};
+    use FrameKind::{Delta, Keyframe, Pointer};
+
+    #[test]
+    fn pointer_frames_are_drawn_for_the_page_shown_and_never_resync() {
+        let mut t = Tracker::default();
+        assert_eq!(t.check(Pointer, 1, 0), Verdict::Ignore, "no page yet");
+        t.check(Keyframe, 3, 0);
+        assert_eq!(t.check(Pointer, 3, 0), Verdict::Pointer);
+        assert_eq!(t.check(Pointer, 3, 0), Verdict::Pointer, "not counted");
+        assert_eq!(t.check(Delta, 3, 1), Verdict::Apply, "deltas still follow on");
+        assert_eq!(t.check(Pointer, 2, 7), Verdict::Ignore, "an older page's pointer");
+        assert!(t.is_live());
+    }
 
     #[test]
     fn deltas_wait_for_a_keyframe_then_follow_it() {

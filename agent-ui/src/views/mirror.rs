@@ -144,13 +144,25 @@ fn MirrorStage(id: String, area: NodeRef<html::Div>) -> impl IntoView {
                 cursor.unchecked_into(),
             )
         });
-        match stage {
-            Some(stage) => {
-                session.with_value(|id| mirror::attach(console, id, stage, generation));
-                true
+        let Some(stage) = stage else { return false };
+        // Build into the frame's own document once it has loaded (before
+        // that it holds a throwaway about:blank); frames wait in the
+        // mirror's queue meanwhile. A stage unmounted first is not attached.
+        let frame = stage.frame.clone();
+        let id = session.get_value();
+        let on_load = Closure::once_into_js(move || {
+            if stage.frame.is_connected() {
+                mirror::attach(console, &id, stage, generation);
             }
-            None => false,
-        }
+        });
+        let once = web_sys::AddEventListenerOptions::new();
+        once.set_once(true);
+        let _ = frame.add_event_listener_with_callback_and_add_event_listener_options(
+            "load",
+            on_load.unchecked_ref(),
+            &once,
+        );
+        true
     });
     {
         let id = id.clone();

@@ -12,10 +12,27 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::AppState;
 
 /// The console's Content Security Policy: no inline script, no foreign hosts,
-/// wasm allowed; mirrors of visitor pages will live in sandboxed same-origin frames.
+/// wasm allowed; mirrors of visitor pages live in sandboxed same-origin
+/// frames loaded from [`MIRROR_PATH`].
 pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
      img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
+
+/// The empty document each mirror iframe loads before the console fills it.
+pub use protocol::cobrowse::MIRROR_PATH;
+
+/// The mirror's own policy. A mirror shows the visitor's page with its
+/// images, fonts and stylesheets, which live on the site's origins, so it
+/// may load those from anywhere; it may run nothing at all (no script, no
+/// plugin, no form, no connection), on top of the iframe's sandbox and the
+/// console's sanitising. Under the console's policy it would inherit
+/// (an about:blank frame does), every visitor image was blocked.
+pub const MIRROR_CSP: &str = "default-src 'none'; script-src 'none'; object-src 'none'; \
+     img-src * data: blob:; style-src * 'unsafe-inline'; font-src * data:; media-src * data: blob:; \
+     frame-src 'self'; connect-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'self'";
+
+/// The mirror document: filled by the console through the DOM.
+const MIRROR_HTML: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body></body></html>";
 
 pub fn router(static_dir: &Path) -> Router<AppState> {
     let dist = static_dir.join("dist");
@@ -54,5 +71,21 @@ pub fn router(static_dir: &Path) -> Router<AppState> {
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
         ));
-    console.merge(widget)
+    console.merge(mirror()).merge(widget)
+}
+
+fn mirror() -> Router<AppState> {
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, MIRROR_CSP),
+        (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+        // The page's images are fetched by the agent's browser: tell their
+        // hosts nothing about the console.
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-cache"),
+        (HeaderName::from_static("x-content-type-options"), "nosniff"),
+    ];
+    Router::new().route(
+        MIRROR_PATH,
+        axum::routing::get(move || async move { (headers, axum::response::Html(MIRROR_HTML)) }),
+    )
 }

@@ -17,7 +17,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 
-pub use assets::CONSOLE_CSP;
+pub use assets::{CONSOLE_CSP, MIRROR_CSP, MIRROR_PATH};
 pub use ws::normalise_origin;
 
 use crate::config::Config;

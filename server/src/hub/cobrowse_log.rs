@@ -49,6 +49,12 @@ impl CobrowseLog {
                     request_keyframe: false,
                 }
             }
+            // Passing pointer moves: for mirrors of the current page only,
+            // never kept.
+            FrameKind::Pointer => Verdict {
+                relay: self.epoch == Some(header.epoch),
+                request_keyframe: false,
+            },
             FrameKind::Delta => {
                 if self.epoch != Some(header.epoch) || header.seq != self.next_seq {
                     // A delta that does not follow what we have: relaying it would
@@ -223,5 +229,18 @@ mod tests {
         assert!(log.held_bytes() < 100);
         push(&mut log, FrameKind::Keyframe, 2, 0);
         assert_eq!(log.replay().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn pointer_frames_are_relayed_for_the_current_page_and_never_kept() {
+        let mut log = CobrowseLog::default();
+        assert!(!push(&mut log, FrameKind::Pointer, 1, 0).relay, "no page yet");
+        push(&mut log, FrameKind::Keyframe, 1, 0);
+        for _ in 0..(3 * MAX_LOG_DELTAS) {
+            assert_eq!(push(&mut log, FrameKind::Pointer, 1, 0), RELAY);
+        }
+        assert_eq!(log.replay().unwrap().len(), 1, "only the keyframe is kept");
+        assert_eq!(push(&mut log, FrameKind::Delta, 1, 1), RELAY, "seq untouched");
+        assert!(!push(&mut log, FrameKind::Pointer, 0, 0).relay, "an old page's");
     }
 }

@@ -24,7 +24,7 @@ pub mod styles;
 pub mod tree;
 
 use js_sys::WeakSet;
-use protocol::cobrowse::{Delta, FrameKind, Keyframe, Op, encode_frame};
+use protocol::cobrowse::{Delta, FrameKind, Keyframe, Op, encode_frame, frame_header};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Node};
@@ -32,7 +32,7 @@ use web_sys::{Element, Node};
 use self::events::{field_listeners, page_listeners};
 use self::observer::{Dirty, Observer, canvas_image, diff, note_records, viewport};
 use self::snapshot::{Step, Walk};
-use self::tree::{DOC, Lookup, NodeIds, Slot, Tree};
+use self::tree::{DOC, Lookup, NodeIds, Tree};
 use crate::app::Dispatcher;
 use crate::browser::{Store, document, now, window};
 use crate::connection::Connection;
@@ -52,8 +52,6 @@ const KEYFRAME_GAP_MS: f64 = 1000.0;
 /// How often canvases are re-read, and how many per round.
 const CANVAS_EVERY_MS: f64 = 1000.0;
 const CANVASES_PER_ROUND: usize = 3;
-/// Nodes of old page models freed per task.
-const FREE_PER_TASK: usize = 4000;
 /// Deltas wait while the socket has this much unsent (they coalesce).
 const BACKLOG_BYTES: u32 = 2 * 1024 * 1024;
 
@@ -82,16 +80,12 @@ impl Page {
 /// Where a keyframe in progress is.
 enum Build {
     Walking(Walk),
-    /// Walked: assembled in the next task,
+    /// Walked: ended and sent in the next task.
     Walked(Walk),
-    /// encoded in the next (with the node count, to size the buffer),
-    Assembled(Box<Keyframe>, usize),
-    /// and sent in the next (the model is freed after).
-    Encoded(Vec<u8>, Box<Keyframe>),
 }
 
-/// The keyframe of the page whose root element is `root`.
-fn keyframe(root: protocol::cobrowse::Node) -> Keyframe {
+/// The page's details that go with a keyframe (the root is written by the walk).
+fn page_details() -> Keyframe {
     let doc = document();
     let w = window();
     let (vw, vh) = viewport();
@@ -104,7 +98,10 @@ fn keyframe(root: protocol::cobrowse::Node) -> Keyframe {
         sx: w.scroll_x().unwrap_or(0.0),
         sy: w.scroll_y().unwrap_or(0.0),
         doctype: doc.doctype().map(|d| d.name()),
-        root,
+        root: protocol::cobrowse::Node {
+            i: DOC,
+            kind: protocol::cobrowse::NodeKind::Text { x: String::new() },
+        },
         adopted: styles::adopted_texts(&doc.adopted_style_sheets(), &base),
     }
 }
@@ -153,8 +150,8 @@ pub struct Capture {
     /// the first delta after it.
     head: Vec<Op>,
     frame: AnimationFrame,
-    /// Models of sent keyframes, freed a few thousand nodes per task.
-    graveyard: Vec<protocol::cobrowse::Node>,
+    /// Size of the last keyframe, to size the next one's buffer.
+    last_keyframe_bytes: usize,
     /// Continues keyframe slices, spaces keyframes out, refreshes canvases.
     timer: Timer,
     last_keyframe: f64,
@@ -227,7 +224,7 @@ impl Capture {
             page,
             observer,
             build: None,
-            graveyard: Vec::new(),
+            last_keyframe_bytes: 0,
             keyframe_due: true,
             stalled: false,
             dirty: Dirty::default(),
@@ -354,7 +351,6 @@ impl Capture {
                 if self.build.is_none() && self.next_canvas <= t {
                     self.refresh_canvases(t);
                 }
-                free_some(&mut self.graveyard, FREE_PER_TASK);
             }
         }
         if self.dirty.keyframe {
@@ -391,7 +387,7 @@ impl Capture {
     /// animation frame, or a timer.
     fn arm(&mut self, t: f64) {
         let mut timer = None;
-        if self.build.is_some() || !self.graveyard.is_empty() {
+        if self.build.is_some() {
             // The next step, as soon as the page had a turn.
             timer = Some(t);
         } else if self.keyframe_due {
@@ -407,8 +403,8 @@ impl Capture {
     }
 
     /// One step of building a keyframe, each in its own task so that none
-    /// blocks the page for long: walk slices, then assembly and encoding,
-    /// then sending.
+    /// blocks the page for long: walk slices (writing the frame as they go),
+    /// then the end of the frame and sending.
     fn keyframe_slice(&mut self, link: &Connection) {
         let t = now();
         match self.build.take() {
@@ -419,6 +415,9 @@ impl Capture {
                 let Some(root) = document().document_element() else {
                     return;
                 };
+                if !valid_session(&self.session) {
+                    return;
+                }
                 // A new epoch: the mirror rebuilds from scratch, and so do we.
                 self.keyframe_due = false;
                 self.page.tree.clear();
@@ -428,12 +427,16 @@ impl Capture {
                 self.head.clear();
                 // Records about the old tree mean nothing now.
                 let _ = self.observer.take();
-                self.build = Some(Build::Walking(Walk::new(
-                    root.into(),
-                    DOC,
-                    Slot::Child,
-                    false,
-                )));
+                // The body goes straight after the header: no copy of a
+                // megabyte frame. Room for the last keyframe's size and a bit.
+                let header = frame_header(
+                    FrameKind::Keyframe,
+                    &self.session,
+                    self.epoch.wrapping_add(1),
+                    0,
+                    self.last_keyframe_bytes + self.last_keyframe_bytes / 8 + 4096,
+                );
+                self.build = Some(Build::Walking(Walk::keyframe(root.into(), header)));
                 self.keyframe_slice(link);
             }
             Some(Build::Walking(mut walk)) => {
@@ -446,30 +449,17 @@ impl Capture {
             Some(Build::Walked(mut walk)) => {
                 self.head = std::mem::take(&mut walk.post);
                 self.watch_found_roots(true);
-                let count = walk.count;
-                self.build = walk
-                    .finish()
-                    .map(|root| Build::Assembled(Box::new(keyframe(root)), count));
-            }
-            Some(Build::Assembled(keyframe, count)) => {
-                // Roughly 60 bytes a node: one allocation, not a dozen regrowths.
-                let mut body = Vec::with_capacity(count * 64 + 1024);
-                crate::browser::must(
-                    serde_json::to_writer(&mut body, &keyframe),
-                    "page models serialise",
-                );
-                self.build = Some(Build::Encoded(body, keyframe));
-            }
-            Some(Build::Encoded(body, keyframe)) => {
+                let Some(frame) = walk.finish_keyframe(&page_details()) else {
+                    return;
+                };
                 self.epoch = self.epoch.wrapping_add(1);
                 Store::Session.set(&self.epoch_key, &self.epoch.to_string());
                 self.seq = 0;
                 self.last_keyframe = t;
+                self.last_keyframe_bytes = frame.len();
                 self.next_canvas = t + 100.0;
                 self.canvas_sent.clear();
-                self.stalled = !self.send(link, FrameKind::Keyframe, &body);
-                // Freeing a big page model takes milliseconds too: a bit per task.
-                self.graveyard.push(keyframe.root);
+                self.stalled = !self.send_frame(link, &frame);
             }
         }
     }
@@ -500,21 +490,37 @@ impl Capture {
             return;
         }
         self.last_delta = t;
-        let body =
-            crate::browser::must(serde_json::to_vec(&Delta { ops }), "page models serialise");
-        self.seq += 1;
-        if !self.send(link, FrameKind::Delta, &body) {
-            self.stalled = true;
+        // The pointer goes in its own frame, which the server relays but
+        // does not log (it is not page state).
+        let (pointer, ops): (Vec<Op>, Vec<Op>) = ops
+            .into_iter()
+            .partition(|op| matches!(op, Op::Mouse { .. } | Op::Click { .. }));
+        for (kind, ops) in [(FrameKind::Delta, ops), (FrameKind::Pointer, pointer)] {
+            if ops.is_empty() {
+                continue;
+            }
+            let body =
+                crate::browser::must(serde_json::to_vec(&Delta { ops }), "page models serialise");
+            if kind == FrameKind::Delta {
+                self.seq += 1;
+            }
+            if !self.send(link, kind, &body) {
+                self.stalled = true;
+                return;
+            }
         }
     }
 
     fn send(&self, link: &Connection, kind: FrameKind, body: &[u8]) -> bool {
-        let s = &self.session;
-        if s.is_empty() || s.len() > 64 || !s.is_ascii() {
-            return false;
-        }
-        let frame = encode_frame(kind, s, self.epoch, self.seq, body);
-        frame.len() <= protocol::cobrowse::MAX_COBROWSE_FRAME_BYTES && link.send_binary(&frame)
+        valid_session(&self.session)
+            && self.send_frame(
+                link,
+                &encode_frame(kind, &self.session, self.epoch, self.seq, body),
+            )
+    }
+
+    fn send_frame(&self, link: &Connection, frame: &[u8]) -> bool {
+        frame.len() <= protocol::cobrowse::MAX_COBROWSE_FRAME_BYTES && link.send_binary(frame)
     }
 
     /// Observes shadow roots and iframe documents the last walk met, and
@@ -562,19 +568,9 @@ impl Drop for Capture {
     }
 }
 
-/// Frees up to `n` nodes of old page models, children first set aside so
-/// that no single drop walks a whole page.
-fn free_some(graveyard: &mut Vec<protocol::cobrowse::Node>, n: usize) {
-    for _ in 0..n {
-        let Some(mut node) = graveyard.pop() else {
-            return;
-        };
-        if let protocol::cobrowse::NodeKind::Element { c, s, d, .. } = &mut node.kind {
-            graveyard.append(c);
-            graveyard.extend(s.take().into_iter().flatten());
-            graveyard.extend(d.take().map(|d| *d));
-        }
-    }
+/// Whether `session` can head a frame (the server gives short ASCII ids).
+fn valid_session(session: &str) -> bool {
+    !session.is_empty() && session.len() <= 64 && session.is_ascii()
 }
 
 /// FNV-1a, to notice an unchanged canvas without keeping its image.

@@ -10,10 +10,12 @@
 //! queued is skipped (it is serialised where it is now, or sent by the next
 //! delta), and the `MutationObserver`, already running, reports every
 //! parent that changed after its visit; the first delta repairs them.
-//! The same walker, run without slicing and with a size cap, serialises the
-//! subtrees a delta adds.
+//! A keyframe's nodes are written as JSON as they are met
+//! ([`KeyframeWriter`]), so no whole-page model is built, encoded or freed
+//! in one go. The same walker, run without slicing and with a size cap,
+//! builds the subtrees a delta adds as a model.
 
-use protocol::cobrowse::{Node as PageNode, NodeKind, Op};
+use protocol::cobrowse::{Keyframe, KeyframeWriter, Node as PageNode, NodeKind, Op};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlIFrameElement, Node};
 
@@ -48,6 +50,14 @@ struct Built {
     node: PageNode,
 }
 
+/// Where serialised nodes go.
+enum Out {
+    /// Kept as a model, assembled by `finish` (a delta's added subtree).
+    Model(Vec<Built>),
+    /// Written as a keyframe's JSON at once.
+    Json(KeyframeWriter),
+}
+
 /// How far a walk got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -60,7 +70,7 @@ pub enum Step {
 
 pub struct Walk {
     stack: Vec<Task>,
-    arena: Vec<Built>,
+    out: Out,
     slice: u32,
     /// Field values, checked states and scroll offsets of the nodes
     /// serialised, to send right after them.
@@ -69,8 +79,20 @@ pub struct Walk {
 }
 
 impl Walk {
-    /// A walk of `root`, to be placed under `parent_id` in `slot`.
+    /// A walk of `root`, to be placed under `parent_id` in `slot`, kept
+    /// as a model.
     pub fn new(root: Node, parent_id: u32, slot: Slot, masked: bool) -> Walk {
+        Walk::with(Out::Model(Vec::new()), root, parent_id, slot, masked)
+    }
+
+    /// A walk of the document's root element written as a keyframe's JSON
+    /// after `header` (the frame header).
+    pub fn keyframe(root: Node, header: Vec<u8>) -> Walk {
+        let out = Out::Json(KeyframeWriter::new(header));
+        Walk::with(out, root, super::tree::DOC, Slot::Child, false)
+    }
+
+    fn with(out: Out, root: Node, parent_id: u32, slot: Slot, masked: bool) -> Walk {
         Walk {
             stack: vec![Task {
                 node: root,
@@ -81,7 +103,7 @@ impl Walk {
                 expected: None,
                 slice: 0,
             }],
-            arena: Vec::new(),
+            out,
             slice: 0,
             post: Vec::new(),
             count: 0,
@@ -115,10 +137,13 @@ impl Walk {
 
     /// The serialised root with its subtree, or `None` if the root itself
     /// was skipped (ignored, gone, or already mirrored).
-    pub fn finish(mut self) -> Option<PageNode> {
-        while self.arena.len() > 1 {
-            let Built { parent, slot, node } = self.arena.pop()?;
-            let Some(p) = self.arena.get_mut(parent) else {
+    pub fn finish(self) -> Option<PageNode> {
+        let Out::Model(mut arena) = self.out else {
+            return None;
+        };
+        while arena.len() > 1 {
+            let Built { parent, slot, node } = arena.pop()?;
+            let Some(p) = arena.get_mut(parent) else {
                 continue;
             };
             if let NodeKind::Element { c, s, d, .. } = &mut p.node.kind {
@@ -129,10 +154,20 @@ impl Walk {
                 }
             }
         }
-        let mut root = self.arena.pop()?.node;
+        let mut root = arena.pop()?.node;
         // Children were attached last first.
         fix_order(&mut root);
         Some(root)
+    }
+
+    /// The keyframe's bytes, ended with the page's details from `page`
+    /// (whose root is ignored); `None` if the root itself was skipped or
+    /// this walk builds a model.
+    pub fn finish_keyframe(self, page: &Keyframe) -> Option<Vec<u8>> {
+        match self.out {
+            Out::Json(writer) => writer.finish(page),
+            Out::Model(_) => None,
+        }
     }
 
     fn visit(&mut self, page: &mut Page, task: Task) {
@@ -180,8 +215,13 @@ impl Walk {
 
     fn push(&mut self, parent: usize, slot: Slot, node: PageNode) -> usize {
         self.count += 1;
-        self.arena.push(Built { parent, slot, node });
-        self.arena.len() - 1
+        match &mut self.out {
+            Out::Model(arena) => {
+                arena.push(Built { parent, slot, node });
+                arena.len() - 1
+            }
+            Out::Json(writer) => writer.push((parent != NO_PARENT).then_some(parent), slot, &node),
+        }
     }
 
     fn element(&mut self, page: &mut Page, task: Task, id: u32) {

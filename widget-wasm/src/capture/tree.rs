@@ -80,16 +80,7 @@ pub enum Lookup {
     New,
 }
 
-/// Where a node hangs under its parent in the page model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Slot {
-    /// A child node.
-    Child,
-    /// A top-level child of the parent's open shadow root.
-    Shadow,
-    /// The root element of a same-origin iframe's document.
-    Doc,
-}
+pub use protocol::cobrowse::Slot;
 
 /// Entry flags.
 pub const TEXT: u8 = 1;
