@@ -252,13 +252,16 @@ pub struct Delta {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "o")]
 pub enum Op {
-    /// Insert `n` (with its subtree) under `p`, before `b` (or last).
+    /// Insert `n` (with its subtree) under `p`, before `b` (or last); with
+    /// `s`, into `p`'s shadow root instead of its children.
     #[serde(rename = "add")]
     Add {
         p: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         b: Option<u32>,
         n: Node,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        s: bool,
     },
     /// Remove a node and its subtree.
     #[serde(rename = "rm")]

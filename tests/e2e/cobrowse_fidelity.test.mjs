@@ -57,6 +57,12 @@ test("co-browse fidelity: the mirror equals the visitor's page after every chang
       ["change attributes and classes", () => visitor.evaluate(() => lab.changeAttributes())],
       ["add a rule with insertRule", () => visitor.evaluate(() => lab.insertRule())],
       ["change the shadow root", () => visitor.evaluate(() => lab.changeShadow())],
+      ["change the shadow root's top level", async () => {
+        // Marks the mirror's host: a delta that adds into its shadow root
+        // keeps it; resending the host whole would drop the mark.
+        await mirrorFrame(agent, session).evaluate((f) => { f.contentDocument.getElementById("card").keptByDelta = true; });
+        await visitor.evaluate(() => lab.changeShadowTop());
+      }],
       ["change the same-origin frame", () => visitor.evaluate(() => lab.changeFrame())],
       ["type into a text field", () => visitor.locator("#name").pressSequentially(" Rivera", { delay: 20 })],
       ["replace a textarea's text", () => visitor.locator("#notes").fill("Ring twice, then wait")],
@@ -70,6 +76,11 @@ test("co-browse fidelity: the mirror equals the visitor's page after every chang
       await step();
       await expectMirrorEquals(visitor, agent, session, name);
     }
+    assert.equal(
+      await mirrorFrame(agent, session).evaluate((f) => f.contentDocument.getElementById("card").keptByDelta),
+      true,
+      "the shadow host stayed in place: its shadow root's changes came as adds and removes",
+    );
     await shot(artifacts, agent, "mirror-after-steps");
     await shot(artifacts, visitor, "visitor-after-steps");
 

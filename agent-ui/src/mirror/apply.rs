@@ -31,7 +31,7 @@ impl Page {
             fx.dom_changed = true;
         }
         match op {
-            Op::Add { p, b, n } => self.add(p, b, n),
+            Op::Add { p, b, n, s } => self.add(p, b, n, s),
             Op::Remove { i } => {
                 let node = self.node(i)?.clone();
                 if touches_sheets(&node) {
@@ -145,11 +145,20 @@ impl Page {
         }
     }
 
-    fn add(&mut self, p: u32, b: Option<u32>, n: protocol::cobrowse::Node) -> Applied {
+    fn add(&mut self, p: u32, b: Option<u32>, n: protocol::cobrowse::Node, shadow: bool) -> Applied {
         let parent = if p == 0 {
             self.doc.clone().unchecked_into::<Node>()
         } else {
             self.node(p)?.clone()
+        };
+        let parent = if shadow {
+            let root = (parent.node_type() == Node::ELEMENT_NODE)
+                .then(|| parent.unchecked_ref::<Element>().shadow_root())
+                .flatten();
+            root.ok_or_else(|| ApplyError::Mismatch(format!("node {p} has no shadow root")))?
+                .unchecked_into()
+        } else {
+            parent
         };
         let before = match b {
             Some(b) => Some(self.node(b)?.clone()),

@@ -45,8 +45,10 @@ pub struct Dirty {
     pub text: Vec<u32>,
     pub attrs: Vec<(u32, String)>,
     pub css: Vec<u32>,
-    /// Re-serialise these nodes whole (a shadow root's top level changed,
-    /// an iframe loaded another document).
+    /// Hosts whose shadow root's top level changed.
+    pub shadows: Vec<u32>,
+    /// Re-serialise these nodes whole (an iframe loaded another document,
+    /// masking changed).
     pub replace: Vec<u32>,
     pub fields: Vec<u32>,
     /// `DOC` for the document.
@@ -65,6 +67,7 @@ impl Dirty {
     /// Changes to the page itself (not the pointer): worth a delta at once.
     pub fn structural(&self) -> bool {
         !(self.children.is_empty()
+            && self.shadows.is_empty()
             && self.text.is_empty()
             && self.attrs.is_empty()
             && self.css.is_empty()
@@ -217,12 +220,9 @@ pub fn note_records(page: &Page, dirty: &mut Dirty, records: &Array) {
                         dirty.children.push(id);
                     }
                 } else if target.node_type() == Node::DOCUMENT_FRAGMENT_NODE {
-                    // A shadow root's top level: the protocol addresses a
-                    // shadow root through its host only, so the host is resent.
-                    if let Some(host) = Some(target.unchecked_ref::<ShadowRoot>().host())
-                        && let Some(id) = known(&host)
-                    {
-                        dirty.replace.push(id);
+                    // A shadow root's top level, addressed through its host.
+                    if let Some(id) = known(&target.unchecked_ref::<ShadowRoot>().host()) {
+                        dirty.shadows.push(id);
                     }
                 } else if target.node_type() == Node::DOCUMENT_NODE {
                     // The document element itself was replaced.
@@ -299,9 +299,10 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
     // Replacements: remove now, the parent's diff adds them back.
     for id in take(&mut dirty.replace) {
         let mut at = id;
-        // Climb to an ancestor a delta can re-add: one in a light child list.
+        // Climb to an ancestor a delta can re-add: one in a child list or
+        // a shadow root's top level (an iframe's document is not).
         while let Some(e) = page.tree.get(at)
-            && e.slot != Slot::Child
+            && e.slot == Slot::Doc
         {
             at = e.parent;
         }
@@ -309,30 +310,47 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
         if e.parent == DOC || !page.tree.contains(e.parent) {
             return false;
         }
-        let parent = e.parent;
+        let (parent, slot) = (e.parent, e.slot);
         if page.tree.contains(at) {
             out.push(Op::Remove { i: at });
             page.tree.remove_subtree(at);
         }
-        dirty.children.push(parent);
+        match slot {
+            Slot::Shadow => dirty.shadows.push(parent),
+            _ => dirty.children.push(parent),
+        }
     }
 
-    // Removals and moves, for every parent whose children changed.
+    // Removals and moves, for every parent whose children (or shadow
+    // root's top level) changed.
     let mut pending = Vec::new();
-    for parent in take(&mut dirty.children) {
+    let lists = take(&mut dirty.children)
+        .into_iter()
+        .map(|p| (p, Slot::Child))
+        .chain(take(&mut dirty.shadows).into_iter().map(|p| (p, Slot::Shadow)));
+    for (parent, slot) in lists {
         let Some(e) = page.tree.get(parent) else {
             continue;
         };
         if e.has(OPAQUE) || e.has(TEXT) {
             continue;
         }
-        let old: Vec<u32> = e
-            .children
+        let (old, container): (&[u32], Node) = match slot {
+            Slot::Shadow => {
+                let el: &Element = e.node.unchecked_ref();
+                let Some(root) = el.shadow_root() else {
+                    continue;
+                };
+                (&e.shadow, root.into())
+            }
+            _ => (&e.children, e.node.clone()),
+        };
+        let old: Vec<u32> = old
             .iter()
             .copied()
             .filter(|c| page.tree.contains(*c))
             .collect();
-        let live = live_children(page, &e.node);
+        let live = live_children(page, &container);
         let new: Vec<Option<u32>> = live
             .iter()
             .map(|n| match page.ids.lookup(n) {
@@ -340,7 +358,7 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
                     if page
                         .tree
                         .get(id)
-                        .is_some_and(|c| c.parent == parent && c.slot == Slot::Child) =>
+                        .is_some_and(|c| c.parent == parent && c.slot == slot) =>
                 {
                     Some(id)
                 }
@@ -352,12 +370,12 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
             out.push(Op::Remove { i: r });
             page.tree.remove_subtree(r);
         }
-        pending.push((parent, live, new, keep));
+        pending.push((parent, slot, live, new, keep));
     }
 
     // Additions, last child first so each can name its next sibling.
     let mut budget = MAX_ADDED_NODES;
-    for (parent, live, new, keep) in pending {
+    for (parent, slot, live, new, keep) in pending {
         let Some(e) = page.tree.get(parent) else {
             continue;
         };
@@ -374,7 +392,7 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
                     // Still mirrored somewhere else: our model is off.
                     return false;
                 }
-                let mut walk = Walk::new(live[j].clone(), parent, Slot::Child, masked);
+                let mut walk = Walk::new(live[j].clone(), parent, slot, masked);
                 if walk.run(page, None, budget) == Step::TooBig {
                     return false;
                 }
@@ -386,6 +404,7 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
                     p: parent,
                     b: next,
                     n,
+                    s: slot == Slot::Shadow,
                 });
                 out.extend(post);
                 id
@@ -395,7 +414,10 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
         }
         ids.reverse();
         if let Some(e) = page.tree.get_mut(parent) {
-            e.children = ids;
+            match slot {
+                Slot::Shadow => e.shadow = ids,
+                _ => e.children = ids,
+            }
         }
     }
 
