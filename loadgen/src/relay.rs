@@ -55,6 +55,10 @@ pub struct RelayArgs {
     /// to a little under that; the relays have no limit and are not paced.
     #[arg(long)]
     pub max_pair_rate: Option<f64>,
+    /// Tandem was started with its per-connection limit raised out of reach
+    /// (`--frames-per-second`): send as fast as the window allows.
+    #[arg(long, conflicts_with = "max_pair_rate")]
+    pub unpaced: bool,
     /// A label for a run whose server was started with non-default settings
     /// (reported apart from the main tables).
     #[arg(long)]
@@ -155,6 +159,7 @@ pub async fn run(args: &RelayArgs) -> Result<RelayRun> {
         .window
         .unwrap_or(IN_FLIGHT.div_ceil(n).clamp(1, 64) as u32);
     let max_pair_rate = args.max_pair_rate.or(match args.target {
+        _ if args.unpaced => None,
         // Two frames/s of margin: the server's token bucket and our pacing
         // run on different clocks.
         Target::Tandem => Some(f64::from(FRAMES_PER_SECOND - 2)),

@@ -20,7 +20,7 @@
 //!
 //! Pointer frames carry only the visitor's pointer moves and clicks (a
 //! [`Delta`] of `mouse` and `click` ops) with the epoch and seq of the last
-//! delta sent. They are passing moments, not page state: relayed to agents
+//! delta sent, when nothing else changed (else the pointer rides in the delta). They are passing moments, not page state: relayed to agents
 //! whose mirror shows that epoch, never logged and never replayed, so a
 //! moving mouse neither fills the server's log nor forces keyframes.
 
@@ -382,5 +382,21 @@ mod tests {
             r#"{"ops":[{"o":"attr","i":5,"n":"class"},{"o":"rm","i":6}]}"#
         );
         assert_eq!(serde_json::from_str::<Delta>(&json).unwrap(), delta);
+
+        // Into a shadow root only when said: plain adds stay as they were.
+        let add = |s| Op::Add {
+            p: 5,
+            b: None,
+            n: Node {
+                i: 7,
+                kind: NodeKind::Text { x: "x".into() },
+            },
+            s,
+        };
+        let plain = serde_json::to_string(&add(false)).unwrap();
+        assert_eq!(plain, r#"{"o":"add","p":5,"n":{"i":7,"k":"t","x":"x"}}"#);
+        let shadow = serde_json::to_string(&add(true)).unwrap();
+        assert!(shadow.ends_with(r#","s":true}"#), "{shadow}");
+        assert_eq!(serde_json::from_str::<Op>(&shadow).unwrap(), add(true));
     }
 }

@@ -72,6 +72,12 @@ pub struct Serve {
     /// up (after-call work); 0 turns it off.
     #[arg(long, env = "TANDEM_WRAPUP_SECONDS", default_value_t = 30)]
     pub wrapup_seconds: u32,
+    /// Text frames one WebSocket connection may send per second, sustained
+    /// (twice that in a burst); more is refused with `rate_limited`. People
+    /// type far below the default; load tests raise it.
+    #[arg(long, env = "TANDEM_FRAMES_PER_SECOND", default_value_t = protocol::limits::FRAMES_PER_SECOND,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub frames_per_second: u32,
     #[command(flatten)]
     pub voice: Voice,
     #[command(flatten)]
@@ -375,6 +381,7 @@ async fn serve(s: Serve) -> Result<()> {
         allow_origins: s.allow_origins,
         ring_ms: i64::from(s.ring_seconds.max(1)) * 1000,
         after_call_ms: i64::from(s.wrapup_seconds) * 1000,
+        frames_per_second: s.frames_per_second,
         voice: s.voice.config(),
     };
     let running = crate::start(config).await?;

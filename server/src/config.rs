@@ -25,6 +25,9 @@ pub struct Config {
     /// How long an ended session holds its agent's slot for offers while the
     /// agent wraps it up (after-call work); 0 turns it off.
     pub after_call_ms: i64,
+    /// Text frames one WebSocket may send per second, sustained (twice that
+    /// in a burst): a guard against a flooding client, raised by load tests.
+    pub frames_per_second: u32,
     /// Voice calls: ring timeout, ICE servers, the embedded TURN server.
     pub voice: VoiceConfig,
 }
@@ -94,6 +97,7 @@ impl Config {
             allow_origins: Vec::new(),
             ring_ms: crate::routing::acd::RING_MS,
             after_call_ms: crate::routing::acd::AFTER_CALL_MS,
+            frames_per_second: protocol::limits::FRAMES_PER_SECOND,
             voice: VoiceConfig {
                 // A free loopback port, so tests running in parallel do not collide.
                 turn: Some(TurnConfig {

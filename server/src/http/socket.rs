@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
-use protocol::limits::{FRAMES_PER_SECOND, MAX_FRAME_BYTES, PAGE_FRAMES_PER_SECOND};
+use protocol::limits::{MAX_FRAME_BYTES, PAGE_FRAMES_PER_SECOND};
 use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, ServerFrame, decode_client};
 
 use super::AppState;
@@ -68,7 +68,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
     });
 
     let mut who: Option<Principal> = None;
-    let mut limiter = RateLimiter::new(FRAMES_PER_SECOND);
+    let mut limiter = RateLimiter::new(app.config.frames_per_second);
     let mut page_limiter = RateLimiter::new(PAGE_FRAMES_PER_SECOND);
     let mut strikes = 0u32;
     while let Some(msg) = stream.next().await {

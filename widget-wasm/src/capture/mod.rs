@@ -490,24 +490,22 @@ impl Capture {
             return;
         }
         self.last_delta = t;
-        // The pointer goes in its own frame, which the server relays but
-        // does not log (it is not page state).
-        let (pointer, ops): (Vec<Op>, Vec<Op>) = ops
-            .into_iter()
-            .partition(|op| matches!(op, Op::Mouse { .. } | Op::Click { .. }));
-        for (kind, ops) in [(FrameKind::Delta, ops), (FrameKind::Pointer, pointer)] {
-            if ops.is_empty() {
-                continue;
-            }
-            let body =
-                crate::browser::must(serde_json::to_vec(&Delta { ops }), "page models serialise");
-            if kind == FrameKind::Delta {
-                self.seq += 1;
-            }
-            if !self.send(link, kind, &body) {
-                self.stalled = true;
-                return;
-            }
+        // Only the pointer moved: a pointer frame, which the server relays
+        // but does not log (it is not page state). With page changes, the
+        // pointer rides in their delta: one frame per animation frame.
+        let pointer_only = ops
+            .iter()
+            .all(|op| matches!(op, Op::Mouse { .. } | Op::Click { .. }));
+        let kind = if pointer_only {
+            FrameKind::Pointer
+        } else {
+            self.seq += 1;
+            FrameKind::Delta
+        };
+        let body =
+            crate::browser::must(serde_json::to_vec(&Delta { ops }), "page models serialise");
+        if !self.send(link, kind, &body) {
+            self.stalled = true;
         }
     }
 
