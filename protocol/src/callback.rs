@@ -84,6 +84,17 @@ pub enum Unavailable {
     LongWait,
 }
 
+impl Unavailable {
+    /// The wire name, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unavailable::NoAgents => "no_agents",
+            Unavailable::Closed => "closed",
+            Unavailable::LongWait => "long_wait",
+        }
+    }
+}
+
 /// One `@`, a non-empty local part, a dotted domain, no spaces: enough to
 /// catch typing mistakes; the agent's mail client does the rest.
 fn looks_like_email(s: &str) -> bool {
@@ -167,5 +178,19 @@ mod tests {
             serde_json::to_string(&Unavailable::NoAgents).unwrap(),
             r#""no_agents""#
         );
+    }
+
+    #[test]
+    fn unavailable_names_match_the_wire() {
+        for u in [
+            Unavailable::NoAgents,
+            Unavailable::Closed,
+            Unavailable::LongWait,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&u).unwrap(),
+                format!("\"{}\"", u.as_str())
+            );
+        }
     }
 }

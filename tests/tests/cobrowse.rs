@@ -553,7 +553,10 @@ async fn the_mirror_document_may_load_page_assets_but_never_run_anything() {
     // The console keeps its strict policy: the mirror's is its own.
     let console = get("/agent").await.unwrap();
     let csp = header(&console, "content-security-policy");
-    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
     assert!(csp.contains("img-src 'self' data:;"), "{csp}");
     assert_eq!(header(&console, "x-frame-options"), "DENY");
 }

@@ -363,8 +363,11 @@ impl Inner {
 
 /// RTCConfiguration with these ICE servers (field names match RTCIceServer).
 fn config(ice_servers: &[IceServer]) -> JsValue {
-    let json = serde_json::json!({ "iceServers": ice_servers }).to_string();
-    js_sys::JSON::parse(&json).unwrap_or_else(|_| Object::new().into())
+    // Not `json!`: its `unwrap` would link serde_json's error formatting
+    // into the widget (kilobytes) for an error that cannot happen.
+    let servers = serde_json::to_string(ice_servers).unwrap_or_else(|_| "[]".into());
+    js_sys::JSON::parse(&format!(r#"{{"iceServers":{servers}}}"#))
+        .unwrap_or_else(|_| Object::new().into())
 }
 
 /// The spelling of `RTCSessionDescription.type` (and of the protocol).

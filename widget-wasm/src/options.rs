@@ -167,7 +167,8 @@ fn socket_url(server: &str, site: &str) -> Result<String, String> {
         server.to_string()
     } else {
         return Err(format!(
-            "Tandem.init: `server` must be an http(s) URL, got {server:?}"
+            "Tandem.init: `server` must be an http(s) URL, got {}",
+            serde_json::Value::from(server)
         ));
     };
     Ok(format!("{rest}/ws/visitor?site={}", encode_component(site)))

@@ -22,12 +22,21 @@ use crate::options::{Options, RawOptions};
 pub struct Emitter(js_sys::Function);
 
 impl Emitter {
-    pub fn emit(&self, name: &str, data: Value) {
-        let data = js_sys::JSON::parse(&data.to_string()).unwrap_or(JsValue::NULL);
+    pub fn emit(&self, name: &str, data: &[(&str, JsValue)]) {
         let _ = self
             .0
-            .call2(&JsValue::NULL, &JsValue::from_str(name), &data);
+            .call2(&JsValue::NULL, &JsValue::from_str(name), &object(data));
     }
+}
+
+/// A plain object for an SDK event, built in JavaScript directly (`json!`
+/// would link serde_json's error formatting into the widget).
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (key, value) in fields {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(key), value);
+    }
+    o.into()
 }
 
 /// One widget instance. tandem.js creates it from `Tandem.init` and calls
@@ -167,8 +176,10 @@ fn read_identity<S: Source>(v: &S) -> Result<VisitorIdentity, String> {
                             serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
                         }
                     } else {
+                        // Quoted as a JSON string, like selectors below.
+                        let quoted = Value::from(key);
                         return Err(format!(
-                            "attribute {key:?} must be a string, number or boolean"
+                            "attribute {quoted} must be a string, number or boolean"
                         ));
                     }
                 }

@@ -265,7 +265,9 @@ impl Bench {
     /// One relay run: a fresh server, the load generator, the server stopped.
     fn relay(&mut self, target: Target, pairs: usize, variant: Option<&str>) -> Result<()> {
         let server = match target {
-            Target::Tandem => self.tandem(pairs, &["--frames-per-second", BENCH_FRAMES_PER_SECOND])?,
+            Target::Tandem => {
+                self.tandem(pairs, &["--frames-per-second", BENCH_FRAMES_PER_SECOND])?
+            }
             Target::Bare => {
                 let relay = target_dir().join("release/bare-relay");
                 let flags: &[&str] = if variant.is_some() { &["--tuned"] } else { &[] };

@@ -145,7 +145,13 @@ impl Page {
         }
     }
 
-    fn add(&mut self, p: u32, b: Option<u32>, n: protocol::cobrowse::Node, shadow: bool) -> Applied {
+    fn add(
+        &mut self,
+        p: u32,
+        b: Option<u32>,
+        n: protocol::cobrowse::Node,
+        shadow: bool,
+    ) -> Applied {
         let parent = if p == 0 {
             self.doc.clone().unchecked_into::<Node>()
         } else {

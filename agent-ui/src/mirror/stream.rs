@@ -99,8 +99,16 @@ mod tests {
         t.check(Keyframe, 3, 0);
         assert_eq!(t.check(Pointer, 3, 0), Verdict::Pointer);
         assert_eq!(t.check(Pointer, 3, 0), Verdict::Pointer, "not counted");
-        assert_eq!(t.check(Delta, 3, 1), Verdict::Apply, "deltas still follow on");
-        assert_eq!(t.check(Pointer, 2, 7), Verdict::Ignore, "an older page's pointer");
+        assert_eq!(
+            t.check(Delta, 3, 1),
+            Verdict::Apply,
+            "deltas still follow on"
+        );
+        assert_eq!(
+            t.check(Pointer, 2, 7),
+            Verdict::Ignore,
+            "an older page's pointer"
+        );
         assert!(t.is_live());
     }
 

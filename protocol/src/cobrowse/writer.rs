@@ -242,7 +242,11 @@ mod tests {
         }
         let mut frame = el(20, "iframe", vec![]);
         if let NodeKind::Element { d, a, .. } = &mut frame.kind {
-            *d = Some(Box::new(el(21, "html", vec![el(22, "body", vec![text(23, "inner")])])));
+            *d = Some(Box::new(el(
+                21,
+                "html",
+                vec![el(22, "body", vec![text(23, "inner")])],
+            )));
             *a = vec![("src".into(), "/frame.html".into())];
         }
         let mut svg = el(30, "svg", vec![el(31, "circle", vec![])]);
@@ -253,14 +257,22 @@ mod tests {
         if let NodeKind::Element { css, .. } = &mut style.kind {
             *css = Some("p{color:red}\n/* </style> */".into());
         }
-        let mut p = el(50, "p", vec![text(51, "caf\u{e9} \u{1f600} <b>&amp;</b>\t\u{1}")]);
+        let mut p = el(
+            50,
+            "p",
+            vec![text(51, "caf\u{e9} \u{1f600} <b>&amp;</b>\t\u{1}")],
+        );
         if let NodeKind::Element { a, .. } = &mut p.kind {
             *a = vec![
                 ("class".into(), "lead".into()),
                 ("data-x".into(), "\\\"'".into()),
             ];
         }
-        let body = el(3, "body", vec![host, empty_host, frame, svg, p, el(60, "hr", vec![])]);
+        let body = el(
+            3,
+            "body",
+            vec![host, empty_host, frame, svg, p, el(60, "hr", vec![])],
+        );
         Keyframe {
             url: "https://shop.example/a?b=1".into(),
             title: "Shop — \"home\"".into(),
@@ -298,7 +310,10 @@ mod tests {
         feed(&mut w, None, Slot::Child, &page.root);
         let bytes = w.finish(&page).unwrap();
         let json = String::from_utf8(bytes).unwrap();
-        assert!(!json.contains("doctype") && !json.contains("adopted"), "{json}");
+        assert!(
+            !json.contains("doctype") && !json.contains("adopted"),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<Keyframe>(&json).unwrap(), page);
     }
 

@@ -32,7 +32,8 @@ pub const MIRROR_CSP: &str = "default-src 'none'; script-src 'none'; object-src 
      frame-src 'self'; connect-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 /// The mirror document: filled by the console through the DOM.
-const MIRROR_HTML: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body></body></html>";
+const MIRROR_HTML: &str =
+    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body></body></html>";
 
 pub fn router(static_dir: &Path) -> Router<AppState> {
     let dist = static_dir.join("dist");

@@ -234,13 +234,23 @@ mod tests {
     #[test]
     fn pointer_frames_are_relayed_for_the_current_page_and_never_kept() {
         let mut log = CobrowseLog::default();
-        assert!(!push(&mut log, FrameKind::Pointer, 1, 0).relay, "no page yet");
+        assert!(
+            !push(&mut log, FrameKind::Pointer, 1, 0).relay,
+            "no page yet"
+        );
         push(&mut log, FrameKind::Keyframe, 1, 0);
         for _ in 0..(3 * MAX_LOG_DELTAS) {
             assert_eq!(push(&mut log, FrameKind::Pointer, 1, 0), RELAY);
         }
         assert_eq!(log.replay().unwrap().len(), 1, "only the keyframe is kept");
-        assert_eq!(push(&mut log, FrameKind::Delta, 1, 1), RELAY, "seq untouched");
-        assert!(!push(&mut log, FrameKind::Pointer, 0, 0).relay, "an old page's");
+        assert_eq!(
+            push(&mut log, FrameKind::Delta, 1, 1),
+            RELAY,
+            "seq untouched"
+        );
+        assert!(
+            !push(&mut log, FrameKind::Pointer, 0, 0).relay,
+            "an old page's"
+        );
     }
 }

@@ -3,7 +3,6 @@
 
 use protocol::limits::MAX_MESSAGE_CHARS;
 use protocol::{Callback, ClientFrame};
-use serde_json::json;
 
 use super::{App, Flow};
 use crate::browser::{Store, now};
@@ -25,7 +24,10 @@ impl App {
                 if self.convo.phase.has_session() {
                     self.emitter.emit(
                         "error",
-                        json!({ "code": "session_open", "message": "a conversation is already open" }),
+                        &[
+                            ("code", "session_open".into()),
+                            ("message", "a conversation is already open".into()),
+                        ],
                     );
                 } else {
                     self.request_help(topic, message);
@@ -216,8 +218,7 @@ impl App {
         }
         self.open = open;
         Store::Session.set(&self.options.open_key(), if open { "1" } else { "0" });
-        self.emitter
-            .emit(if open { "open" } else { "close" }, json!({}));
+        self.emitter.emit(if open { "open" } else { "close" }, &[]);
         if open {
             self.unread = 0;
             if by_visitor {
@@ -239,7 +240,7 @@ impl App {
         self.forget_token();
         Store::Session.remove(&self.options.open_key());
         if self.open {
-            self.emitter.emit("close", json!({}));
+            self.emitter.emit("close", &[]);
         }
     }
 }

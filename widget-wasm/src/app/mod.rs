@@ -24,7 +24,6 @@ use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use protocol::{ClientEnvelope, ClientFrame, ReceiptKind, ShareState, VisitorIdentity};
-use serde_json::json;
 
 use crate::browser::{self, Store, document, now, window};
 use crate::capture::Capture;
@@ -317,7 +316,7 @@ impl App {
         if self.ready {
             let status = self.convo.status();
             if self.last_status.as_ref() != Some(&status) {
-                self.emitter.emit("status", status_json(&status));
+                self.emitter.emit("status", &status_fields(&status));
                 self.last_status = Some(status);
             }
         }
@@ -457,22 +456,16 @@ impl App {
     }
 }
 
-fn status_json(s: &Status) -> serde_json::Value {
-    let mut v = json!({ "state": s.phase.as_str() });
-    if let Some(p) = s.position {
-        v["position"] = json!(p);
-    }
-    if let Some(secs) = s.eta_secs {
-        v["eta_secs"] = json!(secs);
-    }
-    if let Some(why) = s.unavailable {
-        v["unavailable"] = json!(why);
-    }
-    if let Some(kind) = s.callback {
-        v["callback"] = json!(kind);
-    }
-    if let Some(a) = &s.agent {
-        v["agent"] = json!(a);
-    }
+/// The SDK's `status` event: only the fields that apply.
+fn status_fields(s: &Status) -> Vec<(&'static str, wasm_bindgen::JsValue)> {
+    let mut v = vec![("state", s.phase.as_str().into())];
+    v.extend(s.position.map(|p| ("position", p.into())));
+    v.extend(s.eta_secs.map(|secs| ("eta_secs", secs.into())));
+    v.extend(
+        s.unavailable
+            .map(|why| ("unavailable", why.as_str().into())),
+    );
+    v.extend(s.callback.map(|kind| ("callback", kind.into())));
+    v.extend(s.agent.as_deref().map(|a| ("agent", a.into())));
     v
 }

@@ -4,7 +4,6 @@ use protocol::{
     ClientEnvelope, ClientFrame, ErrorCode, Event, EventBody, Receipts, Role, SessionState,
     SessionSummary,
 };
-use serde_json::json;
 
 use super::frames::{self, Incoming};
 use super::{AGENT_TYPING_TTL_MS, App};
@@ -150,8 +149,15 @@ impl App {
         self.flush_outbox();
         if !self.ready {
             self.ready = true;
-            self.emitter
-                .emit("ready", json!({ "visitor_id": visitor_id }));
+            self.emitter.emit(
+                "ready",
+                &[(
+                    "visitor_id",
+                    visitor_id
+                        .as_deref()
+                        .map_or(wasm_bindgen::JsValue::NULL, Into::into),
+                )],
+            );
         }
     }
 
@@ -221,7 +227,12 @@ impl App {
             }
             self.emitter.emit(
                 "message",
-                json!({ "author": event.author.as_str(), "text": text, "at": event.at, "seq": event.seq }),
+                &[
+                    ("author", event.author.as_str().into()),
+                    ("text", text.as_str().into()),
+                    ("at", (event.at as f64).into()),
+                    ("seq", (event.seq as f64).into()),
+                ],
             );
         }
         if event.author == Role::Agent {
@@ -234,8 +245,10 @@ impl App {
     }
 
     fn on_error(&mut self, code: &str, message: &str, session: Option<String>, rid: Option<u64>) {
-        self.emitter
-            .emit("error", json!({ "code": code, "message": message }));
+        self.emitter.emit(
+            "error",
+            &[("code", code.into()), ("message", message.into())],
+        );
         let code = error_code(code);
         let ours = session.is_some() && session == self.convo.session;
         if ours {

@@ -9,7 +9,6 @@
 //! new request. Other tabs of the same visitor show the banner only.
 
 use protocol::{ClientFrame, ShareState};
-use serde_json::json;
 
 use super::App;
 use crate::browser::Store;
@@ -138,7 +137,7 @@ impl App {
             };
             // No event for the initial "off": nothing happened yet.
             if self.shown_share.is_some() || self.convo.share != ShareState::Off {
-                self.emitter.emit("share", json!({ "state": state }));
+                self.emitter.emit("share", &[("state", state.into())]);
             }
             self.shown_share = Some(self.convo.share);
         }

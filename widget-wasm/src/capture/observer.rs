@@ -327,7 +327,11 @@ pub fn diff(page: &mut Page, dirty: &mut Dirty, out: &mut Vec<Op>) -> bool {
     let lists = take(&mut dirty.children)
         .into_iter()
         .map(|p| (p, Slot::Child))
-        .chain(take(&mut dirty.shadows).into_iter().map(|p| (p, Slot::Shadow)));
+        .chain(
+            take(&mut dirty.shadows)
+                .into_iter()
+                .map(|p| (p, Slot::Shadow)),
+        );
     for (parent, slot) in lists {
         let Some(e) = page.tree.get(parent) else {
             continue;
