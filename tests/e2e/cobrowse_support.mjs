@@ -19,12 +19,12 @@ export async function agentToken(server, email, password) {
 
 /**
  * Parses a binary co-browse frame (protocol/src/cobrowse.rs):
- * format, kind (1 keyframe, 2 delta), session id, epoch, seq, JSON body.
+ * format, kind (1 keyframe, 2 delta, 3 pointer), session id, epoch, seq, JSON body.
  */
 export function decodePageFrame(buf) {
   const b = Buffer.from(buf);
   if (b[0] !== 1) throw new Error(`page frame format ${b[0]}`);
-  const kind = b[1] === 1 ? "keyframe" : b[1] === 2 ? "delta" : `kind${b[1]}`;
+  const kind = ["", "keyframe", "delta", "pointer"][b[1]] ?? `kind${b[1]}`;
   const len = b[2];
   const session = b.subarray(3, 3 + len).toString("ascii");
   const epoch = b.readUInt32LE(3 + len);
@@ -178,6 +178,12 @@ export class PageModel {
   }
 
   apply(frame) {
+    if (frame.kind === "pointer") {
+      // The visitor's pointer alone, outside the sequence: no page state.
+      const other = frame.body.ops.filter((op) => op.o !== "mouse" && op.o !== "click");
+      if (other.length) this.errors.push(`pointer frame with ${JSON.stringify(other).slice(0, 200)}`);
+      return;
+    }
     if (frame.kind === "keyframe") {
       this.nodes = new Map();
       this.values = new Map();
@@ -221,7 +227,8 @@ export class PageModel {
       case "add": {
         const p = this.need(op.p, op);
         if (!p) return;
-        const kids = (p.n.c = p.n.c || []);
+        // `s`: into the parent's shadow root (its top level), else its children.
+        const kids = op.s ? (p.n.s = p.n.s || []) : (p.n.c = p.n.c || []);
         let at = kids.length;
         if (op.b != null) {
           at = kids.findIndex((k) => k.i === op.b);

@@ -56,7 +56,7 @@ impl KeyframeWriter {
     /// (the nodes did not come in depth-first order).
     pub fn push(&mut self, parent: Option<usize>, slot: Slot, node: &Node) -> usize {
         match parent {
-            None => assert_eq!(self.next, 0, "the root comes first, once"),
+            None => assert!(self.next == 0, "the root comes first, once"),
             Some(p) => {
                 while self.open.last().is_some_and(|o| o.handle != p) {
                     self.close();
