@@ -128,8 +128,14 @@ pub enum ClientFrame {
     CobrowseStop { session: String },
     /// Agent: send me the current page (keyframe and deltas) from the server's
     /// log, e.g. after joining, reconnecting, or when the mirror found a gap.
+    /// With `fresh`, the replay itself failed in this tab: ask the
+    /// visitor's page for a new keyframe instead of replaying the log again.
     #[serde(rename = "cobrowse.subscribe")]
-    CobrowseSubscribe { session: String },
+    CobrowseSubscribe {
+        session: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fresh: bool,
+    },
     /// Agent: my pointer is over node `node` at (`x`, `y`), fractions of that
     /// element's box; `node` absent hides the pointer. Not stored.
     #[serde(rename = "pointer")]
@@ -328,7 +334,7 @@ impl ClientFrame {
             | ClientFrame::CobrowseStart { session }
             | ClientFrame::CobrowseDeny { session }
             | ClientFrame::CobrowseStop { session }
-            | ClientFrame::CobrowseSubscribe { session }
+            | ClientFrame::CobrowseSubscribe { session, .. }
             | ClientFrame::Pointer { session, .. }
             | ClientFrame::Highlight { session, .. }
             | ClientFrame::HighlightClear { session }
@@ -1032,6 +1038,7 @@ mod tests {
             },
             ClientFrame::CobrowseSubscribe {
                 session: "s".into(),
+                fresh: true,
             },
             ClientFrame::Pointer {
                 session: "s".into(),

@@ -124,6 +124,7 @@ async fn a_late_agent_tab_catches_up_from_the_log_without_asking_the_visitor() {
     let mut late = server.agent_client(&agent_token).await;
     late.send(ClientFrame::CobrowseSubscribe {
         session: session.clone(),
+        fresh: false,
     })
     .await;
     for f in &frames {
@@ -157,6 +158,7 @@ async fn a_gap_is_not_relayed_and_the_widget_is_asked_for_a_keyframe() {
     agent
         .send(ClientFrame::CobrowseSubscribe {
             session: session.clone(),
+            fresh: false,
         })
         .await;
     agent.expect_none(300, is_binary).await;
@@ -233,6 +235,7 @@ async fn pointer_frames_are_relayed_but_never_logged() {
     let mut late = server.agent_client(&agent_token).await;
     late.send(ClientFrame::CobrowseSubscribe {
         session: session.clone(),
+        fresh: false,
     })
     .await;
     assert_eq!(late.recv_binary().await, first);
@@ -241,6 +244,40 @@ async fn pointer_frames_are_relayed_but_never_logged() {
     // Moves of a page the agents do not have are dropped.
     visitor.send_binary(pointer(7, 1)).await;
     agent.expect_none(300, is_binary).await;
+}
+
+#[tokio::test]
+async fn a_tab_whose_replay_failed_gets_a_fresh_keyframe_from_the_page() {
+    let Shared {
+        mut agent,
+        mut visitor,
+        session,
+        ..
+    } = sharing().await;
+    let first = keyframe(&session, 1);
+    visitor.send_binary(first.clone()).await;
+    assert_eq!(agent.recv_binary().await, first);
+    let fresh = ClientFrame::CobrowseSubscribe {
+        session: session.clone(),
+        fresh: true,
+    };
+    // The log has a page, but this tab could not apply it: no replay, the
+    // widget is asked for a new keyframe, once while it is outstanding.
+    agent.send(fresh.clone()).await;
+    visitor
+        .expect(|f| matches!(f, ServerFrame::CobrowseKeyframeRequest { .. }))
+        .await;
+    agent.expect_none(300, is_binary).await;
+    agent.send(fresh.clone()).await;
+    visitor.expect_none(300, is_keyframe_request).await;
+    let second = keyframe(&session, 2);
+    visitor.send_binary(second.clone()).await;
+    assert_eq!(agent.recv_binary().await, second);
+    // Answered: the next failure may ask again.
+    agent.send(fresh).await;
+    visitor
+        .expect(|f| matches!(f, ServerFrame::CobrowseKeyframeRequest { .. }))
+        .await;
 }
 
 #[tokio::test]

@@ -124,9 +124,11 @@ struct Mirror {
     /// Local time until which the widget's own first keyframe is awaited
     /// (sharing began while this tab watched).
     expect_keyframe_until: Option<f64>,
-    /// Failures since the mirror last applied a delta, and the epoch of the
-    /// last one: a replay of that same epoch failing again is not asked for
-    /// at once (it would fail the same way), only after a growing delay.
+    /// Failures since the mirror last applied a delta: the first asks for a
+    /// replay of the server's log, the second for a fresh keyframe from the
+    /// visitor's page (replaying the same log would fail the same way), and
+    /// later ones wait for the retry timer's growing delay
+    /// (`stream::recovery`).
     strikes: u32,
     /// (epoch, seq) of the frame that failed last.
     failed_at: Option<(u32, u32)>,
@@ -383,9 +385,10 @@ fn resync(mirror: &mut Mirror, after: &mut Vec<After>) {
         // Already waiting for an answer; the timer asks again if none comes.
         return;
     }
-    if mirror.strikes == 1 {
+    if let Some(fresh) = stream::recovery(mirror.strikes) {
         after.push(After::Send(ClientFrame::CobrowseSubscribe {
             session: String::new(),
+            fresh,
         }));
     }
     after.push(After::Retry);
@@ -412,8 +415,9 @@ fn finish(console: Console, session: &str, after: Vec<After>) {
 /// The frames above are built before the session id is at hand.
 fn with_session(frame: ClientFrame, session: &str) -> ClientFrame {
     match frame {
-        ClientFrame::CobrowseSubscribe { .. } => ClientFrame::CobrowseSubscribe {
+        ClientFrame::CobrowseSubscribe { fresh, .. } => ClientFrame::CobrowseSubscribe {
             session: session.to_string(),
+            fresh,
         },
         other => other,
     }
@@ -445,6 +449,7 @@ fn arm_retry(console: Console, session: &str, delay_ms: Option<u64>) {
                 if sharing {
                     console.send(ClientFrame::CobrowseSubscribe {
                         session: id.clone(),
+                        fresh: false,
                     });
                     arm_retry(console, &id, None);
                 }
@@ -561,6 +566,7 @@ pub fn attach(console: Console, session: &str, stage: Stage, generation: u64) {
                 None => {
                     after.push(After::Send(ClientFrame::CobrowseSubscribe {
                         session: String::new(),
+                        fresh: false,
                     }));
                     after.push(After::Retry);
                 }

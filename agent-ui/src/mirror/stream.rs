@@ -87,10 +87,37 @@ impl Tracker {
     }
 }
 
+/// What a mirror asks the server for after its `strikes`-th failure in a
+/// row: first a replay of the server's log (`Some(false)`); if applying
+/// that failed too, a fresh keyframe from the visitor's page
+/// (`Some(true)`: the log itself may be what is wrong); after that nothing
+/// at once, only the retry timer's growing delay (the page itself may be
+/// what the mirror cannot build, and a keyframe a second would load the
+/// visitor's device for nothing).
+pub fn recovery(strikes: u32) -> Option<bool> {
+    match strikes {
+        1 => Some(false),
+        2 => Some(true),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use FrameKind::{Delta, Keyframe, Pointer};
+
+    #[test]
+    fn a_failed_replay_asks_the_page_itself_once_then_backs_off() {
+        assert_eq!(recovery(1), Some(false), "replay the server's log");
+        assert_eq!(
+            recovery(2),
+            Some(true),
+            "the replay failed: a fresh keyframe"
+        );
+        assert_eq!(recovery(3), None, "then only the retry timer");
+        assert_eq!(recovery(9), None);
+    }
 
     #[test]
     fn pointer_frames_are_drawn_for_the_page_shown_and_never_resync() {

@@ -140,12 +140,16 @@ impl Hub {
         Ok(())
     }
 
-    /// Agent: replay the current page from the log to this connection.
+    /// Agent: replay the current page from the log to this connection, or
+    /// (`fresh`: the replay failed in that tab) have the widget send a new
+    /// keyframe. Either way at most one keyframe request is outstanding, and
+    /// the widget spaces keyframes a second apart.
     pub(super) async fn cobrowse_subscribe(
         &self,
         who: &Principal,
         conn: &ConnHandle,
         session: &str,
+        fresh: bool,
     ) -> HubResult<()> {
         self.access(who, session).await?;
         let st = &mut *self.state();
@@ -162,7 +166,7 @@ impl Hub {
         match live.log.replay() {
             // Replay only what fits beside the frames already queued; otherwise a
             // fresh keyframe (relayed to every agent tab) is the cheaper catch-up.
-            Some(frames) if frames.len() <= conn.spare_capacity() => {
+            Some(frames) if !fresh && frames.len() <= conn.spare_capacity() => {
                 for frame in frames {
                     conn.send_lossy(&Wire::Binary(frame));
                 }

@@ -65,8 +65,8 @@ impl Hub {
             ClientFrame::CobrowseStop { session } => {
                 self.cobrowse_stop(who, &session).await.map(|_| None)
             }
-            ClientFrame::CobrowseSubscribe { session } => self
-                .cobrowse_subscribe(who, conn, &session)
+            ClientFrame::CobrowseSubscribe { session, fresh } => self
+                .cobrowse_subscribe(who, conn, &session, fresh)
                 .await
                 .map(|_| None),
             ClientFrame::Pointer {
