@@ -315,6 +315,14 @@ async function mirrorLatency(browser, site, server) {
     await item.getByTestId("queue-accept").click();
     await visible(agent.locator(`[data-testid="chat"][data-session="${session}"]`), "the accepted chat");
     await startSharing(visitor, agent, session);
+    // What building the page cost the agent's tab: the stage notes how long
+    // applying the last keyframe took.
+    const keyframeApplyMs = await waitUntil("the keyframe in the console's mirror", () =>
+      agent.evaluate((s) => {
+        const box = document.querySelector(`[data-testid="mirror-frame"][data-session="${s}"]`)?.parentElement;
+        return box?.dataset.keyframeMs ? Number(box.dataset.keyframeMs) : null;
+      }, session),
+    );
     await agent.waitForTimeout(1000);
     if (!(await agent.evaluate(watchMirror, session))) throw new Error("the console's mirror has no #lat-text: not the benchmark page?");
     const sentAt = [];
@@ -327,7 +335,7 @@ async function mirrorLatency(browser, site, server) {
     const ms = [];
     let lost = 0;
     sentAt.forEach((at, k) => (k in seen ? ms.push(seen[k] - at) : lost++));
-    return { ms, lost };
+    return { ms, lost, keyframeApplyMs };
   } finally {
     await vctx.close();
     await actx.close();

@@ -127,6 +127,8 @@ ${mut.table}
 |---:|---:|---:|---:|---:|---:|
 | ${n(results.counts?.[results.workSize] ?? results.workSize)} nodes | ${lat.ms.length + lat.lost} | ${lat.ms.length} | ${ms(pct(lat.ms, 50))} | ${ms(pct(lat.ms, 95))} | ${ms(Math.max(...lat.ms))} |
 
+The agent's side of the first keyframe: the console built this page's mirror (parse the frame, sanitise every node, build the DOM, adopt the stylesheets) in ${ms(lat.keyframeApplyMs)}, in one task of the agent's tab (the stage's \`data-keyframe-ms\`, one run).
+
 ### What a site ships
 
 | | File | Raw | gzip -9 |

@@ -94,15 +94,18 @@ impl Stage {
 
     /// Records which frame the mirror shows and how long applying it took,
     /// as attributes of the scaled box (`data-epoch`, `data-seq`,
-    /// `data-apply-ms`): for tests and latency measurements.
+    /// `data-apply-ms`, and `data-keyframe-ms` for the last keyframe): for
+    /// tests and measurements.
     pub fn note_frame(&self, epoch: u32, seq: u32, ms: f64) {
         let _ = self
             .viewport
             .set_attribute("data-epoch", &epoch.to_string());
         let _ = self.viewport.set_attribute("data-seq", &seq.to_string());
-        let _ = self
-            .viewport
-            .set_attribute("data-apply-ms", &format!("{ms:.1}"));
+        let ms = format!("{ms:.1}");
+        let _ = self.viewport.set_attribute("data-apply-ms", &ms);
+        if seq == 0 {
+            let _ = self.viewport.set_attribute("data-keyframe-ms", &ms);
+        }
     }
 
     /// The mirror's document (empty until built).
