@@ -17,43 +17,75 @@ use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{MessageChannel, MessagePort};
+use web_sys::MessageChannel;
 
 use crate::app::Dispatcher;
 use crate::browser::{now, window};
 use crate::input::Input;
 
 pub struct Timer {
-    dispatcher: Dispatcher,
-    input: fn() -> Input,
     callback: Closure<dyn FnMut()>,
     handle: Option<i32>,
     at: Option<f64>,
-    /// The channel for due deadlines, made on first use.
+    /// Runs due deadlines; `None` if no channel could be made (then a
+    /// timeout does).
     soon: Option<Soon>,
 }
 
 /// A task posted through a `MessageChannel`, which cannot be taken back:
 /// `pending` says whether it should still hand over its input.
 struct Soon {
-    port: MessagePort,
-    pending: Rc<Cell<bool>>,
     channel: MessageChannel,
+    pending: Rc<Cell<bool>>,
     _on_message: Closure<dyn FnMut()>,
+}
+
+impl Soon {
+    fn new(dispatcher: Dispatcher, input: fn() -> Input) -> Option<Soon> {
+        let channel = MessageChannel::new().ok()?;
+        let pending = Rc::new(Cell::new(false));
+        let p = pending.clone();
+        let on_message = Closure::<dyn FnMut()>::new(move || {
+            if p.replace(false) {
+                dispatcher.send(input());
+            }
+        });
+        channel
+            .port1()
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Some(Soon {
+            channel,
+            pending,
+            _on_message: on_message,
+        })
+    }
+
+    /// Hands over the input in a new task, unless one is already on its
+    /// way; false if the message could not be posted.
+    fn post(&self) -> bool {
+        if self.pending.replace(true) {
+            return true;
+        }
+        let posted = self
+            .channel
+            .port2()
+            .post_message(&JsValue::UNDEFINED)
+            .is_ok();
+        self.pending.set(posted);
+        posted
+    }
 }
 
 impl Timer {
     /// A timer that hands `input()` to the dispatcher when it fires.
     pub fn new(dispatcher: Dispatcher, input: fn() -> Input) -> Timer {
-        let d = dispatcher.clone();
-        let callback = Closure::<dyn FnMut()>::new(move || d.send(input()));
+        let soon = Soon::new(dispatcher.clone(), input);
+        let callback = Closure::<dyn FnMut()>::new(move || dispatcher.send(input()));
         Timer {
-            dispatcher,
-            input,
             callback,
             handle: None,
             at: None,
-            soon: None,
+            soon,
         }
     }
 
@@ -65,7 +97,7 @@ impl Timer {
         self.cancel();
         let Some(at) = at else { return };
         let delay = (at - now()).clamp(0.0, i32::MAX as f64) as i32;
-        if delay == 0 && self.post() {
+        if delay == 0 && self.soon.as_ref().is_some_and(Soon::post) {
             self.at = Some(at);
             return;
         }
@@ -87,37 +119,6 @@ impl Timer {
         }
     }
 
-    /// Runs the input in a new task as soon as possible; false if no
-    /// channel could be made (then a timeout does it).
-    fn post(&mut self) -> bool {
-        if self.soon.is_none() {
-            let Ok(channel) = MessageChannel::new() else {
-                return false;
-            };
-            let pending = Rc::new(Cell::new(false));
-            let (p, d, input) = (pending.clone(), self.dispatcher.clone(), self.input);
-            let on_message = Closure::<dyn FnMut()>::new(move || {
-                if p.replace(false) {
-                    d.send(input());
-                }
-            });
-            channel
-                .port1()
-                .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            self.soon = Some(Soon {
-                port: channel.port2(),
-                pending,
-                channel,
-                _on_message: on_message,
-            });
-        }
-        let Some(soon) = &self.soon else { return false };
-        if !soon.pending.replace(true) {
-            return soon.port.post_message(&JsValue::UNDEFINED).is_ok();
-        }
-        true
-    }
-
     fn cancel(&mut self) {
         if let Some(h) = self.handle.take() {
             window().clear_timeout_with_handle(h);
@@ -133,7 +134,7 @@ impl Drop for Timer {
     fn drop(&mut self) {
         self.cancel();
         if let Some(soon) = &self.soon {
-            soon.port.close();
+            // A message still on its way must not call the freed closure.
             soon.channel.port1().set_onmessage(None);
         }
     }
