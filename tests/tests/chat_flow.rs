@@ -398,3 +398,152 @@ async fn waiting_visitors_see_their_position_move_up() {
     // The visitor who was served gets no more positions, only the session.
     visitors[0].expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
 }
+
+/// The message events among frames, as (seq, text).
+fn message(f: &ServerFrame) -> Option<(u64, String)> {
+    match f {
+        ServerFrame::Event { event, .. } => match &event.body {
+            EventBody::Message { text, .. } => Some((event.seq, text.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+async fn messages(client: &mut tandem_tests::Client, count: usize) -> Vec<(u64, String)> {
+    let mut got = Vec::new();
+    while got.len() < count {
+        let env = client.recv().await.expect("the burst arrives");
+        got.extend(message(&env.frame));
+    }
+    got
+}
+
+#[tokio::test]
+async fn a_burst_sent_without_waiting_is_stored_and_delivered_in_order() {
+    const BURST: usize = 300;
+    // Above the flood guard, which a person typing never meets.
+    let server = TestServer::start_with(|c| c.frames_per_second = 10_000).await;
+    let tandem_tests::Accepted {
+        mut agent,
+        mut visitor,
+        session,
+        ..
+    } = server.accepted_session("hello").await;
+    visitor.expect(is_event("agent_joined")).await;
+    agent.expect(is_event("agent_joined")).await;
+    let first = server.stored_session(&session).await.last_seq + 1;
+    // Frames go out back to back; the server takes the next while earlier
+    // ones are being written, and the agent writes in between.
+    for i in 0..BURST {
+        visitor
+            .send(ClientFrame::ChatSend {
+                session: session.clone(),
+                client_id: Some(format!("c{i}")),
+                text: format!("m{i}"),
+            })
+            .await;
+        if i % 50 == 0 {
+            agent
+                .send(ClientFrame::ChatSend {
+                    session: session.clone(),
+                    client_id: None,
+                    text: format!("agent {i}"),
+                })
+                .await;
+        }
+    }
+    let total = BURST + BURST.div_ceil(50);
+    let seen_by_agent = messages(&mut agent, total).await;
+    let seen_by_visitor = messages(&mut visitor, total).await;
+    // Both sides see one order, numbered without gaps, each sender's
+    // messages in the order sent.
+    assert_eq!(seen_by_agent, seen_by_visitor);
+    let seqs: Vec<u64> = seen_by_agent.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs, (first..first + total as u64).collect::<Vec<_>>());
+    let from_visitor: Vec<&str> = seen_by_agent
+        .iter()
+        .map(|(_, text)| text.as_str())
+        .filter(|t| t.starts_with('m'))
+        .collect();
+    let sent: Vec<String> = (0..BURST).map(|i| format!("m{i}")).collect();
+    assert_eq!(from_visitor, sent);
+    // What was delivered is what is stored.
+    let stored = server
+        .running
+        .store
+        .events_after(&session, first - 1, 1_000)
+        .await
+        .unwrap();
+    let stored: Vec<(u64, String)> = stored
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Message { text, .. } => Some((e.seq, text.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stored, seen_by_agent);
+    assert_eq!(
+        server.stored_session(&session).await.last_seq,
+        first + total as u64 - 1
+    );
+}
+
+#[tokio::test]
+async fn a_message_the_store_refuses_gets_an_error_and_the_next_goes_through() {
+    let server = TestServer::start().await;
+    let tandem_tests::Accepted {
+        mut agent,
+        mut visitor,
+        session,
+        ..
+    } = server.accepted_session("hello").await;
+    visitor.expect(is_event("agent_joined")).await;
+    agent.expect(is_event("agent_joined")).await;
+    // Something else takes the number the next message would get, so
+    // storing that message fails (as a full disk would make it fail).
+    let taken = server.stored_session(&session).await.last_seq + 1;
+    let squatter = protocol::Event {
+        seq: taken,
+        at: 0,
+        author: Role::System,
+        author_name: None,
+        body: EventBody::Ended { by: Role::System },
+    };
+    server
+        .running
+        .store
+        .append_events(&[(session.clone(), squatter)])
+        .await
+        .unwrap();
+    let lost = visitor
+        .send(ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: Some("lost".into()),
+            text: "this one fails".into(),
+        })
+        .await;
+    let env = loop {
+        let env = visitor.recv().await.unwrap();
+        assert!(message(&env.frame).is_none(), "not delivered: {env:?}");
+        if matches!(env.frame, ServerFrame::Error { .. }) {
+            break env;
+        }
+    };
+    assert_eq!(env.rid, Some(lost));
+    assert!(
+        matches!(&env.frame, ServerFrame::Error { code: ErrorCode::Internal, session: Some(s), .. } if *s == session),
+        "the sender hears that its message was not saved: {env:?}"
+    );
+    // The next message is stored and delivered; the failed one never is.
+    visitor
+        .send(ClientFrame::ChatSend {
+            session: session.clone(),
+            client_id: Some("next".into()),
+            text: "and this one works".into(),
+        })
+        .await;
+    let next = (taken + 1, "and this one works".to_string());
+    assert_eq!(messages(&mut agent, 1).await, vec![next.clone()]);
+    assert_eq!(messages(&mut visitor, 1).await, vec![next]);
+}

@@ -7,7 +7,7 @@ use std::time::Instant;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use protocol::limits::{MAX_FRAME_BYTES, PAGE_FRAMES_PER_SECOND};
-use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, ServerFrame, decode_client};
+use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, decode_client};
 
 use super::AppState;
 use super::credentials::agent_for_token;
@@ -153,7 +153,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
             },
             Some(principal) => {
                 let session = env.frame.session().map(str::to_string);
-                match app.hub.handle(principal, &conn, env.frame).await {
+                match app.hub.handle(principal, &conn, env.rid, env.frame).await {
                     Ok(Some(reply)) => {
                         conn.send(&Wire::new(&ServerEnvelope::reply(env.rid, reply)))
                     }
@@ -181,12 +181,7 @@ fn close_reason(code: u16) -> &'static str {
 }
 
 fn reply_error(conn: &ConnHandle, rid: Option<u64>, session: Option<String>, e: HubError) {
-    let frame = ServerFrame::Error {
-        code: e.code,
-        message: e.message,
-        session,
-    };
-    conn.send(&Wire::new(&ServerEnvelope::reply(rid, frame)));
+    conn.send(&e.frame(rid, session));
 }
 
 /// Authenticates a `hello`: returns who is connected and, for visitors, the

@@ -1,6 +1,8 @@
 //! Errors a frame handler returns; each becomes one `error` frame to the sender.
 
-use protocol::ErrorCode;
+use protocol::{ErrorCode, ServerEnvelope, ServerFrame};
+
+use super::Wire;
 
 use crate::store::StoreError;
 
@@ -28,6 +30,16 @@ impl HubError {
 
     pub fn unknown_session() -> Self {
         Self::new(ErrorCode::UnknownSession, "no such session")
+    }
+
+    /// The `error` frame answering request `rid` (about `session`, if any).
+    pub fn frame(self, rid: Option<u64>, session: Option<String>) -> Wire {
+        let frame = ServerFrame::Error {
+            code: self.code,
+            message: self.message,
+            session,
+        };
+        Wire::new(&ServerEnvelope::reply(rid, frame))
     }
 }
 

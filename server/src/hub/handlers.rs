@@ -25,10 +25,12 @@ use crate::store::SessionRecord;
 impl Hub {
     /// Applies one frame. Returns the direct reply to the sender, if the frame has one;
     /// everything else reaches clients through the session's participants.
+    /// `rid` is the request's id, for answers that come after this returns.
     pub async fn handle(
         &self,
         who: &Principal,
         conn: &ConnHandle,
+        rid: Option<u64>,
         frame: ClientFrame,
     ) -> HubResult<Option<ServerFrame>> {
         match frame {
@@ -161,19 +163,10 @@ impl Hub {
                 session,
                 client_id,
                 text,
-            } => {
-                let record = self.access(who, &session).await?;
-                if record.state == SessionState::Ended {
-                    return Err(HubError::new(
-                        ErrorCode::SessionEnded,
-                        "this conversation has ended",
-                    ));
-                }
-                let body = EventBody::Message { text, client_id };
-                self.append(&session, who.role(), author_name(who, &record), body)
-                    .await
-                    .map(|_| None)
-            }
+            } => self
+                .chat_send(who, conn, rid, session, EventBody::Message { text, client_id })
+                .await
+                .map(|_| None),
             ClientFrame::Typing { session, active } => {
                 let record = self.access(who, &session).await?;
                 let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Typing {
@@ -335,15 +328,51 @@ impl Hub {
                 .await?
                 .ok_or_else(HubError::unknown_session)?,
         };
-        let allowed = match who {
-            Principal::Visitor { id, .. } => &record.visitor_id == id,
-            Principal::Agent(agent) => record.agent.as_ref().is_some_and(|a| a.id == agent.id),
-        };
-        if allowed {
+        if takes_part(who, &record) {
             Ok(record)
         } else {
             Err(HubError::forbidden("this session is not yours"))
         }
+    }
+
+    /// A chat message, numbered and queued for the store at once: the sender
+    /// may send its next frame while this one is written. Everyone, sender
+    /// included, gets the event once it is stored (the sender's copy is its
+    /// acknowledgement); if storing fails, the sender gets an error naming
+    /// the request instead.
+    async fn chat_send(
+        &self,
+        who: &Principal,
+        conn: &ConnHandle,
+        rid: Option<u64>,
+        session: String,
+        body: EventBody,
+    ) -> HubResult<()> {
+        let slot = self.inner.events.slot().await?;
+        {
+            let st = &mut *self.state();
+            if let Some(live) = st.sessions.get_mut(&session) {
+                if !takes_part(who, &live.record) {
+                    return Err(HubError::forbidden("this session is not yours"));
+                }
+                if live.record.state == SessionState::Ended {
+                    return Err(HubError::session_ended());
+                }
+                let name = author_name(who, &live.record);
+                let (conn, id) = (conn.clone(), session.clone());
+                let then: super::Then = Box::new(move |result| {
+                    if let Err(e) = result {
+                        conn.send(&HubError::from(e).frame(rid, Some(id)));
+                    }
+                });
+                self.post(live, slot, who.role(), name, body, then);
+                return Ok(());
+            }
+        }
+        // Not live: the stored session says whether it is unknown, not
+        // this sender's, or over.
+        self.access(who, &session).await?;
+        Err(HubError::session_ended())
     }
 
     async fn request_help(&self, visitor: &str, site: &str, request: HelpRequest) -> HubResult<()> {
@@ -672,6 +701,14 @@ pub(super) fn agent_of(who: &Principal) -> HubResult<&crate::store::Agent> {
     match who {
         Principal::Agent(agent) => Ok(agent),
         Principal::Visitor { .. } => Err(HubError::forbidden("only agents send this")),
+    }
+}
+
+/// Whether `who` is the session's visitor or its assigned agent.
+fn takes_part(who: &Principal, record: &SessionRecord) -> bool {
+    match who {
+        Principal::Visitor { id, .. } => &record.visitor_id == id,
+        Principal::Agent(agent) => record.agent.as_ref().is_some_and(|a| a.id == agent.id),
     }
 }
 

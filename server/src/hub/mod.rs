@@ -3,9 +3,10 @@
 //! Co-browsing (cobrowse.rs) and voice calls (call.rs) live beside them.
 //!
 //! The hub is a cloneable handle around shared state. The state sits behind a
-//! plain `std::sync::Mutex` that is never held across an `.await`; writes to
-//! a session's log are serialised by a per-session async lock so that events
-//! are stored and delivered in `seq` order.
+//! plain `std::sync::Mutex` that is never held across an `.await`. Session
+//! events are numbered and queued for the store under that lock, and the
+//! store's writer delivers them once committed, so they are stored and
+//! delivered in `seq` order without anyone waiting on a per-session lock.
 
 mod call;
 mod callback;
@@ -36,7 +37,8 @@ pub use outbound::{ConnHandle, ConnId, Wire};
 use crate::auth::VisitorTokens;
 use crate::clock::now_ms;
 use crate::routing::{Acd, Action};
-use crate::store::batch::EventWriter;
+use crate::store::batch::{EventWriter, Slot};
+pub(crate) use crate::store::batch::Then;
 use crate::store::{Agent, SessionRecord, Store};
 
 /// Who is on the other end of a connection, once `hello` succeeded.
@@ -280,9 +282,11 @@ impl AgentLive {
 }
 
 struct LiveSession {
+    /// `last_seq` here is the last event stored and delivered.
     record: SessionRecord,
-    /// Held while an event is numbered, stored and delivered.
-    append: Arc<tokio::sync::Mutex<()>>,
+    /// The number the next event gets; ahead of `record.last_seq` while
+    /// events wait for the store.
+    next_seq: u64,
     /// Screen sharing: kept in memory only; a restart stops sharing.
     share: ShareState,
     log: CobrowseLog,
@@ -295,8 +299,8 @@ struct LiveSession {
 impl LiveSession {
     fn new(record: SessionRecord) -> LiveSession {
         LiveSession {
+            next_seq: record.last_seq + 1,
             record,
-            append: Default::default(),
             share: ShareState::Off,
             log: CobrowseLog::default(),
             call: None,
@@ -608,8 +612,7 @@ impl Hub {
         }
     }
 
-    /// Numbers, stores and delivers one event. Per-session ordering is kept by
-    /// the session's append lock; the state lock is only taken briefly.
+    /// Numbers, stores and delivers one event; returns once it is delivered.
     async fn append(
         &self,
         session: &str,
@@ -617,38 +620,63 @@ impl Hub {
         author_name: Option<String>,
         body: EventBody,
     ) -> HubResult<Event> {
-        let lock = {
-            let st = self.state();
-            st.sessions
-                .get(session)
-                .ok_or_else(HubError::unknown_session)?
-                .append
-                .clone()
-        };
-        let _guard = lock.lock().await;
-        let seq = {
-            let st = self.state();
-            st.sessions
-                .get(session)
-                .ok_or_else(HubError::unknown_session)?
-                .record
-                .last_seq
-                + 1
-        };
+        let (done, delivered) = tokio::sync::oneshot::channel();
+        let then: Then = Box::new(move |result| {
+            let _ = done.send(result);
+        });
+        let slot = self.inner.events.slot().await?;
+        {
+            let st = &mut *self.state();
+            let live = st
+                .sessions
+                .get_mut(session)
+                .ok_or_else(HubError::unknown_session)?;
+            self.post(live, slot, author, author_name, body, then);
+        }
+        let stopped = || Arc::new(crate::store::StoreError::WriterStopped);
+        Ok(delivered.await.map_err(|_| stopped())??)
+    }
+
+    /// Numbers an event and queues it for the store without waiting. Once it
+    /// is committed the writer delivers it to the session's participants and
+    /// then hands it to `then`. The caller holds the state lock, so numbering
+    /// and queueing are one step and a session's events are stored and
+    /// delivered in `seq` order.
+    fn post(
+        &self,
+        live: &mut LiveSession,
+        slot: Slot,
+        author: Role,
+        author_name: Option<String>,
+        body: EventBody,
+        then: Then,
+    ) {
         let event = Event {
-            seq,
+            seq: live.next_seq,
             at: now_ms(),
             author,
             author_name,
             body,
         };
-        self.inner.events.append(session, event.clone()).await?;
+        live.next_seq += 1;
+        let (hub, session) = (self.clone(), live.record.id.clone());
+        let deliver: Then = Box::new(move |result| {
+            if let Ok(event) = &result {
+                hub.deliver(&session, event);
+            }
+            then(result);
+        });
+        slot.send(live.record.id.clone(), event, deliver);
+    }
+
+    /// Sends a stored event to the session's participants (if the session is
+    /// still live) and records it as the last one.
+    fn deliver(&self, session: &str, event: &Event) {
         let st = &mut *self.state();
         if let Some(live) = st.sessions.get_mut(session) {
-            live.record.last_seq = seq;
-            Self::send_event(st, &st.sessions[session].record, &event);
+            live.record.last_seq = live.record.last_seq.max(event.seq);
+            Self::send_event(st, &st.sessions[session].record, event);
         }
-        Ok(event)
     }
 
     /// Delivers an event to a session's participants, each side seeing what

@@ -1,14 +1,19 @@
 //! Group commit for session events. Every chat message is stored before it
 //! is delivered; committing each one alone caps the server at a few thousand
-//! messages a second (one fsync-ordered commit each). The writer task takes
-//! whatever has queued up while the previous commit ran and commits it as one
-//! transaction, so under load batches grow by themselves and at light load a
-//! message waits for no one.
+//! messages a second. The writer task takes whatever has queued up while the
+//! previous commit ran and commits it as one transaction, so under load
+//! batches grow by themselves and at light load a message waits for no one.
+//!
+//! Callers do not wait for the commit: each event carries what to do once it
+//! is committed (deliver it, answer the sender), run by the writer in queue
+//! order. So a connection can hand over its next frame while the previous
+//! one is being written, and a burst from one sender is committed, and then
+//! written to its readers' sockets, together.
 
 use std::sync::Arc;
 
 use protocol::Event;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::{Store, StoreError};
 
@@ -17,10 +22,13 @@ const QUEUE: usize = 4096;
 /// Largest batch committed at once.
 const MAX_BATCH: usize = 512;
 
+/// What a committed (or failed) event is handed to, on the writer task.
+pub type Then = Box<dyn FnOnce(Result<Event, Arc<StoreError>>) + Send>;
+
 struct Pending {
     session: String,
     event: Event,
-    done: oneshot::Sender<Result<(), Arc<StoreError>>>,
+    then: Then,
 }
 
 /// Handle to the writer task; cheap to clone.
@@ -28,6 +36,11 @@ struct Pending {
 pub struct EventWriter {
     tx: mpsc::Sender<Pending>,
 }
+
+/// A place in the writer's queue, taken before an event is numbered so that
+/// numbering and queueing can happen together without waiting (see
+/// `Slot::send`).
+pub struct Slot(mpsc::OwnedPermit<Pending>);
 
 impl EventWriter {
     /// Starts the writer task; it ends when every handle is dropped.
@@ -37,30 +50,53 @@ impl EventWriter {
         EventWriter { tx }
     }
 
+    /// Waits for room in the queue.
+    pub async fn slot(&self) -> Result<Slot, Arc<StoreError>> {
+        let permit = self.tx.clone().reserve_owned().await;
+        permit
+            .map(Slot)
+            .map_err(|_| Arc::new(StoreError::WriterStopped))
+    }
+
     /// Stores one event; returns once it is committed.
     pub async fn append(&self, session: &str, event: Event) -> Result<(), Arc<StoreError>> {
-        let (done, committed) = oneshot::channel();
-        let pending = Pending {
-            session: session.to_string(),
+        let (done, committed) = tokio::sync::oneshot::channel();
+        self.slot().await?.send(
+            session.to_string(),
             event,
-            done,
-        };
-        let stopped = || Arc::new(StoreError::Corrupt("the event writer has stopped".into()));
-        self.tx.send(pending).await.map_err(|_| stopped())?;
-        committed.await.map_err(|_| stopped())?
+            Box::new(move |result| {
+                let _ = done.send(result);
+            }),
+        );
+        let stopped = || Arc::new(StoreError::WriterStopped);
+        committed.await.map_err(|_| stopped())?.map(|_| ())
+    }
+}
+
+impl Slot {
+    /// Queues an event without waiting. Events sent from one thread are
+    /// committed, and their `then` run, in the order they were sent.
+    pub fn send(self, session: String, event: Event, then: Then) {
+        self.0.send(Pending {
+            session,
+            event,
+            then,
+        });
     }
 }
 
 async fn write_batches(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Pending>) {
     let mut waiting = Vec::with_capacity(MAX_BATCH);
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut thens = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut waiting, MAX_BATCH).await > 0 {
-        let batch: Vec<(String, Event)> = waiting
-            .iter()
-            .map(|p| (p.session.clone(), p.event.clone()))
-            .collect();
-        let result = store.append_events(&batch).await.map_err(Arc::new);
         for p in waiting.drain(..) {
-            let _ = p.done.send(result.clone());
+            batch.push((p.session, p.event));
+            thens.push(p.then);
+        }
+        let result = store.append_events(&batch).await.map_err(Arc::new);
+        for ((_, event), then) in batch.drain(..).zip(thens.drain(..)) {
+            then(result.clone().map(|()| event));
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod batch;
 mod postgres;
 mod sql;
 mod sqlite;
+mod sqlite_events;
 
 use std::sync::Arc;
 
@@ -30,6 +31,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the event writer has stopped")]
+    WriterStopped,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -4,8 +4,10 @@ use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 
+use protocol::Event;
+
 use super::Result;
-use super::sql::{session_row_reader, sql_store};
+use super::sql::{conflict, last_seqs, session_row_reader, sql_store, to_json};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -40,6 +42,36 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         Ok(PostgresStore { pool })
+    }
+
+    /// `Store::append_events`: one transaction, a statement per event and
+    /// one UPDATE per session.
+    async fn write_events(&self, batch: &[(String, Event)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (session_id, e) in batch {
+            sqlx::query(
+                "INSERT INTO events (session_id, seq, at, author, author_name, body) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(session_id)
+            .bind(e.seq as i64)
+            .bind(e.at)
+            .bind(e.author.as_str())
+            .bind(&e.author_name)
+            .bind(to_json(&e.body))
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict("event"))?;
+        }
+        let last = last_seqs(batch.iter().map(|(s, e)| (s.as_str(), e.seq)));
+        for (session_id, seq) in last {
+            sqlx::query("UPDATE sessions SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
+                .bind(session_id)
+                .bind(seq as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -27,6 +27,19 @@ pub(super) fn json_list(s: &str) -> Result<Vec<String>> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("list column: {e}")))
 }
 
+/// The highest seq of each session among a batch's events: a batch moves
+/// each session's `last_seq` once, not once per event.
+pub(super) fn last_seqs<'a>(
+    events: impl Iterator<Item = (&'a str, u64)>,
+) -> std::collections::HashMap<&'a str, u64> {
+    let mut last = std::collections::HashMap::new();
+    for (session, seq) in events {
+        let top: &mut u64 = last.entry(session).or_default();
+        *top = (*top).max(seq);
+    }
+    last
+}
+
 pub(super) fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("plain data serialises")
 }
@@ -575,36 +588,8 @@ macro_rules! sql_store {
             }
 
             async fn append_events(&self, batch: &[(String, protocol::Event)]) -> $crate::store::Result<()> {
-                let mut tx = self.pool.begin().await?;
-                for (session_id, e) in batch {
-                    sqlx::query(
-                        "INSERT INTO events (session_id, seq, at, author, author_name, body) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(session_id)
-                    .bind(e.seq as i64)
-                    .bind(e.at)
-                    .bind(e.author.as_str())
-                    .bind(&e.author_name)
-                    .bind($crate::store::sql::to_json(&e.body))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($crate::store::sql::conflict("event"))?;
-                }
-                // One UPDATE per session in the batch, not one per event.
-                let mut last: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
-                for (session_id, e) in batch {
-                    let seq = last.entry(session_id.as_str()).or_default();
-                    *seq = (*seq).max(e.seq);
-                }
-                for (session_id, seq) in last {
-                    sqlx::query("UPDATE sessions SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
-                        .bind(session_id)
-                        .bind(seq as i64)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(())
+                // Each database commits batches its own way (see sqlite_events.rs).
+                self.write_events(batch).await
             }
 
             async fn events_after(

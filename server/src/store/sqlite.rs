@@ -8,11 +8,16 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use super::Result;
+use protocol::Event;
+
 use super::sql::{session_row_reader, sql_store};
+use super::sqlite_events::EventThread;
+use super::{Result, StoreError};
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Session events are written on a connection of their own.
+    events: EventThread,
 }
 
 impl SqliteStore {
@@ -40,7 +45,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
-        if let Some(parent) = options.get_filename().parent() {
+        let file = options.get_filename().to_path_buf();
+        if file.as_os_str() == ":memory:" {
+            // Each connection would get a database of its own.
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        }
+        if let Some(parent) = file.parent() {
             if !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
             }
@@ -49,7 +59,13 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { pool })
+        // The pool created the file and put it in WAL mode.
+        let events = EventThread::start(&file)?;
+        Ok(SqliteStore { pool, events })
+    }
+
+    async fn write_events(&self, batch: &[(String, Event)]) -> Result<()> {
+        self.events.append(batch).await
     }
 }
 

@@ -1,0 +1,138 @@
+//! SQLite's event writer: one connection on a thread of its own that commits
+//! a whole batch of session events per hand-over.
+//!
+//! sqlx runs each SQLite connection on a worker thread and passes every
+//! statement to it through a channel, so a batch of k events cost k + 3 round
+//! trips between threads: at saturation a third of the server's CPU went to
+//! switching threads (profiled in docs/benchmarks.md). Here the batch crosses
+//! once, its two statements are prepared once per connection and stepped in
+//! place, and the answer crosses back once.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use protocol::Event;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
+use tokio::sync::oneshot;
+
+use super::sql::{last_seqs, to_json};
+use super::{Result, StoreError};
+
+/// `?N` placeholders: SQLite numbers `$N` parameters by first appearance.
+const INSERT: &str = "INSERT INTO events (session_id, seq, at, author, author_name, body) \
+                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const MOVE_LAST_SEQ: &str = "UPDATE sessions SET last_seq = ?2 WHERE id = ?1 AND last_seq < ?2";
+
+/// One event as its row, encoded on the caller's thread.
+struct Row {
+    session: String,
+    seq: u64,
+    at: i64,
+    author: &'static str,
+    author_name: Option<String>,
+    body: String,
+}
+
+struct Job {
+    rows: Vec<Row>,
+    done: oneshot::Sender<Result<()>>,
+}
+
+/// Handle to the writer thread; the thread ends when the handle is dropped.
+pub(super) struct EventThread {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl EventThread {
+    /// Opens its own connection to the database file (already created and
+    /// in WAL mode) and starts the thread.
+    pub(super) fn start(path: &Path) -> Result<EventThread> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // The same settings as the pool's connections (see sqlite.rs).
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-events".into())
+            .spawn(move || serve(conn, queue))
+            .map_err(|_| StoreError::WriterStopped)?;
+        Ok(EventThread { jobs })
+    }
+
+    /// Commits the events in one transaction; see `Store::append_events`.
+    pub(super) async fn append(&self, batch: &[(String, Event)]) -> Result<()> {
+        let rows = batch
+            .iter()
+            .map(|(session, e)| Row {
+                session: session.clone(),
+                seq: e.seq,
+                at: e.at,
+                author: e.author.as_str(),
+                author_name: e.author_name.clone(),
+                body: to_json(&e.body),
+            })
+            .collect();
+        let (done, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { rows, done })
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+}
+
+fn serve(mut conn: Connection, queue: mpsc::Receiver<Job>) {
+    for job in queue {
+        // The caller may have gone (its task was cancelled): nothing to tell.
+        let _ = job.done.send(write(&mut conn, &job.rows));
+    }
+}
+
+fn write(conn: &mut Connection, rows: &[Row]) -> Result<()> {
+    // IMMEDIATE takes the write lock up front, so a busy database is waited
+    // for (busy_timeout) instead of failing when a read turns into a write.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut insert = tx.prepare_cached(INSERT)?;
+        for r in rows {
+            insert
+                .execute(params![
+                    r.session,
+                    r.seq as i64,
+                    r.at,
+                    r.author,
+                    r.author_name,
+                    r.body
+                ])
+                .map_err(conflict)?;
+        }
+        let mut move_last = tx.prepare_cached(MOVE_LAST_SEQ)?;
+        for (session, seq) in last_seqs(rows.iter().map(|r| (r.session.as_str(), r.seq))) {
+            move_last.execute(params![session, seq as i64])?;
+        }
+    }
+    // Dropped without a commit (an error above), the transaction rolls back.
+    tx.commit()?;
+    Ok(())
+}
+
+/// A taken (session, seq) is a conflict; a missing session (foreign key) is not.
+fn conflict(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ffi::{SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE};
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == ErrorCode::ConstraintViolation
+                && matches!(
+                    f.extended_code,
+                    SQLITE_CONSTRAINT_PRIMARYKEY | SQLITE_CONSTRAINT_UNIQUE
+                ) =>
+        {
+            StoreError::Conflict("event")
+        }
+        _ => StoreError::Sqlite(e),
+    }
+}
