@@ -300,9 +300,10 @@ pub trait Store: Send + Sync + 'static {
     /// Records (or replaces) a session's wrap-up; false if there is no such session.
     async fn set_wrapup(&self, session_id: &str, wrapup: &Wrapup) -> Result<bool>;
 
-    /// Appends events (of one or several sessions) and moves each session's
-    /// `last_seq`, all in one transaction: one commit for a whole batch is
-    /// what lets the server persist every message at a high rate.
+    /// Appends events (of one or several sessions) in one transaction: one
+    /// commit for a whole batch is what lets the server persist every
+    /// message at a high rate. A session's `last_seq` is its highest stored
+    /// event's.
     /// `Conflict("event")` if a seq is already taken; then nothing is written.
     async fn append_events(&self, batch: &[(String, Event)]) -> Result<()>;
     /// Events with seq > `after_seq`, oldest first, at most `limit`.

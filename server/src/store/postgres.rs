@@ -7,7 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use protocol::Event;
 
 use super::Result;
-use super::sql::{conflict, last_seqs, session_row_reader, sql_store, to_json};
+use super::sql::{conflict, session_row_reader, sql_store, to_json};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -29,6 +29,10 @@ impl PostgresStore {
             include_str!("../../migrations/postgres/0004_callbacks.sql"),
         ),
         (5, include_str!("../../migrations/postgres/0005_wrapup.sql")),
+        (
+            6,
+            include_str!("../../migrations/postgres/0006_last_seq_derived.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {
@@ -44,8 +48,7 @@ impl PostgresStore {
         Ok(PostgresStore { pool })
     }
 
-    /// `Store::append_events`: one transaction, a statement per event and
-    /// one UPDATE per session.
+    /// `Store::append_events`: one transaction, a statement per event.
     async fn write_events(&self, batch: &[(String, Event)]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for (session_id, e) in batch {
@@ -61,14 +64,6 @@ impl PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(conflict("event"))?;
-        }
-        let last = last_seqs(batch.iter().map(|(s, e)| (s.as_str(), e.seq)));
-        for (session_id, seq) in last {
-            sqlx::query("UPDATE sessions SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
-                .bind(session_id)
-                .bind(seq as i64)
-                .execute(&mut *tx)
-                .await?;
         }
         tx.commit().await?;
         Ok(())

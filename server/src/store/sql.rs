@@ -9,7 +9,7 @@ use super::{Agent, Result, SessionRecord, Site, StoreError, Visitor, Wrapup};
 
 pub(super) const SESSION_SELECT: &str = "SELECT s.id, s.site_id, s.visitor_id, s.state, s.topic, s.first_message, \
      s.page_url, s.page_title, s.agent_id, a.name AS agent_name, s.requested_at, s.accepted_at, s.ended_at, \
-     s.ended_by, s.last_seq, s.callback, s.visitor_delivered, s.visitor_read, s.agent_delivered, s.agent_read, \
+     s.ended_by, COALESCE((SELECT MAX(e.seq) FROM events e WHERE e.session_id = s.id), 0) AS last_seq, s.callback, s.visitor_delivered, s.visitor_read, s.agent_delivered, s.agent_read, \
      s.disposition, s.wrapup_note, s.wrapped_up_at, v.identity AS visitor_identity \
      FROM sessions s JOIN visitors v ON v.id = s.visitor_id LEFT JOIN agents a ON a.id = s.agent_id";
 
@@ -25,19 +25,6 @@ pub(super) fn conflict(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreE
 
 pub(super) fn json_list(s: &str) -> Result<Vec<String>> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("list column: {e}")))
-}
-
-/// The highest seq of each session among a batch's events: a batch moves
-/// each session's `last_seq` once, not once per event.
-pub(super) fn last_seqs<'a>(
-    events: impl Iterator<Item = (&'a str, u64)>,
-) -> std::collections::HashMap<&'a str, u64> {
-    let mut last = std::collections::HashMap::new();
-    for (session, seq) in events {
-        let top: &mut u64 = last.entry(session).or_default();
-        *top = (*top).max(seq);
-    }
-    last
 }
 
 pub(super) fn to_json<T: serde::Serialize>(v: &T) -> String {
@@ -483,7 +470,7 @@ macro_rules! sql_store {
             async fn create_session(&self, s: &$crate::store::SessionRecord) -> $crate::store::Result<()> {
                 sqlx::query(
                     "INSERT INTO sessions (id, site_id, visitor_id, state, topic, first_message, page_url, page_title, \
-                     requested_at, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&s.id)
                 .bind(&s.site)
@@ -494,7 +481,6 @@ macro_rules! sql_store {
                 .bind(s.page.as_ref().map(|p| p.url.clone()))
                 .bind(s.page.as_ref().map(|p| p.title.clone()))
                 .bind(s.requested_at)
-                .bind(s.last_seq as i64)
                 .execute(&self.pool)
                 .await
                 .map_err($crate::store::sql::conflict("session"))?;

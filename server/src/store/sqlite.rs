@@ -33,6 +33,10 @@ impl SqliteStore {
             include_str!("../../migrations/sqlite/0004_callbacks.sql"),
         ),
         (5, include_str!("../../migrations/sqlite/0005_wrapup.sql")),
+        (
+            6,
+            include_str!("../../migrations/sqlite/0006_last_seq_derived.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.

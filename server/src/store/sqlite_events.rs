@@ -5,7 +5,7 @@
 //! statement to it through a channel, so a batch of k events cost k + 3 round
 //! trips between threads: at saturation a third of the server's CPU went to
 //! switching threads (profiled in docs/benchmarks.md). Here the batch crosses
-//! once, its two statements are prepared once per connection and stepped in
+//! once, its statement is prepared once per connection and stepped in
 //! place, and the answer crosses back once.
 
 use std::path::Path;
@@ -16,13 +16,11 @@ use protocol::Event;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
-use super::sql::{last_seqs, to_json};
+use super::sql::to_json;
 use super::{Result, StoreError};
 
-/// `?N` placeholders: SQLite numbers `$N` parameters by first appearance.
 const INSERT: &str = "INSERT INTO events (session_id, seq, at, author, author_name, body) \
                       VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-const MOVE_LAST_SEQ: &str = "UPDATE sessions SET last_seq = ?2 WHERE id = ?1 AND last_seq < ?2";
 
 /// One event as its row, encoded on the caller's thread.
 struct Row {
@@ -109,10 +107,6 @@ fn write(conn: &mut Connection, rows: &[Row]) -> Result<()> {
                     r.body
                 ])
                 .map_err(conflict)?;
-        }
-        let mut move_last = tx.prepare_cached(MOVE_LAST_SEQ)?;
-        for (session, seq) in last_seqs(rows.iter().map(|r| (r.session.as_str(), r.seq))) {
-            move_last.execute(params![session, seq as i64])?;
         }
     }
     // Dropped without a commit (an error above), the transaction rolls back.
