@@ -36,8 +36,9 @@ pub fn memory(pid: u32) -> Result<Memory> {
     })
 }
 
-/// CPU seconds (user + system) per thread name, e.g. `tokio-rt-worker`
-/// and `sqlx-sqlite-wor` (the kernel cuts names to 15 bytes), and the
+/// CPU seconds (user + system) per thread name, e.g. `tokio-rt-worker`,
+/// `sqlite-events` and `sqlx-sqlite-wor` (the kernel cuts names to 15
+/// bytes), and the
 /// context switches of all threads together.
 #[derive(Debug, Clone, Default)]
 pub struct CpuTimes {
