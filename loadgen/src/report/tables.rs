@@ -210,9 +210,7 @@ pub(super) fn persistence(runs: &Runs) -> String {
     for pairs in runs.sizes() {
         let show = |v: Option<f64>| opt(v, |v| format!("{v:.1}"));
         let all = |t| runs.med(t, pairs, |r| cpu_per_msg(r, |_| true));
-        let sqlite = runs.med(Target::Tandem, pairs, |r| {
-            cpu_per_msg(r, is_sqlite)
-        });
+        let sqlite = runs.med(Target::Tandem, pairs, |r| cpu_per_msg(r, is_sqlite));
         let other = runs.med(Target::Tandem, pairs, |r| {
             cpu_per_msg(r, |name| !is_sqlite(name))
         });

@@ -164,7 +164,13 @@ impl Hub {
                 client_id,
                 text,
             } => self
-                .chat_send(who, conn, rid, session, EventBody::Message { text, client_id })
+                .chat_send(
+                    who,
+                    conn,
+                    rid,
+                    session,
+                    EventBody::Message { text, client_id },
+                )
                 .await
                 .map(|_| None),
             ClientFrame::Typing { session, active } => {

@@ -37,8 +37,8 @@ pub use outbound::{ConnHandle, ConnId, Wire};
 use crate::auth::VisitorTokens;
 use crate::clock::now_ms;
 use crate::routing::{Acd, Action};
-use crate::store::batch::{EventWriter, Slot};
 pub(crate) use crate::store::batch::Then;
+use crate::store::batch::{EventWriter, Slot};
 use crate::store::{Agent, SessionRecord, Store};
 
 /// Who is on the other end of a connection, once `hello` succeeded.
