@@ -4,7 +4,7 @@
 use protocol::{
     AgentPresence, ClientFrame, ErrorCode, EventBody, ReceiptKind, Role, ServerFrame, SessionState,
 };
-use tandem_tests::{TestServer, session_id};
+use tandem_tests::{Client, TestServer, session_id};
 
 fn is_event(kind: &'static str) -> impl Fn(&ServerFrame) -> bool {
     move |f| matches!(f, ServerFrame::Event { event, .. } if event.body.kind() == kind)
@@ -410,7 +410,21 @@ fn message(f: &ServerFrame) -> Option<(u64, String)> {
     }
 }
 
-async fn messages(client: &mut tandem_tests::Client, count: usize) -> Vec<(u64, String)> {
+/// An accepted session whose events so far are all stored and delivered;
+/// returns the agent, the visitor and the session id.
+async fn settled_chat(server: &TestServer) -> (Client, Client, String) {
+    let tandem_tests::Accepted {
+        mut agent,
+        mut visitor,
+        session,
+        ..
+    } = server.accepted_session("hello").await;
+    visitor.expect(is_event("agent_joined")).await;
+    agent.expect(is_event("agent_joined")).await;
+    (agent, visitor, session)
+}
+
+async fn messages(client: &mut Client, count: usize) -> Vec<(u64, String)> {
     let mut got = Vec::new();
     while got.len() < count {
         let env = client.recv().await.expect("the burst arrives");
@@ -424,14 +438,7 @@ async fn a_burst_sent_without_waiting_is_stored_and_delivered_in_order() {
     const BURST: usize = 300;
     // Above the flood guard, which a person typing never meets.
     let server = TestServer::start_with(|c| c.frames_per_second = 10_000).await;
-    let tandem_tests::Accepted {
-        mut agent,
-        mut visitor,
-        session,
-        ..
-    } = server.accepted_session("hello").await;
-    visitor.expect(is_event("agent_joined")).await;
-    agent.expect(is_event("agent_joined")).await;
+    let (mut agent, mut visitor, session) = settled_chat(&server).await;
     let first = server.stored_session(&session).await.last_seq + 1;
     // Frames go out back to back; the server takes the next while earlier
     // ones are being written, and the agent writes in between.
@@ -492,14 +499,7 @@ async fn a_burst_sent_without_waiting_is_stored_and_delivered_in_order() {
 #[tokio::test]
 async fn a_message_the_store_refuses_gets_an_error_and_the_next_goes_through() {
     let server = TestServer::start().await;
-    let tandem_tests::Accepted {
-        mut agent,
-        mut visitor,
-        session,
-        ..
-    } = server.accepted_session("hello").await;
-    visitor.expect(is_event("agent_joined")).await;
-    agent.expect(is_event("agent_joined")).await;
+    let (mut agent, mut visitor, session) = settled_chat(&server).await;
     // Something else takes the number the next message would get, so
     // storing that message fails (as a full disk would make it fail).
     let taken = server.stored_session(&session).await.last_seq + 1;
