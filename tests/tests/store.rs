@@ -52,6 +52,85 @@ async fn postgres_store_passes_the_suite() {
         .unwrap();
 }
 
+/// The group-commit writer: events queued together are committed together,
+/// in order; one that cannot be stored fails alone, not its batch.
+async fn writer_isolates_a_bad_event(store: Arc<dyn Store>, template: &SessionRecord) {
+    let (a, b) = ("s_writer_a", "s_writer_b");
+    for id in [a, b] {
+        let s = SessionRecord {
+            id: id.into(),
+            wrapup: None,
+            ..template.clone()
+        };
+        store.create_session(&s).await.unwrap();
+    }
+    let event = |seq: u64, text: &str| Event {
+        seq,
+        at: 5000 + seq as i64,
+        author: Role::Visitor,
+        author_name: None,
+        body: EventBody::Message {
+            text: text.into(),
+            client_id: None,
+        },
+    };
+    // Something else already holds a's seq 1.
+    store
+        .append_events(&[(a.into(), event(1, "first"))])
+        .await
+        .unwrap();
+    let writer = tandem_server::store::batch::EventWriter::spawn(store.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    // Queued without yielding: the writer task cannot run in between, so
+    // the three share one batch.
+    for (session, e) in [
+        (b, event(1, "b1")),
+        (a, event(1, "taken")),
+        (b, event(2, "b2")),
+    ] {
+        let tx = tx.clone();
+        let slot = writer.slot().await.unwrap();
+        slot.send(
+            session.into(),
+            e,
+            Box::new(move |result| {
+                let _ = tx.send((session, result.map(|e| e.seq)));
+            }),
+        );
+    }
+    drop(tx);
+    let mut outcomes = Vec::new();
+    for _ in 0..3 {
+        let (session, result) = rx.recv().await.expect("every event gets an outcome");
+        outcomes.push((session, result.map_err(|e| e.to_string())));
+    }
+    assert_eq!(
+        outcomes,
+        vec![
+            (b, Ok(1)),
+            (a, Err(StoreError::Conflict("event").to_string())),
+            (b, Ok(2)),
+        ]
+    );
+    let texts = |events: Vec<Event>| -> Vec<String> {
+        events
+            .into_iter()
+            .map(|e| match e.body {
+                EventBody::Message { text, .. } => text,
+                other => panic!("a message, not {other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        texts(store.events_after(b, 0, 10).await.unwrap()),
+        ["b1", "b2"]
+    );
+    assert_eq!(
+        texts(store.events_after(a, 0, 10).await.unwrap()),
+        ["first"]
+    );
+}
+
 /// Verified identities join a customer's devices; unverified ones never do.
 async fn customers_across_devices(store: &dyn Store, template: &SessionRecord) {
     let verified = |id: &str| VisitorIdentity {
@@ -417,6 +496,7 @@ async fn suite(store: Arc<dyn Store>) {
     assert_eq!(store.sessions_since(0).await.unwrap(), vec![s.clone()]);
 
     customers_across_devices(store.as_ref(), &s).await;
+    writer_isolates_a_bad_event(store.clone(), &s).await;
 
     // The library: upsert by id, sorted by title, shortcuts unique.
     let thanks = LibraryItem {

@@ -69,7 +69,7 @@ struct Inner {
     visitor_tokens: VisitorTokens,
     calls: CallSettings,
     /// Serialises wrap-ups, whose events may be appended after the session
-    /// left memory (and with it its append lock); see wrapup.rs.
+    /// left memory (and with it its numbering); see wrapup.rs.
     wrapups: tokio::sync::Mutex<()>,
     /// The embedded TURN server, once it runs (it starts after the hub).
     turn: std::sync::OnceLock<Weak<crate::turn::TurnServer>>,

@@ -4,11 +4,10 @@
 //! appended to the transcript as an agents-only event. A later wrap-up
 //! replaces the row's tag and adds another event, so the log keeps the history.
 //!
-//! The hub forgets a session when it ends, together with its append lock, so
-//! a wrap-up usually numbers its event from the stored `last_seq`. All
+//! The hub forgets a session when it ends, together with its numbering, so a
+//! wrap-up usually numbers its event from the stored `last_seq`. All
 //! wrap-ups go through one hub-wide lock: they are rare, and the lock means
-//! two of them can never take the same seq (which would fail the writer's
-//! whole batch, other sessions' events included).
+//! two of them can never take the same seq (the second would fail).
 
 use protocol::{ErrorCode, Event, EventBody, Role, SessionState};
 
@@ -72,7 +71,7 @@ impl Hub {
                 .append(&record.id, Role::Agent, author_name.clone(), body.clone())
                 .await
             {
-                // Forgotten while we waited for its append lock: the store path below.
+                // Forgotten meanwhile: the store path below.
                 Err(e) if e.code == ErrorCode::UnknownSession => {}
                 done => return done,
             }

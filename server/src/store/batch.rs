@@ -94,9 +94,27 @@ async fn write_batches(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Pending>) {
             batch.push((p.session, p.event));
             thens.push(p.then);
         }
-        let result = store.append_events(&batch).await.map_err(Arc::new);
-        for ((_, event), then) in batch.drain(..).zip(thens.drain(..)) {
-            then(result.clone().map(|()| event));
+        let results = commit(store.as_ref(), &batch).await;
+        for (((_, event), then), result) in batch.drain(..).zip(thens.drain(..)).zip(results) {
+            then(result.map(|()| event));
+        }
+    }
+}
+
+/// Commits a batch in one transaction. If that fails, each event is tried
+/// alone, so that one bad event (a seq taken by a bug, say) costs only its
+/// own sender a retry, not every session that happened to share its batch.
+async fn commit(store: &dyn Store, batch: &[(String, Event)]) -> Vec<Result<(), Arc<StoreError>>> {
+    match store.append_events(batch).await {
+        Ok(()) => vec![Ok(()); batch.len()],
+        Err(e) if batch.len() == 1 => vec![Err(Arc::new(e))],
+        Err(_) => {
+            let mut results = Vec::with_capacity(batch.len());
+            for one in batch {
+                let result = store.append_events(std::slice::from_ref(one)).await;
+                results.push(result.map_err(Arc::new));
+            }
+            results
         }
     }
 }
