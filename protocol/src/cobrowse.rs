@@ -26,6 +26,7 @@
 
 use serde::{Deserialize, Serialize};
 
+mod node_de;
 mod writer;
 pub use writer::KeyframeWriter;
 
@@ -204,8 +205,10 @@ pub enum Slot {
 }
 
 /// One node. `i` is the widget's id for it, stable for the node's lifetime
-/// (principle 7: elements are addressed by id, never by pixels).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// (principle 7: elements are addressed by id, never by pixels). Read by
+/// hand (node_de.rs): serde's derive for a flattened, tagged enum buffers
+/// every subtree once per level above it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {
     pub i: u32,
     #[serde(flatten)]
