@@ -11,7 +11,7 @@ use crate::pairs::{Frames, Pair};
 /// Help requests handled at the same time while pairs are set up. Each
 /// change to the queue sends a position update to every waiting visitor, so
 /// the work per change grows with the queue; a short queue keeps setup quick.
-const REQUEST_CONCURRENCY: usize = 1024;
+const REQUEST_CONCURRENCY: usize = 16;
 
 /// Where Tandem is and how its visitors reach it.
 pub struct Tandem {
