@@ -215,7 +215,8 @@ pub struct Node {
     pub kind: NodeKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Written by serde's derive; read with its node (node_de.rs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "k")]
 pub enum NodeKind {
     /// An element. `a` are attributes in order (masked and URL-absolutised by
