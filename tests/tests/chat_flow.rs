@@ -125,13 +125,7 @@ async fn visitor_and_agent_chat_from_request_to_end() {
     assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
 
     // Chat both ways; both sides receive every message, the sender's client_id echoed.
-    agent
-        .send(ClientFrame::ChatSend {
-            session: session.clone(),
-            client_id: Some("a1".into()),
-            text: "Let me check".into(),
-        })
-        .await;
+    agent.send(chat(&session, Some("a1"), "Let me check")).await;
     for side in [&mut agent, &mut visitor] {
         let ev = side.expect(is_event("message")).await;
         let ServerFrame::Event { event, .. } = ev else {
@@ -169,13 +163,7 @@ async fn visitor_and_agent_chat_from_request_to_end() {
         })
         .await;
 
-    visitor
-        .send(ClientFrame::ChatSend {
-            session: session.clone(),
-            client_id: Some("v1".into()),
-            text: "Thanks!".into(),
-        })
-        .await;
+    visitor.send(chat(&session, Some("v1"), "Thanks!")).await;
     agent.expect(is_event("message")).await;
 
     // Receipts: the visitor read up to 5; the agent sees it.
@@ -203,13 +191,7 @@ async fn visitor_and_agent_chat_from_request_to_end() {
     agent.expect(is_event("ended")).await;
     agent.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended)).await;
     visitor.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended)).await;
-    let rid = agent
-        .send(ClientFrame::ChatSend {
-            session: session.clone(),
-            client_id: None,
-            text: "hello?".into(),
-        })
-        .await;
+    let rid = agent.send(chat(&session, None, "hello?")).await;
     assert_eq!(agent.expect_error(Some(rid)).await, ErrorCode::SessionEnded);
 
     // The stored transcript has everything, in order.
@@ -399,6 +381,15 @@ async fn waiting_visitors_see_their_position_move_up() {
     visitors[0].expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
 }
 
+/// A `chat.send` frame.
+fn chat(session: &str, client_id: Option<&str>, text: &str) -> ClientFrame {
+    ClientFrame::ChatSend {
+        session: session.to_string(),
+        client_id: client_id.map(str::to_string),
+        text: text.to_string(),
+    }
+}
+
 /// The message events among frames, as (seq, text).
 fn message(f: &ServerFrame) -> Option<(u64, String)> {
     match f {
@@ -444,19 +435,11 @@ async fn a_burst_sent_without_waiting_is_stored_and_delivered_in_order() {
     // ones are being written, and the agent writes in between.
     for i in 0..BURST {
         visitor
-            .send(ClientFrame::ChatSend {
-                session: session.clone(),
-                client_id: Some(format!("c{i}")),
-                text: format!("m{i}"),
-            })
+            .send(chat(&session, Some(&format!("c{i}")), &format!("m{i}")))
             .await;
         if i % 50 == 0 {
             agent
-                .send(ClientFrame::ChatSend {
-                    session: session.clone(),
-                    client_id: None,
-                    text: format!("agent {i}"),
-                })
+                .send(chat(&session, None, &format!("agent {i}")))
                 .await;
         }
     }
@@ -517,11 +500,7 @@ async fn a_message_the_store_refuses_gets_an_error_and_the_next_goes_through() {
         .await
         .unwrap();
     let lost = visitor
-        .send(ClientFrame::ChatSend {
-            session: session.clone(),
-            client_id: Some("lost".into()),
-            text: "this one fails".into(),
-        })
+        .send(chat(&session, Some("lost"), "this one fails"))
         .await;
     let env = loop {
         let env = visitor.recv().await.unwrap();
@@ -537,11 +516,7 @@ async fn a_message_the_store_refuses_gets_an_error_and_the_next_goes_through() {
     );
     // The next message is stored and delivered; the failed one never is.
     visitor
-        .send(ClientFrame::ChatSend {
-            session: session.clone(),
-            client_id: Some("next".into()),
-            text: "and this one works".into(),
-        })
+        .send(chat(&session, Some("next"), "and this one works"))
         .await;
     let next = (taken + 1, "and this one works".to_string());
     assert_eq!(messages(&mut agent, 1).await, vec![next.clone()]);

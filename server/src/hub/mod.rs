@@ -38,7 +38,7 @@ use crate::auth::VisitorTokens;
 use crate::clock::now_ms;
 use crate::routing::{Acd, Action};
 pub(crate) use crate::store::batch::Then;
-use crate::store::batch::{EventWriter, Slot};
+use crate::store::batch::{self, EventWriter, Slot};
 use crate::store::{Agent, SessionRecord, Store};
 
 /// Who is on the other end of a connection, once `hello` succeeded.
@@ -620,10 +620,7 @@ impl Hub {
         author_name: Option<String>,
         body: EventBody,
     ) -> HubResult<Event> {
-        let (done, delivered) = tokio::sync::oneshot::channel();
-        let then: Then = Box::new(move |result| {
-            let _ = done.send(result);
-        });
+        let (then, delivered) = batch::waiter();
         let slot = self.inner.events.slot().await?;
         {
             let st = &mut *self.state();
@@ -633,8 +630,7 @@ impl Hub {
                 .ok_or_else(HubError::unknown_session)?;
             self.post(live, slot, author, author_name, body, then);
         }
-        let stopped = || Arc::new(crate::store::StoreError::WriterStopped);
-        Ok(delivered.await.map_err(|_| stopped())??)
+        Ok(delivered.await?)
     }
 
     /// Numbers an event and queues it for the store without waiting. Once it

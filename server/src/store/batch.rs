@@ -60,17 +60,28 @@ impl EventWriter {
 
     /// Stores one event; returns once it is committed.
     pub async fn append(&self, session: &str, event: Event) -> Result<(), Arc<StoreError>> {
-        let (done, committed) = tokio::sync::oneshot::channel();
-        self.slot().await?.send(
-            session.to_string(),
-            event,
-            Box::new(move |result| {
-                let _ = done.send(result);
-            }),
-        );
-        let stopped = || Arc::new(StoreError::WriterStopped);
-        committed.await.map_err(|_| stopped())?.map(|_| ())
+        let (then, committed) = waiter();
+        self.slot().await?.send(session.to_string(), event, then);
+        committed.await.map(|_| ())
     }
+}
+
+/// A `Then` that hands the outcome to the future returned beside it, for
+/// callers that do wait for the commit.
+pub fn waiter() -> (
+    Then,
+    impl std::future::Future<Output = Result<Event, Arc<StoreError>>>,
+) {
+    let (done, outcome) = tokio::sync::oneshot::channel();
+    let then: Then = Box::new(move |result| {
+        let _ = done.send(result);
+    });
+    let outcome = async move {
+        outcome
+            .await
+            .unwrap_or_else(|_| Err(Arc::new(StoreError::WriterStopped)))
+    };
+    (then, outcome)
 }
 
 impl Slot {
