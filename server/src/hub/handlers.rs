@@ -354,6 +354,7 @@ impl Hub {
         session: String,
         body: EventBody,
     ) -> HubResult<()> {
+        let unstored = conn.unstored_permit().await;
         let slot = self.inner.events.slot().await?;
         {
             let st = &mut *self.state();
@@ -367,6 +368,7 @@ impl Hub {
                 let name = author_name(who, &live.record);
                 let (conn, id) = (conn.clone(), session.clone());
                 let then: super::Then = Box::new(move |result| {
+                    drop(unstored);
                     if let Err(e) = result {
                         conn.send(&HubError::from(e).frame(rid, Some(id)));
                     }

@@ -12,12 +12,18 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use axum::body::Bytes;
 use axum::extract::ws::{Message, Utf8Bytes};
 use protocol::{CloseCode, ServerEnvelope};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 
 /// Frames a connection may have waiting before it counts as lagging.
 pub const OUTBOUND_CAPACITY: usize = 256;
 
 pub type ConnId = u64;
+
+/// Chat messages a connection may have waiting for the store. Without a cap,
+/// one sender's burst could be committed, and delivered, as one batch larger
+/// than its readers' queues, and close them as lagging although they read
+/// fast. Far above what a person types; the bench's senders keep 20 in flight.
+pub const UNSTORED_PER_CONNECTION: usize = 32;
 
 /// Queue slots co-browse frames may not take, so chat and control frames
 /// always fit behind a burst of page updates.
@@ -78,6 +84,8 @@ pub struct ConnHandle {
     pub id: ConnId,
     tx: mpsc::Sender<Wire>,
     closer: Arc<Closer>,
+    /// Room for chat messages not yet stored (see `UNSTORED_PER_CONNECTION`).
+    unstored: Arc<Semaphore>,
 }
 
 impl ConnHandle {
@@ -89,6 +97,7 @@ impl ConnHandle {
                 id,
                 tx,
                 closer: closer.clone(),
+                unstored: Arc::new(Semaphore::new(UNSTORED_PER_CONNECTION)),
             },
             rx,
             closer,
@@ -116,6 +125,16 @@ impl ConnHandle {
     /// in sequence numbers and resynchronises from the server's log.
     pub fn send_lossy(&self, frame: &Wire) -> bool {
         self.tx.capacity() > RESERVED_FOR_RELIABLE && self.tx.try_send(frame.clone()).is_ok()
+    }
+
+    /// Waits until this connection has room for one more chat message
+    /// waiting for the store; the room is given back when the permit drops.
+    pub async fn unstored_permit(&self) -> OwnedSemaphorePermit {
+        self.unstored
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
     }
 
     /// Free queue slots beyond the reserved ones.
