@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::{self, AccountError, NewAgent};
+use crate::cidr::Cidr;
 use crate::config::{Config, TurnConfig, VoiceConfig, default_static_dir};
 use crate::store::{self, VoicePolicy};
 
@@ -105,6 +106,12 @@ pub struct Voice {
     pub turn_relay_ports: Option<(u16, u16)>,
     #[arg(long, env = "TANDEM_TURN_REALM", default_value = "tandem")]
     pub turn_realm: String,
+    /// Let relays reach a private or special range, e.g. 10.20.0.0/16, for
+    /// on-premises use (repeatable, comma-separated in the environment
+    /// variable). By default they reach public addresses only.
+    #[arg(long = "turn-allow-peer", env = "TANDEM_TURN_ALLOW_PEERS", value_delimiter = ',',
+          value_parser = parse_cidr)]
+    pub turn_allow_peers: Vec<Cidr>,
     /// Secret for TURN credentials; every node must share it (default: one
     /// generated once and kept in the database).
     #[arg(long, env = "TANDEM_TURN_SECRET", hide_env_values = true)]
@@ -129,6 +136,7 @@ impl Voice {
                 public_ip: self.turn_public_ip,
                 relay_ports: self.turn_relay_ports,
                 realm: self.turn_realm,
+                allow_peers: self.turn_allow_peers,
             }),
             ice_servers: self.ice_servers,
             turn_secret: self.turn_secret,
@@ -146,6 +154,10 @@ fn parse_port_range(s: &str) -> Result<(u16, u16), String> {
         return Err(format!("{s:?} is not a port range with 0 < MIN <= MAX"));
     }
     Ok((min, max))
+}
+
+fn parse_cidr(s: &str) -> Result<Cidr, String> {
+    s.parse().map_err(|e: crate::cidr::CidrError| e.to_string())
 }
 
 fn parse_ice_server(s: &str) -> Result<protocol::IceServer, String> {

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use protocol::IceServer;
 
+use crate::cidr::Cidr;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Where the API, WebSocket and console listen (port 0 picks a free port).
@@ -72,6 +74,10 @@ pub struct TurnConfig {
     /// Relay ports, inclusive; `None` lets the OS pick any free port.
     pub relay_ports: Option<(u16, u16)>,
     pub realm: String,
+    /// Peer ranges relays may reach although they are private or special
+    /// (loopback, RFC 1918, link-local…), for on-premises use. Empty: relays
+    /// reach public addresses and each other only (turn/peers.rs).
+    pub allow_peers: Vec<Cidr>,
 }
 
 impl Default for TurnConfig {
@@ -81,6 +87,7 @@ impl Default for TurnConfig {
             public_ip: None,
             relay_ports: None,
             realm: "tandem".into(),
+            allow_peers: Vec::new(),
         }
     }
 }

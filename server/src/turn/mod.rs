@@ -5,10 +5,17 @@
 //! Credentials are short-lived and bound to a session's call (credentials.rs);
 //! the server refuses them once expired, when forged, or when the session has
 //! no active call any more.
+//!
+//! Relays reach public peers and each other only, never this server's own
+//! network (peers.rs: the policy; screen.rs: 403 to requests naming a refused
+//! peer; relay_guard.rs: relay sockets that drop what slips past).
 
 mod credentials;
 mod ice;
+mod peers;
 mod refusals;
+mod relay_guard;
+mod screen;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -27,6 +34,9 @@ pub use credentials::{Claim, Credentials, Refusal, TurnCredential};
 pub use ice::IceServers;
 
 use crate::config::TurnConfig;
+use peers::PeerPolicy;
+use relay_guard::{GuardedRelays, PeerGuard};
+use screen::{Screen, ScreenedSocket};
 
 /// Tells the TURN server whether a session still has a call to relay for.
 pub trait CallRegistry: Send + Sync + 'static {
@@ -99,13 +109,28 @@ impl BoundTurn {
                 net,
             }),
         };
+        let guard = Arc::new(PeerGuard::new(PeerPolicy::new(
+            self.config.allow_peers.clone(),
+            [self.public.ip(), self.local.ip()],
+        )));
+        let auth: Arc<dyn AuthHandler + Send + Sync> = Arc::new(SessionAuth { credentials, calls });
+        let conn = ScreenedSocket {
+            inner: Arc::new(refusals::LoggedSocket(self.socket)),
+            screen: Screen {
+                guard: Arc::clone(&guard),
+                auth: Arc::clone(&auth),
+            },
+        };
         let server = Server::new(ServerConfig {
             conn_configs: vec![ConnConfig {
-                conn: Arc::new(refusals::LoggedSocket(self.socket)),
-                relay_addr_generator: relays,
+                conn: Arc::new(conn),
+                relay_addr_generator: Box::new(GuardedRelays {
+                    inner: relays,
+                    guard,
+                }),
             }],
             realm: self.config.realm.clone(),
-            auth_handler: Arc::new(SessionAuth { credentials, calls }),
+            auth_handler: auth,
             channel_bind_timeout: std::time::Duration::ZERO,
             alloc_close_notify: None,
         })

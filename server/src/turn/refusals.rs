@@ -58,7 +58,8 @@ const MAGIC_COOKIE: [u8; 4] = [0x21, 0x12, 0xa4, 0x42];
 const ERROR_CODE: u16 = 0x0009;
 
 /// The method and code of a STUN error response worth logging: not the
-/// 401 and 438 that are the normal first step of authentication.
+/// 401 and 438 that are the normal first step of authentication, nor the
+/// 403 to a refused peer, which the screen logs with its peer (screen.rs).
 fn refusal(packet: &[u8]) -> Option<(&'static str, u16)> {
     if packet.len() < 20 || packet[0] & 0xc0 != 0 || packet[4..8] != MAGIC_COOKIE {
         return None;
@@ -84,7 +85,7 @@ fn refusal(packet: &[u8]) -> Option<(&'static str, u16)> {
                 0x009 => "channel_bind",
                 _ => "other",
             };
-            return (!matches!(code, 401 | 438)).then_some((name, code));
+            return (!matches!(code, 401 | 403 | 438)).then_some((name, code));
         }
         at += 4 + len.div_ceil(4) * 4;
     }
