@@ -36,6 +36,8 @@ pub struct Database {
     pub database_url: String,
 }
 
+// Built once, at start-up: `Serve` being large costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the server.
