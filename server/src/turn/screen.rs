@@ -11,17 +11,17 @@
 //! peer was screened when the channel was bound, and the relay socket
 //! checks each datagram again (relay_guard.rs).
 //!
-//! The answer to a refused request is 403 (Forbidden), as RFC 8656 §9.1 and
-//! §11.2 suggest for peers the server's policy refuses. When the request
-//! authenticates (the credentials are the ones `SessionAuth` accepts and its
-//! MESSAGE-INTEGRITY checks out), the 403 carries MESSAGE-INTEGRITY under the
-//! same key: RFC 8489 §9.2.4 requires it on every response to an
-//! authenticated request except 400/401/438. The webrtc-rs client reads
-//! the error code without checking integrity, but a client that checks
-//! would drop an unsigned 403 and retransmit until its transaction timed
-//! out. A request that does not authenticate still gets 403, unsigned: it
-//! is never passed on, so the crate cannot act on it, and the policy it
-//! reveals is documented anyway.
+//! The answer to a refused request is 403 (Forbidden), as RFC 8656 (§9.2,
+//! §11.2) prescribes for peer addresses the server does not allow. When the
+//! request authenticates (the credentials are the ones `SessionAuth` accepts
+//! and its MESSAGE-INTEGRITY checks out), the 403 carries MESSAGE-INTEGRITY
+//! under the same key, as RFC 8489 (§9.2.4) asks of responses to
+//! authenticated requests other than 400/401/438. The webrtc-rs client reads
+//! the error code without checking integrity, but a client that checks would
+//! drop an unsigned 403 and retransmit until its transaction timed out. A
+//! request that does not authenticate still gets 403, unsigned: it is never
+//! passed on, so the crate cannot act on it, and the policy it reveals is
+//! documented anyway.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
