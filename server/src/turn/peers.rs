@@ -17,6 +17,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::cidr::Cidr;
+use V6Rule::{Embedded, Refuse};
 
 /// Why a peer is refused: the name of the range it fell in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -72,60 +73,25 @@ pub fn special(ip: IpAddr) -> Option<&'static str> {
 
 /// IPv4 ranges no relay may reach, most specific first so a refusal names
 /// the narrowest range (255.255.255.255 is "broadcast", not "reserved").
+#[rustfmt::skip]
 const SPECIAL_V4: &[(Ipv4Addr, u8, &str)] = &[
     (Ipv4Addr::new(255, 255, 255, 255), 32, "broadcast"),
     (Ipv4Addr::new(169, 254, 169, 254), 32, "cloud metadata"),
-    (Ipv4Addr::new(0, 0, 0, 0), 8, "this network (0.0.0.0/8)"),
-    (Ipv4Addr::new(10, 0, 0, 0), 8, "private (10.0.0.0/8)"),
-    (
-        Ipv4Addr::new(100, 64, 0, 0),
-        10,
-        "shared CGN space (100.64.0.0/10)",
-    ),
-    (Ipv4Addr::new(127, 0, 0, 0), 8, "loopback (127.0.0.0/8)"),
-    (
-        Ipv4Addr::new(169, 254, 0, 0),
-        16,
-        "link-local (169.254.0.0/16)",
-    ),
-    (Ipv4Addr::new(172, 16, 0, 0), 12, "private (172.16.0.0/12)"),
-    (
-        Ipv4Addr::new(192, 0, 0, 0),
-        24,
-        "IETF protocol assignments (192.0.0.0/24)",
-    ),
-    (
-        Ipv4Addr::new(192, 0, 2, 0),
-        24,
-        "documentation (192.0.2.0/24)",
-    ),
-    (
-        Ipv4Addr::new(192, 88, 99, 0),
-        24,
-        "6to4 relay anycast (192.88.99.0/24)",
-    ),
-    (
-        Ipv4Addr::new(192, 168, 0, 0),
-        16,
-        "private (192.168.0.0/16)",
-    ),
-    (
-        Ipv4Addr::new(198, 18, 0, 0),
-        15,
-        "benchmarking (198.18.0.0/15)",
-    ),
-    (
-        Ipv4Addr::new(198, 51, 100, 0),
-        24,
-        "documentation (198.51.100.0/24)",
-    ),
-    (
-        Ipv4Addr::new(203, 0, 113, 0),
-        24,
-        "documentation (203.0.113.0/24)",
-    ),
-    (Ipv4Addr::new(224, 0, 0, 0), 4, "multicast (224.0.0.0/4)"),
-    (Ipv4Addr::new(240, 0, 0, 0), 4, "reserved (240.0.0.0/4)"),
+    (Ipv4Addr::new(0, 0, 0, 0),          8, "this network (0.0.0.0/8)"),
+    (Ipv4Addr::new(10, 0, 0, 0),         8, "private (10.0.0.0/8)"),
+    (Ipv4Addr::new(100, 64, 0, 0),      10, "shared CGN space (100.64.0.0/10)"),
+    (Ipv4Addr::new(127, 0, 0, 0),        8, "loopback (127.0.0.0/8)"),
+    (Ipv4Addr::new(169, 254, 0, 0),     16, "link-local (169.254.0.0/16)"),
+    (Ipv4Addr::new(172, 16, 0, 0),      12, "private (172.16.0.0/12)"),
+    (Ipv4Addr::new(192, 0, 0, 0),       24, "IETF protocol assignments (192.0.0.0/24)"),
+    (Ipv4Addr::new(192, 0, 2, 0),       24, "documentation (192.0.2.0/24)"),
+    (Ipv4Addr::new(192, 88, 99, 0),     24, "6to4 relay anycast (192.88.99.0/24)"),
+    (Ipv4Addr::new(192, 168, 0, 0),     16, "private (192.168.0.0/16)"),
+    (Ipv4Addr::new(198, 18, 0, 0),      15, "benchmarking (198.18.0.0/15)"),
+    (Ipv4Addr::new(198, 51, 100, 0),    24, "documentation (198.51.100.0/24)"),
+    (Ipv4Addr::new(203, 0, 113, 0),     24, "documentation (203.0.113.0/24)"),
+    (Ipv4Addr::new(224, 0, 0, 0),        4, "multicast (224.0.0.0/4)"),
+    (Ipv4Addr::new(240, 0, 0, 0),        4, "reserved (240.0.0.0/4)"),
 ];
 
 fn special_v4(ip: Ipv4Addr) -> Option<&'static str> {
@@ -140,81 +106,30 @@ fn special_v4(ip: Ipv4Addr) -> Option<&'static str> {
 /// IPv6 ranges, most specific first. Everything outside 2000::/3 (global
 /// unicast) is refused after these, so the list only needs what lies
 /// inside it or embeds an IPv4 address.
+#[rustfmt::skip]
 const SPECIAL_V6: &[(Ipv6Addr, u8, V6Rule)] = &[
-    (
-        Ipv6Addr::UNSPECIFIED,
-        128,
-        V6Rule::Refuse("unspecified (::)"),
-    ),
-    (Ipv6Addr::LOCALHOST, 128, V6Rule::Refuse("loopback (::1)")),
+    (Ipv6Addr::UNSPECIFIED,          128, Refuse("unspecified (::)")),
+    (Ipv6Addr::LOCALHOST,            128, Refuse("loopback (::1)")),
     // Deprecated IPv4-compatible ::a.b.c.d: not routable, whatever it embeds.
-    (
-        Ipv6Addr::UNSPECIFIED,
-        96,
-        V6Rule::Refuse("IPv4-compatible (::/96)"),
-    ),
+    (Ipv6Addr::UNSPECIFIED,           96, Refuse("IPv4-compatible (::/96)")),
     // SIIT's IPv4-translated ::ffff:0:a.b.c.d.
-    (v6(0, 0, 0, 0, 0xffff, 0), 96, V6Rule::Embedded { at: 12 }),
+    (v6(0, 0, 0, 0, 0xffff, 0),       96, Embedded { at: 12 }),
     // NAT64: the well-known prefix leads to the embedded IPv4 address…
-    (
-        v6(0x64, 0xff9b, 0, 0, 0, 0),
-        96,
-        V6Rule::Embedded { at: 12 },
-    ),
+    (v6(0x64, 0xff9b, 0, 0, 0, 0),    96, Embedded { at: 12 }),
     // …the local-use prefix to whatever this site's translator reaches.
-    (
-        v6(0x64, 0xff9b, 1, 0, 0, 0),
-        48,
-        V6Rule::Refuse("local NAT64 (64:ff9b:1::/48)"),
-    ),
-    (
-        v6(0x100, 0, 0, 0, 0, 0),
-        64,
-        V6Rule::Refuse("discard-only (100::/64)"),
-    ),
+    (v6(0x64, 0xff9b, 1, 0, 0, 0),    48, Refuse("local NAT64 (64:ff9b:1::/48)")),
+    (v6(0x100, 0, 0, 0, 0, 0),        64, Refuse("discard-only (100::/64)")),
     // Teredo, benchmarking, ORCHID and other protocol assignments.
-    (
-        v6(0x2001, 0, 0, 0, 0, 0),
-        23,
-        V6Rule::Refuse("IETF protocol assignments (2001::/23)"),
-    ),
-    (
-        v6(0x2001, 0xdb8, 0, 0, 0, 0),
-        32,
-        V6Rule::Refuse("documentation (2001:db8::/32)"),
-    ),
+    (v6(0x2001, 0, 0, 0, 0, 0),       23, Refuse("IETF protocol assignments (2001::/23)")),
+    (v6(0x2001, 0xdb8, 0, 0, 0, 0),   32, Refuse("documentation (2001:db8::/32)")),
     // 6to4: 2002:a.b.c.d::/48 tunnels to the embedded IPv4 address.
-    (v6(0x2002, 0, 0, 0, 0, 0), 16, V6Rule::Embedded { at: 2 }),
-    (
-        v6(0x3fff, 0, 0, 0, 0, 0),
-        20,
-        V6Rule::Refuse("documentation (3fff::/20)"),
-    ),
-    (
-        v6(0x5f00, 0, 0, 0, 0, 0),
-        16,
-        V6Rule::Refuse("segment routing (5f00::/16)"),
-    ),
-    (
-        v6(0xfc00, 0, 0, 0, 0, 0),
-        7,
-        V6Rule::Refuse("unique local (fc00::/7)"),
-    ),
-    (
-        v6(0xfe80, 0, 0, 0, 0, 0),
-        10,
-        V6Rule::Refuse("link-local (fe80::/10)"),
-    ),
-    (
-        v6(0xfec0, 0, 0, 0, 0, 0),
-        10,
-        V6Rule::Refuse("site-local (fec0::/10)"),
-    ),
-    (
-        v6(0xff00, 0, 0, 0, 0, 0),
-        8,
-        V6Rule::Refuse("multicast (ff00::/8)"),
-    ),
+    (v6(0x2002, 0, 0, 0, 0, 0),       16, Embedded { at: 2 }),
+    (v6(0x3fff, 0, 0, 0, 0, 0),       20, Refuse("documentation (3fff::/20)")),
+    (v6(0x5f00, 0, 0, 0, 0, 0),       16, Refuse("segment routing (5f00::/16)")),
+    (v6(0xfc00, 0, 0, 0, 0, 0),        7, Refuse("unique local (fc00::/7)")),
+    (v6(0xfe80, 0, 0, 0, 0, 0),       10, Refuse("link-local (fe80::/10)")),
+    (v6(0xfec0, 0, 0, 0, 0, 0),       10, Refuse("site-local (fec0::/10)")),
+    (v6(0xff00, 0, 0, 0, 0, 0),        8, Refuse("multicast (ff00::/8)")),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -237,8 +152,8 @@ fn special_v6(ip: Ipv6Addr) -> Option<&'static str> {
         .find(|(net, prefix, _)| in_range(bits, u128::from(*net), *prefix, 128))
         .map(|(_, _, rule)| *rule);
     match rule {
-        Some(V6Rule::Refuse(name)) => Some(name),
-        Some(V6Rule::Embedded { at }) => {
+        Some(Refuse(name)) => Some(name),
+        Some(Embedded { at }) => {
             let o = ip.octets();
             special_v4(Ipv4Addr::new(o[at], o[at + 1], o[at + 2], o[at + 3]))
         }
