@@ -149,8 +149,7 @@ async fn turn_refuses_private_metadata_broadcast_and_multicast_peers() {
     let server = TestServer::start().await;
     let creds = call_credentials(&server).await;
     let mut attacker = creds.allocate().await;
-    let mut channel = CHANNEL;
-    for peer in [
+    let peers = [
         "127.0.0.2:53",
         "10.0.0.1:53",
         "172.16.0.1:53",
@@ -162,7 +161,8 @@ async fn turn_refuses_private_metadata_broadcast_and_multicast_peers() {
         "224.0.0.251:5353",
         "240.0.0.1:9",
         "192.0.0.8:9",
-    ] {
+    ];
+    for (channel, peer) in (CHANNEL..).zip(peers) {
         let peer: SocketAddr = peer.parse().unwrap();
         assert_eq!(
             attacker.create_permission(&[peer]).await,
@@ -174,7 +174,6 @@ async fn turn_refuses_private_metadata_broadcast_and_multicast_peers() {
             Err(403),
             "{peer}"
         );
-        channel += 1;
     }
     // One refused peer among allowed ones refuses the whole request.
     let public: SocketAddr = "8.8.8.8:53".parse().unwrap();
