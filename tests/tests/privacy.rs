@@ -250,6 +250,20 @@ async fn retention_purges_old_conversations_in_the_background() {
     };
     store.create_session(&old).await.unwrap();
     store.update_session(&old).await.unwrap();
+    let then_said = protocol::Event {
+        seq: 1,
+        at: long_ago,
+        author: Role::Visitor,
+        author_name: Some("Old Customer".into()),
+        body: EventBody::Message {
+            text: "my address is 3 Elm St".into(),
+            client_id: None,
+        },
+    };
+    store
+        .append_events(&[("s_then".into(), then_said)])
+        .await
+        .unwrap();
     // A token that expired yesterday, for an agent who still has a live one.
     let mut a = server.accepted_session("a question of today").await;
     let me = get_json(&server, &a.agent_token, "/api/v1/me").await;
@@ -318,6 +332,11 @@ async fn retention_purges_old_conversations_in_the_background() {
         .unwrap()
         .expect("the row stays, as a count");
     assert_eq!((purged.first_message.as_str(), purged.page), ("", None));
+    let erased = &store.events_after("s_then", 0, 10).await.unwrap()[0];
+    assert_eq!(
+        (erased.seq, &erased.body, &erased.author_name),
+        (1, &EventBody::Redacted, &None)
+    );
     assert!(store.page_views("v_then", 10).await.unwrap().is_empty());
     let visitor = store
         .visitor("v_then")
