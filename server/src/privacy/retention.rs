@@ -1,12 +1,15 @@
 //! Retention: a background task that, every `--purge-interval-seconds`,
 //! deletes expired agent tokens and applies each site's `retain_days`
 //! (what is erased: `Store::purge_site`). Work goes in bounded rounds, each
-//! one short transaction with a pause after it, so a large backlog (the
-//! first run after retention is switched on) never holds the database for
-//! long: other writers get in between rounds.
+//! one short transaction followed by a pause at least as long as the round
+//! took, so a large backlog (the first run after retention is switched on)
+//! holds the database at most half the time and never for long at once:
+//! writers waiting on it (SQLite retries a busy lock every few ms, then
+//! every 100 ms) get in between rounds. Measured with
+//! `cargo run -p tandem-tests --example purge_rounds` (docs/benchmarks.md).
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use protocol::Millis;
 use tokio::sync::watch;
@@ -15,9 +18,9 @@ use crate::clock::now_ms;
 use crate::store::{self, Erasure, Store};
 
 pub const DAY_MS: Millis = 24 * 3600 * 1000;
-/// Rows of each kind one round may touch (sessions count with their events).
+/// Rows of each kind one round may touch (a session's events count too).
 pub const ROUND: u32 = 200;
-/// Breathing room for other writers between two rounds.
+/// The shortest breathing room for other writers between two rounds.
 const PAUSE: Duration = Duration::from_millis(20);
 
 /// Data older than this is purged for a site keeping it `days` days.
@@ -42,12 +45,13 @@ pub async fn purge(
 ) -> store::Result<Purged> {
     let mut done = Purged::default();
     loop {
+        let started = Instant::now();
         let n = store.purge_expired_tokens(now, round).await?;
         done.tokens += n;
         if n < u64::from(round) || stop() {
             break;
         }
-        tokio::time::sleep(PAUSE).await;
+        tokio::time::sleep(PAUSE.max(started.elapsed())).await;
     }
     for site in store.sites().await? {
         let Some(days) = site.retain_days else {
@@ -55,12 +59,13 @@ pub async fn purge(
         };
         let cutoff = purge_cutoff(now, days);
         loop {
+            let started = Instant::now();
             let r = store.purge_site(&site.id, cutoff, now, round).await?;
             done.erased.add(r);
             if !r.filled(round) || stop() {
                 break;
             }
-            tokio::time::sleep(PAUSE).await;
+            tokio::time::sleep(PAUSE.max(started.elapsed())).await;
         }
     }
     Ok(done)

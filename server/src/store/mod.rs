@@ -262,6 +262,7 @@ impl Erasure {
     pub fn filled(&self, batch: u32) -> bool {
         let b = u64::from(batch);
         self.sessions >= b
+            || self.events >= b
             || self.page_views >= b
             || self.visitors_deleted >= b
             || self.visitors_anonymised >= b
@@ -339,8 +340,10 @@ pub trait Store: Send + Sync + 'static {
     /// sessions has not ended.
     async fn erase_visitors(&self, visitor_ids: &[String], now: Millis) -> Result<Erasure>;
     /// One bounded round of a site's retention, for data older than
-    /// `cutoff`: at most `batch` sessions ended before it are erased as
-    /// `erase_visitors` erases them (they keep their visitor), at most
+    /// `cutoff`: sessions ended before it are erased as `erase_visitors`
+    /// erases them (they keep their visitor), at most `batch` of them and
+    /// no more once their events reach `batch` (one session's events at
+    /// least, so every round makes progress); at most
     /// `batch` page views seen before it are deleted, and of visitors last
     /// seen before it, at most `batch` without sessions are deleted and at
     /// most `batch` with only ended sessions lose their identity. Each call

@@ -227,10 +227,15 @@ macro_rules! personal_sql {
                 .bind(limit)
                 .fetch_all(&mut *tx)
                 .await?;
+                // A session's events count against the round too: a round
+                // stops after the session that brings them to `batch`.
                 for session in &sessions {
                     done.events += Self::erase_session_in(&mut tx, session, now).await?;
+                    done.sessions += 1;
+                    if done.events >= limit as u64 {
+                        break;
+                    }
                 }
-                done.sessions = sessions.len() as u64;
                 done.page_views = sqlx::query(
                     "DELETE FROM page_views WHERE id IN (SELECT p.id FROM page_views p JOIN visitors v ON v.id = p.visitor_id \
                      WHERE v.site_id = $1 AND p.at < $2 LIMIT $3)",
