@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use protocol::{
-    ClientFrame, EventBody, PageInfo, Role, ServerFrame, SessionState, VisitorIdentity,
+    ClientFrame, ErrorCode, EventBody, PageInfo, Role, ServerFrame, SessionState, VisitorIdentity,
 };
 use tandem_server::cli::Cli;
 use tandem_server::privacy::{self, Lookup, retention};
@@ -194,6 +194,17 @@ async fn a_visitor_who_chatted_is_exported_then_erased_and_the_figures_stay() {
         before,
         "the day's figures are unchanged"
     );
+    // A wrap-up arriving after the erasure would bring a note back: refused.
+    let rid = a
+        .agent
+        .send(ClientFrame::SessionWrapup {
+            session: a.session.clone(),
+            disposition: "resolved".into(),
+            note: Some("Ann Lee, order A-77".into()),
+        })
+        .await;
+    assert_eq!(a.agent.expect_error(Some(rid)).await, ErrorCode::Forbidden);
+    assert!(server.stored_session(&a.session).await.wrapup.is_none());
     // The agents' side is still whole: the agent's words are redacted too,
     // but who answered is kept.
     assert!(

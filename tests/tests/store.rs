@@ -472,6 +472,10 @@ async fn erasure_keeps_counts_and_removes_text(store: &dyn Store, template: &Ses
     for secret in ["Ann Lee", "4242", "VIP", "Elm", "A-77", "+33", "token"] {
         assert!(!text.contains(secret), "{secret} left in {text}");
     }
+    assert!(
+        !store.set_wrapup("e_chat", &wrapup).await.unwrap(),
+        "no new note on an erased session"
+    );
     assert_eq!(store.visitor("v_ann_phone").await.unwrap(), None);
     assert!(store.page_views("v_ann_phone", 5).await.unwrap().is_empty());
     assert!(store.find_visitors("u_ann", None).await.unwrap().is_empty());

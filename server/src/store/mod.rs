@@ -380,7 +380,8 @@ pub trait Store: Send + Sync + 'static {
     /// of the same site verified as the same user as `visitor_id`, or only
     /// the visitor's own while their identity is not verified.
     async fn customer_sessions(&self, visitor_id: &str, limit: u32) -> Result<Vec<SessionRecord>>;
-    /// Records (or replaces) a session's wrap-up; false if there is no such session.
+    /// Records (or replaces) a session's wrap-up; false if there is no such
+    /// session, or it was erased (its note would outlive the erasure).
     async fn set_wrapup(&self, session_id: &str, wrapup: &Wrapup) -> Result<bool>;
 
     /// Appends events (of one or several sessions) in one transaction: one

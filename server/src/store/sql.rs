@@ -618,7 +618,7 @@ macro_rules! sql_store {
 
             async fn set_wrapup(&self, session_id: &str, w: &$crate::store::Wrapup) -> $crate::store::Result<bool> {
                 let done = sqlx::query(
-                    "UPDATE sessions SET disposition = $2, wrapup_note = $3, wrapped_up_at = $4 WHERE id = $1",
+                    "UPDATE sessions SET disposition = $2, wrapup_note = $3, wrapped_up_at = $4 WHERE id = $1 AND erased_at IS NULL",
                 )
                 .bind(session_id)
                 .bind(&w.disposition)
