@@ -380,3 +380,63 @@ async fn retention_purges_old_conversations_in_the_background() {
         agent_id
     );
 }
+
+#[tokio::test]
+async fn an_email_two_customers_gave_is_listed_not_guessed() {
+    let dir = tandem_tests::scratch_dir();
+    let url = format!("sqlite://{}/tandem.db", dir.0.display());
+    let store = tandem_server::store::open(&url).await.unwrap();
+    // Two customers of the shop typed the same email; one is also a
+    // visitor of another site.
+    for (visitor, site, user) in [
+        ("v_one", "shop", "u_1"),
+        ("v_two", "shop", "u_2"),
+        ("v_mall", "mall", "u_1"),
+    ] {
+        store.touch_visitor(visitor, site, 1).await.unwrap();
+        let identity = VisitorIdentity {
+            id: Some(user.into()),
+            email: Some("shared@example.com".into()),
+            ..Default::default()
+        };
+        store
+            .set_visitor_identity(visitor, &identity)
+            .await
+            .unwrap();
+    }
+    let erase = |who: &'static str, site: Option<&'static str>| {
+        let mut args = vec![
+            "visitor",
+            "erase",
+            who,
+            "--yes",
+            "--database-url",
+            url.as_str(),
+        ];
+        if let Some(site) = site {
+            args.extend(["--site", site]);
+        }
+        args
+    };
+    assert_eq!(
+        tandem(&erase("shared@example.com", None)).await,
+        5,
+        "two sites"
+    );
+    assert_eq!(
+        tandem(&erase("shared@example.com", Some("shop"))).await,
+        5,
+        "two users"
+    );
+    for v in ["v_one", "v_two", "v_mall"] {
+        assert!(store.visitor(v).await.unwrap().is_some(), "nothing erased");
+    }
+    assert_eq!(
+        tandem(&erase("u_1", Some("shop"))).await,
+        0,
+        "named by user id"
+    );
+    assert_eq!(store.visitor("v_one").await.unwrap(), None);
+    assert!(store.visitor("v_two").await.unwrap().is_some());
+    assert!(store.visitor("v_mall").await.unwrap().is_some());
+}
