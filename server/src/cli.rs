@@ -249,7 +249,8 @@ pub enum VisitorCommand {
     /// (every device verified as the same user), identity, page views, and
     /// sessions with transcripts, call-backs and wrap-ups.
     Export {
-        /// A visitor id, an email, or the site's user id.
+        /// A visitor id, an email, the site's user id, or a call-back's
+        /// email or phone number.
         who: String,
         /// Only this site's visitors.
         #[arg(long)]
@@ -261,7 +262,8 @@ pub enum VisitorCommand {
     /// details; their sessions stay as anonymous counts. Refused while one
     /// of their conversations is still open.
     Erase {
-        /// A visitor id, an email, or the site's user id.
+        /// A visitor id, an email, the site's user id, or a call-back's
+        /// email or phone number.
         who: String,
         /// Only this site's visitors.
         #[arg(long)]

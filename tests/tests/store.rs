@@ -505,6 +505,7 @@ async fn suite(store: Arc<dyn Store>) {
     personal::erasure_keeps_counts_and_removes_text(store.as_ref(), &s).await;
     personal::retention_purges_only_what_is_older(store.as_ref(), &s).await;
     personal::expired_tokens_are_purged(store.as_ref()).await;
+    personal::callback_contacts_find_their_visitor(store.as_ref(), &s).await;
 
     // The library: upsert by id, sorted by title, shortcuts unique.
     let thanks = LibraryItem {

@@ -15,3 +15,10 @@ ALTER TABLE sessions ADD COLUMN erased_at BIGINT;
 CREATE INDEX sessions_to_purge ON sessions (site_id, ended_at) WHERE erased_at IS NULL AND ended_at IS NOT NULL;
 CREATE INDEX page_views_at ON page_views (at);
 CREATE INDEX agent_tokens_expiry ON agent_tokens (expires_at);
+-- A call-back's email (lower case) or phone number (digits and +), so a
+-- person who only left a contact is found by it too.
+ALTER TABLE sessions ADD COLUMN contact TEXT;
+UPDATE sessions SET contact = COALESCE(lower(callback::json->>'email'),
+    replace(replace(replace(replace(replace(callback::json->>'phone', ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''))
+    WHERE callback IS NOT NULL;
+CREATE INDEX sessions_contact ON sessions (contact) WHERE contact IS NOT NULL;

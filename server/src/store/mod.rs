@@ -325,7 +325,9 @@ pub trait Store: Send + Sync + 'static {
     async fn set_visitor_identity(&self, id: &str, identity: &VisitorIdentity) -> Result<()>;
     async fn visitor(&self, id: &str) -> Result<Option<Visitor>>;
     /// Visitors whose id, email (in any case) or site user id (verified or
-    /// not) is `key`, of `site` when given; by site, then last seen.
+    /// not) is `key`, or who left it as a call-back's email or phone number
+    /// (compared as `personal::contact_key`), of `site` when given; by site,
+    /// then last seen.
     async fn find_visitors(&self, key: &str, site: Option<&str>) -> Result<Vec<Visitor>>;
     /// The visitor and every visitor (device) of its site verified as the
     /// same user; just the visitor while unverified. Empty if unknown.

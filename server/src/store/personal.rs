@@ -116,9 +116,56 @@ pub fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// A call-back contact as it is compared: an email as [`email_key`], a phone
+/// number as its digits (and leading +) without spaces, dashes, dots or
+/// brackets; `None` for anything that is neither.
+pub fn contact_key(contact: &str) -> Option<String> {
+    let contact = contact.trim();
+    if contact.contains('@') {
+        return Some(email_key(contact));
+    }
+    let phone_like = contact
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let digits = contact.chars().filter(char::is_ascii_digit).count();
+    (phone_like && digits >= 6).then(|| {
+        contact
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect()
+    })
+}
+
+/// The contact a call-back leaves, as [`contact_key`] compares it.
+pub fn callback_contact(callback: &Callback) -> Option<String> {
+    match callback {
+        Callback::Message { email } => contact_key(email),
+        Callback::Phone { phone, .. } => contact_key(phone),
+        Callback::Browser => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contacts_compare_by_lower_case_email_or_phone_digits() {
+        assert_eq!(
+            contact_key(" Ann@Example.COM ").as_deref(),
+            Some("ann@example.com")
+        );
+        assert_eq!(
+            contact_key("+33 (6) 12-34.56.78").as_deref(),
+            Some("+33612345678")
+        );
+        assert_eq!(
+            contact_key("v_0123456789abcdef"),
+            None,
+            "a visitor id is no phone"
+        );
+        assert_eq!(contact_key("12345"), None, "too short");
+    }
 
     #[test]
     fn page_urls_are_stored_without_query_fragment_or_credentials() {

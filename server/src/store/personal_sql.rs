@@ -58,7 +58,7 @@ macro_rules! personal_sql {
             ) -> $crate::store::Result<u64> {
                 let callback: Option<Option<String>> = sqlx::query_scalar(
                     "UPDATE sessions SET erased_at = $2, topic = NULL, first_message = '', page_url = NULL, \
-                     page_title = NULL, wrapup_note = NULL WHERE id = $1 RETURNING callback",
+                     page_title = NULL, wrapup_note = NULL, contact = NULL WHERE id = $1 RETURNING callback",
                 )
                 .bind(session)
                 .bind(now)
@@ -103,12 +103,15 @@ macro_rules! personal_sql {
             ) -> $crate::store::Result<Vec<$crate::store::Visitor>> {
                 let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
                     "SELECT id, site_id, identity, created_at, last_seen_at FROM visitors \
-                     WHERE (id = $1 OR user_id = $1 OR email = $2) AND site_id = COALESCE($3, site_id) \
+                     WHERE (id = $1 OR user_id = $1 OR email = $2 \
+                     OR id IN (SELECT visitor_id FROM sessions WHERE contact = $4)) \
+                     AND site_id = COALESCE($3, site_id) \
                      ORDER BY site_id, last_seen_at DESC, id",
                 )
                 .bind(key.trim())
                 .bind($crate::store::personal::email_key(key))
                 .bind(site)
+                .bind($crate::store::personal::contact_key(key))
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter()

@@ -546,7 +546,8 @@ macro_rules! sql_store {
             async fn update_session(&self, s: &$crate::store::SessionRecord) -> $crate::store::Result<()> {
                 sqlx::query(
                     "UPDATE sessions SET state = $2, agent_id = $3, accepted_at = $4, ended_at = $5, ended_by = $6, \
-                     visitor_delivered = $7, visitor_read = $8, agent_delivered = $9, agent_read = $10, callback = $11 WHERE id = $1",
+                     visitor_delivered = $7, visitor_read = $8, agent_delivered = $9, agent_read = $10, callback = $11, \
+                     contact = $12 WHERE id = $1",
                 )
                 .bind(&s.id)
                 .bind(s.state.as_str())
@@ -559,6 +560,7 @@ macro_rules! sql_store {
                 .bind(s.receipts.agent_delivered as i64)
                 .bind(s.receipts.agent_read as i64)
                 .bind(s.callback.as_ref().map($crate::store::sql::to_json))
+                .bind(s.callback.as_ref().and_then($crate::store::personal::callback_contact))
                 .execute(&self.pool)
                 .await?;
                 Ok(())

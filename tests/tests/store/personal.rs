@@ -445,3 +445,50 @@ pub async fn expired_tokens_are_purged(store: &dyn Store) {
         "deleted"
     );
 }
+
+/// Someone who never identified but left an email or a phone number for a
+/// call-back is found by it, in any spelling, until erased.
+pub async fn callback_contacts_find_their_visitor(store: &dyn Store, template: &SessionRecord) {
+    let left = [
+        (
+            "v_cee",
+            protocol::Callback::Message {
+                email: "Cee@Example.com".into(),
+            },
+        ),
+        (
+            "v_dee",
+            protocol::Callback::Phone {
+                phone: "+33 6 12 34 56 78".into(),
+                at: None,
+            },
+        ),
+    ];
+    for (visitor, callback) in left {
+        store.touch_visitor(visitor, "shop", 30_000).await.unwrap();
+        let s = SessionRecord {
+            id: format!("cb_{visitor}"),
+            visitor_id: visitor.into(),
+            callback: Some(callback),
+            wrapup: None,
+            ..template.clone()
+        };
+        store.create_session(&s).await.unwrap();
+        store.update_session(&s).await.unwrap();
+    }
+    let found = |key: &'static str| async move {
+        let list = store.find_visitors(key, Some("shop")).await.unwrap();
+        list.into_iter().map(|v| v.id).collect::<Vec<_>>()
+    };
+    assert_eq!(found("cee@EXAMPLE.com").await, ["v_cee"]);
+    assert_eq!(found("+33612345678").await, ["v_dee"]);
+    assert_eq!(found("+33 (6) 12-34-56-78").await, ["v_dee"]);
+    store
+        .erase_visitors(&["v_cee".to_string()], 31_000)
+        .await
+        .unwrap();
+    assert!(
+        found("cee@example.com").await.is_empty(),
+        "erased with the rest"
+    );
+}
