@@ -72,7 +72,7 @@ async fn person(
     Ok(match find_person(store, who, site).await? {
         Lookup::Person(person) => Ok(person),
         Lookup::Nobody => {
-            eprintln!("error: no visitor has the id, email or user id {who:?}");
+            eprintln!("error: no visitor has the id, email, user id or call-back contact {who:?}");
             Err(4)
         }
         Lookup::Ambiguous(found) => {
