@@ -446,8 +446,17 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
                 None => format!("Wrapped up as {tag}"),
             }
         }
-        EventBody::Redacted => String::new(),
+        // Agents get `redacted` only for entries erased for privacy
+        // (docs/privacy.md): the entry stays so the numbering has no gaps.
+        EventBody::Redacted => "Erased for privacy".into(),
         EventBody::Callback { callback } => match callback {
+            // An erased call-back keeps its kind, not its contact.
+            Callback::Message { email } if email.is_empty() => {
+                "Nobody was free: the visitor asked for an answer by email (address erased)".into()
+            }
+            Callback::Phone { phone, .. } if phone.is_empty() => {
+                "Nobody was free: the visitor asked to be called back (number erased)".into()
+            }
             Callback::Message { email } => {
                 format!("Nobody was free: the visitor asked for an answer by email at {email}")
             }
@@ -507,6 +516,24 @@ fn call_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_erased_for_privacy_say_so() {
+        assert_eq!(
+            system_text(&EventBody::Redacted, None),
+            "Erased for privacy"
+        );
+        let callback = |callback| system_text(&EventBody::Callback { callback }, None);
+        let phone = Callback::Phone {
+            phone: String::new(),
+            at: Some(1),
+        };
+        assert!(callback(phone).ends_with("(number erased)"));
+        let email = Callback::Message {
+            email: String::new(),
+        };
+        assert!(callback(email).ends_with("(address erased)"));
+    }
 
     fn summary() -> SessionSummary {
         SessionSummary {

@@ -48,6 +48,9 @@ pub enum Command {
     /// Manage sites (the websites that embed the widget).
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Export or erase what is stored about a visitor (docs/privacy.md).
+    #[command(subcommand)]
+    Visitor(VisitorCommand),
 }
 
 #[derive(Args)]
@@ -81,6 +84,11 @@ pub struct Serve {
     #[arg(long, env = "TANDEM_FRAMES_PER_SECOND", default_value_t = protocol::limits::FRAMES_PER_SECOND,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub frames_per_second: u32,
+    /// Seconds between two passes that delete expired agent tokens and apply
+    /// each site's --retain-days (the first pass runs at start).
+    #[arg(long, env = "TANDEM_PURGE_INTERVAL_SECONDS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub purge_interval_seconds: u64,
     #[command(flatten)]
     pub voice: Voice,
     #[command(flatten)]
@@ -215,7 +223,7 @@ pub enum SiteCommand {
     Add {
         id: String,
         /// An origin allowed to embed the widget, e.g. https://shop.example.com (repeatable).
-        #[arg(long = "origin", required_unless_present_any = ["voice", "hours", "timezone", "max_wait"])]
+        #[arg(long = "origin", required_unless_present_any = ["voice", "hours", "timezone", "max_wait", "retain_days"])]
         origins: Vec<String>,
         /// Who may start voice calls: off, agent (default for new sites) or both.
         #[arg(long)]
@@ -232,6 +240,11 @@ pub enum SiteCommand {
         /// offered to leave a message or be called back; 0 removes the limit.
         #[arg(long)]
         max_wait: Option<u32>,
+        /// Days visitors' personal data is kept after a conversation ends or
+        /// the visitor was last seen, then erased by the server's purge
+        /// (docs/privacy.md); 0 keeps it until erased by hand (the default).
+        #[arg(long)]
+        retain_days: Option<u32>,
         #[command(flatten)]
         db: Database,
     },
@@ -239,6 +252,39 @@ pub enum SiteCommand {
     /// (hex HMAC-SHA256) so `Tandem.identify` marks them verified.
     Secret {
         id: String,
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum VisitorCommand {
+    /// Print as JSON everything stored about a person: their visitor rows
+    /// (every device verified as the same user), identity, page views, and
+    /// sessions with transcripts, call-backs and wrap-ups.
+    Export {
+        /// A visitor id, an email, the site's user id, or a call-back's
+        /// email or phone number.
+        who: String,
+        /// Only this site's visitors.
+        #[arg(long)]
+        site: Option<String>,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Erase a person's identity, messages, page views and call-back
+    /// details; their sessions stay as anonymous counts. Refused while one
+    /// of their conversations is still open.
+    Erase {
+        /// A visitor id, an email, the site's user id, or a call-back's
+        /// email or phone number.
+        who: String,
+        /// Only this site's visitors.
+        #[arg(long)]
+        site: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         db: Database,
     },
@@ -324,6 +370,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             hours,
             timezone,
             max_wait,
+            retain_days,
             db,
         }) => {
             let store = store::open(&db.database_url).await?;
@@ -335,8 +382,11 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 .site(&id)
                 .await?
                 .unwrap_or_else(|| store::Site::new(&id));
-            let changed =
-                voice.is_some() || hours.is_some() || timezone.is_some() || max_wait.is_some();
+            let changed = voice.is_some()
+                || hours.is_some()
+                || timezone.is_some()
+                || max_wait.is_some()
+                || retain_days.is_some();
             if let Some(voice) = voice {
                 site.voice = voice;
             }
@@ -348,6 +398,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
             }
             if let Some(secs) = max_wait {
                 site.max_wait_secs = (secs > 0).then_some(secs);
+            }
+            if let Some(days) = retain_days {
+                site.retain_days = (days > 0).then_some(days);
             }
             if let Some(spec) = &site.hours {
                 let tz = site.timezone.as_deref().unwrap_or("UTC");
@@ -367,13 +420,19 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let wait = site
                 .max_wait_secs
                 .map_or("no wait limit".into(), |s| format!("wait limit {s} s"));
+            let kept = site
+                .retain_days
+                .map_or("personal data kept until erased".into(), |d| {
+                    format!("personal data kept {d} days")
+                });
             println!(
-                "site {} allows {origins}; voice calls: {}; hours: {hours}; {wait}",
+                "site {} allows {origins}; voice calls: {}; hours: {hours}; {wait}; {kept}",
                 site.id,
                 site.voice.as_str()
             );
             Ok(0)
         }
+        Command::Visitor(command) => crate::privacy::command::run(command).await,
         Command::Site(SiteCommand::Secret { id, db }) => {
             let store = store::open(&db.database_url).await?;
             println!(
@@ -396,6 +455,7 @@ async fn serve(s: Serve) -> Result<()> {
         ring_ms: i64::from(s.ring_seconds.max(1)) * 1000,
         after_call_ms: i64::from(s.wrapup_seconds) * 1000,
         frames_per_second: s.frames_per_second,
+        purge_interval_ms: s.purge_interval_seconds.saturating_mul(1000),
         voice: s.voice.config(),
     };
     let running = crate::start(config).await?;

@@ -32,6 +32,9 @@ pub struct Config {
     pub frames_per_second: u32,
     /// Voice calls: ring timeout, ICE servers, the embedded TURN server.
     pub voice: VoiceConfig,
+    /// How often expired agent tokens are deleted and each site's retention
+    /// applied (privacy/retention.rs); the first pass runs at start.
+    pub purge_interval_ms: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +108,7 @@ impl Config {
             ring_ms: crate::routing::acd::RING_MS,
             after_call_ms: crate::routing::acd::AFTER_CALL_MS,
             frames_per_second: protocol::limits::FRAMES_PER_SECOND,
+            purge_interval_ms: 3_600_000,
             voice: VoiceConfig {
                 // A free loopback port, so tests running in parallel do not collide.
                 turn: Some(TurnConfig {

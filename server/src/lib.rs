@@ -12,6 +12,7 @@ pub mod http;
 pub mod hub;
 pub mod ids;
 pub mod metrics;
+pub mod privacy;
 pub mod routing;
 pub mod store;
 pub mod turn;
@@ -129,6 +130,11 @@ pub async fn start(mut config: Config) -> Result<Running> {
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
     tasks.push(spawn_server(listener, http::router(state), stopped.clone()));
+    tasks.push(privacy::retention::spawn(
+        store.clone(),
+        std::time::Duration::from_millis(config.purge_interval_ms.max(1)),
+        stopped.clone(),
+    ));
     let demo_addr = match demo {
         Some((l, demo_addr)) => {
             let app = http::demo::router(

@@ -16,6 +16,10 @@ use tandem_server::store::{
 };
 use tandem_tests::scratch_dir;
 
+// What the suite checks of erasure and retention (docs/privacy.md).
+#[path = "store/personal.rs"]
+mod personal;
+
 fn postgres_url() -> String {
     std::env::var("TANDEM_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
@@ -240,6 +244,7 @@ async fn suite(store: Arc<dyn Store>) {
         hours: Some("mon-fri 09:00-18:00".into()),
         timezone: Some("Europe/Paris".into()),
         max_wait_secs: Some(300),
+        retain_days: Some(90),
     };
     store.upsert_site(&site, 1).await.unwrap();
     assert_eq!(store.site("shop").await.unwrap(), Some(site.clone()));
@@ -497,6 +502,10 @@ async fn suite(store: Arc<dyn Store>) {
 
     customers_across_devices(store.as_ref(), &s).await;
     writer_isolates_a_bad_event(store.clone(), &s).await;
+    personal::erasure_keeps_counts_and_removes_text(store.as_ref(), &s).await;
+    personal::retention_purges_only_what_is_older(store.as_ref(), &s).await;
+    personal::expired_tokens_are_purged(store.as_ref()).await;
+    personal::callback_contacts_find_their_visitor(store.as_ref(), &s).await;
 
     // The library: upsert by id, sorted by title, shortcuts unique.
     let thanks = LibraryItem {

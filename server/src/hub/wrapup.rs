@@ -45,15 +45,27 @@ impl Hub {
             note: note.clone(),
             at: now_ms(),
         };
-        self.inner.store.set_wrapup(session, &wrapup).await?;
+        if !self.inner.store.set_wrapup(session, &wrapup).await? {
+            // Erased for privacy meanwhile: a note now would outlive the
+            // erasure. The agent's after-call slot is free all the same.
+            self.after_call_done(&agent.id, session);
+            return Err(HubError::forbidden(
+                "this conversation was erased for privacy; it can no longer be wrapped up",
+            ));
+        }
         let body = EventBody::Wrapup { disposition, note };
         self.append_wrapup(&record, Some(agent.name.clone()), body)
             .await?;
+        self.after_call_done(&agent.id, session);
+        Ok(())
+    }
+
+    /// The wrap-up is over: the agent's slot held for after-call work is free.
+    fn after_call_done(&self, agent: &str, session: &str) {
         let st = &mut *self.state();
-        let actions = st.acd.wrapped(&agent.id, session, now_ms());
+        let actions = st.acd.wrapped(agent, session, now_ms());
         st.carry_out(actions);
         st.queue_changed();
-        Ok(())
     }
 
     /// Appends a wrap-up event: through the live session while the hub still

@@ -3,6 +3,8 @@
 //! checked by one test suite (tests/tests/store.rs).
 
 pub mod batch;
+pub mod personal;
+mod personal_sql;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -35,6 +37,10 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("the event writer has stopped")]
     WriterStopped,
+    /// Erasure refused: this session of the person has not ended, and the
+    /// server holding it live would keep (and write back) what it knows.
+    #[error("session {0} has not ended yet")]
+    SessionOpen(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -53,6 +59,9 @@ pub struct Site {
     /// Longest estimated wait, in seconds, before waiting visitors are
     /// offered to leave a message or be called back.
     pub max_wait_secs: Option<u32>,
+    /// Days personal data is kept after a conversation ends or a visitor was
+    /// last seen (see docs/privacy.md); `None` keeps it until erased by hand.
+    pub retain_days: Option<u32>,
 }
 
 impl Site {
@@ -66,6 +75,7 @@ impl Site {
             hours: None,
             timezone: None,
             max_wait_secs: None,
+            retain_days: None,
         }
     }
 }
@@ -233,6 +243,44 @@ impl SessionRecord {
     }
 }
 
+/// What one erasure or one round of retention removed, by kind of row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Erasure {
+    /// Sessions whose personal fields and event texts were erased (the rows stay).
+    pub sessions: u64,
+    /// Events rewritten (see `personal::erased_event`).
+    pub events: u64,
+    pub page_views: u64,
+    /// Visitor rows deleted.
+    pub visitors_deleted: u64,
+    /// Visitor rows kept (their sessions point at them) with the identity cleared.
+    pub visitors_anonymised: u64,
+}
+
+impl Erasure {
+    /// Whether any kind reached `batch`, so another round may find more.
+    pub fn filled(&self, batch: u32) -> bool {
+        let b = u64::from(batch);
+        self.sessions >= b
+            || self.events >= b
+            || self.page_views >= b
+            || self.visitors_deleted >= b
+            || self.visitors_anonymised >= b
+    }
+
+    pub fn add(&mut self, o: Erasure) {
+        self.sessions += o.sessions;
+        self.events += o.events;
+        self.page_views += o.page_views;
+        self.visitors_deleted += o.visitors_deleted;
+        self.visitors_anonymised += o.visitors_anonymised;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Erasure::default()
+    }
+}
+
 /// Everything Tandem keeps. Implementations must be safe to share between
 /// tasks; every method is one short transaction.
 #[async_trait]
@@ -246,6 +294,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn upsert_site(&self, site: &Site, now: Millis) -> Result<()>;
     async fn site(&self, id: &str) -> Result<Option<Site>>;
+    /// Every site, by id.
+    async fn sites(&self) -> Result<Vec<Site>>;
 
     /// Adds an agent; `Conflict("agent")` if the email is taken.
     async fn add_agent(&self, agent: &Agent, password_hash: &str, now: Millis) -> Result<()>;
@@ -265,6 +315,8 @@ pub trait Store: Send + Sync + 'static {
     /// The agent owning an unexpired token.
     async fn agent_by_token(&self, token_hash: &str, now: Millis) -> Result<Option<Agent>>;
     async fn delete_agent_token(&self, token_hash: &str) -> Result<()>;
+    /// Deletes at most `batch` tokens expired at `now`; returns how many.
+    async fn purge_expired_tokens(&self, now: Millis, batch: u32) -> Result<u64>;
 
     /// Creates the visitor on first sight, refreshes `last_seen_at` afterwards.
     async fn touch_visitor(&self, id: &str, site: &str, now: Millis) -> Result<Visitor>;
@@ -272,6 +324,39 @@ pub trait Store: Send + Sync + 'static {
     /// site's user id (see `customer_sessions`), anything else unlinks it.
     async fn set_visitor_identity(&self, id: &str, identity: &VisitorIdentity) -> Result<()>;
     async fn visitor(&self, id: &str) -> Result<Option<Visitor>>;
+    /// Visitors whose id, email (in any case) or site user id (verified or
+    /// not) is `key`, or who left it as a call-back's email or phone number
+    /// (compared as `personal::contact_key`), of `site` when given; by site,
+    /// then last seen.
+    async fn find_visitors(&self, key: &str, site: Option<&str>) -> Result<Vec<Visitor>>;
+    /// The visitor and every visitor (device) of its site verified as the
+    /// same user; just the visitor while unverified. Empty if unknown.
+    async fn linked_visitors(&self, visitor_id: &str) -> Result<Vec<Visitor>>;
+    /// Erases everything personal held about these visitors (one person's
+    /// devices), in one transaction: their sessions lose visitor name,
+    /// topic, first message, page, call-back contact, wrap-up note and the
+    /// text of their events (`personal::erased_event`) and move to a new
+    /// anonymous visitor of the same site, so they still count in their
+    /// day's figures but lead back to nobody; page views and the visitor
+    /// rows are deleted. `SessionOpen` (and nothing erased) if one of their
+    /// sessions has not ended.
+    async fn erase_visitors(&self, visitor_ids: &[String], now: Millis) -> Result<Erasure>;
+    /// One bounded round of a site's retention, for data older than
+    /// `cutoff`: sessions ended before it are erased as `erase_visitors`
+    /// erases them (they keep their visitor), at most `batch` of them and
+    /// no more once their events reach `batch` (one session's events at
+    /// least, so every round makes progress); at most
+    /// `batch` page views seen before it are deleted, and of visitors last
+    /// seen before it, at most `batch` without sessions are deleted and at
+    /// most `batch` with only ended sessions lose their identity. Each call
+    /// is one short transaction; call again while `Erasure::filled`.
+    async fn purge_site(
+        &self,
+        site: &str,
+        cutoff: Millis,
+        now: Millis,
+        batch: u32,
+    ) -> Result<Erasure>;
 
     /// The agents' library (canned responses and articles), by title.
     async fn library(&self) -> Result<Vec<LibraryItem>>;
@@ -297,7 +382,8 @@ pub trait Store: Send + Sync + 'static {
     /// of the same site verified as the same user as `visitor_id`, or only
     /// the visitor's own while their identity is not verified.
     async fn customer_sessions(&self, visitor_id: &str, limit: u32) -> Result<Vec<SessionRecord>>;
-    /// Records (or replaces) a session's wrap-up; false if there is no such session.
+    /// Records (or replaces) a session's wrap-up; false if there is no such
+    /// session, or it was erased (its note would outlive the erasure).
     async fn set_wrapup(&self, session_id: &str, wrapup: &Wrapup) -> Result<bool>;
 
     /// Appends events (of one or several sessions) in one transaction: one

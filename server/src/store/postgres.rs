@@ -7,6 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use protocol::Event;
 
 use super::Result;
+use super::personal_sql::personal_sql;
 use super::sql::{conflict, session_row_reader, sql_store, to_json};
 
 pub struct PostgresStore {
@@ -14,6 +15,9 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// Row locks are taken as rows are written; nothing to ask for up front.
+    const BEGIN_WRITE: &'static str = "BEGIN";
+
     const MIGRATIONS: &[(i64, &str)] = &[
         (1, include_str!("../../migrations/postgres/0001_init.sql")),
         (
@@ -32,6 +36,10 @@ impl PostgresStore {
         (
             6,
             include_str!("../../migrations/postgres/0006_last_seq_derived.sql"),
+        ),
+        (
+            7,
+            include_str!("../../migrations/postgres/0007_privacy.sql"),
         ),
     ];
 
@@ -72,3 +80,4 @@ impl PostgresStore {
 
 session_row_reader!(PostgresStore, PgRow);
 sql_store!(PostgresStore);
+personal_sql!(PostgresStore, sqlx::Postgres);

@@ -160,7 +160,7 @@ pub(super) fn event_from(
     })
 }
 
-/// id, name, origins, voice, hours, timezone, max_wait_secs.
+/// id, name, origins, voice, hours, timezone, max_wait_secs, retain_days.
 pub(super) type SiteRow = (
     String,
     String,
@@ -169,10 +169,14 @@ pub(super) type SiteRow = (
     Option<String>,
     Option<String>,
     Option<i64>,
+    Option<i64>,
 );
 
+pub(super) const SITE_COLUMNS: &str =
+    "id, name, origins, voice, hours, timezone, max_wait_secs, retain_days";
+
 pub(super) fn site_from(
-    (id, name, origins, voice, hours, timezone, max_wait): SiteRow,
+    (id, name, origins, voice, hours, timezone, max_wait, retain_days): SiteRow,
 ) -> Result<Site> {
     Ok(Site {
         id,
@@ -184,6 +188,7 @@ pub(super) fn site_from(
         hours,
         timezone,
         max_wait_secs: max_wait.map(|s| s.clamp(0, u32::MAX as i64) as u32),
+        retain_days: retain_days.map(|d| d.clamp(0, u32::MAX as i64) as u32),
     })
 }
 
@@ -230,10 +235,11 @@ macro_rules! sql_store {
 
             async fn upsert_site(&self, site: &$crate::store::Site, now: i64) -> $crate::store::Result<()> {
                 sqlx::query(
-                    "INSERT INTO sites (id, name, origins, created_at, voice, hours, timezone, max_wait_secs) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                    "INSERT INTO sites (id, name, origins, created_at, voice, hours, timezone, max_wait_secs, retain_days) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins, voice = excluded.voice, \
-                     hours = excluded.hours, timezone = excluded.timezone, max_wait_secs = excluded.max_wait_secs",
+                     hours = excluded.hours, timezone = excluded.timezone, max_wait_secs = excluded.max_wait_secs, \
+                     retain_days = excluded.retain_days",
                 )
                 .bind(&site.id)
                 .bind(&site.name)
@@ -243,19 +249,24 @@ macro_rules! sql_store {
                 .bind(&site.hours)
                 .bind(&site.timezone)
                 .bind(site.max_wait_secs.map(i64::from))
+                .bind(site.retain_days.map(i64::from))
                 .execute(&self.pool)
                 .await?;
                 Ok(())
             }
 
             async fn site(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Site>> {
-                let row: Option<$crate::store::sql::SiteRow> = sqlx::query_as(
-                    "SELECT id, name, origins, voice, hours, timezone, max_wait_secs FROM sites WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+                let q = format!("SELECT {} FROM sites WHERE id = $1", $crate::store::sql::SITE_COLUMNS);
+                let row: Option<$crate::store::sql::SiteRow> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?;
                 row.map($crate::store::sql::site_from).transpose()
+            }
+
+            async fn sites(&self) -> $crate::store::Result<Vec<$crate::store::Site>> {
+                let q = format!("SELECT {} FROM sites ORDER BY id", $crate::store::sql::SITE_COLUMNS);
+                let rows: Vec<$crate::store::sql::SiteRow> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(&self.pool).await?;
+                rows.into_iter().map($crate::store::sql::site_from).collect()
             }
 
             async fn add_agent(&self, agent: &$crate::store::Agent, password_hash: &str, now: i64) -> $crate::store::Result<()> {
@@ -342,6 +353,18 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn purge_expired_tokens(&self, now: i64, batch: u32) -> $crate::store::Result<u64> {
+                let done = sqlx::query(
+                    "DELETE FROM agent_tokens WHERE token_hash IN \
+                     (SELECT token_hash FROM agent_tokens WHERE expires_at <= $1 LIMIT $2)",
+                )
+                .bind(now)
+                .bind(i64::from(batch))
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
             async fn touch_visitor(&self, id: &str, site: &str, now: i64) -> $crate::store::Result<$crate::store::Visitor> {
                 let row: (String, String, String, i64, i64) = sqlx::query_as(
                     "INSERT INTO visitors (id, site_id, identity, created_at, last_seen_at) VALUES ($1, $2, '{}', $3, $3) \
@@ -365,6 +388,36 @@ macro_rules! sql_store {
                 .await?;
                 row.map(|r| $crate::store::sql::visitor_from(r.0, r.1, r.2, r.3, r.4))
                     .transpose()
+            }
+
+            async fn find_visitors(
+                &self,
+                key: &str,
+                site: Option<&str>,
+            ) -> $crate::store::Result<Vec<$crate::store::Visitor>> {
+                self.find_visitors_sql(key, site).await
+            }
+
+            async fn linked_visitors(&self, visitor_id: &str) -> $crate::store::Result<Vec<$crate::store::Visitor>> {
+                self.linked_visitors_sql(visitor_id).await
+            }
+
+            async fn erase_visitors(
+                &self,
+                visitor_ids: &[String],
+                now: i64,
+            ) -> $crate::store::Result<$crate::store::Erasure> {
+                self.erase_visitors_sql(visitor_ids, now).await
+            }
+
+            async fn purge_site(
+                &self,
+                site: &str,
+                cutoff: i64,
+                now: i64,
+                batch: u32,
+            ) -> $crate::store::Result<$crate::store::Erasure> {
+                self.purge_site_sql(site, cutoff, now, batch).await
             }
 
             async fn library(&self) -> $crate::store::Result<Vec<$crate::store::LibraryItem>> {
@@ -432,10 +485,13 @@ macro_rules! sql_store {
             ) -> $crate::store::Result<()> {
                 // Only a verified id links devices; an unverified claim unlinks.
                 let verified_user = identity.id.as_ref().filter(|_| identity.verified);
-                sqlx::query("UPDATE visitors SET identity = $2, verified_user = $3 WHERE id = $1")
+                let (email, user_id) = $crate::store::personal::lookup_keys(identity);
+                sqlx::query("UPDATE visitors SET identity = $2, verified_user = $3, email = $4, user_id = $5 WHERE id = $1")
                     .bind(id)
                     .bind($crate::store::sql::to_json(identity))
                     .bind(verified_user)
+                    .bind(email)
+                    .bind(user_id)
                     .execute(&self.pool)
                     .await?;
                 Ok(())
@@ -444,7 +500,7 @@ macro_rules! sql_store {
             async fn add_page_view(&self, visitor_id: &str, page: &protocol::PageInfo, at: i64) -> $crate::store::Result<()> {
                 sqlx::query("INSERT INTO page_views (visitor_id, url, title, at) VALUES ($1, $2, $3, $4)")
                     .bind(visitor_id)
-                    .bind(&page.url)
+                    .bind($crate::store::personal::stored_page_url(&page.url))
                     .bind(&page.title)
                     .bind(at)
                     .execute(&self.pool)
@@ -478,7 +534,7 @@ macro_rules! sql_store {
                 .bind(s.state.as_str())
                 .bind(&s.topic)
                 .bind(&s.first_message)
-                .bind(s.page.as_ref().map(|p| p.url.clone()))
+                .bind(s.page.as_ref().map(|p| $crate::store::personal::stored_page_url(&p.url)))
                 .bind(s.page.as_ref().map(|p| p.title.clone()))
                 .bind(s.requested_at)
                 .execute(&self.pool)
@@ -490,7 +546,8 @@ macro_rules! sql_store {
             async fn update_session(&self, s: &$crate::store::SessionRecord) -> $crate::store::Result<()> {
                 sqlx::query(
                     "UPDATE sessions SET state = $2, agent_id = $3, accepted_at = $4, ended_at = $5, ended_by = $6, \
-                     visitor_delivered = $7, visitor_read = $8, agent_delivered = $9, agent_read = $10, callback = $11 WHERE id = $1",
+                     visitor_delivered = $7, visitor_read = $8, agent_delivered = $9, agent_read = $10, callback = $11, \
+                     contact = $12 WHERE id = $1",
                 )
                 .bind(&s.id)
                 .bind(s.state.as_str())
@@ -503,6 +560,7 @@ macro_rules! sql_store {
                 .bind(s.receipts.agent_delivered as i64)
                 .bind(s.receipts.agent_read as i64)
                 .bind(s.callback.as_ref().map($crate::store::sql::to_json))
+                .bind(s.callback.as_ref().and_then($crate::store::personal::callback_contact))
                 .execute(&self.pool)
                 .await?;
                 Ok(())
@@ -562,7 +620,7 @@ macro_rules! sql_store {
 
             async fn set_wrapup(&self, session_id: &str, w: &$crate::store::Wrapup) -> $crate::store::Result<bool> {
                 let done = sqlx::query(
-                    "UPDATE sessions SET disposition = $2, wrapup_note = $3, wrapped_up_at = $4 WHERE id = $1",
+                    "UPDATE sessions SET disposition = $2, wrapup_note = $3, wrapped_up_at = $4 WHERE id = $1 AND erased_at IS NULL",
                 )
                 .bind(session_id)
                 .bind(&w.disposition)

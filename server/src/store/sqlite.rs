@@ -10,6 +10,7 @@ use sqlx::sqlite::{
 
 use protocol::Event;
 
+use super::personal_sql::personal_sql;
 use super::sql::{session_row_reader, sql_store};
 use super::sqlite_events::EventThread;
 use super::{Result, StoreError};
@@ -21,6 +22,9 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Takes the write lock at once (see personal_sql.rs).
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+
     const MIGRATIONS: &[(i64, &str)] = &[
         (1, include_str!("../../migrations/sqlite/0001_init.sql")),
         (
@@ -37,6 +41,7 @@ impl SqliteStore {
             6,
             include_str!("../../migrations/sqlite/0006_last_seq_derived.sql"),
         ),
+        (7, include_str!("../../migrations/sqlite/0007_privacy.sql")),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.
@@ -75,3 +80,4 @@ impl SqliteStore {
 
 session_row_reader!(SqliteStore, SqliteRow);
 sql_store!(SqliteStore);
+personal_sql!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,120 @@
+//! Retention: a background task that, every `--purge-interval-seconds`,
+//! deletes expired agent tokens and applies each site's `retain_days`
+//! (what is erased: `Store::purge_site`). Work goes in bounded rounds, each
+//! one short transaction followed by a pause at least as long as the round
+//! took, so a large backlog (the first run after retention is switched on)
+//! holds the database at most half the time and never for long at once:
+//! writers waiting on it (SQLite retries a busy lock every few ms, then
+//! every 100 ms) get in between rounds. Measured with
+//! `cargo run -p tandem-tests --example purge_rounds` (docs/benchmarks.md).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use protocol::Millis;
+use tokio::sync::watch;
+
+use crate::clock::now_ms;
+use crate::store::{self, Erasure, Store};
+
+pub const DAY_MS: Millis = 24 * 3600 * 1000;
+/// Rows of each kind one round may touch (a session's events count too).
+pub const ROUND: u32 = 200;
+/// The shortest breathing room for other writers between two rounds.
+const PAUSE: Duration = Duration::from_millis(20);
+
+/// Data older than this is purged for a site keeping it `days` days.
+pub fn purge_cutoff(now: Millis, days: u32) -> Millis {
+    now.saturating_sub(i64::from(days).saturating_mul(DAY_MS))
+}
+
+/// What one pass removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Purged {
+    pub erased: Erasure,
+    pub tokens: u64,
+}
+
+/// One whole pass at time `now`, in rounds of at most `round` rows of a
+/// kind, stopping early once `stop` says so.
+pub async fn purge(
+    store: &dyn Store,
+    now: Millis,
+    round: u32,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> store::Result<Purged> {
+    let mut done = Purged::default();
+    loop {
+        let started = Instant::now();
+        let n = store.purge_expired_tokens(now, round).await?;
+        done.tokens += n;
+        if n < u64::from(round) || stop() {
+            break;
+        }
+        tokio::time::sleep(PAUSE.max(started.elapsed())).await;
+    }
+    for site in store.sites().await? {
+        let Some(days) = site.retain_days else {
+            continue;
+        };
+        let cutoff = purge_cutoff(now, days);
+        loop {
+            let started = Instant::now();
+            let r = store.purge_site(&site.id, cutoff, now, round).await?;
+            done.erased.add(r);
+            if !r.filled(round) || stop() {
+                break;
+            }
+            tokio::time::sleep(PAUSE.max(started.elapsed())).await;
+        }
+    }
+    Ok(done)
+}
+
+/// Runs a pass at start and then every `interval` until `stopped` turns true.
+pub fn spawn(
+    store: Arc<dyn Store>,
+    interval: Duration,
+    mut stopped: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stopped.wait_for(|s| *s) => return,
+            }
+            let flag = stopped.clone();
+            let stop = move || *flag.borrow();
+            match purge(store.as_ref(), now_ms(), ROUND, &stop).await {
+                Ok(p) if p.tokens > 0 || !p.erased.is_empty() => tracing::info!(
+                    tokens = p.tokens,
+                    sessions = p.erased.sessions,
+                    events = p.erased.events,
+                    page_views = p.erased.page_views,
+                    visitors_deleted = p.erased.visitors_deleted,
+                    visitors_anonymised = p.erased.visitors_anonymised,
+                    "retention purge"
+                ),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "retention purge failed; next try at the next interval")
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cutoff_is_whole_days_back_and_never_underflows() {
+        assert_eq!(purge_cutoff(10 * DAY_MS, 3), 7 * DAY_MS);
+        assert_eq!(purge_cutoff(5, 0), 5);
+        assert_eq!(purge_cutoff(0, u32::MAX), -(u32::MAX as i64) * DAY_MS);
+        assert_eq!(purge_cutoff(Millis::MIN + 1, 1), Millis::MIN);
+    }
+}
