@@ -1,0 +1,10 @@
+//! Connections as the network sees them, before HTTP routing: the listener
+//! with its timeouts, who a request comes from, and per-address caps.
+
+pub mod client_ip;
+mod listener;
+mod per_ip;
+
+pub use client_ip::{IpNet, client_ip, parse_trusted_proxy};
+pub use listener::spawn_server;
+pub use per_ip::{PerIp, Slot};
