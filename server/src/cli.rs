@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::{self, AccountError, NewAgent};
@@ -103,6 +104,10 @@ pub struct Connections {
     #[arg(long, env = "TANDEM_HEADER_TIMEOUT_SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_timeout_seconds: u64,
+    /// Seconds a whole HTTP request, body included, may take (408 after).
+    #[arg(long, env = "TANDEM_REQUEST_TIMEOUT_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_seconds: u64,
     /// Seconds a WebSocket has to complete `hello` before it is closed (4408).
     #[arg(long, env = "TANDEM_HELLO_TIMEOUT_SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -143,6 +148,7 @@ impl Connections {
         }
         Ok(ConnLimits {
             header_timeout: Duration::from_secs(self.header_timeout_seconds),
+            request_timeout: Duration::from_secs(self.request_timeout_seconds),
             hello_timeout: Duration::from_secs(self.hello_timeout_seconds),
             ping_interval: Duration::from_secs(self.ping_interval_seconds),
             idle_timeout: Duration::from_secs(self.idle_timeout_seconds),
@@ -322,7 +328,10 @@ fn check_origin(origin: &str) -> Result<(), String> {
         return refuse("the scheme must be http or https");
     }
     let authority = rest.strip_suffix('/').unwrap_or(rest);
-    if authority.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if authority
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
         return refuse("it contains whitespace");
     }
     if authority.contains(['/', '?', '#', '@', '\\']) {

@@ -44,6 +44,9 @@ pub struct ConnLimits {
     /// An HTTP request's headers must have arrived this long after its first
     /// byte (or after the connection opened), else the connection is closed.
     pub header_timeout: Duration,
+    /// A whole HTTP request, its body included, must be answered within
+    /// this (408 otherwise); a body sent a byte at a time is cut off.
+    pub request_timeout: Duration,
     /// A WebSocket whose `hello` has not succeeded by then is closed (4408).
     pub hello_timeout: Duration,
     /// The server pings every WebSocket this often.
@@ -65,6 +68,7 @@ impl Default for ConnLimits {
     fn default() -> Self {
         ConnLimits {
             header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
             hello_timeout: Duration::from_secs(10),
             ping_interval: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(60),

@@ -12,7 +12,8 @@ use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
 
 /// What a forger would like to appear as a line of its own.
-const FORGED: &str = "2026-01-01T00:00:00.000000Z  INFO tandem_server: agent admin@example.com logged in";
+const FORGED: &str =
+    "2026-01-01T00:00:00.000000Z  INFO tandem_server: agent admin@example.com logged in";
 
 struct Server {
     child: Child,
@@ -52,7 +53,14 @@ mod tempdir {
 fn start(log_format: &str) -> Server {
     let dir = tempdir::new();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-turn", "--log-format", log_format])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-turn",
+            "--log-format",
+            log_format,
+        ])
         .arg("--database-url")
         .arg(format!("sqlite://{}/t.db", dir.0.display()))
         .env("TANDEM_LOG", "info")
@@ -127,7 +135,8 @@ async fn a_newline_in_a_refused_frame_does_not_forge_a_text_log_line() {
     let lines = lines_until_refusal(&server);
     for line in &lines {
         assert!(
-            !line.starts_with(FORGED) && !(line.contains(FORGED) && !line.contains("frame refused")),
+            !line.starts_with(FORGED)
+                && !(line.contains(FORGED) && !line.contains("frame refused")),
             "a client wrote a log line of its own: {line:?}\nall: {lines:#?}"
         );
     }

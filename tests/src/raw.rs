@@ -58,7 +58,10 @@ impl RawSocket {
         };
         let head = String::from_utf8_lossy(&buf[..end]).to_string();
         if !head.starts_with("HTTP/1.1 101") {
-            bail!("upgrade refused: {}", head.lines().next().unwrap_or_default());
+            bail!(
+                "upgrade refused: {}",
+                head.lines().next().unwrap_or_default()
+            );
         }
         buf.drain(..end);
         Ok(RawSocket { tcp, buf })

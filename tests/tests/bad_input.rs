@@ -417,7 +417,8 @@ async fn an_8_kib_frame_before_hello_closes_the_socket() {
         page: None,
     })
     .await;
-    ok.expect(|f| matches!(f, ServerFrame::Session { .. })).await;
+    ok.expect(|f| matches!(f, ServerFrame::Session { .. }))
+        .await;
 }
 
 #[tokio::test]

@@ -94,7 +94,10 @@ async fn slowloris_headers_sent_a_byte_at_a_time_are_cut_off() {
     let started = Instant::now();
     // One header byte every 100 ms: the whole request would take a minute.
     let trickle = tokio::spawn(async move {
-        let header = format!("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: {}", "a".repeat(600));
+        let header = format!(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: {}",
+            "a".repeat(600)
+        );
         for byte in header.bytes() {
             if write.write_all(&[byte]).await.is_err() {
                 return;
@@ -117,19 +120,52 @@ async fn slowloris_headers_sent_a_byte_at_a_time_are_cut_off() {
     let mut idle = TcpStream::connect(server.running.addr).await.unwrap();
     let mut buf = Vec::new();
     let closed = tokio::time::timeout(WAIT, idle.read_to_end(&mut buf)).await;
-    assert!(closed.is_ok(), "a silent connection was still open after {WAIT:?}");
+    assert!(
+        closed.is_ok(),
+        "a silent connection was still open after {WAIT:?}"
+    );
 
     // Prompt requests are served.
     let res = reqwest::get(server.http("/healthz")).await.unwrap();
     assert_eq!(res.status(), 200);
 }
 
+#[tokio::test]
+async fn a_request_body_sent_a_byte_at_a_time_is_cut_off() {
+    let timeout = Duration::from_millis(600);
+    let server = TestServer::start_with(|c| c.connections.request_timeout = timeout).await;
+    let mut tcp = TcpStream::connect(server.running.addr).await.unwrap();
+    // Prompt headers, then a 2,000-byte body one byte every 100 ms.
+    let head = "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n";
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let (mut read, mut write) = tcp.into_split();
+    let trickle = tokio::spawn(async move {
+        for _ in 0..2000 {
+            if write.write_all(b" ").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let mut answer = [0u8; 64];
+    let n = tokio::time::timeout(WAIT, read.read(&mut answer))
+        .await
+        .expect("an answer within WAIT")
+        .unwrap_or(0);
+    trickle.abort();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+}
+
 /// A visitor saying hello through a proxy that reports `forwarded_for`.
 async fn visitor_from(server: &TestServer, forwarded_for: &str) -> anyhow::Result<Client> {
     let url = format!("{}{}", server.running.ws_url(), visitor_path());
-    let mut v =
-        Client::connect_with(&url, Some(SHOP_ORIGIN), &[("X-Forwarded-For", forwarded_for)])
-            .await?;
+    let mut v = Client::connect_with(
+        &url,
+        Some(SHOP_ORIGIN),
+        &[("X-Forwarded-For", forwarded_for)],
+    )
+    .await?;
     v.send(ClientFrame::Hello {
         token: None,
         page: None,
@@ -177,7 +213,11 @@ async fn forwarded_for_from_an_untrusted_peer_does_not_escape_the_cap() {
     let server = TestServer::start_with(|c| c.connections.max_per_ip = 3).await;
     let mut held = Vec::new();
     for i in 0..3 {
-        held.push(visitor_from(&server, &format!("198.51.100.{i}")).await.unwrap());
+        held.push(
+            visitor_from(&server, &format!("198.51.100.{i}"))
+                .await
+                .unwrap(),
+        );
     }
     // Claiming a fresh address changes nothing: the peer is 127.0.0.1.
     assert!(

@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::get;
+use tower_http::timeout::TimeoutLayer;
 
 pub use assets::{CONSOLE_CSP, MIRROR_CSP, MIRROR_PATH};
 pub use ws::normalise_origin;
@@ -44,6 +46,12 @@ pub fn router(state: AppState) -> Router {
         .merge(supervisor::router())
         .merge(assets::router(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // The header timeout is the listener's; this bounds the rest of a
+        // request, so a body sent a byte at a time cannot hold a connection.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.config.connections.request_timeout,
+        ))
         .layer(axum::middleware::from_fn(no_store))
         .with_state(state)
 }
@@ -51,7 +59,10 @@ pub fn router(state: AppState) -> Router {
 /// API answers carry tokens, transcripts and customers' details: no cache,
 /// the browser's or a proxy's, may keep them. Every `/api/` answer, errors
 /// and unknown paths included, so a new endpoint cannot forget it.
-async fn no_store(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn no_store(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     let api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
     if api {

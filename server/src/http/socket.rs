@@ -20,7 +20,7 @@ use crate::config::ConnLimits;
 use crate::hub::outbound::Closer;
 use crate::hub::{ConnHandle, HubError, Principal, Wire};
 use crate::ids::new_id;
-use crate::net::Slot;
+use crate::net::{ReadBudget, Slot};
 use crate::store::Agent;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, timeout};
@@ -34,9 +34,21 @@ pub enum Pending {
 /// Bad frames a connection may send before it is closed as abusive.
 const MAX_STRIKES: u32 = 100;
 
-/// Serves one upgraded WebSocket until either side ends it. `_slot` is the
-/// connection's place in the per-address count, given back on return.
-pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, _slot: Slot) {
+/// What a socket holds of the connection's limits while it lives.
+pub struct Held {
+    /// Its place in the per-address count, given back when it ends.
+    pub slot: Slot,
+    /// Bytes it may read before `hello`; lifted once hello succeeds.
+    pub budget: ReadBudget,
+}
+
+/// Serves one upgraded WebSocket until either side ends it.
+pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Held) {
+    // The slot is given back when this returns.
+    let Held {
+        slot: _slot,
+        budget,
+    } = held;
     let limits = app.config.connections.clone();
     let (sink, mut stream) = socket.split();
     let (conn, outbound, closer) = app.hub.new_conn();
@@ -45,6 +57,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, _slot: Sl
     let mut reader = Reader {
         app: &app,
         conn: &conn,
+        budget: &budget,
         pending,
         who: None,
         limiter: RateLimiter::new(app.config.frames_per_second),
@@ -137,6 +150,7 @@ fn payload_len(msg: &Message) -> usize {
 struct Reader<'a> {
     app: &'a AppState,
     conn: &'a ConnHandle,
+    budget: &'a ReadBudget,
     pending: Pending,
     who: Option<Principal>,
     limiter: RateLimiter,
@@ -217,6 +231,7 @@ impl Reader<'_> {
                     .hub
                     .attach(&principal, self.conn, new_token, env.rid);
                 self.who = Some(principal);
+                self.budget.lift();
                 Flow::Go
             }
             Err(e) => {

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, Extension, Query, State};
 use axum::http::header::ORIGIN;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -16,8 +16,8 @@ use serde::Deserialize;
 use super::AppState;
 use super::credentials::agent_from_headers;
 use super::error::ApiError;
-use super::socket::{self, Pending};
-use crate::net::{Slot, client_ip};
+use super::socket::{self, Held, Pending};
+use crate::net::{ReadBudget, Slot, client_ip};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,6 +45,7 @@ fn origin(headers: &HeaderMap) -> Option<String> {
 async fn visitor(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(budget): Extension<ReadBudget>,
     Query(q): Query<VisitorQuery>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
@@ -69,12 +70,14 @@ async fn visitor(
             "this origin may not embed the widget",
         ));
     }
-    Ok(upgrade(ws, app, Pending::Visitor { site: site.id }, slot))
+    let held = Held { slot, budget };
+    Ok(upgrade(ws, app, Pending::Visitor { site: site.id }, held))
 }
 
 async fn agent(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(budget): Extension<ReadBudget>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
@@ -92,7 +95,12 @@ async fn agent(
         }
     }
     let agent = agent_from_headers(app.store.as_ref(), &headers).await?;
-    Ok(upgrade(ws, app, Pending::Agent { agent }, slot))
+    Ok(upgrade(
+        ws,
+        app,
+        Pending::Agent { agent },
+        Held { slot, budget },
+    ))
 }
 
 /// A place among the client address's WebSockets. Behind a trusted proxy
@@ -113,7 +121,14 @@ fn socket_slot(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<
 /// Per-connection read buffer.
 const READ_BUFFER_BYTES: usize = 8 * 1024;
 
-fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending, slot: Slot) -> Response {
+/// Bytes a socket may read before its `hello` succeeded, in multiples of the
+/// largest frame allowed then: the hello, a read's worth of frames pipelined
+/// behind it, and the pongs and pings of a slow start.
+const BUDGET_BEFORE_HELLO: usize = 4;
+
+fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending, held: Held) -> Response {
+    held.budget
+        .limit(BUDGET_BEFORE_HELLO * app.config.connections.hello_max_bytes + READ_BUFFER_BYTES);
     ws.max_message_size(MAX_TRANSPORT_BYTES)
         .max_frame_size(MAX_TRANSPORT_BYTES)
         // tungstenite's 128 KiB default read buffer per connection is most of a
@@ -122,5 +137,5 @@ fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending, slot: Slot) ->
         // buffer threshold is needed either.
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| socket::serve(app, socket, pending, slot))
+        .on_upgrade(move |socket| socket::serve(app, socket, pending, held))
 }

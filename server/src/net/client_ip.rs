@@ -83,7 +83,9 @@ mod tests {
     }
 
     fn nets(list: &[&str]) -> Vec<IpNet> {
-        list.iter().map(|s| parse_trusted_proxy(s).unwrap()).collect()
+        list.iter()
+            .map(|s| parse_trusted_proxy(s).unwrap())
+            .collect()
     }
 
     #[test]
