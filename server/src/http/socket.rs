@@ -186,13 +186,15 @@ impl Reader<'_> {
             Ok(env) => env,
             Err(e) => {
                 // Oversized SDPs and other bad input: refused and logged. The
-                // message quotes the client's input, so it is logged escaped
-                // (`?`): a newline in it must not start a fake log line.
+                // message quotes the client's input, so it goes in a field of
+                // its own, never the log message: text logs print string
+                // fields quoted and escaped, JSON logs as JSON strings, so a
+                // newline in it cannot start a fake log line.
                 tracing::info!(
                     conn = self.conn.id,
                     code = e.code.as_str(),
                     bytes = text.len(),
-                    detail = ?e.message,
+                    detail = e.message.as_str(),
                     "frame refused"
                 );
                 self.refuse(e.rid, None, HubError::new(e.code, e.message));
