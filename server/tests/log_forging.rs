@@ -50,17 +50,15 @@ mod tempdir {
     }
 }
 
-fn start(log_format: &str) -> Server {
+/// Starts `tandem serve` logging in `log_format` (`None`: the default).
+fn start(log_format: Option<&str>) -> Server {
     let dir = tempdir::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--no-turn",
-            "--log-format",
-            log_format,
-        ])
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tandem"));
+    if let Some(format) = log_format {
+        command.args(["--log-format", format]);
+    }
+    let mut child = command
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-turn"])
         .arg("--database-url")
         .arg(format!("sqlite://{}/t.db", dir.0.display()))
         .env("TANDEM_LOG", "info")
@@ -129,8 +127,8 @@ fn lines_until_refusal(server: &Server) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn a_newline_in_a_refused_frame_does_not_forge_a_text_log_line() {
-    let server = start("text");
+async fn a_newline_in_a_refused_frame_does_not_forge_a_log_line_in_the_default_text_format() {
+    let server = start(None);
     send_forgery(&server).await;
     let lines = lines_until_refusal(&server);
     for line in &lines {
@@ -144,7 +142,7 @@ async fn a_newline_in_a_refused_frame_does_not_forge_a_text_log_line() {
 
 #[tokio::test]
 async fn a_newline_in_a_refused_frame_does_not_forge_a_json_log_line() {
-    let server = start("json");
+    let server = start(Some("json"));
     send_forgery(&server).await;
     let lines = lines_until_refusal(&server);
     for line in &lines {
