@@ -492,3 +492,33 @@ async fn api_answers_are_never_cached() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_megabyte_frame_before_hello_is_cut_off_after_kilobytes() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start().await;
+    let path = format!("/ws/visitor?site={SITE}");
+    let mut raw = tandem_tests::raw::RawSocket::upgrade(
+        server.running.addr,
+        &path,
+        &[("Origin", SHOP_ORIGIN)],
+    )
+    .await
+    .unwrap();
+    // A frame announcing 1 MiB, of which 64 KiB are sent; then the client
+    // waits. The server must not wait (and buffer) for the rest: it stops
+    // reading after a few kilobytes and closes.
+    let mut head = vec![0x81, 0x80 | 127];
+    head.extend_from_slice(&(1u64 << 20).to_be_bytes());
+    head.extend_from_slice(&[1, 2, 3, 4]);
+    raw.tcp.write_all(&head).await.unwrap();
+    let _ = raw.tcp.write_all(&vec![b'x'; 64 * 1024]).await;
+    let ended = raw
+        .until_closed(tandem_tests::WAIT)
+        .await
+        .expect("closed within WAIT, before the frame was complete");
+    assert!(
+        ended.code.is_none() || ended.code == Some(CloseCode::TooBig.code()),
+        "{ended:?}"
+    );
+}
