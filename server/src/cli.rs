@@ -46,6 +46,8 @@ pub struct Database {
     pub database_url: String,
 }
 
+// `Serve` is much larger than the other commands; the enum is parsed once.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the server.
@@ -365,10 +367,8 @@ fn check_origin(origin: &str) -> Result<(), String> {
             return refuse("the host may hold letters, digits, '-' and '.' (use punycode)");
         }
     }
-    if let Some(port) = port {
-        if port.parse::<u16>().map_or(true, |p| p == 0) {
-            return refuse("the port must be a number from 1 to 65535");
-        }
+    if port.is_some_and(|p| !p.parse::<u16>().is_ok_and(|n| n > 0)) {
+        return refuse("the port must be a number from 1 to 65535");
     }
     Ok(())
 }
