@@ -3,7 +3,11 @@
 //! `hello` (within a deadline, in kilobytes), then decodes, rate-limits and
 //! dispatches frames to the hub, and closes a client it stops hearing from.
 
+use std::future::poll_fn;
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
@@ -67,17 +71,31 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
     };
     let opened = Instant::now();
     let mut heard = opened;
-    loop {
-        // Before `hello` the hello deadline applies, and always the idle
-        // timeout: the writer pings, so a live client is heard from.
-        let mut deadline = heard + limits.idle_timeout;
-        if reader.who.is_none() {
-            deadline = deadline.min(opened + limits.hello_timeout);
+    // Before `hello` the hello deadline applies, and always the idle timeout
+    // (the writer pings, so a live client is heard from). One timer for the
+    // connection, moved on only when it fires early: resetting it for every
+    // frame would cost a timer-wheel update per frame.
+    let deadline = |heard: Instant, hello_done: bool| {
+        let idle = heard + limits.idle_timeout;
+        match hello_done {
+            true => idle,
+            false => idle.min(opened + limits.hello_timeout),
         }
+    };
+    let quiet = tokio::time::sleep_until(deadline(opened, false));
+    tokio::pin!(quiet);
+    let closed = closer.closed();
+    tokio::pin!(closed);
+    loop {
         let msg = tokio::select! {
             msg = stream.next() => msg,
-            _ = closer.closed() => break,
-            _ = tokio::time::sleep_until(deadline) => {
+            _ = &mut closed => break,
+            () = &mut quiet => {
+                let due = deadline(heard, reader.who.is_some());
+                if Instant::now() < due {
+                    quiet.as_mut().reset(due);
+                    continue;
+                }
                 let code = match reader.who {
                     None if Instant::now() >= opened + limits.hello_timeout => CloseCode::HelloTimeout,
                     _ => CloseCode::Idle,
@@ -279,22 +297,24 @@ async fn write(
     let mut ping = tokio::time::interval_at(Instant::now() + period, period);
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let within = limits.idle_timeout;
+    let closed = closer.closed();
+    tokio::pin!(closed);
     loop {
         let written = tokio::select! {
             frame = outbound.recv() => match frame {
-                Some(frame) => timeout(within, write_burst(&mut sink, &mut outbound, frame)).await,
+                Some(frame) => bounded(within, write_burst(&mut sink, &mut outbound, frame)).await,
                 None => break,
             },
-            _ = ping.tick() => timeout(within, ping_once(&mut sink)).await,
-            code = closer.closed() => {
-                let _ = timeout(within, close(&mut sink, &mut outbound, code)).await;
+            _ = ping.tick() => bounded(within, ping_once(&mut sink)).await,
+            code = &mut closed => {
+                let _ = bounded(within, close(&mut sink, &mut outbound, code)).await;
                 break;
             }
         };
         match written {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(_) => {
+            Some(true) => {}
+            Some(false) => break,
+            None => {
                 closer.close(CloseCode::Lagging);
                 break;
             }
@@ -302,6 +322,17 @@ async fn write(
     }
     // The reader stops too (a no-op when a close code is already set).
     closer.close(CloseCode::Normal);
+}
+
+/// Runs a write, giving up (`None`) after `limit`. A timer is armed only
+/// when the write does not finish at once: most find room in the socket's
+/// buffer, and a timer per frame would cost a timer-wheel update each.
+async fn bounded(limit: Duration, write: impl Future<Output = bool>) -> Option<bool> {
+    let mut write = pin!(write);
+    if let Poll::Ready(ok) = poll_fn(|cx| Poll::Ready(write.as_mut().poll(cx))).await {
+        return Some(ok);
+    }
+    timeout(limit, write).await.ok()
 }
 
 /// Writes `first` and everything already queued behind it, then flushes
