@@ -58,12 +58,13 @@ async fn a_silent_socket_that_never_answers_pings_is_closed_while_a_live_one_sta
     )
     .await
     .unwrap();
+    // Before the hello: the server hears nothing from it after the hello.
+    let opened = Instant::now();
     silent.send_text(r#"{"v":1,"type":"hello"}"#).await.unwrap();
     assert!(silent.recv_text().await.unwrap().contains("welcome"));
     // A client whose library answers pings, reading all along.
     let (mut live, _, _) = server.visitor(None).await;
 
-    let opened = Instant::now();
     let (ended, ()) = tokio::join!(
         silent.until_closed(WAIT),
         live.expect_none(2_000, |_| false)
@@ -89,9 +90,10 @@ async fn a_silent_socket_that_never_answers_pings_is_closed_while_a_live_one_sta
 async fn slowloris_headers_sent_a_byte_at_a_time_are_cut_off() {
     let timeout = Duration::from_millis(600);
     let server = TestServer::start_with(|c| c.connections.header_timeout = timeout).await;
+    // Before connecting: the server's clock starts when it accepts.
+    let started = Instant::now();
     let tcp = TcpStream::connect(server.running.addr).await.unwrap();
     let (mut read, mut write) = tcp.into_split();
-    let started = Instant::now();
     // One header byte every 100 ms: the whole request would take a minute.
     let trickle = tokio::spawn(async move {
         let header = format!(
