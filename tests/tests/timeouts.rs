@@ -43,8 +43,8 @@ async fn a_socket_that_never_says_hello_is_closed_at_the_deadline() {
 }
 
 fn quick_pings(c: &mut Config) {
-    c.connections.ping_interval = Duration::from_millis(150);
-    c.connections.idle_timeout = Duration::from_millis(700);
+    c.connections.ping_interval = Duration::from_millis(200);
+    c.connections.idle_timeout = Duration::from_millis(1_000);
 }
 
 #[tokio::test]
@@ -67,12 +67,12 @@ async fn a_silent_socket_that_never_answers_pings_is_closed_while_a_live_one_sta
 
     let (ended, ()) = tokio::join!(
         silent.until_closed(WAIT),
-        live.expect_none(2_000, |_| false)
+        live.expect_none(3_000, |_| false)
     );
     let ended = ended.expect("the silent socket is closed within WAIT");
     assert_eq!(ended.code, Some(CloseCode::Idle.code()), "{ended:?}");
     assert!(ended.pings >= 1, "the server pinged before giving up");
-    assert!(opened.elapsed() >= Duration::from_millis(700));
+    assert!(opened.elapsed() >= Duration::from_millis(1_000));
 
     // The live one outlasted the idle timeout several times over.
     live.send(ClientFrame::HelpRequest {
