@@ -55,9 +55,13 @@ pub fn spawn_server(
             while open.try_join_next().is_some() {}
             let (tcp, peer) = match accepted {
                 Ok(a) => a,
+                // One connection's failure (a client that reset before we
+                // accepted it): nothing to wait for, and a client must not be
+                // able to pause the accept loop.
+                Err(e) if one_connections(&e) => continue,
                 Err(e) => {
                     // Out of file descriptors and the like: back off rather
-                    // than spin. Errors of one connection need no pause.
+                    // than spin.
                     tracing::warn!(error = %e, "accepting a connection failed");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
@@ -129,6 +133,14 @@ async fn serve_connection(
         // Timeouts, resets and malformed requests: routine on the internet.
         tracing::debug!(error = %e, %peer, "http connection ended");
     }
+}
+
+fn one_connections(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionReset | ConnectionRefused
+    )
 }
 
 /// Resolves once the server is stopping (or its `Running` is gone).
