@@ -58,7 +58,7 @@ pub fn spawn_server(
                 // One connection's failure (a client that reset before we
                 // accepted it): nothing to wait for, and a client must not be
                 // able to pause the accept loop.
-                Err(e) if one_connections(&e) => continue,
+                Err(e) if concerns_one_connection(&e) => continue,
                 Err(e) => {
                     // Out of file descriptors and the like: back off rather
                     // than spin.
@@ -135,7 +135,7 @@ async fn serve_connection(
     }
 }
 
-fn one_connections(e: &std::io::Error) -> bool {
+fn concerns_one_connection(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::*;
     matches!(
         e.kind(),
