@@ -7,7 +7,8 @@
 //!
 //! ```text
 //! tandem-loadgen seed --database-url sqlite:///tmp/b.db --agents 100 --tokens /tmp/tokens
-//! tandem serve --listen 127.0.0.1:9000 --database-url sqlite:///tmp/b.db --allow-origin demo=http://bench.local
+//! tandem serve --listen 127.0.0.1:9000 --database-url sqlite:///tmp/b.db --allow-origin demo=http://bench.local \
+//!     --max-connections-per-ip 0   # every simulated client is 127.0.0.1
 //! tandem-loadgen relay --target tandem --url http://127.0.0.1:9000 --server-pid PID --pairs 100 --tokens /tmp/tokens --max-pair-rate 28
 //! ```
 //!

@@ -108,6 +108,11 @@ pub enum CloseCode {
     Abuse = 4029,
     /// The visitor called `shutdown()` or the agent logged out elsewhere.
     Replaced = 4009,
+    /// No successful `hello` within the deadline after the upgrade; reconnect.
+    HelloTimeout = 4408,
+    /// Nothing came from the client (no frame, no pong) for the idle
+    /// timeout; the network probably dropped it. Reconnect and resume.
+    Idle = 4410,
 }
 
 impl CloseCode {

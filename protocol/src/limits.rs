@@ -7,6 +7,11 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// Binary co-browse keyframes of large pages need this much; text frames
 /// are held to `MAX_FRAME_BYTES` by the decoder.
 pub const MAX_TRANSPORT_BYTES: usize = crate::cobrowse::MAX_COBROWSE_FRAME_BYTES;
+/// Largest frame a client may send before its `hello` succeeded (the server
+/// default; operators may change it). A `hello` with the longest page URL
+/// and title and a token fits with room to spare; an unauthenticated
+/// client gets no more.
+pub const MAX_HELLO_BYTES: usize = 4 * 1024;
 /// Longest chat message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 /// Longest topic, page title, name or similar short field, in characters.

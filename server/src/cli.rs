@@ -4,13 +4,15 @@
 use std::io::BufRead;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::{self, AccountError, NewAgent};
 use crate::cidr::Cidr;
-use crate::config::{Config, TurnConfig, VoiceConfig, default_static_dir};
+use crate::config::{Config, ConnLimits, TurnConfig, VoiceConfig, default_static_dir};
 use crate::store::{self, VoicePolicy};
 
 #[derive(Parser)]
@@ -22,6 +24,15 @@ use crate::store::{self, VoicePolicy};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Log lines as text for people or JSON (one object a line) for collectors.
+    #[arg(long, env = "TANDEM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args, Clone)]
@@ -36,7 +47,7 @@ pub struct Database {
     pub database_url: String,
 }
 
-// Built once, at start-up: `Serve` being large costs nothing worth a box.
+// `Serve` is much larger than the other commands; the enum is parsed once.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum Command {
@@ -92,7 +103,71 @@ pub struct Serve {
     #[command(flatten)]
     pub voice: Voice,
     #[command(flatten)]
+    pub connections: Connections,
+    #[command(flatten)]
     pub db: Database,
+}
+
+/// Timeouts and per-client caps of connections (see docs/security.md).
+#[derive(Args)]
+pub struct Connections {
+    /// Seconds a client has to send an HTTP request's headers (slowloris guard).
+    #[arg(long, env = "TANDEM_HEADER_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_seconds: u64,
+    /// Seconds a whole HTTP request, body included, may take (408 after).
+    #[arg(long, env = "TANDEM_REQUEST_TIMEOUT_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_seconds: u64,
+    /// Seconds a WebSocket has to complete `hello` before it is closed (4408).
+    #[arg(long, env = "TANDEM_HELLO_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub hello_timeout_seconds: u64,
+    /// Seconds between the server's pings on every WebSocket.
+    #[arg(long, env = "TANDEM_PING_INTERVAL_SECONDS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub ping_interval_seconds: u64,
+    /// Seconds a WebSocket may send nothing, not even a pong, before it is
+    /// closed (4410); longer than the ping interval.
+    #[arg(long, env = "TANDEM_IDLE_TIMEOUT_SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(2..=86_400))]
+    pub idle_timeout_seconds: u64,
+    /// Largest frame a WebSocket may send before its `hello` succeeded.
+    #[arg(long, env = "TANDEM_HELLO_MAX_BYTES", default_value_t = protocol::limits::MAX_HELLO_BYTES,
+          value_parser = clap::value_parser!(u64).range(1024..=65_536).map(|n| n as usize))]
+    pub hello_max_bytes: usize,
+    /// Open TCP connections, and WebSockets, per client address (IPv6: per
+    /// /64); 0 turns the cap off. Raise it when many people share one address.
+    #[arg(long, env = "TANDEM_MAX_CONNECTIONS_PER_IP", default_value_t = 64)]
+    pub max_connections_per_ip: usize,
+    /// A reverse proxy (IP or CIDR range) whose X-Forwarded-For names the
+    /// client (repeatable, comma-separated in the environment variable).
+    #[arg(long = "trusted-proxy", env = "TANDEM_TRUSTED_PROXIES", value_delimiter = ',',
+          value_parser = crate::net::parse_trusted_proxy)]
+    pub trusted_proxies: Vec<Cidr>,
+}
+
+impl Connections {
+    fn config(self) -> Result<ConnLimits> {
+        if self.idle_timeout_seconds <= self.ping_interval_seconds {
+            bail!(
+                "--idle-timeout-seconds ({}) must be longer than --ping-interval-seconds ({}): \
+                 live clients answer pings, and need one to answer",
+                self.idle_timeout_seconds,
+                self.ping_interval_seconds
+            );
+        }
+        Ok(ConnLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_seconds),
+            request_timeout: Duration::from_secs(self.request_timeout_seconds),
+            hello_timeout: Duration::from_secs(self.hello_timeout_seconds),
+            ping_interval: Duration::from_secs(self.ping_interval_seconds),
+            idle_timeout: Duration::from_secs(self.idle_timeout_seconds),
+            hello_max_bytes: self.hello_max_bytes,
+            max_per_ip: self.max_connections_per_ip,
+            trusted_proxies: self.trusted_proxies,
+        })
+    }
 }
 
 /// Voice calls and the embedded TURN server (see docs/operations.md).
@@ -292,20 +367,68 @@ pub enum VisitorCommand {
 
 fn parse_site_origin(s: &str) -> Result<(String, String), String> {
     let (site, origin) = s.split_once('=').ok_or("expected SITE=ORIGIN")?;
+    let origin = origin.trim();
     check_origin(origin)?;
-    Ok((site.trim().to_string(), origin.trim().to_string()))
+    Ok((site.trim().to_string(), origin.to_string()))
 }
 
+/// An origin as browsers send it: `http` or `https`, a host, maybe a port,
+/// nothing else (no path, query, user or whitespace). A trailing slash is
+/// tolerated, as people paste one.
 fn check_origin(origin: &str) -> Result<(), String> {
-    let ok = (origin.starts_with("http://") || origin.starts_with("https://"))
-        && !origin.trim_end_matches('/')[8..].contains('/');
-    if ok {
-        Ok(())
-    } else {
+    let refuse = |why: &str| {
         Err(format!(
-            "{origin:?} is not an origin like https://shop.example.com"
+            "{origin:?} is not an origin like https://shop.example.com: {why}"
         ))
+    };
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return refuse("no scheme");
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return refuse("the scheme must be http or https");
     }
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return refuse("it contains whitespace");
+    }
+    if authority.contains(['/', '?', '#', '@', '\\']) {
+        return refuse("an origin has no path, query, fragment or user");
+    }
+    // `[v6]:port`, `host:port` or a bare host.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((ip, after)) if ip.parse::<std::net::Ipv6Addr>().is_ok() => {
+                match after.strip_prefix(':') {
+                    Some(port) => (None, Some(port)),
+                    None if after.is_empty() => (None, None),
+                    None => return refuse("junk after the IPv6 address"),
+                }
+            }
+            _ => return refuse("a malformed IPv6 address"),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(authority), None),
+        },
+    };
+    if let Some(host) = host {
+        if host.is_empty() {
+            return refuse("no host");
+        }
+        if !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+        {
+            return refuse("the host may hold letters, digits, '-' and '.' (use punycode)");
+        }
+    }
+    if port.is_some_and(|p| !p.parse::<u16>().is_ok_and(|n| n > 0)) {
+        return refuse("the port must be a number from 1 to 65535");
+    }
+    Ok(())
 }
 
 fn read_password() -> Result<String> {
@@ -457,6 +580,7 @@ async fn serve(s: Serve) -> Result<()> {
         frames_per_second: s.frames_per_second,
         purge_interval_ms: s.purge_interval_seconds.saturating_mul(1000),
         voice: s.voice.config(),
+        connections: s.connections.config()?,
     };
     let running = crate::start(config).await?;
     println!("Tandem is running.");
@@ -480,4 +604,59 @@ async fn serve(s: Serve) -> Result<()> {
     println!("stopping…");
     running.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_origin;
+
+    #[test]
+    fn origins_that_browsers_send_are_accepted() {
+        for ok in [
+            "https://shop.example.com",
+            "http://shop.test",
+            "https://shop.example.com/",
+            "http://127.0.0.1:8081",
+            "https://xn--bcher-kva.example:8443",
+            "http://[::1]:3000",
+            "http://[2001:db8::1]",
+            "HTTPS://Shop.Example.com",
+        ] {
+            assert_eq!(check_origin(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn everything_else_is_refused_without_panicking() {
+        for bad in [
+            "http://",
+            "https://",
+            "http:/",
+            "",
+            "shop.example.com",
+            "ftp://shop.example.com",
+            "javascript://x",
+            "http://shop example.com",
+            "http://shop.example.com ",
+            " http://shop.example.com",
+            "http://shop.example.com\n",
+            "http://shop.example.com/path",
+            "http://shop.example.com?q=1",
+            "http://shop.example.com#x",
+            "http://user@shop.example.com",
+            "http://shop.example.com:",
+            "http://shop.example.com:0",
+            "http://shop.example.com:65536",
+            "http://shop.example.com:8o",
+            "http://:8080",
+            "http://[::1",
+            "http://[nope]:80",
+            "http://[::1]x",
+            "http://a:b:c",
+            "http://bücher.example",
+            "http://shop.example.com//",
+        ] {
+            assert!(check_origin(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
 }

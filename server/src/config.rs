@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use protocol::IceServer;
 
@@ -35,6 +36,50 @@ pub struct Config {
     /// How often expired agent tokens are deleted and each site's retention
     /// applied (privacy/retention.rs); the first pass runs at start.
     pub purge_interval_ms: u64,
+    /// Timeouts and per-client limits of HTTP connections and WebSockets.
+    pub connections: ConnLimits,
+}
+
+/// Every connection has a deadline and every client address a cap, so idle,
+/// slow or silent clients cannot hold the server's sockets (docs/security.md).
+#[derive(Debug, Clone)]
+pub struct ConnLimits {
+    /// An HTTP request's headers must have arrived this long after its first
+    /// byte (or after the connection opened), else the connection is closed.
+    pub header_timeout: Duration,
+    /// A whole HTTP request, its body included, must be answered within
+    /// this (408 otherwise); a body sent a byte at a time is cut off.
+    pub request_timeout: Duration,
+    /// A WebSocket whose `hello` has not succeeded by then is closed (4408).
+    pub hello_timeout: Duration,
+    /// The server pings every WebSocket this often.
+    pub ping_interval: Duration,
+    /// A WebSocket that sends nothing, not even a pong, for this long is
+    /// closed (4410); the server's pings make a live client answer well within it.
+    pub idle_timeout: Duration,
+    /// Largest frame a WebSocket may send before its `hello` succeeded; a
+    /// larger one closes it (1009).
+    pub hello_max_bytes: usize,
+    /// Open TCP connections, and WebSockets, per client address (IPv6: per
+    /// /64); 0 turns the cap off.
+    pub max_per_ip: usize,
+    /// Peers whose `X-Forwarded-For` names the client (reverse proxies).
+    pub trusted_proxies: Vec<Cidr>,
+}
+
+impl Default for ConnLimits {
+    fn default() -> Self {
+        ConnLimits {
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            hello_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
+            hello_max_bytes: protocol::limits::MAX_HELLO_BYTES,
+            max_per_ip: 64,
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +154,7 @@ impl Config {
             after_call_ms: crate::routing::acd::AFTER_CALL_MS,
             frames_per_second: protocol::limits::FRAMES_PER_SECOND,
             purge_interval_ms: 3_600_000,
+            connections: ConnLimits::default(),
             voice: VoiceConfig {
                 // A free loopback port, so tests running in parallel do not collide.
                 turn: Some(TurnConfig {

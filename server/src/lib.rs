@@ -13,6 +13,7 @@ pub mod hub;
 pub mod ids;
 pub mod metrics;
 pub mod privacy;
+pub mod net;
 pub mod routing;
 pub mod store;
 pub mod turn;
@@ -21,7 +22,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -126,10 +126,17 @@ pub async fn start(mut config: Config) -> Result<Running> {
         hub,
         store: store.clone(),
         config: config.clone(),
+        sockets_per_ip: net::PerIp::new(config.connections.max_per_ip),
     };
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
-    tasks.push(spawn_server(listener, http::router(state), stopped.clone()));
+    let limits = Arc::new(config.connections.clone());
+    tasks.push(net::spawn_server(
+        listener,
+        http::router(state),
+        limits.clone(),
+        stopped.clone(),
+    ));
     tasks.push(privacy::retention::spawn(
         store.clone(),
         std::time::Duration::from_millis(config.purge_interval_ms.max(1)),
@@ -142,7 +149,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
                 config.static_dir.join("dist/demo-app"),
                 config.public_url.clone(),
             );
-            tasks.push(spawn_server(l, app, stopped));
+            tasks.push(net::spawn_server(l, app, limits, stopped));
             Some(demo_addr)
         }
         None => None,
@@ -217,30 +224,6 @@ pub async fn allow_origin(store: &dyn Store, site: &str, origin: &str) -> Result
     }
     store.upsert_site(&record, clock::now_ms()).await?;
     Ok(())
-}
-
-fn spawn_server(
-    listener: TcpListener,
-    app: axum::Router,
-    mut stopped: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let shutdown = async move {
-            let _ = stopped.wait_for(|s| *s).await;
-        };
-        // Chat frames are small and latency-bound: without TCP_NODELAY they
-        // wait on the peer's delayed ACK (measured: ~90 ms queue updates
-        // under back-to-back requests, ~3 ms with it).
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::error!(error = %e, "server stopped with an error");
-        }
-    })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -1,17 +1,27 @@
 //! `tandem`: see `tandem --help`. The work happens in the library (lib.rs).
 
+use std::io::IsTerminal;
+
 use clap::Parser;
+use tandem_server::cli::{Cli, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("TANDEM_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let cli = tandem_server::cli::Cli::parse();
+    let cli = Cli::parse();
+    let filter = EnvFilter::try_from_env("TANDEM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        // Colours for a person at a terminal, not in files and collectors.
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    // Either way a value from a client cannot start a line of its own: JSON
+    // escapes it, and text logs print string fields quoted and escaped
+    // (client input goes in fields, never in the message: docs/security.md).
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     match tandem_server::cli::run(cli).await {
         Ok(code) => std::process::exit(code),
         Err(e) => {

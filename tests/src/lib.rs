@@ -16,6 +16,8 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+pub mod raw;
+
 /// The origin the test site allows.
 pub const SHOP_ORIGIN: &str = "http://shop.test";
 pub const SITE: &str = "demo";
@@ -255,10 +257,23 @@ pub struct Client {
 
 impl Client {
     pub async fn connect(url: &str, origin: Option<&str>) -> Result<Client> {
+        Self::connect_with(url, origin, &[]).await
+    }
+
+    /// Connects sending extra headers too (e.g. `X-Forwarded-For`).
+    pub async fn connect_with(
+        url: &str,
+        origin: Option<&str>,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Client> {
         let mut req = url.into_client_request()?;
         if let Some(origin) = origin {
             req.headers_mut()
                 .insert("Origin", HeaderValue::from_str(origin)?);
+        }
+        for (name, value) in headers {
+            req.headers_mut()
+                .append(*name, HeaderValue::from_str(value)?);
         }
         let (ws, _) = tokio_tungstenite::connect_async(req).await?;
         Ok(Client { ws, rid: 0 })
@@ -278,6 +293,18 @@ impl Client {
 
     pub async fn send_raw(&mut self, text: &str) {
         self.try_send_raw(text).await.expect("send");
+    }
+
+    /// Sends text frames written at once, in one flush (they reach the
+    /// server together, as from a client that does not wait).
+    pub async fn send_burst(&mut self, frames: &[String]) {
+        for f in frames {
+            self.ws
+                .feed(Message::Text(Utf8Bytes::from(f.as_str())))
+                .await
+                .expect("send");
+        }
+        self.ws.flush().await.expect("flush");
     }
 
     /// Sends a text frame; the server may reset the connection while it arrives.

@@ -384,3 +384,142 @@ async fn a_flood_is_rate_limited_and_other_sessions_are_unaffected() {
         .expect(|f| matches!(f, ServerFrame::Event { event, .. } if event.seq == 4))
         .await;
 }
+
+#[tokio::test]
+async fn an_8_kib_frame_before_hello_closes_the_socket() {
+    let server = TestServer::start().await;
+    let url = format!("{}/ws/visitor?site={SITE}", server.running.ws_url());
+    let mut v = Client::connect(&url, Some(SHOP_ORIGIN)).await.unwrap();
+    // A hello padded to 8 KiB: an unauthenticated client gets kilobytes,
+    // not the 8 MiB transport limit.
+    let padded = format!(
+        r#"{{"v":1,"type":"hello","page":{{"url":"http://shop.test/","title":"{}"}}}}"#,
+        " ".repeat(8 * 1024)
+    );
+    if v.try_send_raw(&padded).await.is_ok() {
+        let code = v.expect_close().await;
+        assert!(
+            code.is_none() || code == Some(CloseCode::TooBig.code()),
+            "close code {code:?}"
+        );
+    }
+    // After hello the same size is fine (the text limit is 64 KiB).
+    let mut ok = visitor(&server).await;
+    let page = format!(
+        r#"{{"v":1,"type":"page.view","page":{{"url":"http://shop.test/","title":"{}"}}}}"#,
+        " ".repeat(8 * 1024)
+    );
+    ok.send_raw(&page).await;
+    ok.send(ClientFrame::HelpRequest {
+        client_id: None,
+        topic: None,
+        message: "after a big frame".into(),
+        page: None,
+    })
+    .await;
+    ok.expect(|f| matches!(f, ServerFrame::Session { .. }))
+        .await;
+}
+
+#[tokio::test]
+async fn a_burst_of_500_malformed_frames_does_not_close_the_sender_as_lagging() {
+    let server = TestServer::start().await;
+    let mut v = visitor(&server).await;
+    // Sent at once, without reading: 60 pass the rate limit (60 strikes,
+    // under the 100 that close a connection as abusive) and get
+    // `malformed_json`, the rest get `rate_limited`. 500 answers do not fit
+    // the 256-frame queue; the answers that do not fit are dropped, the
+    // connection is not closed for the server's own replies. (How many
+    // answers arrive depends on how fast the server's writer drains.)
+    let garbage: Vec<String> = (0..500).map(|i| format!("{{garbage {i}")).collect();
+    v.send_burst(&garbage).await;
+    let mut answers = 0;
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_millis(500), v.recv()).await {
+            Ok(Ok(env)) => {
+                assert!(matches!(env.frame, ServerFrame::Error { .. }), "{env:?}");
+                answers += 1;
+            }
+            Ok(Err(e)) => panic!("the connection ended after {answers} answers: {e}"),
+            Err(_) => break, // quiet: every queued answer arrived
+        }
+    }
+    assert!(answers > 0, "no answers");
+    v.send(ClientFrame::HelpRequest {
+        client_id: None,
+        topic: None,
+        message: "still connected".into(),
+        page: None,
+    })
+    .await;
+    v.expect(|f| matches!(f, ServerFrame::Session { .. })).await;
+}
+
+#[tokio::test]
+async fn api_answers_are_never_cached() {
+    let server = TestServer::start().await;
+    let password = server.add_agent("alex@example.com", "Alex", 4).await;
+    let token = server.login("alex@example.com", &password).await.unwrap();
+    let client = reqwest::Client::new();
+    let answers = [
+        client
+            .post(server.http("/api/v1/login"))
+            .json(&serde_json::json!({"email": "alex@example.com", "password": password}))
+            .send()
+            .await
+            .unwrap(),
+        client
+            .get(server.http("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+        client.get(server.http("/api/v1/me")).send().await.unwrap(),
+        client
+            .get(server.http("/api/v1/nothing-here"))
+            .send()
+            .await
+            .unwrap(),
+    ];
+    for res in answers {
+        assert_eq!(
+            res.headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store"),
+            "{} {}",
+            res.url(),
+            res.status()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_megabyte_frame_before_hello_is_cut_off_after_kilobytes() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start().await;
+    let path = format!("/ws/visitor?site={SITE}");
+    let mut raw = tandem_tests::raw::RawSocket::upgrade(
+        server.running.addr,
+        &path,
+        &[("Origin", SHOP_ORIGIN)],
+    )
+    .await
+    .unwrap();
+    // A frame announcing 1 MiB, of which 64 KiB are sent; then the client
+    // waits. The server must not wait (and buffer) for the rest: it stops
+    // reading after a few kilobytes and closes.
+    let mut head = vec![0x81, 0x80 | 127];
+    head.extend_from_slice(&(1u64 << 20).to_be_bytes());
+    head.extend_from_slice(&[1, 2, 3, 4]);
+    raw.tcp.write_all(&head).await.unwrap();
+    let _ = raw.tcp.write_all(&vec![b'x'; 64 * 1024]).await;
+    let ended = raw
+        .until_closed(tandem_tests::WAIT)
+        .await
+        .expect("closed within WAIT, before the frame was complete");
+    assert!(
+        ended.code.is_none() || ended.code == Some(CloseCode::TooBig.code()),
+        "{ended:?}"
+    );
+}

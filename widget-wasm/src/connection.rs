@@ -234,4 +234,16 @@ mod tests {
         b.max_out();
         assert_eq!(b.next_delay(), 10_000.0);
     }
+
+    #[test]
+    fn the_servers_timeout_closes_are_retried_like_a_network_loss() {
+        for code in [CloseCode::Idle, CloseCode::HelloTimeout, CloseCode::Lagging] {
+            let mut c = Connection::new("ws://x/ws/visitor?site=s".into());
+            c.on_closed(code.code(), 1_000.0);
+            assert_eq!(c.reconnect_at, Some(1_500.0), "{code:?}");
+        }
+        let mut c = Connection::new("ws://x/ws/visitor?site=s".into());
+        c.on_closed(CloseCode::Replaced.code(), 1_000.0);
+        assert_eq!(c.reconnect_at, None);
+    }
 }

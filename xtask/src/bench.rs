@@ -333,6 +333,9 @@ impl Bench {
             "demo=http://bench.local",
             "--turn-listen",
             "127.0.0.1:0",
+            // Every simulated client comes from 127.0.0.1.
+            "--max-connections-per-ip",
+            "0",
         ];
         let args: Vec<&str> = args.iter().chain(extra).copied().collect();
         let mut server = self.start("tandem", pinned(0, &tandem, &args))?;

@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::get;
+use tower_http::timeout::TimeoutLayer;
 
 pub use assets::{CONSOLE_CSP, MIRROR_CSP, MIRROR_PATH};
 pub use ws::normalise_origin;
@@ -30,6 +32,8 @@ pub struct AppState {
     pub hub: Hub,
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
+    /// WebSockets open per client address (`--max-connections-per-ip`).
+    pub sockets_per_ip: crate::net::PerIp,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -42,5 +46,30 @@ pub fn router(state: AppState) -> Router {
         .merge(supervisor::router())
         .merge(assets::router(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // The header timeout is the listener's; this bounds the rest of a
+        // request, so a body sent a byte at a time cannot hold a connection.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.config.connections.request_timeout,
+        ))
+        .layer(axum::middleware::from_fn(no_store))
         .with_state(state)
+}
+
+/// API answers carry tokens, transcripts and customers' details: no cache,
+/// the browser's or a proxy's, may keep them. Every `/api/` answer, errors
+/// and unknown paths included, so a new endpoint cannot forget it.
+async fn no_store(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    if api {
+        res.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    res
 }

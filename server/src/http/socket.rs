@@ -1,10 +1,16 @@
 //! One WebSocket connection: a writer task draining the connection's bounded
-//! queue, and a reader loop that authenticates with `hello`, then decodes,
-//! rate-limits and dispatches frames to the hub.
+//! queue and pinging the client, and a reader loop that authenticates with
+//! `hello` (within a deadline, in kilobytes), then decodes, rate-limits and
+//! dispatches frames to the hub, and closes a client it stops hearing from.
 
-use std::time::Instant;
+use std::future::poll_fn;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use protocol::limits::{MAX_FRAME_BYTES, PAGE_FRAMES_PER_SECOND};
 use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, decode_client};
@@ -14,9 +20,14 @@ use super::credentials::agent_for_token;
 use crate::auth::VisitorClaims;
 use crate::auth::token::VISITOR_TOKEN_TTL_MS;
 use crate::clock::now_ms;
+use crate::config::ConnLimits;
+use crate::hub::outbound::Closer;
 use crate::hub::{ConnHandle, HubError, Principal, Wire};
 use crate::ids::new_id;
+use crate::net::{ReadBudget, Slot};
 use crate::store::Agent;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, timeout};
 
 /// What we know about a connection before its `hello`.
 pub enum Pending {
@@ -27,147 +38,342 @@ pub enum Pending {
 /// Bad frames a connection may send before it is closed as abusive.
 const MAX_STRIKES: u32 = 100;
 
-pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
-    let (mut sink, mut stream) = socket.split();
-    let (conn, mut outbound, closer) = app.hub.new_conn();
-    let writer = tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                frame = outbound.recv() => match frame {
-                    Some(frame) => {
-                        // Write everything already queued, then flush once: one
-                        // syscall for a burst instead of one per frame.
-                        let mut ok = sink.feed(frame.into_message()).await.is_ok();
-                        while ok {
-                            match outbound.try_recv() {
-                                Ok(next) => ok = sink.feed(next.into_message()).await.is_ok(),
-                                Err(_) => break,
-                            }
-                        }
-                        if !ok || sink.flush().await.is_err() {
-                            break;
-                        }
-                    }
-                    None => break,
-                },
-                code = closer.closed() => {
-                    // Flush what is queued unless the connection is being dropped for lagging.
-                    if code != CloseCode::Lagging.code() {
-                        while let Ok(frame) = outbound.try_recv() {
-                            if sink.send(frame.into_message()).await.is_err() {
-                                break;
-                            }
-                        }
-                    }
-                    let reason = close_reason(code);
-                    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
-                    break;
-                }
-            }
-        }
-    });
+/// What a socket holds of the connection's limits while it lives.
+pub struct Held {
+    /// Its place in the per-address count, given back when it ends.
+    pub slot: Slot,
+    /// Bytes it may read before `hello`; lifted once hello succeeds.
+    pub budget: ReadBudget,
+}
 
-    let mut who: Option<Principal> = None;
-    let mut limiter = RateLimiter::new(app.config.frames_per_second);
-    let mut page_limiter = RateLimiter::new(PAGE_FRAMES_PER_SECOND);
-    let mut strikes = 0u32;
-    while let Some(msg) = stream.next().await {
-        let text = match msg {
-            Ok(Message::Text(t)) => t,
-            Ok(Message::Binary(bytes)) => {
-                let result = match &who {
-                    _ if !page_limiter.allow() => Err(HubError::new(
-                        ErrorCode::RateLimited,
-                        "slow down: too many page frames",
-                    )),
-                    Some(principal) => app.hub.cobrowse_frame(principal, bytes),
-                    None => Err(HubError::new(ErrorCode::HelloRequired, "send hello first")),
+/// Serves one upgraded WebSocket until either side ends it.
+pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Held) {
+    // The slot is given back when this returns.
+    let Held {
+        slot: _slot,
+        budget,
+    } = held;
+    let limits = app.config.connections.clone();
+    let (sink, mut stream) = socket.split();
+    let (conn, outbound, closer) = app.hub.new_conn();
+    let writer = tokio::spawn(write(sink, outbound, closer.clone(), limits.clone()));
+
+    let mut reader = Reader {
+        app: &app,
+        conn: &conn,
+        budget: &budget,
+        pending,
+        who: None,
+        limiter: RateLimiter::new(app.config.frames_per_second),
+        page_limiter: RateLimiter::new(PAGE_FRAMES_PER_SECOND),
+        strikes: 0,
+        dropped_refusals: 0,
+    };
+    let opened = Instant::now();
+    let mut heard = opened;
+    // Before `hello` the hello deadline applies, and always the idle timeout
+    // (the writer pings, so a live client is heard from). One timer for the
+    // connection, moved on only when it fires early: resetting it for every
+    // frame would cost a timer-wheel update per frame.
+    let deadline = |heard: Instant, hello_done: bool| {
+        let idle = heard + limits.idle_timeout;
+        match hello_done {
+            true => idle,
+            false => idle.min(opened + limits.hello_timeout),
+        }
+    };
+    let quiet = tokio::time::sleep_until(deadline(opened, false));
+    tokio::pin!(quiet);
+    let closed = closer.closed();
+    tokio::pin!(closed);
+    loop {
+        let msg = tokio::select! {
+            msg = stream.next() => msg,
+            _ = &mut closed => break,
+            () = &mut quiet => {
+                let due = deadline(heard, reader.who.is_some());
+                if Instant::now() < due {
+                    quiet.as_mut().reset(due);
+                    continue;
+                }
+                let code = match reader.who {
+                    None if Instant::now() >= opened + limits.hello_timeout => CloseCode::HelloTimeout,
+                    _ => CloseCode::Idle,
                 };
-                if let Err(e) = result {
-                    reply_error(&conn, None, None, e);
-                }
-                continue;
-            }
-            Ok(Message::Close(_)) => break,
-            Ok(_) => continue, // ping/pong are answered by the transport
-            Err(e) => {
-                tracing::debug!(conn = conn.id, error = %e, "websocket read failed");
-                if e.to_string().to_ascii_lowercase().contains("too long")
-                    || e.to_string().to_ascii_lowercase().contains("capacity")
-                {
-                    conn.close(CloseCode::TooBig);
-                }
+                tracing::debug!(conn = conn.id, code = code.code(), "closing a quiet websocket");
+                conn.close(code);
                 break;
             }
         };
-        if !limiter.allow() {
-            reply_error(
-                &conn,
-                None,
-                None,
-                HubError::new(ErrorCode::RateLimited, "slow down: too many frames"),
-            );
-            continue;
-        }
-        let env = match decode_client(text.as_str()) {
-            Ok(env) => env,
+        let Some(msg) = msg else { break };
+        heard = Instant::now();
+        let flow = match msg {
+            Ok(msg) if reader.who.is_none() && payload_len(&msg) > limits.hello_max_bytes => {
+                // An unauthenticated client gets kilobytes, not the transport limit.
+                tracing::info!(
+                    conn = conn.id,
+                    bytes = payload_len(&msg),
+                    "frame before hello over the limit; closing"
+                );
+                conn.close(CloseCode::TooBig);
+                Flow::Stop
+            }
+            Ok(Message::Text(text)) => reader.on_text(text.as_str()).await,
+            Ok(Message::Binary(bytes)) => reader.on_binary(bytes),
+            Ok(Message::Close(_)) => Flow::Stop,
+            Ok(_) => Flow::Go, // pings are answered by the transport; pongs only count as heard
             Err(e) => {
-                strikes += 1;
-                // Oversized SDPs and other bad input: refused and logged.
-                tracing::info!(conn = conn.id, code = e.code.as_str(), message = %e.message, "frame refused");
-                reply_error(&conn, e.rid, None, HubError::new(e.code, e.message));
-                if strikes >= MAX_STRIKES {
-                    conn.close(CloseCode::Abuse);
-                    break;
+                tracing::debug!(conn = conn.id, error = ?e, "websocket read failed");
+                let e = e.to_string().to_ascii_lowercase();
+                if e.contains("too long") || e.contains("capacity") {
+                    conn.close(CloseCode::TooBig);
                 }
-                continue;
+                Flow::Stop
             }
         };
-        match &who {
-            None => match env.frame {
-                ClientFrame::Hello { token, page } => {
-                    match hello(&app, &pending, token, page).await {
-                        Ok((principal, new_token)) => {
-                            app.hub.attach(&principal, &conn, new_token, env.rid);
-                            who = Some(principal);
-                        }
-                        Err(e) => {
-                            let fatal = e.code == ErrorCode::BadToken;
-                            reply_error(&conn, env.rid, None, e);
-                            if fatal {
-                                conn.close(CloseCode::BadToken);
-                                break;
-                            }
-                        }
-                    }
-                }
-                _ => {
-                    strikes += 1;
-                    reply_error(
-                        &conn,
-                        env.rid,
-                        None,
-                        HubError::new(ErrorCode::HelloRequired, "send hello first"),
-                    );
-                }
-            },
-            Some(principal) => {
-                let session = env.frame.session().map(str::to_string);
-                match app.hub.handle(principal, &conn, env.rid, env.frame).await {
-                    Ok(Some(reply)) => {
-                        conn.send(&Wire::new(&ServerEnvelope::reply(env.rid, reply)))
-                    }
-                    Ok(None) => {}
-                    Err(e) => reply_error(&conn, env.rid, session, e),
-                }
-            }
+        if let Flow::Stop = flow {
+            break;
         }
     }
-    if let Some(principal) = &who {
+    if let Some(principal) = &reader.who {
         app.hub.detach(principal, conn.id);
+    }
+    if reader.dropped_refusals > 0 {
+        tracing::info!(
+            conn = conn.id,
+            dropped = reader.dropped_refusals,
+            "error replies dropped: the client sent faster than it read"
+        );
     }
     conn.close(CloseCode::Normal);
     let _ = writer.await;
+}
+
+/// Whether the reader goes on.
+enum Flow {
+    Go,
+    Stop,
+}
+
+/// Bytes of a data frame's payload (control frames carry at most 125).
+fn payload_len(msg: &Message) -> usize {
+    match msg {
+        Message::Text(t) => t.len(),
+        Message::Binary(b) => b.len(),
+        _ => 0,
+    }
+}
+
+/// The reading side of a connection: who it is, its limits, its strikes.
+struct Reader<'a> {
+    app: &'a AppState,
+    conn: &'a ConnHandle,
+    budget: &'a ReadBudget,
+    pending: Pending,
+    who: Option<Principal>,
+    limiter: RateLimiter,
+    page_limiter: RateLimiter,
+    strikes: u32,
+    /// Error replies not queued because the queue was short of room.
+    dropped_refusals: u64,
+}
+
+impl Reader<'_> {
+    fn on_binary(&mut self, bytes: axum::body::Bytes) -> Flow {
+        let result = match &self.who {
+            _ if !self.page_limiter.allow() => Err(HubError::new(
+                ErrorCode::RateLimited,
+                "slow down: too many page frames",
+            )),
+            Some(principal) => self.app.hub.cobrowse_frame(principal, bytes),
+            None => Err(HubError::new(ErrorCode::HelloRequired, "send hello first")),
+        };
+        if let Err(e) = result {
+            self.refuse(None, None, e);
+        }
+        Flow::Go
+    }
+
+    async fn on_text(&mut self, text: &str) -> Flow {
+        if !self.limiter.allow() {
+            let e = HubError::new(ErrorCode::RateLimited, "slow down: too many frames");
+            self.refuse(None, None, e);
+            return Flow::Go;
+        }
+        let env = match decode_client(text) {
+            Ok(env) => env,
+            Err(e) => {
+                // Oversized SDPs and other bad input: refused and logged. The
+                // message quotes the client's input, so it goes in a field of
+                // its own, never the log message: text logs print string
+                // fields quoted and escaped, JSON logs as JSON strings, so a
+                // newline in it cannot start a fake log line.
+                tracing::info!(
+                    conn = self.conn.id,
+                    code = e.code.as_str(),
+                    bytes = text.len(),
+                    detail = e.message.as_str(),
+                    "frame refused"
+                );
+                self.refuse(e.rid, None, HubError::new(e.code, e.message));
+                return self.strike();
+            }
+        };
+        let Some(principal) = &self.who else {
+            return self.on_hello(env).await;
+        };
+        let session = env.frame.session().map(str::to_string);
+        match self
+            .app
+            .hub
+            .handle(principal, self.conn, env.rid, env.frame)
+            .await
+        {
+            Ok(Some(reply)) => self
+                .conn
+                .send(&Wire::new(&ServerEnvelope::reply(env.rid, reply))),
+            Ok(None) => {}
+            Err(e) => self.refuse(env.rid, session, e),
+        }
+        Flow::Go
+    }
+
+    /// The first frame must be a `hello` that succeeds.
+    async fn on_hello(&mut self, env: protocol::ClientEnvelope) -> Flow {
+        let ClientFrame::Hello { token, page } = env.frame else {
+            let e = HubError::new(ErrorCode::HelloRequired, "send hello first");
+            self.refuse(env.rid, None, e);
+            return self.strike();
+        };
+        match hello(self.app, &self.pending, token, page).await {
+            Ok((principal, new_token)) => {
+                self.app
+                    .hub
+                    .attach(&principal, self.conn, new_token, env.rid);
+                self.who = Some(principal);
+                self.budget.lift();
+                Flow::Go
+            }
+            Err(e) => {
+                let fatal = e.code == ErrorCode::BadToken;
+                self.refuse(env.rid, None, e);
+                if fatal {
+                    self.conn.close(CloseCode::BadToken);
+                    return Flow::Stop;
+                }
+                Flow::Go
+            }
+        }
+    }
+
+    /// Counts a bad frame; too many close the connection as abusive.
+    fn strike(&mut self) -> Flow {
+        self.strikes += 1;
+        if self.strikes >= MAX_STRIKES {
+            self.conn.close(CloseCode::Abuse);
+            return Flow::Stop;
+        }
+        Flow::Go
+    }
+
+    fn refuse(&mut self, rid: Option<u64>, session: Option<String>, e: HubError) {
+        if !self.conn.send_refusal(&e.frame(rid, session)) {
+            self.dropped_refusals += 1;
+        }
+    }
+}
+
+/// The writing side: drains the queue (flushing once per burst), pings the
+/// client every `ping_interval`, and sends the close frame when asked. Every
+/// write must finish within the idle timeout: a client that stops reading
+/// would otherwise hold this task, and its socket, forever.
+async fn write(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut outbound: mpsc::Receiver<Wire>,
+    closer: Arc<Closer>,
+    limits: ConnLimits,
+) {
+    let period = limits.ping_interval;
+    let mut ping = tokio::time::interval_at(Instant::now() + period, period);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let within = limits.idle_timeout;
+    let closed = closer.closed();
+    tokio::pin!(closed);
+    loop {
+        let written = tokio::select! {
+            frame = outbound.recv() => match frame {
+                Some(frame) => bounded(within, write_burst(&mut sink, &mut outbound, frame)).await,
+                None => break,
+            },
+            _ = ping.tick() => bounded(within, ping_once(&mut sink)).await,
+            code = &mut closed => {
+                let _ = bounded(within, close(&mut sink, &mut outbound, code)).await;
+                break;
+            }
+        };
+        match written {
+            Some(true) => {}
+            Some(false) => break,
+            None => {
+                closer.close(CloseCode::Lagging);
+                break;
+            }
+        }
+    }
+    // The reader stops too (a no-op when a close code is already set).
+    closer.close(CloseCode::Normal);
+}
+
+/// Runs a write, giving up (`None`) after `limit`. A timer is armed only
+/// when the write does not finish at once: most find room in the socket's
+/// buffer, and a timer per frame would cost a timer-wheel update each.
+async fn bounded(limit: Duration, write: impl Future<Output = bool>) -> Option<bool> {
+    let mut write = pin!(write);
+    if let Poll::Ready(ok) = poll_fn(|cx| Poll::Ready(write.as_mut().poll(cx))).await {
+        return Some(ok);
+    }
+    timeout(limit, write).await.ok()
+}
+
+/// Writes `first` and everything already queued behind it, then flushes
+/// once: one syscall for a burst instead of one per frame.
+async fn write_burst(
+    sink: &mut SplitSink<WebSocket, Message>,
+    outbound: &mut mpsc::Receiver<Wire>,
+    first: Wire,
+) -> bool {
+    let mut ok = sink.feed(first.into_message()).await.is_ok();
+    while ok {
+        match outbound.try_recv() {
+            Ok(next) => ok = sink.feed(next.into_message()).await.is_ok(),
+            Err(_) => break,
+        }
+    }
+    ok && sink.flush().await.is_ok()
+}
+
+async fn ping_once(sink: &mut SplitSink<WebSocket, Message>) -> bool {
+    sink.send(Message::Ping(Default::default())).await.is_ok()
+}
+
+/// Sends what is queued (unless the connection is dropped for lagging),
+/// then the close frame.
+async fn close(
+    sink: &mut SplitSink<WebSocket, Message>,
+    outbound: &mut mpsc::Receiver<Wire>,
+    code: u16,
+) -> bool {
+    if code != CloseCode::Lagging.code() {
+        while let Ok(frame) = outbound.try_recv() {
+            if sink.send(frame.into_message()).await.is_err() {
+                return false;
+            }
+        }
+    }
+    let reason = close_reason(code).into();
+    sink.send(Message::Close(Some(CloseFrame { code, reason })))
+        .await
+        .is_ok()
 }
 
 fn close_reason(code: u16) -> &'static str {
@@ -176,12 +382,10 @@ fn close_reason(code: u16) -> &'static str {
         c if c == CloseCode::Lagging.code() => "lagging",
         c if c == CloseCode::Abuse.code() => "abuse",
         c if c == CloseCode::TooBig.code() => "frame_too_large",
+        c if c == CloseCode::HelloTimeout.code() => "hello_timeout",
+        c if c == CloseCode::Idle.code() => "idle",
         _ => "",
     }
-}
-
-fn reply_error(conn: &ConnHandle, rid: Option<u64>, session: Option<String>, e: HubError) {
-    conn.send(&e.frame(rid, session));
 }
 
 /// Authenticates a `hello`: returns who is connected and, for visitors, the
@@ -243,7 +447,7 @@ async fn hello(
 struct RateLimiter {
     rate: f64,
     tokens: f64,
-    last: Instant,
+    last: std::time::Instant,
 }
 
 impl RateLimiter {
@@ -252,12 +456,12 @@ impl RateLimiter {
         RateLimiter {
             rate,
             tokens: 2.0 * rate,
-            last: Instant::now(),
+            last: std::time::Instant::now(),
         }
     }
 
     fn allow(&mut self) -> bool {
-        let now = Instant::now();
+        let now = std::time::Instant::now();
         let rate = self.rate;
         self.tokens =
             (self.tokens + now.duration_since(self.last).as_secs_f64() * rate).min(2.0 * rate);

@@ -1,9 +1,11 @@
 //! WebSocket upgrades: checks that happen before a socket exists (site,
 //! origin, cookie), then hands the socket to `socket::serve`.
 
+use std::net::SocketAddr;
+
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Extension, Query, State};
 use axum::http::header::ORIGIN;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -14,7 +16,8 @@ use serde::Deserialize;
 use super::AppState;
 use super::credentials::agent_from_headers;
 use super::error::ApiError;
-use super::socket::{self, Pending};
+use super::socket::{self, Held, Pending};
+use crate::net::{ReadBudget, Slot, client_ip};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,10 +44,13 @@ fn origin(headers: &HeaderMap) -> Option<String> {
 
 async fn visitor(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(budget): Extension<ReadBudget>,
     Query(q): Query<VisitorQuery>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
+    let slot = socket_slot(&app, peer, &headers)?;
     let site = app.store.site(&q.site).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -57,21 +63,25 @@ async fn visitor(
     let allowed =
         origin(&headers).is_some_and(|o| site.origins.iter().any(|a| normalise_origin(a) == o));
     if !allowed {
-        tracing::info!(site = %site.id, origin = ?origin(&headers), "visitor connection from an origin not allowed");
+        tracing::info!(site = site.id.as_str(), origin = ?origin(&headers), "visitor connection from an origin not allowed");
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "origin_not_allowed",
             "this origin may not embed the widget",
         ));
     }
-    Ok(upgrade(ws, app, Pending::Visitor { site: site.id }))
+    let held = Held { slot, budget };
+    Ok(upgrade(ws, app, Pending::Visitor { site: site.id }, held))
 }
 
 async fn agent(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(budget): Extension<ReadBudget>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
+    let slot = socket_slot(&app, peer, &headers)?;
     // The console is same-origin; refusing other origins stops a hostile page
     // from riding an agent's cookie (cross-site WebSocket hijacking). Clients
     // without an Origin header are not browsers and authenticate with a token.
@@ -85,13 +95,40 @@ async fn agent(
         }
     }
     let agent = agent_from_headers(app.store.as_ref(), &headers).await?;
-    Ok(upgrade(ws, app, Pending::Agent { agent }))
+    Ok(upgrade(
+        ws,
+        app,
+        Pending::Agent { agent },
+        Held { slot, budget },
+    ))
+}
+
+/// A place among the client address's WebSockets. Behind a trusted proxy
+/// the address is the forwarded one, so clients of one proxy do not share
+/// a cap (the listener's TCP cap does not count a trusted proxy).
+fn socket_slot(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<Slot, ApiError> {
+    let ip = client_ip(peer.ip(), headers, &app.config.connections.trusted_proxies);
+    app.sockets_per_ip.try_take(ip).ok_or_else(|| {
+        tracing::info!(%ip, "websocket refused: too many from this address");
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_connections",
+            "too many connections from this address",
+        )
+    })
 }
 
 /// Per-connection read buffer.
 const READ_BUFFER_BYTES: usize = 8 * 1024;
 
-fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending) -> Response {
+/// Bytes a socket may read before its `hello` succeeded, in multiples of the
+/// largest frame allowed then: the hello, a read's worth of frames pipelined
+/// behind it, and the pongs and pings of a slow start.
+const BUDGET_BEFORE_HELLO: usize = 4;
+
+fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending, held: Held) -> Response {
+    held.budget
+        .limit(BUDGET_BEFORE_HELLO * app.config.connections.hello_max_bytes + READ_BUFFER_BYTES);
     ws.max_message_size(MAX_TRANSPORT_BYTES)
         .max_frame_size(MAX_TRANSPORT_BYTES)
         // tungstenite's 128 KiB default read buffer per connection is most of a
@@ -100,5 +137,5 @@ fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending) -> Response {
         // buffer threshold is needed either.
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| socket::serve(app, socket, pending))
+        .on_upgrade(move |socket| socket::serve(app, socket, pending, held))
 }

@@ -7,12 +7,11 @@
 //! Ephemeral frames (typing) are simply dropped when the queue is full.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, Ordering};
 
 use axum::body::Bytes;
 use axum::extract::ws::{Message, Utf8Bytes};
 use protocol::{CloseCode, ServerEnvelope};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 /// Frames a connection may have waiting before it counts as lagging.
 pub const OUTBOUND_CAPACITY: usize = 256;
@@ -51,30 +50,40 @@ impl Wire {
     }
 }
 
-/// Asks the writer task to close the connection with a code.
-#[derive(Default)]
+/// Asks the connection to close with a code: its writer sends the close
+/// frame, its reader stops reading.
 pub struct Closer {
-    notify: Notify,
-    code: AtomicU16,
+    /// 0 until `close` is called, then the code.
+    code: watch::Sender<u16>,
+}
+
+impl Default for Closer {
+    fn default() -> Self {
+        Closer {
+            code: watch::Sender::new(0),
+        }
+    }
 }
 
 impl Closer {
     pub fn close(&self, code: CloseCode) {
         // Keep the first reason: it is the one worth reporting.
-        let _ = self
-            .code
-            .compare_exchange(0, code.code(), Ordering::SeqCst, Ordering::SeqCst);
-        self.notify.notify_one();
+        self.code.send_if_modified(|c| {
+            let first = *c == 0;
+            if first {
+                *c = code.code();
+            }
+            first
+        });
     }
 
-    /// Resolves once `close` was called; returns the code.
+    /// Resolves once `close` was called; returns the code. Any number of
+    /// tasks may wait.
     pub async fn closed(&self) -> u16 {
-        loop {
-            let code = self.code.load(Ordering::SeqCst);
-            if code != 0 {
-                return code;
-            }
-            self.notify.notified().await;
+        let mut seen = self.code.subscribe();
+        match seen.wait_for(|c| *c != 0).await {
+            Ok(code) => *code,
+            Err(_) => unreachable!("the sender is self, alive while borrowed"),
         }
     }
 }
@@ -113,6 +122,16 @@ impl ConnHandle {
             );
             self.closer.close(CloseCode::Lagging);
         }
+    }
+
+    /// Queues an error answering one of the client's own frames. Unlike other
+    /// reliable frames it is dropped, not fatal, when the queue is short of
+    /// room: only a client sending faster than it reads its answers fills the
+    /// queue with them, and closing it as lagging for the server's own
+    /// replies would punish a burst harder than any limit says. The reserved
+    /// room stays for chat and control frames. False when dropped.
+    pub fn send_refusal(&self, frame: &Wire) -> bool {
+        self.send_lossy(frame)
     }
 
     /// Queues a frame that may be dropped under pressure.

@@ -212,7 +212,7 @@ impl AuthHandler for SessionAuth {
                 Ok(generate_auth_key(username, realm, &password))
             }
             Err(why) => {
-                tracing::warn!(%src_addr, username, reason = %why, "TURN request refused");
+                tracing::warn!(%src_addr, username, reason = ?why.to_string(), "TURN request refused");
                 Err(webrtc_turn::Error::Other(why.to_string()))
             }
         }
