@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::{self, AccountError, NewAgent};
+use crate::admission::VisitorLimits;
 use crate::config::{Config, TurnConfig, VoiceConfig, default_static_dir};
 use crate::store::{self, VoicePolicy};
 
@@ -81,7 +82,48 @@ pub struct Serve {
     #[command(flatten)]
     pub voice: Voice,
     #[command(flatten)]
+    pub visitors: Visitors,
+    #[command(flatten)]
     pub db: Database,
+}
+
+/// Limits on new visitors and help requests (see docs/security.md). Each
+/// per-minute limit is also the burst allowed at once.
+#[derive(Args)]
+pub struct Visitors {
+    /// New visitors (a `hello` without a token) one client address may open a minute.
+    #[arg(long, env = "TANDEM_NEW_VISITORS_PER_IP", default_value_t = VisitorLimits::default().new_visitors_per_ip,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub new_visitors_per_ip: u32,
+    /// New visitors one site may receive a minute, all addresses together.
+    #[arg(long, env = "TANDEM_NEW_VISITORS_PER_SITE", default_value_t = VisitorLimits::default().new_visitors_per_site,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub new_visitors_per_site: u32,
+    /// Help requests one client address may make a minute.
+    #[arg(long, env = "TANDEM_REQUESTS_PER_IP", default_value_t = VisitorLimits::default().requests_per_ip,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub requests_per_ip: u32,
+    /// Help requests one site may receive a minute, all addresses together.
+    #[arg(long, env = "TANDEM_REQUESTS_PER_SITE", default_value_t = VisitorLimits::default().requests_per_site,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub requests_per_site: u32,
+    /// Requests of one site waiting live in line; more wait outside it (and
+    /// are offered a message or a call back), up to as many again.
+    #[arg(long, env = "TANDEM_MAX_WAITING_PER_SITE", default_value_t = VisitorLimits::default().max_waiting_per_site,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_waiting_per_site: u32,
+}
+
+impl Visitors {
+    fn limits(&self) -> VisitorLimits {
+        VisitorLimits {
+            new_visitors_per_ip: self.new_visitors_per_ip,
+            new_visitors_per_site: self.new_visitors_per_site,
+            requests_per_ip: self.requests_per_ip,
+            requests_per_site: self.requests_per_site,
+            max_waiting_per_site: self.max_waiting_per_site,
+        }
+    }
 }
 
 /// Voice calls and the embedded TURN server (see docs/operations.md).
@@ -383,6 +425,7 @@ async fn serve(s: Serve) -> Result<()> {
         after_call_ms: i64::from(s.wrapup_seconds) * 1000,
         frames_per_second: s.frames_per_second,
         voice: s.voice.config(),
+        visitors: s.visitors.limits(),
     };
     let running = crate::start(config).await?;
     println!("Tandem is running.");

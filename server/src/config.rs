@@ -30,6 +30,8 @@ pub struct Config {
     pub frames_per_second: u32,
     /// Voice calls: ring timeout, ICE servers, the embedded TURN server.
     pub voice: VoiceConfig,
+    /// Limits on new visitors, help requests and the waiting line.
+    pub visitors: crate::admission::VisitorLimits,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +107,15 @@ impl Config {
                     ..TurnConfig::default()
                 }),
                 ..VoiceConfig::default()
+            },
+            // Tests open many visitors from 127.0.0.1; the flood tests set
+            // their own limits.
+            visitors: crate::admission::VisitorLimits {
+                new_visitors_per_ip: 1_000_000,
+                new_visitors_per_site: 1_000_000,
+                requests_per_ip: 1_000_000,
+                requests_per_site: 1_000_000,
+                ..Default::default()
             },
         }
     }

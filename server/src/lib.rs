@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod admission;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -116,6 +117,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
             config.ring_ms,
             config.after_call_ms,
             calls,
+            config.visitors,
         )
     })
     .await?;
@@ -227,6 +229,9 @@ fn spawn_server(
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
+        // The peer's address reaches handlers as `ConnectInfo` (visitor
+        // admission counts per client address).
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await

@@ -2,6 +2,7 @@
 //! queue, and a reader loop that authenticates with `hello`, then decodes,
 //! rate-limits and dispatches frames to the hub.
 
+use std::net::IpAddr;
 use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -11,6 +12,7 @@ use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, decode_client}
 
 use super::AppState;
 use super::credentials::agent_for_token;
+use crate::admission::Kind;
 use crate::auth::VisitorClaims;
 use crate::auth::token::VISITOR_TOKEN_TTL_MS;
 use crate::clock::now_ms;
@@ -20,8 +22,14 @@ use crate::store::Agent;
 
 /// What we know about a connection before its `hello`.
 pub enum Pending {
-    Visitor { site: String },
-    Agent { agent: Option<Agent> },
+    /// `ip`: the client's address, for admission limits.
+    Visitor {
+        site: String,
+        ip: IpAddr,
+    },
+    Agent {
+        agent: Option<Agent>,
+    },
 }
 
 /// Bad frames a connection may send before it is closed as abusive.
@@ -132,10 +140,16 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
                             who = Some(principal);
                         }
                         Err(e) => {
-                            let fatal = e.code == ErrorCode::BadToken;
+                            let close = match e.code {
+                                ErrorCode::BadToken => Some(CloseCode::BadToken),
+                                // Refused admission: the widget backs off
+                                // for its longest delay on this code.
+                                ErrorCode::RateLimited => Some(CloseCode::Abuse),
+                                _ => None,
+                            };
                             reply_error(&conn, env.rid, None, e);
-                            if fatal {
-                                conn.close(CloseCode::BadToken);
+                            if let Some(code) = close {
+                                conn.close(code);
                                 break;
                             }
                         }
@@ -194,7 +208,7 @@ async fn hello(
 ) -> Result<(Principal, Option<String>), HubError> {
     let now = now_ms();
     match pending {
-        Pending::Visitor { site } => {
+        Pending::Visitor { site, ip } => {
             let vid = match token {
                 Some(token) => match app.hub.visitor_tokens().verify(&token, site, now) {
                     Ok(claims) => claims.vid,
@@ -202,10 +216,14 @@ async fn hello(
                         return Err(HubError::new(ErrorCode::BadToken, format!("visitor {e}")));
                     }
                 },
-                None => new_id("v_"),
+                None => {
+                    app.hub.admit(Kind::NewVisitor, *ip, site)?;
+                    new_id("v_")
+                }
             };
             app.store.touch_visitor(&vid, site, now).await?;
-            if let Some(page) = page {
+            // A page that is not a web page is dropped, the hello kept.
+            if let Some(page) = page.filter(protocol::PageInfo::is_web) {
                 app.store.add_page_view(&vid, &page, now).await?;
             }
             let claims = VisitorClaims {
@@ -218,6 +236,7 @@ async fn hello(
                 Principal::Visitor {
                     id: vid,
                     site: site.clone(),
+                    ip: *ip,
                 },
                 Some(token),
             ))

@@ -1,9 +1,11 @@
 //! WebSocket upgrades: checks that happen before a socket exists (site,
 //! origin, cookie), then hands the socket to `socket::serve`.
 
+use std::net::SocketAddr;
+
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::ORIGIN;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -41,6 +43,7 @@ fn origin(headers: &HeaderMap) -> Option<String> {
 
 async fn visitor(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<VisitorQuery>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
@@ -64,7 +67,10 @@ async fn visitor(
             "this origin may not embed the widget",
         ));
     }
-    Ok(upgrade(ws, app, Pending::Visitor { site: site.id }))
+    // The peer's address. Behind a reverse proxy every visitor shares the
+    // proxy's: trusted-proxy handling decides the client's address.
+    let ip = peer.ip();
+    Ok(upgrade(ws, app, Pending::Visitor { site: site.id, ip }))
 }
 
 async fn agent(

@@ -340,6 +340,8 @@ impl App {
 fn alert_for(code: Option<ErrorCode>, s: &'static crate::i18n::Strings) -> &'static str {
     match code {
         Some(ErrorCode::RateLimited) => s.error_rate_limited,
+        // The line and the room beside it are full: nothing was created.
+        Some(ErrorCode::QueueFull) => s.error_queue_full,
         _ => s.error_generic,
     }
 }
@@ -360,6 +362,7 @@ fn error_code(code: &str) -> Option<ErrorCode> {
         ErrorCode::VoiceDisabled,
         ErrorCode::CallInProgress,
         ErrorCode::NoCall,
+        ErrorCode::QueueFull,
     ]
     .into_iter()
     .find(|c| c.as_str() == code)
