@@ -192,8 +192,9 @@ async fn waiting_visitors_get_a_wait_estimate() {
 async fn queue_accept_right_after_the_request_is_announced_finds_it_waiting() {
     // The request path used to announce the session to the visitor, store
     // its first events and only then tell the distributor: an agent who
-    // accepted the moment the id was known got `already_taken`.
-    let server = TestServer::start().await;
+    // accepted the moment the id was known got `already_taken`. (Frames
+    // come faster than people type: the per-connection limit is lifted.)
+    let server = TestServer::start_with(|c| c.frames_per_second = 10_000).await;
     let mut agent = online_agent(&server, "alex@example.com", &[]).await;
     let (mut visitor, _, _) = server.visitor(None).await;
     for round in 0..40 {

@@ -287,7 +287,9 @@ impl App {
                 ErrorCode::RateLimited
                 | ErrorCode::Internal
                 | ErrorCode::InvalidFrame
-                | ErrorCode::FrameTooLarge,
+                | ErrorCode::FrameTooLarge
+                // A call back refused: too many already wait.
+                | ErrorCode::QueueFull,
             ) => {
                 self.set_alert(alert_for(code, self.strings));
             }
