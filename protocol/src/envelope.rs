@@ -1017,7 +1017,10 @@ mod tests {
                 session: "s".into(),
             },
             ClientFrame::PageView {
-                page: PageInfo::default(),
+                page: PageInfo {
+                    url: "https://shop.test/a".into(),
+                    title: String::new(),
+                },
             },
             ClientFrame::Identify {
                 identity: VisitorIdentity::default(),
