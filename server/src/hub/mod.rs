@@ -336,16 +336,14 @@ impl Hub {
     ) -> crate::store::Result<Hub> {
         let acd = Acd::new(ring_ms).with_after_call(after_call_ms);
         let mut state = State::new(acd, visitors.max_waiting_per_site);
+        // Requests restored to each site's line so far.
+        let mut in_line = HashMap::new();
         for record in store.open_sessions().await? {
             match (&record.state, &record.agent) {
                 (SessionState::Queued, _) => {
-                    // No agent is connected yet: this only restores the line.
-                    let skill = skill_for(record.topic.as_deref());
-                    let (id, at) = (&record.id, record.requested_at);
-                    state.acd.request(id, skill, None, at, now_ms());
-                    if let Some(callback) = &record.callback {
-                        state.acd.schedule(id, callback.due_at(at), now_ms());
-                    }
+                    // No agent is connected yet: this only restores the line
+                    // (and what waited outside a full one).
+                    state.restore_waiting(&record, &mut in_line);
                     if !state.sites.contains_key(&record.site) {
                         let policy = store.site(&record.site).await?;
                         state
@@ -556,7 +554,7 @@ impl Hub {
         let st = self.state();
         let now = now_ms();
         let mut queues: std::collections::BTreeMap<String, SkillQueue> = Default::default();
-        for session in st.acd.waiting() {
+        for session in st.acd.waiting().chain(st.overflow.sessions()) {
             let Some(live) = st.sessions.get(session) else {
                 continue;
             };

@@ -17,6 +17,7 @@ use protocol::{ErrorCode, Millis};
 
 use super::{HubError, Place, State, skill_for};
 use crate::clock::now_ms;
+use crate::store::SessionRecord;
 
 /// One request waiting outside its site's line.
 struct Outside {
@@ -52,6 +53,11 @@ impl Overflow {
 
     fn is_empty(&self) -> bool {
         self.site_of.is_empty()
+    }
+
+    /// The sessions waiting outside, in no order.
+    pub(super) fn sessions(&self) -> impl Iterator<Item = &str> {
+        self.site_of.keys().map(String::as_str)
     }
 
     fn of_site(&self, site: &str) -> usize {
@@ -161,6 +167,31 @@ impl State {
             .request(session, skill, last_agent, record.requested_at, now);
         self.carry_out(actions);
         true
+    }
+
+    /// Restores a waiting request after a restart (no one is connected
+    /// yet): a call back to the distributor at its due time, a request to
+    /// its site's line, or outside it again when the line is full.
+    /// `in_line` counts what each site's line got so far.
+    pub(super) fn restore_waiting(
+        &mut self,
+        record: &SessionRecord,
+        in_line: &mut HashMap<String, usize>,
+    ) {
+        let (id, at, now) = (&record.id, record.requested_at, now_ms());
+        if record.callback.is_none() {
+            let line = in_line.entry(record.site.clone()).or_insert(0);
+            if *line >= self.overflow.max_waiting {
+                self.overflow.hold(&record.site, id, None);
+                return;
+            }
+            *line += 1;
+        }
+        let skill = skill_for(record.topic.as_deref());
+        self.acd.request(id, skill, None, at, now);
+        if let Some(callback) = &record.callback {
+            self.acd.schedule(id, callback.due_at(at), now);
+        }
     }
 
     /// A request outside the line becomes a call back: it enters the
