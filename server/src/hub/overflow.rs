@@ -143,15 +143,10 @@ impl State {
     }
 
     /// Puts a new request in its site's line, or outside it when the line
-    /// is full (then tells the visitor). Returns whether it is in line.
-    pub(super) fn enqueue(
-        &mut self,
-        session: &str,
-        last_agent: Option<String>,
-        now: Millis,
-    ) -> bool {
+    /// is full (then tells the visitor).
+    pub(super) fn enqueue(&mut self, session: &str, last_agent: Option<String>, now: Millis) {
         let Some(record) = self.sessions.get(session).map(|l| l.record.clone()) else {
-            return false;
+            return;
         };
         if self.line_len(&record.site) >= self.overflow.max_waiting {
             self.overflow.hold(&record.site, session, last_agent);
@@ -159,14 +154,21 @@ impl State {
             for c in self.visitors.get(&record.visitor_id).into_iter().flatten() {
                 c.send(&frame);
             }
-            return false;
+            return;
         }
-        let skill = skill_for(record.topic.as_deref());
-        let actions = self
-            .acd
-            .request(session, skill, last_agent, record.requested_at, now);
+        self.distribute(session, last_agent, now);
+    }
+
+    /// Hands a waiting session to the distributor, with the skill its topic
+    /// calls for, and carries out the offers that follow.
+    fn distribute(&mut self, session: &str, last_agent: Option<String>, now: Millis) {
+        let Some(live) = self.sessions.get(session) else {
+            return;
+        };
+        let skill = skill_for(live.record.topic.as_deref());
+        let at = live.record.requested_at;
+        let actions = self.acd.request(session, skill, last_agent, at, now);
         self.carry_out(actions);
-        true
     }
 
     /// Restores a waiting request after a restart (no one is connected
@@ -197,15 +199,8 @@ impl State {
     /// A request outside the line becomes a call back: it enters the
     /// distributor, which schedules it (see `callback_request`).
     pub(super) fn overflow_to_distributor(&mut self, session: &str, now: Millis) {
-        if !self.overflow.remove(session) {
-            return;
-        }
-        if let Some(record) = self.sessions.get(session).map(|l| l.record.clone()) {
-            let skill = skill_for(record.topic.as_deref());
-            let actions = self
-                .acd
-                .request(session, skill, None, record.requested_at, now);
-            self.carry_out(actions);
+        if self.overflow.remove(session) {
+            self.distribute(session, None, now);
         }
     }
 
@@ -241,19 +236,7 @@ impl State {
                 };
                 self.overflow.site_of.remove(&next.session);
                 room -= 1;
-                let Some(record) = self.sessions.get(&next.session).map(|l| l.record.clone())
-                else {
-                    continue;
-                };
-                let skill = skill_for(record.topic.as_deref());
-                let actions = self.acd.request(
-                    &next.session,
-                    skill,
-                    next.last_agent,
-                    record.requested_at,
-                    now,
-                );
-                self.carry_out(actions);
+                self.distribute(&next.session, next.last_agent, now);
                 self.queue_dirty = true;
                 self.positions_dirty = true;
             }
