@@ -412,6 +412,9 @@ impl Hub {
         if let Principal::Visitor { ip, .. } = who {
             self.admit(crate::admission::Kind::HelpRequest, *ip, site)?;
         }
+        // Read before the request is queued (what its visitor is told depends
+        // on it), and before anything is stored.
+        self.refresh_site(site).await?;
         let identity = self
             .inner
             .store
@@ -460,8 +463,6 @@ impl Hub {
             self.state().visitor_open.remove(visitor);
             return Err(e.into());
         }
-        // Read before the request is queued: where it waits depends on it.
-        self.refresh_site(site).await?;
         let id = record.id.clone();
         let name = identity.name;
         let (requested, first) = (
