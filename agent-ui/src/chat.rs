@@ -418,7 +418,10 @@ fn system_text(body: &EventBody, author_name: Option<&str>) -> String {
                 "The visitor stopped sharing their screen".into()
             }
             (ShareAction::Stopped, Role::Agent) => "You stopped screen sharing".into(),
-            (ShareAction::Stopped, Role::System) => "Screen sharing stopped".into(),
+            // Only a change of agent stops it on its own; the next agent asks again.
+            (ShareAction::Stopped, Role::System) => {
+                "Screen sharing ended with the transfer; ask again to see the screen".into()
+            }
         },
         EventBody::Highlight {
             label: Some(label), ..
@@ -506,6 +509,9 @@ fn call_text(
         }
         (CallAction::Ended, Some(CallEndReason::NoAnswer)) => "Call not answered".into(),
         (CallAction::Ended, Some(CallEndReason::Failed)) => "Call failed: no network path".into(),
+        (CallAction::Ended, Some(CallEndReason::Transferred)) => {
+            "Call ended with the transfer".into()
+        }
         (CallAction::Ended, _) => match duration_ms.filter(|d| *d > 0) {
             Some(d) => format!("Call ended — {}", crate::format::elapsed(d as Millis)),
             None => "Call ended".into(),

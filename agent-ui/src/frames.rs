@@ -134,9 +134,12 @@ fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
             }
         }
         ServerFrame::Queue {
-            server_time, items, ..
+            server_time,
+            items,
+            total,
         } => {
             console.skew.set(clock::skew_from(server_time));
+            console.queue_total.set(total.max(items.len() as u32));
             console.queue.set(items);
         }
         ServerFrame::Session { session } => {
@@ -332,6 +335,7 @@ fn set_presence(console: Console, presence: AgentPresence) {
     if presence != AgentPresence::Online {
         // The server stops sending queue updates; an old list would mislead.
         console.queue.set(Vec::new());
+        console.queue_total.set(0);
     }
 }
 

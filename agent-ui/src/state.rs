@@ -84,6 +84,8 @@ pub struct Console {
     pub presence_asked: RwSignal<Option<AgentPresence>>,
     pub connection: RwSignal<Connection>,
     pub queue: RwSignal<Vec<QueueItem>>,
+    /// How many wait in all: the server lists only the oldest 100.
+    pub queue_total: RwSignal<u32>,
     /// Open chats in tab order.
     pub chats: RwSignal<Vec<Chat>>,
     pub selected: RwSignal<Option<String>>,
@@ -129,6 +131,7 @@ impl Console {
             presence_asked: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
             queue: RwSignal::new(Vec::new()),
+            queue_total: RwSignal::new(0),
             chats: RwSignal::new(Vec::new()),
             selected: RwSignal::new(None),
             accepting: RwSignal::new(None),
@@ -292,6 +295,7 @@ impl Console {
         self.presence_asked.set(None);
         self.connection.set(Connection::Connecting);
         self.queue.set(Vec::new());
+        self.queue_total.set(0);
         self.chats.set(Vec::new());
         self.selected.set(None);
         self.accepting.set(None);

@@ -37,6 +37,9 @@ pub enum CallEndReason {
     Failed,
     /// The session itself ended.
     SessionEnded,
+    /// The session changed agent (a transfer to a colleague or to a queue):
+    /// the call was with the agent who handed it on.
+    Transferred,
 }
 
 impl CallEndReason {
@@ -48,6 +51,7 @@ impl CallEndReason {
             CallEndReason::NoAnswer => "no_answer",
             CallEndReason::Failed => "failed",
             CallEndReason::SessionEnded => "session_ended",
+            CallEndReason::Transferred => "transferred",
         }
     }
 }

@@ -82,6 +82,9 @@ pub enum Unavailable {
     Closed,
     /// The estimated wait is over the site's limit.
     LongWait,
+    /// The site's waiting line is full: the request waits outside it (no
+    /// place yet, `position` 0) and joins it, oldest first, when room frees up.
+    QueueFull,
 }
 
 impl Unavailable {
@@ -91,6 +94,7 @@ impl Unavailable {
             Unavailable::NoAgents => "no_agents",
             Unavailable::Closed => "closed",
             Unavailable::LongWait => "long_wait",
+            Unavailable::QueueFull => "queue_full",
         }
     }
 }
@@ -186,6 +190,7 @@ mod tests {
             Unavailable::NoAgents,
             Unavailable::Closed,
             Unavailable::LongWait,
+            Unavailable::QueueFull,
         ] {
             assert_eq!(
                 serde_json::to_string(&u).unwrap(),

@@ -404,7 +404,15 @@ impl ClientFrame {
                 }
                 Ok(())
             }
-            ClientFrame::PageView { page: p } => page(&Some(p.clone())),
+            // A page view is only its page: one that is not a web page is
+            // refused (hello and help.request keep the rest and drop the page).
+            ClientFrame::PageView { page: p } => {
+                page(&Some(p.clone()))?;
+                if !p.is_web() {
+                    return Err("page.url must be an http or https address".into());
+                }
+                Ok(())
+            }
             ClientFrame::Highlight {
                 label: Some(label), ..
             } => short_len("label", label, MAX_SHORT_CHARS),
@@ -1009,7 +1017,10 @@ mod tests {
                 session: "s".into(),
             },
             ClientFrame::PageView {
-                page: PageInfo::default(),
+                page: PageInfo {
+                    url: "https://shop.test/a".into(),
+                    title: String::new(),
+                },
             },
             ClientFrame::Identify {
                 identity: VisitorIdentity::default(),

@@ -59,6 +59,10 @@ pub enum ErrorCode {
     UnknownPush,
     /// A wrap-up for a session that has not ended yet.
     SessionNotEnded,
+    /// `help.request` while the site's waiting line and its overflow are both
+    /// full (see `--max-waiting-per-site`). Nothing was created; the visitor
+    /// may try again later.
+    QueueFull,
 }
 
 impl ErrorCode {
@@ -88,6 +92,7 @@ impl ErrorCode {
             ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::UnknownPush => "unknown_push",
             ErrorCode::SessionNotEnded => "session_not_ended",
+            ErrorCode::QueueFull => "queue_full",
         }
     }
 }

@@ -79,6 +79,21 @@ pub struct PageInfo {
     pub title: String,
 }
 
+impl PageInfo {
+    /// Whether the page is a web page worth keeping: an absolute http(s) URL
+    /// with a host, within `limits::MAX_URL_CHARS`, without whitespace or
+    /// control characters. Anything else (`javascript:`, `data:`, `file:`…)
+    /// is never stored nor shown to agents, where it would be a link.
+    pub fn is_web(&self) -> bool {
+        self.url.chars().count() <= crate::limits::MAX_URL_CHARS
+            && !self
+                .url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+            && crate::form::http_origin(&self.url).is_some()
+    }
+}
+
 /// What the site told us about the visitor through `Tandem.identify`.
 /// `verified` stays false until the site proves the identity (see the
 /// customer-panel issue); unverified identities are shown as such.
@@ -170,3 +185,38 @@ pub const DISPOSITIONS: &[&str] = &[
     "no_response",
     "spam",
 ];
+
+#[cfg(test)]
+mod page_tests {
+    use super::PageInfo;
+
+    fn page(url: &str) -> PageInfo {
+        PageInfo {
+            url: url.into(),
+            title: String::new(),
+        }
+    }
+
+    #[test]
+    fn only_http_and_https_pages_are_web_pages() {
+        assert!(page("https://shop.test/cart?x=1").is_web());
+        assert!(page("HTTP://shop.test").is_web());
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd",
+            "https://",
+            "https://user@evil.test/",
+            "https://shop.test/a b",
+            "https://shop.test/\n",
+            "//shop.test/cart",
+        ] {
+            assert!(!page(bad).is_web(), "{bad}");
+        }
+        let long = format!(
+            "https://shop.test/{}",
+            "a".repeat(crate::limits::MAX_URL_CHARS)
+        );
+        assert!(!page(&long).is_web());
+    }
+}

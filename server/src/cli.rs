@@ -11,6 +11,7 @@ use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::{self, AccountError, NewAgent};
+use crate::admission::VisitorLimits;
 use crate::cidr::Cidr;
 use crate::config::{Config, ConnLimits, TurnConfig, VoiceConfig, default_static_dir};
 use crate::store::{self, VoicePolicy};
@@ -105,6 +106,8 @@ pub struct Serve {
     #[command(flatten)]
     pub connections: Connections,
     #[command(flatten)]
+    pub visitors: Visitors,
+    #[command(flatten)]
     pub db: Database,
 }
 
@@ -167,6 +170,45 @@ impl Connections {
             max_per_ip: self.max_connections_per_ip,
             trusted_proxies: self.trusted_proxies,
         })
+    }
+}
+
+/// Limits on new visitors and help requests (see docs/security.md). Each
+/// per-minute limit is also the burst allowed at once.
+#[derive(Args)]
+pub struct Visitors {
+    /// New visitors (a `hello` without a token) one client address may open a minute.
+    #[arg(long, env = "TANDEM_NEW_VISITORS_PER_IP", default_value_t = VisitorLimits::default().new_visitors_per_ip,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub new_visitors_per_ip: u32,
+    /// New visitors one site may receive a minute, all addresses together.
+    #[arg(long, env = "TANDEM_NEW_VISITORS_PER_SITE", default_value_t = VisitorLimits::default().new_visitors_per_site,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub new_visitors_per_site: u32,
+    /// Help requests one client address may make a minute.
+    #[arg(long, env = "TANDEM_REQUESTS_PER_IP", default_value_t = VisitorLimits::default().requests_per_ip,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub requests_per_ip: u32,
+    /// Help requests one site may receive a minute, all addresses together.
+    #[arg(long, env = "TANDEM_REQUESTS_PER_SITE", default_value_t = VisitorLimits::default().requests_per_site,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub requests_per_site: u32,
+    /// Requests of one site waiting live in line; more wait outside it (and
+    /// are offered a message or a call back), up to as many again.
+    #[arg(long, env = "TANDEM_MAX_WAITING_PER_SITE", default_value_t = VisitorLimits::default().max_waiting_per_site,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_waiting_per_site: u32,
+}
+
+impl Visitors {
+    fn limits(&self) -> VisitorLimits {
+        VisitorLimits {
+            new_visitors_per_ip: self.new_visitors_per_ip,
+            new_visitors_per_site: self.new_visitors_per_site,
+            requests_per_ip: self.requests_per_ip,
+            requests_per_site: self.requests_per_site,
+            max_waiting_per_site: self.max_waiting_per_site,
+        }
     }
 }
 
@@ -581,6 +623,7 @@ async fn serve(s: Serve) -> Result<()> {
         purge_interval_ms: s.purge_interval_seconds.saturating_mul(1000),
         voice: s.voice.config(),
         connections: s.connections.config()?,
+        visitors: s.visitors.limits(),
     };
     let running = crate::start(config).await?;
     println!("Tandem is running.");

@@ -38,6 +38,8 @@ pub struct Config {
     pub purge_interval_ms: u64,
     /// Timeouts and per-client limits of HTTP connections and WebSockets.
     pub connections: ConnLimits,
+    /// Limits on new visitors, help requests and the waiting line.
+    pub visitors: crate::admission::VisitorLimits,
 }
 
 /// Every connection has a deadline and every client address a cap, so idle,
@@ -162,6 +164,15 @@ impl Config {
                     ..TurnConfig::default()
                 }),
                 ..VoiceConfig::default()
+            },
+            // Tests open many visitors from 127.0.0.1; the flood tests set
+            // their own limits.
+            visitors: crate::admission::VisitorLimits {
+                new_visitors_per_ip: 1_000_000,
+                new_visitors_per_site: 1_000_000,
+                requests_per_ip: 1_000_000,
+                requests_per_site: 1_000_000,
+                ..Default::default()
             },
         }
     }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod admission;
 pub mod auth;
 pub mod cidr;
 pub mod cli;
@@ -118,6 +119,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
             config.ring_ms,
             config.after_call_ms,
             calls,
+            config.visitors,
         )
     })
     .await?;

@@ -1,6 +1,7 @@
 //! Harness for the integration tests: a real `tandem` server on 127.0.0.1:0
 //! with its own database, and real WebSocket clients speaking `protocol`.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -213,8 +214,18 @@ impl TestServer {
 
     /// A visitor connected from the allowed origin; returns the client and its token.
     pub async fn visitor(&self, token: Option<String>) -> (Client, String, ServerFrame) {
+        self.visitor_from(token, "127.0.0.1".parse().expect("an address"))
+            .await
+    }
+
+    /// A visitor connected from the client address `from` (a loopback one).
+    pub async fn visitor_from(
+        &self,
+        token: Option<String>,
+        from: IpAddr,
+    ) -> (Client, String, ServerFrame) {
         let url = format!("{}/ws/visitor?site={SITE}", self.running.ws_url());
-        let mut client = Client::connect(&url, Some(SHOP_ORIGIN))
+        let mut client = Client::connect_from(&url, Some(SHOP_ORIGIN), from)
             .await
             .expect("connect");
         let page = protocol::PageInfo {
@@ -276,6 +287,31 @@ impl Client {
                 .append(*name, HeaderValue::from_str(value)?);
         }
         let (ws, _) = tokio_tungstenite::connect_async(req).await?;
+        Ok(Client { ws, rid: 0 })
+    }
+
+    /// Connects from another loopback address (any of 127.0.0.0/8 reaches
+    /// the server on Linux): a second client address for per-address limits.
+    pub async fn connect_from(url: &str, origin: Option<&str>, from: IpAddr) -> Result<Client> {
+        let mut req = url.into_client_request()?;
+        if let Some(origin) = origin {
+            req.headers_mut()
+                .insert("Origin", HeaderValue::from_str(origin)?);
+        }
+        let uri = req.uri();
+        let to = format!(
+            "{}:{}",
+            uri.host().context("host in url")?,
+            uri.port_u16().context("port in url")?
+        );
+        let to = tokio::net::lookup_host(to)
+            .await?
+            .next()
+            .context("address")?;
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind(std::net::SocketAddr::new(from, 0))?;
+        let tcp = socket.connect(to).await?;
+        let (ws, _) = tokio_tungstenite::client_async(req, MaybeTlsStream::Plain(tcp)).await?;
         Ok(Client { ws, rid: 0 })
     }
 

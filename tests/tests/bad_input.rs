@@ -523,3 +523,62 @@ async fn a_megabyte_frame_before_hello_is_cut_off_after_kilobytes() {
         "{ended:?}"
     );
 }
+
+#[tokio::test]
+async fn a_javascript_page_url_is_never_stored() {
+    let server = TestServer::start().await;
+    let url = format!("{}/ws/visitor?site={SITE}", server.running.ws_url());
+    let mut v = Client::connect(&url, Some(SHOP_ORIGIN)).await.unwrap();
+    let page = |url: &str| protocol::PageInfo {
+        url: url.into(),
+        title: "Cart".into(),
+    };
+    // A hello with such a page is welcomed; the page is dropped.
+    v.send(ClientFrame::Hello {
+        token: None,
+        page: Some(page("javascript:alert(document.cookie)")),
+    })
+    .await;
+    let welcome = v.expect(|f| matches!(f, ServerFrame::Welcome { .. })).await;
+    let ServerFrame::Welcome {
+        visitor_id: Some(visitor_id),
+        ..
+    } = welcome
+    else {
+        unreachable!()
+    };
+    // A page view of one is refused.
+    for bad in [
+        "data:text/html,<script>alert(1)</script>",
+        "javascript:alert(1)",
+        &format!("https://shop.test/{}", "a".repeat(3000)),
+    ] {
+        let rid = v.send(ClientFrame::PageView { page: page(bad) }).await;
+        assert_eq!(v.expect_error(Some(rid)).await, ErrorCode::InvalidFrame);
+    }
+    // A help request keeps its message and drops the page.
+    v.send(ClientFrame::HelpRequest {
+        topic: None,
+        message: "my cart is empty".into(),
+        client_id: None,
+        page: Some(page("JavaScript:alert(1)")),
+    })
+    .await;
+    let session = session_id(&v.expect(|f| matches!(f, ServerFrame::Session { .. })).await);
+    assert_eq!(server.stored_session(&session).await.page, None);
+    // A web page is kept.
+    v.send(ClientFrame::PageView {
+        page: page("https://shop.test/cart"),
+    })
+    .await;
+    // Frames are handled in order: once this is answered, the view is stored.
+    v.history(&session).await;
+    let views = server
+        .running
+        .store
+        .page_views(&visitor_id, 10)
+        .await
+        .unwrap();
+    let urls: Vec<_> = views.iter().map(|(p, _)| p.url.as_str()).collect();
+    assert_eq!(urls, ["https://shop.test/cart"]);
+}

@@ -187,3 +187,56 @@ async fn waiting_visitors_get_a_wait_estimate() {
         "a free agent: no wait, {position:?}"
     );
 }
+
+#[tokio::test]
+async fn queue_accept_right_after_the_request_is_announced_finds_it_waiting() {
+    // The request path used to announce the session to the visitor, store
+    // its first events and only then tell the distributor: an agent who
+    // accepted the moment the id was known got `already_taken`. (Frames
+    // come faster than people type: the per-connection limit is lifted.)
+    let server = TestServer::start_with(|c| c.frames_per_second = 10_000).await;
+    let mut agent = online_agent(&server, "alex@example.com", &[]).await;
+    let (mut visitor, _, _) = server.visitor(None).await;
+    for round in 0..40 {
+        visitor
+            .send(ClientFrame::HelpRequest {
+                client_id: None,
+                topic: None,
+                message: format!("round {round}"),
+                page: None,
+            })
+            .await;
+        let session = session_id(
+            &visitor
+                .expect(|f| matches!(f, ServerFrame::Session { .. }))
+                .await,
+        );
+        let rid = agent
+            .send(ClientFrame::QueueAccept {
+                session: session.clone(),
+            })
+            .await;
+        loop {
+            let env = agent.recv().await.expect("an answer to queue.accept");
+            match env.frame {
+                ServerFrame::Session { session: s }
+                    if s.id == session && s.state == SessionState::Active =>
+                {
+                    break;
+                }
+                ServerFrame::Error { code, .. } if env.rid == Some(rid) => {
+                    panic!("round {round}: queue.accept answered {code:?}")
+                }
+                _ => {}
+            }
+        }
+        visitor
+            .send(ClientFrame::SessionEnd {
+                session: session.clone(),
+            })
+            .await;
+        visitor
+            .expect(|f| matches!(f, ServerFrame::Session { session: s } if s.id == session && s.state == SessionState::Ended))
+            .await;
+    }
+}

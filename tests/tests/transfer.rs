@@ -1,10 +1,16 @@
 //! Handing a chat on: private notes stay among agents (the visitor sees a
 //! redacted entry in their place), a transfer to a named colleague moves the
 //! chat at once within capacity, and an escalation puts it in another
-//! skill's queue, where the distributor offers it to a skilled agent.
+//! skill's queue, where the distributor offers it to a skilled agent. A
+//! change of agent ends screen sharing, calls and pushes: the visitor agreed
+//! to them with the agent who handed the chat on.
 
-use protocol::{ClientFrame, ErrorCode, EventBody, ServerFrame, SessionState};
-use tandem_tests::{Client, TestServer};
+use protocol::cobrowse::{FrameKind, ShareState, encode_frame};
+use protocol::{
+    CallEndReason, CallPhase, ClientFrame, ErrorCode, EventBody, Role, ServerFrame, SessionState,
+    ShareAction,
+};
+use tandem_tests::{Accepted, Client, Incoming, TestServer};
 
 /// A second agent, online, with the given skills and capacity; returns the
 /// client and the agent's id.
@@ -281,4 +287,174 @@ async fn escalation_queues_the_chat_for_the_skill() {
             .await
             .contains("reproduced on staging")
     );
+}
+
+/// Matches the `cobrowse` frame announcing `state`.
+fn share_is(state: ShareState) -> impl Fn(&ServerFrame) -> bool {
+    move |f| matches!(f, ServerFrame::Cobrowse { state: s, .. } if *s == state)
+}
+
+/// The agent asks, the visitor allows, and a page reaches the agent.
+async fn share_a_page(a: &mut Accepted) {
+    let session = a.session.clone();
+    a.agent
+        .send(ClientFrame::CobrowseRequest {
+            session: session.clone(),
+        })
+        .await;
+    a.visitor.expect(share_is(ShareState::Requested)).await;
+    a.visitor
+        .send(ClientFrame::CobrowseStart {
+            session: session.clone(),
+        })
+        .await;
+    a.agent.expect(share_is(ShareState::Active)).await;
+    let page = br#"{"url":"http://shop.test/account","vw":1280,"vh":800}"#;
+    a.visitor
+        .send_binary(encode_frame(FrameKind::Keyframe, &session, 1, 0, page))
+        .await;
+    a.agent.recv_binary().await;
+}
+
+/// The new agent opens the mirror: nothing of the old page is replayed,
+/// the answer is `not_sharing`, and asking again reaches the visitor.
+async fn must_ask_again(agent: &mut Client, visitor: &mut Client, session: &str) {
+    let rid = agent
+        .send(ClientFrame::CobrowseSubscribe {
+            session: session.to_string(),
+            fresh: false,
+        })
+        .await;
+    assert_eq!(agent.expect_error(Some(rid)).await, ErrorCode::NotSharing);
+    agent
+        .expect_none(300, |i| matches!(i, Incoming::Binary(_)))
+        .await;
+    agent
+        .send(ClientFrame::CobrowseRequest {
+            session: session.to_string(),
+        })
+        .await;
+    visitor.expect(share_is(ShareState::Requested)).await;
+}
+
+/// The transcript entry saying sharing ended with the change of agent.
+fn share_stopped_by_system(f: &ServerFrame) -> bool {
+    matches!(f, ServerFrame::Event { event, .. } if event.body == EventBody::Share { action: ShareAction::Stopped, by: Role::System })
+}
+
+#[tokio::test]
+async fn a_transfer_to_a_queue_ends_sharing_and_the_next_agent_must_ask_again() {
+    let server = TestServer::start().await;
+    let mut a = server.accepted_session("my account page is wrong").await;
+    share_a_page(&mut a).await;
+    let (mut expert, _) = colleague(&server, "lee@example.com", &["billing"], 2).await;
+    a.agent
+        .send(ClientFrame::SessionTransfer {
+            session: a.session.clone(),
+            agent: None,
+            skill: Some("billing".into()),
+            note: None,
+        })
+        .await;
+    // Both sides hear that sharing is off, and the visitor reads why.
+    a.agent.expect(share_is(ShareState::Off)).await;
+    a.visitor.expect(share_is(ShareState::Off)).await;
+    a.visitor.expect(share_stopped_by_system).await;
+    // The visitor's Stop, sent while waiting again, is answered, not refused.
+    let rid = a
+        .visitor
+        .send(ClientFrame::CobrowseStop {
+            session: a.session.clone(),
+        })
+        .await;
+    let answered = answer(&mut a.visitor, rid).await;
+    assert!(
+        matches!(
+            answered,
+            ServerFrame::Cobrowse {
+                state: ShareState::Off,
+                ..
+            }
+        ),
+        "{answered:?}"
+    );
+    // Page frames sent meanwhile are refused, not kept for the next agent.
+    let late = br#"{"url":"http://shop.test/secret","vw":1,"vh":1}"#;
+    a.visitor
+        .send_binary(encode_frame(FrameKind::Keyframe, &a.session, 2, 0, late))
+        .await;
+    assert_eq!(a.visitor.expect_error(None).await, ErrorCode::NotSharing);
+    expert.accept(&a.session).await;
+    must_ask_again(&mut expert, &mut a.visitor, &a.session).await;
+}
+
+/// The frame answering request `rid`, skipping others.
+async fn answer(client: &mut Client, rid: u64) -> ServerFrame {
+    loop {
+        let env = client.recv().await.expect("an answer");
+        if env.rid == Some(rid) {
+            return env.frame;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_transfer_to_a_colleague_ends_the_call_and_sharing() {
+    let server = TestServer::start().await;
+    let mut a = server.accepted_session("can we talk?").await;
+    share_a_page(&mut a).await;
+    a.agent
+        .send(ClientFrame::CallStart {
+            session: a.session.clone(),
+        })
+        .await;
+    let ringing = a
+        .visitor
+        .expect(|f| matches!(f, ServerFrame::Call { call, .. } if call.phase == CallPhase::Ringing))
+        .await;
+    let ServerFrame::Call { call, .. } = ringing else {
+        unreachable!()
+    };
+    a.visitor
+        .send(ClientFrame::CallAccept {
+            session: a.session.clone(),
+            call: call.id.clone(),
+        })
+        .await;
+    a.agent
+        .expect(|f| matches!(f, ServerFrame::Call { call, .. } if call.phase == CallPhase::Active))
+        .await;
+
+    let (mut blair, blair_id) = colleague(&server, "blair@example.com", &[], 2).await;
+    a.agent
+        .send(ClientFrame::SessionTransfer {
+            session: a.session.clone(),
+            agent: Some(blair_id),
+            skill: None,
+            note: None,
+        })
+        .await;
+    // The call with Alex ends on both sides, for the transfer.
+    let ended = |f: &ServerFrame| matches!(f, ServerFrame::Call { call: c, .. } if c.phase == CallPhase::Ended && c.end_reason == Some(CallEndReason::Transferred));
+    a.agent.expect(ended).await;
+    a.visitor.expect(ended).await;
+    a.visitor.expect(share_stopped_by_system).await;
+    let call_ended = |f: &ServerFrame| matches!(f, ServerFrame::Event { event, .. } if matches!(event.body, EventBody::Call { reason: Some(CallEndReason::Transferred), .. }));
+    a.visitor.expect(call_ended).await;
+    // Blair inherits neither the call nor the page.
+    let got = blair
+        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active))
+        .await;
+    let ServerFrame::Session { session } = got else {
+        unreachable!()
+    };
+    assert_eq!((session.share, session.call), (ShareState::Off, None));
+    let rid = blair
+        .send(ClientFrame::CallCredentials {
+            session: a.session.clone(),
+            call: call.id.clone(),
+        })
+        .await;
+    assert_eq!(blair.expect_error(Some(rid)).await, ErrorCode::NoCall);
+    must_ask_again(&mut blair, &mut a.visitor, &a.session).await;
 }

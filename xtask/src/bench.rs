@@ -39,6 +39,9 @@ const PAIRING_AGENTS: usize = 1_000;
 /// (30 a second by default) that would otherwise measure itself, not the
 /// server (at 100 pairs it capped Tandem at 2,800 messages/s).
 const BENCH_FRAMES_PER_SECOND: &str = "100000";
+/// New visitors and help requests a minute, per address and per site, and
+/// requests waiting per site, allowed in benchmarks (all from one address).
+const BENCH_ADMISSION: &str = "1000000";
 /// The longest any one scenario may take before it is stopped.
 const SCENARIO_LIMIT: Duration = Duration::from_secs(300);
 
@@ -336,6 +339,18 @@ impl Bench {
             // Every simulated client comes from 127.0.0.1.
             "--max-connections-per-ip",
             "0",
+            // Every simulated visitor comes from 127.0.0.1: lift the
+            // per-address and per-site admission limits.
+            "--new-visitors-per-ip",
+            BENCH_ADMISSION,
+            "--new-visitors-per-site",
+            BENCH_ADMISSION,
+            "--requests-per-ip",
+            BENCH_ADMISSION,
+            "--requests-per-site",
+            BENCH_ADMISSION,
+            "--max-waiting-per-site",
+            BENCH_ADMISSION,
         ];
         let args: Vec<&str> = args.iter().chain(extra).copied().collect();
         let mut server = self.start("tandem", pinned(0, &tandem, &args))?;

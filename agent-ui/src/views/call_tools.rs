@@ -93,6 +93,7 @@ fn bar(console: Console, id: &str) -> Bar {
                     CallEndReason::Failed => {
                         "Call failed: no network path between you and the visitor".into()
                     }
+                    CallEndReason::Transferred => "Call ended: the chat was transferred".into(),
                     _ => match (info.answered_at, info.ended_at) {
                         (Some(a), Some(e)) => format!("Call ended — {}", format::elapsed(e - a)),
                         _ => "Call ended".into(),

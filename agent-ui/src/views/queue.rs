@@ -19,7 +19,10 @@ const FIRST_MESSAGE_CHARS: usize = 280;
 pub fn Queue() -> impl IntoView {
     let console = expect_context::<Console>();
     let online = move || console.presence.get() == AgentPresence::Online;
-    let count = move || console.queue.with(Vec::len);
+    let listed = move || console.queue.with(Vec::len);
+    // Everyone waiting, beyond the oldest ones the server lists.
+    let count = move || (console.queue_total.get() as usize).max(listed());
+    let more = move || count() - listed();
     let any_waiting = move || count() != 0;
     view! {
         <section class="section queue" data-testid="queue">
@@ -52,6 +55,11 @@ pub fn Queue() -> impl IntoView {
                             <QueueRow item=item />
                         </For>
                     </ul>
+                    <Show when=move || more() != 0>
+                        <p class="queue-more" data-testid="queue-more">
+                            {move || format!("+{} more waiting", more())}
+                        </p>
+                    </Show>
                 </Show>
             </Show>
         </section>

@@ -4,6 +4,7 @@
 //! dispatches frames to the hub, and closes a client it stops hearing from.
 
 use std::future::poll_fn;
+use std::net::IpAddr;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::Poll;
@@ -17,6 +18,7 @@ use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, decode_client}
 
 use super::AppState;
 use super::credentials::agent_for_token;
+use crate::admission::Kind;
 use crate::auth::VisitorClaims;
 use crate::auth::token::VISITOR_TOKEN_TTL_MS;
 use crate::clock::now_ms;
@@ -31,7 +33,8 @@ use tokio::time::{Instant, MissedTickBehavior, timeout};
 
 /// What we know about a connection before its `hello`.
 pub enum Pending {
-    Visitor { site: String },
+    /// `ip`: the client's address, for admission limits.
+    Visitor { site: String, ip: IpAddr },
     Agent { agent: Option<Agent> },
 }
 
@@ -255,13 +258,21 @@ impl Reader<'_> {
                 Flow::Go
             }
             Err(e) => {
-                let fatal = e.code == ErrorCode::BadToken;
+                let close = match e.code {
+                    ErrorCode::BadToken => Some(CloseCode::BadToken),
+                    // Refused admission: the widget backs off for its
+                    // longest delay on this code.
+                    ErrorCode::RateLimited => Some(CloseCode::Abuse),
+                    _ => None,
+                };
                 self.refuse(env.rid, None, e);
-                if fatal {
-                    self.conn.close(CloseCode::BadToken);
-                    return Flow::Stop;
+                match close {
+                    Some(code) => {
+                        self.conn.close(code);
+                        Flow::Stop
+                    }
+                    None => Flow::Go,
                 }
-                Flow::Go
             }
         }
     }
@@ -398,7 +409,7 @@ async fn hello(
 ) -> Result<(Principal, Option<String>), HubError> {
     let now = now_ms();
     match pending {
-        Pending::Visitor { site } => {
+        Pending::Visitor { site, ip } => {
             let vid = match token {
                 Some(token) => match app.hub.visitor_tokens().verify(&token, site, now) {
                     Ok(claims) => claims.vid,
@@ -406,10 +417,14 @@ async fn hello(
                         return Err(HubError::new(ErrorCode::BadToken, format!("visitor {e}")));
                     }
                 },
-                None => new_id("v_"),
+                None => {
+                    app.hub.admit(Kind::NewVisitor, *ip, site)?;
+                    new_id("v_")
+                }
             };
             app.store.touch_visitor(&vid, site, now).await?;
-            if let Some(page) = page {
+            // A page that is not a web page is dropped, the hello kept.
+            if let Some(page) = page.filter(protocol::PageInfo::is_web) {
                 app.store.add_page_view(&vid, &page, now).await?;
             }
             let claims = VisitorClaims {
@@ -422,6 +437,7 @@ async fn hello(
                 Principal::Visitor {
                     id: vid,
                     site: site.clone(),
+                    ip: *ip,
                 },
                 Some(token),
             ))

@@ -1,7 +1,7 @@
 //! WebSocket upgrades: checks that happen before a socket exists (site,
 //! origin, cookie), then hands the socket to `socket::serve`.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
@@ -50,7 +50,8 @@ async fn visitor(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let slot = socket_slot(&app, peer, &headers)?;
+    let ip = client_ip(peer.ip(), &headers, &app.config.connections.trusted_proxies);
+    let slot = socket_slot(&app, ip)?;
     let site = app.store.site(&q.site).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -71,7 +72,7 @@ async fn visitor(
         ));
     }
     let held = Held { slot, budget };
-    Ok(upgrade(ws, app, Pending::Visitor { site: site.id }, held))
+    Ok(upgrade(ws, app, Pending::Visitor { site: site.id, ip }, held))
 }
 
 async fn agent(
@@ -81,7 +82,8 @@ async fn agent(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let slot = socket_slot(&app, peer, &headers)?;
+    let ip = client_ip(peer.ip(), &headers, &app.config.connections.trusted_proxies);
+    let slot = socket_slot(&app, ip)?;
     // The console is same-origin; refusing other origins stops a hostile page
     // from riding an agent's cookie (cross-site WebSocket hijacking). Clients
     // without an Origin header are not browsers and authenticate with a token.
@@ -106,8 +108,7 @@ async fn agent(
 /// A place among the client address's WebSockets. Behind a trusted proxy
 /// the address is the forwarded one, so clients of one proxy do not share
 /// a cap (the listener's TCP cap does not count a trusted proxy).
-fn socket_slot(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<Slot, ApiError> {
-    let ip = client_ip(peer.ip(), headers, &app.config.connections.trusted_proxies);
+fn socket_slot(app: &AppState, ip: IpAddr) -> Result<Slot, ApiError> {
     app.sockets_per_ip.try_take(ip).ok_or_else(|| {
         tracing::info!(%ip, "websocket refused: too many from this address");
         ApiError::new(

@@ -329,13 +329,33 @@ impl Hub {
                 .ok_or_else(|| no_call("call.end"))?;
             let current = live.call.as_ref().ok_or_else(|| no_call("call.end"))?;
             let reason = decide(current)?;
-            let mut call = live.call.take().expect("checked above");
-            call.phase = CallPhase::Ended;
-            call.ended_at = Some(now_ms());
-            call.end_reason = Some(reason);
-            Self::announce_call(st, session, &call);
-            call
+            Self::take_call(st, session, reason).expect("checked above")
         };
+        self.record_call_end(session, by, call).await
+    }
+
+    /// Ends the session's call, if it has one, for `reason` and tells both
+    /// sides; the caller holds the state lock and then calls `record_call_end`.
+    pub(super) fn take_call(
+        st: &mut State,
+        session: &str,
+        reason: CallEndReason,
+    ) -> Option<CallInfo> {
+        let mut call = st.sessions.get_mut(session)?.call.take()?;
+        call.phase = CallPhase::Ended;
+        call.ended_at = Some(now_ms());
+        call.end_reason = Some(reason);
+        Self::announce_call(st, session, &call);
+        Some(call)
+    }
+
+    /// Frees an ended call's relays and writes its end in the transcript.
+    pub(super) async fn record_call_end(
+        &self,
+        session: &str,
+        by: Role,
+        call: CallInfo,
+    ) -> HubResult<()> {
         let duration_ms = match (call.answered_at, call.ended_at) {
             (Some(from), Some(to)) => (to - from).max(0) as u64,
             _ => 0,

@@ -100,6 +100,7 @@ impl Hub {
             .map_err(|e| HubError::new(ErrorCode::InvalidFrame, e))?;
         let record = {
             let st = &mut *self.state();
+            st.check_callback_room(session)?;
             let live = st
                 .sessions
                 .get_mut(session)
@@ -121,6 +122,8 @@ impl Hub {
         )
         .await?;
         let st = &mut *self.state();
+        // One waiting outside a full line enters the distributor as a call back.
+        st.overflow_to_distributor(session, now);
         let actions = st.acd.schedule(session, callback.due_at(now), now);
         st.carry_out(actions);
         Self::announce(st, &record);

@@ -86,13 +86,48 @@ impl Hub {
         .await
     }
 
-    pub(super) async fn cobrowse_stop(&self, who: &Principal, session: &str) -> HubResult<()> {
-        let role = who.role();
-        self.share_transition(who, session, role, |share| match share {
-            ShareState::Off => Ok(None),
-            _ => Ok(Some((ShareState::Off, ShareAction::Stopped))),
-        })
-        .await
+    /// Either side stops sharing, in any state of the session: the visitor
+    /// must always be able to take their screen back. When nothing is shared
+    /// (never was, already stopped, ended by a transfer, or the session is
+    /// over) the answer is the state, `off`, so a client that thought it was
+    /// sharing agrees; never an error.
+    pub(super) async fn cobrowse_stop(
+        &self,
+        who: &Principal,
+        session: &str,
+    ) -> HubResult<Option<ServerFrame>> {
+        self.access(who, session).await?;
+        let stopped = {
+            let st = &mut *self.state();
+            match st.sessions.get_mut(session) {
+                Some(live) if live.share != ShareState::Off => {
+                    live.share = ShareState::Off;
+                    live.log.clear();
+                    true
+                }
+                _ => false,
+            }
+        };
+        if !stopped {
+            return Ok(Some(ServerFrame::Cobrowse {
+                session: session.to_string(),
+                state: ShareState::Off,
+            }));
+        }
+        let by = who.role();
+        // Logged first, so whoever hears of the change finds it in the history.
+        self.append(
+            session,
+            by,
+            None,
+            EventBody::Share {
+                action: ShareAction::Stopped,
+                by,
+            },
+        )
+        .await?;
+        Self::announce_share(&self.state(), session);
+        Ok(None)
     }
 
     /// Applies a consent step taken by `by`, logs it in the audit trail and
@@ -275,7 +310,7 @@ impl Hub {
         Ok(st)
     }
 
-    fn announce_share(st: &State, session: &str) {
+    pub(super) fn announce_share(st: &State, session: &str) {
         let Some(live) = st.sessions.get(session) else {
             return;
         };

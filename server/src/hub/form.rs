@@ -49,6 +49,12 @@ impl Pushes {
     fn take(&mut self, push: u32) -> Option<Pending> {
         self.waiting.remove(&push)
     }
+
+    /// Forgets every waiting push (the agent who made them left the
+    /// session); numbering goes on, so a late answer matches no new push.
+    pub(super) fn clear(&mut self) {
+        self.waiting.clear();
+    }
 }
 
 /// The fields of an answer to a form push.

@@ -6,7 +6,7 @@ use protocol::{
     ServerFrame, SessionState, VisitorIdentity,
 };
 
-use super::{ConnHandle, Hub, HubError, HubResult, LiveSession, Principal, Wire, skill_for};
+use super::{ConnHandle, Hub, HubError, HubResult, LiveSession, Principal, Wire, batch};
 use crate::auth::identity;
 use crate::routing::ClaimError;
 use crate::store::Agent;
@@ -49,9 +49,10 @@ impl Hub {
                     topic,
                     message,
                     client_id,
-                    page,
+                    // A page that is not a web page is dropped, the request kept.
+                    page: page.filter(PageInfo::is_web),
                 };
-                self.request_help(visitor, site, request)
+                self.request_help(who, visitor, site, request)
                     .await
                     .map(|_| None)
             }
@@ -64,9 +65,7 @@ impl Hub {
             ClientFrame::CobrowseDeny { session } => {
                 self.cobrowse_deny(who, &session).await.map(|_| None)
             }
-            ClientFrame::CobrowseStop { session } => {
-                self.cobrowse_stop(who, &session).await.map(|_| None)
-            }
+            ClientFrame::CobrowseStop { session } => self.cobrowse_stop(who, &session).await,
             ClientFrame::CobrowseSubscribe { session, fresh } => self
                 .cobrowse_subscribe(who, conn, &session, fresh)
                 .await
@@ -383,7 +382,13 @@ impl Hub {
         Err(HubError::session_ended())
     }
 
-    async fn request_help(&self, visitor: &str, site: &str, request: HelpRequest) -> HubResult<()> {
+    async fn request_help(
+        &self,
+        who: &Principal,
+        visitor: &str,
+        site: &str,
+        request: HelpRequest,
+    ) -> HubResult<()> {
         let HelpRequest {
             topic,
             message,
@@ -396,6 +401,20 @@ impl Hub {
                 "tell us what you need help with",
             ));
         }
+        // Answered without spending an admission token or touching the store.
+        {
+            let st = self.state();
+            if st.visitor_open.contains_key(visitor) {
+                return Err(session_open());
+            }
+            st.check_room(site)?;
+        }
+        if let Principal::Visitor { ip, .. } = who {
+            self.admit(crate::admission::Kind::HelpRequest, *ip, site)?;
+        }
+        // Read before the request is queued (what its visitor is told depends
+        // on it), and before anything is stored.
+        self.refresh_site(site).await?;
         let identity = self
             .inner
             .store
@@ -435,10 +454,7 @@ impl Hub {
             // requesting at once cannot both open a session.
             let mut st = self.state();
             if st.visitor_open.contains_key(visitor) {
-                return Err(HubError::new(
-                    ErrorCode::SessionOpen,
-                    "you already have an open conversation",
-                ));
+                return Err(session_open());
             }
             st.visitor_open
                 .insert(visitor.to_string(), record.id.clone());
@@ -448,39 +464,45 @@ impl Hub {
             return Err(e.into());
         }
         let id = record.id.clone();
-        let (requested_at, topic) = (record.requested_at, record.topic.clone());
-        let topic_for_skill = topic.clone();
         let name = identity.name;
-        {
-            // The visitor learns of the session before its first events.
-            let st = &mut *self.state();
-            Self::announce(st, &record);
-            st.sessions.insert(id.clone(), LiveSession::new(record));
-        }
-        self.append(
-            &id,
-            Role::Visitor,
-            name.clone(),
-            EventBody::Requested { topic },
-        )
-        .await?;
-        let first = EventBody::Message {
-            text: message,
-            client_id,
-        };
-        self.append(&id, Role::Visitor, name, first).await?;
-        self.refresh_site(site).await?;
-        // Queued only once its log is complete, so agents see the whole request.
-        let st = &mut *self.state();
-        let actions = st.acd.request(
-            &id,
-            skill_for(topic_for_skill.as_deref()),
-            last_agent,
-            requested_at,
-            now_ms(),
+        let (requested, first) = (
+            self.inner.events.slot().await?,
+            self.inner.events.slot().await?,
         );
-        st.carry_out(actions);
-        st.queue_changed();
+        let (then_requested, requested_stored) = batch::waiter();
+        let (then_first, first_stored) = batch::waiter();
+        {
+            // One step under the lock: the request is in the distributor
+            // before anyone hears of it (an agent may accept the moment the
+            // visitor's `session` frame is seen), the visitor learns of the
+            // session before its first events, and those events are numbered
+            // before anything an agent does to it.
+            let st = &mut *self.state();
+            st.sessions
+                .insert(id.clone(), LiveSession::new(record.clone()));
+            Self::announce(st, &record);
+            st.enqueue(&id, last_agent, now_ms());
+            let live = st.sessions.get_mut(&id).expect("inserted above");
+            let body = EventBody::Requested {
+                topic: record.topic.clone(),
+            };
+            self.post(
+                live,
+                requested,
+                Role::Visitor,
+                name.clone(),
+                body,
+                then_requested,
+            );
+            let body = EventBody::Message {
+                text: message,
+                client_id,
+            };
+            self.post(live, first, Role::Visitor, name, body, then_first);
+            st.queue_changed();
+        }
+        requested_stored.await?;
+        first_stored.await?;
         Ok(())
     }
 
@@ -588,7 +610,10 @@ impl Hub {
                 st.acd.after_call(&agent.id, session, now);
                 st.acd.closed(&agent.id, handled, now)
             }
-            None => st.acd.cancel(session, now),
+            None => {
+                st.overflow.remove(session);
+                st.acd.cancel(session, now)
+            }
         };
         st.carry_out(actions);
         st.queue_changed();
@@ -698,9 +723,16 @@ impl Hub {
     }
 }
 
+fn session_open() -> HubError {
+    HubError::new(
+        ErrorCode::SessionOpen,
+        "you already have an open conversation",
+    )
+}
+
 fn visitor_of(who: &Principal) -> HubResult<(&str, &str)> {
     match who {
-        Principal::Visitor { id, site } => Ok((id, site)),
+        Principal::Visitor { id, site, .. } => Ok((id, site)),
         Principal::Agent(_) => Err(HubError::forbidden("only visitors send this")),
     }
 }

@@ -16,17 +16,19 @@ mod error;
 mod form;
 mod handlers;
 pub mod outbound;
+mod overflow;
 mod transfer;
 mod wrapup;
 
 use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use protocol::cobrowse::ShareState;
 use protocol::{
-    AgentPresence, Event, EventBody, QueueItem, Role, ServerEnvelope, ServerFrame, SessionState,
-    SessionSummary, Unavailable,
+    AgentPresence, ErrorCode, Event, EventBody, QueueItem, Role, ServerEnvelope, ServerFrame,
+    SessionState, SessionSummary, Unavailable,
 };
 
 pub use call::CallSettings;
@@ -34,6 +36,7 @@ use cobrowse_log::CobrowseLog;
 pub use error::{HubError, HubResult};
 pub use outbound::{ConnHandle, ConnId, Wire};
 
+use crate::admission::{Admission, Kind, VisitorLimits};
 use crate::auth::VisitorTokens;
 use crate::clock::now_ms;
 use crate::routing::{Acd, Action};
@@ -44,7 +47,12 @@ use crate::store::{Agent, SessionRecord, Store};
 /// Who is on the other end of a connection, once `hello` succeeded.
 #[derive(Debug, Clone)]
 pub enum Principal {
-    Visitor { id: String, site: String },
+    /// `ip`: the client's address, for admission limits.
+    Visitor {
+        id: String,
+        site: String,
+        ip: IpAddr,
+    },
     Agent(Agent),
 }
 
@@ -73,6 +81,8 @@ struct Inner {
     wrapups: tokio::sync::Mutex<()>,
     /// The embedded TURN server, once it runs (it starts after the hub).
     turn: std::sync::OnceLock<Weak<crate::turn::TurnServer>>,
+    /// Rate limits on new visitors and help requests.
+    admission: Admission,
     state: Mutex<State>,
 }
 
@@ -89,6 +99,8 @@ struct State {
     sent_positions: HashMap<String, Place>,
     /// Each site's opening hours and wait limit.
     sites: HashMap<String, callback::SitePolicy>,
+    /// Requests that arrived while their site's line was full (overflow.rs).
+    overflow: overflow::Overflow,
     queue_dirty: bool,
     positions_dirty: bool,
     last_flush: Option<Instant>,
@@ -106,7 +118,7 @@ const QUEUE_FLUSH: Duration = Duration::from_millis(100);
 const MAX_QUEUE_ITEMS: usize = 100;
 
 impl State {
-    fn new(acd: Acd) -> State {
+    fn new(acd: Acd, max_waiting: u32) -> State {
         State {
             next_conn: 0,
             visitors: HashMap::new(),
@@ -116,6 +128,7 @@ impl State {
             acd,
             sent_positions: HashMap::new(),
             sites: HashMap::new(),
+            overflow: overflow::Overflow::new(max_waiting),
             queue_dirty: false,
             positions_dirty: false,
             last_flush: None,
@@ -230,6 +243,8 @@ impl State {
     /// Sends what changed since the last round.
     fn flush_queue(&mut self) {
         self.last_flush = Some(Instant::now());
+        // Room may have freed up in a full line.
+        self.admit_overflow();
         if std::mem::take(&mut self.queue_dirty) {
             let frame = Hub::queue_frame(self);
             for live in self.agents.values().filter(|a| a.online()) {
@@ -317,18 +332,18 @@ impl Hub {
         ring_ms: protocol::Millis,
         after_call_ms: protocol::Millis,
         calls: CallSettings,
+        visitors: VisitorLimits,
     ) -> crate::store::Result<Hub> {
-        let mut state = State::new(Acd::new(ring_ms).with_after_call(after_call_ms));
+        let acd = Acd::new(ring_ms).with_after_call(after_call_ms);
+        let mut state = State::new(acd, visitors.max_waiting_per_site);
+        // Requests restored to each site's line so far.
+        let mut in_line = HashMap::new();
         for record in store.open_sessions().await? {
             match (&record.state, &record.agent) {
                 (SessionState::Queued, _) => {
-                    // No agent is connected yet: this only restores the line.
-                    let skill = skill_for(record.topic.as_deref());
-                    let (id, at) = (&record.id, record.requested_at);
-                    state.acd.request(id, skill, None, at, now_ms());
-                    if let Some(callback) = &record.callback {
-                        state.acd.schedule(id, callback.due_at(at), now_ms());
-                    }
+                    // No agent is connected yet: this only restores the line
+                    // (and what waited outside a full one).
+                    state.restore_waiting(&record, &mut in_line);
                     if !state.sites.contains_key(&record.site) {
                         let policy = store.site(&record.site).await?;
                         state
@@ -358,6 +373,7 @@ impl Hub {
             calls,
             wrapups: Default::default(),
             turn: Default::default(),
+            admission: Admission::new(&visitors),
             state: Mutex::new(state),
         });
         tokio::spawn(flush_coalesced(Arc::downgrade(&inner)));
@@ -375,6 +391,32 @@ impl Hub {
 
     pub fn visitor_tokens(&self) -> &VisitorTokens {
         &self.inner.visitor_tokens
+    }
+
+    /// Takes an admission token for a new visitor or a help request from
+    /// `ip` on `site`, or refuses with `rate_limited` saying when to retry.
+    pub fn admit(&self, kind: Kind, ip: IpAddr, site: &str) -> HubResult<()> {
+        let what = match kind {
+            Kind::NewVisitor => "new visitors",
+            Kind::HelpRequest => "help requests",
+        };
+        self.inner
+            .admission
+            .admit(kind, ip, site, Instant::now())
+            .map_err(|refused| {
+                tracing::info!(site, by = refused.by, "{what} refused: over the limit");
+                let whose = match refused.by {
+                    "site" => "for this site",
+                    _ => "from your address",
+                };
+                HubError::new(
+                    ErrorCode::RateLimited,
+                    format!(
+                        "too many {what} {whose}; try again in {} s",
+                        refused.retry_after.as_secs().max(1)
+                    ),
+                )
+            })
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -435,6 +477,8 @@ impl Hub {
                     if let Some(position) = st.live_position(&s.id) {
                         let place = st.place(&s.id, position, st.agents_online(), now_ms());
                         conn.send(&Self::position_frame(&s.id, place));
+                    } else if st.overflow.holds(&s.id) {
+                        conn.send(&Self::position_frame(&s.id, st.overflow_place()));
                     }
                 }
             }
@@ -510,7 +554,7 @@ impl Hub {
         let st = self.state();
         let now = now_ms();
         let mut queues: std::collections::BTreeMap<String, SkillQueue> = Default::default();
-        for session in st.acd.waiting() {
+        for session in st.acd.waiting().chain(st.overflow.sessions()) {
             let Some(live) = st.sessions.get(session) else {
                 continue;
             };
@@ -579,7 +623,9 @@ impl Hub {
         Wire::new(&ServerEnvelope::new(ServerFrame::Queue {
             server_time: now_ms(),
             items,
-            total: st.acd.len() as u32,
+            // Those waiting outside a full line count too: agents see the
+            // whole demand, not just the line.
+            total: (st.acd.len() + st.overflow.len()) as u32,
         }))
     }
 

@@ -1,13 +1,30 @@
 //! Handing a session on: private notes for colleagues, transfer to a named
 //! agent, and escalation back to the queue of another skill.
+//!
+//! What the visitor agreed to, they agreed to with one agent: a change of
+//! agent ends screen sharing (and forgets the shared page, so nobody is
+//! replayed it), any call, and any push waiting for an answer. The
+//! transcript says so, and the next agent asks again.
 
-use protocol::{ErrorCode, EventBody, Role, ServerEnvelope, ServerFrame, SessionState};
+use protocol::cobrowse::ShareState;
+use protocol::{
+    CallEndReason, CallInfo, ErrorCode, EventBody, Role, ServerEnvelope, ServerFrame, SessionState,
+    ShareAction,
+};
 
 use super::handlers::agent_of;
-use super::{Hub, HubError, HubResult, Principal, Wire, skill_for};
+use super::{Hub, HubError, HubResult, Principal, State, Wire, skill_for};
 use crate::clock::now_ms;
 use crate::routing::ClaimError;
 use crate::store::{Agent, SessionRecord};
+
+/// What a change of agent ended, for the transcript.
+#[must_use = "write it in the transcript with `record_handover`"]
+pub(super) struct Handover {
+    /// Screen sharing was asked for or active.
+    share: bool,
+    call: Option<CallInfo>,
+}
 
 /// Where a transferred session goes.
 pub(super) enum Target {
@@ -71,7 +88,7 @@ impl Hub {
             Target::Skill(s) => skill_for(Some(s)),
             Target::Agent(_) => None,
         };
-        let moved = match &to {
+        let (moved, ended) = match &to {
             Some(to) => self.hand_to_agent(from, to, session)?,
             None => self.hand_to_queue(from, session, skill.clone())?,
         };
@@ -104,6 +121,7 @@ impl Hub {
                 }
             }
         }
+        self.record_handover(session, ended).await?;
         let body = EventBody::Transferred {
             from: from.info(),
             to: to.map(|a| a.info()),
@@ -113,13 +131,51 @@ impl Hub {
         Ok(())
     }
 
+    /// The session is about to change agent: ends sharing (forgetting the
+    /// page), the call and waiting pushes, and tells the visitor and the
+    /// agent handing it on. Called under the state lock, once the change is
+    /// sure to happen and before the session's agent changes.
+    pub(super) fn end_consents(st: &mut State, session: &str) -> Handover {
+        let call = Self::take_call(st, session, CallEndReason::Transferred);
+        let Some(live) = st.sessions.get_mut(session) else {
+            return Handover { share: false, call };
+        };
+        let share = std::mem::take(&mut live.share) != ShareState::Off;
+        live.log.clear();
+        live.pushes.clear();
+        if share {
+            Self::announce_share(st, session);
+        }
+        Handover { share, call }
+    }
+
+    /// Writes what a change of agent ended in the transcript, where the
+    /// visitor and both agents read it.
+    pub(super) async fn record_handover(&self, session: &str, ended: Handover) -> HubResult<()> {
+        if ended.share {
+            let body = EventBody::Share {
+                action: ShareAction::Stopped,
+                by: Role::System,
+            };
+            self.append(session, Role::System, None, body).await?;
+        }
+        if let Some(call) = ended.call {
+            self.record_call_end(session, Role::System, call).await?;
+        }
+        Ok(())
+    }
+
     /// Moves the session to `to` at once, under the lock, so capacity holds.
-    fn hand_to_agent(&self, from: &Agent, to: &Agent, session: &str) -> HubResult<SessionRecord> {
+    fn hand_to_agent(
+        &self,
+        from: &Agent,
+        to: &Agent,
+        session: &str,
+    ) -> HubResult<(SessionRecord, Handover)> {
         let st = &mut *self.state();
-        let live = st
-            .sessions
-            .get_mut(session)
-            .ok_or_else(HubError::unknown_session)?;
+        if !st.sessions.contains_key(session) {
+            return Err(HubError::unknown_session());
+        }
         st.acd.assign(&to.id).map_err(|e| match e {
             ClaimError::AtCapacity => HubError::new(
                 ErrorCode::AtCapacity,
@@ -130,6 +186,8 @@ impl Hub {
                 format!("{} is not online", to.name),
             ),
         })?;
+        let ended = Self::end_consents(st, session);
+        let live = st.sessions.get_mut(session).expect("checked above");
         live.record.agent = Some(to.info());
         let record = live.record.clone();
         st.agents
@@ -143,7 +201,7 @@ impl Hub {
         let actions = st.acd.closed(&from.id, None, now_ms());
         st.carry_out(actions);
         st.queue_changed();
-        Ok(record)
+        Ok((record, ended))
     }
 
     /// Puts the session back in the queue for `skill`, keeping its original
@@ -153,9 +211,13 @@ impl Hub {
         from: &Agent,
         session: &str,
         skill: Option<String>,
-    ) -> HubResult<SessionRecord> {
+    ) -> HubResult<(SessionRecord, Handover)> {
         let st = &mut *self.state();
         let now = now_ms();
+        if !st.sessions.contains_key(session) {
+            return Err(HubError::unknown_session());
+        }
+        let ended = Self::end_consents(st, session);
         let live = st
             .sessions
             .get_mut(session)
@@ -178,6 +240,6 @@ impl Hub {
         st.carry_out(actions);
         st.queue_changed();
         st.positions_changed();
-        Ok(record)
+        Ok((record, ended))
     }
 }

@@ -208,6 +208,14 @@ impl App {
                 self.proposal = None;
                 self.view.overlay.clear_highlights();
             }
+            // The agent who proposed them left the chat: the server forgot
+            // their pushes, so the prompts go too.
+            EventBody::Transferred { .. } => {
+                self.proposal = None;
+                self.page_prompt = None;
+                self.navigate_after = None;
+                self.view.overlay.clear_highlights();
+            }
             _ => {}
         }
     }

@@ -452,12 +452,9 @@ fn unavailable(s: &str) -> Option<Unavailable> {
         Unavailable::NoAgents,
         Unavailable::Closed,
         Unavailable::LongWait,
+        Unavailable::QueueFull,
     ];
-    pick(s, &all, |u| match u {
-        Unavailable::NoAgents => "no_agents",
-        Unavailable::Closed => "closed",
-        Unavailable::LongWait => "long_wait",
-    })
+    pick(s, &all, Unavailable::as_str)
 }
 
 /// Reads a snake_case enum value by its serde spelling, listed by `name`.
@@ -482,6 +479,7 @@ fn end_reason(s: &str) -> Option<CallEndReason> {
         CallEndReason::NoAnswer,
         CallEndReason::Failed,
         CallEndReason::SessionEnded,
+        CallEndReason::Transferred,
     ];
     pick(s, &all, CallEndReason::as_str)
 }

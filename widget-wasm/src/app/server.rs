@@ -287,7 +287,9 @@ impl App {
                 ErrorCode::RateLimited
                 | ErrorCode::Internal
                 | ErrorCode::InvalidFrame
-                | ErrorCode::FrameTooLarge,
+                | ErrorCode::FrameTooLarge
+                // A call back refused: too many already wait.
+                | ErrorCode::QueueFull,
             ) => {
                 self.set_alert(alert_for(code, self.strings));
             }
@@ -340,6 +342,8 @@ impl App {
 fn alert_for(code: Option<ErrorCode>, s: &'static crate::i18n::Strings) -> &'static str {
     match code {
         Some(ErrorCode::RateLimited) => s.error_rate_limited,
+        // The line and the room beside it are full: nothing was created.
+        Some(ErrorCode::QueueFull) => s.error_queue_full,
         _ => s.error_generic,
     }
 }
@@ -360,6 +364,7 @@ fn error_code(code: &str) -> Option<ErrorCode> {
         ErrorCode::VoiceDisabled,
         ErrorCode::CallInProgress,
         ErrorCode::NoCall,
+        ErrorCode::QueueFull,
     ]
     .into_iter()
     .find(|c| c.as_str() == code)

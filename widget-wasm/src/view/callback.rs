@@ -159,6 +159,7 @@ impl CallbackView {
                 Unavailable::NoAgents => s.away_no_agents,
                 Unavailable::Closed => s.away_closed,
                 Unavailable::LongWait => s.away_long_wait,
+                Unavailable::QueueFull => s.away_queue_full,
             },
         );
         show(&self.form, self.open.is_some());
