@@ -120,10 +120,16 @@ pub async fn start(mut config: Config) -> Result<Running> {
     })
     .await?;
     let config = Arc::new(config);
+    let auth = Arc::new(auth::AgentAuth::start(
+        &config.login,
+        store.clone(),
+        hub.clone(),
+    ));
     let state = http::AppState {
         hub,
         store: store.clone(),
         config: config.clone(),
+        auth,
     };
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
@@ -227,6 +233,8 @@ fn spawn_server(
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
+        // With the peer's address, which `http::client_ip` reads (login throttling).
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await

@@ -83,6 +83,12 @@ impl TestServer {
         Self::start_in(dir, |_| {}).await
     }
 
+    /// The database URL, for a second store handle: what a `tandem agent …`
+    /// command run in another process would open.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}/tandem.db", self.dir.0.display())
+    }
+
     pub fn http(&self, path: &str) -> String {
         format!("{}{path}", self.running.public_url)
     }
@@ -255,10 +261,18 @@ pub struct Client {
 
 impl Client {
     pub async fn connect(url: &str, origin: Option<&str>) -> Result<Client> {
+        let headers: Vec<(&str, &str)> = origin.map(|o| ("Origin", o)).into_iter().collect();
+        Self::connect_with_headers(url, &headers).await
+    }
+
+    /// Connects with extra request headers (e.g. the console's session cookie).
+    pub async fn connect_with_headers(url: &str, headers: &[(&str, &str)]) -> Result<Client> {
         let mut req = url.into_client_request()?;
-        if let Some(origin) = origin {
-            req.headers_mut()
-                .insert("Origin", HeaderValue::from_str(origin)?);
+        for (name, value) in headers {
+            req.headers_mut().insert(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())?,
+                HeaderValue::from_str(value)?,
+            );
         }
         let (ws, _) = tokio_tungstenite::connect_async(req).await?;
         Ok(Client { ws, rid: 0 })

@@ -11,7 +11,7 @@ use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, decode_client}
 
 use super::AppState;
 use super::credentials::agent_for_token;
-use crate::auth::VisitorClaims;
+use crate::auth::{AgentTokens, VisitorClaims};
 use crate::auth::token::VISITOR_TOKEN_TTL_MS;
 use crate::clock::now_ms;
 use crate::hub::{ConnHandle, HubError, Principal, Wire};
@@ -21,7 +21,18 @@ use crate::store::Agent;
 /// What we know about a connection before its `hello`.
 pub enum Pending {
     Visitor { site: String },
-    Agent { agent: Option<Agent> },
+    /// An agent, already known with their token's hash when the upgrade
+    /// carried the session cookie.
+    Agent { cookie: Option<(Agent, String)> },
+}
+
+/// Who a `hello` proved the connection is.
+struct Authenticated {
+    principal: Principal,
+    /// A visitor's renewed token, sent back in `welcome`.
+    visitor_token: Option<String>,
+    /// The hash of the token an agent connected with: revoking it closes the socket.
+    agent_token_hash: Option<String>,
 }
 
 /// Bad frames a connection may send before it is closed as abusive.
@@ -30,6 +41,7 @@ const MAX_STRIKES: u32 = 100;
 pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
     let (mut sink, mut stream) = socket.split();
     let (conn, mut outbound, closer) = app.hub.new_conn();
+    let closing = closer.clone();
     let writer = tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -71,7 +83,14 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
     let mut limiter = RateLimiter::new(app.config.frames_per_second);
     let mut page_limiter = RateLimiter::new(PAGE_FRAMES_PER_SECOND);
     let mut strikes = 0u32;
-    while let Some(msg) = stream.next().await {
+    // Keeps an agent's connection findable by its token until it ends.
+    let mut _registration = None;
+    // Once the connection is being closed (revoked, lagging…) nothing more it
+    // sends is served: the reader stops and the hub forgets it at once.
+    while let Some(msg) = tokio::select! {
+        msg = stream.next() => msg,
+        _ = closing.closed() => None,
+    } {
         let text = match msg {
             Ok(Message::Text(t)) => t,
             Ok(Message::Binary(bytes)) => {
@@ -127,8 +146,13 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending) {
             None => match env.frame {
                 ClientFrame::Hello { token, page } => {
                     match hello(&app, &pending, token, page).await {
-                        Ok((principal, new_token)) => {
-                            app.hub.attach(&principal, &conn, new_token, env.rid);
+                        Ok(auth) => {
+                            if let Some(hash) = auth.agent_token_hash {
+                                _registration = Some(app.auth.live.register(&conn, hash));
+                            }
+                            let principal = auth.principal;
+                            app.hub
+                                .attach(&principal, &conn, auth.visitor_token, env.rid);
                             who = Some(principal);
                         }
                         Err(e) => {
@@ -176,6 +200,8 @@ fn close_reason(code: u16) -> &'static str {
         c if c == CloseCode::Lagging.code() => "lagging",
         c if c == CloseCode::Abuse.code() => "abuse",
         c if c == CloseCode::TooBig.code() => "frame_too_large",
+        c if c == CloseCode::Revoked.code() => "revoked",
+        c if c == CloseCode::Expired.code() => "expired",
         _ => "",
     }
 }
@@ -184,14 +210,14 @@ fn reply_error(conn: &ConnHandle, rid: Option<u64>, session: Option<String>, e: 
     conn.send(&e.frame(rid, session));
 }
 
-/// Authenticates a `hello`: returns who is connected and, for visitors, the
-/// token to keep (renewed on every connection).
+/// Authenticates a `hello`: who is connected, for visitors the token to keep
+/// (renewed on every connection), for agents the hash of theirs.
 async fn hello(
     app: &AppState,
     pending: &Pending,
     token: Option<String>,
     page: Option<protocol::PageInfo>,
-) -> Result<(Principal, Option<String>), HubError> {
+) -> Result<Authenticated, HubError> {
     let now = now_ms();
     match pending {
         Pending::Visitor { site } => {
@@ -214,18 +240,21 @@ async fn hello(
                 exp: now + VISITOR_TOKEN_TTL_MS,
             };
             let token = app.hub.visitor_tokens().issue(&claims);
-            Ok((
-                Principal::Visitor {
+            Ok(Authenticated {
+                principal: Principal::Visitor {
                     id: vid,
                     site: site.clone(),
                 },
-                Some(token),
-            ))
+                visitor_token: Some(token),
+                agent_token_hash: None,
+            })
         }
-        Pending::Agent { agent: Some(agent) } => Ok((Principal::Agent(agent.clone()), None)),
-        Pending::Agent { agent: None } => match token {
+        Pending::Agent {
+            cookie: Some((agent, hash)),
+        } => Ok(agent_hello(agent.clone(), hash.clone())),
+        Pending::Agent { cookie: None } => match token {
             Some(token) => match agent_for_token(app.store.as_ref(), &token).await? {
-                Some(agent) => Ok((Principal::Agent(agent), None)),
+                Some(agent) => Ok(agent_hello(agent, AgentTokens::hash(&token))),
                 None => Err(HubError::new(
                     ErrorCode::BadToken,
                     "agent token is unknown or expired",
@@ -236,6 +265,14 @@ async fn hello(
                 "log in first: no session cookie or token",
             )),
         },
+    }
+}
+
+fn agent_hello(agent: Agent, token_hash: String) -> Authenticated {
+    Authenticated {
+        principal: Principal::Agent(agent),
+        visitor_token: None,
+        agent_token_hash: Some(token_hash),
     }
 }
 

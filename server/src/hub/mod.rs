@@ -273,6 +273,8 @@ struct AgentLive {
     conns: Vec<ConnHandle>,
     sessions: HashSet<String>,
     capacity: u32,
+    /// The account was removed: no longer listed for supervisors and colleagues.
+    retired: bool,
 }
 
 impl AgentLive {
@@ -499,6 +501,14 @@ impl Hub {
         }
     }
 
+    /// Takes a removed agent off the lists supervisors and colleagues see.
+    /// Their sockets are closed by whoever noticed the removal.
+    pub fn retire_agent(&self, agent: &str) {
+        if let Some(live) = self.state().agents.get_mut(agent) {
+            live.retired = true;
+        }
+    }
+
     /// Agents who are online and connected.
     pub fn agents_online(&self) -> usize {
         self.state().agents.values().filter(|a| a.online()).count()
@@ -524,7 +534,7 @@ impl Hub {
         let mut agents: Vec<AgentStatus> = st
             .agents
             .iter()
-            .filter(|(_, a)| !a.name.is_empty())
+            .filter(|(_, a)| !a.name.is_empty() && !a.retired)
             .map(|(id, a)| AgentStatus {
                 id: id.clone(),
                 name: a.name.clone(),

@@ -64,17 +64,23 @@ impl Closer {
         let _ = self
             .code
             .compare_exchange(0, code.code(), Ordering::SeqCst, Ordering::SeqCst);
-        self.notify.notify_one();
+        self.notify.notify_waiters();
     }
 
-    /// Resolves once `close` was called; returns the code.
+    /// Resolves once `close` was called; returns the code. Several tasks may
+    /// wait (the writer, and the reader so a revoked connection stops being
+    /// served at once): each registers before it looks at the code, so a
+    /// close in between still wakes it.
     pub async fn closed(&self) -> u16 {
         loop {
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
             let code = self.code.load(Ordering::SeqCst);
             if code != 0 {
                 return code;
             }
-            self.notify.notified().await;
+            notified.await;
         }
     }
 }
