@@ -38,7 +38,7 @@ pub async fn logins(url: &str, logins: usize, server_pid: u32) -> Result<LoginRu
     eprintln!("loadgen: {logins} concurrent logins");
     let started = Instant::now();
     let all = futures_util::future::join_all(
-        (0..logins).map(|i| login(&dialer, &format!("agent{i}@bench.local"))),
+        (0..logins).map(|i| login(&dialer, format!("agent{i}@bench.local"))),
     );
     tokio::pin!(all);
     let mut peak_rss = before.rss;
@@ -72,7 +72,7 @@ pub async fn logins(url: &str, logins: usize, server_pid: u32) -> Result<LoginRu
 }
 
 /// `POST /api/v1/login` over a fresh connection; the HTTP status.
-async fn login(dialer: &Dialer, email: &str) -> Result<u16> {
+async fn login(dialer: &Dialer, email: String) -> Result<u16> {
     let mut tcp = dialer.tcp().await?;
     let body = serde_json::json!({"email": email, "password": SEEDED_PASSWORD}).to_string();
     let request = format!(

@@ -22,7 +22,9 @@ async fn quick_recheck() -> TestServer {
 
 /// What `tandem agent …` opens: its own handle on the server's database.
 async fn cli_store(server: &TestServer) -> std::sync::Arc<dyn Store> {
-    store::open(&server.database_url()).await.expect("store opens")
+    store::open(&server.database_url())
+        .await
+        .expect("store opens")
 }
 
 /// A login attempt: status, Retry-After (seconds), body.
@@ -84,7 +86,9 @@ async fn still_served(client: &mut Client) {
 
 #[tokio::test]
 async fn logout_closes_the_sockets_opened_with_that_token() {
-    let server = TestServer::start().await;
+    // No periodic re-check within the test: the logout itself must close them.
+    let server =
+        TestServer::start_with(|c| c.login.token_recheck = Duration::from_secs(3600)).await;
     let password = server.add_agent("alex@example.com", "Alex", 4).await;
     let token = server.login("alex@example.com", &password).await.unwrap();
     let other_token = server.login("alex@example.com", &password).await.unwrap();
@@ -100,8 +104,10 @@ async fn logout_closes_the_sockets_opened_with_that_token() {
         .unwrap();
     assert_eq!(res.status(), 204);
 
-    // No re-check interval involved: the default is seconds, this is at once.
-    assert_eq!(by_hello.expect_close().await, Some(CloseCode::Revoked.code()));
+    assert_eq!(
+        by_hello.expect_close().await,
+        Some(CloseCode::Revoked.code())
+    );
     assert_eq!(
         by_cookie.expect_close().await,
         Some(CloseCode::Revoked.code())
@@ -125,7 +131,10 @@ async fn a_password_changed_by_another_process_closes_the_agents_sockets() {
         .unwrap();
     assert!(changed);
 
-    assert_eq!(by_hello.expect_close().await, Some(CloseCode::Revoked.code()));
+    assert_eq!(
+        by_hello.expect_close().await,
+        Some(CloseCode::Revoked.code())
+    );
     assert_eq!(
         by_cookie.expect_close().await,
         Some(CloseCode::Revoked.code())
@@ -142,7 +151,10 @@ async fn a_password_changed_by_another_process_closes_the_agents_sockets() {
         })
         .await;
     assert_eq!(again.expect_close().await, Some(CloseCode::BadToken.code()));
-    assert_eq!(try_login(&server, "alex@example.com", &password).await.0, 401);
+    assert_eq!(
+        try_login(&server, "alex@example.com", &password).await.0,
+        401
+    );
     let fresh = server
         .login("alex@example.com", "a brand new secret")
         .await
@@ -197,7 +209,15 @@ async fn a_disabled_agent_is_disconnected_and_cannot_log_in_until_enabled() {
         })
         .await;
     visitor
-        .expect(|f| matches!(f, ServerFrame::QueuePosition { agents_online: 0, .. }))
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::QueuePosition {
+                    agents_online: 0,
+                    ..
+                }
+            )
+        })
         .await;
 
     assert!(
@@ -241,7 +261,10 @@ async fn a_removed_agents_conversations_keep_their_name() {
             .await
             .unwrap()
     );
-    assert_eq!(a.agent.expect_close().await, Some(CloseCode::Revoked.code()));
+    assert_eq!(
+        a.agent.expect_close().await,
+        Some(CloseCode::Revoked.code())
+    );
     assert_eq!(me_status(&server, &a.agent_token).await, 401);
     let removed_again =
         accounts::set_status(cli.as_ref(), "alex@example.com", AgentStatus::Active).await;
@@ -269,6 +292,8 @@ async fn a_removed_agents_conversations_keep_their_name() {
             .expect(|f| matches!(f, ServerFrame::Session { .. }))
             .await,
     );
+    sam.expect(|f| matches!(f, ServerFrame::Queue { items, .. } if items.iter().any(|i| i.session == second)))
+        .await;
     sam.accept(&second).await;
     let http = reqwest::Client::new();
     let panel: serde_json::Value = http
@@ -395,7 +420,13 @@ async fn short_and_common_passwords_are_refused() {
             .await
         }
     };
-    for weak in ["short1", "nine char", "password123", "Qwertyuiop", "Baseball2024!"] {
+    for weak in [
+        "short1",
+        "nine char",
+        "password123",
+        "Qwertyuiop",
+        "Baseball2024!",
+    ] {
         assert!(
             matches!(add(weak).await, Err(AccountError::Invalid(_))),
             "{weak:?} was accepted"

@@ -35,11 +35,14 @@ async fn concurrent_logins_do_not_each_hold_argon2_memory() {
         agents.push((email, password));
     }
     let before = peak_rss_mib();
-    let logins = agents.iter().map(|(email, password)| server.login(email, password));
+    let logins = agents
+        .iter()
+        .map(|(email, password)| server.login(email, password));
     for result in futures_util::future::join_all(logins).await {
         result.expect("every login succeeds");
     }
     let grown = peak_rss_mib().saturating_sub(before);
+    eprintln!("peak RSS grew {grown} MiB for {LOGINS} concurrent logins");
     // Two slots need about 2 × 19 MiB; twenty unbounded checks need ~380.
     assert!(
         grown < 100,

@@ -62,8 +62,14 @@ async fn agent_accounts(store: &dyn Store, agent: &Agent) {
         agent: status,
     };
     let hashes = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    store.add_agent_token("t1", &agent.id, 10, 100).await.unwrap();
-    store.add_agent_token("t2", &agent.id, 10, 200).await.unwrap();
+    store
+        .add_agent_token("t1", &agent.id, 10, 100)
+        .await
+        .unwrap();
+    store
+        .add_agent_token("t2", &agent.id, 10, 200)
+        .await
+        .unwrap();
     let mut states = store
         .agent_token_states(&hashes(&["t1", "t2", "gone"]))
         .await
@@ -77,16 +83,33 @@ async fn agent_accounts(store: &dyn Store, agent: &Agent) {
         ]
     );
     // Many hashes at once: more than one statement's worth.
-    let many: Vec<String> = (0..1_200).map(|i| format!("h{i}")).chain(hashes(&["t2"])).collect();
+    let many: Vec<String> = (0..1_200)
+        .map(|i| format!("h{i}"))
+        .chain(hashes(&["t2"]))
+        .collect();
     assert_eq!(store.agent_token_states(&many).await.unwrap().len(), 1);
 
     // A new password revokes every token.
-    assert!(store.set_agent_password(&agent.email, "hash3").await.unwrap());
+    assert!(
+        store
+            .set_agent_password(&agent.email, "hash3")
+            .await
+            .unwrap()
+    );
     assert_eq!(store.agent_by_token("t1", 50).await.unwrap(), None);
-    assert!(store.agent_token_states(&hashes(&["t1", "t2"])).await.unwrap().is_empty());
+    assert!(
+        store
+            .agent_token_states(&hashes(&["t1", "t2"]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Disabled: no login, no token; enabled again: login works.
-    store.add_agent_token("t3", &agent.id, 10, 100).await.unwrap();
+    store
+        .add_agent_token("t3", &agent.id, 10, 100)
+        .await
+        .unwrap();
     let disabled = store
         .set_agent_status(&agent.email, AgentStatus::Disabled, 20)
         .await
@@ -94,12 +117,24 @@ async fn agent_accounts(store: &dyn Store, agent: &Agent) {
     assert_eq!(disabled.as_deref(), Some(agent.id.as_str()));
     assert_eq!(store.agent_credentials(&agent.email).await.unwrap(), None);
     assert_eq!(store.agent_by_token("t3", 50).await.unwrap(), None);
-    assert!(store.agent_token_states(&hashes(&["t3"])).await.unwrap().is_empty());
+    assert!(
+        store
+            .agent_token_states(&hashes(&["t3"]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     store
         .set_agent_status(&agent.email, AgentStatus::Active, 30)
         .await
         .unwrap();
-    assert!(store.agent_credentials(&agent.email).await.unwrap().is_some());
+    assert!(
+        store
+            .agent_credentials(&agent.email)
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert_eq!(
         store
             .set_agent_status("nobody@example.com", AgentStatus::Disabled, 30)
@@ -110,7 +145,10 @@ async fn agent_accounts(store: &dyn Store, agent: &Agent) {
 
     // Removed: the row stays (history names them), nothing logs in as them,
     // and their tokens say so to live sockets.
-    store.add_agent_token("t4", &agent.id, 10, 100).await.unwrap();
+    store
+        .add_agent_token("t4", &agent.id, 10, 100)
+        .await
+        .unwrap();
     store
         .set_agent_status(&agent.email, AgentStatus::Removed, 40)
         .await
@@ -121,7 +159,12 @@ async fn agent_accounts(store: &dyn Store, agent: &Agent) {
         store.agent_token_states(&hashes(&["t4"])).await.unwrap(),
         [state("t4", 100, AgentStatus::Removed)]
     );
-    assert!(!store.set_agent_password(&agent.email, "hash4").await.unwrap());
+    assert!(
+        !store
+            .set_agent_password(&agent.email, "hash4")
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store
             .set_agent_status(&agent.email, AgentStatus::Active, 50)

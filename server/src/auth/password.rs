@@ -90,8 +90,8 @@ pub fn decoy() -> &'static str {
 
 /// Why a new password is refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Weak {
-    #[error("the password needs at least {MIN_PASSWORD_CHARS} characters")]
+pub enum WeakPassword {
+    #[error("the password needs at least {} characters", MIN_PASSWORD_CHARS)]
     TooShort,
     #[error("the password is one of the most common passwords; choose another")]
     Common,
@@ -100,15 +100,15 @@ pub enum Weak {
 /// The rules for a new password: long enough, and not a common password,
 /// compared case-insensitively, also once digits and symbols around it are
 /// taken off ("Summer2024!" is "summer").
-pub fn check_new(password: &str) -> Result<(), Weak> {
+pub fn check_new(password: &str) -> Result<(), WeakPassword> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Weak::TooShort);
+        return Err(WeakPassword::TooShort);
     }
     let lower = password.to_lowercase();
     let core = lower.trim_matches(|c: char| !c.is_alphabetic());
     let common = common_passwords();
     if common.contains(lower.as_str()) || (!core.is_empty() && common.contains(core)) {
-        return Err(Weak::Common);
+        return Err(WeakPassword::Common);
     }
     Ok(())
 }
@@ -148,11 +148,11 @@ mod tests {
 
     #[test]
     fn short_and_common_passwords_are_refused() {
-        assert_eq!(check_new("abc123xyz"), Err(Weak::TooShort));
-        assert_eq!(check_new("1234567890"), Err(Weak::Common));
-        assert_eq!(check_new("QwertyUiop"), Err(Weak::Common));
-        assert_eq!(check_new("Password123"), Err(Weak::Common));
-        assert_eq!(check_new("basketball2024!"), Err(Weak::Common));
+        assert_eq!(check_new("abc123xyz"), Err(WeakPassword::TooShort));
+        assert_eq!(check_new("1234567890"), Err(WeakPassword::Common));
+        assert_eq!(check_new("QwertyUiop"), Err(WeakPassword::Common));
+        assert_eq!(check_new("Password123"), Err(WeakPassword::Common));
+        assert_eq!(check_new("basketball2024!"), Err(WeakPassword::Common));
         assert_eq!(check_new("correct horse battery staple"), Ok(()));
         assert_eq!(common_passwords().len(), 10_000);
     }

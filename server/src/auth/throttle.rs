@@ -227,6 +227,9 @@ impl<K: Hash + Eq> Table<K> {
             return;
         }
         let mut lasts: Vec<Millis> = self.entries.values().map(|e| e.last).collect();
+        if lasts.is_empty() {
+            return;
+        }
         let middle = lasts.len() / 2;
         let (_, cut, _) = lasts.select_nth_unstable(middle);
         let cut = *cut;
@@ -305,7 +308,10 @@ mod tests {
             let _ = t.begin(&format!("{i}@x"), ip, i64::from(i));
         }
         let (accounts, addresses) = t.len();
-        assert!(accounts <= 100 && addresses <= 100, "{accounts} {addresses}");
+        assert!(
+            accounts <= 100 && addresses <= 100,
+            "{accounts} {addresses}"
+        );
     }
 
     #[test]

@@ -50,8 +50,7 @@ fn bad_credentials() -> ApiError {
 /// 429 with Retry-After in whole seconds (at least 1).
 fn too_many(code: &'static str, message: &str, retry_ms: i64) -> Response {
     let secs = ((retry_ms.max(1) + 999) / 1000).to_string();
-    let mut response =
-        ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message).into_response();
+    let mut response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message).into_response();
     response.headers_mut().insert(
         RETRY_AFTER,
         HeaderValue::from_str(&secs).expect("digits are a valid header value"),

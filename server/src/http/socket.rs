@@ -11,8 +11,8 @@ use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, decode_client}
 
 use super::AppState;
 use super::credentials::agent_for_token;
-use crate::auth::{AgentTokens, VisitorClaims};
 use crate::auth::token::VISITOR_TOKEN_TTL_MS;
+use crate::auth::{AgentTokens, VisitorClaims};
 use crate::clock::now_ms;
 use crate::hub::{ConnHandle, HubError, Principal, Wire};
 use crate::ids::new_id;
@@ -20,10 +20,14 @@ use crate::store::Agent;
 
 /// What we know about a connection before its `hello`.
 pub enum Pending {
-    Visitor { site: String },
+    Visitor {
+        site: String,
+    },
     /// An agent, already known with their token's hash when the upgrade
     /// carried the session cookie.
-    Agent { cookie: Option<(Agent, String)> },
+    Agent {
+        cookie: Option<(Agent, String)>,
+    },
 }
 
 /// Who a `hello` proved the connection is.
