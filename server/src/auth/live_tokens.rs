@@ -18,7 +18,9 @@
 //!   made elsewhere takes effect within one interval (5 s by default).
 //!
 //! If the store cannot be read, nothing is closed: a database hiccup must not
-//! sign every agent out. The next round tries again.
+//! sign every agent out. The next round tries again. A logout that lands
+//! between a socket's token check and its registration is caught the same way,
+//! by the next round.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, Weak};
