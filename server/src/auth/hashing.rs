@@ -77,3 +77,30 @@ impl HashPool {
         self.memory.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn checks_beyond_the_slots_wait_then_are_refused_busy() {
+        let stored = password::hash("correct horse battery");
+        // One slot and almost no patience: of two checks at once, one runs
+        // (an Argon2 check takes tens of milliseconds) and one is refused.
+        let pool = HashPool::new(1, Duration::from_millis(1));
+        let check = || pool.verify("correct horse battery".into(), Some(stored.clone()));
+        let (a, b) = tokio::join!(check(), check());
+        let mut results = [a, b];
+        results.sort_by_key(|r| r.is_err());
+        assert_eq!(results, [Ok(true), Err(Busy)]);
+        // With patience both get through, one after the other, and the
+        // unknown-email path never says yes.
+        let pool = HashPool::new(1, Duration::from_secs(60));
+        let (a, b) = tokio::join!(
+            pool.verify("correct horse battery".into(), Some(stored.clone())),
+            pool.verify("correct horse battery".into(), None)
+        );
+        assert_eq!((a, b), (Ok(true), Ok(false)));
+        assert_eq!(pool.lock().len(), 1, "one slot, one buffer");
+    }
+}
