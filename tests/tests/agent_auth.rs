@@ -313,22 +313,47 @@ async fn a_removed_agents_conversations_keep_their_name() {
         .iter()
         .any(|e| e["author_name"] == "Alex" && e.to_string().contains("let me look"));
     assert!(said_by_alex, "{panel}");
-    let roster: serde_json::Value = http
+    assert_eq!(listed_agents(&server, &sam_token).await, ["Sam"]);
+
+    // Kim worked earlier today and has gone home; removed now, Kim leaves
+    // the list too, though no socket of theirs was open to be closed.
+    let (kim, _) = server.agent("kim@example.com", "Kim").await;
+    kim.close().await;
+    assert!(
+        listed_agents(&server, &sam_token)
+            .await
+            .contains(&"Kim".to_string())
+    );
+    accounts::set_status(cli.as_ref(), "kim@example.com", AgentStatus::Removed)
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + tandem_tests::WAIT;
+    while listed_agents(&server, &sam_token).await != ["Sam"] {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Kim is still listed"
+        );
+        tokio::time::sleep(RECHECK).await;
+    }
+}
+
+/// The names on the supervisors' (and colleagues') list.
+async fn listed_agents(server: &TestServer, token: &str) -> Vec<String> {
+    let roster: serde_json::Value = reqwest::Client::new()
         .get(server.http("/api/v1/supervisor"))
-        .bearer_auth(&sam_token)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let names: Vec<&str> = roster["live"]["agents"]
+    roster["live"]["agents"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["Sam"], "{roster}");
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Forty wrong passwords, then the right one; the statuses and the answers.

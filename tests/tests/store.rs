@@ -175,6 +175,11 @@ async fn agent_accounts(store: &dyn Store, agent: &Agent) {
     );
     assert_eq!(store.agent(&agent.id).await.unwrap(), Some(agent.clone()));
     store.delete_agent_token("t4").await.unwrap();
+    let ids = hashes(&[agent.id.as_str(), "a_missing"]);
+    assert_eq!(
+        store.agent_statuses(&ids).await.unwrap(),
+        [(agent.id.clone(), AgentStatus::Removed)]
+    );
 }
 
 /// The group-commit writer: events queued together are committed together,

@@ -15,7 +15,9 @@
 //!   whose token is gone (4003 revoked), whose agent is disabled or removed
 //!   (4003), or whose token has expired (4004 expired). The cost is one query
 //!   per interval for the whole server, not one per socket; a revocation
-//!   made elsewhere takes effect within one interval (5 s by default).
+//!   made elsewhere takes effect within one interval (5 s by default). A
+//!   second query asks about the agents the hub lists for supervisors and
+//!   colleagues, so one removed while not connected here leaves the lists too.
 //!
 //! If the store cannot be read, nothing is closed: a database hiccup must not
 //! sign every agent out. The next round tries again. A logout that lands
@@ -113,6 +115,25 @@ impl LiveTokens {
         }
     }
 
+    /// Takes agents removed elsewhere off the lists, also those with no open
+    /// socket here (a second query, only while anyone is listed).
+    async fn retire_removed(&self) {
+        let listed = self.hub.listed_agents();
+        if listed.is_empty() {
+            return;
+        }
+        match self.store.agent_statuses(&listed).await {
+            Ok(statuses) => {
+                for (id, status) in statuses {
+                    if status == AgentStatus::Removed {
+                        self.hub.retire_agent(&id);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not re-check agent accounts"),
+        }
+    }
+
     fn apply(&self, states: &[TokenState], now: Millis) {
         let by_hash: HashMap<&str, &TokenState> =
             states.iter().map(|s| (s.token_hash.as_str(), s)).collect();
@@ -146,5 +167,6 @@ async fn recheck_every(live: Weak<LiveTokens>, every: Duration) {
         tick.tick().await;
         let Some(live) = live.upgrade() else { return };
         live.recheck().await;
+        live.retire_removed().await;
     }
 }

@@ -281,6 +281,12 @@ impl AgentLive {
     fn online(&self) -> bool {
         self.presence == AgentPresence::Online && !self.conns.is_empty()
     }
+
+    /// Shown to supervisors and colleagues: seen connected since the start
+    /// (entries restored from open sessions have no name) and not removed.
+    fn listed(&self) -> bool {
+        !self.name.is_empty() && !self.retired
+    }
 }
 
 struct LiveSession {
@@ -509,6 +515,16 @@ impl Hub {
         }
     }
 
+    /// The agents supervisors and colleagues see listed (connected or not).
+    pub fn listed_agents(&self) -> Vec<String> {
+        let st = self.state();
+        st.agents
+            .iter()
+            .filter(|(_, a)| a.listed())
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     /// Agents who are online and connected.
     pub fn agents_online(&self) -> usize {
         self.state().agents.values().filter(|a| a.online()).count()
@@ -534,7 +550,7 @@ impl Hub {
         let mut agents: Vec<AgentStatus> = st
             .agents
             .iter()
-            .filter(|(_, a)| !a.name.is_empty() && !a.retired)
+            .filter(|(_, a)| a.listed())
             .map(|(id, a)| AgentStatus {
                 id: id.clone(),
                 name: a.name.clone(),

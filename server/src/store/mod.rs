@@ -301,6 +301,8 @@ pub trait Store: Send + Sync + 'static {
     /// their agent's status (a missing hash was revoked). One query however
     /// many: live sockets re-check their tokens with it.
     async fn agent_token_states(&self, token_hashes: &[String]) -> Result<Vec<TokenState>>;
+    /// The status of each of these agents that exists, in one query however many.
+    async fn agent_statuses(&self, agent_ids: &[String]) -> Result<Vec<(String, AgentStatus)>>;
 
     /// Creates the visitor on first sight, refreshes `last_seen_at` afterwards.
     async fn touch_visitor(&self, id: &str, site: &str, now: Millis) -> Result<Visitor>;

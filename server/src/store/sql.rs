@@ -162,17 +162,39 @@ pub(super) fn event_from(
     })
 }
 
-/// Token hashes looked up per statement by `agent_token_states`.
+/// Token hashes (or agent ids) looked up per statement by `agent_token_states`
+/// (`agent_statuses`).
 pub(super) const TOKENS_PER_QUERY: usize = 500;
 
-/// `agent_token_states` for `n` hashes: `$1 … $n` placeholders, no values.
+/// `$1, $2, … $n`: placeholders for an `IN (…)` list; no values.
+fn placeholders(n: usize) -> String {
+    let list: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    list.join(", ")
+}
+
+/// `agent_token_states` for `n` hashes.
 pub(super) fn token_states_query(n: usize) -> String {
-    let placeholders: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
     format!(
         "SELECT t.token_hash, t.agent_id, t.expires_at, a.disabled_at, a.removed_at \
          FROM agent_tokens t JOIN agents a ON a.id = t.agent_id WHERE t.token_hash IN ({})",
-        placeholders.join(", ")
+        placeholders(n)
     )
+}
+
+/// `agent_statuses` for `n` ids.
+pub(super) fn agent_statuses_query(n: usize) -> String {
+    format!(
+        "SELECT id, disabled_at, removed_at FROM agents WHERE id IN ({})",
+        placeholders(n)
+    )
+}
+
+pub(super) fn agent_status(disabled: Option<i64>, removed: Option<i64>) -> AgentStatus {
+    match (disabled, removed) {
+        (_, Some(_)) => AgentStatus::Removed,
+        (Some(_), None) => AgentStatus::Disabled,
+        (None, None) => AgentStatus::Active,
+    }
 }
 
 pub(super) fn token_state_from(
@@ -184,16 +206,11 @@ pub(super) fn token_state_from(
         Option<i64>,
     ),
 ) -> TokenState {
-    let agent = match (disabled, removed) {
-        (_, Some(_)) => AgentStatus::Removed,
-        (Some(_), None) => AgentStatus::Disabled,
-        (None, None) => AgentStatus::Active,
-    };
     TokenState {
         token_hash,
         agent_id,
         expires_at,
-        agent,
+        agent: agent_status(disabled, removed),
     }
 }
 
@@ -442,6 +459,24 @@ macro_rules! sql_store {
                     }
                 }
                 Ok(states)
+            }
+
+            async fn agent_statuses(
+                &self,
+                agent_ids: &[String],
+            ) -> $crate::store::Result<Vec<(String, $crate::store::AgentStatus)>> {
+                let mut statuses = Vec::with_capacity(agent_ids.len());
+                for chunk in agent_ids.chunks($crate::store::sql::TOKENS_PER_QUERY) {
+                    let q = $crate::store::sql::agent_statuses_query(chunk.len());
+                    let mut query = sqlx::query_as::<_, (String, Option<i64>, Option<i64>)>(sqlx::AssertSqlSafe(q));
+                    for id in chunk {
+                        query = query.bind(id);
+                    }
+                    for (id, disabled, removed) in query.fetch_all(&self.pool).await? {
+                        statuses.push((id, $crate::store::sql::agent_status(disabled, removed)));
+                    }
+                }
+                Ok(statuses)
             }
 
             async fn touch_visitor(&self, id: &str, site: &str, now: i64) -> $crate::store::Result<$crate::store::Visitor> {
