@@ -55,10 +55,19 @@ fn on_link_event(console: Console, link: &Link, event: LinkEvent) {
 }
 
 fn on_closed(console: Console, link: &Link, code: u16, retry_ms: u32) {
-    if code == CloseCode::BadToken.code() || code == CloseCode::Replaced.code() {
+    // Credentials that ended: reconnecting cannot help, so back to the sign-in page.
+    let ended = [
+        CloseCode::BadToken,
+        CloseCode::Replaced,
+        CloseCode::Revoked,
+        CloseCode::Expired,
+    ];
+    if ended.iter().any(|c| c.code() == code) {
         link.stop();
         let notice = if code == CloseCode::Replaced.code() {
             "You were signed out from another window."
+        } else if code == CloseCode::Revoked.code() {
+            "You were signed out: your sign-in was ended (logout, a new password, or your account was disabled)."
         } else {
             "Your sign-in has expired. Please sign in again."
         };

@@ -17,6 +17,7 @@
 
 mod baseline;
 mod idle;
+mod logins;
 mod net;
 mod pairing;
 mod pairs;
@@ -72,6 +73,15 @@ enum Command {
         visitors: usize,
         #[command(flatten)]
         site: SiteArgs,
+    },
+    /// Server memory under many concurrent logins of seeded agents (Tandem).
+    Logins {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        server_pid: u32,
+        #[arg(long, default_value_t = 200)]
+        logins: usize,
     },
     /// Time from a help request to online agents seeing it in their queue (Tandem).
     Pairing {
@@ -132,6 +142,11 @@ async fn run(command: Command) -> Result<()> {
             visitors,
             site,
         } => Outcome::Idle(idle::idle(&site.tandem(&url)?, visitors, server_pid).await?),
+        Command::Logins {
+            url,
+            server_pid,
+            logins,
+        } => Outcome::Logins(logins::logins(&url, logins, server_pid).await?),
         Command::Pairing {
             url,
             server_pid,

@@ -55,8 +55,13 @@ impl Dialer {
         })
     }
 
-    /// Opens a WebSocket to `path` (with its query), sending `Origin` if given.
-    pub async fn connect(&self, path: &str, origin: Option<&str>) -> Result<Ws> {
+    /// The server's address.
+    pub fn server(&self) -> SocketAddr {
+        self.server
+    }
+
+    /// A TCP connection to the server from the next source address in turn.
+    pub async fn tcp(&self) -> Result<TcpStream> {
         let n = self.next_source.fetch_add(1, Ordering::Relaxed);
         let source = Ipv4Addr::new(127, 0, 1, (n % SOURCE_ADDRESSES + 1) as u8);
         let socket = TcpSocket::new_v4()?;
@@ -69,6 +74,12 @@ impl Dialer {
             .with_context(|| format!("connecting to {} from {source}", self.server))?;
         // Browsers disable Nagle too; without this, back-to-back frames wait for ACKs.
         tcp.set_nodelay(true)?;
+        Ok(tcp)
+    }
+
+    /// Opens a WebSocket to `path` (with its query), sending `Origin` if given.
+    pub async fn connect(&self, path: &str, origin: Option<&str>) -> Result<Ws> {
+        let tcp = self.tcp().await?;
         let mut request = format!("ws://{}{path}", self.server).into_client_request()?;
         if let Some(origin) = origin {
             request

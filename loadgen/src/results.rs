@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::idle::IdleRun;
+use crate::logins::LoginRun;
 use crate::pairing::PairingRun;
 use crate::persist::PersistRun;
 use crate::relay::RelayRun;
@@ -15,6 +16,7 @@ pub enum Outcome {
     Idle(IdleRun),
     Pairing(PairingRun),
     Persist(PersistRun),
+    Logins(LoginRun),
 }
 
 impl Outcome {

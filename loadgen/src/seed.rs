@@ -20,9 +20,10 @@ pub async fn seed(database_url: &str, agents: usize, tokens_out: &Path) -> Resul
     let store = store::open(database_url)
         .await
         .with_context(|| format!("opening {database_url}"))?;
-    // Nobody logs in with a password here, but every agent needs one. Argon2
-    // is slow on purpose (tens of milliseconds): one hash serves them all.
-    let hash = password::hash("bench-password-not-used-to-log-in");
+    // The relay runs authenticate with the tokens; the login scenario logs in
+    // with this password. Argon2 is slow on purpose (tens of milliseconds):
+    // one hash serves them all.
+    let hash = password::hash(crate::logins::SEEDED_PASSWORD);
     let now = now_ms();
     let mut tokens = String::with_capacity(agents * 44);
     for i in 0..agents {

@@ -107,6 +107,11 @@ pub enum CloseCode {
     TooBig = 1009,
     /// Authentication failed; do not retry with the same token.
     BadToken = 4001,
+    /// The agent's token was revoked while the socket was open: logout, a
+    /// password change, or the account was disabled or removed. Sign in again.
+    Revoked = 4003,
+    /// The agent's token reached its expiry while the socket was open. Sign in again.
+    Expired = 4004,
     /// The client fell too far behind; reconnect and resume from the last seq.
     Lagging = 4008,
     /// The same client opened too many connections or sent too many bad frames.

@@ -5,7 +5,7 @@ use protocol::limits::MAX_SHORT_CHARS;
 use crate::auth::password;
 use crate::clock::now_ms;
 use crate::ids::new_id;
-use crate::store::{Agent, Store, StoreError};
+use crate::store::{Agent, AgentStatus, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -26,17 +26,16 @@ pub struct NewAgent<'a> {
 }
 
 fn check_password(password: &str) -> Result<(), AccountError> {
-    if password.chars().count() < password::MIN_PASSWORD_CHARS {
-        return Err(AccountError::Invalid(format!(
-            "the password needs at least {} characters",
-            password::MIN_PASSWORD_CHARS
-        )));
-    }
-    Ok(())
+    password::check_new(password).map_err(|weak| AccountError::Invalid(weak.to_string()))
+}
+
+/// Emails are kept and compared in lower case.
+fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
 }
 
 pub async fn add_agent(store: &dyn Store, new: NewAgent<'_>) -> Result<Agent, AccountError> {
-    let email = new.email.trim().to_lowercase();
+    let email = normalise_email(new.email);
     if !email.contains('@') || email.len() > 320 {
         return Err(AccountError::Invalid(format!(
             "{email:?} is not an email address"
@@ -76,7 +75,10 @@ pub async fn add_agent(store: &dyn Store, new: NewAgent<'_>) -> Result<Agent, Ac
     }
 }
 
-/// Sets a new password; false if no agent has this email.
+/// Sets a new password and revokes every token of the agent: their open
+/// consoles are closed within the server's re-check interval, even when this
+/// runs in another process (`tandem agent set-password`). False if no agent
+/// has this email.
 pub async fn set_password(
     store: &dyn Store,
     email: &str,
@@ -88,6 +90,21 @@ pub async fn set_password(
         .await
         .expect("hashing does not panic");
     Ok(store
-        .set_agent_password(&email.trim().to_lowercase(), &hash)
+        .set_agent_password(&normalise_email(email), &hash)
         .await?)
+}
+
+/// Disables (no login, tokens revoked, sockets closed within the re-check
+/// interval, no offers), enables again, or removes an agent (never again;
+/// their sessions and transcripts keep their name). False if no agent (not
+/// removed) has this email.
+pub async fn set_status(
+    store: &dyn Store,
+    email: &str,
+    status: AgentStatus,
+) -> Result<bool, AccountError> {
+    Ok(store
+        .set_agent_status(&normalise_email(email), status, now_ms())
+        .await?
+        .is_some())
 }

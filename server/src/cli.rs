@@ -14,7 +14,7 @@ use crate::accounts::{self, AccountError, NewAgent};
 use crate::admission::VisitorLimits;
 use crate::cidr::Cidr;
 use crate::config::{Config, ConnLimits, TurnConfig, VoiceConfig, default_static_dir};
-use crate::store::{self, VoicePolicy};
+use crate::store::{self, AgentStatus, VoicePolicy};
 
 #[derive(Parser)]
 #[command(
@@ -107,6 +107,8 @@ pub struct Serve {
     pub connections: Connections,
     #[command(flatten)]
     pub visitors: Visitors,
+    #[command(flatten)]
+    pub login: Login,
     #[command(flatten)]
     pub db: Database,
 }
@@ -208,6 +210,39 @@ impl Visitors {
             requests_per_ip: self.requests_per_ip,
             requests_per_site: self.requests_per_site,
             max_waiting_per_site: self.max_waiting_per_site,
+        }
+    }
+}
+
+/// Agent logins (see docs/security.md).
+#[derive(Args)]
+pub struct Login {
+    /// Hours an agent stays logged in.
+    #[arg(long, env = "TANDEM_AGENT_SESSION_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=24 * 90))]
+    pub agent_session_hours: u32,
+    /// Seconds between re-checks of live agent sockets' tokens: how soon a
+    /// revocation made by another process (`tandem agent set-password`,
+    /// `disable`, `remove`) or an expiry closes them.
+    #[arg(long, env = "TANDEM_TOKEN_RECHECK_SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub token_recheck_seconds: u32,
+    /// Password checks (Argon2, 19 MiB each) running at once; default: the number of cores.
+    #[arg(long, env = "TANDEM_LOGIN_CONCURRENCY",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub login_concurrency: Option<u32>,
+}
+
+impl Login {
+    fn config(self) -> crate::config::LoginConfig {
+        let defaults = crate::config::LoginConfig::default();
+        crate::config::LoginConfig {
+            token_ttl_ms: i64::from(self.agent_session_hours) * 3600 * 1000,
+            token_recheck: std::time::Duration::from_secs(self.token_recheck_seconds.into()),
+            concurrent_hashes: self
+                .login_concurrency
+                .map_or(defaults.concurrent_hashes, |n| n as usize),
+            ..defaults
         }
     }
 }
@@ -326,8 +361,27 @@ pub enum AgentCommand {
         #[command(flatten)]
         db: Database,
     },
-    /// Replace an agent's password (read from the first line of stdin).
+    /// Replace an agent's password (read from the first line of stdin); signs
+    /// the agent out everywhere.
     SetPassword {
+        email: String,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Stop an agent from working: no login, signed out everywhere, no chats offered.
+    Disable {
+        email: String,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Let a disabled agent log in again.
+    Enable {
+        email: String,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Remove an agent for good; their past conversations keep their name.
+    Remove {
         email: String,
         #[command(flatten)]
         db: Database,
@@ -528,6 +582,15 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 Ok(4)
             }
         }
+        Command::Agent(AgentCommand::Disable { email, db }) => {
+            agent_status(&db, &email, AgentStatus::Disabled).await
+        }
+        Command::Agent(AgentCommand::Enable { email, db }) => {
+            agent_status(&db, &email, AgentStatus::Active).await
+        }
+        Command::Agent(AgentCommand::Remove { email, db }) => {
+            agent_status(&db, &email, AgentStatus::Removed).await
+        }
         Command::Site(SiteCommand::Add {
             id,
             origins,
@@ -609,6 +672,22 @@ pub async fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+/// `tandem agent disable|enable|remove`; exit code 4 when no agent has the email.
+async fn agent_status(db: &Database, email: &str, status: AgentStatus) -> Result<i32> {
+    let store = store::open(&db.database_url).await?;
+    if !accounts::set_status(store.as_ref(), email, status).await? {
+        eprintln!("error: no agent with the email {email}");
+        return Ok(4);
+    }
+    let done = match status {
+        AgentStatus::Active => "enabled",
+        AgentStatus::Disabled => "disabled; their consoles close within seconds",
+        AgentStatus::Removed => "removed; their consoles close within seconds",
+    };
+    println!("agent {email} {done}");
+    Ok(0)
+}
+
 async fn serve(s: Serve) -> Result<()> {
     let config = Config {
         listen: s.listen,
@@ -624,6 +703,7 @@ async fn serve(s: Serve) -> Result<()> {
         voice: s.voice.config(),
         connections: s.connections.config()?,
         visitors: s.visitors.limits(),
+        login: s.login.config(),
     };
     let running = crate::start(config).await?;
     println!("Tandem is running.");

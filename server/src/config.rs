@@ -40,6 +40,8 @@ pub struct Config {
     pub connections: ConnLimits,
     /// Limits on new visitors, help requests and the waiting line.
     pub visitors: crate::admission::VisitorLimits,
+    /// Agent logins and their tokens: lifetime, re-checks, throttling.
+    pub login: LoginConfig,
 }
 
 /// Every connection has a deadline and every client address a cap, so idle,
@@ -80,6 +82,35 @@ impl Default for ConnLimits {
             hello_max_bytes: protocol::limits::MAX_HELLO_BYTES,
             max_per_ip: 64,
             trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// Agent logins: how long a token lives, how often live sockets re-check
+/// theirs, how guessing is slowed and how many password checks run at once
+/// (see docs/security.md, "Agent accounts and login").
+#[derive(Debug, Clone)]
+pub struct LoginConfig {
+    /// How long an agent stays logged in.
+    pub token_ttl_ms: protocol::Millis,
+    /// How often live agent sockets re-check their tokens against the store
+    /// (revocations made by another process, expiry).
+    pub token_recheck: std::time::Duration,
+    pub throttle: crate::auth::throttle::ThrottleLimits,
+    /// Argon2 checks running at once (each holds 19 MiB).
+    pub concurrent_hashes: usize,
+    /// How long a login waits for a free check before it is answered 429.
+    pub hash_wait: std::time::Duration,
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        LoginConfig {
+            token_ttl_ms: crate::auth::token::AGENT_TOKEN_TTL_MS,
+            token_recheck: std::time::Duration::from_secs(5),
+            throttle: Default::default(),
+            concurrent_hashes: crate::auth::hashing::HashPool::default_slots(),
+            hash_wait: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -174,6 +205,7 @@ impl Config {
                 requests_per_site: 1_000_000,
                 ..Default::default()
             },
+            login: LoginConfig::default(),
         }
     }
 }

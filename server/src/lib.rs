@@ -124,11 +124,17 @@ pub async fn start(mut config: Config) -> Result<Running> {
     })
     .await?;
     let config = Arc::new(config);
+    let auth = Arc::new(auth::AgentAuth::start(
+        &config.login,
+        store.clone(),
+        hub.clone(),
+    ));
     let state = http::AppState {
         hub,
         store: store.clone(),
         config: config.clone(),
         sockets_per_ip: net::PerIp::new(config.connections.max_per_ip),
+        auth,
     };
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();

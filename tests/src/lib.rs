@@ -86,6 +86,12 @@ impl TestServer {
         Self::start_in(dir, |_| {}).await
     }
 
+    /// The database URL, for a second store handle: what a `tandem agent …`
+    /// command run in another process would open.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}/tandem.db", self.dir.0.display())
+    }
+
     pub fn http(&self, path: &str) -> String {
         format!("{}{path}", self.running.public_url)
     }
@@ -271,11 +277,12 @@ impl Client {
         Self::connect_with(url, origin, &[]).await
     }
 
-    /// Connects sending extra headers too (e.g. `X-Forwarded-For`).
+    /// Connects sending extra request headers too (e.g. `X-Forwarded-For`,
+    /// the console's session cookie).
     pub async fn connect_with(
         url: &str,
         origin: Option<&str>,
-        headers: &[(&'static str, &str)],
+        headers: &[(&str, &str)],
     ) -> Result<Client> {
         let mut req = url.into_client_request()?;
         if let Some(origin) = origin {
@@ -283,8 +290,10 @@ impl Client {
                 .insert("Origin", HeaderValue::from_str(origin)?);
         }
         for (name, value) in headers {
-            req.headers_mut()
-                .append(*name, HeaderValue::from_str(value)?);
+            req.headers_mut().append(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())?,
+                HeaderValue::from_str(value)?,
+            );
         }
         let (ws, _) = tokio_tungstenite::connect_async(req).await?;
         Ok(Client { ws, rid: 0 })

@@ -11,8 +11,8 @@ use protocol::{
 };
 use sqlx::postgres::PgConnectOptions;
 use tandem_server::store::{
-    Agent, LibraryItem, LibraryKind, PostgresStore, SessionRecord, Site, SqliteStore, Store,
-    StoreError, VoicePolicy, Wrapup,
+    Agent, AgentStatus, LibraryItem, LibraryKind, PostgresStore, SessionRecord, Site, SqliteStore,
+    Store, StoreError, TokenState, VoicePolicy, Wrapup,
 };
 use tandem_tests::scratch_dir;
 
@@ -54,6 +54,136 @@ async fn postgres_store_passes_the_suite() {
         .execute(&admin)
         .await
         .unwrap();
+}
+
+/// Revoking tokens (new password, disabling, removing) and what live sockets
+/// re-check: which of their tokens are still stored, expiring when, for whom.
+async fn agent_accounts(store: &dyn Store, agent: &Agent) {
+    let state = |hash: &str, expires_at, status| TokenState {
+        token_hash: hash.into(),
+        agent_id: agent.id.clone(),
+        expires_at,
+        agent: status,
+    };
+    let hashes = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    store
+        .add_agent_token("t1", &agent.id, 10, 100)
+        .await
+        .unwrap();
+    store
+        .add_agent_token("t2", &agent.id, 10, 200)
+        .await
+        .unwrap();
+    let mut states = store
+        .agent_token_states(&hashes(&["t1", "t2", "gone"]))
+        .await
+        .unwrap();
+    states.sort_by(|a, b| a.token_hash.cmp(&b.token_hash));
+    assert_eq!(
+        states,
+        [
+            state("t1", 100, AgentStatus::Active),
+            state("t2", 200, AgentStatus::Active)
+        ]
+    );
+    // Many hashes at once: more than one statement's worth.
+    let many: Vec<String> = (0..1_200)
+        .map(|i| format!("h{i}"))
+        .chain(hashes(&["t2"]))
+        .collect();
+    assert_eq!(store.agent_token_states(&many).await.unwrap().len(), 1);
+
+    // A new password revokes every token.
+    assert!(
+        store
+            .set_agent_password(&agent.email, "hash3")
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.agent_by_token("t1", 50).await.unwrap(), None);
+    assert!(
+        store
+            .agent_token_states(&hashes(&["t1", "t2"]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Disabled: no login, no token; enabled again: login works.
+    store
+        .add_agent_token("t3", &agent.id, 10, 100)
+        .await
+        .unwrap();
+    let disabled = store
+        .set_agent_status(&agent.email, AgentStatus::Disabled, 20)
+        .await
+        .unwrap();
+    assert_eq!(disabled.as_deref(), Some(agent.id.as_str()));
+    assert_eq!(store.agent_credentials(&agent.email).await.unwrap(), None);
+    assert_eq!(store.agent_by_token("t3", 50).await.unwrap(), None);
+    assert!(
+        store
+            .agent_token_states(&hashes(&["t3"]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .set_agent_status(&agent.email, AgentStatus::Active, 30)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .agent_credentials(&agent.email)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store
+            .set_agent_status("nobody@example.com", AgentStatus::Disabled, 30)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Removed: the row stays (history names them), nothing logs in as them,
+    // and their tokens say so to live sockets.
+    store
+        .add_agent_token("t4", &agent.id, 10, 100)
+        .await
+        .unwrap();
+    store
+        .set_agent_status(&agent.email, AgentStatus::Removed, 40)
+        .await
+        .unwrap();
+    assert_eq!(store.agent_credentials(&agent.email).await.unwrap(), None);
+    assert_eq!(store.agent_by_token("t4", 50).await.unwrap(), None);
+    assert_eq!(
+        store.agent_token_states(&hashes(&["t4"])).await.unwrap(),
+        [state("t4", 100, AgentStatus::Removed)]
+    );
+    assert!(
+        !store
+            .set_agent_password(&agent.email, "hash4")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .set_agent_status(&agent.email, AgentStatus::Active, 50)
+            .await
+            .unwrap(),
+        None,
+        "removal is final"
+    );
+    assert_eq!(store.agent(&agent.id).await.unwrap(), Some(agent.clone()));
+    store.delete_agent_token("t4").await.unwrap();
+    let ids = hashes(&[agent.id.as_str(), "a_missing"]);
+    assert_eq!(
+        store.agent_statuses(&ids).await.unwrap(),
+        [(agent.id.clone(), AgentStatus::Removed)]
+    );
 }
 
 /// The group-commit writer: events queued together are committed together,
@@ -319,6 +449,7 @@ async fn suite(store: Arc<dyn Store>) {
     assert_eq!(store.agent_by_token("other", 50).await.unwrap(), None);
     store.delete_agent_token("th").await.unwrap();
     assert_eq!(store.agent_by_token("th", 50).await.unwrap(), None);
+    agent_accounts(store.as_ref(), &agent).await;
 
     // Visitors, identity, pages.
     let v = store.touch_visitor("v_1", "shop", 5).await.unwrap();

@@ -35,6 +35,8 @@ const REPEATED_UP_TO: usize = 1_000;
 const SPARE_FDS: usize = 100;
 const IDLE_VISITORS: usize = 10_000;
 const PAIRING_AGENTS: usize = 1_000;
+/// Concurrent logins in the login memory scenario (issue 13).
+const LOGINS: usize = 200;
 /// Tandem's per-connection frame limit in the relay runs: a flood guard
 /// (30 a second by default) that would otherwise measure itself, not the
 /// server (at 100 pairs it capped Tandem at 2,800 messages/s).
@@ -131,6 +133,13 @@ pub fn bench(args: &[String]) -> Result<()> {
     eprintln!("xtask bench: memory with {visitors} idle visitors");
     let server = b.tandem(0, &[])?;
     b.loadgen(&server, &["idle", "--visitors", &visitors.to_string()])?;
+    drop(server);
+
+    eprintln!("xtask bench: memory under {LOGINS} concurrent logins");
+    let mut server = b.tandem(LOGINS, &[])?;
+    // They log in with the seeded password, not with the seeded tokens.
+    server.tokens = None;
+    b.loadgen(&server, &["logins", "--logins", &LOGINS.to_string()])?;
     drop(server);
 
     // Pairing: requests spaced out (as they come in life), back to back, and

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use crate::idle::IdleRun;
+use crate::logins::LoginRun;
 use crate::pairing::PairingRun;
 use crate::persist::PersistRun;
 use crate::relay::{RelayRun, Target};
@@ -60,6 +61,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
             Outcome::Idle(r) => runs.idle.push(r),
             Outcome::Pairing(r) => runs.pairing.push(r),
             Outcome::Persist(r) => runs.persist.push(r),
+            Outcome::Logins(r) => runs.logins.push(r),
         }
     }
     let old = std::fs::read_to_string(&args.out).ok();
@@ -101,6 +103,7 @@ struct Runs {
     idle: Vec<IdleRun>,
     pairing: Vec<PairingRun>,
     persist: Vec<PersistRun>,
+    logins: Vec<LoginRun>,
 }
 
 impl Runs {

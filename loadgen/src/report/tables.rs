@@ -112,6 +112,23 @@ pub(super) fn memory_tables(runs: &Runs) -> String {
             idle.connect_secs,
         );
     }
+    for run in &runs.logins {
+        let _ = writeln!(
+            md,
+            "Tandem under {} concurrent logins (each from its own address, for its own agent): \
+             RSS {} before, **{} at the peak**, {} after; {} logged in, {} answered `busy` \
+             (429), {} otherwise, in {:.1} s. Password checks run a few at a time (one per \
+             core by default), each reusing its 19 MiB.\n",
+            count(run.logins as f64),
+            mib(run.before.rss),
+            mib(run.peak_rss),
+            mib(run.after.rss),
+            count(run.ok as f64),
+            count(run.busy as f64),
+            count(run.other as f64),
+            run.secs,
+        );
+    }
     md += "Active pairs (two connections each), server RSS around the relay runs (largest run of each target):\n\n\
            | Target | Pairs | Before | After setup | After saturation | After half load | Peak | Per connection (after setup) |\n\
            |---|---:|---:|---:|---:|---:|---:|---:|\n";

@@ -1,118 +1,26 @@
-//! Agent login, logout, identity, and transcripts.
+//! The signed-in agent and the transcripts of their sessions (login and
+//! logout are in login.rs).
 
 use axum::extract::{Path, State};
-use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
-use super::credentials::{COOKIE_NAME, agent_from_headers, bearer_token};
+use super::credentials::agent_from_headers;
 use super::error::ApiError;
-use crate::auth::token::AGENT_TOKEN_TTL_MS;
-use crate::auth::{AgentTokens, password};
-use crate::clock::now_ms;
 use crate::store::Agent;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/login", post(login))
-        .route("/api/v1/logout", post(logout))
         .route("/api/v1/me", get(me))
         .route("/api/v1/sessions/{id}/transcript", get(transcript))
 }
 
-#[derive(Deserialize)]
-struct LoginRequest {
-    email: String,
-    password: String,
-}
-
-fn agent_json(agent: &Agent) -> serde_json::Value {
+/// An agent as the REST API shows them.
+pub(super) fn agent_json(agent: &Agent) -> serde_json::Value {
     json!({"id": agent.id, "name": agent.name, "email": agent.email, "skills": agent.skills, "capacity": agent.capacity})
-}
-
-async fn login(
-    State(app): State<AppState>,
-    Json(req): Json<LoginRequest>,
-) -> Result<Response, ApiError> {
-    let bad = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_credentials",
-            "wrong email or password",
-        )
-    };
-    if req.email.len() > 320 || req.password.len() > 1024 {
-        return Err(bad());
-    }
-    let found = app.store.agent_credentials(req.email.trim()).await?;
-    // Argon2 is deliberately slow; keep it off the async workers.
-    let (agent, ok) = tokio::task::spawn_blocking(move || match found {
-        Some((agent, hash)) => {
-            let ok = password::verify(&req.password, &hash);
-            (Some(agent), ok)
-        }
-        None => {
-            password::verify(&req.password, password::decoy());
-            (None, false)
-        }
-    })
-    .await
-    .map_err(|_| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "login failed",
-        )
-    })?;
-    let Some(agent) = agent.filter(|_| ok) else {
-        tracing::info!("failed agent login");
-        return Err(bad());
-    };
-    let token = AgentTokens::generate();
-    let now = now_ms();
-    app.store
-        .add_agent_token(
-            &AgentTokens::hash(&token),
-            &agent.id,
-            now,
-            now + AGENT_TOKEN_TTL_MS,
-        )
-        .await?;
-    let secure = if app.config.public_url.starts_with("https:") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        AGENT_TOKEN_TTL_MS / 1000
-    );
-    let mut response = Json(json!({"token": token, "agent": agent_json(&agent)})).into_response();
-    response.headers_mut().insert(
-        SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
-    );
-    Ok(response)
-}
-
-async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(token) = bearer_token(&headers) {
-        app.store
-            .delete_agent_token(&AgentTokens::hash(&token))
-            .await?;
-    }
-    let clear = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        SET_COOKIE,
-        HeaderValue::from_str(&clear).expect("cookie is ASCII"),
-    );
-    Ok(response)
 }
 
 async fn me(

@@ -7,6 +7,7 @@ mod customers;
 pub mod demo;
 mod error;
 mod library;
+mod login;
 mod socket;
 mod supervisor;
 mod ws;
@@ -34,12 +35,15 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// WebSockets open per client address (`--max-connections-per-ip`).
     pub sockets_per_ip: crate::net::PerIp,
+    /// Login throttling, bounded password checks, live agent sockets by token.
+    pub auth: Arc<crate::auth::AgentAuth>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(agents::router())
+        .merge(login::router())
         .merge(customers::router())
         .merge(library::router())
         .merge(ws::router())

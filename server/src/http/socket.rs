@@ -19,7 +19,8 @@ use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, decode_client}
 use super::AppState;
 use super::credentials::agent_for_token;
 use crate::admission::Kind;
-use crate::auth::VisitorClaims;
+use crate::auth::live_tokens::Registration;
+use crate::auth::{AgentTokens, VisitorClaims};
 use crate::auth::token::VISITOR_TOKEN_TTL_MS;
 use crate::clock::now_ms;
 use crate::config::ConnLimits;
@@ -35,7 +36,18 @@ use tokio::time::{Instant, MissedTickBehavior, timeout};
 pub enum Pending {
     /// `ip`: the client's address, for admission limits.
     Visitor { site: String, ip: IpAddr },
-    Agent { agent: Option<Agent> },
+    /// An agent, already known with their token's hash when the upgrade
+    /// carried the session cookie.
+    Agent { cookie: Option<(Agent, String)> },
+}
+
+/// Who a `hello` proved the connection is.
+struct Authenticated {
+    principal: Principal,
+    /// A visitor's renewed token, sent back in `welcome`.
+    visitor_token: Option<String>,
+    /// The hash of the token an agent connected with: revoking it closes the socket.
+    agent_token_hash: Option<String>,
 }
 
 /// Bad frames a connection may send before it is closed as abusive.
@@ -71,6 +83,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
         page_limiter: RateLimiter::new(PAGE_FRAMES_PER_SECOND),
         strikes: 0,
         dropped_refusals: 0,
+        registration: None,
     };
     let opened = Instant::now();
     let mut heard = opened;
@@ -179,6 +192,9 @@ struct Reader<'a> {
     strikes: u32,
     /// Error replies not queued because the queue was short of room.
     dropped_refusals: u64,
+    /// Keeps an agent's connection findable by its token until it ends, so
+    /// revoking the token closes it.
+    registration: Option<Registration>,
 }
 
 impl Reader<'_> {
@@ -249,10 +265,14 @@ impl Reader<'_> {
             return self.strike();
         };
         match hello(self.app, &self.pending, token, page).await {
-            Ok((principal, new_token)) => {
+            Ok(auth) => {
+                if let Some(hash) = auth.agent_token_hash {
+                    self.registration = Some(self.app.auth.live.register(self.conn, hash));
+                }
+                let principal = auth.principal;
                 self.app
                     .hub
-                    .attach(&principal, self.conn, new_token, env.rid);
+                    .attach(&principal, self.conn, auth.visitor_token, env.rid);
                 self.who = Some(principal);
                 self.budget.lift();
                 Flow::Go
@@ -395,18 +415,20 @@ fn close_reason(code: u16) -> &'static str {
         c if c == CloseCode::TooBig.code() => "frame_too_large",
         c if c == CloseCode::HelloTimeout.code() => "hello_timeout",
         c if c == CloseCode::Idle.code() => "idle",
+        c if c == CloseCode::Revoked.code() => "revoked",
+        c if c == CloseCode::Expired.code() => "expired",
         _ => "",
     }
 }
 
-/// Authenticates a `hello`: returns who is connected and, for visitors, the
-/// token to keep (renewed on every connection).
+/// Authenticates a `hello`: who is connected, for visitors the token to keep
+/// (renewed on every connection), for agents the hash of theirs.
 async fn hello(
     app: &AppState,
     pending: &Pending,
     token: Option<String>,
     page: Option<protocol::PageInfo>,
-) -> Result<(Principal, Option<String>), HubError> {
+) -> Result<Authenticated, HubError> {
     let now = now_ms();
     match pending {
         Pending::Visitor { site, ip } => {
@@ -433,19 +455,22 @@ async fn hello(
                 exp: now + VISITOR_TOKEN_TTL_MS,
             };
             let token = app.hub.visitor_tokens().issue(&claims);
-            Ok((
-                Principal::Visitor {
+            Ok(Authenticated {
+                principal: Principal::Visitor {
                     id: vid,
                     site: site.clone(),
                     ip: *ip,
                 },
-                Some(token),
-            ))
+                visitor_token: Some(token),
+                agent_token_hash: None,
+            })
         }
-        Pending::Agent { agent: Some(agent) } => Ok((Principal::Agent(agent.clone()), None)),
-        Pending::Agent { agent: None } => match token {
+        Pending::Agent {
+            cookie: Some((agent, hash)),
+        } => Ok(agent_hello(agent.clone(), hash.clone())),
+        Pending::Agent { cookie: None } => match token {
             Some(token) => match agent_for_token(app.store.as_ref(), &token).await? {
-                Some(agent) => Ok((Principal::Agent(agent), None)),
+                Some(agent) => Ok(agent_hello(agent, AgentTokens::hash(&token))),
                 None => Err(HubError::new(
                     ErrorCode::BadToken,
                     "agent token is unknown or expired",
@@ -456,6 +481,14 @@ async fn hello(
                 "log in first: no session cookie or token",
             )),
         },
+    }
+}
+
+fn agent_hello(agent: Agent, token_hash: String) -> Authenticated {
+    Authenticated {
+        principal: Principal::Agent(agent),
+        visitor_token: None,
+        agent_token_hash: Some(token_hash),
     }
 }
 

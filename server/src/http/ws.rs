@@ -14,9 +14,10 @@ use protocol::limits::MAX_TRANSPORT_BYTES;
 use serde::Deserialize;
 
 use super::AppState;
-use super::credentials::agent_from_headers;
+use super::credentials::{agent_for_token, bearer_token};
 use super::error::ApiError;
 use super::socket::{self, Held, Pending};
+use crate::auth::AgentTokens;
 use crate::net::{ReadBudget, Slot, client_ip};
 
 pub fn router() -> Router<AppState> {
@@ -96,11 +97,17 @@ async fn agent(
             ));
         }
     }
-    let agent = agent_from_headers(app.store.as_ref(), &headers).await?;
+    // The cookie's token is remembered with the agent: revoking it closes this socket.
+    let cookie = match bearer_token(&headers) {
+        Some(token) => agent_for_token(app.store.as_ref(), &token)
+            .await?
+            .map(|agent| (agent, AgentTokens::hash(&token))),
+        None => None,
+    };
     Ok(upgrade(
         ws,
         app,
-        Pending::Agent { agent },
+        Pending::Agent { cookie },
         Held { slot, budget },
     ))
 }

@@ -288,11 +288,19 @@ struct AgentLive {
     conns: Vec<ConnHandle>,
     sessions: HashSet<String>,
     capacity: u32,
+    /// The account was removed: no longer listed for supervisors and colleagues.
+    retired: bool,
 }
 
 impl AgentLive {
     fn online(&self) -> bool {
         self.presence == AgentPresence::Online && !self.conns.is_empty()
+    }
+
+    /// Shown to supervisors and colleagues: seen connected since the start
+    /// (entries restored from open sessions have no name) and not removed.
+    fn listed(&self) -> bool {
+        !self.name.is_empty() && !self.retired
     }
 }
 
@@ -543,6 +551,24 @@ impl Hub {
         }
     }
 
+    /// Takes a removed agent off the lists supervisors and colleagues see.
+    /// Their sockets are closed by whoever noticed the removal.
+    pub fn retire_agent(&self, agent: &str) {
+        if let Some(live) = self.state().agents.get_mut(agent) {
+            live.retired = true;
+        }
+    }
+
+    /// The agents supervisors and colleagues see listed (connected or not).
+    pub fn listed_agents(&self) -> Vec<String> {
+        let st = self.state();
+        st.agents
+            .iter()
+            .filter(|(_, a)| a.listed())
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     /// Agents who are online and connected.
     pub fn agents_online(&self) -> usize {
         self.state().agents.values().filter(|a| a.online()).count()
@@ -568,7 +594,7 @@ impl Hub {
         let mut agents: Vec<AgentStatus> = st
             .agents
             .iter()
-            .filter(|(_, a)| !a.name.is_empty())
+            .filter(|(_, a)| a.listed())
             .map(|(id, a)| AgentStatus {
                 id: id.clone(),
                 name: a.name.clone(),

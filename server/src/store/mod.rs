@@ -176,6 +176,25 @@ impl Agent {
     }
 }
 
+/// Whether an agent account may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentStatus {
+    Active,
+    /// Cannot log in until enabled again.
+    Disabled,
+    /// Gone for good; the row stays so history still names them.
+    Removed,
+}
+
+/// What the store holds about an agent token a live socket was opened with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenState {
+    pub token_hash: String,
+    pub agent_id: String,
+    pub expires_at: Millis,
+    pub agent: AgentStatus,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Visitor {
     pub id: String,
@@ -297,11 +316,24 @@ pub trait Store: Send + Sync + 'static {
     /// Every site, by id.
     async fn sites(&self) -> Result<Vec<Site>>;
 
-    /// Adds an agent; `Conflict("agent")` if the email is taken.
+    /// Adds an agent; `Conflict("agent")` if the email is taken (also by a
+    /// removed agent: the row stays for history).
     async fn add_agent(&self, agent: &Agent, password_hash: &str, now: Millis) -> Result<()>;
-    /// Replaces an agent's password; false if no agent has that email.
+    /// Replaces an agent's password and revokes every token of theirs, in one
+    /// transaction; false if no agent (not removed) has that email.
     async fn set_agent_password(&self, email: &str, password_hash: &str) -> Result<bool>;
-    /// The agent with this email and their password hash, for login.
+    /// Disables, enables or removes the agent with this email. Disabling
+    /// deletes every token of theirs in the same transaction; a removed
+    /// agent's tokens are dead too, as no lookup accepts a removed agent's.
+    /// The agent's id, or `None` if no agent (not removed) has that email.
+    async fn set_agent_status(
+        &self,
+        email: &str,
+        change: AgentStatus,
+        now: Millis,
+    ) -> Result<Option<String>>;
+    /// The agent with this email and their password hash, for login; `None`
+    /// for a disabled or removed agent as for an unknown email.
     async fn agent_credentials(&self, email: &str) -> Result<Option<(Agent, String)>>;
     async fn agent(&self, id: &str) -> Result<Option<Agent>>;
 
@@ -312,11 +344,17 @@ pub trait Store: Send + Sync + 'static {
         now: Millis,
         expires_at: Millis,
     ) -> Result<()>;
-    /// The agent owning an unexpired token.
+    /// The agent owning an unexpired token, if they are neither disabled nor removed.
     async fn agent_by_token(&self, token_hash: &str, now: Millis) -> Result<Option<Agent>>;
     async fn delete_agent_token(&self, token_hash: &str) -> Result<()>;
     /// Deletes at most `batch` tokens expired at `now`; returns how many.
     async fn purge_expired_tokens(&self, now: Millis, batch: u32) -> Result<u64>;
+    /// Of these token hashes, the ones still stored, with their expiry and
+    /// their agent's status (a missing hash was revoked). One query however
+    /// many: live sockets re-check their tokens with it.
+    async fn agent_token_states(&self, token_hashes: &[String]) -> Result<Vec<TokenState>>;
+    /// The status of each of these agents that exists, in one query however many.
+    async fn agent_statuses(&self, agent_ids: &[String]) -> Result<Vec<(String, AgentStatus)>>;
 
     /// Creates the visitor on first sight, refreshes `last_seen_at` afterwards.
     async fn touch_visitor(&self, id: &str, site: &str, now: Millis) -> Result<Visitor>;

@@ -41,6 +41,10 @@ impl PostgresStore {
             7,
             include_str!("../../migrations/postgres/0007_privacy.sql"),
         ),
+        (
+            8,
+            include_str!("../../migrations/postgres/0008_agent_status.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

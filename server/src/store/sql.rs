@@ -5,7 +5,9 @@
 
 use protocol::{AgentInfo, Event, PageInfo, Receipts, Role, SessionState, VisitorIdentity};
 
-use super::{Agent, Result, SessionRecord, Site, StoreError, Visitor, Wrapup};
+use super::{
+    Agent, AgentStatus, Result, SessionRecord, Site, StoreError, TokenState, Visitor, Wrapup,
+};
 
 pub(super) const SESSION_SELECT: &str = "SELECT s.id, s.site_id, s.visitor_id, s.state, s.topic, s.first_message, \
      s.page_url, s.page_title, s.agent_id, a.name AS agent_name, s.requested_at, s.accepted_at, s.ended_at, \
@@ -160,6 +162,58 @@ pub(super) fn event_from(
     })
 }
 
+/// Token hashes (or agent ids) looked up per statement by `agent_token_states`
+/// (`agent_statuses`).
+pub(super) const TOKENS_PER_QUERY: usize = 500;
+
+/// `$1, $2, … $n`: placeholders for an `IN (…)` list; no values.
+fn placeholders(n: usize) -> String {
+    let list: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    list.join(", ")
+}
+
+/// `agent_token_states` for `n` hashes.
+pub(super) fn token_states_query(n: usize) -> String {
+    format!(
+        "SELECT t.token_hash, t.agent_id, t.expires_at, a.disabled_at, a.removed_at \
+         FROM agent_tokens t JOIN agents a ON a.id = t.agent_id WHERE t.token_hash IN ({})",
+        placeholders(n)
+    )
+}
+
+/// `agent_statuses` for `n` ids.
+pub(super) fn agent_statuses_query(n: usize) -> String {
+    format!(
+        "SELECT id, disabled_at, removed_at FROM agents WHERE id IN ({})",
+        placeholders(n)
+    )
+}
+
+pub(super) fn agent_status(disabled: Option<i64>, removed: Option<i64>) -> AgentStatus {
+    match (disabled, removed) {
+        (_, Some(_)) => AgentStatus::Removed,
+        (Some(_), None) => AgentStatus::Disabled,
+        (None, None) => AgentStatus::Active,
+    }
+}
+
+pub(super) fn token_state_from(
+    (token_hash, agent_id, expires_at, disabled, removed): (
+        String,
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+    ),
+) -> TokenState {
+    TokenState {
+        token_hash,
+        agent_id,
+        expires_at,
+        agent: agent_status(disabled, removed),
+    }
+}
+
 /// id, name, origins, voice, hours, timezone, max_wait_secs, retain_days.
 pub(super) type SiteRow = (
     String,
@@ -288,19 +342,63 @@ macro_rules! sql_store {
             }
 
             async fn set_agent_password(&self, email: &str, password_hash: &str) -> $crate::store::Result<bool> {
-                let done = sqlx::query("UPDATE agents SET password_hash = $2 WHERE email = $1")
+                // Old tokens go with the old password: whoever held one (a
+                // stolen laptop, a shared cookie) is out once it changes.
+                let mut tx = self.pool.begin().await?;
+                let id: Option<String> = sqlx::query_scalar(
+                    "UPDATE agents SET password_hash = $2 WHERE email = $1 AND removed_at IS NULL RETURNING id",
+                )
+                .bind(email)
+                .bind(password_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = &id {
+                    sqlx::query("DELETE FROM agent_tokens WHERE agent_id = $1").bind(id).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(id.is_some())
+            }
+
+            async fn set_agent_status(
+                &self,
+                email: &str,
+                change: $crate::store::AgentStatus,
+                now: i64,
+            ) -> $crate::store::Result<Option<String>> {
+                use $crate::store::AgentStatus;
+                let set = match change {
+                    AgentStatus::Active => "disabled_at = NULL",
+                    AgentStatus::Disabled => "disabled_at = COALESCE(disabled_at, $2)",
+                    // The password hash goes too: nothing can log in as them again.
+                    AgentStatus::Removed => "removed_at = $2, password_hash = ''",
+                };
+                // `$2 IS NOT NULL` only gives every variant the same two parameters.
+                let update = format!("UPDATE agents SET {set} WHERE email = $1 AND removed_at IS NULL AND $2 IS NOT NULL RETURNING id");
+                let mut tx = self.pool.begin().await?;
+                let id: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(update))
                     .bind(email)
-                    .bind(password_hash)
-                    .execute(&self.pool)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                Ok(done.rows_affected() > 0)
+                // A removed agent's tokens stay until they expire: no lookup
+                // accepts them (they need an agent neither disabled nor
+                // removed), and live sockets learn from them that the agent
+                // was removed, not just signed out (see auth/live_tokens.rs).
+                if let (Some(id), AgentStatus::Disabled) = (&id, change) {
+                    sqlx::query("DELETE FROM agent_tokens WHERE agent_id = $1").bind(id).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(id)
             }
 
             async fn agent_credentials(
                 &self,
                 email: &str,
             ) -> $crate::store::Result<Option<($crate::store::Agent, String)>> {
-                let q = format!("SELECT {}, password_hash FROM agents WHERE email = $1", $crate::store::sql::AGENT_COLUMNS);
+                let q = format!(
+                    "SELECT {}, password_hash FROM agents WHERE email = $1 AND disabled_at IS NULL AND removed_at IS NULL",
+                    $crate::store::sql::AGENT_COLUMNS
+                );
                 let row: Option<(String, String, String, String, i64, String)> =
                     sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(email).fetch_optional(&self.pool).await?;
                 match row {
@@ -339,7 +437,8 @@ macro_rules! sql_store {
 
             async fn agent_by_token(&self, token_hash: &str, now: i64) -> $crate::store::Result<Option<$crate::store::Agent>> {
                 let q = format!(
-                    "SELECT {} FROM agents WHERE id = (SELECT agent_id FROM agent_tokens WHERE token_hash = $1 AND expires_at > $2)",
+                    "SELECT {} FROM agents WHERE id = (SELECT agent_id FROM agent_tokens WHERE token_hash = $1 AND expires_at > $2) \
+                     AND disabled_at IS NULL AND removed_at IS NULL",
                     $crate::store::sql::AGENT_COLUMNS
                 );
                 let row: Option<(String, String, String, String, i64)> =
@@ -363,6 +462,44 @@ macro_rules! sql_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(done.rows_affected())
+            }
+
+            async fn agent_token_states(
+                &self,
+                token_hashes: &[String],
+            ) -> $crate::store::Result<Vec<$crate::store::TokenState>> {
+                let mut states = Vec::with_capacity(token_hashes.len());
+                // Chunks keep the placeholder count far below both databases'
+                // limits (SQLite 32,766, Postgres 65,535).
+                for chunk in token_hashes.chunks($crate::store::sql::TOKENS_PER_QUERY) {
+                    let q = $crate::store::sql::token_states_query(chunk.len());
+                    let mut query = sqlx::query_as::<_, (String, String, i64, Option<i64>, Option<i64>)>(sqlx::AssertSqlSafe(q));
+                    for hash in chunk {
+                        query = query.bind(hash);
+                    }
+                    for row in query.fetch_all(&self.pool).await? {
+                        states.push($crate::store::sql::token_state_from(row));
+                    }
+                }
+                Ok(states)
+            }
+
+            async fn agent_statuses(
+                &self,
+                agent_ids: &[String],
+            ) -> $crate::store::Result<Vec<(String, $crate::store::AgentStatus)>> {
+                let mut statuses = Vec::with_capacity(agent_ids.len());
+                for chunk in agent_ids.chunks($crate::store::sql::TOKENS_PER_QUERY) {
+                    let q = $crate::store::sql::agent_statuses_query(chunk.len());
+                    let mut query = sqlx::query_as::<_, (String, Option<i64>, Option<i64>)>(sqlx::AssertSqlSafe(q));
+                    for id in chunk {
+                        query = query.bind(id);
+                    }
+                    for (id, disabled, removed) in query.fetch_all(&self.pool).await? {
+                        statuses.push((id, $crate::store::sql::agent_status(disabled, removed)));
+                    }
+                }
+                Ok(statuses)
             }
 
             async fn touch_visitor(&self, id: &str, site: &str, now: i64) -> $crate::store::Result<$crate::store::Visitor> {

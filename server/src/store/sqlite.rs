@@ -42,6 +42,10 @@ impl SqliteStore {
             include_str!("../../migrations/sqlite/0006_last_seq_derived.sql"),
         ),
         (7, include_str!("../../migrations/sqlite/0007_privacy.sql")),
+        (
+            8,
+            include_str!("../../migrations/sqlite/0008_agent_status.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.
