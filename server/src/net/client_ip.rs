@@ -147,7 +147,10 @@ mod tests {
     #[test]
     fn trusted_proxy_values_parse() {
         assert!(parse_trusted_proxy("10.0.0.0/8").is_ok());
-        assert!(parse_trusted_proxy("10.1.2.3/8").is_ok());
+        // Host bits past the prefix are a typo, refused with the range meant
+        // (as for --turn-allow-peer: one range syntax for every flag).
+        let typo = parse_trusted_proxy("10.1.2.3/8").unwrap_err();
+        assert!(typo.contains("10.0.0.0/8"), "{typo}");
         assert!(parse_trusted_proxy("::1").is_ok());
         assert!(parse_trusted_proxy(" 192.0.2.1 ").is_ok());
         assert!(parse_trusted_proxy("10.0.0.0/33").is_err());
