@@ -429,9 +429,18 @@ async fn first_event(store: &dyn Store, session: &str) -> EventBody {
 
 /// Expired agent tokens are deleted in bounded rounds; live ones stay.
 pub async fn expired_tokens_are_purged(store: &dyn Store) {
+    // An agent of its own: the suite's others may be disabled or removed by now.
+    let agent = tandem_server::store::Agent {
+        id: "a_tokens".into(),
+        email: "tokens@example.com".into(),
+        name: "Tokens".into(),
+        skills: vec![],
+        capacity: 1,
+    };
+    store.add_agent(&agent, "hash", 1).await.unwrap();
     for (token, expires) in [("x_1", 100), ("x_2", 200), ("x_3", 300)] {
         store
-            .add_agent_token(token, "a_1", 1, expires)
+            .add_agent_token(token, &agent.id, 1, expires)
             .await
             .unwrap();
     }
