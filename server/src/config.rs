@@ -30,6 +30,19 @@ pub struct Config {
     pub frames_per_second: u32,
     /// Voice calls: ring timeout, ICE servers, the embedded TURN server.
     pub voice: VoiceConfig,
+    /// Where /metrics is served, and the token it asks for.
+    pub metrics: MetricsConfig,
+}
+
+/// /metrics: nowhere by default. On its own listener, and/or on the public
+/// one behind a bearer token.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsConfig {
+    /// A separate listener serving only /metrics (port 0 picks a free port).
+    pub listen: Option<SocketAddr>,
+    /// A bearer token: /metrics then also answers on the public listener,
+    /// and every listener asks for the token.
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +119,7 @@ impl Config {
                 }),
                 ..VoiceConfig::default()
             },
+            metrics: MetricsConfig::default(),
         }
     }
 }

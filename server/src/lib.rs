@@ -33,6 +33,8 @@ use crate::store::{Site, Store};
 pub struct Running {
     pub addr: SocketAddr,
     pub demo_addr: Option<SocketAddr>,
+    /// The listener that serves only /metrics, if configured.
+    pub metrics_addr: Option<SocketAddr>,
     pub public_url: String,
     pub store: Arc<dyn Store>,
     /// The embedded TURN server's address as clients reach it (UDP), if it runs.
@@ -108,6 +110,14 @@ pub async fn start(mut config: Config) -> Result<Running> {
     for (site, origin) in &config.allow_origins {
         allow_origin(store.as_ref(), site, origin).await?;
     }
+    let metrics_listener = match config.metrics.listen {
+        Some(at) => Some(
+            TcpListener::bind(at)
+                .await
+                .with_context(|| format!("binding the metrics listener on {at}"))?,
+        ),
+        None => None,
+    };
 
     let (hub, turn) = voice(&config, store.as_ref(), |calls| {
         Hub::new(
@@ -127,6 +137,16 @@ pub async fn start(mut config: Config) -> Result<Running> {
     };
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
+    let metrics_addr = match metrics_listener {
+        Some(l) => {
+            let addr = l.local_addr()?;
+            let view = state.hub.metrics_view();
+            let app = http::metrics::router(view, config.metrics.token.as_deref());
+            tasks.push(spawn_server(l, app, stopped.clone()));
+            Some(addr)
+        }
+        None => None,
+    };
     tasks.push(spawn_server(listener, http::router(state), stopped.clone()));
     let demo_addr = match demo {
         Some((l, demo_addr)) => {
@@ -143,6 +163,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
     Ok(Running {
         addr,
         demo_addr,
+        metrics_addr,
         public_url: config.public_url.clone(),
         store,
         turn_addr: turn.as_ref().map(|t| t.public),

@@ -80,8 +80,13 @@ pub enum CaptureEvent {
 pub enum Command {
     Open,
     Close,
-    /// Who the visitor is, and the site's signature of their id (if any).
-    Identify(VisitorIdentity, Option<String>),
+    /// Who the visitor is, with the site's proof of it (if any): a signed
+    /// identity token, or the legacy hash of the id.
+    Identify {
+        identity: VisitorIdentity,
+        token: Option<String>,
+        hash: Option<String>,
+    },
     RequestHelp {
         topic: Option<String>,
         message: String,

@@ -69,10 +69,16 @@ impl Widget {
         self.command(Command::Close);
     }
 
-    /// `{id, name, email, attributes, hash}`; every field optional. `hash`
-    /// is the site backend's signature of `id` (see docs/sdk.md).
+    /// `{id, name, email, attributes, token}`; every field optional.
+    /// `token` is the identity token the site's backend signed (see
+    /// docs/sdk.md); `hash`, the older signature of `id`, still passes
+    /// through for sites that accept it.
     pub fn identify(&self, identity: JsValue) -> Result<(), JsError> {
         let hash = text(&identity, "hash");
+        let token = text(&identity, "token");
+        if let Some(t) = &token {
+            check_token(t).map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
+        }
         let identity =
             read_identity(&identity).map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
         // Check against the protocol's limits here so the site's developer
@@ -85,7 +91,11 @@ impl Widget {
                 "Tandem.identify: hash is longer than 128 characters",
             ));
         }
-        self.command(Command::Identify(identity, hash));
+        self.command(Command::Identify {
+            identity,
+            token,
+            hash,
+        });
         Ok(())
     }
 
@@ -142,6 +152,21 @@ fn check_selector(selector: &str, what: &str) -> Result<(), JsError> {
             let quoted = serde_json::Value::from(selector);
             JsError::new(&format!("{what}: invalid CSS selector {quoted}"))
         })
+}
+
+/// The shape of an identity token (its signature only the server can
+/// check): a signed JWT in compact form, within the protocol's limit.
+fn check_token(token: &str) -> Result<(), String> {
+    use protocol::limits::MAX_IDENTITY_TOKEN_BYTES;
+    if token.len() > MAX_IDENTITY_TOKEN_BYTES {
+        return Err(format!(
+            "token is longer than {MAX_IDENTITY_TOKEN_BYTES} bytes"
+        ));
+    }
+    if token.split('.').count() != 3 {
+        return Err("token must be a signed JWT (three dot-separated parts)".into());
+    }
+    Ok(())
 }
 
 /// `Tandem.identify`'s argument: `{id, name, email, attributes}`. Sites
@@ -217,5 +242,12 @@ mod tests {
         );
         let nested: Value = serde_json::from_str(r#"{"attributes":{"x":{"y":1}}}"#).unwrap();
         assert!(read_identity(&nested).is_err());
+    }
+
+    #[test]
+    fn tokens_are_checked_for_shape_only() {
+        assert!(check_token("eyJh.eyJz.c2ln").is_ok());
+        assert!(check_token("9f2c0e").is_err(), "a bare hash is not a token");
+        assert!(check_token(&format!("a.{}.c", "b".repeat(5000))).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! cookie or a hello frame) and visitors (a token signed by the server).
 
 pub mod identity;
+pub mod identity_token;
 pub mod password;
 pub mod token;
 

@@ -110,6 +110,7 @@ impl Hub {
             skill,
         };
         self.append(session, Role::System, None, body).await?;
+        self.inner.counters.transferred();
         Ok(())
     }
 

@@ -46,6 +46,7 @@ impl Hub {
             at: now_ms(),
         };
         self.inner.store.set_wrapup(session, &wrapup).await?;
+        self.inner.counters.wrapped_up(&disposition);
         let body = EventBody::Wrapup { disposition, note };
         self.append_wrapup(&record, Some(agent.name.clone()), body)
             .await?;

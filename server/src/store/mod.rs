@@ -53,6 +53,10 @@ pub struct Site {
     /// Longest estimated wait, in seconds, before waiting visitors are
     /// offered to leave a message or be called back.
     pub max_wait_secs: Option<u32>,
+    /// Whether `identify` may still verify with the bare HMAC of the user id
+    /// (replayable forever once seen) instead of an expiring signed token.
+    /// Off unless an operator turns it on (see docs/security.md).
+    pub legacy_identity_hash: bool,
 }
 
 impl Site {
@@ -66,6 +70,7 @@ impl Site {
             hours: None,
             timezone: None,
             max_wait_secs: None,
+            legacy_identity_hash: false,
         }
     }
 }

@@ -33,6 +33,10 @@ impl PostgresStore {
             6,
             include_str!("../../migrations/postgres/0006_last_seq_derived.sql"),
         ),
+        (
+            7,
+            include_str!("../../migrations/postgres/0007_site_legacy_identity_hash.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

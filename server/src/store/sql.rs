@@ -160,7 +160,7 @@ pub(super) fn event_from(
     })
 }
 
-/// id, name, origins, voice, hours, timezone, max_wait_secs.
+/// id, name, origins, voice, hours, timezone, max_wait_secs, legacy_identity_hash.
 pub(super) type SiteRow = (
     String,
     String,
@@ -169,10 +169,11 @@ pub(super) type SiteRow = (
     Option<String>,
     Option<String>,
     Option<i64>,
+    bool,
 );
 
 pub(super) fn site_from(
-    (id, name, origins, voice, hours, timezone, max_wait): SiteRow,
+    (id, name, origins, voice, hours, timezone, max_wait, legacy_identity_hash): SiteRow,
 ) -> Result<Site> {
     Ok(Site {
         id,
@@ -184,6 +185,7 @@ pub(super) fn site_from(
         hours,
         timezone,
         max_wait_secs: max_wait.map(|s| s.clamp(0, u32::MAX as i64) as u32),
+        legacy_identity_hash,
     })
 }
 
@@ -230,10 +232,11 @@ macro_rules! sql_store {
 
             async fn upsert_site(&self, site: &$crate::store::Site, now: i64) -> $crate::store::Result<()> {
                 sqlx::query(
-                    "INSERT INTO sites (id, name, origins, created_at, voice, hours, timezone, max_wait_secs) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                    "INSERT INTO sites (id, name, origins, created_at, voice, hours, timezone, max_wait_secs, legacy_identity_hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins, voice = excluded.voice, \
-                     hours = excluded.hours, timezone = excluded.timezone, max_wait_secs = excluded.max_wait_secs",
+                     hours = excluded.hours, timezone = excluded.timezone, max_wait_secs = excluded.max_wait_secs, \
+                     legacy_identity_hash = excluded.legacy_identity_hash",
                 )
                 .bind(&site.id)
                 .bind(&site.name)
@@ -243,6 +246,7 @@ macro_rules! sql_store {
                 .bind(&site.hours)
                 .bind(&site.timezone)
                 .bind(site.max_wait_secs.map(i64::from))
+                .bind(site.legacy_identity_hash)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
@@ -250,7 +254,7 @@ macro_rules! sql_store {
 
             async fn site(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Site>> {
                 let row: Option<$crate::store::sql::SiteRow> = sqlx::query_as(
-                    "SELECT id, name, origins, voice, hours, timezone, max_wait_secs FROM sites WHERE id = $1",
+                    "SELECT id, name, origins, voice, hours, timezone, max_wait_secs, legacy_identity_hash FROM sites WHERE id = $1",
                 )
                 .bind(id)
                 .fetch_optional(&self.pool)

@@ -37,6 +37,10 @@ impl SqliteStore {
             6,
             include_str!("../../migrations/sqlite/0006_last_seq_derived.sql"),
         ),
+        (
+            7,
+            include_str!("../../migrations/sqlite/0007_site_legacy_identity_hash.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.
