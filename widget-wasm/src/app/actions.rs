@@ -15,18 +15,9 @@ impl App {
         match command {
             Command::Open => self.set_open(true, false),
             Command::Close => self.set_open(false, false),
-            Command::Identify {
-                identity,
-                token,
-                hash,
-            } => {
-                let frame = ClientFrame::Identify {
-                    identity,
-                    token,
-                    hash,
-                };
-                self.identity = Some(frame.clone());
-                self.send(frame);
+            Command::Identify(identity) => {
+                self.identity = Some(identity.clone());
+                self.send(identity.frame());
             }
             Command::RequestHelp { topic, message } => {
                 self.set_open(true, false);

@@ -124,9 +124,8 @@ pub struct App {
     link: Connection,
     timer: Timer,
     typing: TypingSignal,
-    /// The last `identify` frame, re-sent after every `welcome`: the server
-    /// ties it to the connection.
-    identity: Option<ClientFrame>,
+    /// Re-sent after every `welcome`: the server ties it to the connection.
+    identity: Option<crate::input::Identity>,
     open: bool,
     /// Agent messages that arrived while the panel was closed or the page hidden.
     unread: u32,
