@@ -102,6 +102,12 @@ pub enum ClientFrame {
     Identify {
         #[serde(flatten)]
         identity: VisitorIdentity,
+        /// A JWT (HS256) the site's backend signed with the site's identity
+        /// secret: `sub` the user id, `exp` its expiry. Verifies the identity.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        /// Legacy: hex HMAC-SHA256 of `id`; verifies only on sites that
+        /// still accept it (`--legacy-identity-hash on`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
     },
@@ -481,9 +487,21 @@ impl ClientFrame {
                     Err("pointer offsets must be finite numbers".into())
                 }
             }
-            ClientFrame::Identify { identity, hash } => {
+            ClientFrame::Identify {
+                identity,
+                token,
+                hash,
+            } => {
                 if let Some(h) = hash {
                     short_len("hash", h, 128)?;
+                }
+                if token
+                    .as_ref()
+                    .is_some_and(|t| t.len() > MAX_IDENTITY_TOKEN_BYTES)
+                {
+                    return Err(format!(
+                        "token is longer than {MAX_IDENTITY_TOKEN_BYTES} bytes"
+                    ));
                 }
                 identity.validate()
             }
@@ -969,13 +987,28 @@ mod tests {
     fn identify_is_flat() {
         let t = r#"{"v":1,"type":"identify","id":"u1","name":"Ann","attributes":{"plan":"pro"}}"#;
         match decode_client(t).unwrap().frame {
-            ClientFrame::Identify { identity, hash } => {
-                assert_eq!(hash, None);
+            ClientFrame::Identify {
+                identity,
+                token,
+                hash,
+            } => {
+                assert_eq!((token, hash), (None, None));
                 assert_eq!(identity.id.as_deref(), Some("u1"));
                 assert_eq!(identity.attributes["plan"], "pro");
             }
             other => panic!("{other:?}"),
         }
+        // The token rides beside the identity; an oversized one is refused.
+        let t = r#"{"v":1,"type":"identify","token":"h.p.s"}"#;
+        assert!(matches!(
+            decode_client(t).unwrap().frame,
+            ClientFrame::Identify { token: Some(ref t), .. } if t == "h.p.s"
+        ));
+        let long = "x".repeat(MAX_IDENTITY_TOKEN_BYTES + 1);
+        let t = format!(r#"{{"v":1,"type":"identify","token":"{long}"}}"#);
+        let e = decode_client(&t).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidFrame);
+        assert!(e.message.contains("token is longer than"), "{}", e.message);
     }
 
     #[test]
@@ -1024,6 +1057,7 @@ mod tests {
             },
             ClientFrame::Identify {
                 identity: VisitorIdentity::default(),
+                token: Some("h.p.s".into()),
                 hash: Some("ab12".into()),
             },
             ClientFrame::PresenceSet {

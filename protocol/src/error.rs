@@ -43,8 +43,10 @@ pub enum ErrorCode {
     NotSharing,
     /// A transfer named an agent who is offline, away or not connected.
     AgentUnavailable,
-    /// `identify` carried a hash that does not sign its id with the site's
-    /// identity secret. The identity was kept, marked unverified.
+    /// `identify` carried a proof that was refused: an identity token that
+    /// is badly signed, expired or for another user, or a hash that does not
+    /// sign its id or that the site no longer accepts. The identity was
+    /// kept, marked unverified.
     IdentityNotVerified,
     /// A call frame names no call of this session in the state it needs
     /// (signaling before accept or after hang-up, an old call id…).

@@ -18,6 +18,9 @@ pub const MAX_MESSAGE_CHARS: usize = 4000;
 pub const MAX_SHORT_CHARS: usize = 200;
 /// Longest URL accepted in page info, in characters.
 pub const MAX_URL_CHARS: usize = 2048;
+/// Longest identity token (`identify.token`, a signed JWT), in bytes: room
+/// for a name and an email of `MAX_SHORT_CHARS` each, base64url-encoded.
+pub const MAX_IDENTITY_TOKEN_BYTES: usize = 4096;
 /// Most identity attributes a visitor may carry.
 pub const MAX_ATTRIBUTES: usize = 50;
 /// Longest client-chosen id (`client_id`, `rid` is a number).

@@ -110,6 +110,8 @@ pub struct Serve {
     #[command(flatten)]
     pub login: Login,
     #[command(flatten)]
+    pub metrics: Metrics,
+    #[command(flatten)]
     pub db: Database,
 }
 
@@ -245,6 +247,30 @@ impl Login {
             ..defaults
         }
     }
+}
+
+/// Where Prometheus scrapes /metrics (see docs/operations.md).
+#[derive(Args)]
+pub struct Metrics {
+    /// Serve /metrics on this address only (e.g. an internal interface). By
+    /// default /metrics is not served at all.
+    #[arg(long, env = "TANDEM_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Also serve /metrics on the public listener, to requests that carry
+    /// `Authorization: Bearer TOKEN` (at least 16 characters); the metrics
+    /// listener then asks for it too.
+    #[arg(long, env = "TANDEM_METRICS_TOKEN", hide_env_values = true, value_parser = parse_metrics_token)]
+    pub metrics_token: Option<String>,
+}
+
+fn parse_metrics_token(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.chars().count() < 16 || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(
+            "use at least 16 characters without spaces, e.g. from `openssl rand -hex 24`".into(),
+        );
+    }
+    Ok(t.to_string())
 }
 
 /// Voice calls and the embedded TURN server (see docs/operations.md).
@@ -394,7 +420,7 @@ pub enum SiteCommand {
     Add {
         id: String,
         /// An origin allowed to embed the widget, e.g. https://shop.example.com (repeatable).
-        #[arg(long = "origin", required_unless_present_any = ["voice", "hours", "timezone", "max_wait", "retain_days"])]
+        #[arg(long = "origin", required_unless_present_any = ["voice", "hours", "timezone", "max_wait", "retain_days", "legacy_identity_hash"])]
         origins: Vec<String>,
         /// Who may start voice calls: off, agent (default for new sites) or both.
         #[arg(long)]
@@ -416,11 +442,16 @@ pub enum SiteCommand {
         /// (docs/privacy.md); 0 keeps it until erased by hand (the default).
         #[arg(long)]
         retain_days: Option<u32>,
+        /// Whether `Tandem.identify` may still verify with the bare hash of
+        /// the user id (replayable forever) instead of an expiring signed
+        /// token: on or off (default off; see docs/security.md).
+        #[arg(long, value_parser = parse_on_off)]
+        legacy_identity_hash: Option<bool>,
         #[command(flatten)]
         db: Database,
     },
-    /// Print the site's identity secret: its backend signs user ids with it
-    /// (hex HMAC-SHA256) so `Tandem.identify` marks them verified.
+    /// Print the site's identity secret: its backend signs identity tokens
+    /// (JWT, HS256) with it so `Tandem.identify` marks visitors verified.
     Secret {
         id: String,
         #[command(flatten)]
@@ -459,6 +490,14 @@ pub enum VisitorCommand {
         #[command(flatten)]
         db: Database,
     },
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("{s:?}: use on or off")),
+    }
 }
 
 fn parse_site_origin(s: &str) -> Result<(String, String), String> {
@@ -599,6 +638,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             timezone,
             max_wait,
             retain_days,
+            legacy_identity_hash,
             db,
         }) => {
             let store = store::open(&db.database_url).await?;
@@ -614,7 +654,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 || hours.is_some()
                 || timezone.is_some()
                 || max_wait.is_some()
-                || retain_days.is_some();
+                || retain_days.is_some()
+                || legacy_identity_hash.is_some();
             if let Some(voice) = voice {
                 site.voice = voice;
             }
@@ -629,6 +670,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
             }
             if let Some(days) = retain_days {
                 site.retain_days = (days > 0).then_some(days);
+            }
+            if let Some(on) = legacy_identity_hash {
+                site.legacy_identity_hash = on;
             }
             if let Some(spec) = &site.hours {
                 let tz = site.timezone.as_deref().unwrap_or("UTC");
@@ -653,8 +697,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 .map_or("personal data kept until erased".into(), |d| {
                     format!("personal data kept {d} days")
                 });
+            let legacy = if site.legacy_identity_hash {
+                "on"
+            } else {
+                "off"
+            };
             println!(
-                "site {} allows {origins}; voice calls: {}; hours: {hours}; {wait}; {kept}",
+                "site {} allows {origins}; voice calls: {}; hours: {hours}; {wait}; {kept}; legacy identity hash: {legacy}",
                 site.id,
                 site.voice.as_str()
             );
@@ -704,6 +753,10 @@ async fn serve(s: Serve) -> Result<()> {
         connections: s.connections.config()?,
         visitors: s.visitors.limits(),
         login: s.login.config(),
+        metrics: crate::config::MetricsConfig {
+            listen: s.metrics.metrics_listen,
+            token: s.metrics.metrics_token,
+        },
     };
     let running = crate::start(config).await?;
     println!("Tandem is running.");
@@ -714,10 +767,14 @@ async fn serve(s: Serve) -> Result<()> {
     if let Some(turn) = running.turn_addr {
         println!("  TURN (UDP):    turn:{turn}");
     }
+    if let Some(metrics) = running.metrics_addr {
+        println!("  Metrics:       http://{metrics}/metrics");
+    }
     let ready = serde_json::json!({
         "server": running.public_url,
         "demo": running.demo_url(),
         "turn": running.turn_addr.map(|a| a.to_string()),
+        "metrics": running.metrics_addr.map(|a| a.to_string()),
     });
     // One machine-readable line for scripts and the e2e tests.
     println!("TANDEM_READY {ready}");

@@ -42,6 +42,8 @@ pub struct Config {
     pub visitors: crate::admission::VisitorLimits,
     /// Agent logins and their tokens: lifetime, re-checks, throttling.
     pub login: LoginConfig,
+    /// Where /metrics is served, and the token it asks for.
+    pub metrics: MetricsConfig,
 }
 
 /// Every connection has a deadline and every client address a cap, so idle,
@@ -113,6 +115,17 @@ impl Default for LoginConfig {
             hash_wait: std::time::Duration::from_secs(5),
         }
     }
+}
+
+/// /metrics: nowhere by default. On its own listener, and/or on the public
+/// one behind a bearer token.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsConfig {
+    /// A separate listener serving only /metrics (port 0 picks a free port).
+    pub listen: Option<SocketAddr>,
+    /// A bearer token: /metrics then also answers on the public listener,
+    /// and every listener asks for the token.
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +219,7 @@ impl Config {
                 ..Default::default()
             },
             login: LoginConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }

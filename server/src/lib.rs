@@ -36,6 +36,8 @@ use crate::store::{Site, Store};
 pub struct Running {
     pub addr: SocketAddr,
     pub demo_addr: Option<SocketAddr>,
+    /// The listener that serves only /metrics, if configured.
+    pub metrics_addr: Option<SocketAddr>,
     pub public_url: String,
     pub store: Arc<dyn Store>,
     /// The embedded TURN server's address as clients reach it (UDP), if it runs.
@@ -111,6 +113,14 @@ pub async fn start(mut config: Config) -> Result<Running> {
     for (site, origin) in &config.allow_origins {
         allow_origin(store.as_ref(), site, origin).await?;
     }
+    let metrics_listener = match config.metrics.listen {
+        Some(at) => Some(
+            TcpListener::bind(at)
+                .await
+                .with_context(|| format!("binding the metrics listener on {at}"))?,
+        ),
+        None => None,
+    };
 
     let (hub, turn) = voice(&config, store.as_ref(), |calls| {
         Hub::new(
@@ -139,6 +149,16 @@ pub async fn start(mut config: Config) -> Result<Running> {
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
     let limits = Arc::new(config.connections.clone());
+    let metrics_addr = match metrics_listener {
+        Some(l) => {
+            let addr = l.local_addr()?;
+            let view = state.hub.metrics_view();
+            let app = http::metrics::router(view, config.metrics.token.as_deref());
+            tasks.push(net::spawn_server(l, app, limits.clone(), stopped.clone()));
+            Some(addr)
+        }
+        None => None,
+    };
     tasks.push(net::spawn_server(
         listener,
         http::router(state),
@@ -165,6 +185,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
     Ok(Running {
         addr,
         demo_addr,
+        metrics_addr,
         public_url: config.public_url.clone(),
         store,
         turn_addr: turn.as_ref().map(|t| t.public),

@@ -44,13 +44,17 @@ declare namespace Tandem {
     state: "off" | "requested" | "active";
   }
 
-  /** Who the visitor is, as your site knows them. Shown to agents as unverified. */
+  /** Who the visitor is, as your site knows them. Shown to agents as unverified unless `token` proves it. */
   interface Identity {
     id?: string | number;
     name?: string;
     email?: string;
     /** Up to 50 flat values (strings up to 200 characters). */
     attributes?: Record<string, string | number | boolean | null>;
+    /** An identity token your backend signed (JWT, HS256, with `sub` and `exp`; see docs/sdk.md). */
+    token?: string;
+    /** @deprecated The bare HMAC of `id`; verifies only on sites with `--legacy-identity-hash on`. */
+    hash?: string;
   }
 
   interface HelpRequest {

@@ -16,6 +16,14 @@ import { test } from "node:test";
 import { consoleLogin, goOnline, openWidget, tag, visible, waitUntil, withStack } from "./harness.mjs";
 import { startSharing, waitForLive } from "./mirror_support.mjs";
 
+/** An identity token as a shop's backend signs it (docs/sdk.md): HS256, an hour. */
+function identityToken(secret, sub) {
+  const b64url = (data) => Buffer.from(data).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64url(JSON.stringify({ sub, iat: now, exp: now + 3600 }))}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+
 const ANA = { email: "ana@northwind.test", name: "Ana Outfitter", password: "correct horse battery staple" };
 const BEN = { email: "ben@northwind.test", name: "Ben Fielding", password: "another horse battery staple" };
 
@@ -80,14 +88,14 @@ test("workspace: three visitors, offers by keyboard, notes and a transfer", { ti
     await waitUntil("the call back to leave the list", async () => (await agent.getByTestId("session-tab").count()) === 0);
 
     // --- three requests, each offered to Ana and accepted ------------------------
-    // v1 is a signed-in customer of the shop: its backend signs the user id.
+    // v1 is a signed-in customer of the shop: its backend signs an identity token.
     const secret = await server.siteSecret("demo");
     const ann = {
       id: "user-4711",
       name: "Ann Lee",
       email: "ann@example.com",
       attributes: { plan: "gold" },
-      hash: createHmac("sha256", secret).update("user-4711").digest("hex"),
+      token: identityToken(secret, "user-4711"),
     };
     const visitors = [];
     for (const [label, path, identity] of [["v1", "/index.html", ann], ["v2", "/product.html"], ["v3", "/index.html"]]) {

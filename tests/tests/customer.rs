@@ -2,9 +2,12 @@
 //! signature is refused (and the identity kept as unverified), and the panel
 //! of a returning visitor holds this visit's pages and the earlier
 //! conversation with its private notes. Only the session's agent may read it.
+//! Identity tokens expire; the bare hash of a user id, which never does,
+//! verifies only on a site that still turns it on.
 
 use protocol::{ClientFrame, ErrorCode, ServerFrame, SessionState, VisitorIdentity};
-use tandem_server::auth::identity;
+use serde_json::json;
+use tandem_server::auth::{identity, identity_token};
 use tandem_tests::{Accepted, TestServer, session_id};
 
 async fn panel(server: &TestServer, token: &str, session: &str) -> (u16, serde_json::Value) {
@@ -16,6 +19,26 @@ async fn panel(server: &TestServer, token: &str, session: &str) -> (u16, serde_j
         .unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or_default())
+}
+
+/// The demo site's identity secret, as its backend holds it.
+async fn site_secret(server: &TestServer) -> String {
+    identity::site_secret(server.running.store.as_ref(), "demo")
+        .await
+        .unwrap()
+}
+
+/// Unix seconds now.
+fn now() -> i64 {
+    tandem_server::clock::now_ms() / 1000
+}
+
+/// An identity token for `user` as the site's backend signs it, expiring at `exp`.
+fn token(secret: &str, user: &str, exp: i64) -> String {
+    identity_token::sign(
+        secret,
+        &json!({"sub": user, "exp": exp, "iat": now(), "email": "ann@example.com"}),
+    )
 }
 
 fn ann() -> VisitorIdentity {
@@ -31,11 +54,13 @@ fn ann() -> VisitorIdentity {
 async fn signed_identities_are_verified_and_forged_ones_are_not() {
     let server = TestServer::start().await;
     let mut a = server.accepted_session("hello").await;
+    let secret = site_secret(&server).await;
     let rid = a
         .visitor
         .send(ClientFrame::Identify {
             identity: ann(),
-            hash: Some("00".repeat(32)),
+            token: Some(token("not the site's secret", "user-4711", now() + 600)),
+            hash: None,
         })
         .await;
     assert_eq!(
@@ -50,16 +75,14 @@ async fn signed_identities_are_verified_and_forged_ones_are_not() {
     assert_eq!(body["visitor"]["identity"]["name"], "Ann Lee");
     assert_eq!(body["visitor"]["identity"]["verified"], false);
 
-    let secret = identity::site_secret(server.running.store.as_ref(), "demo")
-        .await
-        .unwrap();
     a.visitor
         .send(ClientFrame::Identify {
             identity: VisitorIdentity {
                 verified: true, // a page's own claim counts for nothing
                 ..ann()
             },
-            hash: Some(identity::signature(&secret, "user-4711")),
+            token: Some(token(&secret, "user-4711", now() + 600)),
+            hash: None,
         })
         .await;
     // The header the agent sees follows the name; then the panel says verified.
@@ -74,6 +97,7 @@ async fn signed_identities_are_verified_and_forged_ones_are_not() {
                 id: Some("user-1".into()),
                 ..ann()
             },
+            token: None,
             hash: None,
         })
         .await;
@@ -169,24 +193,40 @@ async fn a_returning_visitor_brings_pages_and_earlier_conversations() {
     assert_eq!(panel(&server, &agent_token, "s_missing").await.0, 404);
 }
 
-/// A new visitor (a device) that tells the site's user id, signed or not.
+/// A new visitor (a device) that tells the site's user id, with the site's
+/// identity token or without.
 async fn device(server: &TestServer, user: &str, signed: bool) -> tandem_tests::Client {
-    let secret = identity::site_secret(server.running.store.as_ref(), "demo")
-        .await
-        .unwrap();
+    let secret = site_secret(server).await;
+    let proof = Proof {
+        token: signed.then(|| token(&secret, user, now() + 600)),
+        hash: None,
+    };
+    device_with(server, user, proof).await.0
+}
+
+/// What a page passes to `identify` besides the identity.
+struct Proof {
+    token: Option<String>,
+    hash: Option<String>,
+}
+
+/// A new visitor that identifies as `user` with `proof`; returns it and the
+/// identify's request id.
+async fn device_with(server: &TestServer, user: &str, proof: Proof) -> (tandem_tests::Client, u64) {
     let (mut visitor, _, _) = server.visitor(None).await;
     // (A connection's frames are handled in order: the identity is stored
     // before any later request.)
-    visitor
+    let rid = visitor
         .send(ClientFrame::Identify {
             identity: VisitorIdentity {
                 id: Some(user.into()),
                 ..ann()
             },
-            hash: signed.then(|| identity::signature(&secret, user)),
+            token: proof.token,
+            hash: proof.hash,
         })
         .await;
-    visitor
+    (visitor, rid)
 }
 
 /// Whether `agent` is offered `session` within `ms`.
@@ -285,4 +325,147 @@ async fn a_verified_customer_is_one_customer_across_devices() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["previous"].as_array().unwrap().len(), 0, "{body}");
     assert_eq!(body["visitor"]["identity"]["verified"], false);
+}
+
+/// Ends `session` from the visitor's side and waits until it has ended.
+async fn end(visitor: &mut tandem_tests::Client, session: &str) {
+    visitor
+        .send(ClientFrame::SessionEnd {
+            session: session.into(),
+        })
+        .await;
+    visitor
+        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended))
+        .await;
+}
+
+/// user-4711's earlier conversation, from a device the site verified.
+async fn earlier_conversation(server: &TestServer, agent: &mut tandem_tests::Client) -> String {
+    let mut phone = device(server, "user-4711", true).await;
+    let (first, _) = ask(&mut phone, &mut [agent], "my card was charged twice").await;
+    end(&mut phone, &first).await;
+    first
+}
+
+/// What `agent_token`'s panel says of `session`: verified, and how many
+/// earlier conversations it shows.
+async fn trust(server: &TestServer, agent_token: &str, session: &str) -> (bool, usize) {
+    let (status, body) = panel(server, agent_token, session).await;
+    assert_eq!(status, 200, "{body}");
+    let verified = body["visitor"]["identity"]["verified"] == true;
+    (verified, body["previous"].as_array().unwrap().len())
+}
+
+#[tokio::test]
+async fn a_replayed_identity_hash_does_not_verify_without_the_legacy_switch() {
+    let server = TestServer::start().await;
+    let (mut alex, alex_token) = server.agent("alex@example.com", "Alex").await;
+    alex.go_online().await;
+    earlier_conversation(&server, &mut alex).await;
+
+    // The hash the site used to render into its pages, copied by a stranger.
+    let secret = site_secret(&server).await;
+    let replayed = || Proof {
+        token: None,
+        hash: Some(identity::signature(&secret, "user-4711")),
+    };
+    let (mut stranger, rid) = device_with(&server, "user-4711", replayed()).await;
+    assert_eq!(
+        stranger.expect_error(Some(rid)).await,
+        ErrorCode::IdentityNotVerified
+    );
+    let (session, _) = ask(&mut stranger, &mut [&mut alex], "show me my orders").await;
+    assert_eq!(
+        trust(&server, &alex_token, &session).await,
+        (false, 0),
+        "a stranger, without the customer's history"
+    );
+
+    // An operator who turns the switch on for a site that still renders
+    // hashes gets the old behaviour back, for that site only.
+    let store = server.running.store.as_ref();
+    let mut site = store.site("demo").await.unwrap().unwrap();
+    site.legacy_identity_hash = true;
+    store.upsert_site(&site, now() * 1000).await.unwrap();
+    let (mut legacy, _) = device_with(&server, "user-4711", replayed()).await;
+    let (session, _) = ask(&mut legacy, &mut [&mut alex], "hash era page").await;
+    assert_eq!(trust(&server, &alex_token, &session).await, (true, 1));
+}
+
+#[tokio::test]
+async fn an_expired_identity_token_is_refused() {
+    let server = TestServer::start().await;
+    let (mut alex, alex_token) = server.agent("alex@example.com", "Alex").await;
+    alex.go_online().await;
+    earlier_conversation(&server, &mut alex).await;
+
+    let secret = site_secret(&server).await;
+    for (what, exp) in [
+        ("expired an hour ago", now() - 3600),
+        ("valid for a year", now() + 365 * 86_400),
+    ] {
+        let proof = Proof {
+            token: Some(token(&secret, "user-4711", exp)),
+            hash: None,
+        };
+        let (mut stranger, rid) = device_with(&server, "user-4711", proof).await;
+        assert_eq!(
+            stranger.expect_error(Some(rid)).await,
+            ErrorCode::IdentityNotVerified,
+            "a token {what}"
+        );
+        let (session, _) = ask(&mut stranger, &mut [&mut alex], what).await;
+        assert_eq!(
+            trust(&server, &alex_token, &session).await,
+            (false, 0),
+            "{what}"
+        );
+        end(&mut stranger, &session).await;
+    }
+}
+
+#[tokio::test]
+async fn a_verified_visitor_stays_verified_when_their_page_resends_an_expired_token() {
+    // The widget repeats `identify` after every reconnect; a page left open
+    // past its token's expiry must not lose its customer.
+    let server = TestServer::start().await;
+    let secret = site_secret(&server).await;
+    let (mut visitor, _, welcome) = server.visitor(None).await;
+    let ServerFrame::Welcome {
+        visitor_id: Some(visitor_id),
+        ..
+    } = welcome
+    else {
+        panic!("a visitor welcome names the visitor")
+    };
+    for exp in [now() + 600, now() - 3600] {
+        visitor
+            .send(ClientFrame::Identify {
+                identity: ann(),
+                token: Some(token(&secret, "user-4711", exp)),
+                hash: None,
+            })
+            .await;
+    }
+    // Frames are handled in order: an error for either identify would come
+    // before this request's session.
+    visitor
+        .send(ClientFrame::HelpRequest {
+            topic: None,
+            message: "still me".into(),
+            client_id: None,
+            page: None,
+        })
+        .await;
+    let next = visitor.recv().await.unwrap().frame;
+    assert!(matches!(next, ServerFrame::Session { .. }), "{next:?}");
+    let stored = server
+        .running
+        .store
+        .visitor(&visitor_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.identity.verified, "{:?}", stored.identity);
+    assert_eq!(stored.identity.id.as_deref(), Some("user-4711"));
 }

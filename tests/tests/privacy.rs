@@ -64,6 +64,7 @@ async fn a_visitor_who_chatted_is_exported_then_erased_and_the_figures_stay() {
     a.visitor
         .send(ClientFrame::Identify {
             identity,
+            token: None,
             hash: None,
         })
         .await;

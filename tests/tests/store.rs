@@ -375,6 +375,7 @@ async fn suite(store: Arc<dyn Store>) {
         timezone: Some("Europe/Paris".into()),
         max_wait_secs: Some(300),
         retain_days: Some(90),
+        legacy_identity_hash: false,
     };
     store.upsert_site(&site, 1).await.unwrap();
     assert_eq!(store.site("shop").await.unwrap(), Some(site.clone()));
@@ -390,6 +391,19 @@ async fn suite(store: Arc<dyn Store>) {
     assert_eq!(
         store.site("shop").await.unwrap().unwrap().voice,
         VoicePolicy::Off
+    );
+    let legacy = Site {
+        legacy_identity_hash: true,
+        ..quiet.clone()
+    };
+    store.upsert_site(&legacy, 4).await.unwrap();
+    assert!(
+        store
+            .site("shop")
+            .await
+            .unwrap()
+            .unwrap()
+            .legacy_identity_hash
     );
     assert_eq!(store.site("nope").await.unwrap(), None);
 

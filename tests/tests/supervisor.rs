@@ -1,5 +1,6 @@
 //! The supervisor's figures: a scripted day checked against figures worked
-//! out by hand, then the same figures through the REST API and /metrics.
+//! out by hand, then the same figures through the REST API, and the
+//! counters /metrics keeps moving as the day happens.
 
 use protocol::{AgentInfo, AgentPresence, ClientFrame, Receipts, ServerFrame, SessionState};
 use tandem_server::metrics::DayFigures;
@@ -86,7 +87,24 @@ fn a_scripted_day_matches_hand_computed_figures() {
 
 #[tokio::test]
 async fn figures_reach_the_supervisor_api_and_metrics() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(|c| {
+        c.metrics.listen = Some("127.0.0.1:0".parse().unwrap());
+    })
+    .await;
+    let addr = server.running.metrics_addr.expect("a metrics listener");
+    let scrape = move || async move {
+        reqwest::get(format!("http://{addr}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let before = scrape().await;
+    assert!(
+        before.lines().any(|l| l == "tandem_requests_total 0"),
+        "{before}"
+    );
     let (mut agent, token) = server.agent("ann@example.com", "Ann Agent").await;
     agent
         .send(ClientFrame::PresenceSet {
@@ -172,23 +190,22 @@ async fn figures_reach_the_supervisor_api_and_metrics() {
     assert_eq!(body["live"]["agents"][0]["name"], "Ann Agent");
     assert_eq!(body["live"]["agents"][0]["presence"], "online");
 
-    let metrics = http
-        .get(server.http("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = scrape().await;
     for line in [
-        "tandem_today_offered 3",
-        "tandem_today_abandoned 1",
-        "tandem_today_abandonment_ratio 0.5",
-        "tandem_queue_waiting{skill=\"billing\"} 1",
-        "tandem_agents{presence=\"online\"} 1",
-        "tandem_today_wrapups{disposition=\"resolved\"} 1",
-        "tandem_today_wrapups{disposition=\"spam\"} 0",
-        "# TYPE tandem_today_service_level_ratio gauge",
+        "tandem_requests_total 3",
+        r#"tandem_queue_wait_seconds_count{outcome="answered"} 1"#,
+        r#"tandem_queue_wait_seconds_bucket{outcome="answered",le="20"} 1"#,
+        r#"tandem_queue_wait_seconds_count{outcome="abandoned"} 1"#,
+        "tandem_handle_seconds_count 1",
+        r#"tandem_sessions_ended_total{by="agent"} 1"#,
+        r#"tandem_sessions_ended_total{by="visitor"} 1"#,
+        r#"tandem_messages_total{author="visitor"} 3"#,
+        r#"tandem_wrapups_total{disposition="resolved"} 1"#,
+        r#"tandem_wrapups_total{disposition="spam"} 0"#,
+        r#"tandem_queue_waiting{skill="billing"} 1"#,
+        r#"tandem_agents{presence="online"} 1"#,
+        "# TYPE tandem_queue_wait_seconds histogram",
+        "# TYPE tandem_requests_total counter",
     ] {
         assert!(
             metrics.lines().any(|l| l == line),

@@ -75,13 +75,33 @@ pub enum CaptureEvent {
     Timer,
 }
 
+/// `Tandem.identify`'s argument as the widget keeps it (re-sent after
+/// every `welcome`): the identity and the site's proof of it, a signed
+/// identity token or the legacy hash of the id.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub who: VisitorIdentity,
+    pub token: Option<String>,
+    pub hash: Option<String>,
+}
+
+impl Identity {
+    pub fn frame(self) -> protocol::ClientFrame {
+        protocol::ClientFrame::Identify {
+            identity: self.who,
+            token: self.token,
+            hash: self.hash,
+        }
+    }
+}
+
 /// The SDK's methods, as the wasm exports receive them.
 #[derive(Debug)]
 pub enum Command {
     Open,
     Close,
-    /// Who the visitor is, and the site's signature of their id (if any).
-    Identify(VisitorIdentity, Option<String>),
+    /// Who the visitor is, with the site's proof of it (if any).
+    Identify(Identity),
     RequestHelp {
         topic: Option<String>,
         message: String,

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::app::Shared;
 use crate::app::frames::{Source, text};
 use crate::browser::browser_language;
-use crate::input::{Command, Input};
+use crate::input::{Command, Identity, Input};
 use crate::options::{Options, RawOptions};
 
 /// Calls the SDK's `emit(name, data)`. tandem.js defers delivery to
@@ -69,10 +69,15 @@ impl Widget {
         self.command(Command::Close);
     }
 
-    /// `{id, name, email, attributes, hash}`; every field optional. `hash`
-    /// is the site backend's signature of `id` (see docs/sdk.md).
+    /// `{id, name, email, attributes, token}`; every field optional.
+    /// `token` is the identity token the site's backend signed (see
+    /// docs/sdk.md); `hash`, the older signature of `id`, still passes
+    /// through for sites that accept it.
     pub fn identify(&self, identity: JsValue) -> Result<(), JsError> {
         let hash = text(&identity, "hash");
+        // (The server checks the token and answers `identity_not_verified`
+        // with the reason; checking its shape here too would cost bytes.)
+        let token = text(&identity, "token");
         let identity =
             read_identity(&identity).map_err(|e| JsError::new(&format!("Tandem.identify: {e}")))?;
         // Check against the protocol's limits here so the site's developer
@@ -85,7 +90,11 @@ impl Widget {
                 "Tandem.identify: hash is longer than 128 characters",
             ));
         }
-        self.command(Command::Identify(identity, hash));
+        self.command(Command::Identify(Identity {
+            who: identity,
+            token,
+            hash,
+        }));
         Ok(())
     }
 

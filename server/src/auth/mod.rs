@@ -3,6 +3,7 @@
 
 pub mod hashing;
 pub mod identity;
+pub mod identity_token;
 pub mod live_tokens;
 pub mod password;
 pub mod throttle;

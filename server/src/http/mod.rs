@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 mod library;
 mod login;
+pub mod metrics;
 mod socket;
 mod supervisor;
 mod ws;
@@ -40,8 +41,14 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
+    // /metrics is public only behind a token (see metrics.rs).
+    let metrics = match &state.config.metrics.token {
+        Some(token) => metrics::router(state.hub.metrics_view(), Some(token.as_str())),
+        None => Router::new(),
+    };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(metrics)
         .merge(agents::router())
         .merge(login::router())
         .merge(customers::router())

@@ -1,8 +1,7 @@
-//! The supervisor's figures (agents only) and /metrics for Prometheus.
+//! The supervisor's figures (agents only). Prometheus reads metrics.rs.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
-use axum::response::IntoResponse;
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -11,12 +10,10 @@ use super::AppState;
 use super::credentials::agent_from_headers;
 use super::error::ApiError;
 use crate::clock::now_ms;
-use crate::metrics::{DayFigures, SERVICE_LEVEL_SECS, prometheus};
+use crate::metrics::{DayFigures, SERVICE_LEVEL_SECS};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/supervisor", get(supervisor))
-        .route("/metrics", get(metrics))
+    Router::new().route("/api/v1/supervisor", get(supervisor))
 }
 
 /// Midnight UTC of the current day.
@@ -39,18 +36,5 @@ async fn supervisor(
     let day = today(&app).await?;
     Ok(Json(
         json!({"service_level_secs": SERVICE_LEVEL_SECS, "today": day, "live": app.hub.live()}),
-    ))
-}
-
-/// Aggregates only, no personal data: safe to scrape from the internal network.
-async fn metrics(State(app): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let day = today(&app).await?;
-    let body = prometheus::render(&day, &app.hub.live());
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
     ))
 }

@@ -3,7 +3,7 @@
 use protocol::limits::HISTORY_PAGE;
 use protocol::{
     AgentPresence, ClientFrame, ErrorCode, EventBody, PageInfo, ReceiptKind, Role, ServerEnvelope,
-    ServerFrame, SessionState, VisitorIdentity,
+    ServerFrame, SessionState,
 };
 
 use super::{ConnHandle, Hub, HubError, HubResult, LiveSession, Principal, Wire, batch};
@@ -233,9 +233,17 @@ impl Hub {
                     .await?;
                 Ok(None)
             }
-            ClientFrame::Identify { identity, hash } => {
+            ClientFrame::Identify {
+                identity,
+                token,
+                hash,
+            } => {
                 let (visitor, site) = visitor_of(who)?;
-                self.identify(visitor, site, identity, hash)
+                let proof = identity::Proof {
+                    token: token.as_deref(),
+                    hash: hash.as_deref(),
+                };
+                self.identify(visitor, site, identity, proof)
                     .await
                     .map(|_| None)
             }
@@ -500,6 +508,7 @@ impl Hub {
             };
             self.post(live, first, Role::Visitor, name, body, then_first);
             st.queue_changed();
+            self.inner.counters.requested();
         }
         requested_stored.await?;
         first_stored.await?;
@@ -540,9 +549,15 @@ impl Hub {
                 })?;
             st.carry_out(actions);
             let live = st.sessions.get_mut(session).expect("checked above");
+            let now = now_ms();
             live.record.state = SessionState::Active;
             live.record.agent = Some(agent.info());
-            live.record.accepted_at = Some(now_ms());
+            live.record.accepted_at = Some(now);
+            if live.first_answer.is_none() {
+                live.first_answer = Some(now);
+                let waited = now - live.record.requested_at;
+                self.inner.counters.answered(waited);
+            }
             let record = live.record.clone();
             st.agents
                 .entry(agent.id.clone())
@@ -580,9 +595,15 @@ impl Hub {
                     "this conversation has already ended",
                 ));
             }
+            let now = now_ms();
             live.record.state = SessionState::Ended;
-            live.record.ended_at = Some(now_ms());
+            live.record.ended_at = Some(now);
             live.record.ended_by = Some(who.role());
+            let (answered_for, waited) = (
+                live.first_answer.map(|at| now - at),
+                now - live.record.requested_at,
+            );
+            self.inner.counters.ended(who.role(), answered_for, waited);
             live.record.clone()
         };
         // The call's end comes first in the transcript, then the session's.
@@ -647,52 +668,6 @@ impl Hub {
             receipts: record.receipts,
         }));
         Self::send_to_session(&st, &record, &frame);
-        Ok(())
-    }
-
-    async fn identify(
-        &self,
-        visitor: &str,
-        site: &str,
-        mut identity: VisitorIdentity,
-        hash: Option<String>,
-    ) -> HubResult<()> {
-        // Identities asserted by the page are unverified until the site signs them.
-        identity.verified = false;
-        let mut refused = false;
-        if let (Some(id), Some(hash)) = (&identity.id, &hash) {
-            let secret = identity::site_secret(self.inner.store.as_ref(), site).await?;
-            identity.verified = identity::verify(&secret, id, hash);
-            refused = !identity.verified;
-            if refused {
-                tracing::warn!(
-                    visitor,
-                    site,
-                    "identify: the hash does not sign this user id"
-                );
-            }
-        }
-        self.inner
-            .store
-            .set_visitor_identity(visitor, &identity)
-            .await?;
-        let st = &mut *self.state();
-        if let Some(session) = st.visitor_open.get(visitor).cloned() {
-            if let Some(live) = st.sessions.get_mut(&session) {
-                live.record.visitor_name = identity.name.clone();
-                let record = live.record.clone();
-                Self::announce(st, &record);
-                if record.state == SessionState::Queued {
-                    st.queue_changed();
-                }
-            }
-        }
-        if refused {
-            return Err(HubError::new(
-                ErrorCode::IdentityNotVerified,
-                "the identity hash does not match this user id; check the site's identity secret",
-            ));
-        }
         Ok(())
     }
 

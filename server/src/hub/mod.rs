@@ -15,6 +15,8 @@ mod cobrowse_log;
 mod error;
 mod form;
 mod handlers;
+mod identity;
+mod metrics_view;
 pub mod outbound;
 mod overflow;
 mod transfer;
@@ -34,6 +36,7 @@ use protocol::{
 pub use call::CallSettings;
 use cobrowse_log::CobrowseLog;
 pub use error::{HubError, HubResult};
+pub use metrics_view::MetricsView;
 pub use outbound::{ConnHandle, ConnId, Wire};
 
 use crate::admission::{Admission, Kind, VisitorLimits};
@@ -76,6 +79,8 @@ struct Inner {
     events: EventWriter,
     visitor_tokens: VisitorTokens,
     calls: CallSettings,
+    /// Figures for /metrics, counted as things happen.
+    counters: Arc<crate::metrics::Counters>,
     /// Serialises wrap-ups, whose events may be appended after the session
     /// left memory (and with it its numbering); see wrapup.rs.
     wrapups: tokio::sync::Mutex<()>,
@@ -317,11 +322,16 @@ struct LiveSession {
     call: Option<protocol::CallInfo>,
     /// Form and page pushes waiting for the visitor's answer (memory only).
     pushes: form::Pushes,
+    /// When an agent first answered (`record.accepted_at` is the latest
+    /// answer: a transfer to a queue clears it). For the metrics' wait and
+    /// handle times.
+    first_answer: Option<protocol::Millis>,
 }
 
 impl LiveSession {
     fn new(record: SessionRecord) -> LiveSession {
         LiveSession {
+            first_answer: record.accepted_at,
             next_seq: record.last_seq + 1,
             record,
             share: ShareState::Off,
@@ -379,6 +389,7 @@ impl Hub {
             store,
             visitor_tokens,
             calls,
+            counters: Default::default(),
             wrapups: Default::default(),
             turn: Default::default(),
             admission: Admission::new(&visitors),
@@ -740,6 +751,9 @@ impl Hub {
     /// Sends a stored event to the session's participants (if the session is
     /// still live) and records it as the last one.
     fn deliver(&self, session: &str, event: &Event) {
+        if let EventBody::Message { .. } = event.body {
+            self.inner.counters.message(event.author);
+        }
         let st = &mut *self.state();
         if let Some(live) = st.sessions.get_mut(session) {
             live.record.last_seq = live.record.last_seq.max(event.seq);

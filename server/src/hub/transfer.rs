@@ -128,6 +128,7 @@ impl Hub {
             skill,
         };
         self.append(session, Role::System, None, body).await?;
+        self.inner.counters.transferred();
         Ok(())
     }
 

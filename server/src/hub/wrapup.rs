@@ -53,6 +53,7 @@ impl Hub {
                 "this conversation was erased for privacy; it can no longer be wrapped up",
             ));
         }
+        self.inner.counters.wrapped_up(&disposition);
         let body = EventBody::Wrapup { disposition, note };
         self.append_wrapup(&record, Some(agent.name.clone()), body)
             .await?;

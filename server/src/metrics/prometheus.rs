@@ -1,133 +1,231 @@
-//! The Prometheus text exposition format (version 0.0.4) of the figures.
+//! The Prometheus text exposition format (version 0.0.4) of the counters
+//! (counters.rs) and the hub's live figures. Built from memory only: a
+//! scrape costs a few atomic loads and one pass over the hub's live state.
 
 use std::fmt::Write;
+use std::sync::atomic::Ordering::Relaxed;
 
-use protocol::AgentPresence;
+use protocol::{AgentPresence, DISPOSITIONS};
 
-use super::DayFigures;
+use super::counters::{Counters, Histogram};
 use crate::hub::LiveFigures;
 
-pub fn render(day: &DayFigures, live: &LiveFigures) -> String {
-    let mut out = String::new();
-    let mut gauge = |name: &str, help: &str, samples: &[(String, f64)]| {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
-        for (labels, value) in samples {
-            let _ = writeln!(out, "{name}{labels} {value}");
-        }
-    };
-    let one = |v: f64| vec![(String::new(), v)];
-    let waiting: Vec<(String, f64)> = live
-        .queues
-        .iter()
-        .map(|(skill, q)| {
-            (
-                format!("{{skill=\"{}\"}}", escape(skill)),
-                f64::from(q.waiting),
-            )
-        })
-        .collect();
-    gauge(
+pub fn render(counters: &Counters, live: &LiveFigures) -> String {
+    let mut out = Text::default();
+    let c = counters;
+    out.family("tandem_requests_total", "counter", "Help requests made.");
+    out.sample(
+        "tandem_requests_total",
+        &[],
+        c.requests.load(Relaxed) as f64,
+    );
+    out.family(
+        "tandem_queue_wait_seconds",
+        "histogram",
+        "Wait from request to first answer (outcome=answered) or to giving up unanswered (outcome=abandoned).",
+    );
+    out.histogram(
+        "tandem_queue_wait_seconds",
+        "outcome",
+        "answered",
+        &c.answered_wait,
+    );
+    out.histogram(
+        "tandem_queue_wait_seconds",
+        "outcome",
+        "abandoned",
+        &c.abandoned_wait,
+    );
+    out.family(
+        "tandem_handle_seconds",
+        "histogram",
+        "Time from first answer to the end of the session, over answered sessions.",
+    );
+    out.histogram("tandem_handle_seconds", "", "", &c.handle);
+    out.family(
+        "tandem_sessions_ended_total",
+        "counter",
+        "Sessions ended, by who ended them.",
+    );
+    for (by, n) in [
+        ("visitor", &c.ended_by_visitor),
+        ("agent", &c.ended_by_agent),
+    ] {
+        out.sample(
+            "tandem_sessions_ended_total",
+            &[("by", by)],
+            n.load(Relaxed) as f64,
+        );
+    }
+    out.family(
+        "tandem_messages_total",
+        "counter",
+        "Chat messages stored and delivered, by author.",
+    );
+    for (author, n) in [
+        ("visitor", &c.messages_from_visitors),
+        ("agent", &c.messages_from_agents),
+    ] {
+        out.sample(
+            "tandem_messages_total",
+            &[("author", author)],
+            n.load(Relaxed) as f64,
+        );
+    }
+    out.family(
+        "tandem_transfers_total",
+        "counter",
+        "Sessions handed to a colleague or a queue.",
+    );
+    out.sample(
+        "tandem_transfers_total",
+        &[],
+        c.transfers.load(Relaxed) as f64,
+    );
+    out.family(
+        "tandem_wrapups_total",
+        "counter",
+        "Wrap-ups recorded, by disposition.",
+    );
+    for (tag, n) in DISPOSITIONS.iter().zip(c.wrapups.iter()) {
+        out.sample(
+            "tandem_wrapups_total",
+            &[("disposition", tag)],
+            n.load(Relaxed) as f64,
+        );
+    }
+    out.family(
+        "tandem_identify_total",
+        "counter",
+        "Visitor identify frames by result: verified, unverified (no proof given) or refused (a proof that failed).",
+    );
+    for (result, n) in [
+        ("verified", &c.identify_verified),
+        ("unverified", &c.identify_unverified),
+        ("refused", &c.identify_refused),
+    ] {
+        out.sample(
+            "tandem_identify_total",
+            &[("result", result)],
+            n.load(Relaxed) as f64,
+        );
+    }
+
+    out.family(
         "tandem_queue_waiting",
-        "Requests waiting, by skill.",
-        &waiting,
+        "gauge",
+        "Requests waiting now, by skill.",
     );
-    let longest: Vec<(String, f64)> = live
-        .queues
-        .iter()
-        .map(|(skill, q)| {
-            (
-                format!("{{skill=\"{}\"}}", escape(skill)),
-                q.longest_wait_secs as f64,
-            )
-        })
-        .collect();
-    gauge(
+    for (skill, q) in &live.queues {
+        out.sample(
+            "tandem_queue_waiting",
+            &[("skill", skill)],
+            f64::from(q.waiting),
+        );
+    }
+    out.family(
         "tandem_queue_longest_wait_seconds",
+        "gauge",
         "Longest current wait, by skill.",
-        &longest,
     );
-    let by_presence: Vec<(String, f64)> = [
+    for (skill, q) in &live.queues {
+        let secs = q.longest_wait_secs as f64;
+        out.sample(
+            "tandem_queue_longest_wait_seconds",
+            &[("skill", skill)],
+            secs,
+        );
+    }
+    out.family(
+        "tandem_agents",
+        "gauge",
+        "Agents by presence (online and away count connected agents).",
+    );
+    for p in [
         AgentPresence::Online,
         AgentPresence::Away,
         AgentPresence::Offline,
-    ]
-    .into_iter()
-    .map(|p| {
+    ] {
         let n = live
             .agents
             .iter()
             .filter(|a| a.presence == p && (a.connected || p == AgentPresence::Offline))
             .count();
-        (format!("{{presence=\"{}\"}}", presence_name(p)), n as f64)
-    })
-    .collect();
-    gauge(
-        "tandem_agents",
-        "Agents by presence (online and away count connected agents).",
-        &by_presence,
-    );
-    gauge(
+        out.sample("tandem_agents", &[("presence", presence_name(p))], n as f64);
+    }
+    out.family(
         "tandem_sessions_active",
+        "gauge",
         "Sessions being served now.",
-        &one(f64::from(live.active_sessions)),
     );
-    gauge(
+    out.sample(
+        "tandem_sessions_active",
+        &[],
+        f64::from(live.active_sessions),
+    );
+    out.family(
         "tandem_visitor_connections",
+        "gauge",
         "Visitor WebSocket connections.",
-        &one(f64::from(live.visitors_connected)),
     );
-    gauge(
-        "tandem_today_offered",
-        "Requests today (UTC).",
-        &one(f64::from(day.offered)),
+    out.sample(
+        "tandem_visitor_connections",
+        &[],
+        f64::from(live.visitors_connected),
     );
-    gauge(
-        "tandem_today_answered",
-        "Requests answered today.",
-        &one(f64::from(day.answered)),
-    );
-    gauge(
-        "tandem_today_abandoned",
-        "Requests abandoned while waiting today.",
-        &one(f64::from(day.abandoned)),
-    );
-    let optional = |v: Option<f64>| v.map(one).unwrap_or_default();
-    gauge(
-        "tandem_today_service_level_ratio",
-        "Answered within the threshold, of answered and abandoned.",
-        &optional(day.service_level),
-    );
-    gauge(
-        "tandem_today_average_speed_of_answer_seconds",
-        "Mean wait before an agent answered.",
-        &optional(day.average_speed_of_answer_secs),
-    );
-    gauge(
-        "tandem_today_abandonment_ratio",
-        "Abandoned, of answered and abandoned.",
-        &optional(day.abandonment_rate),
-    );
-    gauge(
-        "tandem_today_average_handle_time_seconds",
-        "Mean time from answer to end.",
-        &optional(day.average_handle_time_secs),
-    );
-    let dispositions: Vec<(String, f64)> = day
-        .dispositions
-        .iter()
-        .map(|(tag, n)| {
-            (
-                format!("{{disposition=\"{}\"}}", escape(tag)),
-                f64::from(*n),
-            )
-        })
-        .collect();
-    gauge(
-        "tandem_today_wrapups",
-        "Sessions requested today and wrapped up, by disposition.",
-        &dispositions,
-    );
-    out
+    out.0
+}
+
+#[derive(Default)]
+struct Text(String);
+
+impl Text {
+    fn family(&mut self, name: &str, kind: &str, help: &str) {
+        let _ = writeln!(self.0, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    }
+
+    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.0.push_str(name);
+        if !labels.is_empty() {
+            self.0.push('{');
+            for (i, (label, v)) in labels.iter().enumerate() {
+                if i > 0 {
+                    self.0.push(',');
+                }
+                let _ = write!(self.0, "{label}=\"{}\"", escape(v));
+            }
+            self.0.push('}');
+        }
+        let _ = writeln!(self.0, " {}", number(value));
+    }
+
+    /// `_bucket` lines (cumulative, `le` last among the labels), `_sum`, `_count`.
+    fn histogram(&mut self, name: &str, label: &str, value: &str, h: &Histogram) {
+        let (buckets, sum) = h.snapshot();
+        let mut labels: Vec<(&str, &str)> = Vec::with_capacity(2);
+        if !label.is_empty() {
+            labels.push((label, value));
+        }
+        let bucket = format!("{name}_bucket");
+        for (bound, count) in &buckets {
+            let le = number(*bound);
+            let mut with_le = labels.clone();
+            with_le.push(("le", &le));
+            self.sample(&bucket, &with_le, *count as f64);
+        }
+        let count = buckets.last().map_or(0, |(_, n)| *n);
+        self.sample(&format!("{name}_sum"), &labels, sum);
+        self.sample(&format!("{name}_count"), &labels, count as f64);
+    }
+}
+
+/// Numbers as Prometheus writes them (`+Inf`, integers without a fraction).
+fn number(v: f64) -> String {
+    if v == f64::INFINITY {
+        "+Inf".into()
+    } else {
+        format!("{v}")
+    }
 }
 
 fn presence_name(p: AgentPresence) -> &'static str {
@@ -138,9 +236,104 @@ fn presence_name(p: AgentPresence) -> &'static str {
     }
 }
 
-/// Label values escape backslash, quote and newline.
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+/// A label value as the text format writes it: backslash, double quote and
+/// line feed escaped (`\\`, `\"`, `\n`), the only escapes the format has.
+/// A carriage return has none, and a raw one would end the line for some
+/// readers, so it is written as `\r` (read back as those two characters);
+/// any other control character becomes U+FFFD. Skill labels come from
+/// visitors' topics, so nothing raw may pass.
+pub fn escape(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for ch in v.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::SkillQueue;
+
+    #[test]
+    fn label_values_cannot_break_out_of_their_line() {
+        assert_eq!(escape(r#"a\b"c"#), r#"a\\b\"c"#);
+        assert_eq!(escape("x\ny\r\nz"), r"x\ny\r\nz");
+        assert_eq!(
+            escape("tab\there\u{0}\u{7f}\u{85}"),
+            "tab\u{fffd}here\u{fffd}\u{fffd}\u{fffd}"
+        );
+        assert_eq!(escape("billing é"), "billing é");
+
+        // A skill named by a hostile topic still renders as one sample line.
+        let mut live = LiveFigures {
+            queues: Default::default(),
+            agents: vec![],
+            active_sessions: 0,
+            visitors_connected: 0,
+        };
+        let hostile = "x\"} 1\r\ntandem_fake 9\n#";
+        live.queues.insert(
+            hostile.into(),
+            SkillQueue {
+                waiting: 1,
+                longest_wait_secs: 3,
+            },
+        );
+        let text = render(&Counters::default(), &live);
+        assert!(!text.contains('\r'), "{text:?}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("tandem_fake")),
+            "{text}"
+        );
+        let waiting: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("tandem_queue_waiting{"))
+            .collect();
+        assert_eq!(
+            waiting,
+            [r#"tandem_queue_waiting{skill="x\"} 1\r\ntandem_fake 9\n#"} 1"#]
+        );
+    }
+
+    #[test]
+    fn histograms_render_cumulative_buckets_sum_and_count() {
+        let c = Counters::default();
+        c.answered(12_000);
+        c.answered(45_000);
+        c.ended(protocol::Role::Visitor, None, 3_000);
+        let text = render(
+            &c,
+            &LiveFigures {
+                queues: Default::default(),
+                agents: vec![],
+                active_sessions: 0,
+                visitors_connected: 0,
+            },
+        );
+        for line in [
+            r#"tandem_queue_wait_seconds_bucket{outcome="answered",le="10"} 0"#,
+            r#"tandem_queue_wait_seconds_bucket{outcome="answered",le="20"} 1"#,
+            r#"tandem_queue_wait_seconds_bucket{outcome="answered",le="60"} 2"#,
+            r#"tandem_queue_wait_seconds_bucket{outcome="answered",le="+Inf"} 2"#,
+            r#"tandem_queue_wait_seconds_sum{outcome="answered"} 57"#,
+            r#"tandem_queue_wait_seconds_count{outcome="answered"} 2"#,
+            r#"tandem_queue_wait_seconds_count{outcome="abandoned"} 1"#,
+            r#"tandem_handle_seconds_count 0"#,
+            r#"tandem_sessions_ended_total{by="visitor"} 1"#,
+            "# TYPE tandem_queue_wait_seconds histogram",
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "missing {line:?} in:\n{text}"
+            );
+        }
+    }
 }

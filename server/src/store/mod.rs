@@ -62,6 +62,10 @@ pub struct Site {
     /// Days personal data is kept after a conversation ends or a visitor was
     /// last seen (see docs/privacy.md); `None` keeps it until erased by hand.
     pub retain_days: Option<u32>,
+    /// Whether `identify` may still verify with the bare HMAC of the user id
+    /// (replayable forever once seen) instead of an expiring signed token.
+    /// Off unless an operator turns it on (see docs/security.md).
+    pub legacy_identity_hash: bool,
 }
 
 impl Site {
@@ -76,6 +80,7 @@ impl Site {
             timezone: None,
             max_wait_secs: None,
             retain_days: None,
+            legacy_identity_hash: false,
         }
     }
 }

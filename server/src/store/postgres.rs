@@ -45,6 +45,10 @@ impl PostgresStore {
             8,
             include_str!("../../migrations/postgres/0008_agent_status.sql"),
         ),
+        (
+            9,
+            include_str!("../../migrations/postgres/0009_site_legacy_identity_hash.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

@@ -214,7 +214,8 @@ pub(super) fn token_state_from(
     }
 }
 
-/// id, name, origins, voice, hours, timezone, max_wait_secs, retain_days.
+/// id, name, origins, voice, hours, timezone, max_wait_secs, retain_days,
+/// legacy_identity_hash.
 pub(super) type SiteRow = (
     String,
     String,
@@ -224,13 +225,14 @@ pub(super) type SiteRow = (
     Option<String>,
     Option<i64>,
     Option<i64>,
+    bool,
 );
 
 pub(super) const SITE_COLUMNS: &str =
-    "id, name, origins, voice, hours, timezone, max_wait_secs, retain_days";
+    "id, name, origins, voice, hours, timezone, max_wait_secs, retain_days, legacy_identity_hash";
 
 pub(super) fn site_from(
-    (id, name, origins, voice, hours, timezone, max_wait, retain_days): SiteRow,
+    (id, name, origins, voice, hours, timezone, max_wait, retain_days, legacy_identity_hash): SiteRow,
 ) -> Result<Site> {
     Ok(Site {
         id,
@@ -243,6 +245,7 @@ pub(super) fn site_from(
         timezone,
         max_wait_secs: max_wait.map(|s| s.clamp(0, u32::MAX as i64) as u32),
         retain_days: retain_days.map(|d| d.clamp(0, u32::MAX as i64) as u32),
+        legacy_identity_hash,
     })
 }
 
@@ -289,11 +292,11 @@ macro_rules! sql_store {
 
             async fn upsert_site(&self, site: &$crate::store::Site, now: i64) -> $crate::store::Result<()> {
                 sqlx::query(
-                    "INSERT INTO sites (id, name, origins, created_at, voice, hours, timezone, max_wait_secs, retain_days) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                    "INSERT INTO sites (id, name, origins, created_at, voice, hours, timezone, max_wait_secs, retain_days, legacy_identity_hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
                      ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins, voice = excluded.voice, \
                      hours = excluded.hours, timezone = excluded.timezone, max_wait_secs = excluded.max_wait_secs, \
-                     retain_days = excluded.retain_days",
+                     retain_days = excluded.retain_days, legacy_identity_hash = excluded.legacy_identity_hash",
                 )
                 .bind(&site.id)
                 .bind(&site.name)
@@ -304,6 +307,7 @@ macro_rules! sql_store {
                 .bind(&site.timezone)
                 .bind(site.max_wait_secs.map(i64::from))
                 .bind(site.retain_days.map(i64::from))
+                .bind(site.legacy_identity_hash)
                 .execute(&self.pool)
                 .await?;
                 Ok(())

@@ -46,6 +46,10 @@ impl SqliteStore {
             8,
             include_str!("../../migrations/sqlite/0008_agent_status.sql"),
         ),
+        (
+            9,
+            include_str!("../../migrations/sqlite/0009_site_legacy_identity_hash.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.

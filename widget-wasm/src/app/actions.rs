@@ -15,9 +15,9 @@ impl App {
         match command {
             Command::Open => self.set_open(true, false),
             Command::Close => self.set_open(false, false),
-            Command::Identify(identity, hash) => {
-                self.identity = Some((identity.clone(), hash.clone()));
-                self.send(ClientFrame::Identify { identity, hash });
+            Command::Identify(identity) => {
+                self.identity = Some(identity.clone());
+                self.send(identity.frame());
             }
             Command::RequestHelp { topic, message } => {
                 self.set_open(true, false);

@@ -23,7 +23,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use protocol::{ClientEnvelope, ClientFrame, ReceiptKind, ShareState, VisitorIdentity};
+use protocol::{ClientEnvelope, ClientFrame, ReceiptKind, ShareState};
 
 use crate::browser::{self, Store, document, now, window};
 use crate::capture::Capture;
@@ -125,7 +125,7 @@ pub struct App {
     timer: Timer,
     typing: TypingSignal,
     /// Re-sent after every `welcome`: the server ties it to the connection.
-    identity: Option<(VisitorIdentity, Option<String>)>,
+    identity: Option<crate::input::Identity>,
     open: bool,
     /// Agent messages that arrived while the panel was closed or the page hidden.
     unread: u32,

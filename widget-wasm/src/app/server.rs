@@ -121,8 +121,8 @@ impl App {
             Store::Local.set(&self.options.token_key(), &token);
         }
         self.link.on_welcome();
-        if let Some((identity, hash)) = self.identity.clone() {
-            self.send(ClientFrame::Identify { identity, hash });
+        if let Some(identity) = self.identity.clone() {
+            self.send(identity.frame());
         }
         for summary in sessions.iter().filter(|s| s.state != SessionState::Ended) {
             if self.convo.is_dismissed(&summary.id) {
