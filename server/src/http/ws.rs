@@ -73,7 +73,12 @@ async fn visitor(
         ));
     }
     let held = Held { slot, budget };
-    Ok(upgrade(ws, app, Pending::Visitor { site: site.id, ip }, held))
+    Ok(upgrade(
+        ws,
+        app,
+        Pending::Visitor { site: site.id, ip },
+        held,
+    ))
 }
 
 async fn agent(

@@ -3,6 +3,7 @@
 //! scrape costs a few atomic loads and one pass over the hub's live state.
 
 use std::fmt::Write;
+use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
 
 use protocol::{AgentPresence, DISPOSITIONS};
@@ -13,12 +14,7 @@ use crate::hub::LiveFigures;
 pub fn render(counters: &Counters, live: &LiveFigures) -> String {
     let mut out = Text::default();
     let c = counters;
-    out.family("tandem_requests_total", "counter", "Help requests made.");
-    out.sample(
-        "tandem_requests_total",
-        &[],
-        c.requests.load(Relaxed) as f64,
-    );
+    out.counter("tandem_requests_total", "Help requests made.", &c.requests);
     out.family(
         "tandem_queue_wait_seconds",
         "histogram",
@@ -42,74 +38,45 @@ pub fn render(counters: &Counters, live: &LiveFigures) -> String {
         "Time from first answer to the end of the session, over answered sessions.",
     );
     out.histogram("tandem_handle_seconds", "", "", &c.handle);
-    out.family(
+    out.counters_by(
         "tandem_sessions_ended_total",
-        "counter",
         "Sessions ended, by who ended them.",
+        "by",
+        [
+            ("visitor", &c.ended_by_visitor),
+            ("agent", &c.ended_by_agent),
+        ],
     );
-    for (by, n) in [
-        ("visitor", &c.ended_by_visitor),
-        ("agent", &c.ended_by_agent),
-    ] {
-        out.sample(
-            "tandem_sessions_ended_total",
-            &[("by", by)],
-            n.load(Relaxed) as f64,
-        );
-    }
-    out.family(
+    out.counters_by(
         "tandem_messages_total",
-        "counter",
         "Chat messages stored and delivered, by author.",
+        "author",
+        [
+            ("visitor", &c.messages_from_visitors),
+            ("agent", &c.messages_from_agents),
+        ],
     );
-    for (author, n) in [
-        ("visitor", &c.messages_from_visitors),
-        ("agent", &c.messages_from_agents),
-    ] {
-        out.sample(
-            "tandem_messages_total",
-            &[("author", author)],
-            n.load(Relaxed) as f64,
-        );
-    }
-    out.family(
+    out.counter(
         "tandem_transfers_total",
-        "counter",
         "Sessions handed to a colleague or a queue.",
+        &c.transfers,
     );
-    out.sample(
-        "tandem_transfers_total",
-        &[],
-        c.transfers.load(Relaxed) as f64,
-    );
-    out.family(
+    out.counters_by(
         "tandem_wrapups_total",
-        "counter",
         "Wrap-ups recorded, by disposition.",
+        "disposition",
+        DISPOSITIONS.iter().copied().zip(c.wrapups.iter()),
     );
-    for (tag, n) in DISPOSITIONS.iter().zip(c.wrapups.iter()) {
-        out.sample(
-            "tandem_wrapups_total",
-            &[("disposition", tag)],
-            n.load(Relaxed) as f64,
-        );
-    }
-    out.family(
+    out.counters_by(
         "tandem_identify_total",
-        "counter",
         "Visitor identify frames by result: verified, unverified (no proof given) or refused (a proof that failed).",
+        "result",
+        [
+            ("verified", &c.identify_verified),
+            ("unverified", &c.identify_unverified),
+            ("refused", &c.identify_refused),
+        ],
     );
-    for (result, n) in [
-        ("verified", &c.identify_verified),
-        ("unverified", &c.identify_unverified),
-        ("refused", &c.identify_refused),
-    ] {
-        out.sample(
-            "tandem_identify_total",
-            &[("result", result)],
-            n.load(Relaxed) as f64,
-        );
-    }
 
     out.family(
         "tandem_queue_waiting",
@@ -182,6 +149,26 @@ struct Text(String);
 impl Text {
     fn family(&mut self, name: &str, kind: &str, help: &str) {
         let _ = writeln!(self.0, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    }
+
+    /// A counter family with one unlabelled sample.
+    fn counter(&mut self, name: &str, help: &str, n: &AtomicU64) {
+        self.family(name, "counter", help);
+        self.sample(name, &[], n.load(Relaxed) as f64);
+    }
+
+    /// A counter family with one sample per value of `label`.
+    fn counters_by<'a>(
+        &mut self,
+        name: &str,
+        help: &str,
+        label: &str,
+        counts: impl IntoIterator<Item = (&'a str, &'a AtomicU64)>,
+    ) {
+        self.family(name, "counter", help);
+        for (value, n) in counts {
+            self.sample(name, &[(label, value)], n.load(Relaxed) as f64);
+        }
     }
 
     fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
