@@ -11,6 +11,7 @@
 //! peer; relay_guard.rs: relay sockets that drop what slips past).
 
 mod credentials;
+mod filtered;
 mod ice;
 mod peers;
 mod refusals;
@@ -34,9 +35,10 @@ pub use credentials::{Claim, Credentials, Refusal, TurnCredential};
 pub use ice::IceServers;
 
 use crate::config::TurnConfig;
+use filtered::Filtered;
 use peers::PeerPolicy;
 use relay_guard::{GuardedRelays, PeerGuard};
-use screen::{Screen, ScreenedSocket};
+use screen::Screen;
 
 /// Tells the TURN server whether a session still has a call to relay for.
 pub trait CallRegistry: Send + Sync + 'static {
@@ -114,9 +116,12 @@ impl BoundTurn {
             [self.public.ip(), self.local.ip()],
         )));
         let auth: Arc<dyn AuthHandler + Send + Sync> = Arc::new(SessionAuth { credentials, calls });
-        let conn = ScreenedSocket {
-            inner: Arc::new(refusals::LoggedSocket(self.socket)),
-            screen: Screen {
+        let conn = Filtered {
+            inner: Arc::new(Filtered {
+                inner: self.socket,
+                filter: refusals::RefusalLog,
+            }),
+            filter: Screen {
                 guard: Arc::clone(&guard),
                 auth: Arc::clone(&auth),
             },

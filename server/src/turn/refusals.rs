@@ -5,52 +5,18 @@
 //! the way out catches every refusal, whatever its cause.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use tokio::net::UdpSocket;
-use webrtc_util::Conn;
+use super::filtered::DatagramFilter;
 
-pub struct LoggedSocket(pub Arc<UdpSocket>);
+/// Logs the error responses worth logging; sends everything.
+pub struct RefusalLog;
 
-#[async_trait::async_trait]
-impl Conn for LoggedSocket {
-    async fn connect(&self, addr: SocketAddr) -> webrtc_util::Result<()> {
-        Conn::connect(&*self.0, addr).await
-    }
-
-    async fn recv(&self, buf: &mut [u8]) -> webrtc_util::Result<usize> {
-        Conn::recv(&*self.0, buf).await
-    }
-
-    async fn recv_from(&self, buf: &mut [u8]) -> webrtc_util::Result<(usize, SocketAddr)> {
-        Conn::recv_from(&*self.0, buf).await
-    }
-
-    async fn send(&self, buf: &[u8]) -> webrtc_util::Result<usize> {
-        Conn::send(&*self.0, buf).await
-    }
-
-    async fn send_to(&self, buf: &[u8], target: SocketAddr) -> webrtc_util::Result<usize> {
-        if let Some((method, code)) = refusal(buf) {
+impl DatagramFilter for RefusalLog {
+    fn outgoing(&self, datagram: &[u8], target: SocketAddr) -> bool {
+        if let Some((method, code)) = refusal(datagram) {
             tracing::warn!(client = %target, method, code, "TURN request refused");
         }
-        Conn::send_to(&*self.0, buf, target).await
-    }
-
-    fn local_addr(&self) -> webrtc_util::Result<SocketAddr> {
-        Conn::local_addr(&*self.0)
-    }
-
-    fn remote_addr(&self) -> Option<SocketAddr> {
-        Conn::remote_addr(&*self.0)
-    }
-
-    async fn close(&self) -> webrtc_util::Result<()> {
-        Conn::close(&*self.0).await
-    }
-
-    fn as_any(&self) -> &(dyn std::any::Any + Send + Sync) {
-        self
+        true
     }
 }
 

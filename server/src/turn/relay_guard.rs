@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use webrtc_turn::relay::RelayAddressGenerator;
 use webrtc_util::Conn;
 
+use super::filtered::{DatagramFilter, Filtered};
 use super::peers::{Forbidden, PeerPolicy};
 
 /// The policy plus what it cannot know alone: which relay addresses are
@@ -128,19 +129,20 @@ impl RelayAddressGenerator for GuardedRelays {
             addrs.push(canonical(bound));
         }
         self.guard.live().extend(addrs.iter().copied());
-        let relay = GuardedRelay {
+        let relay = Filtered {
             inner: conn,
-            addrs,
-            guard: Arc::clone(&self.guard),
+            filter: GuardedRelay {
+                addrs,
+                guard: Arc::clone(&self.guard),
+            },
         };
         Ok((Arc::new(relay), announced))
     }
 }
 
-/// A relay socket that drops datagrams to and from refused peers, as a
-/// firewall would: the sender is told nothing.
+/// What a relay socket keeps to: it drops datagrams to and from refused
+/// peers, as a firewall would (the sender is told nothing).
 struct GuardedRelay {
-    inner: Arc<dyn Conn + Send + Sync>,
     addrs: Vec<SocketAddr>,
     guard: Arc<PeerGuard>,
 }
@@ -165,59 +167,36 @@ impl Drop for GuardedRelay {
 }
 
 #[async_trait::async_trait]
-impl Conn for GuardedRelay {
-    async fn connect(&self, addr: SocketAddr) -> webrtc_util::Result<()> {
-        self.inner.connect(addr).await
-    }
-
-    async fn recv(&self, buf: &mut [u8]) -> webrtc_util::Result<usize> {
-        self.inner.recv(buf).await
-    }
-
-    async fn recv_from(&self, buf: &mut [u8]) -> webrtc_util::Result<(usize, SocketAddr)> {
-        loop {
-            let (n, from) = self.inner.recv_from(buf).await?;
-            match self.guard.check(from) {
-                Ok(()) => return Ok((n, from)),
-                Err(why) => self
-                    .guard
-                    .log_refusal("datagram from peer", None, Some(from), why),
+impl DatagramFilter for GuardedRelay {
+    async fn incoming(
+        &self,
+        _conn: &(dyn Conn + Send + Sync),
+        _datagram: &[u8],
+        from: SocketAddr,
+    ) -> bool {
+        match self.guard.check(from) {
+            Ok(()) => true,
+            Err(why) => {
+                self.guard
+                    .log_refusal("datagram from peer", None, Some(from), why);
+                false
             }
         }
     }
 
-    async fn send(&self, buf: &[u8]) -> webrtc_util::Result<usize> {
-        self.inner.send(buf).await
-    }
-
-    async fn send_to(&self, buf: &[u8], target: SocketAddr) -> webrtc_util::Result<usize> {
+    fn outgoing(&self, _datagram: &[u8], target: SocketAddr) -> bool {
         match self.guard.check(target) {
-            Ok(()) => self.inner.send_to(buf, target).await,
+            Ok(()) => true,
             Err(why) => {
                 self.guard
                     .log_refusal("datagram to peer", None, Some(target), why);
-                // Reported as sent: the crate treats a short write as an
-                // error worth logging, and a dropped datagram is not one.
-                Ok(buf.len())
+                false
             }
         }
     }
 
-    fn local_addr(&self) -> webrtc_util::Result<SocketAddr> {
-        self.inner.local_addr()
-    }
-
-    fn remote_addr(&self) -> Option<SocketAddr> {
-        self.inner.remote_addr()
-    }
-
-    async fn close(&self) -> webrtc_util::Result<()> {
+    fn closing(&self) {
         self.forget();
-        self.inner.close().await
-    }
-
-    fn as_any(&self) -> &(dyn std::any::Any + Send + Sync) {
-        self
     }
 }
 

@@ -38,6 +38,7 @@ use webrtc_turn::auth::AuthHandler;
 use webrtc_turn::proto::chandata::ChannelData;
 use webrtc_util::Conn;
 
+use super::filtered::DatagramFilter;
 use super::peers::Forbidden;
 use super::relay_guard::PeerGuard;
 
@@ -173,62 +174,28 @@ fn xor_address(value: &[u8], transaction_id: &[u8; 12]) -> Option<SocketAddr> {
     Some(SocketAddr::new(ip, port))
 }
 
-/// The TURN socket as the crate sees it: datagrams the screen refuses are
-/// answered or dropped here and never returned from `recv_from`.
-pub struct ScreenedSocket {
-    pub inner: Arc<dyn Conn + Send + Sync>,
-    pub screen: Screen,
-}
-
+/// On the TURN socket: datagrams the screen refuses are answered or
+/// dropped here and never reach the crate.
 #[async_trait::async_trait]
-impl Conn for ScreenedSocket {
-    async fn connect(&self, addr: SocketAddr) -> webrtc_util::Result<()> {
-        self.inner.connect(addr).await
-    }
-
-    async fn recv(&self, buf: &mut [u8]) -> webrtc_util::Result<usize> {
-        self.inner.recv(buf).await
-    }
-
-    async fn recv_from(&self, buf: &mut [u8]) -> webrtc_util::Result<(usize, SocketAddr)> {
-        loop {
-            let (n, from) = self.inner.recv_from(buf).await?;
-            match self.screen.verdict(&buf[..n], from) {
-                Verdict::Pass => return Ok((n, from)),
-                Verdict::Drop => {}
-                Verdict::Answer(answer) => {
-                    // A client that cannot be answered retransmits; nothing
-                    // here is worth more than a debug line.
-                    if let Err(e) = self.inner.send_to(&answer, from).await {
-                        tracing::debug!(error = %e, %from, "answering a refused TURN request");
-                    }
+impl DatagramFilter for Screen {
+    async fn incoming(
+        &self,
+        conn: &(dyn Conn + Send + Sync),
+        datagram: &[u8],
+        from: SocketAddr,
+    ) -> bool {
+        match self.verdict(datagram, from) {
+            Verdict::Pass => true,
+            Verdict::Drop => false,
+            Verdict::Answer(answer) => {
+                // A client that cannot be answered retransmits; nothing
+                // here is worth more than a debug line.
+                if let Err(e) = conn.send_to(&answer, from).await {
+                    tracing::debug!(error = %e, %from, "answering a refused TURN request");
                 }
+                false
             }
         }
-    }
-
-    async fn send(&self, buf: &[u8]) -> webrtc_util::Result<usize> {
-        self.inner.send(buf).await
-    }
-
-    async fn send_to(&self, buf: &[u8], target: SocketAddr) -> webrtc_util::Result<usize> {
-        self.inner.send_to(buf, target).await
-    }
-
-    fn local_addr(&self) -> webrtc_util::Result<SocketAddr> {
-        self.inner.local_addr()
-    }
-
-    fn remote_addr(&self) -> Option<SocketAddr> {
-        self.inner.remote_addr()
-    }
-
-    async fn close(&self) -> webrtc_util::Result<()> {
-        self.inner.close().await
-    }
-
-    fn as_any(&self) -> &(dyn std::any::Any + Send + Sync) {
-        self
     }
 }
 
