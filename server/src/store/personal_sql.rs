@@ -101,7 +101,7 @@ macro_rules! personal_sql {
                 key: &str,
                 site: Option<&str>,
             ) -> $crate::store::Result<Vec<$crate::store::Visitor>> {
-                let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+                let rows: Vec<$crate::store::sql::VisitorRow> = sqlx::query_as(
                     "SELECT id, site_id, identity, created_at, last_seen_at FROM visitors \
                      WHERE (id = $1 OR user_id = $1 OR email = $2 \
                      OR id IN (SELECT visitor_id FROM sessions WHERE contact = $4)) \
@@ -114,16 +114,14 @@ macro_rules! personal_sql {
                 .bind($crate::store::personal::contact_key(key))
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter()
-                    .map(|r| $crate::store::sql::visitor_from(r.0, r.1, r.2, r.3, r.4))
-                    .collect()
+                $crate::store::sql::visitors_from(rows)
             }
 
             async fn linked_visitors_sql(
                 &self,
                 visitor_id: &str,
             ) -> $crate::store::Result<Vec<$crate::store::Visitor>> {
-                let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+                let rows: Vec<$crate::store::sql::VisitorRow> = sqlx::query_as(
                     "SELECT o.id, o.site_id, o.identity, o.created_at, o.last_seen_at FROM visitors o \
                      JOIN visitors me ON me.id = $1 \
                      WHERE o.id = me.id OR (me.verified_user IS NOT NULL AND o.site_id = me.site_id \
@@ -133,9 +131,7 @@ macro_rules! personal_sql {
                 .bind(visitor_id)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter()
-                    .map(|r| $crate::store::sql::visitor_from(r.0, r.1, r.2, r.3, r.4))
-                    .collect()
+                $crate::store::sql::visitors_from(rows)
             }
 
             async fn erase_visitors_sql(

@@ -127,13 +127,11 @@ pub(super) fn agent_from(
     })
 }
 
-pub(super) fn visitor_from(
-    id: String,
-    site: String,
-    identity: String,
-    created: i64,
-    seen: i64,
-) -> Result<Visitor> {
+/// A visitor as every query selects it: id, site_id, identity,
+/// created_at, last_seen_at.
+pub(super) type VisitorRow = (String, String, String, i64, i64);
+
+pub(super) fn visitor_from((id, site, identity, created, seen): VisitorRow) -> Result<Visitor> {
     Ok(Visitor {
         id,
         site,
@@ -142,6 +140,10 @@ pub(super) fn visitor_from(
         created_at: created,
         last_seen_at: seen,
     })
+}
+
+pub(super) fn visitors_from(rows: Vec<VisitorRow>) -> Result<Vec<Visitor>> {
+    rows.into_iter().map(visitor_from).collect()
 }
 
 pub(super) fn event_from(
@@ -507,7 +509,7 @@ macro_rules! sql_store {
             }
 
             async fn touch_visitor(&self, id: &str, site: &str, now: i64) -> $crate::store::Result<$crate::store::Visitor> {
-                let row: (String, String, String, i64, i64) = sqlx::query_as(
+                let row: $crate::store::sql::VisitorRow = sqlx::query_as(
                     "INSERT INTO visitors (id, site_id, identity, created_at, last_seen_at) VALUES ($1, $2, '{}', $3, $3) \
                      ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at \
                      RETURNING id, site_id, identity, created_at, last_seen_at",
@@ -517,18 +519,17 @@ macro_rules! sql_store {
                 .bind(now)
                 .fetch_one(&self.pool)
                 .await?;
-                $crate::store::sql::visitor_from(row.0, row.1, row.2, row.3, row.4)
+                $crate::store::sql::visitor_from(row)
             }
 
             async fn visitor(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Visitor>> {
-                let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
+                let row: Option<$crate::store::sql::VisitorRow> = sqlx::query_as(
                     "SELECT id, site_id, identity, created_at, last_seen_at FROM visitors WHERE id = $1",
                 )
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map(|r| $crate::store::sql::visitor_from(r.0, r.1, r.2, r.3, r.4))
-                    .transpose()
+                row.map($crate::store::sql::visitor_from).transpose()
             }
 
             async fn find_visitors(
