@@ -42,6 +42,25 @@ pub struct Accepted {
     pub session: String,
 }
 
+impl Accepted {
+    /// The visitor ends the conversation; waits until both sides know.
+    pub async fn visitor_ends(&mut self) {
+        self.visitor.end_session(&self.session).await;
+        self.agent.expect(is_ended(&self.session)).await;
+    }
+
+    /// The agent ends the conversation; waits until both sides know.
+    pub async fn agent_ends(&mut self) {
+        self.agent.end_session(&self.session).await;
+        self.visitor.expect(is_ended(&self.session)).await;
+    }
+}
+
+/// The `session` frame announcing that `session` has ended.
+fn is_ended(session: &str) -> impl Fn(&ServerFrame) -> bool + '_ {
+    move |f| matches!(f, ServerFrame::Session { session: s } if s.id == session && s.state == protocol::SessionState::Ended)
+}
+
 impl Drop for ScratchDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -133,18 +152,7 @@ impl TestServer {
             })
             .await;
         let (mut visitor, visitor_token, _) = self.visitor(None).await;
-        let help = ClientFrame::HelpRequest {
-            client_id: None,
-            topic: None,
-            message: message.into(),
-            page: None,
-        };
-        visitor.send(help).await;
-        let session = session_id(
-            &visitor
-                .expect(|f| matches!(f, ServerFrame::Session { .. }))
-                .await,
-        );
+        let session = visitor.ask_for_help(message).await;
         agent
             .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if !items.is_empty()))
             .await;
@@ -177,6 +185,18 @@ impl TestServer {
             .expect("session stored")
     }
 
+    /// GETs `path` as the agent holding `token`; the JSON body of its 200.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let res = reqwest::Client::new()
+            .get(self.http(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(res.status(), 200, "{path}");
+        res.json().await.expect("a JSON body")
+    }
+
     /// Logs in over REST; returns the bearer token.
     pub async fn login(&self, email: &str, password: &str) -> Result<String> {
         let res = reqwest::Client::new()
@@ -206,15 +226,7 @@ impl TestServer {
         let mut client = Client::connect(&format!("{}/ws/agent", self.running.ws_url()), None)
             .await
             .expect("connect");
-        client
-            .send(ClientFrame::Hello {
-                token: Some(token.to_string()),
-                page: None,
-            })
-            .await;
-        client
-            .expect(|f| matches!(f, ServerFrame::Welcome { .. }))
-            .await;
+        client.hello(Some(token.to_string())).await;
         client
     }
 
@@ -482,6 +494,40 @@ impl Client {
             ServerFrame::History { events, .. } => events,
             _ => unreachable!("matched above"),
         }
+    }
+
+    /// A visitor asks for help (no topic) and waits for the new session;
+    /// returns its id.
+    pub async fn ask_for_help(&mut self, message: &str) -> String {
+        self.send(ClientFrame::HelpRequest {
+            client_id: None,
+            topic: None,
+            message: message.into(),
+            page: None,
+        })
+        .await;
+        session_id(
+            &self
+                .expect(|f| matches!(f, ServerFrame::Session { .. }))
+                .await,
+        )
+    }
+
+    /// An agent's first frame: `hello` with `token` (or none, when the
+    /// socket authenticated at upgrade); returns the `welcome`.
+    pub async fn hello(&mut self, token: Option<String>) -> ServerFrame {
+        self.send(ClientFrame::Hello { token, page: None }).await;
+        self.expect(|f| matches!(f, ServerFrame::Welcome { .. }))
+            .await
+    }
+
+    /// Ends `session` from this side and waits until the server says it has.
+    pub async fn end_session(&mut self, session: &str) {
+        self.send(ClientFrame::SessionEnd {
+            session: session.to_string(),
+        })
+        .await;
+        self.expect(is_ended(session)).await;
     }
 
     /// An agent takes a waiting session and waits until it is active.

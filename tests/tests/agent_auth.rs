@@ -6,11 +6,11 @@
 
 use std::time::Duration;
 
-use protocol::{ClientFrame, CloseCode, ServerFrame, SessionState};
+use protocol::{ClientFrame, CloseCode, ServerFrame};
 use reqwest::StatusCode;
 use tandem_server::accounts::{self, AccountError, NewAgent};
 use tandem_server::store::{self, AgentStatus, Store};
-use tandem_tests::{Client, TestServer, session_id};
+use tandem_tests::{Client, TestServer};
 
 /// A short re-check interval, so revocations made by "another process" show
 /// within a test's patience.
@@ -68,15 +68,7 @@ async fn console_socket(server: &TestServer, token: &str) -> Client {
     )
     .await
     .expect("connect");
-    client
-        .send(ClientFrame::Hello {
-            token: None,
-            page: None,
-        })
-        .await;
-    client
-        .expect(|f| matches!(f, ServerFrame::Welcome { .. }))
-        .await;
+    client.hello(None).await;
     client
 }
 
@@ -247,14 +239,7 @@ async fn a_removed_agents_conversations_keep_their_name() {
     a.visitor
         .expect(|f| matches!(f, ServerFrame::Event { event, .. } if event.author_name.as_deref() == Some("Alex")))
         .await;
-    a.visitor
-        .send(ClientFrame::SessionEnd {
-            session: a.session.clone(),
-        })
-        .await;
-    a.visitor
-        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended))
-        .await;
+    a.visitor_ends().await;
 
     let cli = cli_store(&server).await;
     assert!(
@@ -280,32 +265,13 @@ async fn a_removed_agents_conversations_keep_their_name() {
     let (mut sam, sam_token) = server.agent("sam@example.com", "Sam").await;
     sam.go_online().await;
     let (mut visitor, _, _) = server.visitor(Some(a.visitor_token.clone())).await;
-    visitor
-        .send(ClientFrame::HelpRequest {
-            client_id: None,
-            topic: None,
-            message: "still late".into(),
-            page: None,
-        })
-        .await;
-    let second = session_id(
-        &visitor
-            .expect(|f| matches!(f, ServerFrame::Session { .. }))
-            .await,
-    );
+    let second = visitor.ask_for_help("still late").await;
     sam.expect(|f| matches!(f, ServerFrame::Queue { items, .. } if items.iter().any(|i| i.session == second)))
         .await;
     sam.accept(&second).await;
-    let http = reqwest::Client::new();
-    let panel: serde_json::Value = http
-        .get(server.http(&format!("/api/v1/sessions/{second}/customer")))
-        .bearer_auth(&sam_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let panel = server
+        .get_json(&format!("/api/v1/sessions/{second}/customer"), &sam_token)
+        .await;
     let previous = &panel["previous"][0];
     assert_eq!(previous["session"]["agent"]["name"], "Alex", "{panel}");
     let said_by_alex = previous["events"]
@@ -340,15 +306,7 @@ async fn a_removed_agents_conversations_keep_their_name() {
 
 /// The names on the supervisors' (and colleagues') list.
 async fn listed_agents(server: &TestServer, token: &str) -> Vec<String> {
-    let roster: serde_json::Value = reqwest::Client::new()
-        .get(server.http("/api/v1/supervisor"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let roster = server.get_json("/api/v1/supervisor", token).await;
     roster["live"]["agents"]
         .as_array()
         .unwrap()

@@ -201,19 +201,7 @@ async fn bad_forged_expired_and_foreign_site_tokens_are_rejected() {
 async fn visitors_and_agents_are_confined_to_their_own_sessions() {
     let server = TestServer::start().await;
     let (mut owner, _, _) = server.visitor(None).await;
-    owner
-        .send(ClientFrame::HelpRequest {
-            client_id: None,
-            topic: None,
-            message: "mine".into(),
-            page: None,
-        })
-        .await;
-    let session = session_id(
-        &owner
-            .expect(|f| matches!(f, ServerFrame::Session { .. }))
-            .await,
-    );
+    let session = owner.ask_for_help("mine").await;
 
     // Another visitor, with a valid token of their own, cannot touch it.
     let mut intruder = visitor(&server).await;

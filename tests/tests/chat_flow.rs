@@ -195,15 +195,9 @@ async fn visitor_and_agent_chat_from_request_to_end() {
     assert_eq!(agent.expect_error(Some(rid)).await, ErrorCode::SessionEnded);
 
     // The stored transcript has everything, in order.
-    let transcript: serde_json::Value = reqwest::Client::new()
-        .get(server.http(&format!("/api/v1/sessions/{session}/transcript")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let transcript = server
+        .get_json(&format!("/api/v1/sessions/{session}/transcript"), &token)
+        .await;
     let texts: Vec<_> = transcript["events"]
         .as_array()
         .unwrap()
@@ -238,19 +232,7 @@ async fn two_agents_accepting_the_same_request_one_wins() {
             .await;
     }
     let (mut visitor, _, _) = server.visitor(None).await;
-    visitor
-        .send(ClientFrame::HelpRequest {
-            client_id: None,
-            topic: None,
-            message: "help".into(),
-            page: None,
-        })
-        .await;
-    let session = session_id(
-        &visitor
-            .expect(|f| matches!(f, ServerFrame::Session { .. }))
-            .await,
-    );
+    let session = visitor.ask_for_help("help").await;
     for agent in [&mut a, &mut b] {
         agent
             .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if items.len() == 1))

@@ -5,7 +5,7 @@
 
 use protocol::cobrowse::{FrameKind, MAX_LOG_DELTAS, ShareState, decode_header, encode_frame};
 use protocol::{AgentPresence, ClientFrame, ErrorCode, EventBody, ServerFrame, ShareAction};
-use tandem_tests::{Client, Incoming, TestServer, session_id};
+use tandem_tests::{Client, Incoming, TestServer};
 
 struct Shared {
     server: TestServer,
@@ -408,19 +408,7 @@ async fn the_visitor_can_deny_and_a_reload_sees_the_share_state() {
         })
         .await;
     let (mut visitor, token, _) = server.visitor(None).await;
-    visitor
-        .send(ClientFrame::HelpRequest {
-            client_id: None,
-            topic: None,
-            message: "hi".into(),
-            page: None,
-        })
-        .await;
-    let session = session_id(
-        &visitor
-            .expect(|f| matches!(f, ServerFrame::Session { .. }))
-            .await,
-    );
+    let session = visitor.ask_for_help("hi").await;
     agent
         .expect(|f| matches!(f, ServerFrame::Queue { items, .. } if !items.is_empty()))
         .await;

@@ -296,14 +296,7 @@ async fn a_verified_customer_is_one_customer_across_devices() {
     // Device 1 (verified as user-4711) talks to whoever is offered it, then ends.
     let mut phone = device(&server, "user-4711", true).await;
     let (first, served_by) = ask(&mut phone, &mut [&mut alex, &mut sam], "my phone chat").await;
-    phone
-        .send(ClientFrame::SessionEnd {
-            session: first.clone(),
-        })
-        .await;
-    phone
-        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended))
-        .await;
+    phone.end_session(&first).await;
 
     // Device 2, verified as the same user: the same agent is preferred, and
     // the panel brings the phone's conversation.
@@ -327,23 +320,11 @@ async fn a_verified_customer_is_one_customer_across_devices() {
     assert_eq!(body["visitor"]["identity"]["verified"], false);
 }
 
-/// Ends `session` from the visitor's side and waits until it has ended.
-async fn end(visitor: &mut tandem_tests::Client, session: &str) {
-    visitor
-        .send(ClientFrame::SessionEnd {
-            session: session.into(),
-        })
-        .await;
-    visitor
-        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended))
-        .await;
-}
-
 /// user-4711's earlier conversation, from a device the site verified.
 async fn earlier_conversation(server: &TestServer, agent: &mut tandem_tests::Client) -> String {
     let mut phone = device(server, "user-4711", true).await;
     let (first, _) = ask(&mut phone, &mut [agent], "my card was charged twice").await;
-    end(&mut phone, &first).await;
+    phone.end_session(&first).await;
     first
 }
 
@@ -420,7 +401,7 @@ async fn an_expired_identity_token_is_refused() {
             (false, 0),
             "{what}"
         );
-        end(&mut stranger, &session).await;
+        stranger.end_session(&session).await;
     }
 }
 

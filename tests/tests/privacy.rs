@@ -40,17 +40,6 @@ fn message(text: &'static str) -> impl Fn(&ServerFrame) -> bool {
     }
 }
 
-async fn get_json(server: &TestServer, token: &str, path: &str) -> serde_json::Value {
-    let res = reqwest::Client::new()
-        .get(server.http(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{path}");
-    res.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn a_visitor_who_chatted_is_exported_then_erased_and_the_figures_stay() {
     let mut url = String::new();
@@ -105,15 +94,8 @@ async fn a_visitor_who_chatted_is_exported_then_erased_and_the_figures_stay() {
             .is_some()
     );
 
-    a.visitor
-        .send(ClientFrame::SessionEnd {
-            session: a.session.clone(),
-        })
-        .await;
-    a.agent
-        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended))
-        .await;
-    let figures = || get_json(&server, &a.agent_token, "/api/v1/supervisor");
+    a.visitor_ends().await;
+    let figures = || server.get_json("/api/v1/supervisor", &a.agent_token);
     let before = figures().await["today"].clone();
     assert_eq!(before["offered"], 1);
 
@@ -162,12 +144,12 @@ async fn a_visitor_who_chatted_is_exported_then_erased_and_the_figures_stay() {
 
     assert_eq!(tandem(&erase("ann.lee@example.com")).await, 0);
 
-    let transcript = get_json(
-        &server,
-        &a.agent_token,
-        &format!("/api/v1/sessions/{}/transcript", a.session),
-    )
-    .await;
+    let transcript = server
+        .get_json(
+            &format!("/api/v1/sessions/{}/transcript", a.session),
+            &a.agent_token,
+        )
+        .await;
     let events = transcript["events"].as_array().unwrap();
     let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "no gaps");
@@ -278,7 +260,7 @@ async fn retention_purges_old_conversations_in_the_background() {
         .unwrap();
     // A token that expired yesterday, for an agent who still has a live one.
     let mut a = server.accepted_session("a question of today").await;
-    let me = get_json(&server, &a.agent_token, "/api/v1/me").await;
+    let me = server.get_json("/api/v1/me", &a.agent_token).await;
     let agent_id = me["agent"]["id"].as_str().unwrap();
     store
         .add_agent_token("expired-hash", agent_id, long_ago, now - retention::DAY_MS)
@@ -286,14 +268,7 @@ async fn retention_purges_old_conversations_in_the_background() {
         .unwrap();
     a.visitor.send(said(&a.session, "today's words")).await;
     a.agent.expect(message("today's words")).await;
-    a.visitor
-        .send(ClientFrame::SessionEnd {
-            session: a.session.clone(),
-        })
-        .await;
-    a.agent
-        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended))
-        .await;
+    a.visitor_ends().await;
 
     // Nothing happens until the site keeps data for a limited time.
     assert_eq!(
@@ -377,7 +352,7 @@ async fn retention_purges_old_conversations_in_the_background() {
             .any(|e| matches!(&e.body, EventBody::Message { text, .. } if text == "today's words"))
     );
     assert_eq!(
-        get_json(&server, &a.agent_token, "/api/v1/me").await["agent"]["id"],
+        server.get_json("/api/v1/me", &a.agent_token).await["agent"]["id"],
         agent_id
     );
 }

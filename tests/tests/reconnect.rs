@@ -2,7 +2,7 @@
 //! visitor's session, and a server restart keeps queue and conversations.
 
 use protocol::{AgentPresence, ClientFrame, ServerFrame};
-use tandem_tests::{Client, TestServer, session_id};
+use tandem_tests::{Client, TestServer};
 
 async fn accepted_session(server: &TestServer) -> (Client, Client, String, String, String) {
     let a = server.accepted_session("where is my order?").await;
@@ -102,15 +102,7 @@ async fn agent_reconnects_and_gets_their_sessions_back() {
     let mut agent = Client::connect(&format!("{}/ws/agent", server.running.ws_url()), None)
         .await
         .unwrap();
-    agent
-        .send(ClientFrame::Hello {
-            token: Some(agent_token),
-            page: None,
-        })
-        .await;
-    let welcome = agent
-        .expect(|f| matches!(f, ServerFrame::Welcome { .. }))
-        .await;
+    let welcome = agent.hello(Some(agent_token)).await;
     let ServerFrame::Welcome {
         sessions, presence, ..
     } = welcome
@@ -151,19 +143,7 @@ async fn a_restart_keeps_the_queue_and_open_conversations() {
         .await;
     // A second visitor waits in the queue.
     let (mut waiting, _, _) = server.visitor(None).await;
-    waiting
-        .send(ClientFrame::HelpRequest {
-            client_id: None,
-            topic: None,
-            message: "still there?".into(),
-            page: None,
-        })
-        .await;
-    let queued = session_id(
-        &waiting
-            .expect(|f| matches!(f, ServerFrame::Session { .. }))
-            .await,
-    );
+    let queued = waiting.ask_for_help("still there?").await;
 
     let server = server.restart().await;
 

@@ -198,19 +198,7 @@ async fn queue_accept_right_after_the_request_is_announced_finds_it_waiting() {
     let mut agent = online_agent(&server, "alex@example.com", &[]).await;
     let (mut visitor, _, _) = server.visitor(None).await;
     for round in 0..40 {
-        visitor
-            .send(ClientFrame::HelpRequest {
-                client_id: None,
-                topic: None,
-                message: format!("round {round}"),
-                page: None,
-            })
-            .await;
-        let session = session_id(
-            &visitor
-                .expect(|f| matches!(f, ServerFrame::Session { .. }))
-                .await,
-        );
+        let session = visitor.ask_for_help(&format!("round {round}")).await;
         let rid = agent
             .send(ClientFrame::QueueAccept {
                 session: session.clone(),
@@ -230,13 +218,6 @@ async fn queue_accept_right_after_the_request_is_announced_finds_it_waiting() {
                 _ => {}
             }
         }
-        visitor
-            .send(ClientFrame::SessionEnd {
-                session: session.clone(),
-            })
-            .await;
-        visitor
-            .expect(|f| matches!(f, ServerFrame::Session { session: s } if s.id == session && s.state == SessionState::Ended))
-            .await;
+        visitor.end_session(&session).await;
     }
 }

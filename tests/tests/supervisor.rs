@@ -139,12 +139,7 @@ async fn figures_reach_the_supervisor_api_and_metrics() {
                     })
                     .await;
                 agent.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)).await;
-                agent
-                    .send(ClientFrame::SessionEnd {
-                        session: session.clone(),
-                    })
-                    .await;
-                agent.expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended)).await;
+                agent.end_session(&session).await;
                 agent
                     .send(ClientFrame::SessionWrapup {
                         session,
@@ -170,15 +165,7 @@ async fn figures_reach_the_supervisor_api_and_metrics() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401, "agents only");
-    let body: serde_json::Value = http
-        .get(server.http("/api/v1/supervisor"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = server.get_json("/api/v1/supervisor", &token).await;
     assert_eq!(body["today"]["offered"], 3);
     assert_eq!(body["today"]["answered"], 1);
     assert_eq!(body["today"]["abandoned"], 1);

@@ -5,8 +5,8 @@
 //! holds the agent's slot until the wrap-up (after-call work).
 
 use protocol::limits::MAX_WRAPUP_NOTE_CHARS;
-use protocol::{ClientFrame, ErrorCode, EventBody, ServerFrame, SessionState};
-use tandem_tests::{Accepted, Client, TestServer, session_id};
+use protocol::{ClientFrame, ErrorCode, EventBody, ServerFrame};
+use tandem_tests::{Client, TestServer, session_id};
 
 fn wrapup(session: &str, disposition: &str, note: Option<&str>) -> ClientFrame {
     ClientFrame::SessionWrapup {
@@ -14,18 +14,6 @@ fn wrapup(session: &str, disposition: &str, note: Option<&str>) -> ClientFrame {
         disposition: disposition.into(),
         note: note.map(str::to_string),
     }
-}
-
-/// Ends the session from the agent's side and waits until both sides know.
-async fn end(a: &mut Accepted) {
-    a.agent
-        .send(ClientFrame::SessionEnd {
-            session: a.session.clone(),
-        })
-        .await;
-    let ended = |f: &ServerFrame| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended);
-    a.agent.expect(ended).await;
-    a.visitor.expect(ended).await;
 }
 
 /// The error answering request `rid`, with its message.
@@ -41,15 +29,9 @@ async fn error_of(client: &mut Client, rid: u64) -> (ErrorCode, String) {
 }
 
 async fn transcript(server: &TestServer, token: &str, session: &str) -> serde_json::Value {
-    reqwest::Client::new()
-        .get(server.http(&format!("/api/v1/sessions/{session}/transcript")))
-        .bearer_auth(token)
-        .send()
+    server
+        .get_json(&format!("/api/v1/sessions/{session}/transcript"), token)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 fn is_wrapup(f: &ServerFrame) -> bool {
@@ -65,7 +47,7 @@ async fn the_agent_wraps_up_an_ended_chat_and_may_correct_it() {
     let (code, _) = error_of(&mut a.agent, rid).await;
     assert_eq!(code, ErrorCode::SessionNotEnded);
 
-    end(&mut a).await;
+    a.agent_ends().await;
     a.agent
         .send(wrapup(
             &a.session,
@@ -115,7 +97,7 @@ async fn the_agent_wraps_up_an_ended_chat_and_may_correct_it() {
 async fn only_the_sessions_agent_may_wrap_it_up() {
     let server = TestServer::start().await;
     let mut a = server.accepted_session("hello").await;
-    end(&mut a).await;
+    a.agent_ends().await;
     let rid = a.visitor.send(wrapup(&a.session, "spam", None)).await;
     assert_eq!(error_of(&mut a.visitor, rid).await.0, ErrorCode::Forbidden);
     let (mut other, _) = server.agent("sam@example.com", "Sam").await;
@@ -131,7 +113,7 @@ async fn only_the_sessions_agent_may_wrap_it_up() {
 async fn bad_wrap_ups_get_a_clear_error_and_change_nothing() {
     let server = TestServer::start().await;
     let mut a = server.accepted_session("hello").await;
-    end(&mut a).await;
+    a.agent_ends().await;
     let rid = a
         .agent
         .send(wrapup(&a.session, "won_the_lottery", None))
@@ -160,7 +142,7 @@ async fn bad_wrap_ups_get_a_clear_error_and_change_nothing() {
 async fn the_visitor_sees_the_wrap_up_redacted_and_agents_see_it_whole() {
     let server = TestServer::start().await;
     let mut a = server.accepted_session("hello").await;
-    end(&mut a).await;
+    a.agent_ends().await;
     a.agent
         .send(wrapup(&a.session, "sale", Some("bought the warranty")))
         .await;
@@ -212,14 +194,7 @@ async fn an_ended_chat_holds_the_agents_slot_until_the_wrap_up() {
             session: session.clone(),
         })
         .await;
-    agent
-        .send(ClientFrame::SessionEnd {
-            session: session.clone(),
-        })
-        .await;
-    agent
-        .expect(|f| matches!(f, ServerFrame::Session { session } if session.state == SessionState::Ended))
-        .await;
+    agent.end_session(&session).await;
     let (mut second, _, _) = server.visitor(None).await;
     second.send(ask("second")).await;
     let waiting = session_id(
