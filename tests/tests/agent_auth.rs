@@ -72,6 +72,15 @@ async fn console_socket(server: &TestServer, token: &str) -> Client {
     client
 }
 
+/// Alex, added, logged in and connected: the password, the token and the
+/// socket.
+async fn alex_connected(server: &TestServer) -> (String, String, Client) {
+    let password = server.add_agent("alex@example.com", "Alex", 4).await;
+    let token = server.login("alex@example.com", &password).await.unwrap();
+    let socket = server.agent_client(&token).await;
+    (password, token, socket)
+}
+
 /// The socket still serves its agent.
 async fn still_served(client: &mut Client) {
     client.go_online().await;
@@ -113,9 +122,7 @@ async fn logout_closes_the_sockets_opened_with_that_token() {
 #[tokio::test]
 async fn a_password_changed_by_another_process_closes_the_agents_sockets() {
     let server = quick_recheck().await;
-    let password = server.add_agent("alex@example.com", "Alex", 4).await;
-    let token = server.login("alex@example.com", &password).await.unwrap();
-    let mut by_hello = server.agent_client(&token).await;
+    let (password, token, mut by_hello) = alex_connected(&server).await;
     let mut by_cookie = console_socket(&server, &token).await;
 
     let cli = cli_store(&server).await;
@@ -162,9 +169,7 @@ async fn a_socket_outliving_its_token_is_closed_at_expiry() {
         c.login.token_ttl_ms = 1_500;
     })
     .await;
-    let password = server.add_agent("alex@example.com", "Alex", 4).await;
-    let token = server.login("alex@example.com", &password).await.unwrap();
-    let mut socket = server.agent_client(&token).await;
+    let (_, token, mut socket) = alex_connected(&server).await;
     assert_eq!(socket.expect_close().await, Some(CloseCode::Expired.code()));
     assert_eq!(me_status(&server, &token).await, 401);
 }
@@ -172,9 +177,7 @@ async fn a_socket_outliving_its_token_is_closed_at_expiry() {
 #[tokio::test]
 async fn a_disabled_agent_is_disconnected_and_cannot_log_in_until_enabled() {
     let server = quick_recheck().await;
-    let password = server.add_agent("alex@example.com", "Alex", 4).await;
-    let token = server.login("alex@example.com", &password).await.unwrap();
-    let mut socket = server.agent_client(&token).await;
+    let (password, token, mut socket) = alex_connected(&server).await;
     socket.go_online().await;
 
     let cli = cli_store(&server).await;
