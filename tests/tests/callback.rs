@@ -5,23 +5,7 @@
 use protocol::{Callback, ClientFrame, ErrorCode, ServerFrame, SessionState, Unavailable};
 use tandem_server::clock::now_ms;
 use tandem_server::store::Site;
-use tandem_tests::{Client, SITE, TestServer, session_id};
-
-async fn ask_for_help(visitor: &mut Client, message: &str) -> String {
-    visitor
-        .send(ClientFrame::HelpRequest {
-            client_id: None,
-            topic: None,
-            message: message.into(),
-            page: None,
-        })
-        .await;
-    session_id(
-        &visitor
-            .expect(|f| matches!(f, ServerFrame::Session { .. }))
-            .await,
-    )
-}
+use tandem_tests::{Client, SITE, TestServer};
 
 async fn told(visitor: &mut Client, why: Unavailable) {
     visitor
@@ -42,7 +26,7 @@ async fn set_site(server: &TestServer, change: impl FnOnce(&mut Site)) {
 async fn with_nobody_online_a_call_back_is_offered_to_the_first_agent_who_comes() {
     let server = TestServer::start().await;
     let (mut visitor, _, _) = server.visitor(None).await;
-    let session = ask_for_help(&mut visitor, "is the blue sofa in stock?").await;
+    let session = visitor.ask_for_help("is the blue sofa in stock?").await;
     told(&mut visitor, Unavailable::NoAgents).await;
 
     // Mistakes are refused with a reason, and change nothing.
@@ -138,7 +122,7 @@ async fn with_nobody_online_a_call_back_is_offered_to_the_first_agent_who_comes(
 async fn a_call_back_booked_for_later_waits_for_its_time_across_a_restart() {
     let server = TestServer::start().await;
     let (mut visitor, token, _) = server.visitor(None).await;
-    let session = ask_for_help(&mut visitor, "please call me about my order").await;
+    let session = visitor.ask_for_help("please call me about my order").await;
     told(&mut visitor, Unavailable::NoAgents).await;
     let at = now_ms() + 3_600_000;
     let booked = Callback::Phone {
@@ -215,7 +199,7 @@ async fn outside_opening_hours_and_over_the_wait_limit_visitors_are_told_why() {
     agent.go_online().await;
 
     let (mut first, _, _) = server.visitor(None).await;
-    let session = ask_for_help(&mut first, "are you open?").await;
+    let session = first.ask_for_help("are you open?").await;
     told(&mut first, Unavailable::Closed).await;
     agent
         .send(ClientFrame::QueueAccept {
@@ -233,7 +217,7 @@ async fn outside_opening_hours_and_over_the_wait_limit_visitors_are_told_why() {
     })
     .await;
     let (mut second, _, _) = server.visitor(None).await;
-    ask_for_help(&mut second, "hello?").await;
+    second.ask_for_help("hello?").await;
     let place = second
         .expect(|f| matches!(f, ServerFrame::QueuePosition { .. }))
         .await;
