@@ -81,6 +81,11 @@ async fn alex_connected(server: &TestServer) -> (String, String, Client) {
     (password, token, socket)
 }
 
+/// The server closed the socket because its token was revoked.
+async fn closed_as_revoked(client: &mut Client) {
+    assert_eq!(client.expect_close().await, Some(CloseCode::Revoked.code()));
+}
+
 /// The socket still serves its agent.
 async fn still_served(client: &mut Client) {
     client.go_online().await;
@@ -106,14 +111,8 @@ async fn logout_closes_the_sockets_opened_with_that_token() {
         .unwrap();
     assert_eq!(res.status(), 204);
 
-    assert_eq!(
-        by_hello.expect_close().await,
-        Some(CloseCode::Revoked.code())
-    );
-    assert_eq!(
-        by_cookie.expect_close().await,
-        Some(CloseCode::Revoked.code())
-    );
+    closed_as_revoked(&mut by_hello).await;
+    closed_as_revoked(&mut by_cookie).await;
     // Another login of the same agent is another token: it stays.
     still_served(&mut other_window).await;
     assert_eq!(me_status(&server, &token).await, 401);
@@ -131,14 +130,8 @@ async fn a_password_changed_by_another_process_closes_the_agents_sockets() {
         .unwrap();
     assert!(changed);
 
-    assert_eq!(
-        by_hello.expect_close().await,
-        Some(CloseCode::Revoked.code())
-    );
-    assert_eq!(
-        by_cookie.expect_close().await,
-        Some(CloseCode::Revoked.code())
-    );
+    closed_as_revoked(&mut by_hello).await;
+    closed_as_revoked(&mut by_cookie).await;
     // The old token opens nothing any more; the old password neither.
     assert_eq!(me_status(&server, &token).await, 401);
     let mut again = Client::connect(&format!("{}/ws/agent", server.running.ws_url()), None)
@@ -186,7 +179,7 @@ async fn a_disabled_agent_is_disconnected_and_cannot_log_in_until_enabled() {
             .await
             .unwrap()
     );
-    assert_eq!(socket.expect_close().await, Some(CloseCode::Revoked.code()));
+    closed_as_revoked(&mut socket).await;
     assert_eq!(me_status(&server, &token).await, 401);
     // The same answer as a wrong password: a disabled account is not confirmed.
     let (status, _, body) = try_login(&server, "alex@example.com", &password).await;
@@ -250,10 +243,7 @@ async fn a_removed_agents_conversations_keep_their_name() {
             .await
             .unwrap()
     );
-    assert_eq!(
-        a.agent.expect_close().await,
-        Some(CloseCode::Revoked.code())
-    );
+    closed_as_revoked(&mut a.agent).await;
     assert_eq!(me_status(&server, &a.agent_token).await, 401);
     let removed_again =
         accounts::set_status(cli.as_ref(), "alex@example.com", AgentStatus::Active).await;
