@@ -235,40 +235,34 @@ macro_rules! personal_sql {
                         break;
                     }
                 }
-                done.page_views = sqlx::query(
+                // The three clean-ups below take the site ($1), the cutoff
+                // ($2) and the round's size ($3).
+                let aged = |sql: &'static str| sqlx::query(sql).bind(site).bind(cutoff).bind(limit);
+                done.page_views = aged(
                     "DELETE FROM page_views WHERE id IN (SELECT p.id FROM page_views p JOIN visitors v ON v.id = p.visitor_id \
                      WHERE v.site_id = $1 AND p.at < $2 LIMIT $3)",
                 )
-                .bind(site)
-                .bind(cutoff)
-                .bind(limit)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
                 // Not seen since the cutoff, and nothing of theirs is left
                 // (page views of the same age went just above).
-                done.visitors_deleted = sqlx::query(
+                done.visitors_deleted = aged(
                     "DELETE FROM visitors WHERE id IN (SELECT v.id FROM visitors v WHERE v.site_id = $1 AND v.last_seen_at < $2 \
                      AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.visitor_id = v.id) \
                      AND NOT EXISTS (SELECT 1 FROM page_views p WHERE p.visitor_id = v.id) LIMIT $3)",
                 )
-                .bind(site)
-                .bind(cutoff)
-                .bind(limit)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
                 // Their sessions keep the row; the identity goes once every
                 // one of them has ended.
-                done.visitors_anonymised = sqlx::query(
+                done.visitors_anonymised = aged(
                     "UPDATE visitors SET identity = $4, email = NULL, user_id = NULL, verified_user = NULL \
                      WHERE id IN (SELECT v.id FROM visitors v WHERE v.site_id = $1 AND v.last_seen_at < $2 \
                      AND v.identity <> $4 AND EXISTS (SELECT 1 FROM sessions s WHERE s.visitor_id = v.id) \
                      AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.visitor_id = v.id AND s.state <> 'ended') LIMIT $3)",
                 )
-                .bind(site)
-                .bind(cutoff)
-                .bind(limit)
                 .bind($crate::store::personal::NO_IDENTITY)
                 .execute(&mut *tx)
                 .await?
