@@ -141,6 +141,8 @@ for i, spec in enumerate(["mon-fri 09:00-18:00", "mon-fri 09:00-12:00 14:00-18:0
                           "fri-mon 22:00-24:00", "sun 00:00-24:00", "always", "Mon-FRI 9:00-18:00",
                           "mon 18:00-09:00", "tue 25:00-26:00", ",,, wed 08:30-17:45 ,"]):
     write("opening_hours", f"spec-{i}", bytes([i % 3]) + spec.encode())
+# Found by the fuzzer: the hour overflowed when multiplied into minutes.
+write("opening_hours", "overflow-hour-549247266", b"\0sun 000549247266:00-2")
 
 # --- site_origin: the ORIGIN of --allow-origin demo=ORIGIN ---------------
 for i, origin in enumerate(["https://shop.example.com", "https://shop.example.com/", "http://localhost:3000",
