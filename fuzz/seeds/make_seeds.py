@@ -149,6 +149,12 @@ for i, origin in enumerate(["https://shop.example.com", "https://shop.example.co
                             "https://shop.example.com/path", "ftp://x", "https://", "https://é.example"]):
     write("site_origin", f"origin-{i}", origin)
 
+# Found by the fuzzer: check_origin (server/src/cli.rs) slices the origin at
+# byte 8, past the end of a bare scheme or inside a character after http://.
+for name, origin in [("panic-http-scheme-only", "http://"), ("panic-https-slashes-only", "https:///"),
+                     ("panic-http-char-boundary", "http://é.example")]:
+    write("site_origin", name, origin)
+
 # --- visitor_token: tokens as the server issues them ---------------------
 def b64(b):
     return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
