@@ -26,8 +26,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod depth;
 mod node_de;
 mod writer;
+pub use depth::{MAX_KEYFRAME_DEPTH, json_depth};
 pub use writer::KeyframeWriter;
 
 /// Version byte of the binary co-browse frame format.

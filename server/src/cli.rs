@@ -811,6 +811,11 @@ mod tests {
         for bad in [
             "http://",
             "https://",
+            // Found by the site_origin fuzz target in the old check, which
+            // sliced at byte 8: past the end, inside a character, or a path.
+            "https:///",
+            "http://é.example",
+            "http:///x",
             "http:/",
             "",
             "shop.example.com",

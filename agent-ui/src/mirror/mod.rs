@@ -28,7 +28,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use protocol::cobrowse::{Delta, FrameHeader, Keyframe, Op, decode_header};
+use protocol::cobrowse::{
+    Delta, FrameHeader, Keyframe, MAX_KEYFRAME_DEPTH, Op, decode_header, json_depth,
+};
 use protocol::limits::MAX_SHORT_CHARS;
 use protocol::{ClientFrame, ShareState};
 
@@ -39,9 +41,6 @@ use crate::state::Console;
 
 /// Frames kept for a mirror whose stage is not mounted yet.
 const MAX_QUEUED: usize = 400;
-/// Keyframes nest about two JSON levels per DOM level; deeper than this is
-/// refused rather than risk the stack.
-const MAX_JSON_DEPTH: usize = 1_500;
 /// Ask again if no keyframe came this long after asking; doubled for each
 /// failure in a row (a replay that fails the same way again means the
 /// server's log itself is unusable until the widget's next keyframe).
@@ -324,7 +323,7 @@ fn receive(mirror: &mut Mirror, header: &FrameHeader, frame: Vec<u8>, after: &mu
 }
 
 fn parse_keyframe(body: &[u8]) -> Result<Keyframe, String> {
-    if sanitize::json_depth(body) > MAX_JSON_DEPTH {
+    if json_depth(body) > MAX_KEYFRAME_DEPTH {
         return Err("the page is nested too deeply to mirror".into());
     }
     let mut de = serde_json::Deserializer::from_slice(body);

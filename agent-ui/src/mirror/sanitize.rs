@@ -285,34 +285,6 @@ fn css_plain(css: &str) -> String {
     out
 }
 
-/// Deepest nesting of objects and arrays in a JSON text, strings skipped.
-/// Checked before a keyframe is parsed so a pathological page cannot
-/// exhaust the stack.
-pub fn json_depth(json: &[u8]) -> usize {
-    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for &b in json {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,11 +403,5 @@ mod tests {
         assert!(css_needs_scrub("a{-moz-binding:url(x.xml#y)}"));
         assert!(dangerous_css_value("url(\"javascript:alert(1)\")"));
         assert!(!dangerous_css_value("url(\"https://x/y.png\")"));
-    }
-
-    #[test]
-    fn json_depth_skips_strings() {
-        assert_eq!(json_depth(br#"{"a":[1,{"b":"[[[{{{"}]}"#), 3);
-        assert_eq!(json_depth(br#""\"[""#), 0);
     }
 }

@@ -90,7 +90,9 @@ fn time_range(word: &str) -> Result<(u32, u32), String> {
 fn minutes(hhmm: &str) -> Option<u32> {
     let (h, m) = hhmm.split_once(':')?;
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+    // `then`, not `then_some`: the product is only computed for a valid
+    // hour; an hour like 549247266 would overflow it.
+    (m < 60 && (h < 24 || (h == 24 && m == 0))).then(|| h * 60 + m)
 }
 
 #[cfg(test)]
@@ -131,6 +133,15 @@ mod tests {
         assert!(h.is_open(at("2026-12-07T20:00", "UTC")), "Monday");
         assert!(!h.is_open(at("2026-12-08T21:00", "UTC")), "Tuesday");
         assert!(h.is_open(at("2026-12-02T10:30", "UTC")), "Wednesday");
+    }
+
+    /// Found by the opening_hours fuzz target: the hour was multiplied into
+    /// minutes before it was checked, which overflowed (a panic where
+    /// overflow is checked, as in tests and debug builds).
+    #[test]
+    fn an_hour_too_large_to_count_in_minutes_is_refused() {
+        let err = OpeningHours::parse("sun 000549247266:00-2", "UTC").unwrap_err();
+        assert!(err.contains("000549247266:00-2"), "{err}");
     }
 
     #[test]

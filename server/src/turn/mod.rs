@@ -33,6 +33,8 @@ use webrtc_util::vnet::net::Net;
 
 pub use credentials::{Claim, Credentials, Refusal, TurnCredential};
 pub use ice::IceServers;
+#[doc(hidden)]
+pub use screen::{FUZZ_KEY, FUZZ_USER, Verdict as ScreenVerdict, verdict_for_fuzzing};
 
 use crate::config::TurnConfig;
 use filtered::Filtered;

@@ -174,6 +174,40 @@ fn xor_address(value: &[u8], transaction_id: &[u8; 12]) -> Option<SocketAddr> {
     Some(SocketAddr::new(ip, port))
 }
 
+/// The verdict on one datagram from a fixed client, under the default peer
+/// policy and one user, [`FUZZ_USER`] with key [`FUZZ_KEY`] (so signed
+/// requests reach the integrity check): the pure entry point of the fuzz
+/// target fuzz/fuzz_targets/turn_screen.rs. The server does not use it.
+#[doc(hidden)]
+pub fn verdict_for_fuzzing(packet: &[u8]) -> Verdict {
+    static SCREEN: std::sync::OnceLock<Screen> = std::sync::OnceLock::new();
+    let screen = SCREEN.get_or_init(|| Screen {
+        guard: Arc::new(PeerGuard::new(Default::default())),
+        auth: Arc::new(FuzzUser),
+    });
+    screen.verdict(packet, SocketAddr::from(([203, 0, 113, 50], 40000)))
+}
+
+/// The one user [`verdict_for_fuzzing`] knows, and its key.
+pub const FUZZ_USER: &str = "fuzz";
+pub const FUZZ_KEY: &[u8] = b"sixteen byte key";
+
+struct FuzzUser;
+
+impl AuthHandler for FuzzUser {
+    fn auth_handle(
+        &self,
+        username: &str,
+        _realm: &str,
+        _src: SocketAddr,
+    ) -> Result<Vec<u8>, webrtc_turn::Error> {
+        match username {
+            FUZZ_USER => Ok(FUZZ_KEY.to_vec()),
+            _ => Err(webrtc_turn::Error::Other("unknown user".into())),
+        }
+    }
+}
+
 /// On the TURN socket: datagrams the screen refuses are answered or
 /// dropped here and never reach the crate.
 #[async_trait::async_trait]
