@@ -7,6 +7,7 @@ use crate::idle::IdleRun;
 use crate::pairing::PairingRun;
 use crate::persist::PersistRun;
 use crate::relay::RelayRun;
+use crate::soak::SoakRun;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "scenario", rename_all = "snake_case")]
@@ -15,6 +16,8 @@ pub enum Outcome {
     Idle(IdleRun),
     Pairing(PairingRun),
     Persist(PersistRun),
+    /// Writes its own section of the report (soak/report.rs).
+    Soak(Box<SoakRun>),
 }
 
 impl Outcome {
