@@ -228,6 +228,9 @@ pub struct SoakRun {
     pub agent_reconnect: f64,
     /// Chat messages sent per second over the whole run.
     pub rate: f64,
+    /// Seconds between /metrics scrapes (0: none).
+    #[serde(default)]
+    pub scrape_secs: u64,
     pub scrapes: u64,
     pub scrape_failures: u64,
     pub totals: Totals,
@@ -425,6 +428,7 @@ pub async fn soak(args: &SoakArgs) -> Result<SoakRun> {
         visitor_reconnect: args.visitor_reconnect,
         agent_reconnect: args.agent_reconnect,
         rate: totals.sent as f64 / load_secs,
+        scrape_secs: args.scrape_secs,
         scrapes: scrapes.0.load(Ordering::Relaxed),
         scrape_failures: scrapes.1.load(Ordering::Relaxed),
         totals,

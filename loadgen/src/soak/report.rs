@@ -31,6 +31,13 @@ pub fn write(run: &SoakRun, out: &Path) -> Result<()> {
     Ok(())
 }
 
+fn scraped(every: u64) -> String {
+    match every {
+        0 => "`/metrics` is not scraped.".into(),
+        s => format!("`/metrics` is scraped every {s} s."),
+    }
+}
+
 /// 30, or 7.5: minutes as a person writes them.
 fn round1(v: f64) -> String {
     let s = format!("{v:.1}");
@@ -52,14 +59,14 @@ fn section(r: &SoakRun) -> String {
     let _ = writeln!(
         md,
         "`cargo xtask bench --soak` (`--soak-minutes N` to shorten): {} visitor/agent pairs on a \
-         release `tandem serve` (SQLite) for {} minutes. Each pair holds conversations one \
+         release `tandem serve` (SQLite) for {} min. Each pair holds conversations one \
          after another (visitors new or returning with their token, a help request, the \
          agent's `queue.accept`, chat both ways, `session.end` from either side); after each \
          message the visitor reconnects with a {:.0} % chance and the agent with {:.0} %, each \
          resuming with `session.sync` from the last seq it saw; {} pairs' visitors share their \
          screen (a ~30 KB keyframe of a shop page, a delta every 400 ms, pointer moves every \
          250 ms, a new page every 20 s, the agent subscribing; half of them stop sharing before \
-         the end). `/metrics` is scraped every 15 s. Every message must reach the other side, \
+         the end). {} Every message must reach the other side, \
          live or in the replayed history. RSS, open file descriptors (/proc/PID/fd) and \
          threads are read every few seconds; growth is the median of the last minute under \
          load against the median of the minute after a {}-minute warm-up.\n",
@@ -68,6 +75,7 @@ fn section(r: &SoakRun) -> String {
         100.0 * r.visitor_reconnect,
         100.0 * r.agent_reconnect,
         r.share_pairs,
+        scraped(r.scrape_secs),
         round1(r.warmup_secs / 60.0),
     );
     md += "| | |\n|---|---|\n";
