@@ -327,17 +327,18 @@ pub async fn soak(args: &SoakArgs) -> Result<SoakRun> {
         .unwrap_or_else(|| (args.minutes * 60.0 / 6.0).min(300.0));
     let tandem = Arc::new(args.site.tandem(&args.url)?);
     let counters = Arc::new(Counters::default());
-    let share_every = if args.share_percent == 0 {
-        usize::MAX
-    } else {
-        (100 / args.share_percent).max(1)
-    };
-    let share_pairs = (0..args.pairs).filter(|i| i % share_every == 0).count();
+    // Every n-th pair shares; none at 0 %.
+    let share_every = 100usize
+        .checked_div(args.share_percent)
+        .map_or(usize::MAX, |n| n.max(1));
+    let share_pairs = (0..args.pairs)
+        .filter(|i| i.is_multiple_of(share_every))
+        .count();
     let mean_messages = (args.messages_min + args.messages_max) as f64 / 2.0;
     let plan = |i: usize| Plan {
         rate: args.rate / args.pairs as f64,
         messages: (args.messages_min, args.messages_max),
-        share: i % share_every == 0,
+        share: i.is_multiple_of(share_every),
         visitor_reconnect: args.visitor_reconnect,
         agent_reconnect: args.agent_reconnect,
         // A short pause between visitors keeps the offered rate close to `rate`.

@@ -483,10 +483,10 @@ impl Pair {
                     me.see(event, side, &counters);
                 }
             }
-            ServerFrame::Session { session: s } if s.id == session => {
-                if s.state == SessionState::Ended {
-                    me.ended = true;
-                }
+            ServerFrame::Session { session: s }
+                if s.id == session && s.state == SessionState::Ended =>
+            {
+                me.ended = true;
             }
             ServerFrame::Cobrowse { session: s, state } if s == session => me.share = state,
             ServerFrame::CobrowseKeyframeRequest { session: s } if s == session => {
