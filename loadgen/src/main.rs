@@ -26,6 +26,7 @@ mod relay;
 mod report;
 mod results;
 mod seed;
+mod soak;
 mod stats;
 mod tandem;
 mod usage;
@@ -113,6 +114,8 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         text_bytes: usize,
     },
+    /// Hours of churn compressed into minutes: does the server's memory stay flat? (Tandem)
+    Soak(soak::SoakArgs),
     /// Turn collected results into docs/benchmarks.md.
     Report(report::ReportArgs),
 }
@@ -135,6 +138,13 @@ async fn run(command: Command) -> Result<()> {
             tokens,
         } => return seed::seed(&database_url, agents, &tokens).await,
         Command::Report(args) => return report::report(&args),
+        Command::Soak(args) => {
+            let run = soak::soak(&args).await?;
+            if let Some(out) = &args.write {
+                soak::write_section(&run, out)?;
+            }
+            Outcome::Soak(Box::new(run))
+        }
         Command::Relay(args) => Outcome::Relay(Box::new(relay::run(&args).await?)),
         Command::Idle {
             url,

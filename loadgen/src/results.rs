@@ -8,6 +8,7 @@ use crate::logins::LoginRun;
 use crate::pairing::PairingRun;
 use crate::persist::PersistRun;
 use crate::relay::RelayRun;
+use crate::soak::SoakRun;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "scenario", rename_all = "snake_case")]
@@ -17,6 +18,8 @@ pub enum Outcome {
     Pairing(PairingRun),
     Persist(PersistRun),
     Logins(LoginRun),
+    /// Writes its own section of the report (soak/report.rs).
+    Soak(Box<SoakRun>),
 }
 
 impl Outcome {

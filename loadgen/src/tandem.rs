@@ -42,21 +42,23 @@ impl Tandem {
 
     /// A visitor connection from the allowed origin, `welcome` received.
     pub async fn visitor(&self) -> Result<Ws> {
+        Ok(self.visitor_as(None).await?.0)
+    }
+
+    /// A visitor connection, returning with `token` if given; also the
+    /// token the server handed out in its `welcome` (to come back with).
+    pub async fn visitor_as(&self, token: Option<String>) -> Result<(Ws, Option<String>)> {
         let path = format!("/ws/visitor?site={}", self.site);
         let mut ws = self.dialer.connect(&path, Some(&self.origin)).await?;
-        send(
-            &mut ws,
-            ClientFrame::Hello {
-                token: None,
-                page: None,
-            },
-        )
-        .await?;
-        expect(&mut ws, "welcome", |f| {
+        send(&mut ws, ClientFrame::Hello { token, page: None }).await?;
+        let welcome = expect(&mut ws, "welcome", |f| {
             matches!(f, ServerFrame::Welcome { .. })
         })
         .await?;
-        Ok(ws)
+        let ServerFrame::Welcome { token, .. } = welcome else {
+            unreachable!("matched above")
+        };
+        Ok((ws, token))
     }
 
     /// `n` chatting pairs: agent `i` (token `i`) has taken visitor `i`'s request.

@@ -101,6 +101,11 @@ pub struct Serve {
     #[arg(long, env = "TANDEM_PURGE_INTERVAL_SECONDS", default_value_t = 3600,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub purge_interval_seconds: u64,
+    /// Seconds between two passes that hand memory the server freed back to
+    /// the system (glibc keeps it otherwise, and the resident size creeps up
+    /// under churn); 0 turns it off.
+    #[arg(long, env = "TANDEM_TRIM_MEMORY_SECONDS", default_value_t = 30)]
+    pub trim_memory_seconds: u64,
     #[command(flatten)]
     pub voice: Voice,
     #[command(flatten)]
@@ -749,6 +754,7 @@ async fn serve(s: Serve) -> Result<()> {
         after_call_ms: i64::from(s.wrapup_seconds) * 1000,
         frames_per_second: s.frames_per_second,
         purge_interval_ms: s.purge_interval_seconds.saturating_mul(1000),
+        trim_memory_ms: s.trim_memory_seconds.saturating_mul(1000),
         voice: s.voice.config(),
         connections: s.connections.config()?,
         visitors: s.visitors.limits(),

@@ -36,6 +36,8 @@ pub struct Config {
     /// How often expired agent tokens are deleted and each site's retention
     /// applied (privacy/retention.rs); the first pass runs at start.
     pub purge_interval_ms: u64,
+    /// How often freed memory is handed back to the system (memory.rs); 0 never.
+    pub trim_memory_ms: u64,
     /// Timeouts and per-client limits of HTTP connections and WebSockets.
     pub connections: ConnLimits,
     /// Limits on new visitors, help requests and the waiting line.
@@ -201,6 +203,7 @@ impl Config {
             frames_per_second: protocol::limits::FRAMES_PER_SECOND,
             purge_interval_ms: 3_600_000,
             connections: ConnLimits::default(),
+            trim_memory_ms: 30_000,
             voice: VoiceConfig {
                 // A free loopback port, so tests running in parallel do not collide.
                 turn: Some(TurnConfig {

@@ -1,5 +1,8 @@
 //! `cargo xtask bench [--quick]`: how fast and how lean Tandem is, beside a
 //! bare axum relay and a Node `ws` relay; writes docs/benchmarks.md.
+//! `cargo xtask bench --soak [--soak-minutes N]`: only the soak (30 minutes
+//! of steady churn by default; does memory stay flat?), which writes its own
+//! section of docs/benchmarks.md.
 //!
 //! This file runs processes; the measuring is done by `tandem-loadgen`
 //! (loadgen/), which prints one JSON line per scenario and renders the report.
@@ -52,11 +55,53 @@ const SCENARIO_LIMIT: Duration = Duration::from_secs(300);
 const PRELUDE: &str =
     r#"ulimit -n "$(ulimit -Hn)"; echo -10 > /proc/self/autogroup 2>/dev/null; exec "$@""#;
 
+const USAGE: &str = "usage: cargo xtask bench [--quick | --soak [--soak-minutes N]]";
+
+/// The soak (issue 13): pairs and length of the run by default.
+const SOAK_PAIRS: usize = 300;
+const SOAK_MINUTES: f64 = 30.0;
+
+/// What `bench` was asked to do.
+enum Mode {
+    All { quick: bool },
+    Soak { minutes: f64 },
+}
+
+fn mode(args: &[String]) -> Result<Mode> {
+    let mut quick = false;
+    let mut soak = false;
+    let mut minutes = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            "--soak" => soak = true,
+            "--soak-minutes" => {
+                let n: f64 = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n: &f64| *n >= 1.0)
+                    .with_context(|| {
+                        format!("--soak-minutes takes a number of minutes (at least 1); {USAGE}")
+                    })?;
+                minutes = Some(n);
+            }
+            _ => bail!("{USAGE}"),
+        }
+    }
+    match (quick, soak || minutes.is_some()) {
+        (true, true) => bail!("--quick and --soak do not go together; {USAGE}"),
+        (_, true) => Ok(Mode::Soak {
+            minutes: minutes.unwrap_or(SOAK_MINUTES),
+        }),
+        (quick, false) => Ok(Mode::All { quick }),
+    }
+}
+
 pub fn bench(args: &[String]) -> Result<()> {
-    let quick = match args {
-        [] => false,
-        [flag] if flag == "--quick" => true,
-        _ => bail!("usage: cargo xtask bench [--quick]"),
+    let quick = match mode(args)? {
+        Mode::All { quick } => quick,
+        Mode::Soak { minutes } => return soak(minutes),
     };
     let started = Instant::now();
     for tool in ["taskset", "setsid", "node"] {
@@ -64,21 +109,7 @@ pub fn bench(args: &[String]) -> Result<()> {
             bail!("`{tool}` is needed for the benchmark");
         }
     }
-    // Naming the binaries: `--bin` applies to every package selected.
-    run(cargo().args([
-        "build",
-        "--release",
-        "-p",
-        "tandem-server",
-        "-p",
-        "tandem-loadgen",
-        "--bin",
-        "tandem",
-        "--bin",
-        "tandem-loadgen",
-        "--bin",
-        "bare-relay",
-    ]))?;
+    build_release(&["--bin", "bare-relay"])?;
     if !ensure_npm_packages()? {
         bail!("node and npm are needed for the Node relay baseline");
     }
@@ -205,6 +236,59 @@ pub fn bench(args: &[String]) -> Result<()> {
     cobrowse(quick)?;
     eprintln!("xtask bench: done in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// Builds the release server and load generator (and `extra` binaries).
+fn build_release(extra: &[&str]) -> Result<()> {
+    // Naming the binaries: `--bin` applies to every package selected.
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "--release",
+        "-p",
+        "tandem-server",
+        "-p",
+        "tandem-loadgen",
+        "--bin",
+        "tandem",
+        "--bin",
+        "tandem-loadgen",
+    ])
+    .args(extra);
+    run(&mut cmd)
+}
+
+/// The bearer token the soak's server asks for on /metrics (any 16+ characters).
+const SOAK_METRICS_TOKEN: &str = "soak-metrics-token-0123";
+
+/// `--soak`: one long run of steady churn against a release server; writes
+/// the soak section of docs/benchmarks.md and leaves the rest of it alone.
+fn soak(minutes: f64) -> Result<()> {
+    for tool in ["taskset", "setsid"] {
+        if !crate::paths::have(tool) {
+            bail!("`{tool}` is needed for the benchmark");
+        }
+    }
+    build_release(&[])?;
+    let mut b = Bench::new()?;
+    let mut info = machine_info();
+    info.retain(|row| !row.starts_with("Node="));
+    eprintln!("xtask bench: soak, {SOAK_PAIRS} pairs for {minutes} minutes");
+    // /metrics is off the public listener unless a token opens it; the soak
+    // scrapes it as Prometheus would.
+    let server = b.tandem(SOAK_PAIRS, &["--metrics-token", SOAK_METRICS_TOKEN])?;
+    let mut args = vec![
+        "soak".to_string(),
+        format!("--pairs={SOAK_PAIRS}"),
+        format!("--minutes={minutes}"),
+        format!("--metrics-token={SOAK_METRICS_TOKEN}"),
+        format!("--write={}", root().join("docs/benchmarks.md").display()),
+    ];
+    args.extend(info.iter().map(|row| format!("--info={row}")));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // The run itself, the warm pairs' last conversations and the settling time.
+    let limit = Duration::from_secs_f64(minutes * 60.0) + Duration::from_secs(300);
+    b.loadgen_within(&server, &args, limit)
 }
 
 /// Voice call set-up in Chromium (bench/call-setup.mjs): needs the browser
@@ -410,6 +494,11 @@ impl Bench {
 
     /// Runs a load generator scenario against `server`, pinned to core 1.
     fn loadgen(&mut self, server: &Server, args: &[&str]) -> Result<()> {
+        self.loadgen_within(server, args, SCENARIO_LIMIT)
+    }
+
+    /// The same, stopped if it takes longer than `limit`.
+    fn loadgen_within(&mut self, server: &Server, args: &[&str], limit: Duration) -> Result<()> {
         let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         all.push(format!("--url={}", server.url));
         all.push(format!("--server-pid={}", server.pid));
@@ -417,7 +506,7 @@ impl Bench {
             all.push(format!("--tokens={}", tokens.display()));
         }
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        self.record(pinned(1, &self.loadgen, &all))?;
+        self.record_within(pinned(1, &self.loadgen, &all), limit)?;
         if server.name == "tandem" {
             let log = std::fs::read_to_string(&server.log).unwrap_or_default();
             self.tandem_warnings += log.lines().filter(|l| l.contains("WARN")).count();
@@ -426,7 +515,11 @@ impl Bench {
     }
 
     /// Runs a scenario command and appends the JSON line it prints to the results.
-    fn record(&mut self, mut cmd: Command) -> Result<()> {
+    fn record(&mut self, cmd: Command) -> Result<()> {
+        self.record_within(cmd, SCENARIO_LIMIT)
+    }
+
+    fn record_within(&mut self, mut cmd: Command, limit: Duration) -> Result<()> {
         let shown = format!("{cmd:?}");
         let mut child = cmd
             .stdout(Stdio::piped())
@@ -434,14 +527,14 @@ impl Bench {
             .spawn()?;
         let stdout = child.stdout.take().expect("piped");
         let reader = std::thread::spawn(move || std::io::read_to_string(stdout));
-        let deadline = Instant::now() + SCENARIO_LIMIT;
+        let deadline = Instant::now() + limit;
         let status = loop {
             if let Some(status) = child.try_wait()? {
                 break status;
             }
             if Instant::now() > deadline {
                 let _ = child.kill();
-                bail!("{shown} took longer than {SCENARIO_LIMIT:?}");
+                bail!("{shown} took longer than {limit:?}");
             }
             std::thread::sleep(Duration::from_millis(100));
         };
@@ -603,7 +696,24 @@ fn machine_info() -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::ready_url;
+    use super::{Mode, mode, ready_url};
+
+    fn parse(args: &[&str]) -> anyhow::Result<Mode> {
+        mode(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn reads_the_modes() {
+        assert!(matches!(parse(&[]), Ok(Mode::All { quick: false })));
+        assert!(matches!(parse(&["--quick"]), Ok(Mode::All { quick: true })));
+        assert!(matches!(parse(&["--soak"]), Ok(Mode::Soak { minutes }) if minutes == 30.0));
+        assert!(
+            matches!(parse(&["--soak", "--soak-minutes", "8"]), Ok(Mode::Soak { minutes }) if minutes == 8.0)
+        );
+        assert!(parse(&["--soak", "--quick"]).is_err());
+        assert!(parse(&["--soak-minutes", "soon"]).is_err());
+        assert!(parse(&["--fast"]).is_err());
+    }
 
     #[test]
     fn reads_ready_lines() {

@@ -35,6 +35,9 @@ fn main() -> Result<()> {
             eprintln!(
                 "  bench   measure relay throughput, latency, memory and pairing; write docs/benchmarks.md"
             );
+            eprintln!(
+                "          (bench --soak [--soak-minutes N]: only the 30-minute soak of steady churn)"
+            );
             bail!("unknown or missing command")
         }
     }

@@ -43,12 +43,13 @@ pub struct ReportArgs {
 
 const ANALYSIS_START: &str = "<!-- analysis:start -->";
 const ANALYSIS_END: &str = "<!-- analysis:end -->";
-/// The browser benchmarks' sections, each written by its script under
-/// bench/ (voice call set-up, co-browse capture): kept as they are, markers
-/// included, in this order.
-const BROWSER_SECTIONS: [(&str, &str); 2] = [
+/// Sections written by other runs: the browser benchmarks' (voice call
+/// set-up, co-browse capture, each by its script under bench/) and the soak's
+/// (`bench --soak`): kept as they are, markers included, in this order.
+const BROWSER_SECTIONS: [(&str, &str); 3] = [
     ("<!-- call-setup:start -->", "<!-- call-setup:end -->"),
     ("<!-- cobrowse:start -->", "<!-- cobrowse:end -->"),
+    (crate::soak::SECTION_START, crate::soak::SECTION_END),
 ];
 
 pub fn report(args: &ReportArgs) -> Result<()> {
@@ -62,6 +63,8 @@ pub fn report(args: &ReportArgs) -> Result<()> {
             Outcome::Pairing(r) => runs.pairing.push(r),
             Outcome::Persist(r) => runs.persist.push(r),
             Outcome::Logins(r) => runs.logins.push(r),
+            // The soak writes its own section, kept below.
+            Outcome::Soak(_) => {}
         }
     }
     let old = std::fs::read_to_string(&args.out).ok();

@@ -1,0 +1,89 @@
+//! Giving freed memory back to the operating system.
+//!
+//! glibc's allocator keeps memory a program frees for its next allocations,
+//! in one arena per thread that allocated it, and returns it to the system
+//! only from the top of the main heap. Under steady churn (issue 13: sessions
+//! ending and starting, reconnects, page frames of every size, `/metrics`
+//! loading the day's sessions) the live heap stays flat, but the freed
+//! holes spread over many arenas and the resident size kept climbing, about
+//! 4 MiB a minute in the soak (docs/benchmarks.md), none of it given back
+//! after every client left. A heap profile showed no structure growing;
+//! `malloc_trim(0)` from a debugger took a 65 MiB server back to 40 MiB.
+//! So the server calls it every so often, off the async threads.
+//!
+//! Other platforms and allocators return memory their own way: there this
+//! does nothing.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+/// Trims every `interval` until `stopped` turns true.
+pub fn spawn(
+    interval: Duration,
+    mut stopped: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first tick is immediate; nothing was freed yet.
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stopped.wait_for(|s| *s) => return,
+            }
+            // It walks and locks each arena in turn: a few milliseconds that
+            // must not hold up an async worker.
+            let _ = tokio::task::spawn_blocking(trim).await;
+        }
+    })
+}
+
+/// Returns free memory at the top of each heap and the whole free pages
+/// inside them to the system; true if any was returned.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+pub fn trim() -> bool {
+    // SAFETY: malloc_trim takes no pointers and is thread-safe (it takes
+    // each arena's lock); 0 keeps no padding at the top of the heap.
+    unsafe { libc::malloc_trim(0) == 1 }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn trim() -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn freed_memory_is_given_back() {
+        fn rss_kib() -> u64 {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap();
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("RssAnon:"))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                .unwrap()
+        }
+        // Many small blocks (below glibc's mmap threshold, so they live in
+        // the heap), touched, then all but every 20th freed: holes of whole
+        // pages that no single free returns, as churn leaves them.
+        let mut blocks: Vec<Vec<u8>> = (0..40_000).map(|i| vec![i as u8; 2000]).collect();
+        let mut i = 0;
+        blocks.retain(|_| {
+            i += 1;
+            i % 20 == 0
+        });
+        let before = rss_kib();
+        super::trim();
+        let after = rss_kib();
+        drop(blocks);
+        assert!(
+            after + 10_000 < before,
+            "trimming gave back less than 10 MiB of the ~70 MiB freed: {before} KiB → {after} KiB"
+        );
+    }
+}
