@@ -2,7 +2,7 @@
 //! mirror, and the page model inside them.
 //!
 //! The server relays these frames **without parsing their bodies**
-//! (DESIGN.md, principle 2). It reads only the small header:
+//! (docs/protocol.md). It reads only the small header:
 //!
 //! ```text
 //! byte 0      format version (1)

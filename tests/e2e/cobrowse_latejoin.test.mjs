@@ -1,4 +1,4 @@
-// Late join in real Chromium (DESIGN.md, principle 2): an agent tab opened
+// Late join in real Chromium (the server replays its page log, docs/protocol.md): an agent tab opened
 // after sharing started, and after the page changed, shows the current page
 // at once from the server's keyframe + delta log, without the visitor's
 // page sending a new keyframe. The visitor's outgoing frames are read

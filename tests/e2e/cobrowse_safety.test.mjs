@@ -1,4 +1,4 @@
-// Co-browsing safety in real Chromium (DESIGN.md, principle 5): a hostile
+// Co-browsing safety in real Chromium (docs/security.md: the mirror runs none of the page's code): a hostile
 // page shared with the agent runs nothing in the agent's console.
 //
 // static/demo/lab/hostile.html carries inline and SVG scripts, onerror and

@@ -24,7 +24,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
 export const TIMEOUT = Number(process.env.TANDEM_E2E_TIMEOUT || 15000);
 
-// Exactly the flags in DESIGN.md ("Chromium in tests"). Do not add another
+// Exactly the flags docs/testing.md lists for Chromium. Do not add another
 // --disable-features=: it would replace Playwright's own list.
 export const CHROMIUM_ARGS = [
   "--no-sandbox",

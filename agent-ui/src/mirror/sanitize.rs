@@ -1,4 +1,4 @@
-//! What the mirror refuses to build (DESIGN.md, principle 5): the visitor's
+//! What the mirror refuses to build (docs/security.md: the mirror runs none of the page's code): the visitor's
 //! page is data, never code. These rules decide, per element and attribute,
 //! what reaches the mirror document; pure functions, tested natively.
 //!

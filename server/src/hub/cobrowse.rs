@@ -2,7 +2,8 @@
 //! stop), the relay of the widget's binary page frames to the agent's tabs,
 //! catch-up from the session's log, and the agent's pointer and highlights.
 //!
-//! Page frames are never parsed beyond their header (DESIGN.md, principle 2).
+//! Page frames are never parsed beyond their header: the server relays them
+//! without reading their bodies (docs/protocol.md).
 
 use axum::body::Bytes;
 use protocol::cobrowse::{MAX_COBROWSE_FRAME_BYTES, ShareState, decode_header};

@@ -1,5 +1,6 @@
 //! The co-browse log of one session: the latest keyframe and the deltas after
-//! it, kept as the opaque bytes the widget sent (DESIGN.md, principle 2).
+//! it, kept as the opaque bytes the widget sent (the server never reads a
+//! page frame's body; docs/protocol.md).
 //! An agent who joins, reconnects or receives the session by transfer is
 //! replayed this log and sees the current page without asking the visitor.
 //!

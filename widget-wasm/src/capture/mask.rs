@@ -1,4 +1,4 @@
-//! What must never leave the visitor's device (DESIGN.md, principle 4), and
+//! What must never leave the visitor's device (docs/security.md: masking happens on the device), and
 //! how it is replaced before a frame is built.
 //!
 //! Masked: password inputs (also after a "show password" toggle turned them
