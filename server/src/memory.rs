@@ -18,25 +18,13 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-/// Trims every `interval` until `stopped` turns true.
-pub fn spawn(
-    interval: Duration,
-    mut stopped: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The first tick is immediate; nothing was freed yet.
-        tick.tick().await;
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stopped.wait_for(|s| *s) => return,
-            }
-            // It walks and locks each arena in turn: a few milliseconds that
-            // must not hold up an async worker.
-            let _ = tokio::task::spawn_blocking(trim).await;
-        }
+/// Trims every `interval` until `stopped` turns true; the first trim one
+/// interval in (nothing was freed yet at start).
+pub fn spawn(interval: Duration, stopped: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    crate::clock::every(interval, false, stopped, || async {
+        // It walks and locks each arena in turn: a few milliseconds that
+        // must not hold up an async worker.
+        let _ = tokio::task::spawn_blocking(trim).await;
     })
 }
 

@@ -75,17 +75,12 @@ pub async fn purge(
 pub fn spawn(
     store: Arc<dyn Store>,
     interval: Duration,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stopped.wait_for(|s| *s) => return,
-            }
-            let flag = stopped.clone();
+    let flag = stopped.clone();
+    crate::clock::every(interval, true, stopped, move || {
+        let (store, flag) = (store.clone(), flag.clone());
+        async move {
             let stop = move || *flag.borrow();
             match purge(store.as_ref(), now_ms(), ROUND, &stop).await {
                 Ok(p) if p.tokens > 0 || !p.erased.is_empty() => tracing::info!(
