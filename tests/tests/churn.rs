@@ -4,7 +4,7 @@
 
 use protocol::cobrowse::{FrameKind, ShareState, encode_frame};
 use protocol::{AgentPresence, ClientFrame, ServerFrame, SessionState};
-use tandem_tests::{TestServer, session_id};
+use tandem_tests::TestServer;
 
 const CONVERSATIONS: usize = 6;
 
@@ -19,19 +19,7 @@ async fn ended_conversations_leave_nothing_live() {
         .await;
     for i in 0..CONVERSATIONS {
         let (mut visitor, _, _) = server.visitor(None).await;
-        visitor
-            .send(ClientFrame::HelpRequest {
-                topic: None,
-                message: format!("question {i}"),
-                client_id: None,
-                page: None,
-            })
-            .await;
-        let session = session_id(
-            &visitor
-                .expect(|f| matches!(f, ServerFrame::Session { .. }))
-                .await,
-        );
+        let session = visitor.ask_for_help(&format!("question {i}")).await;
         // Queued once its first events are stored; only then can it be taken.
         visitor
             .expect(|f| matches!(f, ServerFrame::QueuePosition { .. }))
