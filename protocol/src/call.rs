@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{MAX_CANDIDATE_CHARS, MAX_SDP_BYTES, MAX_SHORT_CHARS, short_len};
 use crate::{Millis, Role};
 
 /// Where a call stands.
@@ -123,6 +124,36 @@ pub enum CallAction {
     Started,
     Answered,
     Ended,
+}
+
+impl Signal {
+    /// Checks the SDP and candidate lines against their limits.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        match self {
+            Signal::Description { sdp, .. } if sdp.len() > MAX_SDP_BYTES => Err(format!(
+                "sdp is {} bytes; the limit is {MAX_SDP_BYTES}",
+                sdp.len()
+            )),
+            Signal::Candidate {
+                candidate,
+                sdp_mid,
+                username_fragment,
+                ..
+            } => {
+                short_len("candidate", candidate, MAX_CANDIDATE_CHARS)?;
+                for (name, v) in [
+                    ("sdp_mid", sdp_mid),
+                    ("username_fragment", username_fragment),
+                ] {
+                    if let Some(v) = v {
+                        short_len(name, v, MAX_SHORT_CHARS)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::envelope::short_len as len;
+use crate::limits::short_len as len;
 use crate::limits::{
     MAX_FIELD_OPTIONS, MAX_FIELD_VALUE_CHARS, MAX_FORM_FIELDS, MAX_PUSH_FIELDS, MAX_SHORT_CHARS,
     MAX_URL_CHARS,
@@ -296,6 +296,34 @@ pub(crate) fn validate_names(names: &[String]) -> Result<(), String> {
     names
         .iter()
         .try_for_each(|n| len("field name", n, MAX_SHORT_CHARS))
+}
+
+/// The visitor's answer to a form push names fields and errors, within limits.
+pub(crate) fn validate_answer(
+    applied: &[String],
+    rejected: &[String],
+    errors: &[FieldError],
+) -> Result<(), String> {
+    validate_names(applied)?;
+    validate_names(rejected)?;
+    if errors.len() > MAX_PUSH_FIELDS {
+        return Err(format!("at most {MAX_PUSH_FIELDS} errors"));
+    }
+    errors
+        .iter()
+        .try_for_each(|e| len("field name", &e.name, MAX_SHORT_CHARS))
+}
+
+/// A page push proposes an absolute http(s) URL with an optional short label.
+pub(crate) fn validate_page_push(url: &str, label: &Option<String>) -> Result<(), String> {
+    len("url", url, MAX_URL_CHARS)?;
+    if http_origin(url).is_none() {
+        return Err("url must be an absolute http(s) URL".into());
+    }
+    match label {
+        Some(l) => len("label", l, MAX_SHORT_CHARS),
+        None => Ok(()),
+    }
 }
 
 /// `scheme://host[:port]` of an absolute http(s) URL, lower-cased; `None`

@@ -16,24 +16,27 @@
 pub mod call;
 pub mod callback;
 pub mod chat;
+pub mod client_frame;
 pub mod cobrowse;
 pub mod envelope;
 pub mod error;
 pub mod form;
 pub mod limits;
+pub mod server_frame;
 pub mod session;
+mod validate;
 
 pub use call::{CallAction, CallEndReason, CallInfo, CallPhase, IceServer, SdpType, Signal};
 pub use callback::{Callback, Unavailable};
 pub use chat::{Event, EventBody, ReceiptKind, Receipts, ShareAction};
+pub use client_frame::ClientFrame;
 pub use cobrowse::ShareState;
-pub use envelope::{
-    ClientEnvelope, ClientFrame, DecodeError, ServerEnvelope, ServerFrame, decode_client,
-};
+pub use envelope::{ClientEnvelope, DecodeError, ServerEnvelope, decode_client};
 pub use error::{CloseCode, ErrorCode};
 pub use form::{
     FieldError, FieldKind, FieldOption, FieldProblem, FieldPush, FieldValue, FormField, FormOutcome,
 };
+pub use server_frame::ServerFrame;
 pub use session::{
     AgentInfo, AgentPresence, DISPOSITIONS, PageInfo, QueueItem, Role, SessionState,
     SessionSummary, VisitorIdentity,

@@ -50,3 +50,26 @@ pub const MAX_FIELD_VALUE_CHARS: usize = 1000;
 pub const MAX_PENDING_PUSHES: usize = 8;
 /// Longest note an agent adds to a session's wrap-up, in characters.
 pub const MAX_WRAPUP_NOTE_CHARS: usize = 1000;
+
+/// Refuses `value` when it has more than `max` characters, naming the field.
+pub(crate) fn short_len(name: &str, value: &str, max: usize) -> Result<(), String> {
+    if value.chars().count() > max {
+        Err(format!("{name} is longer than {max} characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Refuses a chat message, note or first message longer than the limit.
+pub(crate) fn message_text(text: &str) -> Result<(), String> {
+    short_len("text", text, MAX_MESSAGE_CHARS)
+}
+
+/// A message that must say something: within the limit and not blank.
+pub(crate) fn non_empty_message(text: &str) -> Result<(), String> {
+    message_text(text)?;
+    if text.trim().is_empty() {
+        return Err("text must not be empty".into());
+    }
+    Ok(())
+}

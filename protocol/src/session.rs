@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Millis;
+use crate::limits::{
+    MAX_ATTRIBUTES, MAX_SHORT_CHARS, MAX_URL_CHARS, MAX_WRAPUP_NOTE_CHARS, message_text, short_len,
+};
 
 /// The side of a conversation a connection or an event belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -80,12 +83,19 @@ pub struct PageInfo {
 }
 
 impl PageInfo {
+    /// Checks the URL and title against their limits (not whether the URL
+    /// is a web page: see [`PageInfo::is_web`]).
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        short_len("page.url", &self.url, MAX_URL_CHARS)?;
+        short_len("page.title", &self.title, MAX_SHORT_CHARS)
+    }
+
     /// Whether the page is a web page worth keeping: an absolute http(s) URL
     /// with a host, within `limits::MAX_URL_CHARS`, without whitespace or
     /// control characters. Anything else (`javascript:`, `data:`, `file:`…)
     /// is never stored nor shown to agents, where it would be a link.
     pub fn is_web(&self) -> bool {
-        self.url.chars().count() <= crate::limits::MAX_URL_CHARS
+        self.url.chars().count() <= MAX_URL_CHARS
             && !self
                 .url
                 .chars()
@@ -185,6 +195,66 @@ pub const DISPOSITIONS: &[&str] = &[
     "no_response",
     "spam",
 ];
+
+impl VisitorIdentity {
+    /// Checks every field against `limits` (the SDK calls it too, so a
+    /// site's developer hears of a bad identity at the call).
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, value) in [
+            ("id", &self.id),
+            ("name", &self.name),
+            ("email", &self.email),
+        ] {
+            if let Some(v) = value {
+                short_len(name, v, MAX_SHORT_CHARS)?;
+            }
+        }
+        if self.attributes.len() > MAX_ATTRIBUTES {
+            return Err(format!("at most {MAX_ATTRIBUTES} attributes"));
+        }
+        for (k, v) in &self.attributes {
+            short_len("attribute name", k, MAX_SHORT_CHARS)?;
+            if !(v.is_string() || v.is_number() || v.is_boolean() || v.is_null()) {
+                return Err(format!(
+                    "attribute {k:?} must be a string, number or boolean"
+                ));
+            }
+            if let Some(s) = v.as_str() {
+                short_len("attribute value", s, MAX_SHORT_CHARS)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A transfer names exactly one target, an agent or a non-blank skill.
+pub(crate) fn validate_transfer(
+    agent: &Option<String>,
+    skill: &Option<String>,
+    note: &Option<String>,
+) -> Result<(), String> {
+    match (agent, skill) {
+        (Some(a), None) => short_len("agent", a, MAX_SHORT_CHARS)?,
+        (None, Some(s)) if !s.trim().is_empty() => short_len("skill", s, MAX_SHORT_CHARS)?,
+        _ => return Err("name either an agent or a skill to transfer to".into()),
+    }
+    note.as_deref().map_or(Ok(()), message_text)
+}
+
+/// A wrap-up carries one of [`DISPOSITIONS`] and a short optional note.
+pub(crate) fn validate_wrapup(disposition: &str, note: &Option<String>) -> Result<(), String> {
+    if !DISPOSITIONS.contains(&disposition) {
+        let shown: String = disposition.chars().take(40).collect();
+        return Err(format!(
+            "unknown disposition {shown:?}; use one of {}",
+            DISPOSITIONS.join(", ")
+        ));
+    }
+    match note {
+        Some(n) => short_len("note", n, MAX_WRAPUP_NOTE_CHARS),
+        None => Ok(()),
+    }
+}
 
 #[cfg(test)]
 mod page_tests {

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use protocol::envelope::CLIENT_TYPES;
+use protocol::client_frame::CLIENT_TYPES;
 use protocol::cobrowse::{Delta, Keyframe};
 use protocol::{ClientEnvelope, Event, ServerEnvelope, decode_client};
 use serde_json::Value;
@@ -29,7 +29,9 @@ struct Example {
 }
 
 fn repo_file(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
 }
 
 /// Every JSON value inside the document's ```json blocks. A block may hold
@@ -107,8 +109,8 @@ fn round_trip(example: &Example) -> String {
 }
 
 fn body<T: serde::Serialize + serde::de::DeserializeOwned>(text: &str, line: usize) -> String {
-    let value: T = serde_json::from_str(text)
-        .unwrap_or_else(|e| panic!("line {line}: {e}\n{text}"));
+    let value: T =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("line {line}: {e}\n{text}"));
     serde_json::to_string(&value).unwrap()
 }
 
@@ -133,17 +135,19 @@ fn keeps(actual: &Value, documented: &Value) -> bool {
 
 #[test]
 fn every_documented_example_round_trips_to_the_pinned_bytes() {
-    let actual: String = examples()
-        .iter()
-        .map(|e| round_trip(e) + "\n")
-        .collect();
+    let actual: String = examples().iter().map(|e| round_trip(e) + "\n").collect();
     let pinned_path = repo_file("protocol/tests/golden/frames.jsonl");
     if std::env::var_os("TANDEM_BLESS").is_some() {
         std::fs::write(&pinned_path, &actual).unwrap();
     }
     let pinned = std::fs::read_to_string(&pinned_path).expect("protocol/tests/golden/frames.jsonl");
     for (i, (a, p)) in actual.lines().zip(pinned.lines()).enumerate() {
-        assert_eq!(a, p, "example {} serialises differently from the pinned bytes", i + 1);
+        assert_eq!(
+            a,
+            p,
+            "example {} serialises differently from the pinned bytes",
+            i + 1
+        );
     }
     assert_eq!(
         actual.lines().count(),
@@ -182,8 +186,14 @@ fn every_frame_type_has_a_documented_example() {
         (Direction::Server, variants::<ServerEnvelope>()),
     ] {
         let have = documented(dir);
-        let missing: Vec<_> = types.iter().filter(|t| !have.contains(t.as_str())).collect();
-        assert!(missing.is_empty(), "{dir:?} frames without an example: {missing:?}");
+        let missing: Vec<_> = types
+            .iter()
+            .filter(|t| !have.contains(t.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{dir:?} frames without an example: {missing:?}"
+        );
     }
 }
 
