@@ -3,6 +3,7 @@
 //! `cargo xtask build`  builds the widget and the console to wasm into static/dist/
 //! `cargo xtask run`    builds everything, seeds a demo agent, starts the server
 //! `cargo xtask test`   builds everything and runs every test (Rust, then browser e2e)
+//! `cargo xtask layout` checks the code's shape: no import cycle, no oversized file
 //!
 //! Everything a fresh machine lacks that can be fetched from a registry is
 //! fetched here (the wasm32 target, the npm packages), so the README's two
@@ -10,6 +11,7 @@
 
 mod bench;
 mod bundle;
+mod layout;
 mod paths;
 mod run;
 mod shrink;
@@ -25,8 +27,9 @@ fn main() -> Result<()> {
         Some("run") => run::run(rest),
         Some("test") => test::test(rest),
         Some("bench") => bench::bench(rest),
+        Some("layout") => layout::layout(rest),
         _ => {
-            eprintln!("usage: cargo xtask <build|run|test|bench>");
+            eprintln!("usage: cargo xtask <build|run|test|bench|layout>");
             eprintln!(
                 "  build   wasm bundles of the widget and the console into static/dist/ (or: build <package>…)"
             );
@@ -38,6 +41,7 @@ fn main() -> Result<()> {
             eprintln!(
                 "          (bench --soak [--soak-minutes N]: only the 30-minute soak of steady churn)"
             );
+            eprintln!("  layout  no import cycle between files, no source file over 600 lines");
             bail!("unknown or missing command")
         }
     }
