@@ -22,6 +22,7 @@ pub mod envelope;
 pub mod error;
 pub mod form;
 pub mod limits;
+pub mod role;
 pub mod server_frame;
 pub mod session;
 mod validate;
@@ -37,9 +38,10 @@ pub use form::{
     FieldError, FieldKind, FieldOption, FieldProblem, FieldPush, FieldValue, FormField, FormOutcome,
 };
 pub use server_frame::ServerFrame;
+pub use role::Role;
 pub use session::{
-    AgentInfo, AgentPresence, DISPOSITIONS, PageInfo, QueueItem, Role, SessionState,
-    SessionSummary, VisitorIdentity,
+    AgentInfo, AgentPresence, DISPOSITIONS, PageInfo, QueueItem, SessionState, SessionSummary,
+    VisitorIdentity,
 };
 
 /// The protocol version this build speaks. Frames carrying another version

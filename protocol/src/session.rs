@@ -8,34 +8,6 @@ use crate::limits::{
     MAX_ATTRIBUTES, MAX_SHORT_CHARS, MAX_URL_CHARS, MAX_WRAPUP_NOTE_CHARS, message_text, short_len,
 };
 
-/// The side of a conversation a connection or an event belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Visitor,
-    Agent,
-    System,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Visitor => "visitor",
-            Role::Agent => "agent",
-            Role::System => "system",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "visitor" => Some(Role::Visitor),
-            "agent" => Some(Role::Agent),
-            "system" => Some(Role::System),
-            _ => None,
-        }
-    }
-}
-
 /// Lifecycle of a help request: waiting in the queue, being served, closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
