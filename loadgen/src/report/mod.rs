@@ -5,23 +5,21 @@
 //! The hand-written analysis between the `analysis` markers of the existing
 //! file is carried over, so regenerating the numbers keeps the reading of them.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::idle::IdleRun;
-use crate::logins::LoginRun;
-use crate::pairing::PairingRun;
-use crate::persist::PersistRun;
 use crate::relay::{RelayRun, Target};
 use crate::results::Outcome;
-use crate::stats::median;
 
+mod format;
+mod runs;
 mod tables;
 mod targets;
 
+use format::{count, name};
+use runs::Runs;
 use tables::{memory_tables, pairing_table, persistence, relay_tables, tuning};
 use targets::targets;
 
@@ -98,77 +96,6 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     std::fs::write(&args.out, md).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!("loadgen: wrote {}", args.out.display());
     Ok(())
-}
-
-#[derive(Default)]
-struct Runs {
-    relay: Vec<RelayRun>,
-    idle: Vec<IdleRun>,
-    pairing: Vec<PairingRun>,
-    persist: Vec<PersistRun>,
-    logins: Vec<LoginRun>,
-}
-
-impl Runs {
-    fn sizes(&self) -> Vec<usize> {
-        let sizes: BTreeSet<usize> = self.relay.iter().map(|r| r.pairs).collect();
-        sizes.into_iter().collect()
-    }
-
-    /// Runs of the servers as they ship (not the tuned variants).
-    fn main(&self) -> impl Iterator<Item = &RelayRun> {
-        self.relay.iter().filter(|r| r.variant.is_none())
-    }
-
-    fn of(&self, target: Target, pairs: usize) -> Vec<&RelayRun> {
-        self.main()
-            .filter(|r| r.target == target && r.pairs == pairs)
-            .collect()
-    }
-
-    /// The largest run of a target.
-    fn largest(&self, target: Target) -> Option<&RelayRun> {
-        self.main()
-            .filter(|r| r.target == target)
-            .max_by_key(|r| r.pairs)
-    }
-
-    /// The generator, not the server, set the saturation rate: it used its
-    /// whole core while the server had time to spare.
-    fn generator_bound(&self, target: Target, pairs: usize) -> bool {
-        let server = self.med(target, pairs, |r| r.saturation.server_cpu.cores());
-        let generator = self.med(target, pairs, |r| r.saturation.loadgen_cpu.cores());
-        matches!((server, generator), (Some(s), Some(g)) if g > 0.9 && s < 0.9)
-    }
-
-    /// Median of `metric` over the repeated runs of one target and size.
-    fn med(&self, target: Target, pairs: usize, metric: impl Fn(&RelayRun) -> f64) -> Option<f64> {
-        let runs = self.of(target, pairs);
-        (!runs.is_empty()).then(|| median(runs.into_iter().map(metric).collect()))
-    }
-
-    /// Lowest and highest of `metric` over the repeated runs, when there were several.
-    fn spread(
-        &self,
-        target: Target,
-        pairs: usize,
-        metric: impl Fn(&RelayRun) -> f64,
-    ) -> Option<(f64, f64)> {
-        let values: Vec<f64> = self.of(target, pairs).into_iter().map(metric).collect();
-        (values.len() > 1).then(|| {
-            let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            (lo, hi)
-        })
-    }
-
-    /// Tandem's saturation was its per-connection limit, not its capacity.
-    fn rate_limited(&self, pairs: usize) -> bool {
-        self.of(Target::Tandem, pairs).iter().any(|r| {
-            r.max_pair_rate
-                .is_some_and(|cap| r.saturation.rate >= 0.95 * cap * r.pairs as f64)
-        })
-    }
 }
 
 /// What the old report held between `start` and `end` (written by hand, or
@@ -277,57 +204,9 @@ fn anomalies(relay: &[RelayRun]) -> String {
     }
 }
 
-fn name(target: Target) -> &'static str {
-    match target {
-        Target::Tandem => "Tandem",
-        Target::Bare => "bare axum",
-        Target::Node => "Node ws",
-    }
-}
-
-fn opt(v: Option<f64>, show: impl Fn(f64) -> String) -> String {
-    v.map_or_else(|| "–".into(), show)
-}
-
-/// 12,345 style.
-fn count(v: f64) -> String {
-    let digits = format!("{:.0}", v.max(0.0));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn micros(us: f64) -> String {
-    if us >= 10_000.0 {
-        format!("{:.0} ms", us / 1000.0)
-    } else if us >= 1000.0 {
-        format!("{:.2} ms", us / 1000.0)
-    } else {
-        format!("{us:.0} µs")
-    }
-}
-
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats() {
-        assert_eq!(count(1234567.4), "1,234,567");
-        assert_eq!(count(999.0), "999");
-        assert_eq!(micros(87.2), "87 µs");
-        assert_eq!(micros(1234.0), "1.23 ms");
-        assert_eq!(micros(45_000.0), "45 ms");
-    }
 
     #[test]
     fn analysis_is_kept() {

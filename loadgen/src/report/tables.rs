@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Runs, count, mib, micros, name, opt};
+use super::format::{count, mib, micros, name, opt};
+use super::runs::Runs;
 use crate::pairing::PairingRun;
 use crate::relay::{RelayRun, Target};
 use crate::stats::median;

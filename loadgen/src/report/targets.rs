@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
+use super::format::{count, mib, micros};
+use super::runs::Runs;
 use super::tables::cpu_per_msg;
-use super::{Runs, count, mib, micros};
 use crate::relay::Target;
 
 /// Issue 7's targets.

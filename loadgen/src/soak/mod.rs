@@ -13,18 +13,18 @@
 //! fit over everything in between. After the last client left the server is
 //! sampled once more, to see what is given back.
 
+mod counters;
 mod page;
 mod pair;
 mod report;
+mod run;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -32,8 +32,10 @@ use crate::net::{CONNECT_CONCURRENCY, bounded};
 use crate::relay::SiteArgs;
 use crate::tandem::read_tokens;
 use crate::usage::memory;
+pub use counters::Counters;
 use pair::{Pair, Plan};
 pub use report::{END as SECTION_END, START as SECTION_START};
+pub use run::{Sample, SoakRun};
 
 #[derive(Debug, clap::Args)]
 pub struct SoakArgs {
@@ -91,220 +93,6 @@ pub struct SoakArgs {
     /// `Name=value` rows describing the run, shown in the section (repeatable).
     #[arg(long = "info")]
     pub info: Vec<String>,
-}
-
-/// What the pairs did, counted as it happens.
-#[derive(Default)]
-pub struct Counters {
-    sent: AtomicU64,
-    received: AtomicU64,
-    lost: AtomicU64,
-    errors: AtomicU64,
-    failures: AtomicU64,
-    started: AtomicU64,
-    ended: AtomicU64,
-    visitor_reconnects: AtomicU64,
-    agent_reconnects: AtomicU64,
-    page_frames_sent: AtomicU64,
-    page_frames_received: AtomicU64,
-    keyframe_requests: AtomicU64,
-    first_error: Mutex<Option<String>>,
-    first_failure: Mutex<Option<String>>,
-}
-
-fn bump(c: &AtomicU64) {
-    c.fetch_add(1, Ordering::Relaxed);
-}
-
-impl Counters {
-    fn sent(&self) {
-        bump(&self.sent)
-    }
-    fn received(&self) {
-        bump(&self.received)
-    }
-    fn lost(&self, n: u64) {
-        self.lost.fetch_add(n, Ordering::Relaxed);
-    }
-    fn started(&self) {
-        bump(&self.started)
-    }
-    fn ended(&self) {
-        bump(&self.ended)
-    }
-    fn visitor_reconnected(&self) {
-        bump(&self.visitor_reconnects)
-    }
-    fn agent_reconnected(&self) {
-        bump(&self.agent_reconnects)
-    }
-    fn page_frame_sent(&self) {
-        bump(&self.page_frames_sent)
-    }
-    fn page_frame_received(&self) {
-        bump(&self.page_frames_received)
-    }
-    fn keyframe_requested(&self) {
-        bump(&self.keyframe_requests)
-    }
-    fn error(&self, what: String) {
-        bump(&self.errors);
-        self.first_error
-            .lock()
-            .expect("not poisoned")
-            .get_or_insert(what);
-    }
-    fn failed(&self, what: String) {
-        bump(&self.failures);
-        eprintln!("loadgen: {what}");
-        self.first_failure
-            .lock()
-            .expect("not poisoned")
-            .get_or_insert(what);
-    }
-
-    fn totals(&self) -> Totals {
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        Totals {
-            sent: get(&self.sent),
-            received: get(&self.received),
-            lost: get(&self.lost),
-            errors: get(&self.errors),
-            failures: get(&self.failures),
-            sessions_started: get(&self.started),
-            sessions_ended: get(&self.ended),
-            visitor_reconnects: get(&self.visitor_reconnects),
-            agent_reconnects: get(&self.agent_reconnects),
-            page_frames_sent: get(&self.page_frames_sent),
-            page_frames_received: get(&self.page_frames_received),
-            keyframe_requests: get(&self.keyframe_requests),
-            first_error: self.first_error.lock().expect("not poisoned").clone(),
-            first_failure: self.first_failure.lock().expect("not poisoned").clone(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Totals {
-    pub sent: u64,
-    pub received: u64,
-    /// Messages the other side had not seen when their conversation ended.
-    pub lost: u64,
-    /// `error` frames from the server.
-    pub errors: u64,
-    /// Conversations that failed (a step timed out, a connection closed).
-    pub failures: u64,
-    pub sessions_started: u64,
-    pub sessions_ended: u64,
-    pub visitor_reconnects: u64,
-    pub agent_reconnects: u64,
-    pub page_frames_sent: u64,
-    pub page_frames_received: u64,
-    pub keyframe_requests: u64,
-    pub first_error: Option<String>,
-    pub first_failure: Option<String>,
-}
-
-/// The server as /proc saw it at one moment.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-pub struct Sample {
-    /// Seconds since the load started.
-    pub secs: f64,
-    pub rss: u64,
-    pub fds: u64,
-    pub threads: u64,
-    /// Conversations started so far.
-    pub sessions: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SoakRun {
-    pub pairs: usize,
-    pub share_pairs: usize,
-    pub minutes: f64,
-    pub warmup_secs: f64,
-    pub offered_rate: f64,
-    pub visitor_reconnect: f64,
-    pub agent_reconnect: f64,
-    /// Chat messages sent per second over the whole run.
-    pub rate: f64,
-    /// Seconds between /metrics scrapes (0: none).
-    #[serde(default)]
-    pub scrape_secs: u64,
-    pub scrapes: u64,
-    pub scrape_failures: u64,
-    pub totals: Totals,
-    pub samples: Vec<Sample>,
-    /// After every client left and `settle_secs` passed.
-    pub after_leaving: Sample,
-    pub info: Vec<String>,
-}
-
-/// The window whose median stands for a moment (warm-up end, run end).
-const WINDOW_SECS: f64 = 60.0;
-
-impl SoakRun {
-    fn under_load(&self) -> impl Iterator<Item = &Sample> {
-        let end = self.minutes * 60.0;
-        self.samples.iter().filter(move |s| s.secs <= end)
-    }
-
-    fn median_between(&self, from: f64, to: f64, f: impl Fn(&Sample) -> u64) -> u64 {
-        let mut v: Vec<u64> = self
-            .under_load()
-            .filter(|s| s.secs >= from && s.secs <= to)
-            .map(f)
-            .collect();
-        v.sort_unstable();
-        v.get(v.len() / 2).copied().unwrap_or(0)
-    }
-
-    /// (at the end of the warm-up, at the end of the load), each the median of a minute.
-    pub fn ends(&self, f: impl Fn(&Sample) -> u64 + Copy) -> (u64, u64) {
-        let end = self.minutes * 60.0;
-        let window = WINDOW_SECS.min((end - self.warmup_secs) / 4.0);
-        (
-            self.median_between(self.warmup_secs, self.warmup_secs + window, f),
-            self.median_between(end - window, end, f),
-        )
-    }
-
-    pub fn rss_growth_percent(&self) -> f64 {
-        let (a, b) = self.ends(|s| s.rss);
-        if a == 0 {
-            return 0.0;
-        }
-        (b as f64 - a as f64) / a as f64 * 100.0
-    }
-
-    /// Least-squares slope of RSS after the warm-up, in MiB per hour.
-    pub fn rss_slope_mib_per_hour(&self) -> f64 {
-        let pts: Vec<(f64, f64)> = self
-            .under_load()
-            .filter(|s| s.secs >= self.warmup_secs)
-            .map(|s| (s.secs, s.rss as f64 / 1048576.0))
-            .collect();
-        let n = pts.len() as f64;
-        if n < 2.0 {
-            return 0.0;
-        }
-        let (mx, my) = (
-            pts.iter().map(|p| p.0).sum::<f64>() / n,
-            pts.iter().map(|p| p.1).sum::<f64>() / n,
-        );
-        let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-        let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-        if sxx == 0.0 { 0.0 } else { sxy / sxx * 3600.0 }
-    }
-
-    /// Highest value after the warm-up.
-    pub fn max_after_warmup(&self, f: impl Fn(&Sample) -> u64) -> u64 {
-        self.under_load()
-            .filter(|s| s.secs >= self.warmup_secs)
-            .map(f)
-            .max()
-            .unwrap_or(0)
-    }
 }
 
 pub async fn soak(args: &SoakArgs) -> Result<SoakRun> {

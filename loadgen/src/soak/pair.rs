@@ -20,7 +20,7 @@ use protocol::{ClientFrame, EventBody, Role, ServerEnvelope, ServerFrame, Sessio
 use tokio::time::sleep_until;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
-use super::Counters;
+use super::counters::Counters;
 use super::page::Page;
 use crate::net::{STEP_TIMEOUT, Ws};
 use crate::tandem::{Tandem, accept, expect, request_help, send};

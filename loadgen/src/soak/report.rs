@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::SoakRun;
+use super::run::SoakRun;
 
 pub const START: &str = "<!-- soak:start -->";
 pub const END: &str = "<!-- soak:end -->";

@@ -1,0 +1,32 @@
+//! The side a connection, a frame or an event belongs to: the most basic
+//! type of the protocol, used by every family.
+
+use serde::{Deserialize, Serialize};
+
+/// The side of a conversation a connection or an event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Visitor,
+    Agent,
+    System,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Visitor => "visitor",
+            Role::Agent => "agent",
+            Role::System => "system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "visitor" => Some(Role::Visitor),
+            "agent" => Some(Role::Agent),
+            "system" => Some(Role::System),
+            _ => None,
+        }
+    }
+}
