@@ -1,4 +1,5 @@
 //! `cargo xtask test`: every test, in the order that fails fastest.
+//! 0. the layout check (no import cycle, no oversized file; a second),
 //! 1. the wasm bundles (the e2e tests need them),
 //! 2. `cargo test` for the native crates (protocol, server, integration tests,
 //!    the store suite against SQLite and Postgres),
@@ -14,6 +15,7 @@ use crate::paths::{cargo, ensure_npm_packages, root, run, target_dir};
 
 pub fn test(extra: &[String]) -> Result<()> {
     let started = Instant::now();
+    crate::layout::layout(&[])?;
     bundle::build_all(&[])?;
     eprintln!("xtask: bundles built in {:.0?}", started.elapsed());
 
