@@ -207,8 +207,8 @@ pub enum Slot {
 }
 
 /// One node. `i` is the widget's id for it, stable for the node's lifetime
-/// (principle 7: elements are addressed by id, never by pixels). Read by
-/// hand (node_de.rs): serde's derive for a flattened, tagged enum buffers
+/// (elements are addressed by id, never by pixels: the agent's screen is
+/// not the visitor's). Read by hand (node_de.rs): serde's derive for a flattened, tagged enum buffers
 /// every subtree once per level above it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {

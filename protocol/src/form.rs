@@ -5,7 +5,7 @@
 //! (`page.push`), the visitor accepts or rejects, and every step goes to
 //! the session's audit trail with field *names* only, never values.
 //!
-//! Fields are addressed by the capture's node ids (principle 7), the same
+//! Fields are addressed by the capture's node ids, never by pixels, the same
 //! ids the agent's mirror uses, so a click in the mirror finds its field.
 
 use serde::{Deserialize, Serialize};
