@@ -23,3 +23,43 @@ impl<T: Serialize> IntoResponse for Reply<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Inner {
+        zeta: u8,
+        alpha: Option<u8>,
+    }
+
+    #[derive(Serialize)]
+    struct Outer {
+        second: Vec<Inner>,
+        first: &'static str,
+    }
+
+    /// The bytes are those `Json(json!(…))` sent before payloads had names.
+    #[tokio::test]
+    async fn keys_are_sorted_at_every_depth_as_before() {
+        let payload = Outer {
+            second: vec![Inner {
+                zeta: 1,
+                alpha: None,
+            }],
+            first: "x",
+        };
+        let body = Reply(payload).into_response().into_body();
+        let sent = to_bytes(body, 1024).await.unwrap();
+        let before = json!({"second": [{"zeta": 1, "alpha": null}], "first": "x"});
+        assert_eq!(sent, serde_json::to_vec(&before).unwrap());
+        assert_eq!(
+            &sent[..],
+            br#"{"first":"x","second":[{"alpha":null,"zeta":1}]}"#
+        );
+    }
+}
