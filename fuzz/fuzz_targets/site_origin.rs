@@ -1,5 +1,5 @@
 //! The site-origin check of the CLI (`tandem serve --allow-origin
-//! SITE=ORIGIN`, `TANDEM_ALLOW_ORIGIN`; server/src/cli.rs `check_origin`),
+//! SITE=ORIGIN`, `TANDEM_ALLOW_ORIGIN`; server/src/cli/parse.rs `check_origin`),
 //! reached through the public command-line parser; and the normalisation
 //! every WebSocket's `Origin` header goes through before it is compared
 //! (server/src/http/ws.rs `normalise_origin`).

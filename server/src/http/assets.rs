@@ -9,7 +9,7 @@ use tower_http::cors::CorsLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::AppState;
+use super::state::AppState;
 
 /// The console's Content Security Policy: no inline script, no foreign hosts,
 /// wasm allowed; mirrors of visitor pages live in sandboxed same-origin

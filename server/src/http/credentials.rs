@@ -1,5 +1,6 @@
 //! Reading an agent's bearer token from a request: the `tandem_agent` cookie
-//! (browsers) or an `Authorization: Bearer` header (scripts).
+//! (browsers) or an `Authorization: Bearer` header (scripts), and the agent
+//! it belongs to.
 
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
@@ -11,10 +12,10 @@ use crate::store::{Agent, Store};
 pub const COOKIE_NAME: &str = "tandem_agent";
 
 pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(auth) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        if let Some(token) = auth.strip_prefix("Bearer ") {
-            return Some(token.trim().to_string());
-        }
+    if let Some(auth) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok())
+        && let Some(token) = auth.strip_prefix("Bearer ")
+    {
+        return Some(token.trim().to_string());
     }
     headers
         .get_all(COOKIE)
@@ -37,14 +38,4 @@ pub async fn agent_for_token(
     store
         .agent_by_token(&AgentTokens::hash(token), now_ms())
         .await
-}
-
-pub async fn agent_from_headers(
-    store: &dyn Store,
-    headers: &HeaderMap,
-) -> crate::store::Result<Option<Agent>> {
-    match bearer_token(headers) {
-        Some(token) => agent_for_token(store, &token).await,
-        None => Ok(None),
-    }
 }

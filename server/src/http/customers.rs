@@ -4,16 +4,18 @@
 //! nobody has to repeat themselves. A customer the site verified on several
 //! devices brings the conversations of all of them.
 
+use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::routing::get;
-use axum::{Json, Router};
-use protocol::EventBody;
-use serde_json::json;
+use protocol::{EventBody, Millis, VisitorIdentity};
+use serde::Serialize;
 
-use super::AppState;
-use super::agents::{all_events, own_session};
 use super::error::ApiError;
+use super::reply::Reply;
+use super::sessions::{Transcript, all_events, own_session};
+use super::signed_in::SignedIn;
+use super::state::AppState;
+use crate::store::Visitor;
 
 /// Pages listed for the current visit, newest first.
 const PAGES: u32 = 50;
@@ -28,18 +30,61 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/sessions/{id}/customer", get(customer))
 }
 
+/// `GET /api/v1/sessions/{id}/customer`.
+#[derive(Serialize)]
+pub struct CustomerReply {
+    /// `null` when the visitor's row is gone.
+    pub visitor: Option<CustomerJson>,
+    /// This visit's pages, newest first.
+    pub pages: Vec<PageVisit>,
+    /// Earlier conversations, newest first: messages, notes and wrap-ups only.
+    pub previous: Vec<Transcript>,
+}
+
+/// The visitor behind the session, as the panel shows them.
+#[derive(Serialize)]
+pub struct CustomerJson {
+    pub id: String,
+    pub identity: VisitorIdentity,
+    pub first_seen_at: Millis,
+    pub last_seen_at: Millis,
+}
+
+impl CustomerJson {
+    fn new(v: Visitor) -> Self {
+        CustomerJson {
+            id: v.id,
+            identity: v.identity,
+            first_seen_at: v.created_at,
+            last_seen_at: v.last_seen_at,
+        }
+    }
+}
+
+/// A page of this visit and when it was seen.
+#[derive(Serialize)]
+pub struct PageVisit {
+    pub url: String,
+    pub title: String,
+    pub at: Millis,
+}
+
 async fn customer(
     State(app): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let session = own_session(&app, &headers, &id).await?;
+    SignedIn(agent): SignedIn,
+) -> Result<Reply<CustomerReply>, ApiError> {
+    let session = own_session(&app, &agent, &id).await?;
     let store = app.store.as_ref();
     let visitor = store.visitor(&session.visitor_id).await?;
     let views = store.page_views(&session.visitor_id, PAGES).await?;
-    let pages: Vec<_> = this_visit(&views)
+    let pages = this_visit(&views)
         .iter()
-        .map(|(page, at)| json!({"url": page.url, "title": page.title, "at": at}))
+        .map(|(page, at)| PageVisit {
+            url: page.url.clone(),
+            title: page.title.clone(),
+            at: *at,
+        })
         .collect();
     let mut previous = Vec::new();
     for s in store
@@ -61,18 +106,13 @@ async fn customer(
                 )
             })
             .collect();
-        previous.push(json!({"session": s.summary(), "wrapup": s.wrapup, "events": events}));
+        previous.push(Transcript::new(&s, events));
     }
-    Ok(Json(json!({
-        "visitor": visitor.map(|v| json!({
-            "id": v.id,
-            "identity": v.identity,
-            "first_seen_at": v.created_at,
-            "last_seen_at": v.last_seen_at,
-        })),
-        "pages": pages,
-        "previous": previous,
-    })))
+    Ok(Reply(CustomerReply {
+        visitor: visitor.map(CustomerJson::new),
+        pages,
+        previous,
+    }))
 }
 
 /// The newest run of page views without a long pause: this visit.

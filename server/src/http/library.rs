@@ -8,15 +8,16 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS, MAX_URL_CHARS};
-use serde_json::json;
+use serde::Serialize;
 
-use super::AppState;
-use super::credentials::agent_from_headers;
 use super::error::ApiError;
+use super::reply::Reply;
+use super::signed_in::SignedIn;
+use super::state::AppState;
 use crate::clock::now_ms;
 use crate::ids::new_id;
 use crate::store::{LibraryItem, LibraryKind, StoreError};
@@ -35,27 +36,31 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/library/{id}", delete(remove))
 }
 
-async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    agent_from_headers(app.store.as_ref(), headers)
-        .await?
-        .map(|_| ())
-        .ok_or_else(ApiError::unauthorized)
+/// `GET /api/v1/library`: every item, by title.
+#[derive(Serialize)]
+pub struct ItemsReply {
+    pub items: Vec<LibraryItem>,
+}
+
+/// `POST /api/v1/library`: the item as stored (its id given, its fields tidied).
+#[derive(Serialize)]
+pub struct ItemReply {
+    pub item: LibraryItem,
 }
 
 async fn list(
     State(app): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    signed_in(&app, &headers).await?;
-    Ok(Json(json!({"items": app.store.library().await?})))
+    SignedIn(_): SignedIn,
+) -> Result<Reply<ItemsReply>, ApiError> {
+    let items = app.store.library().await?;
+    Ok(Reply(ItemsReply { items }))
 }
 
 async fn put(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(_): SignedIn,
     body: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    signed_in(&app, &headers).await?;
+) -> Result<(StatusCode, Reply<ItemReply>), ApiError> {
     let invalid = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_item", m);
     let Json(body) = body.map_err(|e| invalid(e.body_text()))?;
     let mut item: LibraryItem =
@@ -89,15 +94,14 @@ async fn put(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(json!({"item": item}))))
+    Ok((status, Reply(ItemReply { item })))
 }
 
 async fn remove(
     State(app): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    SignedIn(_): SignedIn,
 ) -> Result<StatusCode, ApiError> {
-    signed_in(&app, &headers).await?;
     if app.store.delete_library_item(&id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -131,9 +135,8 @@ fn normalise(item: &mut LibraryItem) -> Result<(), String> {
     chars("body", &item.body, MAX_MESSAGE_CHARS)?;
     item.url = item.url.trim().to_string();
     chars("url", &item.url, MAX_URL_CHARS)?;
-    if !item.url.is_empty()
-        && !(item.url.starts_with("https://") || item.url.starts_with("http://"))
-    {
+    let web = item.url.starts_with("https://") || item.url.starts_with("http://");
+    if !item.url.is_empty() && !web {
         return Err("url must start with https:// or http://".into());
     }
     match item.kind {

@@ -11,13 +11,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::AppState;
-use super::agents::agent_json;
+use super::agents::AgentJson;
 use super::credentials::{COOKIE_NAME, bearer_token};
 use super::error::ApiError;
+use super::reply::Reply;
+use super::state::AppState;
 use crate::auth::AgentTokens;
 use crate::auth::throttle::Outcome;
 use crate::clock::now_ms;
@@ -32,6 +32,14 @@ pub fn router() -> Router<AppState> {
 struct LoginRequest {
     email: String,
     password: String,
+}
+
+/// `POST /api/v1/login`: the token (also set as the `tandem_agent` cookie)
+/// and who it signs in.
+#[derive(Serialize)]
+pub struct LoginReply {
+    pub token: String,
+    pub agent: AgentJson,
 }
 
 /// Longest email and password looked at; longer ones cannot belong to an
@@ -125,7 +133,11 @@ async fn login(
         "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         ttl / 1000
     );
-    let mut response = Json(json!({"token": token, "agent": agent_json(&agent)})).into_response();
+    let mut response = Reply(LoginReply {
+        token,
+        agent: AgentJson::new(&agent),
+    })
+    .into_response();
     response.headers_mut().insert(
         SET_COOKIE,
         HeaderValue::from_str(&cookie).expect("cookie is ASCII"),

@@ -1,4 +1,13 @@
 //! HTTP: REST for agents, WebSocket upgrades, static assets, the demo shop.
+//!
+//! One file per REST resource, each with its routes, handlers and the named
+//! payloads it answers with: agents.rs (`/me`), login.rs, sessions.rs
+//! (transcripts), customers.rs (the customer panel), library.rs,
+//! supervisor.rs. They share state.rs (`AppState`), signed_in.rs (the
+//! `SignedIn` extractor of agents-only handlers, over credentials.rs),
+//! reply.rs (how a payload is sent) and error.rs. WebSockets: ws.rs
+//! upgrades, socket.rs serves one. Also assets.rs (the console and widget
+//! files), metrics.rs (`/metrics`) and demo.rs (the demo shop).
 
 mod agents;
 mod assets;
@@ -9,11 +18,13 @@ mod error;
 mod library;
 mod login;
 pub mod metrics;
+mod reply;
+mod sessions;
+mod signed_in;
 mod socket;
+mod state;
 mod supervisor;
 mod ws;
-
-use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -22,23 +33,8 @@ use axum::routing::get;
 use tower_http::timeout::TimeoutLayer;
 
 pub use assets::{CONSOLE_CSP, MIRROR_CSP, MIRROR_PATH};
+pub use state::AppState;
 pub use ws::normalise_origin;
-
-use crate::config::Config;
-use crate::hub::Hub;
-use crate::store::Store;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub hub: Hub,
-    pub store: Arc<dyn Store>,
-    pub config: Arc<Config>,
-    /// WebSockets open per client address (`--max-connections-per-ip`).
-    pub sockets_per_ip: crate::net::PerIp,
-    /// Login throttling, bounded password checks, live agent sockets by token.
-    pub auth: Arc<crate::auth::AgentAuth>,
-}
 
 pub fn router(state: AppState) -> Router {
     // /metrics is public only behind a token (see metrics.rs).
@@ -51,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics)
         .merge(agents::router())
         .merge(login::router())
+        .merge(sessions::router())
         .merge(customers::router())
         .merge(library::router())
         .merge(ws::router())

@@ -16,8 +16,8 @@ use futures_util::{SinkExt, StreamExt};
 use protocol::limits::{MAX_FRAME_BYTES, PAGE_FRAMES_PER_SECOND};
 use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, decode_client};
 
-use super::AppState;
 use super::credentials::agent_for_token;
+use super::state::AppState;
 use crate::admission::Kind;
 use crate::auth::live_tokens::Registration;
 use crate::auth::token::VISITOR_TOKEN_TTL_MS;

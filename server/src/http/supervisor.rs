@@ -1,15 +1,16 @@
 //! The supervisor's figures (agents only). Prometheus reads metrics.rs.
 
+use axum::Router;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use serde::Serialize;
 
-use super::AppState;
-use super::credentials::agent_from_headers;
 use super::error::ApiError;
+use super::reply::Reply;
+use super::signed_in::SignedIn;
+use super::state::AppState;
 use crate::clock::now_ms;
+use crate::hub::LiveFigures;
 use crate::metrics::{DayFigures, SERVICE_LEVEL_SECS};
 
 pub fn router() -> Router<AppState> {
@@ -26,15 +27,25 @@ async fn today(app: &AppState) -> Result<DayFigures, ApiError> {
     Ok(DayFigures::compute(&sessions, SERVICE_LEVEL_SECS))
 }
 
+/// `GET /api/v1/supervisor`.
+#[derive(Serialize)]
+pub struct SupervisorReply {
+    /// Seconds within which an answered request counts as served in time.
+    pub service_level_secs: i64,
+    /// The figures of the day so far (UTC).
+    pub today: DayFigures,
+    /// Queues, agents and sessions now.
+    pub live: LiveFigures,
+}
+
 async fn supervisor(
     State(app): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    agent_from_headers(app.store.as_ref(), &headers)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let day = today(&app).await?;
-    Ok(Json(
-        json!({"service_level_secs": SERVICE_LEVEL_SECS, "today": day, "live": app.hub.live()}),
-    ))
+    SignedIn(_): SignedIn,
+) -> Result<Reply<SupervisorReply>, ApiError> {
+    let today = today(&app).await?;
+    Ok(Reply(SupervisorReply {
+        service_level_secs: SERVICE_LEVEL_SECS,
+        today,
+        live: app.hub.live(),
+    }))
 }

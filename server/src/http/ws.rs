@@ -13,10 +13,10 @@ use axum::routing::get;
 use protocol::limits::MAX_TRANSPORT_BYTES;
 use serde::Deserialize;
 
-use super::AppState;
 use super::credentials::{agent_for_token, bearer_token};
 use super::error::ApiError;
 use super::socket::{self, Held, Pending};
+use super::state::AppState;
 use crate::auth::AgentTokens;
 use crate::net::{ReadBudget, Slot, client_ip};
 
@@ -93,14 +93,14 @@ async fn agent(
     // The console is same-origin; refusing other origins stops a hostile page
     // from riding an agent's cookie (cross-site WebSocket hijacking). Clients
     // without an Origin header are not browsers and authenticate with a token.
-    if let Some(o) = origin(&headers) {
-        if o != normalise_origin(&app.config.public_url) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "origin_not_allowed",
-                "the console runs on the server's own origin",
-            ));
-        }
+    if let Some(o) = origin(&headers)
+        && o != normalise_origin(&app.config.public_url)
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            "the console runs on the server's own origin",
+        ));
     }
     // The cookie's token is remembered with the agent: revoking it closes this socket.
     let cookie = match bearer_token(&headers) {

@@ -1,8 +1,8 @@
 //! Visitors' personal data (docs/privacy.md): finding the person an
 //! operator asks about, exporting what is held about them, and each site's
-//! retention. What erasure removes is decided in `store::personal`.
+//! retention. What erasure removes is decided in `store::personal`; the
+//! operator's `tandem visitor export|erase` is cli/visitor.rs.
 
-pub mod command;
 pub mod export;
 pub mod retention;
 

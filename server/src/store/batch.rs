@@ -15,7 +15,8 @@ use std::sync::Arc;
 use protocol::Event;
 use tokio::sync::mpsc;
 
-use super::{Store, StoreError};
+use super::error::StoreError;
+use super::interface::Store;
 
 /// Events waiting for the writer before senders wait in turn (back-pressure).
 const QUEUE: usize = 4096;

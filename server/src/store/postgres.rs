@@ -6,9 +6,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 
 use protocol::Event;
 
-use super::Result;
-use super::personal_sql::personal_sql;
-use super::sql::{conflict, session_row_reader, sql_store, to_json};
+use super::error::Result;
+use super::sql::rows::{conflict, to_json};
+use super::sql::sql_store;
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -86,6 +86,4 @@ impl PostgresStore {
     }
 }
 
-session_row_reader!(PostgresStore, PgRow);
-sql_store!(PostgresStore);
-personal_sql!(PostgresStore, sqlx::Postgres);
+sql_store!(PostgresStore, PgRow, sqlx::Postgres);

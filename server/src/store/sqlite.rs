@@ -10,10 +10,9 @@ use sqlx::sqlite::{
 
 use protocol::Event;
 
-use super::personal_sql::personal_sql;
-use super::sql::{session_row_reader, sql_store};
+use super::error::{Result, StoreError};
+use super::sql::sql_store;
 use super::sqlite_events::EventThread;
-use super::{Result, StoreError};
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -22,7 +21,7 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Takes the write lock at once (see personal_sql.rs).
+    /// Takes the write lock at once (see sql/personal.rs).
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
     const MIGRATIONS: &[(i64, &str)] = &[
@@ -67,10 +66,10 @@ impl SqliteStore {
             // Each connection would get a database of its own.
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         }
-        if let Some(parent) = file.parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
-            }
+        if let Some(parent) = file.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
@@ -86,6 +85,4 @@ impl SqliteStore {
     }
 }
 
-session_row_reader!(SqliteStore, SqliteRow);
-sql_store!(SqliteStore);
-personal_sql!(SqliteStore, sqlx::Sqlite);
+sql_store!(SqliteStore, SqliteRow, sqlx::Sqlite);

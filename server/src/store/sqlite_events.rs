@@ -16,8 +16,8 @@ use protocol::Event;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
-use super::sql::to_json;
-use super::{Result, StoreError};
+use super::error::{Result, StoreError};
+use super::sql::rows::to_json;
 
 const INSERT: &str = "INSERT INTO events (session_id, seq, at, author, author_name, body) \
                       VALUES (?1, ?2, ?3, ?4, ?5, ?6)";

@@ -8,13 +8,47 @@
 use std::io::BufRead;
 
 use anyhow::Result;
+use clap::Subcommand;
 
-use super::{Lookup, describe, export, find_person};
-use crate::cli::VisitorCommand;
+use super::database::Database;
 use crate::clock::now_ms;
+use crate::privacy::{Lookup, describe, export, find_person};
 use crate::store::{self, Store, StoreError, Visitor};
 
-pub async fn run(command: VisitorCommand) -> Result<i32> {
+#[derive(Subcommand)]
+pub enum VisitorCommand {
+    /// Print as JSON everything stored about a person: their visitor rows
+    /// (every device verified as the same user), identity, page views, and
+    /// sessions with transcripts, call-backs and wrap-ups.
+    Export {
+        /// A visitor id, an email, the site's user id, or a call-back's
+        /// email or phone number.
+        who: String,
+        /// Only this site's visitors.
+        #[arg(long)]
+        site: Option<String>,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Erase a person's identity, messages, page views and call-back
+    /// details; their sessions stay as anonymous counts. Refused while one
+    /// of their conversations is still open.
+    Erase {
+        /// A visitor id, an email, the site's user id, or a call-back's
+        /// email or phone number.
+        who: String,
+        /// Only this site's visitors.
+        #[arg(long)]
+        site: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+pub(super) async fn run(command: VisitorCommand) -> Result<i32> {
     match command {
         VisitorCommand::Export { who, site, db } => {
             let store = store::open(&db.database_url).await?;

@@ -1,6 +1,6 @@
 //! The SQL of export lookups, erasure and retention, shared by both stores
-//! like `sql.rs` (the `Store` impl there calls these). The rules for what is
-//! erased are in `personal.rs`.
+//! like the rest of sql/ (the `Store` impl in sql/mod.rs calls these). The
+//! rules for what is erased are in store/personal.rs.
 //!
 //! Every writing transaction here starts with `BEGIN_WRITE` (SQLite: `BEGIN
 //! IMMEDIATE`): it reads before it writes, and a SQLite transaction that
@@ -9,12 +9,13 @@
 
 use protocol::{Event, EventBody, Role};
 
-use super::personal::{erased_callback, erased_event};
-use super::{Result, StoreError};
+use super::rows::to_json;
+use crate::store::personal::{erased_callback, erased_event};
+use crate::store::{Result, StoreError};
 
 /// A stored event row as erasure reads it. A row that no longer decodes is
 /// erased all the same (to `redacted`): erasure must not stop at a bad row.
-pub(super) fn erase_row(
+pub(in crate::store) fn erase_row(
     seq: i64,
     at: i64,
     author: &str,
@@ -31,17 +32,17 @@ pub(super) fn erase_row(
             body,
         },
         Err(_) => {
-            return Some((None, super::sql::to_json(&EventBody::Redacted)));
+            return Some((None, to_json(&EventBody::Redacted)));
         }
     };
-    erased_event(&event).map(|e| (e.author_name, super::sql::to_json(&e.body)))
+    erased_event(&event).map(|e| (e.author_name, to_json(&e.body)))
 }
 
 /// A stored call-back (JSON) with its contact erased.
-pub(super) fn erase_callback_json(json: &str) -> Result<String> {
+pub(in crate::store) fn erase_callback_json(json: &str) -> Result<String> {
     let callback: protocol::Callback = serde_json::from_str(json)
         .map_err(|e| StoreError::Corrupt(format!("session callback: {e}")))?;
-    Ok(super::sql::to_json(&erased_callback(&callback)))
+    Ok(to_json(&erased_callback(&callback)))
 }
 
 /// Inherent methods behind the privacy part of `Store`, for a store type
@@ -67,7 +68,7 @@ macro_rules! personal_sql {
                 if let Some(Some(json)) = callback {
                     sqlx::query("UPDATE sessions SET callback = $2 WHERE id = $1")
                         .bind(session)
-                        .bind($crate::store::personal_sql::erase_callback_json(&json)?)
+                        .bind($crate::store::sql::personal::erase_callback_json(&json)?)
                         .execute(&mut **tx)
                         .await?;
                 }
@@ -80,7 +81,7 @@ macro_rules! personal_sql {
                 let mut changed = 0;
                 for (seq, at, author, name, body) in rows {
                     let Some((name, body)) =
-                        $crate::store::personal_sql::erase_row(seq, at, &author, name, &body)
+                        $crate::store::sql::personal::erase_row(seq, at, &author, name, &body)
                     else {
                         continue;
                     };
@@ -101,7 +102,7 @@ macro_rules! personal_sql {
                 key: &str,
                 site: Option<&str>,
             ) -> $crate::store::Result<Vec<$crate::store::Visitor>> {
-                let rows: Vec<$crate::store::sql::VisitorRow> = sqlx::query_as(
+                let rows: Vec<$crate::store::sql::visitor::VisitorRow> = sqlx::query_as(
                     "SELECT id, site_id, identity, created_at, last_seen_at FROM visitors \
                      WHERE (id = $1 OR user_id = $1 OR email = $2 \
                      OR id IN (SELECT visitor_id FROM sessions WHERE contact = $4)) \
@@ -114,14 +115,14 @@ macro_rules! personal_sql {
                 .bind($crate::store::personal::contact_key(key))
                 .fetch_all(&self.pool)
                 .await?;
-                $crate::store::sql::visitors_from(rows)
+                $crate::store::sql::visitor::visitors_from(rows)
             }
 
             async fn linked_visitors_sql(
                 &self,
                 visitor_id: &str,
             ) -> $crate::store::Result<Vec<$crate::store::Visitor>> {
-                let rows: Vec<$crate::store::sql::VisitorRow> = sqlx::query_as(
+                let rows: Vec<$crate::store::sql::visitor::VisitorRow> = sqlx::query_as(
                     "SELECT o.id, o.site_id, o.identity, o.created_at, o.last_seen_at FROM visitors o \
                      JOIN visitors me ON me.id = $1 \
                      WHERE o.id = me.id OR (me.verified_user IS NOT NULL AND o.site_id = me.site_id \
@@ -131,7 +132,7 @@ macro_rules! personal_sql {
                 .bind(visitor_id)
                 .fetch_all(&self.pool)
                 .await?;
-                $crate::store::sql::visitors_from(rows)
+                $crate::store::sql::visitor::visitors_from(rows)
             }
 
             async fn erase_visitors_sql(
@@ -274,4 +275,4 @@ macro_rules! personal_sql {
     };
 }
 
-pub(super) use personal_sql;
+pub(in crate::store) use personal_sql;
