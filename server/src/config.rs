@@ -1,4 +1,4 @@
-//! Server configuration, gathered from the command line and environment (cli.rs)
+//! Server configuration, gathered from the command line and environment (cli/)
 //! or built directly by tests.
 
 use std::net::{IpAddr, SocketAddr};

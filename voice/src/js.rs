@@ -38,9 +38,6 @@ extern "C" {
     #[wasm_bindgen(method, getter = iceConnectionState)]
     pub fn ice_connection_state(this: &PeerConnection) -> String;
 
-    #[wasm_bindgen(method, getter = iceGatheringState)]
-    pub fn ice_gathering_state(this: &PeerConnection) -> String;
-
     #[wasm_bindgen(method, js_name = addTrack)]
     pub fn add_track(this: &PeerConnection, track: &JsValue, stream: &MediaStream) -> RtpSender;
 

@@ -140,8 +140,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
             Ok(_) => Flow::Go, // pings are answered by the transport; pongs only count as heard
             Err(e) => {
                 tracing::debug!(conn = conn.id, error = ?e, "websocket read failed");
-                let e = e.to_string().to_ascii_lowercase();
-                if e.contains("too long") || e.contains("capacity") {
+                if over_capacity(e) {
                     conn.close(CloseCode::TooBig);
                 }
                 Flow::Stop
@@ -169,6 +168,16 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
 enum Flow {
     Go,
     Stop,
+}
+
+/// Whether a read failed because the frame (or message) was over the
+/// transport's size limit, told by the error's type: the client is then told
+/// why with 1009 instead of a bare close.
+fn over_capacity(e: axum::Error) -> bool {
+    matches!(
+        e.into_inner().downcast_ref::<tungstenite::Error>(),
+        Some(tungstenite::Error::Capacity(_))
+    )
 }
 
 /// Bytes of a data frame's payload (control frames carry at most 125).
