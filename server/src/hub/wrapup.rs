@@ -11,8 +11,9 @@
 
 use protocol::{ErrorCode, Event, EventBody, Role, SessionState};
 
-use super::handlers::agent_of;
-use super::{Hub, HubError, HubResult, Principal};
+use super::error::{HubError, HubResult};
+use super::principal::{Principal, agent_of};
+use super::state::Hub;
 use crate::clock::now_ms;
 use crate::store::{SessionRecord, Wrapup};
 
