@@ -345,11 +345,10 @@ fn strip_comments_and_strings(text: &str) -> String {
 /// Tells `'x'` and `'\n'` from a lifetime such as `'a`.
 fn is_char_literal(rest: &str) -> bool {
     let mut chars = rest.chars().skip(1);
-    match (chars.next(), chars.next()) {
-        (Some('\\'), _) => true,
-        (Some(_), Some('\'')) => true,
-        _ => false,
-    }
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('\\'), _) | (Some(_), Some('\''))
+    )
 }
 
 /// Removes every item marked `#[cfg(test)]` (a test module, a test helper).

@@ -97,9 +97,9 @@ impl Hub {
         // One waiting outside a full line enters the distributor as a call back.
         st.overflow_to_distributor(session, now);
         let actions = st.acd.schedule(session, callback.due_at(now), now);
-        st.carry_out(actions);
+        st.carry_out(actions, now);
         Self::announce(st, &record);
-        st.queue_changed();
+        st.queue_changed(now);
         Ok(())
     }
 }

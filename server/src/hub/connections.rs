@@ -79,7 +79,7 @@ impl Hub {
                 // coalesced rounds only send changes); call backs have none.
                 if let Some(s) = sessions.first() {
                     if let Some(position) = st.live_position(&s.id) {
-                        let place = st.place(&s.id, position, st.agents_online(), now_ms());
+                        let place = st.place(&s.id, position, st.agents_online(), server_time);
                         conn.send(&Self::position_frame(&s.id, place));
                     } else if st.overflow.holds(&s.id) {
                         conn.send(&Self::position_frame(&s.id, st.overflow_place()));
@@ -111,11 +111,11 @@ impl Hub {
                         .map(|d| d.to_string())
                         .collect(),
                 }));
-                st.sync_agent(agent);
+                st.sync_agent(agent, server_time);
                 if presence == AgentPresence::Online {
-                    conn.send(&Self::queue_frame(st));
+                    conn.send(&Self::queue_frame(st, server_time));
                     // This connection may have made the agent reachable again.
-                    st.positions_changed();
+                    st.positions_changed(server_time);
                 }
             }
         }
@@ -139,9 +139,10 @@ impl Hub {
                     was_online = live.online();
                     live.conns.retain(|c| c.id != conn);
                 }
-                st.sync_agent(agent);
+                let now = now_ms();
+                st.sync_agent(agent, now);
                 if was_online && !st.agents[&agent.id].online() {
-                    st.positions_changed();
+                    st.positions_changed(now);
                 }
             }
         }

@@ -58,7 +58,7 @@ impl Hub {
                 let record = live.record.clone();
                 Self::announce(st, &record);
                 if record.state == SessionState::Queued {
-                    st.queue_changed();
+                    st.queue_changed(now_ms());
                 }
             }
         }

@@ -35,6 +35,8 @@ pub mod outbound;
 mod overflow;
 mod principal;
 mod queue;
+#[cfg(test)]
+mod queue_tests;
 mod session;
 mod site_policy;
 mod state;

@@ -4,10 +4,12 @@
 //! that send agents the queue and waiting visitors their place, and the
 //! agent frames that move the queue (`presence.set`, `offer.decline`).
 //! Taking a request (`queue.accept`) opens the conversation: session.rs.
+//!
+//! The rules on `State` take the time as `now` rather than reading the
+//! clock, so queue_tests.rs runs them on a clock of its own.
 
 use std::collections::HashMap;
 use std::sync::Weak;
-use std::time::Instant;
 
 use protocol::{
     AgentPresence, ErrorCode, Millis, QueueItem, ServerEnvelope, ServerFrame, Unavailable,
@@ -37,7 +39,7 @@ fn queue_full() -> HubError {
 impl State {
     /// Tells the distributor what it needs to know about an agent (after a
     /// connection, a disconnection or a presence change) and acts on its answer.
-    pub(super) fn sync_agent(&mut self, agent: &Agent) {
+    pub(super) fn sync_agent(&mut self, agent: &Agent, now: Millis) {
         let live = self.agents.entry(agent.id.clone()).or_default();
         live.capacity = agent.capacity;
         live.name.clone_from(&agent.name);
@@ -49,13 +51,13 @@ impl State {
             connected,
             &agent.skills,
             agent.capacity,
-            now_ms(),
+            now,
         );
-        self.carry_out(actions);
+        self.carry_out(actions, now);
     }
 
     /// Sends the distributor's offers and withdrawals to the agents concerned.
-    pub(super) fn carry_out(&mut self, actions: Vec<Action>) {
+    pub(super) fn carry_out(&mut self, actions: Vec<Action>, now: Millis) {
         for action in actions {
             let (agent, frame) = match action {
                 Action::Offer {
@@ -66,7 +68,7 @@ impl State {
                     let Some(item) = self
                         .sessions
                         .get(&session)
-                        .map(|s| Hub::queue_item(&s.record))
+                        .map(|s| Hub::queue_item(&s.record, now))
                     else {
                         continue;
                     };
@@ -124,26 +126,27 @@ impl State {
     }
 
     /// Something that agents' queue view or visitors' positions depend on changed.
-    pub(super) fn queue_changed(&mut self) {
+    pub(super) fn queue_changed(&mut self, now: Millis) {
         self.queue_dirty = true;
-        self.positions_changed();
+        self.positions_changed(now);
     }
 
     /// Only the number of agents online changed.
-    pub(super) fn positions_changed(&mut self) {
+    pub(super) fn positions_changed(&mut self, now: Millis) {
         self.positions_dirty = true;
-        if self.last_flush.is_none_or(|t| t.elapsed() >= QUEUE_FLUSH) {
-            self.flush_queue();
+        let round = QUEUE_FLUSH.as_millis() as Millis;
+        if self.last_flush.is_none_or(|t| now - t >= round) {
+            self.flush_queue(now);
         }
     }
 
     /// Sends what changed since the last round.
-    pub(super) fn flush_queue(&mut self) {
-        self.last_flush = Some(Instant::now());
+    pub(super) fn flush_queue(&mut self, now: Millis) {
+        self.last_flush = Some(now);
         // Room may have freed up in a full line.
-        self.admit_overflow();
+        self.admit_overflow(now);
         if std::mem::take(&mut self.queue_dirty) {
-            let frame = Hub::queue_frame(self);
+            let frame = Hub::queue_frame(self, now);
             for live in self.agents.values().filter(|a| a.online()) {
                 for c in &live.conns {
                     c.send(&frame);
@@ -154,13 +157,12 @@ impl State {
             let online = self.agents_online();
             let mut sent = std::mem::take(&mut self.sent_positions);
             let mut now_sent = HashMap::with_capacity(self.acd.len());
-            let clock = now_ms();
             for (i, session) in self.live_waiting().enumerate() {
-                let now = self.place(session, i as u32 + 1, online, clock);
-                if sent.remove(session) != Some(now)
+                let place = self.place(session, i as u32 + 1, online, now);
+                if sent.remove(session) != Some(place)
                     && let Some(live) = self.sessions.get(session)
                 {
-                    let frame = Hub::position_frame(session, now);
+                    let frame = Hub::position_frame(session, place);
                     for c in self
                         .visitors
                         .get(&live.record.visitor_id)
@@ -170,9 +172,27 @@ impl State {
                         c.send(&frame);
                     }
                 }
-                now_sent.insert(session.to_string(), now);
+                now_sent.insert(session.to_string(), place);
             }
             self.sent_positions = now_sent;
+        }
+    }
+
+    /// One background round, every `QUEUE_FLUSH`: offers that rang out move
+    /// to the next agent, and what changed since the last round is sent.
+    /// With `look_again`, waiting visitors' places are worked out again
+    /// even though nothing said they changed.
+    pub(super) fn round(&mut self, now: Millis, look_again: bool) {
+        let actions = self.acd.tick(now);
+        if !actions.is_empty() {
+            self.carry_out(actions, now);
+            self.queue_dirty = true;
+        }
+        if look_again && !self.acd.is_empty() {
+            self.positions_dirty = true;
+        }
+        if self.queue_dirty || self.positions_dirty {
+            self.flush_queue(now);
         }
     }
 
@@ -247,7 +267,7 @@ impl State {
         let skill = skill_for(live.record.topic.as_deref());
         let at = live.record.requested_at;
         let actions = self.acd.request(session, skill, last_agent, at, now);
-        self.carry_out(actions);
+        self.carry_out(actions, now);
     }
 
     /// Restores a waiting request after a restart (no one is connected
@@ -258,8 +278,9 @@ impl State {
         &mut self,
         record: &SessionRecord,
         in_line: &mut HashMap<String, usize>,
+        now: Millis,
     ) {
-        let (id, at, now) = (&record.id, record.requested_at, now_ms());
+        let (id, at) = (&record.id, record.requested_at);
         if record.callback.is_none() {
             let line = in_line.entry(record.site.clone()).or_insert(0);
             if *line >= self.overflow.max_waiting() {
@@ -290,12 +311,11 @@ impl State {
 
     /// Moves requests from outside into lines that have room again, oldest
     /// first; part of every queue round.
-    fn admit_overflow(&mut self) {
+    fn admit_overflow(&mut self, now: Millis) {
         if self.overflow.is_empty() {
             return;
         }
         let max = self.overflow.max_waiting();
-        let now = now_ms();
         for site in self.overflow.sites() {
             let mut room = max.saturating_sub(self.line_len(&site));
             while room > 0 {
@@ -316,6 +336,7 @@ impl Hub {
     /// they come online, and the distributor told.
     pub(super) fn set_presence(&self, agent: &Agent, presence: AgentPresence) {
         let st = &mut *self.state();
+        let now = now_ms();
         let live = st.agents.entry(agent.id.clone()).or_default();
         live.presence = presence;
         let echo = Wire::new(&ServerEnvelope::new(ServerFrame::Presence { presence }));
@@ -323,22 +344,23 @@ impl Hub {
             c.send(&echo);
         }
         if presence == AgentPresence::Online {
-            let queue = Self::queue_frame(st);
+            let queue = Self::queue_frame(st, now);
             for c in &st.agents[&agent.id].conns {
                 c.send(&queue);
             }
         }
         // The distributor first, so positions and estimates count this agent.
-        st.sync_agent(agent);
-        st.positions_changed();
+        st.sync_agent(agent, now);
+        st.positions_changed(now);
     }
 
     /// An agent turns down the request offered to them; it goes to the next.
     pub(super) fn decline(&self, agent: &Agent, session: &str) {
         let st = &mut *self.state();
-        let actions = st.acd.decline(session, &agent.id, now_ms());
-        st.carry_out(actions);
-        st.queue_changed();
+        let now = now_ms();
+        let actions = st.acd.decline(session, &agent.id, now);
+        st.carry_out(actions, now);
+        st.queue_changed(now);
     }
 
     /// Sends coalesced queue updates that were held back; ends with the hub.
@@ -349,26 +371,14 @@ impl Hub {
         loop {
             tick.tick().await;
             let Some(inner) = inner.upgrade() else { return };
-            let mut st = inner.lock();
-            // Offers that rang out move to the next agent.
-            let actions = st.acd.tick(now_ms());
-            if !actions.is_empty() {
-                st.carry_out(actions);
-                st.queue_dirty = true;
-            }
             // Opening hours close and open without any event: look again each second.
             ticks += 1;
-            if ticks.is_multiple_of(10) && !st.acd.is_empty() {
-                st.positions_dirty = true;
-            }
-            if st.queue_dirty || st.positions_dirty {
-                st.flush_queue();
-            }
+            inner.lock().round(now_ms(), ticks.is_multiple_of(10));
         }
     }
 
     /// A waiting request as agents see it.
-    pub(super) fn queue_item(r: &SessionRecord) -> QueueItem {
+    pub(super) fn queue_item(r: &SessionRecord, now: Millis) -> QueueItem {
         QueueItem {
             session: r.id.clone(),
             visitor_id: r.visitor_id.clone(),
@@ -382,21 +392,21 @@ impl Hub {
                 .callback
                 .as_ref()
                 .map(|c| c.due_at(r.requested_at))
-                .filter(|due| *due > now_ms()),
+                .filter(|due| *due > now),
         }
     }
 
     /// The queue as online agents see it.
-    pub(super) fn queue_frame(st: &State) -> Wire {
+    pub(super) fn queue_frame(st: &State, now: Millis) -> Wire {
         let items: Vec<QueueItem> = st
             .acd
             .waiting()
             .take(MAX_QUEUE_ITEMS)
             .filter_map(|s| st.sessions.get(s))
-            .map(|s| Self::queue_item(&s.record))
+            .map(|s| Self::queue_item(&s.record, now))
             .collect();
         Wire::new(&ServerEnvelope::new(ServerFrame::Queue {
-            server_time: now_ms(),
+            server_time: now,
             items,
             // Those waiting outside a full line count too: agents see the
             // whole demand, not just the line.

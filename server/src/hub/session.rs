@@ -3,7 +3,7 @@
 //! `help.cancel` while it waits) closes it. Also the visitor's `page.view`,
 //! which feeds the customer panel.
 
-use protocol::{ErrorCode, EventBody, PageInfo, Role, SessionState};
+use protocol::{ErrorCode, EventBody, Millis, PageInfo, Role, SessionState};
 
 use super::error::{HubError, HubResult};
 use super::principal::{Principal, visitor_of};
@@ -20,6 +20,35 @@ pub(super) struct HelpRequest {
     pub message: String,
     pub client_id: Option<String>,
     pub page: Option<PageInfo>,
+}
+
+/// A new request, waiting, as stored before anything happens to it.
+pub(super) fn waiting_record(
+    id: String,
+    site: &str,
+    visitor: &str,
+    first_message: String,
+    requested_at: Millis,
+) -> SessionRecord {
+    SessionRecord {
+        id,
+        site: site.to_string(),
+        visitor_id: visitor.to_string(),
+        visitor_name: None,
+        state: SessionState::Queued,
+        topic: None,
+        first_message,
+        page: None,
+        agent: None,
+        requested_at,
+        accepted_at: None,
+        ended_at: None,
+        ended_by: None,
+        last_seq: 0,
+        receipts: Default::default(),
+        callback: None,
+        wrapup: None,
+    }
 }
 
 fn session_open() -> HubError {
@@ -82,23 +111,10 @@ impl Hub {
             .into_iter()
             .find_map(|s| s.agent.map(|a| a.id));
         let record = SessionRecord {
-            id: new_id("s_"),
-            site: site.to_string(),
-            visitor_id: visitor.to_string(),
             visitor_name: identity.name.clone(),
-            state: SessionState::Queued,
             topic: topic.filter(|t| !t.trim().is_empty()),
-            first_message: message.clone(),
             page,
-            agent: None,
-            requested_at: now_ms(),
-            accepted_at: None,
-            ended_at: None,
-            ended_by: None,
-            last_seq: 0,
-            receipts: Default::default(),
-            callback: None,
-            wrapup: None,
+            ..waiting_record(new_id("s_"), site, visitor, message.clone(), now_ms())
         };
         {
             // Claim the visitor's one open slot before any await, so two tabs
@@ -132,7 +148,8 @@ impl Hub {
             st.sessions
                 .insert(id.clone(), LiveSession::new(record.clone()));
             Self::announce(st, &record);
-            st.enqueue(&id, last_agent, now_ms());
+            let now = now_ms();
+            st.enqueue(&id, last_agent, now);
             let live = st.sessions.get_mut(&id).expect("inserted above");
             let body = EventBody::Requested {
                 topic: record.topic.clone(),
@@ -150,7 +167,7 @@ impl Hub {
                 client_id,
             };
             self.post(live, first, Role::Visitor, name, body, then_first);
-            st.queue_changed();
+            st.queue_changed(now);
             self.inner.counters.requested();
         }
         requested_stored.await?;
@@ -191,25 +208,22 @@ impl Hub {
             }
             // The claim happens here, under the lock: a second accept finds
             // the request gone from the distributor.
-            let actions = st
-                .acd
-                .claim(session, &agent.id, now_ms())
-                .map_err(|e| match e {
-                    ClaimError::NotWaiting => HubError::new(
-                        ErrorCode::AlreadyTaken,
-                        "another agent already took this request",
-                    ),
-                    ClaimError::AtCapacity | ClaimError::Unavailable => HubError::new(
-                        ErrorCode::AtCapacity,
-                        format!(
-                            "you already have {load} open sessions (your capacity is {})",
-                            agent.capacity
-                        ),
-                    ),
-                })?;
-            st.carry_out(actions);
-            let live = st.sessions.get_mut(session).expect("checked above");
             let now = now_ms();
+            let actions = st.acd.claim(session, &agent.id, now).map_err(|e| match e {
+                ClaimError::NotWaiting => HubError::new(
+                    ErrorCode::AlreadyTaken,
+                    "another agent already took this request",
+                ),
+                ClaimError::AtCapacity | ClaimError::Unavailable => HubError::new(
+                    ErrorCode::AtCapacity,
+                    format!(
+                        "you already have {load} open sessions (your capacity is {})",
+                        agent.capacity
+                    ),
+                ),
+            })?;
+            st.carry_out(actions, now);
+            let live = st.sessions.get_mut(session).expect("checked above");
             live.record.state = SessionState::Active;
             live.record.agent = Some(agent.info());
             live.record.accepted_at = Some(now);
@@ -230,7 +244,7 @@ impl Hub {
         {
             let st = &mut *self.state();
             Self::announce(st, &record);
-            st.queue_changed();
+            st.queue_changed(now_ms());
         }
         let body = EventBody::AgentJoined {
             agent_id: agent.id.clone(),
@@ -297,8 +311,8 @@ impl Hub {
                 st.acd.cancel(session, now)
             }
         };
-        st.carry_out(actions);
-        st.queue_changed();
+        st.carry_out(actions, now);
+        st.queue_changed(now);
         Ok(())
     }
 

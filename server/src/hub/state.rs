@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use protocol::cobrowse::ShareState;
 use protocol::{AgentPresence, ErrorCode, SessionState, Unavailable};
@@ -76,7 +76,8 @@ pub(super) struct State {
     pub(super) overflow: Overflow,
     pub(super) queue_dirty: bool,
     pub(super) positions_dirty: bool,
-    pub(super) last_flush: Option<Instant>,
+    /// When the last queue round was sent.
+    pub(super) last_flush: Option<protocol::Millis>,
 }
 
 /// A waiting visitor's place: position, agents online, estimated wait, and
@@ -226,7 +227,7 @@ impl Hub {
                 (SessionState::Queued, _) => {
                     // No agent is connected yet: this only restores the line
                     // (and what waited outside a full one).
-                    state.restore_waiting(&record, &mut in_line);
+                    state.restore_waiting(&record, &mut in_line, now_ms());
                     if !state.sites.contains_key(&record.site) {
                         let policy = store.site(&record.site).await?;
                         state

@@ -212,9 +212,10 @@ impl Hub {
         if let Some(live) = st.agents.get_mut(&from.id) {
             live.sessions.remove(session);
         }
-        let actions = st.acd.closed(&from.id, None, now_ms());
-        st.carry_out(actions);
-        st.queue_changed();
+        let now = now_ms();
+        let actions = st.acd.closed(&from.id, None, now);
+        st.carry_out(actions, now);
+        st.queue_changed(now);
         Ok((record, ended))
     }
 
@@ -246,9 +247,9 @@ impl Hub {
             st.acd
                 .requeue(session, skill, &from.id, record.requested_at, now),
         );
-        st.carry_out(actions);
-        st.queue_changed();
-        st.positions_changed();
+        st.carry_out(actions, now);
+        st.queue_changed(now);
+        st.positions_changed(now);
         Ok((record, ended))
     }
 }
