@@ -6,28 +6,26 @@
 //! The server never looks inside an SDP or candidate: it checks sizes (the
 //! protocol crate's `validate`), who sends, and that the call is the
 //! session's active one, then passes the signal on unchanged.
+//!
+//! The call's settings (ring time, ICE servers) are `CallSettings`, kept
+//! with the hub's state (state.rs).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use protocol::{
     CallAction, CallEndReason, CallInfo, CallPhase, ErrorCode, EventBody, Role, ServerEnvelope,
-    ServerFrame, SessionState, Signal,
+    ServerFrame, Signal,
 };
 
-use super::{Hub, HubError, HubResult, Principal, State, Wire};
+use super::error::{HubError, HubResult};
+use super::outbound::Wire;
+use super::principal::Principal;
+use super::state::{Hub, State};
 use crate::clock::now_ms;
 use crate::ids::new_id;
 use crate::store::VoicePolicy;
-use crate::turn::{CallRegistry, IceServers};
-
-/// What the hub needs to run calls.
-#[derive(Clone)]
-pub struct CallSettings {
-    /// How long a call rings before it ends as `no_answer`.
-    pub ring_ms: i64,
-    pub ice: IceServers,
-}
+use crate::turn::CallRegistry;
 
 fn no_call(what: &str) -> HubError {
     HubError::new(
@@ -65,16 +63,7 @@ impl Hub {
         }
         let call = {
             let st = &mut *self.state();
-            let live = st
-                .sessions
-                .get_mut(session)
-                .ok_or_else(HubError::session_ended)?;
-            if live.record.state != SessionState::Active {
-                return Err(HubError::new(
-                    ErrorCode::InvalidFrame,
-                    "a call needs an agent in the session",
-                ));
-            }
+            let live = st.active_session(session, "a call needs an agent in the session")?;
             if live.call.is_some() {
                 return Err(HubError::new(
                     ErrorCode::CallInProgress,
@@ -419,17 +408,6 @@ impl Hub {
             call: call.clone(),
         }));
         Self::send_to_session(st, &live.record, &frame);
-    }
-
-    fn side_conns<'a>(
-        st: &'a State,
-        session: &'a str,
-        role: Role,
-    ) -> Box<dyn Iterator<Item = &'a super::ConnHandle> + 'a> {
-        match role {
-            Role::Visitor => Box::new(Self::visitor_conns(st, session)),
-            _ => Box::new(Self::agent_conns(st, session)),
-        }
     }
 }
 

@@ -5,40 +5,12 @@
 
 use protocol::{Callback, ErrorCode, EventBody, Millis, Role, SessionState, Unavailable};
 
-use super::{Hub, HubError, HubResult, Principal, State, skill_for};
+use super::error::{HubError, HubResult};
+use super::principal::Principal;
+use super::queue::skill_for;
+use super::site_policy::SitePolicy;
+use super::state::{Hub, State};
 use crate::clock::now_ms;
-use crate::routing::OpeningHours;
-use crate::store::Site;
-
-/// What routing needs to know of a site, cached by the hub and refreshed
-/// with every new request (sites are edited from the command line).
-#[derive(Debug, Clone, Default)]
-pub(super) struct SitePolicy {
-    hours: Option<OpeningHours>,
-    max_wait_secs: Option<u32>,
-}
-
-impl SitePolicy {
-    /// The policy of a stored site; defaults when there is none.
-    pub(super) fn of_stored(site: Option<Site>) -> SitePolicy {
-        site.map(|s| SitePolicy::of(&s)).unwrap_or_default()
-    }
-
-    fn of(site: &Site) -> SitePolicy {
-        let hours = site.hours.as_deref().and_then(|spec| {
-            let tz = site.timezone.as_deref().unwrap_or("UTC");
-            // The command line checks hours before storing them; a bad value
-            // can only come from editing the database by hand.
-            OpeningHours::parse(spec, tz)
-                .inspect_err(|e| tracing::warn!(site = site.id, "ignoring opening hours: {e}"))
-                .ok()
-        });
-        SitePolicy {
-            hours,
-            max_wait_secs: site.max_wait_secs,
-        }
-    }
-}
 
 impl State {
     /// Why the waiting `session` cannot expect an answer soon, if so.
@@ -50,10 +22,10 @@ impl State {
     ) -> Option<Unavailable> {
         let record = &self.sessions.get(session)?.record;
         let policy = self.sites.get(&record.site);
-        if let Some(hours) = policy.and_then(|p| p.hours.as_ref()) {
-            if !hours.is_open(now) {
-                return Some(Unavailable::Closed);
-            }
+        if let Some(hours) = policy.and_then(|p| p.hours.as_ref())
+            && !hours.is_open(now)
+        {
+            return Some(Unavailable::Closed);
         }
         if !self
             .acd
@@ -125,9 +97,9 @@ impl Hub {
         // One waiting outside a full line enters the distributor as a call back.
         st.overflow_to_distributor(session, now);
         let actions = st.acd.schedule(session, callback.due_at(now), now);
-        st.carry_out(actions);
+        st.carry_out(actions, now);
         Self::announce(st, &record);
-        st.queue_changed();
+        st.queue_changed(now);
         Ok(())
     }
 }

@@ -7,11 +7,12 @@
 
 use axum::body::Bytes;
 use protocol::cobrowse::{MAX_COBROWSE_FRAME_BYTES, ShareState, decode_header};
-use protocol::{
-    ErrorCode, EventBody, Role, ServerEnvelope, ServerFrame, SessionState, ShareAction,
-};
+use protocol::{ErrorCode, EventBody, Role, ServerEnvelope, ServerFrame, ShareAction};
 
-use super::{ConnHandle, Hub, HubError, HubResult, LiveSession, Principal, State, Wire};
+use super::error::{HubError, HubResult};
+use super::outbound::{ConnHandle, Wire};
+use super::principal::{Principal, require_role};
+use super::state::{Hub, State};
 
 impl Hub {
     /// A binary page frame from a visitor's widget.
@@ -41,10 +42,7 @@ impl Hub {
             return Err(HubError::forbidden("this session is not yours"));
         }
         if live.share != ShareState::Active {
-            return Err(HubError::new(
-                ErrorCode::NotSharing,
-                "screen sharing is not active",
-            ));
+            return Err(HubError::not_sharing());
         }
         let verdict = live.log.push(&header, frame.clone());
         if verdict.request_keyframe {
@@ -141,25 +139,12 @@ impl Hub {
         by: Role,
         step: impl FnOnce(ShareState) -> HubResult<Option<(ShareState, ShareAction)>>,
     ) -> HubResult<()> {
-        if who.role() != by {
-            return Err(HubError::forbidden(format!(
-                "only the {} does this",
-                by.as_str()
-            )));
-        }
+        require_role(who, by)?;
         self.access(who, session).await?;
         let action = {
             let st = &mut *self.state();
-            let live = st
-                .sessions
-                .get_mut(session)
-                .ok_or_else(HubError::session_ended)?;
-            if live.record.state != SessionState::Active {
-                return Err(HubError::new(
-                    ErrorCode::InvalidFrame,
-                    "screen sharing needs an agent in the session",
-                ));
-            }
+            let live =
+                st.active_session(session, "screen sharing needs an agent in the session")?;
             let Some((next, action)) = step(live.share)? else {
                 return Ok(());
             };
@@ -189,16 +174,7 @@ impl Hub {
     ) -> HubResult<()> {
         self.access(who, session).await?;
         let st = &mut *self.state();
-        let live = st
-            .sessions
-            .get_mut(session)
-            .ok_or_else(HubError::session_ended)?;
-        if live.share != ShareState::Active {
-            return Err(HubError::new(
-                ErrorCode::NotSharing,
-                "screen sharing is not active",
-            ));
-        }
+        let live = st.shared_session(session)?;
         match live.log.replay() {
             // Replay only what fits beside the frames already queued; otherwise a
             // fresh keyframe (relayed to every agent tab) is the cheaper catch-up.
@@ -290,24 +266,10 @@ impl Hub {
         session: &str,
         by: Role,
     ) -> HubResult<std::sync::MutexGuard<'_, State>> {
-        if who.role() != by {
-            return Err(HubError::forbidden(format!(
-                "only the {} does this",
-                by.as_str()
-            )));
-        }
+        require_role(who, by)?;
         self.access(who, session).await?;
-        let st = self.state();
-        let live = st
-            .sessions
-            .get(session)
-            .ok_or_else(HubError::session_ended)?;
-        if live.share != ShareState::Active {
-            return Err(HubError::new(
-                ErrorCode::NotSharing,
-                "screen sharing is not active",
-            ));
-        }
+        let mut st = self.state();
+        st.shared_session(session)?;
         Ok(st)
     }
 
@@ -329,26 +291,5 @@ impl Hub {
         for c in Self::visitor_conns(st, session) {
             c.send(&frame);
         }
-    }
-
-    pub(super) fn visitor_conns<'a>(
-        st: &'a State,
-        session: &str,
-    ) -> impl Iterator<Item = &'a ConnHandle> {
-        st.sessions
-            .get(session)
-            .and_then(|l: &LiveSession| st.visitors.get(&l.record.visitor_id))
-            .into_iter()
-            .flatten()
-    }
-
-    pub(super) fn agent_conns<'a>(
-        st: &'a State,
-        session: &str,
-    ) -> impl Iterator<Item = &'a ConnHandle> {
-        st.sessions
-            .get(session)
-            .into_iter()
-            .flat_map(|l| Self::assigned_agent_conns(st, &l.record))
     }
 }

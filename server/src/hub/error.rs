@@ -2,7 +2,7 @@
 
 use protocol::{ErrorCode, ServerEnvelope, ServerFrame};
 
-use super::Wire;
+use super::outbound::Wire;
 
 use crate::store::StoreError;
 
@@ -30,6 +30,10 @@ impl HubError {
 
     pub fn unknown_session() -> Self {
         Self::new(ErrorCode::UnknownSession, "no such session")
+    }
+
+    pub fn not_sharing() -> Self {
+        Self::new(ErrorCode::NotSharing, "screen sharing is not active")
     }
 
     /// The `error` frame answering request `rid` (about `session`, if any).

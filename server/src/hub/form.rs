@@ -2,60 +2,26 @@
 //! answers, and each step is written to the session's audit trail with
 //! field names only (values never reach the log).
 //!
-//! The server numbers each push and remembers it until answered, so a
-//! visitor can only answer pushes that were made, once each, and the audit
+//! The server numbers each push and remembers it until answered
+//! (form_pushes.rs), so a visitor can only answer pushes that were made, once each, and the audit
 //! entry names only fields the push named. Listing fields and pushing
 //! values need screen sharing: fields are addressed by the capture's node
 //! ids, and a listing exposes page content.
 
-use std::collections::BTreeMap;
-
 use protocol::form::http_origin;
-use protocol::limits::MAX_PENDING_PUSHES;
 use protocol::{
     ErrorCode, EventBody, FieldError, FieldPush, FormField, FormOutcome, Role, ServerEnvelope,
-    ServerFrame, SessionState,
+    ServerFrame,
 };
 
-use super::{Hub, HubError, HubResult, Principal, Wire};
+use super::error::{HubError, HubResult};
+use super::form_pushes::Pending;
+use super::outbound::Wire;
+use super::principal::{Principal, agent_name, require_role};
+use super::state::{Hub, require_active};
 
-/// A push waiting for the visitor's answer.
-#[derive(Debug, Clone)]
-pub(super) enum Pending {
-    /// Form push: the names of the fields it proposed values for.
-    Form(Vec<String>),
-    Page,
-}
-
-/// The pushes of one session waiting for an answer, by number.
-#[derive(Debug, Default)]
-pub(super) struct Pushes {
-    next: u32,
-    waiting: BTreeMap<u32, Pending>,
-}
-
-impl Pushes {
-    /// Numbers a new push. When too many wait (a visitor who never
-    /// answers), the oldest is forgotten: its late answer is refused.
-    fn add(&mut self, pending: Pending) -> u32 {
-        self.next += 1;
-        while self.waiting.len() >= MAX_PENDING_PUSHES {
-            self.waiting.pop_first();
-        }
-        self.waiting.insert(self.next, pending);
-        self.next
-    }
-
-    fn take(&mut self, push: u32) -> Option<Pending> {
-        self.waiting.remove(&push)
-    }
-
-    /// Forgets every waiting push (the agent who made them left the
-    /// session); numbering goes on, so a late answer matches no new push.
-    pub(super) fn clear(&mut self) {
-        self.waiting.clear();
-    }
-}
+/// Why a page push was refused: the visitor has no agent with them.
+const NEEDS_ACTIVE: &str = "a page push needs an active session";
 
 /// The fields of an answer to a form push.
 pub(super) struct FormAnswer {
@@ -115,10 +81,7 @@ impl Hub {
         let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
         let push = {
             let mut st = self.sharing(who, session).await?;
-            let live = st
-                .sessions
-                .get_mut(session)
-                .ok_or_else(HubError::session_ended)?;
+            let live = st.live_session(session)?;
             live.pushes.add(Pending::Form(names.clone()))
         };
         let by = agent_name(who);
@@ -147,9 +110,9 @@ impl Hub {
         session: &str,
         answer: FormAnswer,
     ) -> HubResult<()> {
-        let Pending::Form(names) = self.take_push(who, session, answer.push, true).await? else {
-            unreachable!("take_push checked the kind")
-        };
+        let names = self
+            .take_push(who, session, answer.push, Pending::into_form)
+            .await?;
         // The trail names only fields the push named.
         let known = |n: &String| names.contains(n);
         let body = EventBody::FormAnswer {
@@ -175,16 +138,9 @@ impl Hub {
         url: String,
         label: Option<String>,
     ) -> HubResult<()> {
-        if who.role() != Role::Agent {
-            return Err(HubError::forbidden("only the agent does this"));
-        }
+        require_role(who, Role::Agent)?;
         let record = self.access(who, session).await?;
-        if record.state != SessionState::Active {
-            return Err(HubError::new(
-                ErrorCode::InvalidFrame,
-                "a page push needs an active session",
-            ));
-        }
+        require_active(record.state, NEEDS_ACTIVE)?;
         let current = self
             .inner
             .store
@@ -205,10 +161,7 @@ impl Hub {
         }
         let push = {
             let mut st = self.state();
-            let live = st
-                .sessions
-                .get_mut(session)
-                .ok_or_else(HubError::session_ended)?;
+            let live = st.active_session(session, NEEDS_ACTIVE)?;
             live.pushes.add(Pending::Page)
         };
         let by = agent_name(who);
@@ -237,7 +190,8 @@ impl Hub {
         push: u32,
         accepted: bool,
     ) -> HubResult<()> {
-        self.take_push(who, session, push, false).await?;
+        self.take_push(who, session, push, Pending::into_page)
+            .await?;
         self.append(
             session,
             Role::Visitor,
@@ -248,73 +202,28 @@ impl Hub {
         Ok(())
     }
 
-    /// The visitor's push `push` of the expected kind, now answered.
-    async fn take_push(
+    /// The visitor's push `push`, now answered, if `kind` accepts it
+    /// (`Pending::into_form` or `Pending::into_page`).
+    async fn take_push<T>(
         &self,
         who: &Principal,
         session: &str,
         push: u32,
-        form: bool,
-    ) -> HubResult<Pending> {
+        kind: impl FnOnce(Pending) -> Result<T, Pending>,
+    ) -> HubResult<T> {
         if who.role() != Role::Visitor {
             return Err(HubError::forbidden("only the visitor answers a push"));
         }
         self.access(who, session).await?;
         let mut st = self.state();
-        let live = st
-            .sessions
-            .get_mut(session)
-            .ok_or_else(HubError::session_ended)?;
-        let unknown = || {
-            HubError::new(
-                ErrorCode::UnknownPush,
-                format!("push {push} is unknown or was already answered"),
-            )
-        };
-        match live.pushes.take(push) {
-            Some(p @ Pending::Form(_)) if form => Ok(p),
-            Some(Pending::Page) if !form => Ok(Pending::Page),
-            Some(other) => {
-                // Answered with the wrong kind: keep it for the right answer.
-                live.pushes.waiting.insert(push, other);
-                Err(unknown())
-            }
-            None => Err(unknown()),
-        }
-    }
-
-    fn to_visitor(&self, session: &str, frame: ServerFrame) {
-        let st = self.state();
-        let wire = Wire::new(&ServerEnvelope::new(frame));
-        for c in Self::visitor_conns(&st, session) {
-            c.send(&wire);
-        }
-    }
-}
-
-fn agent_name(who: &Principal) -> Option<String> {
-    match who {
-        Principal::Agent(agent) => Some(agent.name.clone()),
-        Principal::Visitor { .. } => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pushes_are_numbered_answered_once_and_bounded() {
-        let mut p = Pushes::default();
-        let first = p.add(Pending::Page);
-        let second = p.add(Pending::Form(vec!["email".into()]));
-        assert_eq!((first, second), (1, 2));
-        assert!(p.take(first).is_some());
-        assert!(p.take(first).is_none(), "answered once");
-        for _ in 0..MAX_PENDING_PUSHES {
-            p.add(Pending::Page);
-        }
-        assert!(p.take(second).is_none(), "the oldest was forgotten");
-        assert_eq!(p.waiting.len(), MAX_PENDING_PUSHES);
+        st.live_session(session)?
+            .pushes
+            .take(push, kind)
+            .ok_or_else(|| {
+                HubError::new(
+                    ErrorCode::UnknownPush,
+                    format!("push {push} is unknown or was already answered"),
+                )
+            })
     }
 }

@@ -4,7 +4,8 @@
 
 use protocol::{ErrorCode, SessionState, VisitorIdentity};
 
-use super::{Hub, HubError, HubResult};
+use super::error::{HubError, HubResult};
+use super::state::Hub;
 use crate::auth::identity::{self, Acceptance, Proof, Unverified};
 use crate::auth::identity_token::TokenError;
 use crate::clock::now_ms;
@@ -57,7 +58,7 @@ impl Hub {
                 let record = live.record.clone();
                 Self::announce(st, &record);
                 if record.state == SessionState::Queued {
-                    st.queue_changed();
+                    st.queue_changed(now_ms());
                 }
             }
         }

@@ -12,8 +12,11 @@ use protocol::{
     ShareAction,
 };
 
-use super::handlers::agent_of;
-use super::{Hub, HubError, HubResult, Principal, State, Wire, skill_for};
+use super::error::{HubError, HubResult};
+use super::outbound::Wire;
+use super::principal::{Principal, agent_of};
+use super::queue::skill_for;
+use super::state::{Hub, State, require_active};
 use crate::clock::now_ms;
 use crate::routing::ClaimError;
 use crate::store::{Agent, SessionRecord};
@@ -27,12 +30,30 @@ pub(super) struct Handover {
 }
 
 /// Where a transferred session goes.
-pub(super) enum Target {
+pub(super) enum TransferTarget {
     /// An agent, by id: they get the session at once.
     Agent(String),
     /// The queue of a skill: the distributor offers it like a new request.
     Skill(String),
 }
+
+impl TransferTarget {
+    /// The target a `session.transfer` frame names: exactly one of `agent`
+    /// and `skill` (the decoder's `validate` already refuses anything else).
+    pub(super) fn of(agent: Option<String>, skill: Option<String>) -> HubResult<TransferTarget> {
+        match (agent, skill) {
+            (Some(agent), None) => Ok(TransferTarget::Agent(agent)),
+            (None, Some(skill)) => Ok(TransferTarget::Skill(skill)),
+            _ => Err(HubError::new(
+                ErrorCode::InvalidFrame,
+                "name either an agent or a skill to transfer to",
+            )),
+        }
+    }
+}
+
+/// Why a session that has no agent in it cannot be transferred.
+const NOT_IN_PROGRESS: &str = "only a conversation in progress can be transferred";
 
 impl Hub {
     /// A private note: stored in the session's log, shown to agents only.
@@ -45,10 +66,7 @@ impl Hub {
         let agent = agent_of(who)?;
         let record = self.access(who, session).await?;
         if record.state == SessionState::Ended {
-            return Err(HubError::new(
-                ErrorCode::SessionEnded,
-                "this conversation has ended",
-            ));
+            return Err(HubError::session_ended());
         }
         let body = EventBody::Note { text };
         self.append(session, Role::Agent, Some(agent.name.clone()), body)
@@ -60,33 +78,30 @@ impl Hub {
         &self,
         who: &Principal,
         session: &str,
-        target: Target,
+        target: TransferTarget,
         note: Option<String>,
     ) -> HubResult<()> {
         let from = agent_of(who)?;
         let record = self.access(who, session).await?;
-        if record.state != SessionState::Active {
-            return Err(HubError::new(
-                ErrorCode::InvalidFrame,
-                "only a conversation in progress can be transferred",
-            ));
-        }
+        require_active(record.state, NOT_IN_PROGRESS)?;
         // Checked before anything is written, so a refused transfer leaves no trace.
         let to = match &target {
-            Target::Agent(id) if *id == from.id => {
+            TransferTarget::Agent(id) if *id == from.id => {
                 return Err(HubError::new(
                     ErrorCode::InvalidFrame,
                     "this conversation is already yours",
                 ));
             }
-            Target::Agent(id) => Some(self.inner.store.agent(id).await?.ok_or_else(|| {
-                HubError::new(ErrorCode::AgentUnavailable, "there is no such agent")
-            })?),
-            Target::Skill(_) => None,
+            TransferTarget::Agent(id) => {
+                Some(self.inner.store.agent(id).await?.ok_or_else(|| {
+                    HubError::new(ErrorCode::AgentUnavailable, "there is no such agent")
+                })?)
+            }
+            TransferTarget::Skill(_) => None,
         };
         let skill = match &target {
-            Target::Skill(s) => skill_for(Some(s)),
-            Target::Agent(_) => None,
+            TransferTarget::Skill(s) => skill_for(Some(s)),
+            TransferTarget::Agent(_) => None,
         };
         let (moved, ended) = match &to {
             Some(to) => self.hand_to_agent(from, to, session)?,
@@ -174,9 +189,7 @@ impl Hub {
         session: &str,
     ) -> HubResult<(SessionRecord, Handover)> {
         let st = &mut *self.state();
-        if !st.sessions.contains_key(session) {
-            return Err(HubError::unknown_session());
-        }
+        st.active_session(session, NOT_IN_PROGRESS)?;
         st.acd.assign(&to.id).map_err(|e| match e {
             ClaimError::AtCapacity => HubError::new(
                 ErrorCode::AtCapacity,
@@ -199,9 +212,10 @@ impl Hub {
         if let Some(live) = st.agents.get_mut(&from.id) {
             live.sessions.remove(session);
         }
-        let actions = st.acd.closed(&from.id, None, now_ms());
-        st.carry_out(actions);
-        st.queue_changed();
+        let now = now_ms();
+        let actions = st.acd.closed(&from.id, None, now);
+        st.carry_out(actions, now);
+        st.queue_changed(now);
         Ok((record, ended))
     }
 
@@ -215,14 +229,9 @@ impl Hub {
     ) -> HubResult<(SessionRecord, Handover)> {
         let st = &mut *self.state();
         let now = now_ms();
-        if !st.sessions.contains_key(session) {
-            return Err(HubError::unknown_session());
-        }
+        st.active_session(session, NOT_IN_PROGRESS)?;
         let ended = Self::end_consents(st, session);
-        let live = st
-            .sessions
-            .get_mut(session)
-            .ok_or_else(HubError::unknown_session)?;
+        let live = st.sessions.get_mut(session).expect("checked above");
         live.record.state = SessionState::Queued;
         live.record.agent = None;
         live.record.accepted_at = None;
@@ -238,9 +247,9 @@ impl Hub {
             st.acd
                 .requeue(session, skill, &from.id, record.requested_at, now),
         );
-        st.carry_out(actions);
-        st.queue_changed();
-        st.positions_changed();
+        st.carry_out(actions, now);
+        st.queue_changed(now);
+        st.positions_changed(now);
         Ok((record, ended))
     }
 }

@@ -11,8 +11,9 @@
 
 use protocol::{ErrorCode, Event, EventBody, Role, SessionState};
 
-use super::handlers::agent_of;
-use super::{Hub, HubError, HubResult, Principal};
+use super::error::{HubError, HubResult};
+use super::principal::{Principal, agent_of};
+use super::state::Hub;
 use crate::clock::now_ms;
 use crate::store::{SessionRecord, Wrapup};
 
@@ -64,9 +65,10 @@ impl Hub {
     /// The wrap-up is over: the agent's slot held for after-call work is free.
     fn after_call_done(&self, agent: &str, session: &str) {
         let st = &mut *self.state();
-        let actions = st.acd.wrapped(agent, session, now_ms());
-        st.carry_out(actions);
-        st.queue_changed();
+        let now = now_ms();
+        let actions = st.acd.wrapped(agent, session, now);
+        st.carry_out(actions, now);
+        st.queue_changed(now);
     }
 
     /// Appends a wrap-up event: through the live session while the hub still

@@ -430,11 +430,6 @@ impl Acd {
         actions
     }
 
-    /// 1-based place in line.
-    pub fn position(&self, session: &str) -> Option<u32> {
-        self.queue.position(session)
-    }
-
     /// Waiting sessions, oldest first.
     pub fn waiting(&self) -> impl Iterator<Item = &str> {
         self.queue.sessions()
@@ -446,14 +441,6 @@ impl Acd {
 
     pub fn is_empty(&self) -> bool {
         self.queue.is_empty()
-    }
-
-    /// Agents online and connected.
-    pub fn agents_online(&self) -> u32 {
-        self.agents
-            .values()
-            .filter(|a| a.presence == AgentPresence::Online && a.connected)
-            .count() as u32
     }
 
     /// An agent's open sessions and whether an offer is ringing for them.
@@ -501,10 +488,10 @@ impl Acd {
     }
 
     fn pass(&mut self, session: &str, agent: &str) {
-        if let Some(slot) = self.agents.get_mut(agent) {
-            if slot.ringing.as_deref() == Some(session) {
-                slot.ringing = None;
-            }
+        if let Some(slot) = self.agents.get_mut(agent)
+            && slot.ringing.as_deref() == Some(session)
+        {
+            slot.ringing = None;
         }
         if let Some(w) = self.waiting.get_mut(session) {
             w.offer = None;

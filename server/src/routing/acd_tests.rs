@@ -206,17 +206,17 @@ fn randomised_runs_keep_every_invariant() {
                         .find(|s| acd.offered_to(s) == Some(agent))
                         .map(str::to_string);
                     let pick = ringing.or_else(|| acd.waiting().next().map(str::to_string));
-                    if let Some(s) = pick {
-                        if acd.claim(&s, agent, now).is_ok() {
-                            let n = open.entry(agent.to_string()).or_default();
-                            *n += 1;
-                            let cap = capacity.get(agent).copied().unwrap_or(0);
-                            assert!(
-                                *n <= cap,
-                                "seed {seed} step {step}: {agent} over capacity {n}/{cap}"
-                            );
-                            done.insert(s);
-                        }
+                    if let Some(s) = pick
+                        && acd.claim(&s, agent, now).is_ok()
+                    {
+                        let n = open.entry(agent.to_string()).or_default();
+                        *n += 1;
+                        let cap = capacity.get(agent).copied().unwrap_or(0);
+                        assert!(
+                            *n <= cap,
+                            "seed {seed} step {step}: {agent} over capacity {n}/{cap}"
+                        );
+                        done.insert(s);
                     }
                 }
                 4 => {

@@ -33,14 +33,6 @@ impl Queue {
         }
     }
 
-    /// 1-based place in line.
-    pub fn position(&self, session: &str) -> Option<u32> {
-        self.waiting
-            .iter()
-            .position(|(s, _)| s == session)
-            .map(|i| i as u32 + 1)
-    }
-
     pub fn len(&self) -> usize {
         self.waiting.len()
     }
@@ -60,17 +52,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ordered_by_request_time_with_positions() {
+    fn ordered_by_request_time() {
         let mut q = Queue::default();
         q.push("b".into(), 20);
         q.push("c".into(), 30);
         q.push("a".into(), 10);
         assert_eq!(q.sessions().collect::<Vec<_>>(), ["a", "b", "c"]);
-        assert_eq!(q.position("c"), Some(3));
         assert!(q.remove("a"));
         assert!(!q.remove("a"));
-        assert_eq!(q.position("c"), Some(2));
-        assert_eq!(q.position("zz"), None);
+        assert!(!q.remove("zz"));
+        assert_eq!(q.sessions().collect::<Vec<_>>(), ["b", "c"]);
         assert_eq!(q.len(), 2);
     }
 }
