@@ -5,7 +5,8 @@ use protocol::{Event, EventBody, Receipts, Role, SessionState, SessionSummary};
 
 use super::{Chat, Delivery, RowKind};
 
-fn summary() -> SessionSummary {
+/// An active chat with an anonymous visitor, nobody assigned.
+pub(super) fn summary() -> SessionSummary {
     SessionSummary {
         id: "s1".into(),
         site: "demo".into(),

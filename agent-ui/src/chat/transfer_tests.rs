@@ -1,8 +1,9 @@
 //! Native tests of a chat handed on by a transfer: whose words are whose,
 //! private notes, and wrap-ups.
 
-use protocol::{AgentInfo, Event, EventBody, Role, SessionState, SessionSummary};
+use protocol::{AgentInfo, Event, EventBody, Role, SessionSummary};
 
+use super::chat_tests::summary;
 use super::{Chat, Preview, RowKind};
 
 fn by(seq: u64, author: Role, name: Option<&str>, body: EventBody) -> Event {
@@ -18,24 +19,12 @@ fn by(seq: u64, author: Role, name: Option<&str>, body: EventBody) -> Event {
 #[test]
 fn after_a_transfer_the_previous_agents_words_are_theirs_and_notes_are_rows() {
     let mut chat = Chat::new(SessionSummary {
-        id: "s1".into(),
-        site: "demo".into(),
-        state: SessionState::Active,
         visitor_id: "v_1".into(),
-        visitor_name: None,
-        topic: None,
         agent: Some(AgentInfo {
             id: "a_2".into(),
             name: "Ben".into(),
         }),
-        page: None,
-        requested_at: 0,
-        accepted_at: None,
-        ended_at: None,
-        last_seq: 0,
-        share: Default::default(),
-        call: None,
-        callback: None,
+        ..summary()
     });
     let said = |text: &str| EventBody::Message {
         text: text.into(),

@@ -67,7 +67,7 @@ pub(super) fn finish(console: Console, session: &str, after: Vec<After>) {
     publish(console, session);
 }
 
-/// The frames above are built before the session id is at hand.
+/// The frames `resync` and `attach` queue are built before the session id is at hand.
 fn with_session(frame: ClientFrame, session: &str) -> ClientFrame {
     match frame {
         ClientFrame::CobrowseSubscribe { fresh, .. } => ClientFrame::CobrowseSubscribe {

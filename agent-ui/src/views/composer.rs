@@ -105,12 +105,13 @@ pub fn Composer(id: String) -> impl IntoView {
     let on_keydown = move |ev: KeyboardEvent| {
         // `/shortcut` then Tab (or Enter) expands the best canned response.
         let expand = ev.key() == "Tab" || (ev.key() == "Enter" && !ev.shift_key());
-        if expand && !ev.is_composing() {
-            if let Some(first) = canned.with_untracked(|c| c.first().cloned()) {
-                ev.prevent_default();
-                replace_draft(first.body);
-                return;
-            }
+        if expand
+            && !ev.is_composing()
+            && let Some(first) = canned.with_untracked(|c| c.first().cloned())
+        {
+            ev.prevent_default();
+            replace_draft(first.body);
+            return;
         }
         // While an IME is composing, Enter confirms the composition instead.
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {

@@ -18,7 +18,7 @@ pub fn OfferCard() -> impl IntoView {
         let item = offer.item;
         let visitor = format::visitor_label(item.visitor_name.as_deref(), &item.visitor_id);
         let left = move || ((offer.expires_at - console.server_now()).max(0) + 999) / 1000;
-        let place = item.page.as_ref().map(|p| format::page_title(p));
+        let place = item.page.as_ref().map(format::page_title);
         let session = item.session.clone();
         let accept = move |_| queue::accept(console, session.clone());
         Some(view! {
