@@ -12,8 +12,8 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::actions;
 use crate::state::Console;
+use crate::{queue, session};
 
 pub fn install(console: Console) {
     let handle = window_event_listener(ev::keydown, move |e| {
@@ -32,13 +32,13 @@ fn run(console: Console, code: &str) -> bool {
     match code {
         "KeyA" => match console.offer.get_untracked() {
             Some(offer) => {
-                actions::accept(console, offer.item.session);
+                queue::accept(console, offer.item.session);
                 true
             }
             None => false,
         },
         "KeyD" => {
-            actions::decline_offer(console);
+            queue::decline_offer(console);
             true
         }
         "ArrowDown" => step(console, 1),
@@ -78,14 +78,14 @@ fn step(console: Console, by: isize) -> bool {
         Some(i) => (i as isize + by).rem_euclid(len),
         None => 0,
     };
-    actions::select(console, ids[next as usize].clone());
+    session::select(console, ids[next as usize].clone());
     true
 }
 
 fn pick(console: Console, index: usize) -> bool {
     match ids(console).get(index) {
         Some(id) => {
-            actions::select(console, id.clone());
+            session::select(console, id.clone());
             true
         }
         None => false,

@@ -2,39 +2,51 @@
 //! `/agent`. Agents sign in, take visitors from the waiting queue and chat
 //! with several of them at once.
 //!
-//! Layout of the crate:
-//! - `api`: REST calls (me, login, logout)
+//! Layout of the crate, by protocol family (each family's file or folder
+//! holds what its server frames do and what the agent's clicks send):
+//! - `session`: welcome, session summaries, presence; select and end a chat
+//! - `queue`: the waiting queue and the offers; accept and decline
+//! - `chat/`: conversations (log, pending messages, receipts, typing)
+//! - `cobrowse/`: screen sharing: consent, the page stream into the mirrors,
+//!   the agent's pointer and highlights
+//! - `mirror/`: the page renderer co-browsing draws the visitor's page with
+//! - `call/`: voice calls (microphone, peer connection, meters per session)
+//! - `form/`: the form panel, form push and page push
+//! - `transfer`, `wrapup`: handing a chat on; recording its outcome
+//! - `error`: what a refused frame undoes and says
+//!
+//! and around them:
+//! - `connection`: sign in, the socket's life, sign out
 //! - `socket`: the self-reconnecting WebSocket
-//! - `frames`: what each server frame does to the state
-//! - `actions`: what the agent's clicks send
-//! - `receipts`: delivered/read acknowledgements
-//! - `mirror`: the co-browse mirror of the visitor's page, pointer and highlights
-//! - `call`: voice calls (microphone, peer connection, meters per session)
+//! - `dispatch`: which family handles each server frame
 //! - `state`: the reactive state every view reads
-//! - `chat`, `typing`, `format`: pure rules, tested natively
-//! - `clock`: browser time and server clock skew
+//! - `api`: REST calls (sign-in, team, customer history, library)
+//! - `library`, `format`, `clock`, `alerts`, `keyboard`: canned responses
+//!   and articles, display strings, time, notifications, shortcuts
 //! - `views`: the components
 #![forbid(unsafe_code)]
 
-pub mod actions;
 pub mod alerts;
 pub mod api;
-pub mod audit;
 pub mod call;
 pub mod chat;
 pub mod clock;
+pub mod cobrowse;
+pub mod connection;
+pub mod dispatch;
+pub mod error;
 pub mod form;
 pub mod format;
-pub mod frames;
 pub mod keyboard;
 pub mod library;
 pub mod mirror;
-pub mod push_actions;
-pub mod receipts;
+pub mod queue;
+pub mod session;
 pub mod socket;
 pub mod state;
-pub mod typing;
+pub mod transfer;
 pub mod views;
+pub mod wrapup;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;

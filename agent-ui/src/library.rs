@@ -1,13 +1,31 @@
-//! Which library items fit the moment: canned responses whose `/shortcut`
+//! The library of canned responses and articles: loading it after sign-in,
+//! and which items fit the moment: canned responses whose `/shortcut`
 //! starts with what the agent typed, and articles whose keywords appear in
-//! what the visitor wrote lately. Pure, so it is tested natively.
+//! what the visitor wrote lately. The matching is pure, so it is tested
+//! natively.
 
-use crate::api::LibraryItem;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, LibraryItem};
+use crate::state::Console;
 
 /// Canned responses offered while the draft is a bare `/prefix`.
 const MAX_CANNED: usize = 6;
 /// Articles suggested at once.
 const MAX_ARTICLES: usize = 3;
+
+/// Loads the library (canned responses, articles) into the console.
+pub fn load_library(console: Console) {
+    spawn_local(async move {
+        match api::library().await {
+            Ok(items) => {
+                console.library.try_set(items);
+            }
+            Err(e) => console.toast(format!("Could not load the library: {}", e.message()), None),
+        }
+    });
+}
 
 /// Canned responses whose shortcut starts with the `/prefix` the draft
 /// consists of; none when the draft is anything else.

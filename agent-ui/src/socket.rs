@@ -1,6 +1,6 @@
 //! The WebSocket to `/ws/agent`: opening it, decoding frames, and opening it
-//! again with backoff when it drops. What the frames mean is `frames.rs`'s
-//! business; this module only moves them.
+//! again with backoff when it drops. What the frames mean is the business
+//! of `dispatch.rs` and the family files; this module only moves them.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};

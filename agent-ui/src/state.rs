@@ -1,6 +1,7 @@
 //! Everything the console shows, as reactive signals in one `Copy` handle
-//! that every view takes from context. Server frames change it in
-//! `frames.rs`, the agent's actions in `actions.rs`; views only read it.
+//! that every view takes from context. Server frames change it (see
+//! `dispatch.rs` for which family's file handles each), as do the agent's
+//! actions in the same family files; views only read it.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,8 +13,8 @@ use crate::api::Agent;
 use crate::call::{CallUi, Calls};
 use crate::chat::Chat;
 use crate::clock;
+use crate::cobrowse::{MirrorInfo, Mirrors};
 use crate::form::FormPanel;
-use crate::mirror::{MirrorInfo, Mirrors};
 use crate::socket::Link;
 
 /// Whether someone is signed in, as far as the console knows.
@@ -57,6 +58,9 @@ pub enum Sent {
 
 /// The page title; the workspace prefixes it with a count of what waits.
 pub const PAGE_TITLE: &str = "Tandem — Agent console";
+
+/// What the agent reads when an action needs the socket and it is down.
+pub const OFFLINE: &str = "You're not connected right now. Wait for the connection to come back.";
 
 /// How long a toast stays before it fades out on its own.
 const TOAST_MS: u64 = 6_000;
@@ -244,6 +248,24 @@ impl Console {
     pub fn peek_chat<R>(&self, id: &str, f: impl FnOnce(&Chat) -> R) -> Option<R> {
         self.chats
             .with_untracked(|chats| chats.iter().find(|c| c.id() == id).map(f))
+    }
+
+    /// Removes a chat's tab (ended, or handed on) and moves to a neighbouring one.
+    pub fn close_chat(&self, session: &str) {
+        let mut next = None;
+        self.chats.update(|chats| {
+            if let Some(i) = chats.iter().position(|c| c.id() == session) {
+                chats.remove(i);
+                next = chats
+                    .get(i)
+                    .or_else(|| chats.last())
+                    .map(|c| c.id().to_string());
+            }
+        });
+        self.set_draft(session, String::new());
+        if self.selected.get_untracked().as_deref() == Some(session) {
+            self.selected.set(next);
+        }
     }
 
     pub fn draft(&self, id: &str) -> String {

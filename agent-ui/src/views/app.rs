@@ -14,7 +14,7 @@ use super::toasts::Toasts;
 use super::workspace::Workspace;
 use crate::api::{self, ApiError};
 use crate::state::{Auth, Console};
-use crate::{actions, clock};
+use crate::{clock, connection};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -26,7 +26,7 @@ pub fn App() -> impl IntoView {
     // The cookie, if any, decides where we start.
     spawn_local(async move {
         match api::me().await {
-            Ok(agent) => actions::enter(console, agent),
+            Ok(agent) => connection::enter(console, agent),
             Err(ApiError::Unauthorized) => console.auth.set(Auth::SignedOut { notice: None }),
             Err(err) => console.auth.set(Auth::SignedOut {
                 notice: Some(err.message()),

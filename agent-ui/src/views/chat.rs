@@ -14,7 +14,7 @@ use super::messages::MessageList;
 use super::transfer::TransferButton;
 use super::wrapup::WrapupCard;
 use crate::state::Console;
-use crate::{actions, clock, format};
+use crate::{clock, format, session};
 
 /// The header's facts, recomputed only when the summary changes.
 #[derive(Clone, PartialEq)]
@@ -119,7 +119,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
     let transfer =
         (state == SessionState::Active).then(|| view! { <TransferButton id=id.clone() /> });
     let call = (state == SessionState::Active).then(|| view! { <CallButton id=id.clone() /> });
-    let end = move |_| actions::end_chat(console, &id);
+    let end = move |_| session::end_chat(console, &id);
     view! {
         <header class="chat-head">
             <Avatar label=label.clone() large=true />

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use protocol::{SessionState, ShareState};
 
 use super::Avatar;
-use crate::actions;
 use crate::chat::Preview;
 use crate::format;
+use crate::session;
 use crate::state::Console;
 
 /// Characters of the last message shown under a tab's name.
@@ -88,7 +88,7 @@ fn ChatTab(id: String) -> impl IntoView {
     };
     let select = {
         let id = id.clone();
-        move |_| actions::select(console, id.clone())
+        move |_| session::select(console, id.clone())
     };
     // Each part reads the memo on its own so an update changes text in
     // place and never rebuilds the button (which would drop keyboard focus).

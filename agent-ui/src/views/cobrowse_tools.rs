@@ -7,9 +7,9 @@ use protocol::ShareState;
 use protocol::limits::MAX_SHORT_CHARS;
 
 use super::LineIcon;
-use crate::mirror::{self, MirrorInfo, MirrorStatus};
+use crate::cobrowse::{self, MirrorInfo, MirrorStatus};
 use crate::state::Console;
-use crate::{actions, format, push_actions};
+use crate::{form, format};
 
 /// In the chat header: ask to see the screen, or wait for the answer.
 /// Once sharing, the controls live in the bar above the mirror.
@@ -25,7 +25,7 @@ pub fn ScreenControls(id: String, share: ShareState) -> impl IntoView {
                 data-testid="cobrowse-request"
                 title="Ask the visitor to share their screen with you"
                 disabled=move || !console.is_connected()
-                on:click=move |_| session.with_value(|id| actions::request_screen(console, id))
+                on:click=move |_| session.with_value(|id| cobrowse::request_screen(console, id))
             >
                 <ScreenIcon />
                 "See screen"
@@ -42,7 +42,7 @@ pub fn ScreenControls(id: String, share: ShareState) -> impl IntoView {
                 class="btn btn-ghost btn-sm"
                 data-testid="cobrowse-stop"
                 title="Withdraw the request"
-                on:click=move |_| session.with_value(|id| actions::stop_screen(console, id))
+                on:click=move |_| session.with_value(|id| cobrowse::stop_screen(console, id))
             >
                 "Cancel"
             </button>
@@ -81,7 +81,7 @@ pub fn MirrorToolbar(id: String) -> impl IntoView {
         info.with(|i: &MirrorInfo| (i.vw > 0).then(|| format!("{} × {} · {}%", i.vw, i.vh, i.zoom)))
     };
     let label = console.highlight_label;
-    let form_open = move || session.with_value(|id| push_actions::is_open(console, id));
+    let form_open = move || session.with_value(|id| form::is_open(console, id));
     view! {
         <div class="mirror-bar">
             <span
@@ -109,10 +109,10 @@ pub fn MirrorToolbar(id: String) -> impl IntoView {
                     aria-pressed=move || form_open().to_string()
                     title="The form fields of the visitor's page: fill them in for the visitor to accept"
                     on:click=move |_| session.with_value(|id| {
-                        if push_actions::is_open(console, id) {
-                            push_actions::close(console, id)
+                        if form::is_open(console, id) {
+                            form::close(console, id)
                         } else {
-                            push_actions::open(console, id)
+                            form::open(console, id)
                         }
                     })
                 >
@@ -133,7 +133,7 @@ pub fn MirrorToolbar(id: String) -> impl IntoView {
                     class="btn btn-sm"
                     data-testid="highlight-clear"
                     title="Remove your highlights from the visitor's page"
-                    on:click=move |_| session.with_value(|id| mirror::clear_highlights(console, id))
+                    on:click=move |_| session.with_value(|id| cobrowse::clear_highlights(console, id))
                 >
                     "Clear highlights"
                 </button>
@@ -141,7 +141,7 @@ pub fn MirrorToolbar(id: String) -> impl IntoView {
                     type="button"
                     class="btn btn-sm btn-danger-outline"
                     data-testid="cobrowse-stop"
-                    on:click=move |_| session.with_value(|id| actions::stop_screen(console, id))
+                    on:click=move |_| session.with_value(|id| cobrowse::stop_screen(console, id))
                 >
                     "Stop sharing"
                 </button>

@@ -1,5 +1,5 @@
 //! The reply box: Enter sends, Shift+Enter starts a new line, and typing
-//! is announced to the visitor (throttled, see `typing.rs`). In note mode
+//! is announced to the visitor (throttled, see `chat/typing.rs`). In note mode
 //! the text becomes a private note that only agents see, and typing is not
 //! announced.
 
@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use protocol::limits::MAX_MESSAGE_CHARS;
 
 use crate::api::LibraryItem;
-use crate::typing::{IDLE_MS, TypingSignal};
-use crate::{actions, clock, library};
+use crate::chat::{self, IDLE_MS, TypingSignal};
+use crate::{clock, library};
 
 #[component]
 pub fn Composer(id: String) -> impl IntoView {
@@ -62,7 +62,7 @@ pub fn Composer(id: String) -> impl IntoView {
             handle.clear();
         }
         if typing.try_update_value(TypingSignal::stop) == Some(true) {
-            session.with_value(|id| actions::typing(console, id, false));
+            session.with_value(|id| chat::send_typing(console, id, false));
         }
     };
     let on_input = move |ev| {
@@ -73,7 +73,7 @@ pub fn Composer(id: String) -> impl IntoView {
             return;
         }
         if typing.try_update_value(|t| t.input(clock::now())) == Some(true) {
-            session.with_value(|id| actions::typing(console, id, true));
+            session.with_value(|id| chat::send_typing(console, id, true));
         }
         // Restart the quiet-time countdown on every key.
         if let Some(handle) = idle.try_update_value(Option::take).flatten() {
@@ -91,9 +91,9 @@ pub fn Composer(id: String) -> impl IntoView {
         stop_typing();
         session.with_value(|id| {
             if note_mode.get_untracked() {
-                actions::add_note(console, id, &text);
+                chat::add_note(console, id, &text);
             } else {
-                actions::send_message(console, id, &text);
+                chat::send_message(console, id, &text);
             }
             console.set_draft(id, String::new());
         });
@@ -105,12 +105,13 @@ pub fn Composer(id: String) -> impl IntoView {
     let on_keydown = move |ev: KeyboardEvent| {
         // `/shortcut` then Tab (or Enter) expands the best canned response.
         let expand = ev.key() == "Tab" || (ev.key() == "Enter" && !ev.shift_key());
-        if expand && !ev.is_composing() {
-            if let Some(first) = canned.with_untracked(|c| c.first().cloned()) {
-                ev.prevent_default();
-                replace_draft(first.body);
-                return;
-            }
+        if expand
+            && !ev.is_composing()
+            && let Some(first) = canned.with_untracked(|c| c.first().cloned())
+        {
+            ev.prevent_default();
+            replace_draft(first.body);
+            return;
         }
         // While an IME is composing, Enter confirms the composition instead.
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {

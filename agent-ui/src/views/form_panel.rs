@@ -7,9 +7,7 @@ use leptos::prelude::*;
 use protocol::limits::{MAX_FIELD_VALUE_CHARS, MAX_URL_CHARS};
 use protocol::{FieldKind, FieldValue, FormField};
 
-use crate::audit::problem_text;
-use crate::form::{FormPanel, kind_text, value_text};
-use crate::push_actions;
+use crate::form::{self, FormPanel, kind_text, problem_text, value_text};
 use crate::state::Console;
 
 /// "No change" in the selects of choice fields.
@@ -31,7 +29,7 @@ pub fn FormPanelView(id: String) -> impl IntoView {
     let send_page = move || {
         let base = panel.with_untracked(|p| p.url.clone());
         let typed = page.get_untracked();
-        if session.with_value(|id| push_actions::send_page(console, id, &base, &typed)) {
+        if session.with_value(|id| form::send_page(console, id, &base, &typed)) {
             page.set(String::new());
         }
     };
@@ -50,7 +48,7 @@ pub fn FormPanelView(id: String) -> impl IntoView {
                     class="btn btn-ghost btn-sm"
                     data-testid="form-refresh"
                     title="Read the fields again from the visitor's page"
-                    on:click=move |_| session.with_value(|id| push_actions::refresh(console, id))
+                    on:click=move |_| session.with_value(|id| form::refresh(console, id))
                 >
                     "Refresh"
                 </button>
@@ -59,7 +57,7 @@ pub fn FormPanelView(id: String) -> impl IntoView {
                     class="btn btn-ghost btn-sm"
                     data-testid="form-close"
                     aria-label="Close the form panel"
-                    on:click=move |_| session.with_value(|id| push_actions::close(console, id))
+                    on:click=move |_| session.with_value(|id| form::close(console, id))
                 >
                     "×"
                 </button>
@@ -81,7 +79,7 @@ pub fn FormPanelView(id: String) -> impl IntoView {
                     class="btn btn-primary"
                     data-testid="form-push"
                     disabled=move || count() == 0 || !console.is_connected()
-                    on:click=move |_| session.with_value(|id| push_actions::push(console, id))
+                    on:click=move |_| session.with_value(|id| form::push(console, id))
                 >
                     {move || match count() {
                         0 => "Push to visitor".to_string(),
@@ -154,7 +152,7 @@ fn FieldRow(
             data-name=field.name.clone()
             data-kind=field.kind.as_str()
             data-refused=refused.map(|r| r.as_str())
-            on:click=move |_| session.with_value(|id| push_actions::select(console, id, node))
+            on:click=move |_| session.with_value(|id| form::select(console, id, node))
         >
             <div class="form-field-head">
                 <span class="form-label" title=label.clone()>{label.clone()}</span>
@@ -166,7 +164,7 @@ fn FieldRow(
                     title="Scroll the visitor's page to this field and outline it"
                     on:click=move |ev| {
                         ev.stop_propagation();
-                        session.with_value(|id| push_actions::show_me(console, id, node, &show_label));
+                        session.with_value(|id| form::show_me(console, id, node, &show_label));
                     }
                 >
                     "Show me"
@@ -186,9 +184,8 @@ fn editor(
 ) -> impl IntoView {
     let console = expect_context::<Console>();
     let node = field.node;
-    let set = move |v: Option<FieldValue>| {
-        session.with_value(|id| push_actions::set_draft(console, id, node, v))
-    };
+    let set =
+        move |v: Option<FieldValue>| session.with_value(|id| form::set_draft(console, id, node, v));
     let draft = move || panel.with(|p| p.drafts.get(&node).cloned());
     let draft_text = move || match draft() {
         Some(FieldValue::Text(t)) => t,

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS};
 
-use crate::actions;
 use crate::api::{self, LibraryItem};
+use crate::library;
 use crate::state::Console;
 
 /// The form's fields; `id` empty for a new item.
@@ -74,7 +74,7 @@ pub fn LibraryBoard() -> impl IntoView {
                 Ok(()) => {
                     error.try_set(None);
                     form.try_set(Draft::default());
-                    actions::load_library(console);
+                    library::load_library(console);
                 }
                 Err(e) => {
                     error.try_set(Some(e.message()));
@@ -152,7 +152,7 @@ fn library_row(console: Console, item: LibraryItem, form: RwSignal<Draft>) -> im
         let id = id.clone();
         spawn_local(async move {
             match api::delete_library_item(&id).await {
-                Ok(()) => actions::load_library(console),
+                Ok(()) => library::load_library(console),
                 Err(e) => console.toast(e.message(), None),
             }
         });

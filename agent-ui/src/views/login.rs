@@ -4,8 +4,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::actions;
 use crate::api;
+use crate::connection;
 use crate::state::Console;
 
 #[component]
@@ -26,7 +26,7 @@ pub fn Login(notice: Option<String>) -> impl IntoView {
         let (e, p) = (email.get_untracked(), password.get_untracked());
         spawn_local(async move {
             match api::login(e.trim(), &p).await {
-                Ok(agent) => actions::enter(console, agent),
+                Ok(agent) => connection::enter(console, agent),
                 Err(err) => {
                     error.set(Some(err.message()));
                     password.set(String::new());

@@ -7,7 +7,7 @@ use protocol::{Receipts, Role};
 
 use crate::chat::{Delivery, Row, RowKind};
 use crate::state::Console;
-use crate::{actions, clock, format};
+use crate::{chat, clock, format};
 
 /// Within this many pixels of the bottom the list follows new messages;
 /// further up the agent is reading history and is left alone.
@@ -238,7 +238,7 @@ fn render_row(cx: &RowContext, row: Row) -> AnyView {
                             <button
                                 type="button"
                                 class="link-button"
-                                on:click=move |_| actions::retry_message(console, &session, &id)
+                                on:click=move |_| chat::retry_message(console, &session, &id)
                             >
                                 "Retry"
                             </button>

@@ -16,8 +16,9 @@ use wasm_bindgen::closure::Closure;
 use super::cobrowse_tools::MirrorToolbar;
 use super::form_panel::FormPanelView;
 use crate::chat::Chat;
-use crate::mirror::{self, MirrorStatus, stage::Stage};
-use crate::push_actions;
+use crate::cobrowse::{self, MirrorStatus};
+use crate::form;
+use crate::mirror::stage::Stage;
 use crate::state::Console;
 
 /// A chat whose visitor is sharing their screen right now.
@@ -59,7 +60,7 @@ pub fn MirrorDeck() -> impl IntoView {
     // Another chat on screen: its mirror may not have been fitted yet.
     Effect::new(move |_| {
         current.track();
-        request_animation_frame(move || mirror::relayout(console));
+        request_animation_frame(move || cobrowse::relayout(console));
     });
     // The selected chat's form panel, when the agent opened it.
     let form_for = Memo::new(move |_| {
@@ -91,7 +92,7 @@ fn watch_size(console: Console, area: NodeRef<html::Div>) {
         if watch.with_value(Option::is_some) {
             return;
         }
-        let on_resize = Closure::<dyn FnMut()>::new(move || mirror::relayout(console));
+        let on_resize = Closure::<dyn FnMut()>::new(move || cobrowse::relayout(console));
         if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
             observer.observe(&el);
             watch.set_value(Some((observer, on_resize)));
@@ -152,7 +153,7 @@ fn MirrorStage(id: String, area: NodeRef<html::Div>) -> impl IntoView {
         let id = session.get_value();
         let on_load = Closure::once_into_js(move || {
             if stage.frame.is_connected() {
-                mirror::attach(console, &id, stage, generation);
+                cobrowse::attach(console, &id, stage, generation);
             }
         });
         let once = web_sys::AddEventListenerOptions::new();
@@ -166,7 +167,7 @@ fn MirrorStage(id: String, area: NodeRef<html::Div>) -> impl IntoView {
     });
     {
         let id = id.clone();
-        on_cleanup(move || mirror::detach(console, &id, generation));
+        on_cleanup(move || cobrowse::detach(console, &id, generation));
     }
 
     let status = {
@@ -192,19 +193,19 @@ fn MirrorStage(id: String, area: NodeRef<html::Div>) -> impl IntoView {
     };
     let on_move = move |ev: MouseEvent| {
         if let Some((x, y)) = local(&ev) {
-            session.with_value(|id| mirror::agent_move(console, id, x, y));
+            session.with_value(|id| cobrowse::agent_move(console, id, x, y));
         }
     };
-    let on_leave = move |_: MouseEvent| session.with_value(|id| mirror::agent_leave(console, id));
+    let on_leave = move |_: MouseEvent| session.with_value(|id| cobrowse::agent_leave(console, id));
     let on_click = move |ev: MouseEvent| {
         ev.prevent_default();
         let Some((x, y)) = local(&ev) else { return };
         let label = console.highlight_label.get_untracked();
-        let clicked = session.with_value(|id| mirror::agent_click(console, id, x, y, &label));
+        let clicked = session.with_value(|id| cobrowse::agent_click(console, id, x, y, &label));
         if let Some(node) = clicked {
             console.highlight_label.set(String::new());
             // A field clicked in the mirror is selected in the form panel too.
-            session.with_value(|id| push_actions::select_node(console, id, node));
+            session.with_value(|id| form::select_node(console, id, node));
         }
     };
     let veil = move || match status.get() {

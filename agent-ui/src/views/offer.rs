@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::callback::CallbackLine;
 use crate::state::Console;
-use crate::{actions, format};
+use crate::{format, queue};
 
 const FIRST_MESSAGE_CHARS: usize = 200;
 
@@ -18,9 +18,9 @@ pub fn OfferCard() -> impl IntoView {
         let item = offer.item;
         let visitor = format::visitor_label(item.visitor_name.as_deref(), &item.visitor_id);
         let left = move || ((offer.expires_at - console.server_now()).max(0) + 999) / 1000;
-        let place = item.page.as_ref().map(|p| format::page_title(p));
+        let place = item.page.as_ref().map(format::page_title);
         let session = item.session.clone();
-        let accept = move |_| actions::accept(console, session.clone());
+        let accept = move |_| queue::accept(console, session.clone());
         Some(view! {
             <section class="offer-card" role="alertdialog" aria-label="Incoming chat request" data-testid="offer" data-session=item.session.clone()>
                 <div class="offer-head">
@@ -38,7 +38,7 @@ pub fn OfferCard() -> impl IntoView {
                 <p class="offer-message">{format::truncate(&item.first_message, FIRST_MESSAGE_CHARS)}</p>
                 {item.callback.clone().map(|c| view! { <CallbackLine callback=c /> })}
                 <div class="offer-actions">
-                    <button type="button" class="btn btn-ghost btn-sm" data-testid="offer-decline" title="Alt+D" on:click=move |_| actions::decline_offer(console)>
+                    <button type="button" class="btn btn-ghost btn-sm" data-testid="offer-decline" title="Alt+D" on:click=move |_| queue::decline_offer(console)>
                         "Decline"
                     </button>
                     <button type="button" class="btn btn-primary btn-sm" data-testid="offer-accept" title="Alt+A" disabled=move || !console.is_connected() on:click=accept>

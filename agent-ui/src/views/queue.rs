@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use protocol::{AgentPresence, Millis, QueueItem};
 
 use super::callback::{self, CallbackLine};
-use crate::actions;
 use crate::format;
+use crate::queue;
 use crate::state::Console;
 
 /// Waits past these read as "getting long" and "too long".
@@ -88,7 +88,7 @@ fn QueueRow(item: QueueItem) -> impl IntoView {
     };
     let accept = {
         let session = session.clone();
-        move |_| actions::accept(console, session.clone())
+        move |_| queue::accept(console, session.clone())
     };
     view! {
         <li class="queue-item" data-testid="queue-item" data-session=session>

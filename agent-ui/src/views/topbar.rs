@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use protocol::AgentPresence;
 
 use super::Avatar;
-use crate::actions;
 use crate::api::Agent;
 use crate::state::{Board, Console};
+use crate::{connection, session};
 
 #[component]
 pub fn TopBar(agent: Agent) -> impl IntoView {
@@ -40,7 +40,7 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                     type="button"
                     class="btn btn-ghost"
                     data-testid="logout"
-                    on:click=move |_| actions::sign_out(console)
+                    on:click=move |_| connection::sign_out(console)
                 >
                     "Sign out"
                 </button>
@@ -92,7 +92,7 @@ fn PresenceToggle() -> impl IntoView {
             AgentPresence::Online => AgentPresence::Offline,
             AgentPresence::Away | AgentPresence::Offline => AgentPresence::Online,
         };
-        actions::set_presence(console, next);
+        session::set_presence(console, next);
     };
     let title = move || match presence.get() {
         AgentPresence::Online => "You receive new chats. Click to go offline.",

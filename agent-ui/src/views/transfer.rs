@@ -7,9 +7,9 @@ use leptos::task::spawn_local;
 use protocol::AgentPresence;
 use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS};
 
-use crate::actions;
 use crate::api::{self, Colleague};
 use crate::state::{Auth, Console};
+use crate::transfer;
 
 /// Who the chat goes to, as picked in the panel.
 #[derive(Clone, PartialEq)]
@@ -74,7 +74,7 @@ fn TransferPanel(session: String, open: RwSignal<bool>) -> impl IntoView {
             None => return,
         };
         session.with_value(|id| {
-            actions::transfer(console, id, agent, to_skill, &note.get_untracked());
+            transfer::transfer(console, id, agent, to_skill, &note.get_untracked());
         });
         open.set(false);
     };

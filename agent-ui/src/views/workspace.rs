@@ -14,14 +14,14 @@ use super::team::TeamBoard;
 use super::topbar::TopBar;
 use crate::api::Agent;
 use crate::state::{Board, Connection, Console, PAGE_TITLE};
-use crate::{actions, keyboard, receipts};
+use crate::{chat, keyboard, library};
 
 #[component]
 pub fn Workspace(agent: Agent) -> impl IntoView {
     let console = expect_context::<Console>();
-    receipts::watch_reads(console);
+    chat::watch_reads(console);
     keyboard::install(console);
-    actions::load_library(console);
+    library::load_library(console);
     count_in_title(console);
 
     // Only a change of selection rebuilds the pane (and its composer).

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use protocol::limits::MAX_WRAPUP_NOTE_CHARS;
 
 use crate::state::Console;
-use crate::{actions, format};
+use crate::{format, wrapup};
 
 #[component]
 pub fn WrapupCard(id: String) -> impl IntoView {
@@ -23,7 +23,7 @@ pub fn WrapupCard(id: String) -> impl IntoView {
     };
     let editing = RwSignal::new(false);
     let close_id = id.clone();
-    let close = move |_| actions::close_chat(console, &close_id);
+    let close = move |_| console.close_chat(&close_id);
     view! {
         <div class="ended-bar wrapup-bar" data-testid="chat-ended">
             {move || match (saved.get(), editing.get()) {
@@ -109,7 +109,7 @@ fn WrapupForm(
         let Some(tag) = chosen.get_untracked() else {
             return;
         };
-        actions::wrap_up(console, &id, &tag, &text.get_untracked());
+        wrapup::wrap_up(console, &id, &tag, &text.get_untracked());
         editing.set(false);
     };
     view! {

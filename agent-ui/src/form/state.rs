@@ -1,6 +1,7 @@
 //! The form panel's state for one session: the fields the visitor's widget
 //! listed, the values the agent typed for them, and the field selected
-//! (in the panel or by a click in the mirror). Pure data, tested natively.
+//! (in the panel or by a click in the mirror); and where a page push may
+//! lead (`page_url`). Pure data, tested natively.
 
 use std::collections::BTreeMap;
 

@@ -1,16 +1,14 @@
 //! What the agent does with the visitor's forms and pages: open the form
 //! panel (which asks the widget for the page's fields), enter values, push
 //! them, "Show me" a field, and propose another page of the site.
-//! The visitor's answers arrive as audit events in the chat log.
+//! The visitor's answers arrive as audit events in the chat log (`audit`).
 
 use leptos::prelude::*;
-use protocol::{ClientFrame, FieldValue, FormField};
+use protocol::{ClientFrame, FieldValue};
 
-use crate::form::{FormPanel, page_url};
-use crate::mirror;
-use crate::state::Console;
-
-const OFFLINE: &str = "You're not connected right now. Wait for the connection to come back.";
+use super::state::{FormPanel, page_url};
+use crate::cobrowse;
+use crate::state::{Console, OFFLINE};
 
 /// Opens the form panel of `session` and asks for the page's fields.
 pub fn open(console: Console, session: &str) {
@@ -40,17 +38,6 @@ pub fn refresh(console: Console, session: &str) {
         return;
     }
     update(console, session, |p| p.loading = true);
-}
-
-pub fn refresh_if_open(console: Console, session: &str) {
-    if console.forms.with_untracked(|f| f.contains_key(session)) {
-        refresh(console, session);
-    }
-}
-
-/// `form.fields` from the widget.
-pub fn fields_listed(console: Console, session: &str, url: String, fields: Vec<FormField>) {
-    update(console, session, |p| p.set_fields(url, fields));
 }
 
 pub fn select(console: Console, session: &str, node: u32) {
@@ -99,7 +86,7 @@ pub fn push(console: Console, session: &str) {
 /// "Show me": scrolls the visitor's page to the field and outlines it.
 pub fn show_me(console: Console, session: &str, node: u32, label: &str) {
     select(console, session, node);
-    mirror::highlight(console, session, node, label);
+    cobrowse::highlight(console, session, node, label);
 }
 
 /// Proposes a page of the visitor's site; `base` is the page they are on.
@@ -123,7 +110,7 @@ pub fn send_page(console: Console, session: &str, base: &str, typed: &str) -> bo
     true
 }
 
-fn update(console: Console, session: &str, f: impl FnOnce(&mut FormPanel)) {
+pub(super) fn update(console: Console, session: &str, f: impl FnOnce(&mut FormPanel)) {
     console.forms.update(|forms| {
         if let Some(p) = forms.get_mut(session) {
             f(p);
