@@ -9,7 +9,9 @@
 //! How the pieces fit:
 //!
 //! - [`sdk`]: the wasm-bindgen surface JavaScript calls, and SDK events;
-//! - [`app`]: owns everything and applies [`input::Input`]s one at a time;
+//! - [`app`]: owns everything and applies [`input::Input`]s one at a time,
+//!   handed over by a [`dispatcher::Dispatcher`];
+//! - [`decode`]: the server's frames read into the protocol's types;
 //! - [`state`]: the conversation as pure data (tested natively);
 //! - [`view`]: the DOM, updated from the state after every batch;
 //! - [`capture`]: co-browsing, the page as masked keyframes and deltas
@@ -25,6 +27,8 @@ pub mod app;
 pub mod browser;
 pub mod capture;
 pub mod connection;
+pub mod decode;
+pub mod dispatcher;
 pub mod form;
 pub mod i18n;
 pub mod input;

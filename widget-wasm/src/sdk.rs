@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::app::Shared;
-use crate::app::frames::{Source, text};
 use crate::browser::browser_language;
+use crate::decode::{Source, text};
 use crate::input::{Command, Identity, Input};
 use crate::options::{Options, RawOptions};
 
@@ -155,7 +155,7 @@ fn check_selector(selector: &str, what: &str) -> Result<(), JsError> {
 
 /// `Tandem.identify`'s argument: `{id, name, email, attributes}`. Sites
 /// often use numeric user ids, so `id` accepts numbers too. Read field by
-/// field (see `app/frames.rs` for why not through serde).
+/// field (see `decode/mod.rs` for why not through serde).
 fn read_identity<S: Source>(v: &S) -> Result<VisitorIdentity, String> {
     let id = v.get("id").and_then(|id| {
         id.string().or_else(|| {

@@ -26,8 +26,8 @@ use super::mask::{BLOCK_ATTR, MASK_ATTR, bullets, mask_text, masks_attribute};
 use super::snapshot::{Step, Walk};
 use super::styles::{adopted_texts, attribute_value, owner_css};
 use super::tree::{BLOCKED, DOC, Lookup, MASKED, OPAQUE, STYLE, Slot, TEXT, plan_children};
-use crate::app::Dispatcher;
 use crate::browser::{document, window};
+use crate::dispatcher::Dispatcher;
 use crate::input::{CaptureEvent, Input};
 
 /// Nodes a delta may serialise before a keyframe is the better answer.

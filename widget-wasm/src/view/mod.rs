@@ -33,8 +33,8 @@ use self::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text
 use self::messages::MessageList;
 use self::proposal::ProposalView;
 use self::share::ShareView;
-use crate::app::Dispatcher;
 use crate::browser::document;
+use crate::dispatcher::Dispatcher;
 use crate::i18n::{Strings, fill};
 use crate::input::{Input, UiEvent};
 use crate::listener::Listener;

@@ -8,7 +8,7 @@ use web_sys::{Document, Element};
 
 use super::dom::{append, attr, button, child, el, set_text, show};
 use super::icons;
-use crate::app::Dispatcher;
+use crate::dispatcher::Dispatcher;
 use crate::form::{PagePrompt, Proposal};
 use crate::i18n::{Strings, fill};
 use crate::input::{Input, UiEvent};
