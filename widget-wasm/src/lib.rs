@@ -8,7 +8,8 @@
 //!
 //! How the pieces fit:
 //!
-//! - [`sdk`]: the wasm-bindgen surface JavaScript calls, and SDK events;
+//! - [`sdk`]: the wasm-bindgen surface JavaScript calls; [`emitter`]: the
+//!   SDK events it reports back;
 //! - [`app`]: owns everything and applies [`input::Input`]s one at a time,
 //!   handed over by a [`dispatcher::Dispatcher`];
 //! - [`decode`]: the server's frames read into the protocol's types;
@@ -29,6 +30,7 @@ pub mod capture;
 pub mod connection;
 pub mod decode;
 pub mod dispatcher;
+pub mod emitter;
 pub mod form;
 pub mod i18n;
 pub mod input;

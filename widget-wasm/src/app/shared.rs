@@ -7,9 +7,9 @@ use std::rc::{Rc, Weak};
 
 use super::core::{App, Flow};
 use crate::dispatcher::{Dispatcher, Sink};
+use crate::emitter::Emitter;
 use crate::input::Input;
 use crate::options::Options;
-use crate::sdk::Emitter;
 
 /// The one owner of the widget's state, shared by every callback through
 /// [`Dispatcher`]. `app` is `None` once the widget was shut down.
