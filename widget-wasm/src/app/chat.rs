@@ -106,7 +106,9 @@ impl App {
             return;
         }
         let client_id = self.next_client_id();
-        self.convo.queue_message(client_id, text, now() as i64);
+        self.convo
+            .transcript
+            .queue_message(client_id, text, now() as i64);
         if let Some(active) = self.typing.stop() {
             self.send_typing(active);
         }
@@ -144,6 +146,7 @@ impl App {
         }
         let due: Vec<(String, String)> = self
             .convo
+            .transcript
             .outbox()
             .filter(|(id, _)| !self.in_flight.iter().any(|f| f == id))
             .map(|(id, text)| (id.to_string(), text.to_string()))
@@ -166,7 +169,7 @@ impl App {
         if let Some(session) = self.convo.session.clone() {
             self.syncing = self.send(ClientFrame::SessionSync {
                 session,
-                after_seq: self.convo.last_seq,
+                after_seq: self.convo.transcript.last_seq,
             });
         }
     }
@@ -187,7 +190,7 @@ impl App {
                 read: 0,
             };
         }
-        let seq = self.convo.last_agent_seq;
+        let seq = self.convo.transcript.last_agent_seq;
         if seq > self.acked.delivered
             && self.send(ClientFrame::Receipt {
                 session: session.clone(),
