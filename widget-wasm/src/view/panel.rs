@@ -421,16 +421,16 @@ impl View {
 
     /// Opens the email (false) or phone (true) call-back form.
     pub fn choose_callback(&mut self, phone: bool) {
-        self.queue.choose_callback(phone);
+        self.queue.callback.choose(phone);
     }
 
     /// What the call-back form holds, if one is open.
     pub fn callback_draft(&self) -> Option<Draft> {
-        self.queue.callback_draft()
+        self.queue.callback.draft()
     }
 
     pub fn set_callback_error(&self, text: &str) {
-        self.queue.set_callback_error(text);
+        self.queue.callback.set_error(text);
     }
 
     /// The text in the message box.

@@ -5,7 +5,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Event, HtmlSelectElement};
 
-use super::callback::{self, CallbackView, Draft};
+use super::callback::{self, CallbackView};
 use super::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text};
 use super::icons;
 use crate::dispatcher::Dispatcher;
@@ -61,10 +61,7 @@ impl StartForm {
         let request = button(doc, "primary request", s.request);
         attr(&request, "data-testid", "tandem-request");
         append(&intro, &request);
-        let d = dispatcher.clone();
-        listeners.push(Listener::new(&request, "click", move |_: Event| {
-            d.send(Input::Ui(UiEvent::Submit))
-        }));
+        listeners.push(on_click(&request, dispatcher, UiEvent::Submit));
         StartForm { intro, slot, topic }
     }
 
@@ -81,7 +78,8 @@ impl StartForm {
 /// offer when nobody can answer soon, and Cancel.
 pub struct QueueView {
     text: Element,
-    callback: CallbackView,
+    /// The call-back offer, inside the box.
+    pub callback: CallbackView,
     locale: &'static str,
 }
 
@@ -110,10 +108,7 @@ impl QueueView {
         let cancel = button(doc, "link", s.cancel);
         attr(&cancel, "data-testid", "tandem-cancel");
         append(&queue_box, &cancel);
-        let d = dispatcher.clone();
-        listeners.push(Listener::new(&cancel, "click", move |_: Event| {
-            d.send(Input::Ui(UiEvent::CancelRequest))
-        }));
+        listeners.push(on_click(&cancel, dispatcher, UiEvent::CancelRequest));
         QueueView {
             text,
             callback,
@@ -152,18 +147,10 @@ impl QueueView {
         }
         self.callback.render(s, convo.unavailable());
     }
+}
 
-    /// Opens the email (false) or phone (true) call-back form.
-    pub fn choose_callback(&mut self, phone: bool) {
-        self.callback.choose(phone);
-    }
-
-    /// What the call-back form holds, if one is open.
-    pub fn callback_draft(&self) -> Option<Draft> {
-        self.callback.draft()
-    }
-
-    pub fn set_callback_error(&self, text: &str) {
-        self.callback.set_error(text);
-    }
+/// A click on `target` sends `event` to the app.
+fn on_click(target: &Element, dispatcher: &Dispatcher, event: UiEvent) -> Listener {
+    let d = dispatcher.clone();
+    Listener::new(target, "click", move |_: Event| d.send(Input::Ui(event)))
 }
