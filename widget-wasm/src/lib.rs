@@ -10,8 +10,8 @@
 //!
 //! - [`sdk`]: the wasm-bindgen surface JavaScript calls; [`emitter`]: the
 //!   SDK events it reports back;
-//! - [`app`]: owns everything and applies [`input::Input`]s one at a time,
-//!   handed over by a [`dispatcher::Dispatcher`];
+//! - [`app`]: owns everything and applies [`input::Input`]s, handed over
+//!   one at a time by the [`dispatcher`]'s queue;
 //! - [`decode`]: the server's frames read into the protocol's types;
 //! - [`state`]: the conversation as pure data (tested natively);
 //! - [`view`]: the DOM, updated from the state after every batch;

@@ -11,9 +11,9 @@ use protocol::VisitorIdentity;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::app::Shared;
 use crate::browser::browser_language;
 use crate::decode::{Source, text};
+use crate::dispatcher::Shared;
 use crate::emitter::Emitter;
 use crate::input::{Command, Identity, Input};
 use crate::options::{Options, RawOptions};
@@ -36,7 +36,7 @@ impl Widget {
             check_selector(selector, "Tandem.init: `mask`")?;
         }
         let options = Options::resolve(raw, browser_language()).map_err(|e| JsError::new(&e))?;
-        let shared = Shared::start(options, Emitter::new(emit));
+        let shared = crate::app::start(options, Emitter::new(emit));
         Ok(Widget { shared })
     }
 

@@ -4,8 +4,9 @@
 
 use protocol::{Callback, ClientFrame};
 
-use super::core::{App, Flow};
+use super::core::App;
 use crate::browser::{Store, now};
+use crate::dispatcher::Flow;
 use crate::input::{Command, UiEvent};
 
 impl App {

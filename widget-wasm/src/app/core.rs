@@ -1,9 +1,11 @@
-//! The widget's state as one struct, [`App`], and the first step of every
-//! input: which handler it goes to.
+//! The widget's state as one struct, [`App`], started by [`start`], and the
+//! first step of every input: which handler it goes to.
 //!
 //! Each message family's handling is an `impl App` block of its own file
 //! (`session.rs`, `queue.rs`, `chat.rs`…); this file holds what they share:
 //! the fields, sending a frame, the alert line.
+
+use std::rc::Rc;
 
 use protocol::{ClientEnvelope, ClientFrame, ShareState};
 
@@ -13,7 +15,7 @@ use crate::capture::Capture;
 use crate::capture::forms::PasswordWatch;
 use crate::capture::mask::MaskSelectors;
 use crate::connection::Connection;
-use crate::dispatcher::Dispatcher;
+use crate::dispatcher::{Dispatcher, Flow, Handler, Shared};
 use crate::emitter::Emitter;
 use crate::form::{PagePrompt, Proposal};
 use crate::i18n::Strings;
@@ -27,12 +29,6 @@ use crate::view::View;
 
 /// How long an error note stays in the panel.
 const ALERT_TTL_MS: f64 = 6000.0;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    Stop,
-}
 
 pub struct App {
     pub(super) dispatcher: Dispatcher,
@@ -101,8 +97,52 @@ pub(super) struct Acked {
     pub(super) read: u64,
 }
 
+/// Builds the widget, hands it to a new [`Shared`] queue, and connects.
+pub fn start(options: Options, emitter: Emitter) -> Rc<Shared> {
+    let shared = Shared::new();
+    let app = App::new(options, emitter, shared.dispatcher());
+    shared.install(Box::new(app));
+    shared.dispatch(Input::Start);
+    shared
+}
+
+impl Handler for App {
+    fn handle(&mut self, input: Input) -> Flow {
+        match input {
+            Input::Start => {
+                self.link.connect(&self.dispatcher, now());
+                if self.open {
+                    // Restored from the previous page: no animation, no focus theft.
+                    self.view.skip_next_transition();
+                }
+            }
+            Input::Sdk(command) => return self.on_command(command),
+            Input::Ui(event) => self.on_ui(event),
+            Input::Socket { generation, event } if self.link.is_current(generation) => {
+                self.on_socket(event)
+            }
+            Input::Socket { .. } => {}
+            Input::Tick => self.on_tick(),
+            Input::Visibility | Input::Online => {
+                if self.link.reconnect_at.is_some() {
+                    self.link.wake(&self.dispatcher, now());
+                }
+            }
+            Input::Capture(event) => self.on_capture(event),
+            Input::Voice(event) => self.on_voice(event),
+            Input::PageHide => self.call_page_hide(),
+        }
+        Flow::Continue
+    }
+
+    /// See `settle.rs`.
+    fn settle(&mut self) {
+        App::settle(self);
+    }
+}
+
 impl App {
-    pub(super) fn new(options: Options, emitter: Emitter, dispatcher: Dispatcher) -> App {
+    fn new(options: Options, emitter: Emitter, dispatcher: Dispatcher) -> App {
         let strings = options.locale.strings();
         let view = View::mount(&options, dispatcher.clone());
         let open = Store::Session.get(&options.open_key()).as_deref() == Some("1");
@@ -155,34 +195,6 @@ impl App {
             _page_listeners: [on_visibility, on_online, on_hide],
             options,
         }
-    }
-
-    pub(super) fn handle(&mut self, input: Input) -> Flow {
-        match input {
-            Input::Start => {
-                self.link.connect(&self.dispatcher, now());
-                if self.open {
-                    // Restored from the previous page: no animation, no focus theft.
-                    self.view.skip_next_transition();
-                }
-            }
-            Input::Sdk(command) => return self.on_command(command),
-            Input::Ui(event) => self.on_ui(event),
-            Input::Socket { generation, event } if self.link.is_current(generation) => {
-                self.on_socket(event)
-            }
-            Input::Socket { .. } => {}
-            Input::Tick => self.on_tick(),
-            Input::Visibility | Input::Online => {
-                if self.link.reconnect_at.is_some() {
-                    self.link.wake(&self.dispatcher, now());
-                }
-            }
-            Input::Capture(event) => self.on_capture(event),
-            Input::Voice(event) => self.on_voice(event),
-            Input::PageHide => self.call_page_hide(),
-        }
-        Flow::Continue
     }
 
     fn on_socket(&mut self, event: SocketEvent) {

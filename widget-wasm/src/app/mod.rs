@@ -7,8 +7,8 @@
 //! due, the SDK `status` event, the DOM, the next timer deadline. Handlers
 //! therefore only change state and send what the protocol requires.
 //!
-//! - `shared.rs`: the owner and its input queue ([`Shared`]);
-//! - `core.rs`: the state (`App`) and which handler each input goes to;
+//! - `core.rs`: the state (`App`), [`start`], and which handler each input
+//!   goes to (the queue that feeds it is `crate::dispatcher::Shared`);
 //! - `settle.rs`: what follows from the state after each batch;
 //! - `dispatch.rs`: which server frame goes where; `actions.rs`: which
 //!   visitor action or SDK call goes where;
@@ -32,6 +32,5 @@ mod media;
 mod queue;
 mod session;
 mod settle;
-mod shared;
 
-pub use shared::Shared;
+pub use self::core::start;

@@ -15,7 +15,7 @@ use super::call::{CallScene, CallView};
 use super::callback::Draft;
 use super::chat::MessageList;
 use super::cobrowse::CobrowseView;
-use super::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text};
+use super::dom::{append, attr, button, child, el, on_click, remove_attr, set_attr, set_text};
 use super::form::FormView;
 use super::icons;
 use super::queue::{QueueView, StartForm};
@@ -208,16 +208,12 @@ impl View {
         attr(&badge, "hidden", "");
         append(&root, &launcher);
 
-        let ui = |e: UiEvent| {
-            let d = dispatcher.clone();
-            move |_: Event| d.send(Input::Ui(e))
-        };
         let mut listeners = vec![
-            Listener::new(&launcher, "click", ui(UiEvent::LauncherClicked)),
-            Listener::new(&close, "click", ui(UiEvent::CloseClicked)),
-            Listener::new(&end, "click", ui(UiEvent::EndChat)),
-            Listener::new(&send, "click", ui(UiEvent::Submit)),
-            Listener::new(&new_chat, "click", ui(UiEvent::NewChat)),
+            on_click(&launcher, &dispatcher, UiEvent::LauncherClicked),
+            on_click(&close, &dispatcher, UiEvent::CloseClicked),
+            on_click(&end, &dispatcher, UiEvent::EndChat),
+            on_click(&send, &dispatcher, UiEvent::Submit),
+            on_click(&new_chat, &dispatcher, UiEvent::NewChat),
             Listener::new(&input, "keydown", {
                 let d = dispatcher.clone();
                 move |e: Event| {

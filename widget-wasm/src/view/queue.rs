@@ -3,14 +3,14 @@
 //! waiting box (place in line and estimate, the call-back offer, Cancel).
 
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Event, HtmlSelectElement};
+use web_sys::{Document, Element, HtmlSelectElement};
 
 use super::callback::{self, CallbackView};
-use super::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text};
+use super::dom::{append, attr, button, child, el, on_click, remove_attr, set_attr, set_text};
 use super::icons;
 use crate::dispatcher::Dispatcher;
 use crate::i18n::{Strings, fill};
-use crate::input::{Input, UiEvent};
+use crate::input::UiEvent;
 use crate::listener::Listener;
 use crate::options::Options;
 use crate::state::{Conversation, Phase};
@@ -147,10 +147,4 @@ impl QueueView {
         }
         self.callback.render(s, convo.unavailable());
     }
-}
-
-/// A click on `target` sends `event` to the app.
-fn on_click(target: &Element, dispatcher: &Dispatcher, event: UiEvent) -> Listener {
-    let d = dispatcher.clone();
-    Listener::new(target, "click", move |_: Event| d.send(Input::Ui(event)))
 }
