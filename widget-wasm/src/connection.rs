@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
-use crate::app::Dispatcher;
+use crate::dispatcher::Dispatcher;
 use crate::input::{Input, SocketEvent};
 
 /// First retry delay; doubled after every failed attempt.

@@ -2,7 +2,7 @@
 //!
 //! DOM listeners, socket callbacks, the timer and SDK calls do not touch the
 //! widget's state themselves: they turn what happened into an [`Input`] and
-//! hand it to the [`Dispatcher`](crate::app::Dispatcher), which applies
+//! hand it to the [`Dispatcher`](crate::dispatcher::Dispatcher), which applies
 //! inputs one at a time. That keeps every state change in `app/` and makes
 //! re-entrant calls (a listener firing while another input is being handled)
 //! impossible to get wrong.

@@ -8,8 +8,11 @@
 //!
 //! How the pieces fit:
 //!
-//! - [`sdk`]: the wasm-bindgen surface JavaScript calls, and SDK events;
-//! - [`app`]: owns everything and applies [`input::Input`]s one at a time;
+//! - [`sdk`]: the wasm-bindgen surface JavaScript calls; [`emitter`]: the
+//!   SDK events it reports back;
+//! - [`app`]: owns everything and applies [`input::Input`]s, handed over
+//!   one at a time by the [`dispatcher`]'s queue;
+//! - [`decode`]: the server's frames read into the protocol's types;
 //! - [`state`]: the conversation as pure data (tested natively);
 //! - [`view`]: the DOM, updated from the state after every batch;
 //! - [`capture`]: co-browsing, the page as masked keyframes and deltas
@@ -25,6 +28,9 @@ pub mod app;
 pub mod browser;
 pub mod capture;
 pub mod connection;
+pub mod decode;
+pub mod dispatcher;
+pub mod emitter;
 pub mod form;
 pub mod i18n;
 pub mod input;

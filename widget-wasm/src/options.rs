@@ -1,6 +1,6 @@
 //! What the site passes to `Tandem.init`, checked once at start-up.
 
-use crate::app::frames::{Source, text};
+use crate::decode::{Source, text};
 use crate::i18n::{Locale, Strings};
 
 /// `Tandem.init({...})` as received from JavaScript.

@@ -1,5 +1,6 @@
 //! What JavaScript sees: the `Widget` class tandem.js builds `window.Tandem`
-//! on, and the callback through which the widget reports SDK events.
+//! on (the callback through which the widget reports SDK events is in
+//! `emitter.rs`).
 //!
 //! tandem.js owns the listeners and the call queue; this side only turns
 //! JS values into typed commands and typed events into JS values.
@@ -10,34 +11,12 @@ use protocol::VisitorIdentity;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::app::Shared;
-use crate::app::frames::{Source, text};
 use crate::browser::browser_language;
+use crate::decode::{Source, text};
+use crate::dispatcher::Shared;
+use crate::emitter::Emitter;
 use crate::input::{Command, Identity, Input};
 use crate::options::{Options, RawOptions};
-
-/// Calls the SDK's `emit(name, data)`. tandem.js defers delivery to
-/// listeners to a microtask, so a listener that calls back into the SDK
-/// never runs while the widget is in the middle of handling something.
-pub struct Emitter(js_sys::Function);
-
-impl Emitter {
-    pub fn emit(&self, name: &str, data: &[(&str, JsValue)]) {
-        let _ = self
-            .0
-            .call2(&JsValue::NULL, &JsValue::from_str(name), &object(data));
-    }
-}
-
-/// A plain object for an SDK event, built in JavaScript directly (`json!`
-/// would link serde_json's error formatting into the widget).
-fn object(fields: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (key, value) in fields {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(key), value);
-    }
-    o.into()
-}
 
 /// One widget instance. tandem.js creates it from `Tandem.init` and calls
 /// `free()` after `shutdown()`.
@@ -57,7 +36,7 @@ impl Widget {
             check_selector(selector, "Tandem.init: `mask`")?;
         }
         let options = Options::resolve(raw, browser_language()).map_err(|e| JsError::new(&e))?;
-        let shared = Shared::start(options, Emitter(emit));
+        let shared = crate::app::start(options, Emitter::new(emit));
         Ok(Widget { shared })
     }
 
@@ -155,7 +134,7 @@ fn check_selector(selector: &str, what: &str) -> Result<(), JsError> {
 
 /// `Tandem.identify`'s argument: `{id, name, email, attributes}`. Sites
 /// often use numeric user ids, so `id` accepts numbers too. Read field by
-/// field (see `app/frames.rs` for why not through serde).
+/// field (see `decode/mod.rs` for why not through serde).
 fn read_identity<S: Source>(v: &S) -> Result<VisitorIdentity, String> {
     let id = v.get("id").and_then(|id| {
         id.string().or_else(|| {

@@ -19,8 +19,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageChannel;
 
-use crate::app::Dispatcher;
 use crate::browser::{now, window};
+use crate::dispatcher::Dispatcher;
 use crate::input::Input;
 
 pub struct Timer {

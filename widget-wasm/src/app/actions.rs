@@ -1,14 +1,13 @@
-//! What the visitor does in the UI and what the site asks through the SDK.
-//! Both end up in the same few actions so they behave identically.
+//! What the visitor does in the UI and what the site asks through the SDK:
+//! which handler each goes to. Both end up in the same few actions so they
+//! behave identically; the panel's opening and the shutdown live here too.
 
-use protocol::limits::MAX_MESSAGE_CHARS;
 use protocol::{Callback, ClientFrame};
 
-use super::{App, Flow};
+use super::core::App;
 use crate::browser::{Store, now};
+use crate::dispatcher::Flow;
 use crate::input::{Command, UiEvent};
-use crate::state::Phase;
-use crate::view::callback::Draft;
 
 impl App {
     pub(super) fn on_command(&mut self, command: Command) -> Flow {
@@ -51,19 +50,7 @@ impl App {
                 self.view.focus_launcher();
             }
             UiEvent::Submit => self.submit(),
-            UiEvent::Typed => {
-                if self.convo.phase.has_session() {
-                    let typed = !self.view.draft().trim().is_empty();
-                    let signal = if typed {
-                        self.typing.on_input(now())
-                    } else {
-                        self.typing.stop()
-                    };
-                    if let Some(active) = signal {
-                        self.send_typing(active);
-                    }
-                }
-            }
+            UiEvent::Typed => self.on_typed(),
             UiEvent::CancelRequest => self.cancel_request(),
             UiEvent::EndChat => self.end_session(),
             UiEvent::NewChat => {
@@ -110,106 +97,6 @@ impl App {
         self.view.focus_input();
     }
 
-    /// A chat message from the visitor; with no open conversation it
-    /// becomes the first message of a new request.
-    fn say(&mut self, text: String) {
-        let text = clip(text.trim());
-        if text.is_empty() {
-            return;
-        }
-        if !self.convo.phase.has_session() {
-            self.set_open(true, false);
-            self.request_help(None, text);
-            return;
-        }
-        let client_id = self.next_client_id();
-        self.convo.queue_message(client_id, text, now() as i64);
-        if let Some(active) = self.typing.stop() {
-            self.send_typing(active);
-        }
-        self.flush_outbox();
-    }
-
-    fn request_help(&mut self, topic: Option<String>, message: String) {
-        let message = clip(message.trim());
-        if message.is_empty() {
-            return;
-        }
-        let client_id = self.next_client_id();
-        self.convo
-            .request_help(topic, message, client_id, now() as i64);
-        self.send_request();
-    }
-
-    /// The call-back form: checked here first so the visitor hears of a
-    /// typo at once, in their language; the server checks again.
-    fn send_callback(&mut self) {
-        let s = self.strings;
-        let callback = match self.view.callback_draft() {
-            None => return,
-            Some(Draft::Email(email)) => Callback::Message { email },
-            Some(Draft::Phone(phone, when)) => {
-                // `datetime-local` gives the visitor's local time; Date reads it so.
-                let at = (!when.is_empty())
-                    .then(|| js_sys::Date::new(&when.into()).get_time())
-                    .filter(|t| t.is_finite())
-                    .map(|t| t as i64);
-                Callback::Phone { phone, at }
-            }
-        };
-        let problem = match &callback {
-            Callback::Message { .. } if callback.validate_contact().is_err() => {
-                Some(s.callback_bad_email)
-            }
-            Callback::Phone { .. } if callback.validate_contact().is_err() => {
-                Some(s.callback_bad_phone)
-            }
-            _ if callback.validate(now() as i64).is_err() => Some(s.callback_bad_time),
-            _ => None,
-        };
-        match problem {
-            Some(text) => self.view.set_callback_error(text),
-            None => self.request_callback(callback),
-        }
-    }
-
-    fn request_callback(&mut self, callback: Callback) {
-        let Some(session) = self.convo.session.clone() else {
-            return;
-        };
-        let sent = self.send(ClientFrame::CallbackRequest { session, callback });
-        // Offline, nothing went out: say so rather than pretend.
-        let error = if sent { "" } else { self.strings.reconnecting };
-        self.view.set_callback_error(error);
-    }
-
-    fn cancel_request(&mut self) {
-        if let Some(session) = self.convo.dismiss() {
-            // Offline: the next `welcome` still lists it and we cancel then.
-            self.send(ClientFrame::HelpCancel { session });
-        }
-        self.request_rid = None;
-        self.typing = Default::default();
-        self.view.focus_input();
-    }
-
-    /// "End chat": ends at once on screen; the server's `ended` event
-    /// follows (or, offline, the frame waits for the next connection).
-    pub(super) fn end_session(&mut self) {
-        let Some(session) = self.convo.session.clone() else {
-            return;
-        };
-        if !self.convo.phase.has_session() && !self.convo.end_requested {
-            return;
-        }
-        if let Some(active) = self.typing.stop() {
-            self.send_typing(active);
-        }
-        self.convo.phase = Phase::Ended;
-        self.convo.end_requested = !self.send(ClientFrame::SessionEnd { session });
-        self.agent_typing_until = None;
-    }
-
     /// Opens or closes the panel. `by_visitor` moves focus, which a
     /// programmatic open must not do behind the visitor's back.
     pub(super) fn set_open(&mut self, open: bool, by_visitor: bool) {
@@ -242,13 +129,5 @@ impl App {
         if self.open {
             self.emitter.emit("close", &[]);
         }
-    }
-}
-
-/// The server refuses longer messages; cut rather than lose the whole text.
-fn clip(text: &str) -> String {
-    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((i, _)) => text[..i].to_string(),
-        None => text.to_string(),
     }
 }

@@ -14,47 +14,16 @@ use protocol::{
 use voice::{Link, MediaStream, Meters, MicError, Peer, PeerEvent, Side};
 use wasm_bindgen_futures::spawn_local;
 
-use super::App;
+use super::core::App;
+use super::media::{Media, MicFor};
 use crate::browser::now;
 use crate::i18n::fill;
 use crate::input::{Input, VoiceEvent};
-use crate::state::Phase;
+use crate::state::{Conversation, Phase};
 use crate::view::call::{CallScene, MediaScene, duration};
 
 /// How long the line saying how a call ended stays in the call bar.
 const NOTICE_TTL_MS: f64 = 8000.0;
-
-/// This tab's side of a call: the microphone, meters and peer connection.
-pub struct Media {
-    mic: MediaStream,
-    meters: Option<Meters>,
-    peer: Option<Peer>,
-    /// The call it belongs to; `None` while our own `call.start` waits for
-    /// the server's `call` frame.
-    pub call: Option<String>,
-    pub link: Link,
-    pub muted: bool,
-    pub remote_muted: bool,
-    /// Local time the path first connected (the duration counts from it).
-    pub connected_at: Option<f64>,
-    /// Signaling that came before the peer existed.
-    early: Vec<Signal>,
-}
-
-impl Drop for Media {
-    fn drop(&mut self) {
-        // The peer and meters close themselves; the microphone is ours.
-        self.peer = None;
-        voice::stop(&self.mic);
-    }
-}
-
-/// Why the microphone is being asked for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MicFor {
-    Answer(String),
-    Start,
-}
 
 impl App {
     /// `call{session, call}`: sent on every change, to both sides.
@@ -96,10 +65,14 @@ impl App {
 
     pub(super) fn on_call_credentials(
         &mut self,
+        session: &str,
         call: &str,
         ice_servers: &[IceServer],
         expires_at: i64,
     ) {
+        if !self.is_ours(session) {
+            return;
+        }
         let audio_parent = self.view.call_audio_parent();
         let d = self.dispatcher.clone();
         let Some(m) = self
@@ -130,7 +103,10 @@ impl App {
         }
     }
 
-    pub(super) fn on_call_signal(&mut self, call: &str, signal: Signal) {
+    pub(super) fn on_call_signal(&mut self, session: &str, call: &str, signal: Signal) {
+        if !self.is_ours(session) {
+            return;
+        }
         if let Some(m) = self
             .media
             .as_mut()
@@ -143,7 +119,10 @@ impl App {
         }
     }
 
-    pub(super) fn on_call_mute(&mut self, call: &str, muted: bool) {
+    pub(super) fn on_call_mute(&mut self, session: &str, call: &str, muted: bool) {
+        if !self.is_ours(session) {
+            return;
+        }
         if let Some(m) = self
             .media
             .as_mut()
@@ -395,7 +374,7 @@ impl App {
 /// What the call UI shows. A free function over the fields it reads, so
 /// the scene can borrow them while the view is rendered.
 pub(super) fn scene<'a>(
-    convo: &'a crate::state::Conversation,
+    convo: &'a Conversation,
     media: Option<&Media>,
     asking_mic: bool,
     notice: Option<&'a (String, f64)>,

@@ -9,25 +9,21 @@
 
 use protocol::{ClientFrame, EventBody, FieldError, FieldProblem, FieldPush};
 
-use super::App;
-use crate::browser::window;
+use super::core::App;
+use crate::browser::{page_info, window};
 use crate::form::apply::check;
 use crate::form::{PagePrompt, Proposal, Proposed, fields, page_of, summarise};
 
 impl App {
-    fn ours(&self, session: &str) -> bool {
-        self.convo.session.as_deref() == Some(session)
-    }
-
     /// `form.fields.request`: the sharing tab lists the page's fields.
     pub(super) fn on_fields_request(&mut self, session: &str) {
-        let Some(capture) = self.capture.as_ref().filter(|_| self.ours(session)) else {
+        let Some(capture) = self.capture.as_ref().filter(|_| self.is_ours(session)) else {
             return;
         };
         let fields = fields::list(capture);
         self.send(ClientFrame::FormFields {
             session: session.to_string(),
-            url: crate::browser::page_info().url,
+            url: page_info().url,
             fields,
         });
     }
@@ -42,10 +38,10 @@ impl App {
         proposed: Vec<FieldPush>,
         by: Option<String>,
     ) {
-        let Some(capture) = self.capture.as_ref().filter(|_| self.ours(session)) else {
+        let Some(capture) = self.capture.as_ref().filter(|_| self.is_ours(session)) else {
             return;
         };
-        let here = crate::browser::page_info().url;
+        let here = page_info().url;
         let mut checked = Vec::new();
         let mut errors = Vec::new();
         for p in &proposed {
@@ -148,7 +144,7 @@ impl App {
         label: Option<String>,
         by: Option<String>,
     ) {
-        if !self.ours(session) {
+        if !self.is_ours(session) {
             return;
         }
         if !same_origin(&url) {

@@ -6,8 +6,8 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Event, MouseEvent};
 
-use crate::app::Dispatcher;
 use crate::browser::{document, window};
+use crate::dispatcher::Dispatcher;
 use crate::input::{CaptureEvent, Input};
 use crate::listener::Listener;
 

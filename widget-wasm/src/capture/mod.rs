@@ -2,23 +2,27 @@
 //! (`protocol::cobrowse`), sent as binary frames while the visitor shares.
 //!
 //! - a keyframe is a full snapshot, built in time slices (`snapshot.rs`);
-//! - deltas follow, at most one per animation frame, computed from what a
-//!   `MutationObserver` and a few listeners (`events.rs`) reported
-//!   (`observer.rs`);
+//! - deltas follow, at most one per animation frame, computed (`diff.rs`)
+//!   from what changed (`dirty.rs`), as a `MutationObserver` (`observer.rs`)
+//!   and a few listeners (`events.rs`) reported it;
 //! - masking happens while serialising, before anything is encoded
 //!   (`mask.rs`, `forms.rs`); URLs and stylesheets are made usable on
 //!   another origin (`styles.rs`); node ids and our copy of the mirror's
-//!   structure live in `tree.rs`.
+//!   structure live in `tree.rs`, and what the walker and the diff share
+//!   in `page.rs`.
 //!
 //! The widget's own UI (its shadow host) is never captured. Capture never
 //! blocks the page (principle 9): slices of a few milliseconds, a size cap
 //! on what one delta may serialise, and a keyframe instead when a change is
 //! too big or the socket is backed up.
 
+pub mod diff;
+pub mod dirty;
 pub mod events;
 pub mod forms;
 pub mod mask;
 pub mod observer;
+pub mod page;
 pub mod snapshot;
 pub mod styles;
 pub mod tree;
@@ -29,13 +33,16 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Node};
 
+use self::diff::{canvas_image, diff, viewport};
+use self::dirty::Dirty;
 use self::events::{field_listeners, page_listeners};
-use self::observer::{Dirty, Observer, canvas_image, diff, note_records, viewport};
+use self::observer::{Observer, note_records};
+use self::page::Page;
 use self::snapshot::{Step, Walk};
 use self::tree::{DOC, Lookup, NodeIds, Tree};
-use crate::app::Dispatcher;
 use crate::browser::{Store, document, now, window};
 use crate::connection::Connection;
+use crate::dispatcher::Dispatcher;
 use crate::input::{CaptureEvent, Input};
 use crate::listener::Listener;
 use crate::timer::Timer;
@@ -54,28 +61,6 @@ const CANVAS_EVERY_MS: f64 = 1000.0;
 const CANVASES_PER_ROUND: usize = 3;
 /// Deltas wait while the socket has this much unsent (they coalesce).
 const BACKLOG_BYTES: u32 = 2 * 1024 * 1024;
-
-/// What the walker and the diff share: ids, the mirror's structure and
-/// the masking rules.
-pub struct Page {
-    pub ids: NodeIds,
-    pub tree: Tree,
-    /// The site's mask selectors as one selector list.
-    pub selectors: Option<String>,
-    /// Inputs that were password fields at some point.
-    pub was_password: WeakSet,
-    /// Shadow roots and iframe documents met while walking: to observe.
-    pub found_roots: Vec<Node>,
-    pub canvases: Vec<u32>,
-}
-
-impl Page {
-    pub fn matches_mask(&self, el: &Element) -> bool {
-        self.selectors
-            .as_deref()
-            .is_some_and(|s| el.matches(s).unwrap_or(false))
-    }
-}
 
 /// Where a keyframe in progress is.
 enum Build {
@@ -291,7 +276,7 @@ impl Capture {
         let autocomplete = el.get_attribute("autocomplete");
         forms::secret_kind(&tag, input_type.as_deref(), autocomplete.as_deref(), was).or_else(
             || {
-                observer::masked_now(&self.page, el, entry.parent)
+                diff::masked_now(&self.page, el, entry.parent)
                     .then_some(protocol::FieldProblem::Masked)
             },
         )

@@ -19,9 +19,9 @@ use protocol::cobrowse::{Keyframe, KeyframeWriter, Node as PageNode, NodeKind, O
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlIFrameElement, Node};
 
-use super::Page;
 use super::forms::{field_is_secret, field_ops};
 use super::mask::{BLOCK_ATTR, MASK_ATTR, bullets, mask_text, masks_attribute};
+use super::page::Page;
 use super::styles::{adopted_texts, attribute_value, is_stylesheet_link, owner_css};
 use super::tree::{BLOCKED, HOST, Lookup, MASKED, OPAQUE, STYLE, Slot, TEXT};
 use crate::browser::now;

@@ -12,7 +12,7 @@ use web_sys::{Document, Element};
 use super::consent::Consent;
 use super::dom::{append, attr, button, child, el, remove_attr, set_attr, set_text, show};
 use super::icons;
-use crate::app::Dispatcher;
+use crate::dispatcher::Dispatcher;
 use crate::i18n::{Strings, fill};
 use crate::input::{Input, UiEvent};
 use crate::listener::Listener;

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement};
 
 use super::dom::{append, attr, button, child, set_text, show};
-use crate::app::Dispatcher;
+use crate::dispatcher::Dispatcher;
 use crate::i18n::{Strings, fill};
 use crate::input::{Input, UiEvent};
 use crate::listener::Listener;

@@ -1,6 +1,11 @@
-//! Tiny helpers for building and updating DOM nodes by hand.
+//! Tiny helpers for building and updating DOM nodes by hand, and for
+//! wiring a click to the app.
 
-use web_sys::{Document, Element};
+use web_sys::{Document, Element, Event};
+
+use crate::dispatcher::Dispatcher;
+use crate::input::{Input, UiEvent};
+use crate::listener::Listener;
 
 /// Creates `<tag class="class">`. Tag names here are literals, so creation
 /// cannot fail.
@@ -63,4 +68,11 @@ pub fn button(doc: &Document, class: &str, text: &str) -> Element {
     attr(&b, "type", "button");
     set_text(&b, text);
     b
+}
+
+/// A click on `target` sends `event` to the app (one closure type for every
+/// such button: each type is code of its own in the wasm).
+pub fn on_click(target: &Element, dispatcher: &Dispatcher, event: UiEvent) -> Listener {
+    let d = dispatcher.clone();
+    Listener::new(target, "click", move |_: Event| d.send(Input::Ui(event)))
 }

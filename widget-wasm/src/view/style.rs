@@ -29,7 +29,7 @@ pub const CSS: &str = match std::str::from_utf8(&MINIFIED) {
     Err(_) => panic!("minifying keeps the stylesheet UTF-8"),
 };
 const MINIFIED_LEN: usize = minify(SOURCE.as_bytes(), &mut []);
-const MINIFIED: [u8; MINIFIED_LEN] = {
+static MINIFIED: [u8; MINIFIED_LEN] = {
     let mut out = [0u8; MINIFIED_LEN];
     minify(SOURCE.as_bytes(), &mut out);
     out

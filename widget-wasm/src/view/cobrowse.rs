@@ -9,13 +9,13 @@ use web_sys::{Document, Element};
 use super::consent::Consent;
 use super::dom::{append, attr, button, child, set_text, show};
 use super::icons;
-use crate::app::Dispatcher;
+use crate::dispatcher::Dispatcher;
 use crate::i18n::{Strings, fill};
 use crate::input::{Input, UiEvent};
 use crate::listener::Listener;
 use crate::state::Phase;
 
-pub struct ShareView {
+pub struct CobrowseView {
     prompt: Element,
     prompt_text: Element,
     start: Element,
@@ -23,7 +23,7 @@ pub struct ShareView {
     banner_text: Element,
 }
 
-impl ShareView {
+impl CobrowseView {
     /// `footer`: the panel's footer (prompt and button go at its top);
     /// `root`: the widget's container (the banner is fixed on the page).
     pub fn build(
@@ -33,7 +33,7 @@ impl ShareView {
         root: &Element,
         dispatcher: &Dispatcher,
         listeners: &mut Vec<Listener>,
-    ) -> ShareView {
+    ) -> CobrowseView {
         let ui = |e: UiEvent| {
             let d = dispatcher.clone();
             move |_: web_sys::Event| d.send(Input::Ui(e))
@@ -80,7 +80,7 @@ impl ShareView {
         listeners.push(Listener::new(&consent.no, "click", ui(UiEvent::ShareDeny)));
         listeners.push(Listener::new(&start, "click", ui(UiEvent::ShareStart)));
         listeners.push(Listener::new(&stop, "click", ui(UiEvent::ShareStop)));
-        ShareView {
+        CobrowseView {
             prompt,
             prompt_text,
             start,

@@ -64,13 +64,13 @@ impl MessageList {
         let mut synced = Synced::default();
         let mut old: HashMap<String, Row> =
             self.rows.drain(..).map(|r| (r.key.clone(), r)).collect();
-        let mut rows = Vec::with_capacity(convo.items.len());
-        for (i, item) in convo.items.iter().enumerate() {
-            let previous = i.checked_sub(1).map(|j| &convo.items[j]);
+        let mut rows = Vec::with_capacity(convo.transcript.items.len());
+        for (i, item) in convo.transcript.items.iter().enumerate() {
+            let previous = i.checked_sub(1).map(|j| &convo.transcript.items[j]);
             let shown = Shown {
                 seq: item.seq,
                 delivery: (item.author == Role::Visitor && is_chat(item))
-                    .then(|| convo.delivery(item)),
+                    .then(|| convo.transcript.delivery(item)),
                 first_of_run: previous.is_none_or(|p| p.author != item.author || !is_chat(p)),
             };
             let row = match old.remove(&item.key) {

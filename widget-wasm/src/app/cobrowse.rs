@@ -1,5 +1,5 @@
-//! Screen sharing: consent (principle 6), starting and stopping capture,
-//! and the agent's pointer and highlights.
+//! Co-browsing (screen sharing): consent (principle 6), starting and
+//! stopping the capture, and the agent's pointer and highlights.
 //!
 //! The server owns the state (`off`, `requested`, `active`); the widget
 //! answers for the visitor and captures only in the tab where the visitor
@@ -10,7 +10,7 @@
 
 use protocol::{ClientFrame, ShareState};
 
-use super::App;
+use super::core::App;
 use crate::browser::Store;
 use crate::capture::Capture;
 use crate::input::CaptureEvent;
@@ -144,7 +144,7 @@ impl App {
     }
 
     pub(super) fn on_keyframe_request(&mut self, session: &str) {
-        if self.convo.session.as_deref() == Some(session)
+        if self.is_ours(session)
             && let Some(c) = &mut self.capture
         {
             c.request_keyframe();
@@ -153,7 +153,7 @@ impl App {
 
     /// The agent's pointer moved (node absent: hide it).
     pub(super) fn on_pointer(&mut self, session: &str, at: Option<(u32, f32, f32)>) {
-        if self.convo.session.as_deref() != Some(session) {
+        if !self.is_ours(session) {
             return;
         }
         let Some(c) = &self.capture else { return };
@@ -161,7 +161,7 @@ impl App {
     }
 
     pub(super) fn on_highlight(&mut self, session: &str, node: u32, label: Option<&str>) {
-        if self.convo.session.as_deref() != Some(session) {
+        if !self.is_ours(session) {
             return;
         }
         let Some(el) = self.capture.as_ref().and_then(|c| c.element(node)) else {
@@ -171,7 +171,7 @@ impl App {
     }
 
     pub(super) fn on_highlight_clear(&mut self, session: &str) {
-        if self.convo.session.as_deref() == Some(session) {
+        if self.is_ours(session) {
             self.view.overlay.clear_highlights();
         }
     }

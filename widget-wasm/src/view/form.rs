@@ -8,13 +8,13 @@ use web_sys::{Document, Element};
 
 use super::dom::{append, attr, button, child, el, set_text, show};
 use super::icons;
-use crate::app::Dispatcher;
+use crate::dispatcher::Dispatcher;
 use crate::form::{PagePrompt, Proposal};
 use crate::i18n::{Strings, fill};
 use crate::input::{Input, UiEvent};
 use crate::listener::Listener;
 
-pub struct ProposalView {
+pub struct FormView {
     doc: Document,
     card: Element,
     title: Element,
@@ -26,7 +26,7 @@ pub struct ProposalView {
     shown: Option<(u32, Vec<Option<bool>>)>,
 }
 
-impl ProposalView {
+impl FormView {
     /// Builds both prompts at the top of the panel's `footer`.
     pub fn build(
         doc: &Document,
@@ -34,7 +34,7 @@ impl ProposalView {
         footer: &Element,
         dispatcher: &Dispatcher,
         listeners: &mut Vec<Listener>,
-    ) -> ProposalView {
+    ) -> FormView {
         let first = footer.first_child();
         let send = |e: UiEvent| {
             let d = dispatcher.clone();
@@ -108,7 +108,7 @@ impl ProposalView {
         ));
         let _ = footer.insert_before(&page, first.as_ref());
 
-        ProposalView {
+        FormView {
             doc: doc.clone(),
             card,
             title,
