@@ -3,7 +3,7 @@
 //! optional label).
 //!
 //! Both are addressed by node id plus, for the pointer, fractions of the
-//! element's box (principle 7): the agent's screen is not the visitor's.
+//! element's box, never pixels: the agent's screen is not the visitor's.
 //! They live in the widget's shadow root, so the capture never sees them,
 //! and follow their element when the page scrolls or changes layout
 //! (`reposition`, called at most once per animation frame).

@@ -4,7 +4,7 @@
 //! agent's pointer) is `crate::cobrowse`.
 //!
 //! - `stream`: which frames to apply (epoch and seq; gaps resynchronise)
-//! - `sanitize`: what the mirror refuses to build (principle 5)
+//! - `sanitize`: what the mirror refuses to build (no script of the visitor's page ever runs here)
 //! - `page`, `build`, `apply`: the mirror document and the node-id map
 //! - `sheets`: the page's styles under the console's CSP
 //! - `overlay`, `stage`: geometry, the scaled frame and what is drawn over it

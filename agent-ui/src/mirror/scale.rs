@@ -26,8 +26,8 @@ pub fn to_page(x: f64, y: f64, scale: f64) -> (f64, f64) {
     (x / scale, y / scale)
 }
 
-/// Where a point falls in a box, as fractions clamped to 0..=1 (principle 7:
-/// the pointer is "this far into that element", never raw pixels).
+/// Where a point falls in a box, as fractions clamped to 0..=1 (the
+/// pointer is "this far into that element", never raw pixels).
 pub fn fraction_in(x: f64, y: f64, left: f64, top: f64, width: f64, height: f64) -> (f32, f32) {
     let f = |v: f64, start: f64, len: f64| {
         if len > 0.0 {

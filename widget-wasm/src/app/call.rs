@@ -1,5 +1,5 @@
-//! Voice calls on the visitor's side (principle 6: consent, visible while
-//! active). The agent's call rings here with Accept / Decline; where the
+//! Voice calls on the visitor's side (only with the visitor's yes, and
+//! visible while active). The agent's call rings here with Accept / Decline; where the
 //! site allows it the visitor may call too. The microphone is asked for
 //! only after the visitor said yes, and the tab where they did holds it and
 //! the peer connection (the visitor is the polite peer) until the call ends.

@@ -1,4 +1,5 @@
-//! Co-browsing (screen sharing): consent (principle 6), starting and
+//! Co-browsing (screen sharing): consent (nothing is shared without the
+//! visitor's yes, and it shows while it lasts), starting and
 //! stopping the capture, and the agent's pointer and highlights.
 //!
 //! The server owns the state (`off`, `requested`, `active`); the widget

@@ -1,4 +1,4 @@
-//! Form push and page push (principle 6): list the page's fields for the
+//! Form push and page push (nothing changes without the visitor's yes): list the page's fields for the
 //! agent, check a push and, when it holds, ask the visitor field by field;
 //! propose a page and navigate once the visitor said yes.
 //!

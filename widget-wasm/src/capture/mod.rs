@@ -12,7 +12,7 @@
 //!   in `page.rs`.
 //!
 //! The widget's own UI (its shadow host) is never captured. Capture never
-//! blocks the page (principle 9): slices of a few milliseconds, a size cap
+//! blocks the page: slices of a few milliseconds, a size cap
 //! on what one delta may serialise, and a keyframe instead when a change is
 //! too big or the socket is backed up.
 
@@ -47,7 +47,8 @@ use crate::input::{CaptureEvent, Input};
 use crate::listener::Listener;
 use crate::timer::Timer;
 
-/// Longest a keyframe slice may run (principle 9 allows 50 ms; the rest is
+/// Longest a keyframe slice may run (a task of 50 ms is where a page starts
+/// to feel stuck; the rest is
 /// headroom for slow devices and for the page's own work).
 const SLICE_MS: f64 = 8.0;
 /// Minimum gap between deltas carrying page changes (one per frame at 60 Hz)

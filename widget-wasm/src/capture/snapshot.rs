@@ -2,7 +2,7 @@
 //!
 //! A [`Walk`] visits a subtree depth-first from an explicit stack, so it can
 //! stop when its time slice is used up and resume in a later task
-//! (principle 9: a keyframe of a 10,000-node page never blocks the page for
+//! (a keyframe of a 10,000-node page never blocks the page for
 //! more than a few milliseconds at a time). Nodes are collected flat and
 //! assembled into the nested model at the end.
 //!

@@ -2,7 +2,7 @@
 //!
 //! [`NodeIds`] gives every captured node a number for its lifetime on the
 //! page (a `WeakMap`, so a removed node and its id are collected together);
-//! principle 7: pointers and highlights address elements by these ids.
+//! pointers and highlights address elements by these ids, never by pixels.
 //!
 //! [`Tree`] is our copy of the mirror's structure: for each id the mirror
 //! has, the node, its parent and its children in order. Deltas are computed

@@ -1,4 +1,4 @@
-//! Form push and page push on the visitor's side (principle 6: nothing
+//! Form push and page push on the visitor's side (nothing
 //! changes without the visitor's yes).
 //!
 //! - `fields.rs`: the page's fields as the agent sees them;

@@ -1,4 +1,4 @@
-//! Voice calls in the UI (principle 6: consent, visible while active): the
+//! Voice calls in the UI (only with the visitor's yes, visible while active): the
 //! incoming call with Accept / Decline, the visitor's own "Call" button in
 //! the header, and the call bar under the header (state, duration, level
 //! meters, mute, hang up), which also says how the last call ended.

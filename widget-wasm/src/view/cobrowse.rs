@@ -1,4 +1,4 @@
-//! Screen sharing in the UI (principle 6: consent, visible while active):
+//! Screen sharing in the UI (only with the visitor's yes, visible while active):
 //! the agent's request with Allow / Deny, the visitor's own "Share my
 //! screen" button, and the "Your screen is shared" banner with Stop, which
 //! sits on the page itself so it shows even when the panel is closed.

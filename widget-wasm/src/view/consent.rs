@@ -1,5 +1,5 @@
 //! The card in which the visitor answers the agent before anything of
-//! theirs is shared (principle 6): the screen, or their voice. An icon, a
+//! theirs is shared: the screen, or their voice. An icon, a
 //! title, a text, a line of fine print, and two buttons: no, then yes.
 
 use web_sys::{Document, Element};

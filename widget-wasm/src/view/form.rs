@@ -1,4 +1,4 @@
-//! The visitor's prompts for the agent's proposals (principle 6): values
+//! The visitor's prompts for the agent's proposals (nothing changes without their yes): values
 //! for form fields, each with Accept / Reject, plus Accept all and Reject;
 //! and a page to open, with Open page / Stay here. The fields themselves
 //! are outlined on the page by the overlay, labelled with the value.
