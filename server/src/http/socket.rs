@@ -171,13 +171,16 @@ enum Flow {
 }
 
 /// Whether a read failed because the frame (or message) was over the
-/// transport's size limit, told by the error's type: the client is then told
-/// why with 1009 instead of a bare close.
+/// transport's size limit or over the bytes allowed before `hello`, told by
+/// the error's type: the client is then told why with 1009.
 fn over_capacity(e: axum::Error) -> bool {
-    matches!(
-        e.into_inner().downcast_ref::<tungstenite::Error>(),
-        Some(tungstenite::Error::Capacity(_))
-    )
+    match e.into_inner().downcast_ref::<tungstenite::Error>() {
+        Some(tungstenite::Error::Capacity(_)) => true,
+        Some(tungstenite::Error::Io(io)) => io
+            .get_ref()
+            .is_some_and(|inner| inner.is::<crate::net::OverBudget>()),
+        _ => false,
+    }
 }
 
 /// Bytes of a data frame's payload (control frames carry at most 125).

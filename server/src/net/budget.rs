@@ -39,15 +39,25 @@ impl ReadBudget {
             })
             .is_ok_and(|left| n > left);
         match over {
-            // Worded so the socket reports it like any frame too long (1009).
-            true => Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "frame too long: more bytes than allowed before hello",
-            )),
+            true => Err(io::Error::new(io::ErrorKind::InvalidData, OverBudget)),
             false => Ok(()),
         }
     }
 }
+
+/// The read error of a connection that went over its budget: the socket
+/// finds it by type inside the WebSocket library's I/O error and closes
+/// with 1009, as for any frame too long.
+#[derive(Debug)]
+pub struct OverBudget;
+
+impl std::fmt::Display for OverBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("frame too long: more bytes than allowed before hello")
+    }
+}
+
+impl std::error::Error for OverBudget {}
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ pub mod client_ip;
 mod listener;
 mod per_ip;
 
-pub use budget::ReadBudget;
+pub use budget::{OverBudget, ReadBudget};
 pub use client_ip::{client_ip, parse_trusted_proxy};
 pub use listener::spawn_server;
 pub use per_ip::{PerIp, Slot};
