@@ -1,9 +1,10 @@
 //! `cargo xtask layout`: the code's shape, checked like its behaviour.
 //!
-//! Two rules keep the crates easy to find one's way in:
+//! Three rules keep the crates easy to find one's way in:
 //! - no import cycle between the files of a crate (a file that needs one item
 //!   of another file which needs it back means the item is in the wrong file);
-//! - no source file over [`MAX_LINES`] lines (test-only files aside).
+//! - no source file over [`MAX_LINES`] lines (test-only files aside);
+//! - every file README.md's "Where things live" table names exists.
 //!
 //! It reads the sources as text, enough for this codebase's conventions: a
 //! file's dependencies are the `crate::`, `super::`, `self::` and child-module
@@ -19,6 +20,7 @@ use anyhow::{Result, bail};
 use crate::paths::root;
 
 mod graph;
+mod readme;
 mod scan;
 
 use graph::strongly_connected;
@@ -52,8 +54,12 @@ pub fn layout(_args: &[String]) -> Result<()> {
         problems.extend(krate.long_files());
         problems.extend(krate.cycles());
     }
+    let readme = std::fs::read_to_string(root().join("README.md"))?;
+    problems.extend(readme::missing_paths(&readme, &root()));
     if problems.is_empty() {
-        println!("layout: no import cycle, no source file over {MAX_LINES} lines");
+        println!(
+            "layout: no import cycle, no source file over {MAX_LINES} lines, README.md's map is true"
+        );
         return Ok(());
     }
     for p in &problems {
