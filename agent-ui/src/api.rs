@@ -268,21 +268,7 @@ async fn call(method: &str, path: &str, json: Option<&str>) -> Result<(u16, Stri
     Ok((status, text))
 }
 
-/// A canned response (`shortcut`) or a knowledge-base article (`keywords`).
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
-pub struct LibraryItem {
-    #[serde(default)]
-    pub id: String,
-    pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shortcut: Option<String>,
-    pub title: String,
-    pub body: String,
-    #[serde(default)]
-    pub url: String,
-    #[serde(default)]
-    pub keywords: Vec<String>,
-}
+pub use protocol::api::{LibraryItem, LibraryKind};
 
 #[derive(Deserialize)]
 struct LibraryReply {

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, LibraryItem};
+use crate::api::{self, LibraryItem, LibraryKind};
 use crate::state::Console;
 
 /// Canned responses offered while the draft is a bare `/prefix`.
@@ -72,7 +72,7 @@ pub fn articles_for<'a>(items: &'a [LibraryItem], texts: &[&str]) -> Vec<&'a Lib
     };
     let mut scored: Vec<(usize, &LibraryItem)> = items
         .iter()
-        .filter(|i| i.kind == "article")
+        .filter(|i| i.kind == LibraryKind::Article)
         .map(|i| (i.keywords.iter().filter(|k| matches(k)).count(), i))
         .filter(|(score, _)| *score > 0)
         .collect();
@@ -101,7 +101,10 @@ mod tests {
     fn item(kind: &str, shortcut: Option<&str>, title: &str, keywords: &[&str]) -> LibraryItem {
         LibraryItem {
             id: title.into(),
-            kind: kind.into(),
+            kind: match kind {
+                "article" => LibraryKind::Article,
+                _ => LibraryKind::Canned,
+            },
             shortcut: shortcut.map(Into::into),
             title: title.into(),
             body: format!("{title} body"),

@@ -13,6 +13,7 @@
 //! `docs/protocol.md` documents every message with an example.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod call;
 pub mod callback;
 pub mod chat;
@@ -37,8 +38,8 @@ pub use error::{CloseCode, ErrorCode};
 pub use form::{
     FieldError, FieldKind, FieldOption, FieldProblem, FieldPush, FieldValue, FormField, FormOutcome,
 };
-pub use server_frame::ServerFrame;
 pub use role::Role;
+pub use server_frame::ServerFrame;
 pub use session::{
     AgentInfo, AgentPresence, DISPOSITIONS, PageInfo, QueueItem, SessionState, SessionSummary,
     VisitorIdentity,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS};
 
-use crate::api::{self, LibraryItem};
+use crate::api::{self, LibraryItem, LibraryKind};
 use crate::library;
 use crate::state::Console;
 
@@ -26,7 +26,7 @@ impl Draft {
     fn of(item: &LibraryItem) -> Draft {
         Draft {
             id: item.id.clone(),
-            article: item.kind == "article",
+            article: item.kind == LibraryKind::Article,
             shortcut: item.shortcut.clone().unwrap_or_default(),
             title: item.title.clone(),
             body: item.body.clone(),
@@ -38,7 +38,11 @@ impl Draft {
     fn item(&self) -> LibraryItem {
         LibraryItem {
             id: self.id.clone(),
-            kind: if self.article { "article" } else { "canned" }.into(),
+            kind: if self.article {
+                LibraryKind::Article
+            } else {
+                LibraryKind::Canned
+            },
             shortcut: (!self.article).then(|| self.shortcut.clone()),
             title: self.title.clone(),
             body: self.body.clone(),
@@ -158,7 +162,7 @@ fn library_row(console: Console, item: LibraryItem, form: RwSignal<Draft>) -> im
         });
     };
     view! {
-        <li class="library-item" data-testid="library-item" data-kind=item.kind.clone()>
+        <li class="library-item" data-testid="library-item" data-kind=item.kind.as_str()>
             <div class="library-item-head">
                 <code>{label}</code>
                 <strong>{item.title.clone()}</strong>

@@ -91,39 +91,6 @@ impl std::str::FromStr for VoicePolicy {
     }
 }
 
-/// A canned response (`shortcut` set) or a knowledge-base article.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LibraryItem {
-    /// Empty in a new item: the server gives it one.
-    #[serde(default)]
-    pub id: String,
-    pub kind: LibraryKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shortcut: Option<String>,
-    pub title: String,
-    pub body: String,
-    #[serde(default)]
-    pub url: String,
-    #[serde(default)]
-    pub keywords: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LibraryKind {
-    Canned,
-    Article,
-}
-
-impl LibraryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LibraryKind::Canned => "canned",
-            LibraryKind::Article => "article",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agent {
     pub id: String,
@@ -265,3 +232,5 @@ impl Erasure {
         *self == Erasure::default()
     }
 }
+
+pub use protocol::api::{LibraryItem, LibraryKind};
