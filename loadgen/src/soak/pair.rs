@@ -246,25 +246,12 @@ impl Pair {
         .await?;
         self.wait("a request to share", |p| p.v.share == ShareState::Requested)
             .await?;
-        send(
-            self.visitor()?,
-            ClientFrame::CobrowseStart {
-                session: session.clone(),
-            },
-        )
-        .await?;
+        send(self.visitor()?, ClientFrame::CobrowseStart { session }).await?;
         self.wait("sharing", |p| {
             p.v.share == ShareState::Active && p.a.share == ShareState::Active
         })
         .await?;
-        send(
-            &mut self.agent,
-            ClientFrame::CobrowseSubscribe {
-                session,
-                fresh: false,
-            },
-        )
-        .await?;
+        self.subscribe().await?;
         let mut page = Page::new(&self.session);
         let frame = page.keyframe();
         self.page = Some(page);
@@ -349,23 +336,28 @@ impl Pair {
         let _ = self.agent.close(None).await;
         self.agent = self.tandem.agent(&self.token).await?;
         self.counters.agent_reconnected();
-        let session = self.session.clone();
         let frame = ClientFrame::SessionSync {
-            session: session.clone(),
+            session: self.session.clone(),
             after_seq: self.a.last_seq,
         };
         send(&mut self.agent, frame).await?;
         if self.page.is_some() {
-            send(
-                &mut self.agent,
-                ClientFrame::CobrowseSubscribe {
-                    session,
-                    fresh: false,
-                },
-            )
-            .await?;
+            self.subscribe().await?;
         }
         Ok(())
+    }
+
+    /// The agent's mirror asks for the current page (the log's replay).
+    async fn subscribe(&mut self) -> Result<()> {
+        let session = self.session.clone();
+        send(
+            &mut self.agent,
+            ClientFrame::CobrowseSubscribe {
+                session,
+                fresh: false,
+            },
+        )
+        .await
     }
 
     /// Waits (bounded) for messages in flight, counts the missing as lost,

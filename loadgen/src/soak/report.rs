@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::run::SoakRun;
+use super::run::{Sample, SoakRun};
 
 pub const START: &str = "<!-- soak:start -->";
 pub const END: &str = "<!-- soak:end -->";
@@ -183,23 +183,7 @@ fn section(r: &SoakRun) -> String {
         let _ = writeln!(md, "| {name} | {} |", value.replace('|', "\\|"));
     }
     md += "\nOver time (one row every few minutes):\n\n| Minute | RSS | Open fds | Threads | Conversations so far |\n|---:|---:|---:|---:|---:|\n";
-    let step = (r.minutes * 60.0 / 10.0).max(60.0);
-    let mut next = 0.0;
-    for s in &r.samples {
-        if s.secs >= next {
-            next = s.secs + step;
-            let _ = writeln!(
-                md,
-                "| {:.1} | {} | {} | {} | {} |",
-                s.secs / 60.0,
-                mib(s.rss),
-                s.fds,
-                s.threads,
-                s.sessions
-            );
-        }
-    }
-    if let Some(s) = r.samples.last() {
+    let row = |md: &mut String, s: &Sample| {
         let _ = writeln!(
             md,
             "| {:.1} | {} | {} | {} | {} |",
@@ -209,6 +193,17 @@ fn section(r: &SoakRun) -> String {
             s.threads,
             s.sessions
         );
+    };
+    let step = (r.minutes * 60.0 / 10.0).max(60.0);
+    let mut next = 0.0;
+    for s in &r.samples {
+        if s.secs >= next {
+            next = s.secs + step;
+            row(&mut md, s);
+        }
+    }
+    if let Some(s) = r.samples.last() {
+        row(&mut md, s);
     }
     let a = &r.after_leaving;
     let _ = writeln!(
