@@ -75,6 +75,8 @@ struct File {
     /// All of its lines: tests inside a file count (a long test module moves
     /// to a file of its own, declared `#[cfg(test)] mod x_tests;`).
     lines: usize,
+    /// The names it re-exports with `pub use`, and what they stand for.
+    reexports: BTreeMap<String, ModPath>,
 }
 
 struct Crate {
@@ -106,7 +108,16 @@ impl Crate {
         let lines = text.lines().count();
         let children = declared_modules(&code);
         let rel = file.strip_prefix(&self.root).unwrap_or(file).to_path_buf();
-        self.files.insert(path.clone(), File { rel, code, lines });
+        let reexports = reexports(&code);
+        self.files.insert(
+            path.clone(),
+            File {
+                rel,
+                code,
+                lines,
+                reexports,
+            },
+        );
         let is_dir_module = matches!(
             file.file_name().and_then(|n| n.to_str()),
             Some("mod.rs" | "lib.rs" | "main.rs")
@@ -164,7 +175,7 @@ impl Crate {
                 && let Some(target) = self
                     .files
                     .get(&module)
-                    .and_then(|f| reexports(&f.code).remove(seg))
+                    .and_then(|f| f.reexports.get(seg).cloned())
             {
                 let mut full = absolute(&module, &target)?;
                 full.extend(path[i + 1..].iter().cloned());
