@@ -138,7 +138,7 @@ pub async fn erasure_keeps_counts_and_removes_text(store: &dyn Store, template: 
             2,
             Role::Visitor,
             EventBody::Message {
-                text: "my card ends 4242".into(),
+                text: "my card ends 4242 (Visa)".into(),
                 client_id: None,
             },
         ),
@@ -257,7 +257,9 @@ pub async fn erasure_keeps_counts_and_removes_text(store: &dyn Store, template: 
     assert_eq!(events[2].body, EventBody::Redacted);
     assert_eq!(events[3], log[3], "lifecycle entries stay");
     let text = format!("{erased:?} {events:?}");
-    for secret in ["Ann Lee", "4242", "VIP", "Elm", "A-77", "+33", "token"] {
+    // "4242" alone could appear inside the random hex of the anonymous
+    // visitor id that replaces the erased one.
+    for secret in ["Ann Lee", "4242 (Visa)", "VIP", "Elm", "A-77", "+33", "token"] {
         assert!(!text.contains(secret), "{secret} left in {text}");
     }
     assert!(
