@@ -12,11 +12,15 @@ use serde::{Deserialize, Serialize};
 /// Linux architecture that matters here (the kernel fixes it for userspace).
 const TICKS_PER_SEC: f64 = 100.0;
 
-/// Resident and peak resident memory in bytes (VmRSS, VmHWM).
+/// Resident and peak resident memory in bytes (VmRSS, VmHWM), and the
+/// anonymous part of the resident size (RssAnon: the heap and stacks, not
+/// mapped files or shared memory such as SQLite's WAL index).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Memory {
     pub rss: u64,
     pub peak: u64,
+    #[serde(default)]
+    pub anon: u64,
 }
 
 pub fn memory(pid: u32) -> Result<Memory> {
@@ -33,6 +37,7 @@ pub fn memory(pid: u32) -> Result<Memory> {
     Ok(Memory {
         rss: field("VmRSS:"),
         peak: field("VmHWM:"),
+        anon: field("RssAnon:"),
     })
 }
 

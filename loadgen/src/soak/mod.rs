@@ -181,9 +181,10 @@ pub async fn soak(args: &SoakArgs) -> Result<SoakRun> {
             last_report = Instant::now();
             let t = counters.totals();
             eprintln!(
-                "loadgen: {:.0} s: RSS {:.1} MiB, {} fds, {} threads; {} conversations, {} messages, {} lost, {} errors, {} failures",
+                "loadgen: {:.0} s: RSS {:.1} MiB ({:.1} anonymous), {} fds, {} threads; {} conversations, {} messages, {} lost, {} errors, {} failures",
                 s.secs,
                 s.rss as f64 / 1048576.0,
+                s.anon as f64 / 1048576.0,
                 s.fds,
                 s.threads,
                 t.sessions_started,
@@ -233,7 +234,7 @@ pub fn write_section(run: &SoakRun, out: &std::path::Path) -> Result<()> {
 }
 
 fn sample(pid: u32, started: Instant, counters: &Counters) -> Result<Sample> {
-    let rss = memory(pid)?.rss;
+    let mem = memory(pid)?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("reading /proc/{pid}/status"))?;
     let threads = status
@@ -246,7 +247,8 @@ fn sample(pid: u32, started: Instant, counters: &Counters) -> Result<Sample> {
         .count() as u64;
     Ok(Sample {
         secs: started.elapsed().as_secs_f64(),
-        rss,
+        rss: mem.rss,
+        anon: mem.anon,
         fds,
         threads,
         sessions: counters.started.load(Ordering::Relaxed),

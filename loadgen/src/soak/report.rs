@@ -182,13 +182,14 @@ fn section(r: &SoakRun) -> String {
     for (name, value) in rows {
         let _ = writeln!(md, "| {name} | {} |", value.replace('|', "\\|"));
     }
-    md += "\nOver time (one row every few minutes):\n\n| Minute | RSS | Open fds | Threads | Conversations so far |\n|---:|---:|---:|---:|---:|\n";
+    md += "\nOver time (one row every few minutes):\n\n| Minute | RSS | of which anonymous | Open fds | Threads | Conversations so far |\n|---:|---:|---:|---:|---:|---:|\n";
     let row = |md: &mut String, s: &Sample| {
         let _ = writeln!(
             md,
-            "| {:.1} | {} | {} | {} | {} |",
+            "| {:.1} | {} | {} | {} | {} | {} |",
             s.secs / 60.0,
             mib(s.rss),
+            mib(s.anon),
             s.fds,
             s.threads,
             s.sessions
@@ -208,9 +209,10 @@ fn section(r: &SoakRun) -> String {
     let a = &r.after_leaving;
     let _ = writeln!(
         md,
-        "| {:.1} (all left) | {} | {} | {} | {} |\n",
+        "| {:.1} (all left) | {} | {} | {} | {} | {} |\n",
         a.secs / 60.0,
         mib(a.rss),
+        mib(a.anon),
         a.fds,
         a.threads,
         a.sessions

@@ -11,6 +11,10 @@ pub struct Sample {
     /// Seconds since the load started.
     pub secs: f64,
     pub rss: u64,
+    /// The anonymous part of `rss` (heap, stacks): what the program holds,
+    /// without mapped files.
+    #[serde(default)]
+    pub anon: u64,
     pub fds: u64,
     pub threads: u64,
     /// Conversations started so far.
