@@ -44,6 +44,7 @@ pub enum CallEndReason {
 }
 
 impl CallEndReason {
+    /// The wire name, as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             CallEndReason::HungUp => "hung_up",
@@ -60,15 +61,21 @@ impl CallEndReason {
 /// A call as both sides see it; sent in full on every change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallInfo {
+    /// The server's id for the call (`c_…`), which call frames quote.
     pub id: String,
+    /// Ringing, active or ended.
     pub phase: CallPhase,
+    /// The caller's side: `visitor` or `agent`.
     pub started_by: Role,
+    /// When it started ringing (ms since the epoch).
     pub created_at: Millis,
     /// When the callee accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered_at: Option<Millis>,
+    /// When it ended (ms since the epoch); absent until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Millis>,
+    /// Why it ended; absent until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_reason: Option<CallEndReason>,
 }
@@ -76,9 +83,14 @@ pub struct CallInfo {
 /// One entry of RTCConfiguration.iceServers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IceServer {
+    /// `stun:`, `turn:` or `turns:` URLs of one server.
     pub urls: Vec<String>,
+    /// The TURN username (for the embedded server `<expiry unix seconds>:<session
+    /// id>:<role>`); absent for a server that needs none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// The TURN password (for the embedded server an HMAC of `username`);
+    /// absent for a server that needs none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<String>,
 }
@@ -87,9 +99,13 @@ pub struct IceServer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SdpType {
+    /// An offer, from either side (perfect negotiation).
     Offer,
+    /// The answer to an offer.
     Answer,
+    /// A provisional answer.
     Pranswer,
+    /// Undoes the sender's own pending offer, as the polite side does on a collision.
     Rollback,
 }
 
@@ -99,17 +115,23 @@ pub enum SdpType {
 pub enum Signal {
     /// A local description (offer or answer), as from `setLocalDescription()`.
     Description {
+        /// Offer, answer, provisional answer or rollback.
         sdp_type: SdpType,
+        /// The SDP text (≤ 16 KiB); empty for a rollback.
         #[serde(default)]
         sdp: String,
     },
     /// A trickled ICE candidate (RTCIceCandidateInit).
     Candidate {
+        /// The `candidate:` line (≤ 1,024 characters).
         candidate: String,
+        /// The media stream id the candidate is for (≤ 200 characters); absent when unknown.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sdp_mid: Option<String>,
+        /// The index of the SDP media section it is for; absent when unknown.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sdp_mline_index: Option<u16>,
+        /// The ICE username fragment it belongs to (≤ 200 characters); absent when unknown.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         username_fragment: Option<String>,
     },
@@ -121,8 +143,11 @@ pub enum Signal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallAction {
+    /// The caller started it ringing.
     Started,
+    /// The callee accepted it.
     Answered,
+    /// It ended; the event carries `duration_ms` and `reason`.
     Ended,
 }
 

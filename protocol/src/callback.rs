@@ -18,10 +18,16 @@ pub const MAX_PHONE_CHARS: usize = 32;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Callback {
     /// Leave a message: an agent answers by email.
-    Message { email: String },
+    Message {
+        /// The address to answer (≤ 200 characters); empty once erased for privacy.
+        email: String,
+    },
     /// A phone call, at `at` or as soon as possible when absent.
     Phone {
+        /// The number to call: 6 to 20 digits, ≤ 32 characters; empty once erased.
         phone: String,
+        /// When to call (ms since the epoch, at most 14 days ahead); absent for
+        /// as soon as possible.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<Millis>,
     },

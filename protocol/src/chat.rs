@@ -5,16 +5,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::{AgentInfo, CallAction, CallEndReason, FieldError, FormOutcome, Millis, Role};
 
-/// One entry of a session's log. `seq` starts at 1 and has no gaps, so a
-/// client that remembers the last `seq` it saw can resume exactly.
+/// One entry of a session's log. `seq` starts at 1 and only increases (a
+/// number whose store failed is never used, so it may skip), and a client
+/// that remembers the last `seq` it saw can resume exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
+    /// The entry's number in the session's log, from 1, increasing.
     pub seq: u64,
+    /// When it was logged (ms since the epoch).
     pub at: Millis,
+    /// Who caused it: `visitor`, `agent` or `system` (the server).
     pub author: Role,
     /// Display name of the author, when there is one (agents, identified visitors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author_name: Option<String>,
+    /// What happened: the `kind` tag and its fields, flat in the entry.
     #[serde(flatten)]
     pub body: EventBody,
 }
@@ -26,35 +31,59 @@ pub enum EventBody {
     /// A chat message. `client_id` is the sender's own id for it, echoed so
     /// the sender can match its optimistic copy and never show it twice.
     Message {
+        /// The message as sent (≤ 4,000 characters).
         text: String,
+        /// The sender's own id from `chat.send`; absent when it gave none.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
     },
     /// The visitor asked for help (always seq 1).
     Requested {
+        /// The topic the visitor picked; absent for none, or once erased for privacy.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         topic: Option<String>,
     },
     /// An agent took the session.
-    AgentJoined { agent_id: String, name: String },
+    AgentJoined {
+        /// The id of the agent who took it.
+        agent_id: String,
+        /// That agent's display name.
+        name: String,
+    },
     /// The session was closed by one side (or by the system).
-    Ended { by: Role },
+    Ended {
+        /// Who closed it: `visitor`, `agent` or `system`.
+        by: Role,
+    },
     /// Screen sharing was requested, started, denied or stopped (audit trail).
-    Share { action: ShareAction, by: Role },
+    Share {
+        /// Which consent step this was.
+        action: ShareAction,
+        /// Who took it; `system` when a change of agent stopped the sharing.
+        by: Role,
+    },
     /// The agent highlighted an element on the visitor's page (audit trail).
     Highlight {
+        /// The capture's id of the outlined element.
         node: u32,
+        /// The text shown with the outline; absent for none, or once erased.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
     },
     /// A private note by an agent. Agents only: visitors get `redacted`.
-    Note { text: String },
+    Note {
+        /// The note's text (≤ 4,000 characters).
+        text: String,
+    },
     /// The session moved from one agent to another agent (`to`) or back to
     /// the queue of another skill (`skill`).
     Transferred {
+        /// The agent who handed the session on.
         from: AgentInfo,
+        /// The agent who has it now; absent for a transfer to a skill.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<AgentInfo>,
+        /// The skill whose queue it went back to; absent for a transfer to an agent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         skill: Option<String>,
     },
@@ -63,64 +92,95 @@ pub enum EventBody {
     Redacted,
     /// A voice call started, was answered or ended (transcript).
     Call {
+        /// The call's id, as in its `call` frames.
         call: String,
+        /// Started, answered or ended.
         action: CallAction,
+        /// Who did it; `system` for a ring timeout, the session's end or a transfer.
         by: Role,
         /// For `ended`: how long the call was connected (0 if never answered).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         duration_ms: Option<u64>,
+        /// For `ended`: why the call ended; absent for the other actions.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<CallEndReason>,
     },
     /// The agent proposed values for these fields (names only, never values).
     FormPush {
+        /// The push's number in the session, quoted by its answer.
         push: u32,
+        /// The page the fields are on.
         url: String,
+        /// Names of the fields the agent proposed values for.
         fields: Vec<String>,
     },
     /// The visitor's answer to form push `push`: which fields were applied,
     /// which they rejected, and which the widget refused and why.
     FormAnswer {
+        /// The number of the push answered.
         push: u32,
+        /// Whether the fields were applied, in part, not at all, or refused.
         outcome: FormOutcome,
+        /// Names of the fields the widget filled in.
         #[serde(default)]
         applied: Vec<String>,
+        /// Names of the fields the visitor turned down.
         #[serde(default)]
         rejected: Vec<String>,
+        /// Fields the widget refused, each with the reason; absent when none.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         errors: Vec<FieldError>,
     },
     /// The agent proposed another page of the site.
     PagePush {
+        /// The push's number in the session, quoted by its answer.
         push: u32,
+        /// The proposed page.
         url: String,
+        /// The short name the agent gave the page; absent for none, or once erased.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
     },
     /// The visitor's answer to page push `push`; on yes their page navigates.
-    PageAnswer { push: u32, accepted: bool },
+    PageAnswer {
+        /// The number of the push answered.
+        push: u32,
+        /// True when the visitor agreed to go.
+        accepted: bool,
+    },
     /// Nobody could answer; the visitor left a message or asked to be called back.
-    Callback { callback: crate::Callback },
+    Callback {
+        /// How the visitor asked to hear back; erased contact details are empty.
+        callback: crate::Callback,
+    },
     /// The agent's wrap-up of the ended session: a disposition tag (one of
     /// [`crate::DISPOSITIONS`]) and an optional note. Agents only: visitors
     /// get `redacted`. A later wrap-up replaces an earlier one.
     Wrapup {
+        /// The tag the agent chose.
         disposition: String,
+        /// The agent's note (≤ 1,000 characters); absent for none, or once erased.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
 }
 
+/// A consent step of screen sharing, logged as a `share` event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShareAction {
+    /// The agent asked the visitor to share (`cobrowse.request`).
     Requested,
+    /// The visitor started sharing (`cobrowse.start`).
     Started,
+    /// The visitor declined (`cobrowse.deny`).
     Denied,
+    /// Sharing stopped, by either side or by the system.
     Stopped,
 }
 
 impl EventBody {
+    /// The `kind` tag this entry carries on the wire.
     pub fn kind(&self) -> &'static str {
         match self {
             EventBody::Message { .. } => "message",
@@ -171,7 +231,9 @@ impl Event {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptKind {
+    /// The reader's device received the events.
     Delivered,
+    /// The events were shown to the reader while the chat was visible.
     Read,
 }
 
@@ -179,9 +241,13 @@ pub enum ReceiptKind {
 /// a lower value than the stored one is ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Receipts {
+    /// Highest seq the visitor's device received; 0 for none.
     pub visitor_delivered: u64,
+    /// Highest seq the visitor was shown; 0 for none.
     pub visitor_read: u64,
+    /// Highest seq the agent's device received; 0 for none.
     pub agent_delivered: u64,
+    /// Highest seq the agent was shown; 0 for none.
     pub agent_read: u64,
 }
 

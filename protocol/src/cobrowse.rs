@@ -45,29 +45,42 @@ pub const MAX_LOG_DELTAS: usize = 200;
 /// Bytes of deltas kept after a keyframe before the server asks for a new one.
 pub const MAX_LOG_DELTA_BYTES: usize = 4 * 1024 * 1024;
 
+/// What a binary co-browse frame carries: header byte 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameKind {
+    /// A full snapshot of the page ([`Keyframe`]), starting a new epoch.
     Keyframe = 1,
+    /// Changes since the previous frame of the epoch ([`Delta`]).
     Delta = 2,
+    /// Only the visitor's pointer moves and clicks; relayed, never logged or replayed.
     Pointer = 3,
 }
 
 /// The parsed header of a binary co-browse frame; `body` is an offset into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameHeader {
+    /// Keyframe, delta or pointer.
     pub kind: FrameKind,
+    /// The session whose page it is (1 to 64 ASCII letters, digits, `_`, `-`).
     pub session: String,
+    /// Which keyframe the frame belongs to; the widget increments it with each keyframe.
     pub epoch: u32,
+    /// 0 for the keyframe, then 1, 2, … for its deltas; a pointer frame repeats the last delta's.
     pub seq: u32,
     /// Where the body starts in the frame.
     pub body_at: usize,
 }
 
+/// Why a binary co-browse frame's header was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderError {
+    /// The frame ends before its header does.
     TooShort,
+    /// Byte 0 names a format other than [`FRAME_FORMAT`].
     Version(u8),
+    /// Byte 1 names no known [`FrameKind`].
     Kind(u8),
+    /// The session id is empty, over 64 bytes, or not letters, digits, `_` and `-`.
     SessionId,
 }
 
@@ -174,15 +187,19 @@ pub enum ShareState {
 /// A full snapshot of the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Keyframe {
+    /// The page's address.
     pub url: String,
+    /// The document's title; empty when it has none.
     #[serde(default)]
     pub title: String,
     /// Visitor's viewport size in CSS pixels.
     pub vw: u32,
+    /// Height of the visitor's viewport, in CSS pixels.
     pub vh: u32,
     /// Document scroll position.
     #[serde(default)]
     pub sx: f64,
+    /// Vertical scroll position of the document, in CSS pixels.
     #[serde(default)]
     pub sy: f64,
     /// `<!DOCTYPE …>` name, when the page has one.
@@ -212,7 +229,9 @@ pub enum Slot {
 /// every subtree once per level above it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {
+    /// The widget's id for the node, which deltas, highlights and form fields quote.
     pub i: u32,
+    /// Element or text, tagged `k`, with its fields flat beside `i`.
     #[serde(flatten)]
     pub kind: NodeKind,
 }
@@ -227,34 +246,48 @@ pub enum NodeKind {
     /// readable `<link rel=stylesheet>`; `d` a same-origin iframe's document root.
     #[serde(rename = "e")]
     Element {
+        /// The tag name.
         t: String,
+        /// Attributes as (name, value) pairs, in order; absent when none.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         a: Vec<(String, String)>,
+        /// Child nodes, in order; absent when none.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         c: Vec<Node>,
         /// Namespace: absent for HTML, "svg" or "math".
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ns: Option<String>,
+        /// Top-level children of its open shadow root (empty for an empty
+        /// root); absent when it has none.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         s: Option<Vec<Node>>,
+        /// Stylesheets adopted by its shadow root, as CSS text; absent when none.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         sa: Vec<String>,
+        /// The live CSS rules of a `<style>` or readable stylesheet `<link>`;
+        /// absent for other elements.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         css: Option<String>,
+        /// The root element of a same-origin iframe's document; absent otherwise.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         d: Option<Box<Node>>,
     },
     /// A text node.
     #[serde(rename = "t")]
-    Text { x: String },
+    Text {
+        /// The node's text.
+        x: String,
+    },
 }
 
 /// Changes since the previous frame, batched per animation frame, applied in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Delta {
+    /// The changes, to apply in order.
     pub ops: Vec<Op>,
 }
 
+/// One change to the mirrored page, tagged `o`; nodes are named by their `i`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "o")]
 pub enum Op {
@@ -262,57 +295,123 @@ pub enum Op {
     /// `s`, into `p`'s shadow root instead of its children.
     #[serde(rename = "add")]
     Add {
+        /// The parent element's id.
         p: u32,
+        /// The id of the sibling to insert before; absent to append last.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         b: Option<u32>,
+        /// The new node with its whole subtree.
         n: Node,
+        /// True to insert into `p`'s shadow root; absent (false) for its children.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         s: bool,
     },
     /// Remove a node and its subtree.
     #[serde(rename = "rm")]
-    Remove { i: u32 },
+    Remove {
+        /// The id of the node to remove.
+        i: u32,
+    },
     /// New text of a text node.
     #[serde(rename = "txt")]
-    Text { i: u32, x: String },
+    Text {
+        /// The text node's id.
+        i: u32,
+        /// Its whole new text.
+        x: String,
+    },
     /// Attribute set (`v` present) or removed.
     #[serde(rename = "attr")]
     Attr {
+        /// The element's id.
         i: u32,
+        /// The attribute's name.
         n: String,
+        /// The new value; absent when the attribute was removed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         v: Option<String>,
     },
     /// Current value of an input, textarea or select (masked where required).
     #[serde(rename = "val")]
-    Value { i: u32, v: String },
+    Value {
+        /// The field's id.
+        i: u32,
+        /// Its current value, masked by the widget where required.
+        v: String,
+    },
     /// Checked state of a checkbox or radio, or selected state of an option.
     #[serde(rename = "chk")]
-    Checked { i: u32, c: bool },
+    Checked {
+        /// The checkbox's, radio's or option's id.
+        i: u32,
+        /// True when checked or selected.
+        c: bool,
+    },
     /// New rules of a stylesheet owner (`<style>`/`<link>`), e.g. after `insertRule`.
     #[serde(rename = "css")]
-    Css { i: u32, css: String },
+    Css {
+        /// The `<style>` or `<link>` element's id.
+        i: u32,
+        /// All its rules now, as CSS text.
+        css: String,
+    },
     /// Adopted sheets of the document (`i` = 0) or of a shadow host.
     #[serde(rename = "adopt")]
-    Adopted { i: u32, sheets: Vec<String> },
+    Adopted {
+        /// 0 for the document, else the shadow host's id.
+        i: u32,
+        /// All its adopted sheets now, in order, as CSS text.
+        sheets: Vec<String>,
+    },
     /// Scroll position of the document (`i` = 0) or of a scrollable element.
     #[serde(rename = "scroll")]
-    Scroll { i: u32, x: f64, y: f64 },
+    Scroll {
+        /// 0 for the document, else the element's id.
+        i: u32,
+        /// Horizontal scroll offset, in CSS pixels.
+        x: f64,
+        /// Vertical scroll offset, in CSS pixels.
+        y: f64,
+    },
     /// The visitor's viewport was resized.
     #[serde(rename = "vp")]
-    Viewport { w: u32, h: u32 },
+    Viewport {
+        /// The new width, in CSS pixels.
+        w: u32,
+        /// The new height, in CSS pixels.
+        h: u32,
+    },
     /// The visitor's pointer, in viewport pixels.
     #[serde(rename = "mouse")]
-    Mouse { x: f64, y: f64 },
+    Mouse {
+        /// Pixels from the viewport's left edge.
+        x: f64,
+        /// Pixels from the viewport's top edge.
+        y: f64,
+    },
     /// The visitor clicked here (viewport pixels).
     #[serde(rename = "click")]
-    Click { x: f64, y: f64 },
+    Click {
+        /// Pixels from the viewport's left edge.
+        x: f64,
+        /// Pixels from the viewport's top edge.
+        y: f64,
+    },
     /// Text selection as (start node, offset, end node, offset); empty when cleared.
     #[serde(rename = "sel")]
-    Selection { r: Vec<(u32, u32, u32, u32)> },
+    Selection {
+        /// The selected ranges, with DOM range offsets (UTF-16 units in a text
+        /// node, a child index in an element).
+        r: Vec<(u32, u32, u32, u32)>,
+    },
     /// A `<canvas>` as an image (data URL), sent at a low rate.
     #[serde(rename = "canvas")]
-    Canvas { i: u32, d: String },
+    Canvas {
+        /// The canvas element's id.
+        i: u32,
+        /// Its pixels as a `data:image/…` URL.
+        d: String,
+    },
 }
 
 #[cfg(test)]

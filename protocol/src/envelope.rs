@@ -16,15 +16,18 @@ use crate::{ErrorCode, VERSION};
 /// A frame from a client (widget or console) with its envelope fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientEnvelope {
+    /// Protocol version; anything but [`VERSION`] gets `unsupported_version`.
     pub v: u16,
     /// Optional request id; an `error` caused by this frame echoes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rid: Option<u64>,
+    /// The message: its `type` and fields, flat beside `v` and `rid`.
     #[serde(flatten)]
     pub frame: ClientFrame,
 }
 
 impl ClientEnvelope {
+    /// Wraps `frame` in this build's version, without a request id.
     pub fn new(frame: ClientFrame) -> Self {
         ClientEnvelope {
             v: VERSION,
@@ -33,6 +36,7 @@ impl ClientEnvelope {
         }
     }
 
+    /// The text frame to send.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("client frames always serialise")
     }
@@ -41,8 +45,11 @@ impl ClientEnvelope {
 /// Why a client frame was refused, with the request id when it could be read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodeError {
+    /// The code to answer with in the `error` frame.
     pub code: ErrorCode,
+    /// What was wrong, for the `error` frame's `message`.
     pub message: String,
+    /// The frame's `rid`; `None` when it had none or could not be read.
     pub rid: Option<u64>,
 }
 
@@ -113,14 +120,18 @@ pub fn decode_client(text: &str) -> Result<ClientEnvelope, DecodeError> {
 /// A frame from the server with its envelope fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerEnvelope {
+    /// Protocol version: [`VERSION`].
     pub v: u16,
+    /// The `rid` of the client frame this answers; absent for frames no request asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rid: Option<u64>,
+    /// The message: its `type` and fields, flat beside `v` and `rid`.
     #[serde(flatten)]
     pub frame: ServerFrame,
 }
 
 impl ServerEnvelope {
+    /// A frame no request asked for: this build's version, no `rid`.
     pub fn new(frame: ServerFrame) -> Self {
         ServerEnvelope {
             v: VERSION,
@@ -129,6 +140,7 @@ impl ServerEnvelope {
         }
     }
 
+    /// A frame answering the client frame that carried `rid`.
     pub fn reply(rid: Option<u64>, frame: ServerFrame) -> Self {
         ServerEnvelope {
             v: VERSION,
@@ -137,6 +149,7 @@ impl ServerEnvelope {
         }
     }
 
+    /// The text frame to send.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("server frames always serialise")
     }

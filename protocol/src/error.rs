@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Why a frame was refused: the `code` of an `error` frame, and of REST errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -68,6 +69,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The wire name, as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::MalformedJson => "malformed_json",
@@ -128,6 +130,7 @@ pub enum CloseCode {
 }
 
 impl CloseCode {
+    /// The number sent in the WebSocket close frame.
     pub fn code(self) -> u16 {
         self as u16
     }

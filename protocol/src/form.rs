@@ -20,14 +20,23 @@ use crate::limits::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
+    /// An `<input>` of type text, search, url or password: a string value.
     Text,
+    /// `<input type=email>`: a string value.
     Email,
+    /// `<input type=tel>`: a string value.
     Tel,
+    /// `<input type=number>`: a string value the field must accept.
     Number,
+    /// `<input type=date>`: a string value the field must accept.
     Date,
+    /// A `<textarea>`: a string value.
     Textarea,
+    /// A single `<select>`: the chosen option's value.
     Select,
+    /// A `<select multiple>`: the list of chosen options' values.
     SelectMultiple,
+    /// A checkbox: a boolean value.
     Checkbox,
     /// A radio group, listed once under its first radio's node.
     Radio,
@@ -36,6 +45,7 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    /// The wire name, as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             FieldKind::Text => "text",
@@ -52,6 +62,7 @@ impl FieldKind {
         }
     }
 
+    /// The kind named `s` on the wire; `None` for any other string.
     pub fn parse(s: &str) -> Option<FieldKind> {
         [
             FieldKind::Text,
@@ -77,6 +88,7 @@ impl FieldKind {
 pub enum FieldProblem {
     /// Masked by the site (`data-tandem-mask`, mask selectors) or inside a masked element.
     Masked,
+    /// A password input.
     Password,
     /// `autocomplete="cc-*"`.
     Payment,
@@ -96,6 +108,7 @@ pub enum FieldProblem {
 }
 
 impl FieldProblem {
+    /// The wire name, as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             FieldProblem::Masked => "masked",
@@ -110,6 +123,7 @@ impl FieldProblem {
         }
     }
 
+    /// The problem named `s` on the wire; `None` for any other string.
     pub fn parse(s: &str) -> Option<FieldProblem> {
         [
             FieldProblem::Masked,
@@ -143,8 +157,12 @@ impl FieldProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum FieldValue {
+    /// A checkbox's state: `true` when checked.
     Flag(bool),
+    /// The text of a text-like input or textarea, or the value of the chosen
+    /// option or radio (≤ 1,000 characters).
     Text(String),
+    /// The values chosen in a select multiple (at most 100).
     List(Vec<String>),
 }
 
@@ -169,8 +187,11 @@ impl FieldValue {
 /// (options of a select have none: the select is the field).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldOption {
+    /// The value a push names to choose it (≤ 200 characters).
     pub value: String,
+    /// The text the visitor sees for it (≤ 200 characters).
     pub label: String,
+    /// The radio's own node id; absent for an option of a select.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<u32>,
 }
@@ -184,10 +205,13 @@ pub struct FormField {
     pub name: String,
     /// From `<label>`, `aria-label`, `placeholder` or the name, in that order.
     pub label: String,
+    /// The kind of control, which decides the values it takes.
     pub kind: FieldKind,
     /// The current value; absent for protected fields (never sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<FieldValue>,
+    /// The choices of a select or radio group (at most 100); absent for other
+    /// kinds and for protected fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<FieldOption>,
     /// Why the field cannot be pushed to; absent when it can.
@@ -196,6 +220,7 @@ pub struct FormField {
 }
 
 impl FormField {
+    /// Whether the agent may propose a value for it (nothing `refused` it).
     pub fn pushable(&self) -> bool {
         self.refused.is_none()
     }
@@ -204,8 +229,11 @@ impl FormField {
 /// A value the agent proposes for one field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldPush {
+    /// The capture's node id of the field, from the `form.fields` listing.
     pub node: u32,
+    /// The field's name from the listing, which the audit trail records.
     pub name: String,
+    /// The proposed value, of the shape the field's kind takes.
     pub value: FieldValue,
 }
 
@@ -224,6 +252,7 @@ pub enum FormOutcome {
 }
 
 impl FormOutcome {
+    /// The wire name, as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             FormOutcome::Accepted => "accepted",
@@ -233,6 +262,7 @@ impl FormOutcome {
         }
     }
 
+    /// The outcome named `s` on the wire; `None` for any other string.
     pub fn parse(s: &str) -> Option<FormOutcome> {
         [
             FormOutcome::Accepted,
@@ -248,8 +278,11 @@ impl FormOutcome {
 /// Why one field of a push was not applied by the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
+    /// The capture's node id of the field, as the push named it.
     pub node: u32,
+    /// The field's name, as the push named it.
     pub name: String,
+    /// Why the widget did not apply the value.
     pub reason: FieldProblem,
 }
 

@@ -7,12 +7,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// The person on the site, through the widget.
     Visitor,
+    /// Staff answering, through the console or a script.
     Agent,
+    /// The server itself: lifecycle events, timeouts, changes of agent.
     System,
 }
 
 impl Role {
+    /// The wire name, as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Visitor => "visitor",
@@ -21,6 +25,7 @@ impl Role {
         }
     }
 
+    /// The role named `s` on the wire; `None` for any other string.
     pub fn parse(s: &str) -> Option<Role> {
         match s {
             "visitor" => Some(Role::Visitor),

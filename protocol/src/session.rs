@@ -12,12 +12,16 @@ use crate::limits::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionState {
+    /// Waiting for an agent: in the queue, as a call back, or outside a full line.
     Queued,
+    /// An agent took it and is serving it.
     Active,
+    /// Closed; only its last agent's wrap-up may still be recorded.
     Ended,
 }
 
 impl SessionState {
+    /// The wire name, as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             SessionState::Queued => "queued",
@@ -26,6 +30,7 @@ impl SessionState {
         }
     }
 
+    /// The state named `s` on the wire; `None` for any other string.
     pub fn parse(s: &str) -> Option<SessionState> {
         match s {
             "queued" => Some(SessionState::Queued),
@@ -40,8 +45,11 @@ impl SessionState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum AgentPresence {
+    /// Available: receives the queue and the distributor's offers.
     Online,
+    /// Taking no new requests for now: no queue, no offers.
     Away,
+    /// Not taking requests; an agent's presence until they set one.
     #[default]
     Offline,
 }
@@ -49,7 +57,9 @@ pub enum AgentPresence {
 /// The page a visitor is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PageInfo {
+    /// The page's address (≤ 2,048 characters); only http(s) URLs are kept.
     pub url: String,
+    /// The document's title (≤ 200 characters); empty when it has none.
     #[serde(default)]
     pub title: String,
 }
@@ -81,14 +91,21 @@ impl PageInfo {
 /// customer-panel issue); unverified identities are shown as such.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct VisitorIdentity {
+    /// The site's own id for the user (≤ 200 characters); absent when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The user's display name (≤ 200 characters); absent when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The user's email address (≤ 200 characters); absent when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Whatever else the site shares (plan, orders…): at most 50, scalar
+    /// values only; absent when empty.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// Set by the server once a token (or a legacy hash) proved the identity;
+    /// a value sent by the page is ignored.
     #[serde(default)]
     pub verified: bool,
 }
@@ -96,29 +113,41 @@ pub struct VisitorIdentity {
 /// An agent as other participants see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentInfo {
+    /// The agent's id, as `session.transfer` names them.
     pub id: String,
+    /// The agent's display name.
     pub name: String,
 }
 
 /// Everything a client needs to show a session in a list or a header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionSummary {
+    /// The session's id, as every frame about it names it.
     pub id: String,
+    /// The id of the site the visitor asked from.
     pub site: String,
+    /// Queued, active or ended.
     pub state: SessionState,
+    /// The id of the visitor who asked.
     pub visitor_id: String,
+    /// The visitor's name from `identify`; absent when they gave none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_name: Option<String>,
+    /// The topic of the request, or the skill it was transferred to; absent for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
+    /// The agent serving it (or who served it, once ended); absent while it waits for one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentInfo>,
+    /// The page the visitor asked from; absent when none came or it was not a web page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<PageInfo>,
     /// When the visitor asked for help.
     pub requested_at: Millis,
+    /// When an agent took it (ms since the epoch); absent until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted_at: Option<Millis>,
+    /// When it ended (ms since the epoch); absent while it is open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Millis>,
     /// Sequence number of the newest event in the session's log.
@@ -137,15 +166,22 @@ pub struct SessionSummary {
 /// A waiting request as agents see it in their queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueItem {
+    /// The waiting session's id, for `queue.accept`.
     pub session: String,
+    /// The id of the visitor who asked.
     pub visitor_id: String,
+    /// The visitor's name from `identify`; absent when they gave none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_name: Option<String>,
+    /// The topic the visitor picked, or the skill it was transferred to; absent for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
+    /// The message the visitor asked with.
     pub first_message: String,
+    /// The page the visitor asked from; absent when none came or it was not a web page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<PageInfo>,
+    /// When the visitor asked for help (ms since the epoch); a transfer keeps it.
     pub requested_at: Millis,
     /// A message or call-back request instead of a live wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]

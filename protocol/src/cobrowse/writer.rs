@@ -16,6 +16,8 @@ use serde::Serialize;
 
 use super::{Keyframe, Node, NodeKind, Slot};
 
+/// Writes a keyframe's JSON node by node, in the order the widget's walk
+/// meets them, instead of building the page model first.
 pub struct KeyframeWriter {
     out: Vec<u8>,
     /// The elements whose subtree is being written, outermost first.
