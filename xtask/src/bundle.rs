@@ -49,8 +49,8 @@ const BUNDLES: &[Bundle] = &[
 ];
 
 /// Builds every bundle, or only those named (`cargo xtask build tandem-widget`).
+/// The wasm32 target is the caller's to check (preflight/).
 pub fn build_all(only: &[String]) -> Result<()> {
-    ensure_wasm_target()?;
     let chosen: Vec<&Bundle> = BUNDLES
         .iter()
         .filter(|b| only.is_empty() || only.iter().any(|o| o == b.package))
@@ -205,24 +205,6 @@ fn js_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
         }
     }
     Ok(found)
-}
-
-fn ensure_wasm_target() -> Result<()> {
-    let out = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output();
-    match out {
-        Ok(out)
-            if String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .any(|l| l.trim() == WASM_TARGET) =>
-        {
-            Ok(())
-        }
-        Ok(_) => run(Command::new("rustup").args(["target", "add", WASM_TARGET])),
-        // No rustup: trust that the toolchain has the target; cargo will say if not.
-        Err(_) => Ok(()),
-    }
 }
 
 /// Copies a folder's files (recursively) over the destination, keeping what

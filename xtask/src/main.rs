@@ -4,15 +4,19 @@
 //! `cargo xtask run`    builds everything, seeds a demo agent, starts the server
 //! `cargo xtask test`   builds everything and runs every test (Rust, then browser e2e)
 //! `cargo xtask layout` checks the code's shape: no import cycle, no oversized file
+//! `cargo xtask preflight` checks what `test` needs from the machine, and stops
 //!
-//! Everything a fresh machine lacks that can be fetched from a registry is
-//! fetched here (the wasm32 target, the npm packages), so the README's two
-//! commands work on a clean clone.
+//! Everything a fresh machine lacks that can be fetched safely is fetched here
+//! (the wasm32 target, the npm packages; Chromium and a local Postgres start
+//! when running as root), and anything else is named with the command to run
+//! before a build starts (preflight/), so the README's two commands work on
+//! a clean clone or say at once why not.
 
 mod bench;
 mod bundle;
 mod layout;
 mod paths;
+mod preflight;
 mod run;
 mod shrink;
 mod test;
@@ -23,18 +27,24 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = &args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
-        Some("build") => bundle::build_all(rest),
+        Some("build") => {
+            preflight::check(preflight::FOR_BUILD)?;
+            bundle::build_all(rest)
+        }
         Some("run") => run::run(rest),
         Some("test") => test::test(rest),
         Some("bench") => bench::bench(rest),
         Some("layout") => layout::layout(rest),
+        Some("preflight") => preflight::check(preflight::FOR_TEST),
         _ => {
-            eprintln!("usage: cargo xtask <build|run|test|bench|layout>");
+            eprintln!("usage: cargo xtask <build|run|test|bench|layout|preflight>");
             eprintln!(
                 "  build   wasm bundles of the widget and the console into static/dist/ (or: build <package>…)"
             );
             eprintln!("  run     build, seed the demo agent, start tandem (console + demo shop)");
-            eprintln!("  test    build, then run the Rust tests and the Chromium e2e tests");
+            eprintln!(
+                "  test    check the machine (preflight), build, then run the Rust tests and the Chromium e2e tests"
+            );
             eprintln!(
                 "  bench   measure relay throughput, latency, memory and pairing; write docs/benchmarks.md"
             );
@@ -42,6 +52,12 @@ fn main() -> Result<()> {
                 "          (bench --soak [--soak-minutes N]: only the 30-minute soak of steady churn)"
             );
             eprintln!("  layout  no import cycle between files, no source file over 600 lines");
+            eprintln!(
+                "  preflight  what `test` needs from the machine (wasm target, node, Chromium, Postgres):"
+            );
+            eprintln!(
+                "          provides what is safe to provide, else names the command to run (test runs it first)"
+            );
             bail!("unknown or missing command")
         }
     }

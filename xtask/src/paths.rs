@@ -57,11 +57,23 @@ pub fn have(program: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// True when an executable file of that name is in a folder of PATH (no
+/// process started: `npm --version` alone takes a third of a second).
+pub fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
+}
+
 /// Installs the npm packages from package-lock.json when node_modules is missing
 /// or older than the lock file.
 pub fn ensure_npm_packages() -> Result<bool> {
     let root = root();
-    if !root.join("package-lock.json").exists() || !have("npm") {
+    if !root.join("package-lock.json").exists() || !on_path("npm") {
         return Ok(false);
     }
     let stamp = root.join("node_modules/.package-lock.json");

@@ -11,6 +11,7 @@ use crate::paths::{cargo, root, run as run_cmd, target_dir};
 const DEMO_AGENT: &str = "demo@tandem.local";
 
 pub fn run(extra: &[String]) -> Result<()> {
+    crate::preflight::check(crate::preflight::FOR_BUILD)?;
     bundle::build_all(&[])?;
     run_cmd(cargo().args([
         "build",

@@ -1,5 +1,7 @@
 //! `cargo xtask test`: every test, in the order that fails fastest.
-//! 0. the layout check (no import cycle, no oversized file; a second),
+//! 0. the machine's prerequisites (preflight/: wasm target, node and the npm
+//!    packages, Chromium, Postgres) and the layout check (no import cycle, no
+//!    oversized file; a second),
 //! 1. the wasm bundles (the e2e tests need them),
 //! 2. `cargo test` for the native crates (protocol, server, integration tests,
 //!    the store suite against SQLite and Postgres),
@@ -8,13 +10,17 @@
 use std::process::Command;
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::bundle;
-use crate::paths::{cargo, ensure_npm_packages, root, run, target_dir};
+use crate::paths::{cargo, root, run, target_dir};
+use crate::preflight;
 
 pub fn test(extra: &[String]) -> Result<()> {
     let started = Instant::now();
+    // Before anything is built: a missing browser or database is found now,
+    // not after the Rust tests (npm ci is done here too).
+    preflight::check(preflight::FOR_TEST)?;
     crate::layout::layout(&[])?;
     bundle::build_all(&[])?;
     eprintln!("xtask: bundles built in {:.0?}", started.elapsed());
@@ -26,9 +32,6 @@ pub fn test(extra: &[String]) -> Result<()> {
     eprintln!("xtask: Rust tests passed in {:.0?}", t.elapsed());
 
     let t = Instant::now();
-    if !ensure_npm_packages()? {
-        bail!("node and npm are needed for the browser tests (package-lock.json, npm ci)");
-    }
     run(Command::new("node")
         .current_dir(root())
         .env("TANDEM_BIN", target_dir().join("debug/tandem"))

@@ -282,6 +282,7 @@ fn soak(minutes: f64) -> Result<()> {
 /// bundles; writes its own section of docs/benchmarks.md, which the report
 /// above carries over between runs.
 fn call_setup() -> Result<()> {
+    crate::preflight::check(crate::preflight::FOR_BUILD)?;
     crate::bundle::build_all(&[])?;
     run(Command::new("node")
         .current_dir(root())
