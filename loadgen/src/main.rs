@@ -118,6 +118,9 @@ enum Command {
     Soak(soak::SoakArgs),
     /// Turn collected results into docs/benchmarks.md.
     Report(report::ReportArgs),
+    /// Write the section of docs/benchmarks.md that sets Tandem's relay runs
+    /// beside those of an earlier build (`cargo xtask bench --against`).
+    Compare(report::CompareArgs),
 }
 
 fn main() -> Result<()> {
@@ -138,6 +141,7 @@ async fn run(command: Command) -> Result<()> {
             tokens,
         } => return seed::seed(&database_url, agents, &tokens).await,
         Command::Report(args) => return report::report(&args),
+        Command::Compare(args) => return report::compare(&args),
         Command::Soak(args) => {
             let run = soak::soak(&args).await?;
             if let Some(out) = &args.write {

@@ -13,8 +13,10 @@ use anyhow::{Context, Result};
 use crate::relay::{RelayRun, Target};
 use crate::results::Outcome;
 
+mod compare;
 mod format;
 mod runs;
+mod section;
 mod tables;
 mod targets;
 
@@ -22,6 +24,9 @@ use format::{count, name};
 use runs::Runs;
 use tables::{memory_tables, pairing_table, persistence, relay_tables, tuning};
 use targets::targets;
+
+pub use compare::{CompareArgs, compare};
+pub use section::write_section;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -42,12 +47,14 @@ pub struct ReportArgs {
 const ANALYSIS_START: &str = "<!-- analysis:start -->";
 const ANALYSIS_END: &str = "<!-- analysis:end -->";
 /// Sections written by other runs: the browser benchmarks' (voice call
-/// set-up, co-browse capture, each by its script under bench/) and the soak's
-/// (`bench --soak`): kept as they are, markers included, in this order.
-const BROWSER_SECTIONS: [(&str, &str); 3] = [
+/// set-up, co-browse capture, each by its script under bench/), the soak's
+/// (`bench --soak`) and the comparison with another build (`bench
+/// --against`): kept as they are, markers included, in this order.
+const KEPT_SECTIONS: [(&str, &str); 4] = [
     ("<!-- call-setup:start -->", "<!-- call-setup:end -->"),
     ("<!-- cobrowse:start -->", "<!-- cobrowse:end -->"),
     (crate::soak::SECTION_START, crate::soak::SECTION_END),
+    (compare::START, compare::END),
 ];
 
 pub fn report(args: &ReportArgs) -> Result<()> {
@@ -84,7 +91,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     md += &persistence(&runs);
     md += &tuning(&runs);
     md += &anomalies(&runs.relay);
-    for (start, end) in BROWSER_SECTIONS {
+    for (start, end) in KEPT_SECTIONS {
         if let Some(section) = old.as_deref().and_then(|old| kept(old, start, end)) {
             let _ = write!(md, "{start}{section}{end}\n\n");
         }

@@ -5,9 +5,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::run::{Sample, SoakRun};
+use crate::report::write_section;
 
 pub const START: &str = "<!-- soak:start -->";
 pub const END: &str = "<!-- soak:end -->";
@@ -16,17 +17,7 @@ pub const END: &str = "<!-- soak:end -->";
 const TARGET_PERCENT: f64 = 2.0;
 
 pub fn write(run: &SoakRun, out: &Path) -> Result<()> {
-    let old = std::fs::read_to_string(out).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let section = format!("{START}\n{}{END}", section(run));
-    let new = match (old.find(START), old.find(END)) {
-        (Some(a), Some(b)) if b > a => format!("{}{section}{}", &old[..a], &old[b + END.len()..]),
-        // First run: before the hand-written analysis, else at the end.
-        _ => match old.find("## Analysis") {
-            Some(at) => format!("{}{section}\n\n{}", &old[..at], &old[at..]),
-            None => format!("{}\n{section}\n", old.trim_end()),
-        },
-    };
-    std::fs::write(out, new).with_context(|| format!("writing {}", out.display()))?;
+    write_section(out, START, END, &section(run))?;
     eprintln!("loadgen: wrote the soak section of {}", out.display());
     Ok(())
 }

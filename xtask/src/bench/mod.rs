@@ -13,6 +13,9 @@
 //!
 //! `--quick` runs each scenario once with at most 1,000 pairs, to try changes.
 //!
+//! `cargo xtask bench --against <commit> [--quick]`: only the relay runs, of
+//! Tandem built from that commit and from this tree taking turns (against.rs).
+//!
 //! The browser benchmarks come last, each a node script under bench/ that
 //! writes its own section: voice call set-up and co-browse capture.
 
@@ -23,6 +26,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::paths::{cargo, ensure_npm_packages, root, run, target_dir};
 
+mod against;
 mod machine;
 mod runner;
 
@@ -42,7 +46,8 @@ const IDLE_VISITORS: usize = 10_000;
 const PAIRING_AGENTS: usize = 1_000;
 /// Concurrent logins in the login memory scenario (issue 13).
 const LOGINS: usize = 200;
-const USAGE: &str = "usage: cargo xtask bench [--quick | --soak [--soak-minutes N]]";
+const USAGE: &str =
+    "usage: cargo xtask bench [--quick] [--against <commit>] | --soak [--soak-minutes N]";
 
 /// The soak (issue 13): pairs and length of the run by default.
 const SOAK_PAIRS: usize = 300;
@@ -52,17 +57,25 @@ const SOAK_MINUTES: f64 = 30.0;
 enum Mode {
     All { quick: bool },
     Soak { minutes: f64 },
+    Against { commit: String, quick: bool },
 }
 
 fn mode(args: &[String]) -> Result<Mode> {
     let mut quick = false;
     let mut soak = false;
     let mut minutes = None;
+    let mut against = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--quick" => quick = true,
             "--soak" => soak = true,
+            "--against" => {
+                let commit = it
+                    .next()
+                    .with_context(|| format!("--against takes a commit; {USAGE}"))?;
+                against = Some(commit.clone());
+            }
             "--soak-minutes" => {
                 let n: f64 = it
                     .next()
@@ -76,12 +89,14 @@ fn mode(args: &[String]) -> Result<Mode> {
             _ => bail!("{USAGE}"),
         }
     }
-    match (quick, soak || minutes.is_some()) {
-        (true, true) => bail!("--quick and --soak do not go together; {USAGE}"),
-        (_, true) => Ok(Mode::Soak {
+    match (quick, soak || minutes.is_some(), against) {
+        (_, true, Some(_)) => bail!("--against and --soak do not go together; {USAGE}"),
+        (true, true, None) => bail!("--quick and --soak do not go together; {USAGE}"),
+        (_, true, None) => Ok(Mode::Soak {
             minutes: minutes.unwrap_or(SOAK_MINUTES),
         }),
-        (quick, false) => Ok(Mode::All { quick }),
+        (quick, false, Some(commit)) => Ok(Mode::Against { commit, quick }),
+        (quick, false, None) => Ok(Mode::All { quick }),
     }
 }
 
@@ -89,6 +104,7 @@ pub fn bench(args: &[String]) -> Result<()> {
     let quick = match mode(args)? {
         Mode::All { quick } => quick,
         Mode::Soak { minutes } => return soak(minutes),
+        Mode::Against { commit, quick } => return against::against(&commit, quick),
     };
     let started = Instant::now();
     for tool in ["taskset", "setsid", "node"] {
@@ -227,22 +243,7 @@ pub fn bench(args: &[String]) -> Result<()> {
 
 /// Builds the release server and load generator (and `extra` binaries).
 fn build_release(extra: &[&str]) -> Result<()> {
-    // Naming the binaries: `--bin` applies to every package selected.
-    let mut cmd = cargo();
-    cmd.args([
-        "build",
-        "--release",
-        "-p",
-        "tandem-server",
-        "-p",
-        "tandem-loadgen",
-        "--bin",
-        "tandem",
-        "--bin",
-        "tandem-loadgen",
-    ])
-    .args(extra);
-    run(&mut cmd)
+    runner::build_release_in(cargo(), extra)
 }
 
 /// The bearer token the soak's server asks for on /metrics (any 16+ characters).
@@ -325,6 +326,11 @@ mod tests {
     fn reads_the_modes() {
         assert!(matches!(parse(&[]), Ok(Mode::All { quick: false })));
         assert!(matches!(parse(&["--quick"]), Ok(Mode::All { quick: true })));
+        assert!(
+            matches!(parse(&["--against", "9e58729", "--quick"]), Ok(Mode::Against { commit, quick: true }) if commit == "9e58729")
+        );
+        assert!(parse(&["--against"]).is_err());
+        assert!(parse(&["--against", "HEAD~1", "--soak"]).is_err());
         assert!(matches!(parse(&["--soak"]), Ok(Mode::Soak { minutes }) if minutes == 30.0));
         assert!(
             matches!(parse(&["--soak", "--soak-minutes", "8"]), Ok(Mode::Soak { minutes }) if minutes == 8.0)

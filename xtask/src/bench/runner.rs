@@ -68,9 +68,7 @@ impl Bench {
         variant: Option<&str>,
     ) -> Result<()> {
         let server = match target {
-            Target::Tandem => {
-                self.tandem(pairs, &["--frames-per-second", BENCH_FRAMES_PER_SECOND])?
-            }
+            Target::Tandem => return self.tandem_relay(&Build::current(), pairs, variant),
             Target::Bare => {
                 let relay = target_dir().join("release/bare-relay");
                 let flags: &[&str] = if variant.is_some() { &["--tuned"] } else { &[] };
@@ -88,6 +86,32 @@ impl Bench {
                 )?
             }
         };
+        self.drive_relay(&server, target, pairs, variant)
+    }
+
+    /// One relay run against a fresh Tandem of `build`; `variant` labels
+    /// the runs of a build other than this tree's.
+    pub(super) fn tandem_relay(
+        &mut self,
+        build: &Build,
+        pairs: usize,
+        variant: Option<&str>,
+    ) -> Result<()> {
+        let server = self.tandem_of(
+            build,
+            pairs,
+            &["--frames-per-second", BENCH_FRAMES_PER_SECOND],
+        )?;
+        self.drive_relay(&server, Target::Tandem, pairs, variant)
+    }
+
+    fn drive_relay(
+        &mut self,
+        server: &Server,
+        target: Target,
+        pairs: usize,
+        variant: Option<&str>,
+    ) -> Result<()> {
         let mut args = vec![
             "relay".to_string(),
             format!("--target={}", format!("{target:?}").to_lowercase()),
@@ -99,14 +123,22 @@ impl Bench {
         if matches!(target, Target::Tandem) {
             args.push("--unpaced".to_string());
         }
-        self.loadgen(
-            &server,
-            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-        )
+        self.loadgen(server, &args.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
     /// A fresh Tandem with `agents` seeded agents, visitors allowed from the bench origin.
     pub(super) fn tandem(&mut self, agents: usize, extra: &[&str]) -> Result<Server> {
+        self.tandem_of(&Build::current(), agents, extra)
+    }
+
+    /// The same with the server and seeder of `build`, given only the flags
+    /// that build knows.
+    pub(super) fn tandem_of(
+        &mut self,
+        build: &Build,
+        agents: usize,
+        extra: &[&str],
+    ) -> Result<Server> {
         self.runs += 1;
         let db = format!(
             "sqlite://{}",
@@ -114,7 +146,7 @@ impl Bench {
         );
         let tokens = self.dir.join(format!("tokens-{}", self.runs));
         if agents > 0 {
-            run(Command::new(&self.loadgen)
+            run(Command::new(&build.loadgen)
                 .args([
                     "seed",
                     "--database-url",
@@ -125,9 +157,7 @@ impl Bench {
                 ])
                 .arg(&tokens))?;
         }
-        let tandem = target_dir().join("release/tandem");
         let args = [
-            "serve",
             "--listen",
             "127.0.0.1:0",
             "--database-url",
@@ -152,8 +182,9 @@ impl Bench {
             "--max-waiting-per-site",
             BENCH_ADMISSION,
         ];
-        let args: Vec<&str> = args.iter().chain(extra).copied().collect();
-        let mut server = self.start("tandem", pinned(0, &tandem, &args))?;
+        let mut args = build.known_flags(args.iter().chain(extra).copied());
+        args.insert(0, "serve");
+        let mut server = self.start("tandem", pinned(0, &build.tandem, &args))?;
         server.tokens = (agents > 0).then_some(tokens);
         Ok(server)
     }
@@ -269,6 +300,77 @@ impl Bench {
 }
 
 /// A server under test; stopped when dropped.
+/// `cargo build --release` of the server and the load generator (and
+/// `extra` binaries), in the folder and target folder `cargo` is set up with.
+pub(super) fn build_release_in(mut cargo: Command, extra: &[&str]) -> Result<()> {
+    // Naming the binaries: `--bin` applies to every package selected.
+    cargo
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "tandem-server",
+            "-p",
+            "tandem-loadgen",
+            "--bin",
+            "tandem",
+            "--bin",
+            "tandem-loadgen",
+        ])
+        .args(extra);
+    run(&mut cargo)
+}
+
+/// A Tandem server and the load generator that seeds its database, built
+/// from this tree or from another commit (`bench --against`).
+pub(super) struct Build {
+    pub(super) tandem: PathBuf,
+    pub(super) loadgen: PathBuf,
+    /// `tandem serve --help` of an earlier build: only the flags it lists
+    /// are passed (it predates the later ones). `None`: this tree's build.
+    pub(super) help: Option<String>,
+}
+
+impl Build {
+    pub(super) fn current() -> Build {
+        Build {
+            tandem: target_dir().join("release/tandem"),
+            loadgen: target_dir().join("release/tandem-loadgen"),
+            help: None,
+        }
+    }
+
+    /// An earlier build in `release` (a target folder's release/): asks
+    /// its server which flags it has.
+    pub(super) fn earlier(release: &Path) -> Result<Build> {
+        let tandem = release.join("tandem");
+        let out = Command::new(&tandem).args(["serve", "--help"]).output()?;
+        if !out.status.success() {
+            bail!("{} serve --help failed", tandem.display());
+        }
+        Ok(Build {
+            tandem,
+            loadgen: release.join("tandem-loadgen"),
+            help: Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        })
+    }
+
+    /// `flag value` pairs, without those the build does not know.
+    fn known_flags<'a>(&self, pairs: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+        let pairs: Vec<&str> = pairs.collect();
+        pairs
+            .chunks(2)
+            .filter(|pair| {
+                self.help
+                    .as_ref()
+                    .is_none_or(|help| help.contains(&format!(" {} ", pair[0])))
+            })
+            .flatten()
+            .copied()
+            .collect()
+    }
+}
+
 pub(super) struct Server {
     child: Child,
     pid: u32,
@@ -327,7 +429,29 @@ pub(super) fn fd_limit() -> Result<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::ready_url;
+    use super::{Build, ready_url};
+
+    #[test]
+    fn an_earlier_build_gets_only_the_flags_it_lists() {
+        let earlier = Build {
+            tandem: "tandem".into(),
+            loadgen: "tandem-loadgen".into(),
+            help: Some("  -l, --listen <LISTEN>\n      --database-url <URL>\n".into()),
+        };
+        let args = [
+            "--listen",
+            "127.0.0.1:0",
+            "--max-connections-per-ip",
+            "0",
+            "--database-url",
+            "sqlite://x",
+        ];
+        assert_eq!(
+            earlier.known_flags(args.into_iter()),
+            ["--listen", "127.0.0.1:0", "--database-url", "sqlite://x"]
+        );
+        assert_eq!(Build::current().known_flags(args.into_iter()), args);
+    }
 
     #[test]
     pub(super) fn reads_ready_lines() {
