@@ -259,7 +259,15 @@ pub async fn erasure_keeps_counts_and_removes_text(store: &dyn Store, template: 
     let text = format!("{erased:?} {events:?}");
     // "4242" alone could appear inside the random hex of the anonymous
     // visitor id that replaces the erased one.
-    for secret in ["Ann Lee", "4242 (Visa)", "VIP", "Elm", "A-77", "+33", "token"] {
+    for secret in [
+        "Ann Lee",
+        "4242 (Visa)",
+        "VIP",
+        "Elm",
+        "A-77",
+        "+33",
+        "token",
+    ] {
         assert!(!text.contains(secret), "{secret} left in {text}");
     }
     assert!(
