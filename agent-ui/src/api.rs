@@ -1,36 +1,18 @@
-//! The REST calls the console makes: who am I, sign in, sign out. The
-//! server keeps the agent's session in an HttpOnly cookie, so every request
-//! goes same-origin with credentials and no token is held in script.
+//! The REST calls the console makes: who am I, sign in, sign out, the team
+//! figures, the customer panel and the library. The server keeps the
+//! agent's session in an HttpOnly cookie, so every request goes same-origin
+//! with credentials and no token is held in script. The bodies are the
+//! server's own types, from `protocol::api`.
 
-use serde::Deserialize;
+use protocol::api::{
+    CustomerReply, ErrorBody, LibraryReply, LoginReply, LoginRequest, MeReply, SupervisorReply,
+};
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
 
-/// The signed-in agent as the REST API describes them.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Agent {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub email: String,
-}
-
-#[derive(Deserialize)]
-struct AgentReply {
-    agent: Agent,
-}
-
-#[derive(Deserialize)]
-struct ErrorReply {
-    error: ErrorBody,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    code: String,
-    message: String,
-}
+pub use protocol::api::{Agent, AgentStatus, LibraryItem, LibraryKind};
 
 /// Why a call failed, worded for the person at the keyboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,15 +45,19 @@ impl ApiError {
 /// `GET /api/v1/me`: the agent whose cookie this browser holds.
 pub async fn me() -> Result<Agent, ApiError> {
     let (status, body) = call("GET", "/api/v1/me", None).await?;
-    parse_agent(status, &body)
+    sign_in_reply::<MeReply>(status, &body).map(|r| r.agent)
 }
 
 /// `POST /api/v1/login`; on success the server also sets the cookie the
 /// WebSocket uses.
 pub async fn login(email: &str, password: &str) -> Result<Agent, ApiError> {
-    let body = serde_json::json!({ "email": email, "password": password }).to_string();
+    let request = LoginRequest {
+        email: email.into(),
+        password: password.into(),
+    };
+    let body = serde_json::to_string(&request).unwrap_or_default();
     let (status, body) = call("POST", "/api/v1/login", Some(&body)).await?;
-    parse_agent(status, &body)
+    sign_in_reply::<LoginReply>(status, &body).map(|r| r.agent)
 }
 
 /// `POST /api/v1/logout`: clears the cookie. Failing to reach the server is
@@ -85,109 +71,19 @@ pub async fn logout() -> Result<(), ApiError> {
     }
 }
 
-/// A colleague as the transfer dialog lists them.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Colleague {
-    pub id: String,
-    pub name: String,
-    pub presence: protocol::AgentPresence,
-    pub connected: bool,
-    pub open: u32,
-    pub capacity: u32,
-    #[serde(default)]
-    pub skills: Vec<String>,
-}
-
 /// `GET /api/v1/supervisor`: the day's figures and the live state.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Supervisor {
-    pub service_level_secs: u32,
-    pub today: DayFigures,
-    pub live: Live,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct DayFigures {
-    pub offered: u32,
-    pub answered: u32,
-    pub abandoned: u32,
-    pub waiting: u32,
-    pub service_level: Option<f64>,
-    pub average_speed_of_answer_secs: Option<f64>,
-    pub abandonment_rate: Option<f64>,
-    pub average_handle_time_secs: Option<f64>,
-    /// Sessions wrapped up with each disposition tag.
-    #[serde(default)]
-    pub dispositions: std::collections::BTreeMap<String, u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Live {
-    pub queues: std::collections::BTreeMap<String, SkillQueue>,
-    pub agents: Vec<Colleague>,
-    pub active_sessions: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SkillQueue {
-    pub waiting: u32,
-    pub longest_wait_secs: i64,
-}
-
-pub async fn supervisor() -> Result<Supervisor, ApiError> {
+pub async fn supervisor() -> Result<SupervisorReply, ApiError> {
     get_json("/api/v1/supervisor", "team figures").await
 }
 
 /// Every agent with their presence and load.
-pub async fn roster() -> Result<Vec<Colleague>, ApiError> {
+pub async fn roster() -> Result<Vec<AgentStatus>, ApiError> {
     Ok(supervisor().await?.live.agents)
 }
 
-/// Who the visitor of `session` is, what they looked at during this visit,
-/// and their earlier conversations.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Customer {
-    pub visitor: Option<CustomerVisitor>,
-    #[serde(default)]
-    pub pages: Vec<PageVisit>,
-    #[serde(default)]
-    pub previous: Vec<PastChat>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CustomerVisitor {
-    pub id: String,
-    pub identity: protocol::VisitorIdentity,
-    pub first_seen_at: protocol::Millis,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PageVisit {
-    pub url: String,
-    #[serde(default)]
-    pub title: String,
-    pub at: protocol::Millis,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PastChat {
-    pub session: protocol::SessionSummary,
-    /// How the agent wrapped it up, when they did.
-    #[serde(default)]
-    pub wrapup: Option<Wrapup>,
-    pub events: Vec<protocol::Event>,
-}
-
-/// A session's wrap-up as the REST API gives it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Wrapup {
-    pub disposition: String,
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-/// `GET /api/v1/sessions/{id}/customer`.
-pub async fn customer(session: &str) -> Result<Customer, ApiError> {
+/// `GET /api/v1/sessions/{id}/customer`: who the visitor of `session` is,
+/// what they looked at during this visit, and their earlier conversations.
+pub async fn customer(session: &str) -> Result<CustomerReply, ApiError> {
     get_json(
         &format!("/api/v1/sessions/{session}/customer"),
         "customer details",
@@ -196,7 +92,7 @@ pub async fn customer(session: &str) -> Result<Customer, ApiError> {
 }
 
 /// A GET whose 200 reply is JSON of type `T`; `what` names it in errors.
-async fn get_json<T: serde::de::DeserializeOwned>(path: &str, what: &str) -> Result<T, ApiError> {
+async fn get_json<T: DeserializeOwned>(path: &str, what: &str) -> Result<T, ApiError> {
     let (status, body) = call("GET", path, None).await?;
     if status != 200 {
         return Err(error_from(status, &body));
@@ -207,27 +103,24 @@ async fn get_json<T: serde::de::DeserializeOwned>(path: &str, what: &str) -> Res
     })
 }
 
-fn parse_agent(status: u16, body: &str) -> Result<Agent, ApiError> {
+/// The 200 reply of `/me` or `/login` as `T`, or the error it reports.
+fn sign_in_reply<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     if status == 200 {
-        serde_json::from_str::<AgentReply>(body)
-            .map(|r| r.agent)
-            .map_err(|e| ApiError::Server {
-                status,
-                message: format!("Unexpected reply from the server: {e}"),
-            })
+        serde_json::from_str::<T>(body).map_err(|e| ApiError::Server {
+            status,
+            message: format!("Unexpected reply from the server: {e}"),
+        })
     } else {
         Err(error_from(status, body))
     }
 }
 
 fn error_from(status: u16, body: &str) -> ApiError {
-    let reply = serde_json::from_str::<ErrorReply>(body).ok();
+    let reply = serde_json::from_str::<ErrorBody>(body).ok();
     match (status, reply) {
         (401, _) => ApiError::Unauthorized,
-        (_, Some(ErrorReply { error })) if error.code == "bad_credentials" => {
-            ApiError::Unauthorized
-        }
-        (_, Some(ErrorReply { error })) => ApiError::Server {
+        (_, Some(ErrorBody { error })) if error.code == "bad_credentials" => ApiError::Unauthorized,
+        (_, Some(ErrorBody { error })) => ApiError::Server {
             status,
             message: error.message,
         },
@@ -266,13 +159,6 @@ async fn call(method: &str, path: &str, json: Option<&str>) -> Result<(u16, Stri
         Err(_) => String::new(),
     };
     Ok((status, text))
-}
-
-pub use protocol::api::{LibraryItem, LibraryKind};
-
-#[derive(Deserialize)]
-struct LibraryReply {
-    items: Vec<LibraryItem>,
 }
 
 /// `GET /api/v1/library`.

@@ -3,7 +3,7 @@
 //! counters /metrics keeps moving as the day happens.
 
 use protocol::{AgentInfo, AgentPresence, ClientFrame, Receipts, ServerFrame, SessionState};
-use tandem_server::metrics::DayFigures;
+use tandem_server::metrics::day_figures;
 use tandem_server::store::{SessionRecord, Wrapup};
 use tandem_tests::{TestServer, session_id};
 
@@ -58,7 +58,7 @@ fn a_scripted_day_matches_hand_computed_figures() {
         tagged(session("s6", 60, Some(70), Some(100)), "resolved"), // waited 10 s, handled 30 s
         session("s7", 70, Some(75), Some(95)), // waited 5 s, handled 20 s, not wrapped up
     ];
-    let f = DayFigures::compute(&day, 60);
+    let f = day_figures(&day, 60);
     assert_eq!(
         (f.offered, f.answered, f.abandoned, f.waiting),
         (7, 5, 1, 1)
@@ -78,7 +78,7 @@ fn a_scripted_day_matches_hand_computed_figures() {
         .collect();
     assert_eq!(tags, [("resolved", 2), ("sale", 1)]);
     assert_eq!(f.dispositions["spam"], 0, "every allowed tag is listed");
-    let empty = DayFigures::compute(&[], 60);
+    let empty = day_figures(&[], 60);
     assert_eq!(
         (empty.service_level, empty.average_handle_time_secs),
         (None, None)

@@ -5,9 +5,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use protocol::api::{CustomerReply, Transcript};
 use protocol::{EventBody, Role, VisitorIdentity};
 
-use crate::api::{self, Customer, PastChat};
+use crate::api;
 use crate::state::Console;
 use crate::{clock, format};
 
@@ -17,7 +18,7 @@ const PAGES_SHOWN: usize = 8;
 #[component]
 pub fn CustomerPanel(id: String) -> impl IntoView {
     let console = expect_context::<Console>();
-    let data = RwSignal::new(None::<Result<Customer, String>>);
+    let data = RwSignal::new(None::<Result<CustomerReply, String>>);
     // Fetched on open and again whenever the visitor identifies themselves
     // (the session summary's name changes) or moves to another page.
     let key = {
@@ -53,7 +54,7 @@ pub fn CustomerPanel(id: String) -> impl IntoView {
     }
 }
 
-fn customer_view(c: Customer) -> impl IntoView {
+fn customer_view(c: CustomerReply) -> impl IntoView {
     let identity = c
         .visitor
         .as_ref()
@@ -146,7 +147,7 @@ fn attributes(identity: &VisitorIdentity) -> Option<impl IntoView + use<>> {
     Some(view! { <dl class="cp-attrs">{rows}</dl> })
 }
 
-fn past_chat(p: PastChat) -> impl IntoView {
+fn past_chat(p: Transcript) -> impl IntoView {
     let s = p.session;
     let who = s
         .agent

@@ -8,15 +8,16 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::AgentPresence;
+use protocol::api::SupervisorReply;
 
-use crate::api::{self, Supervisor};
+use crate::api;
 use crate::format;
 
 const REFRESH: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn TeamBoard() -> impl IntoView {
-    let data = RwSignal::new(None::<Result<Supervisor, String>>);
+    let data = RwSignal::new(None::<Result<SupervisorReply, String>>);
     let fetch = move || {
         spawn_local(async move {
             let answer = api::supervisor().await.map_err(|e| e.message());
@@ -39,7 +40,7 @@ pub fn TeamBoard() -> impl IntoView {
     }
 }
 
-fn board(s: Supervisor) -> impl IntoView {
+fn board(s: SupervisorReply) -> impl IntoView {
     let d = &s.today;
     let percent = |f: Option<f64>| f.map_or("—".to_string(), |f| format!("{:.0}%", f * 100.0));
     let secs =

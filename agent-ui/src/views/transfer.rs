@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use protocol::AgentPresence;
 use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS};
 
-use crate::api::{self, Colleague};
+use crate::api::{self, AgentStatus};
 use crate::state::{Auth, Console};
 use crate::transfer;
 
@@ -47,7 +47,7 @@ pub fn TransferButton(id: String) -> impl IntoView {
 #[component]
 fn TransferPanel(session: String, open: RwSignal<bool>) -> impl IntoView {
     let console = expect_context::<Console>();
-    let roster = RwSignal::new(None::<Result<Vec<Colleague>, String>>);
+    let roster = RwSignal::new(None::<Result<Vec<AgentStatus>, String>>);
     let pick = RwSignal::new(None::<Pick>);
     let skill = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
@@ -143,7 +143,7 @@ fn TransferPanel(session: String, open: RwSignal<bool>) -> impl IntoView {
 }
 
 /// One colleague: pickable only when online, connected and with a free slot.
-fn colleague_row(c: Colleague, pick: RwSignal<Option<Pick>>) -> impl IntoView {
+fn colleague_row(c: AgentStatus, pick: RwSignal<Option<Pick>>) -> impl IntoView {
     let available = c.presence == AgentPresence::Online && c.connected && c.open < c.capacity;
     let status = match (c.presence, c.connected) {
         (AgentPresence::Online, true) if c.open >= c.capacity => "full".to_string(),

@@ -7,12 +7,12 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use protocol::{EventBody, Millis, VisitorIdentity};
-use serde::Serialize;
+use protocol::EventBody;
+use protocol::api::{Customer, CustomerReply, PageVisit};
 
 use super::error::ApiError;
 use super::reply::Reply;
-use super::sessions::{Transcript, all_events, own_session};
+use super::sessions::{all_events, own_session, transcript_of};
 use super::signed_in::SignedIn;
 use super::state::AppState;
 use crate::store::Visitor;
@@ -30,43 +30,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/sessions/{id}/customer", get(customer))
 }
 
-/// `GET /api/v1/sessions/{id}/customer`.
-#[derive(Serialize)]
-pub struct CustomerReply {
-    /// `null` when the visitor's row is gone.
-    pub visitor: Option<CustomerJson>,
-    /// This visit's pages, newest first.
-    pub pages: Vec<PageVisit>,
-    /// Earlier conversations, newest first: messages, notes and wrap-ups only.
-    pub previous: Vec<Transcript>,
-}
-
 /// The visitor behind the session, as the panel shows them.
-#[derive(Serialize)]
-pub struct CustomerJson {
-    pub id: String,
-    pub identity: VisitorIdentity,
-    pub first_seen_at: Millis,
-    pub last_seen_at: Millis,
-}
-
-impl CustomerJson {
-    fn new(v: Visitor) -> Self {
-        CustomerJson {
-            id: v.id,
-            identity: v.identity,
-            first_seen_at: v.created_at,
-            last_seen_at: v.last_seen_at,
-        }
+fn customer_of(v: Visitor) -> Customer {
+    Customer {
+        id: v.id,
+        identity: v.identity,
+        first_seen_at: v.created_at,
+        last_seen_at: v.last_seen_at,
     }
-}
-
-/// A page of this visit and when it was seen.
-#[derive(Serialize)]
-pub struct PageVisit {
-    pub url: String,
-    pub title: String,
-    pub at: Millis,
 }
 
 async fn customer(
@@ -106,10 +77,10 @@ async fn customer(
                 )
             })
             .collect();
-        previous.push(Transcript::new(&s, events));
+        previous.push(transcript_of(&s, events));
     }
     Ok(Reply(CustomerReply {
-        visitor: visitor.map(CustomerJson::new),
+        visitor: visitor.map(customer_of),
         pages,
         previous,
     }))

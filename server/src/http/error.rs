@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use protocol::api::{ErrorBody, ErrorDetail};
 
 use crate::store::StoreError;
 
@@ -12,19 +12,6 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-}
-
-/// The body of every error answer.
-#[derive(Serialize)]
-pub struct ErrorBody<'a> {
-    pub error: ErrorDetail<'a>,
-}
-
-/// What went wrong: a stable code for programs, a sentence for people.
-#[derive(Serialize)]
-pub struct ErrorDetail<'a> {
-    pub code: &'a str,
-    pub message: &'a str,
 }
 
 impl ApiError {
@@ -65,8 +52,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code,
-                message: &self.message,
+                code: self.code.into(),
+                message: self.message,
             },
         };
         (self.status, Json(body)).into_response()

@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
+use protocol::api::{LibraryItemReply, LibraryReply};
 use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS, MAX_URL_CHARS};
-use serde::Serialize;
 
 use super::error::ApiError;
 use super::reply::Reply;
@@ -36,31 +36,19 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/library/{id}", delete(remove))
 }
 
-/// `GET /api/v1/library`: every item, by title.
-#[derive(Serialize)]
-pub struct ItemsReply {
-    pub items: Vec<LibraryItem>,
-}
-
-/// `POST /api/v1/library`: the item as stored (its id given, its fields tidied).
-#[derive(Serialize)]
-pub struct ItemReply {
-    pub item: LibraryItem,
-}
-
 async fn list(
     State(app): State<AppState>,
     SignedIn(_): SignedIn,
-) -> Result<Reply<ItemsReply>, ApiError> {
+) -> Result<Reply<LibraryReply>, ApiError> {
     let items = app.store.library().await?;
-    Ok(Reply(ItemsReply { items }))
+    Ok(Reply(LibraryReply { items }))
 }
 
 async fn put(
     State(app): State<AppState>,
     SignedIn(_): SignedIn,
     body: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Result<(StatusCode, Reply<ItemReply>), ApiError> {
+) -> Result<(StatusCode, Reply<LibraryItemReply>), ApiError> {
     let invalid = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_item", m);
     let Json(body) = body.map_err(|e| invalid(e.body_text()))?;
     let mut item: LibraryItem =
@@ -94,7 +82,7 @@ async fn put(
     } else {
         StatusCode::OK
     };
-    Ok((status, Reply(ItemReply { item })))
+    Ok((status, Reply(LibraryItemReply { item })))
 }
 
 async fn remove(

@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use protocol::api::{LoginReply, LoginRequest};
 
-use super::agents::AgentJson;
+use super::agents::shown;
 use super::credentials::{COOKIE_NAME, bearer_token};
 use super::error::ApiError;
 use super::reply::Reply;
@@ -26,20 +26,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/login", post(login))
         .route("/api/v1/logout", post(logout))
-}
-
-#[derive(Deserialize)]
-struct LoginRequest {
-    email: String,
-    password: String,
-}
-
-/// `POST /api/v1/login`: the token (also set as the `tandem_agent` cookie)
-/// and who it signs in.
-#[derive(Serialize)]
-pub struct LoginReply {
-    pub token: String,
-    pub agent: AgentJson,
 }
 
 /// Longest email and password looked at; longer ones cannot belong to an
@@ -135,7 +121,7 @@ async fn login(
     );
     let mut response = Reply(LoginReply {
         token,
-        agent: AgentJson::new(&agent),
+        agent: shown(&agent),
     })
     .into_response();
     response.headers_mut().insert(

@@ -1,13 +1,14 @@
 //! HTTP: REST for agents, WebSocket upgrades, static assets, the demo shop.
 //!
-//! One file per REST resource, each with its routes, handlers and the named
-//! payloads it answers with: agents.rs (`/me`), login.rs, sessions.rs
-//! (transcripts), customers.rs (the customer panel), library.rs,
-//! supervisor.rs. They share state.rs (`AppState`), signed_in.rs (the
-//! `SignedIn` extractor of agents-only handlers, over credentials.rs),
-//! reply.rs (how a payload is sent) and error.rs. WebSockets: ws.rs
-//! upgrades, socket.rs serves one. Also assets.rs (the console and widget
-//! files), metrics.rs (`/metrics`) and demo.rs (the demo shop).
+//! One file per REST resource, each with its routes and handlers: agents.rs
+//! (`/me`), login.rs, sessions.rs (transcripts), customers.rs (the customer
+//! panel), library.rs, supervisor.rs. The named payloads they answer with
+//! are declared in `protocol::api`, which the console reads them with too.
+//! They share state.rs (`AppState`), signed_in.rs (the `SignedIn` extractor
+//! of agents-only handlers, over credentials.rs), reply.rs (how a payload is
+//! sent) and error.rs. WebSockets: ws.rs upgrades, socket.rs serves one.
+//! Also assets.rs (the console and widget files), metrics.rs (`/metrics`)
+//! and demo.rs (the demo shop).
 
 mod agents;
 mod assets;

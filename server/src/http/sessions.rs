@@ -6,35 +6,26 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use protocol::{Event, SessionSummary};
-use serde::Serialize;
+use protocol::Event;
+use protocol::api::Transcript;
 
 use super::error::ApiError;
 use super::reply::Reply;
 use super::signed_in::SignedIn;
 use super::state::AppState;
-use crate::store::{Agent, SessionRecord, Store, Wrapup};
+use crate::store::{Agent, SessionRecord, Store};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/sessions/{id}/transcript", get(transcript))
 }
 
-/// A session with its wrap-up and events: `GET …/transcript`, and each of
+/// A session with its wrap-up and `events`: `GET …/transcript`, and each of
 /// the earlier conversations of the customer panel.
-#[derive(Serialize)]
-pub struct Transcript {
-    pub session: SessionSummary,
-    pub wrapup: Option<Wrapup>,
-    pub events: Vec<Event>,
-}
-
-impl Transcript {
-    pub fn new(session: &SessionRecord, events: Vec<Event>) -> Self {
-        Transcript {
-            session: session.summary(),
-            wrapup: session.wrapup.clone(),
-            events,
-        }
+pub fn transcript_of(session: &SessionRecord, events: Vec<Event>) -> Transcript {
+    Transcript {
+        session: session.summary(),
+        wrapup: session.wrapup.clone(),
+        events,
     }
 }
 
@@ -46,7 +37,7 @@ async fn transcript(
 ) -> Result<Reply<Transcript>, ApiError> {
     let session = own_session(&app, &agent, &id).await?;
     let events = all_events(app.store.as_ref(), &id, usize::MAX).await?;
-    Ok(Reply(Transcript::new(&session, events)))
+    Ok(Reply(transcript_of(&session, events)))
 }
 
 /// Session `id` if `agent` serves (or served) it.

@@ -3,15 +3,14 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use serde::Serialize;
+use protocol::api::{DayFigures, SupervisorReply};
 
 use super::error::ApiError;
 use super::reply::Reply;
 use super::signed_in::SignedIn;
 use super::state::AppState;
 use crate::clock::now_ms;
-use crate::hub::LiveFigures;
-use crate::metrics::{DayFigures, SERVICE_LEVEL_SECS};
+use crate::metrics::{SERVICE_LEVEL_SECS, day_figures};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/supervisor", get(supervisor))
@@ -24,18 +23,7 @@ fn start_of_day(now: i64) -> i64 {
 
 async fn today(app: &AppState) -> Result<DayFigures, ApiError> {
     let sessions = app.store.sessions_since(start_of_day(now_ms())).await?;
-    Ok(DayFigures::compute(&sessions, SERVICE_LEVEL_SECS))
-}
-
-/// `GET /api/v1/supervisor`.
-#[derive(Serialize)]
-pub struct SupervisorReply {
-    /// Seconds within which an answered request counts as served in time.
-    pub service_level_secs: i64,
-    /// The figures of the day so far (UTC).
-    pub today: DayFigures,
-    /// Queues, agents and sessions now.
-    pub live: LiveFigures,
+    Ok(day_figures(&sessions, SERVICE_LEVEL_SECS))
 }
 
 async fn supervisor(

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use protocol::{AgentPresence, SessionState};
+use protocol::SessionState;
+use protocol::api::{AgentStatus, LiveFigures, SkillQueue};
 
 use super::queue::skill_for;
 use super::state::Hub;
@@ -26,35 +27,6 @@ impl MetricsView {
     pub fn live(&self) -> LiveFigures {
         self.hub.live()
     }
-}
-
-/// Waiting requests for one skill.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct SkillQueue {
-    pub waiting: u32,
-    pub longest_wait_secs: i64,
-}
-
-/// One agent as a supervisor sees them.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AgentStatus {
-    pub id: String,
-    pub name: String,
-    pub presence: AgentPresence,
-    pub connected: bool,
-    pub open: u32,
-    pub capacity: u32,
-    pub skills: Vec<String>,
-}
-
-/// The hub's live state for supervisors and /metrics.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct LiveFigures {
-    /// By skill ("general" for requests without one).
-    pub queues: BTreeMap<String, SkillQueue>,
-    pub agents: Vec<AgentStatus>,
-    pub active_sessions: u32,
-    pub visitors_connected: u32,
 }
 
 impl Hub {

@@ -44,7 +44,7 @@ mod transfer;
 mod wrapup;
 
 pub use error::{HubError, HubResult};
-pub use metrics_view::{AgentStatus, LiveFigures, MetricsView, SkillQueue};
+pub use metrics_view::MetricsView;
 pub use outbound::{ConnHandle, ConnId, Wire};
 pub use principal::Principal;
 pub use state::{CallSettings, Hub};

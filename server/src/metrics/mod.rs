@@ -8,4 +8,4 @@ pub mod figures;
 pub mod prometheus;
 
 pub use counters::Counters;
-pub use figures::{DayFigures, SERVICE_LEVEL_SECS};
+pub use figures::{SERVICE_LEVEL_SECS, day_figures};

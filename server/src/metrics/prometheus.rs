@@ -6,10 +6,10 @@ use std::fmt::Write;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
 
+use protocol::api::LiveFigures;
 use protocol::{AgentPresence, DISPOSITIONS};
 
 use super::counters::{Counters, Histogram};
-use crate::hub::LiveFigures;
 
 pub fn render(counters: &Counters, live: &LiveFigures) -> String {
     let mut out = Text::default();
@@ -247,7 +247,7 @@ pub fn escape(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hub::SkillQueue;
+    use protocol::api::SkillQueue;
 
     #[test]
     fn label_values_cannot_break_out_of_their_line() {

@@ -162,16 +162,6 @@ pub struct SessionRecord {
     pub wrapup: Option<Wrapup>,
 }
 
-/// How an agent closed a session off: a tag from `protocol::DISPOSITIONS`
-/// and an optional note.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Wrapup {
-    pub disposition: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    pub at: Millis,
-}
-
 impl SessionRecord {
     pub fn summary(&self) -> SessionSummary {
         SessionSummary {
@@ -233,4 +223,4 @@ impl Erasure {
     }
 }
 
-pub use protocol::api::{LibraryItem, LibraryKind};
+pub use protocol::api::{LibraryItem, LibraryKind, Wrapup};

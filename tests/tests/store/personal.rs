@@ -3,7 +3,7 @@
 //! rounds and expired tokens.
 
 use protocol::{Event, EventBody, PageInfo, Role, SessionState, VisitorIdentity};
-use tandem_server::metrics::{DayFigures, SERVICE_LEVEL_SECS};
+use tandem_server::metrics::{SERVICE_LEVEL_SECS, day_figures};
 use tandem_server::privacy::retention;
 use tandem_server::store::{SessionRecord, Site, Store, StoreError, Wrapup};
 
@@ -190,7 +190,7 @@ pub async fn erasure_keeps_counts_and_removes_text(store: &dyn Store, template: 
         ..waiting.clone()
     };
     store.update_session(&ended).await.unwrap();
-    let figures = |list: &[SessionRecord]| DayFigures::compute(list, SERVICE_LEVEL_SECS);
+    let figures = |list: &[SessionRecord]| day_figures(list, SERVICE_LEVEL_SECS);
     let before = store.sessions_since(20_000).await.unwrap();
     let done = store.erase_visitors(&person, 30_000).await.unwrap();
     assert_eq!(
