@@ -14,7 +14,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-#[allow(missing_docs)] // documented with the REST move
 pub mod api;
 pub mod call;
 pub mod callback;

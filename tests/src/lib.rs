@@ -272,6 +272,8 @@ impl TestServer {
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A frame from the server: a protocol message or a co-browse frame.
+// Boxing the common case would only cost the tests a deref at every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Incoming {
     Frame(ServerEnvelope),
@@ -428,10 +430,10 @@ impl Client {
     pub async fn expect_error(&mut self, rid: Option<u64>) -> ErrorCode {
         loop {
             let env = self.recv().await.expect("an error frame");
-            if let ServerFrame::Error { code, .. } = env.frame {
-                if env.rid == rid {
-                    return code;
-                }
+            if let ServerFrame::Error { code, .. } = env.frame
+                && env.rid == rid
+            {
+                return code;
             }
         }
     }

@@ -111,8 +111,8 @@ async fn agent_reconnects_and_gets_their_sessions_back() {
     };
     assert_eq!(presence, Some(AgentPresence::Online));
     assert_eq!(
-        sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
-        [session.clone()]
+        sessions.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        [session.as_str()]
     );
     agent
         .send(ClientFrame::SessionSync {

@@ -224,10 +224,10 @@ async fn agent_calls_visitor_accepts_both_talk_and_hang_up() {
         .await;
     loop {
         let env = a.visitor.recv().await.expect("credentials");
-        if let ServerFrame::CallCredentials { .. } = env.frame {
-            if env.rid == Some(rid) {
-                break;
-            }
+        if let ServerFrame::CallCredentials { .. } = env.frame
+            && env.rid == Some(rid)
+        {
+            break;
         }
     }
 
@@ -280,10 +280,10 @@ async fn agent_calls_visitor_accepts_both_talk_and_hang_up() {
         .await;
     let history = loop {
         let env = a.agent.recv().await.expect("history");
-        if let (ServerFrame::History { events, .. }, Some(r)) = (env.frame, env.rid) {
-            if r == rid {
-                break events;
-            }
+        if let (ServerFrame::History { events, .. }, Some(r)) = (env.frame, env.rid)
+            && r == rid
+        {
+            break events;
         }
     };
     let actions: Vec<(CallAction, Role)> = history
