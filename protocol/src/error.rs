@@ -109,6 +109,9 @@ pub enum CloseCode {
     Normal = 1000,
     /// Frame beyond the hard transport limit (RFC 6455 "message too big").
     TooBig = 1009,
+    /// The server is stopping (a restart or a deploy; RFC 6455 "service
+    /// restart"): reconnect at once, to any node, and resume from the last seq.
+    Restart = 1012,
     /// Authentication failed; do not retry with the same token.
     BadToken = 4001,
     /// The agent's token was revoked while the socket was open: logout, a

@@ -10,6 +10,7 @@ pub mod cidr;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod drain;
 pub mod http;
 pub mod hub;
 pub mod ids;
@@ -34,6 +35,9 @@ use crate::auth::VisitorTokens;
 use crate::hub::Hub;
 use crate::store::{Site, Store};
 
+/// How long `shutdown` waits for sockets told to reconnect to close.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A server that is listening. Dropping it does not stop it; call `shutdown`.
 pub struct Running {
     pub addr: SocketAddr,
@@ -45,6 +49,7 @@ pub struct Running {
     /// The embedded TURN server's address as clients reach it (UDP), if it runs.
     pub turn_addr: Option<SocketAddr>,
     turn: Option<Arc<turn::TurnServer>>,
+    drain: drain::Drain,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -68,8 +73,21 @@ impl Running {
         }
     }
 
-    /// Stops accepting, lets open requests finish, waits for the listeners.
+    /// Starts draining (drain.rs): `/readyz` answers 503, new WebSockets
+    /// are refused, open ones are told to reconnect (1012). The listeners
+    /// keep serving everything else until `shutdown`.
+    pub fn drain(&self) {
+        self.drain.start();
+    }
+
+    /// Drains, waits (up to `DRAIN_LIMIT`) for the WebSockets to close, then
+    /// stops accepting, lets open requests finish, waits for the listeners.
     pub async fn shutdown(self) {
+        self.drain.start();
+        let left = self.drain.settled(DRAIN_LIMIT).await;
+        if left > 0 {
+            tracing::warn!(sockets = left, "stopping with websockets still open");
+        }
         let _ = self.stop.send(true);
         if let Some(turn) = &self.turn {
             turn.close().await;
@@ -147,7 +165,9 @@ pub async fn start(mut config: Config) -> Result<Running> {
         config: config.clone(),
         sockets_per_ip: net::PerIp::new(config.connections.max_per_ip),
         auth,
+        drain: drain::Drain::default(),
     };
+    let drain = state.drain.clone();
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
     let limits = Arc::new(config.connections.clone());
@@ -198,6 +218,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
         store,
         turn_addr: turn.as_ref().map(|t| t.public),
         turn,
+        drain,
         stop,
         tasks,
     })

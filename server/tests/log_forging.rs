@@ -3,97 +3,17 @@
 //! newline and a fake log line, and reads the server's stderr, in both log
 //! formats.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+mod binary;
+
 use std::time::Duration;
 
+use binary::{Server, start};
 use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
 
 /// What a forger would like to appear as a line of its own.
 const FORGED: &str =
     "2026-01-01T00:00:00.000000Z  INFO tandem_server: agent admin@example.com logged in";
-
-struct Server {
-    child: Child,
-    url: String,
-    stderr: mpsc::Receiver<String>,
-    _dir: tempdir::Dir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-mod tempdir {
-    /// A private folder removed when dropped.
-    pub struct Dir(pub std::path::PathBuf);
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    pub fn new() -> Dir {
-        let dir = std::env::temp_dir().join(format!(
-            "tandem-logs-{}-{:?}",
-            std::process::id(),
-            std::time::SystemTime::now()
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir is writable");
-        Dir(dir)
-    }
-}
-
-/// Starts `tandem serve` logging in `log_format` (`None`: the default).
-fn start(log_format: Option<&str>) -> Server {
-    let dir = tempdir::new();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tandem"));
-    if let Some(format) = log_format {
-        command.args(["--log-format", format]);
-    }
-    let mut child = command
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-turn"])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}/t.db", dir.0.display()))
-        .env("TANDEM_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tandem starts");
-    let (ready_tx, ready) = mpsc::channel();
-    let stdout = child.stdout.take().expect("piped");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(json) = line.strip_prefix("TANDEM_READY ") {
-                let v: serde_json::Value = serde_json::from_str(json).expect("ready line");
-                let _ = ready_tx.send(v["server"].as_str().expect("server url").to_string());
-            }
-        }
-    });
-    let (err_tx, stderr) = mpsc::channel();
-    let pipe = child.stderr.take().expect("piped");
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            let _ = err_tx.send(line);
-        }
-    });
-    let url = ready
-        .recv_timeout(Duration::from_secs(30))
-        .expect("tandem is ready within 30 s");
-    Server {
-        child,
-        url,
-        stderr,
-        _dir: dir,
-    }
-}
 
 /// Sends a frame the server refuses, whose one field holds a newline.
 async fn send_forgery(server: &Server) {
@@ -128,7 +48,7 @@ fn lines_until_refusal(server: &Server) -> Vec<String> {
 
 #[tokio::test]
 async fn a_newline_in_a_refused_frame_does_not_forge_a_log_line_in_the_default_text_format() {
-    let server = start(None);
+    let server = start(None, &[]);
     send_forgery(&server).await;
     let lines = lines_until_refusal(&server);
     for line in &lines {
@@ -142,7 +62,7 @@ async fn a_newline_in_a_refused_frame_does_not_forge_a_log_line_in_the_default_t
 
 #[tokio::test]
 async fn a_newline_in_a_refused_frame_does_not_forge_a_json_log_line() {
-    let server = start(Some("json"));
+    let server = start(Some("json"), &[]);
     send_forgery(&server).await;
     let lines = lines_until_refusal(&server);
     for line in &lines {

@@ -237,7 +237,12 @@ mod tests {
 
     #[test]
     fn the_servers_timeout_closes_are_retried_like_a_network_loss() {
-        for code in [CloseCode::Idle, CloseCode::HelloTimeout, CloseCode::Lagging] {
+        for code in [
+            CloseCode::Idle,
+            CloseCode::HelloTimeout,
+            CloseCode::Lagging,
+            CloseCode::Restart,
+        ] {
             let mut c = Connection::new("ws://x/ws/visitor?site=s".into());
             c.on_closed(code.code(), 1_000.0);
             assert_eq!(c.reconnect_at, Some(1_500.0), "{code:?}");

@@ -322,10 +322,18 @@ pub(super) async fn serve(s: Serve) -> Result<()> {
     });
     // One machine-readable line for scripts and the e2e tests.
     println!("TANDEM_READY {ready}");
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
-    println!("stopping…");
+    stop_requested().await?;
+    println!("stopping: clients are told to reconnect…");
     running.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what a service manager or an orchestrator sends).
+async fn stop_requested() -> Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    tokio::select! {
+        ctrl_c = tokio::signal::ctrl_c() => ctrl_c.context("waiting for Ctrl-C"),
+        _ = term.recv() => Ok(()),
+    }
 }

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
         .merge(metrics)
         .merge(agents::router())
         .merge(login::router())
@@ -63,6 +64,28 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(no_store))
         .with_state(state)
+}
+
+/// How long `/readyz` waits for the database.
+const READY_DB_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `/readyz`, for load balancers: 200 while this server takes new clients
+/// (its database answers and it is not stopping), 503 with the reason
+/// otherwise. `/healthz` only says the process is alive.
+async fn ready(
+    axum::extract::State(app): axum::extract::State<AppState>,
+) -> (StatusCode, &'static str) {
+    if app.drain.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "draining");
+    }
+    match tokio::time::timeout(READY_DB_LIMIT, app.store.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: the database failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
 }
 
 /// API answers carry tokens, transcripts and customers' details: no cache,

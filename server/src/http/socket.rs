@@ -69,6 +69,9 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
         budget,
     } = held;
     let limits = app.config.connections.clone();
+    // Counted until this returns, so a stopping server knows when every
+    // socket it told to reconnect has gone.
+    let _open = app.drain.open_socket();
     let (sink, mut stream) = socket.split();
     let (conn, outbound, closer) = app.hub.new_conn();
     let writer = tokio::spawn(write(sink, outbound, closer.clone(), limits.clone()));
@@ -102,10 +105,17 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
     tokio::pin!(quiet);
     let closed = closer.closed();
     tokio::pin!(closed);
+    let draining = app.drain.started();
+    tokio::pin!(draining);
     loop {
         let msg = tokio::select! {
             msg = stream.next() => msg,
             _ = &mut closed => break,
+            () = &mut draining => {
+                tracing::debug!(conn = conn.id, "server stopping; telling the client to reconnect");
+                conn.close(CloseCode::Restart);
+                break;
+            }
             () = &mut quiet => {
                 let due = deadline(heard, reader.who.is_some());
                 if Instant::now() < due {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::AgentAuth;
 use crate::config::Config;
+use crate::drain::Drain;
 use crate::hub::Hub;
 use crate::net::PerIp;
 use crate::store::Store;
@@ -18,4 +19,6 @@ pub struct AppState {
     pub sockets_per_ip: PerIp,
     /// Login throttling, bounded password checks, live agent sockets by token.
     pub auth: Arc<AgentAuth>,
+    /// Whether the server is stopping, and its open WebSockets.
+    pub drain: Drain,
 }

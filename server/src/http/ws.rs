@@ -120,7 +120,17 @@ async fn agent(
 /// A place among the client address's WebSockets. Behind a trusted proxy
 /// the address is the forwarded one, so clients of one proxy do not share
 /// a cap (the listener's TCP cap does not count a trusted proxy).
+/// A new socket's place in its address's count; refused while the server
+/// stops (the client retries, through a balancer to another node) or when
+/// the address holds too many.
 fn socket_slot(app: &AppState, ip: IpAddr) -> Result<Slot, ApiError> {
+    if app.drain.is_draining() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "restarting",
+            "this server is stopping; connect again",
+        ));
+    }
     app.sockets_per_ip.try_take(ip).ok_or_else(|| {
         tracing::info!(%ip, "websocket refused: too many from this address");
         ApiError::new(

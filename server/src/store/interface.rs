@@ -17,6 +17,9 @@ pub trait Store: Send + Sync + 'static {
     /// Creates or upgrades the schema.
     async fn migrate(&self) -> Result<()>;
 
+    /// One round trip to the database (`/readyz`): fails when it cannot answer.
+    async fn ping(&self) -> Result<()>;
+
     /// Returns the stored value for `key`, storing `value` first if there was none.
     /// Used for server-wide secrets so every node of a cluster agrees.
     async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String>;

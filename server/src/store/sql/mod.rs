@@ -39,6 +39,9 @@ macro_rules! sql_store {
             async fn migrate(&self) -> $crate::store::Result<()> {
                 self.migrate_sql().await
             }
+            async fn ping(&self) -> $crate::store::Result<()> {
+                self.ping_sql().await
+            }
             async fn setting_or_insert(
                 &self,
                 key: &str,

@@ -1,7 +1,7 @@
 //! The schema's migrations (each database keeps its own folder of them, as
 //! their DDL differs) and the `settings` table of server-wide values.
 
-/// `Store::migrate` and `Store::setting_or_insert` as inherent `…_sql`
+/// `Store::migrate`, `Store::ping` and `Store::setting_or_insert` as inherent `…_sql`
 /// methods of a store type with a `pool` and a `MIGRATIONS: &[(i64, &str)]`
 /// associated constant.
 macro_rules! schema_sql {
@@ -30,6 +30,11 @@ macro_rules! schema_sql {
                         .await?;
                     tx.commit().await?;
                 }
+                Ok(())
+            }
+
+            async fn ping_sql(&self) -> $crate::store::Result<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
             }
 
