@@ -1,6 +1,6 @@
 //! The Tandem server as a library, so integration tests can start a real one
 //! on 127.0.0.1:0 in-process. `main.rs` is the thin command-line front.
-// `deny`, not `forbid`: memory.rs makes the one allowed call (malloc_trim).
+// `deny`, not `forbid`: memory.rs makes the allowed calls (malloc_trim, mallopt).
 #![deny(unsafe_code)]
 
 pub mod accounts;

@@ -6,8 +6,17 @@ use clap::Parser;
 use tandem_server::cli::{Cli, LogFormat};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // Before any thread allocates: arenas are made as threads first allocate.
+    tandem_server::memory::one_arena_per_core();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    runtime.block_on(run());
+}
+
+async fn run() {
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_env("TANDEM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt()
