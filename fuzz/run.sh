@@ -18,7 +18,8 @@ export RUSTC_BOOTSTRAP=${RUSTC_BOOTSTRAP:-1}
 failed=""
 for t in $targets; do
     mkdir -p "work/$t"
-    cargo fuzz run "$t" "work/$t" "corpus/$t" -- \
+    # --debug-assertions: overflow checks on, so a wrapped integer fails.
+    cargo fuzz run --debug-assertions "$t" "work/$t" "corpus/$t" -- \
         -max_total_time="$secs" -timeout=5 -rss_limit_mb=512 -malloc_limit_mb=256 \
         -print_final_stats=1 || failed="$failed $t"
 done

@@ -169,3 +169,32 @@ write("visitor_token", "claims-json", claims)
 write("visitor_token", "claims-expired", b'{"vid":"v_1","site":"demo","exp":1}')
 write("visitor_token", "claims-other-site", b'{"vid":"v_1","site":"shop","exp":99999999999}')
 write("visitor_token", "no-dot", "garbage")
+
+# --- identity_token: JWTs as a site's backend signs them -------------------
+# The target signs its input itself (header NUL claims, or claims alone), so
+# most seeds are the parts; two are whole tokens, one good and one forged.
+JWT_SECRET = b"fuzz-site-secret"
+NOW = 1_800_000_000
+hs256 = b'{"alg":"HS256","typ":"JWT"}'
+
+
+def jwt(header, claims):
+    signing_input = f"{b64(header)}.{b64(claims)}"
+    sig = hmac.new(JWT_SECRET, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64(sig)}"
+
+
+good = json.dumps({"sub": "user-42", "exp": NOW + 3600, "name": "Ana", "email": "ana@example.com"}).encode()
+write("identity_token", "token-good", jwt(hs256, good))
+write("identity_token", "token-forged", jwt(hs256, good).rsplit(".", 1)[0] + "." + b64(bytes(32)))
+write("identity_token", "claims-good", good)
+write("identity_token", "claims-all-dates", json.dumps(
+    {"sub": "u", "exp": NOW + 60.5, "nbf": NOW - 10, "iat": NOW - 10}).encode())
+write("identity_token", "claims-expired", json.dumps({"sub": "u", "exp": NOW - 3600}).encode())
+write("identity_token", "claims-too-long-lived", json.dumps({"sub": "u", "exp": NOW + 30 * 86400}).encode())
+write("identity_token", "claims-no-sub", json.dumps({"exp": NOW + 60}).encode())
+write("identity_token", "claims-not-yet", json.dumps({"sub": "u", "exp": NOW + 60, "nbf": NOW + 3600}).encode())
+write("identity_token", "header-none", b'{"alg":"none"}\x00' + good)
+write("identity_token", "header-crit", b'{"alg":"HS256","crit":["exp"]}\x00' + good)
+write("identity_token", "header-typ", b'{"alg":"HS256","typ":"at+jwt"}\x00' + good)
+write("identity_token", "two-parts", "e30.e30")
