@@ -5,8 +5,10 @@
 //! refactoring) measured in one run on one machine.
 //!
 //! The commit's sources are exported (`git archive`) under
-//! target/bench-against/<commit>/ and built with a target folder of their
-//! own beside it, kept between runs.
+//! target/bench-against/<commit>/ and built in a target folder of their own,
+//! target/bench-against/<commit>-target/, kept between runs. One folder per
+//! commit: two checkouts of this workspace sharing a target folder got each
+//! other's crates (the same names and versions from another path).
 
 use std::process::Command;
 
@@ -68,7 +70,7 @@ fn build_commit(commit: &str) -> Result<Build> {
         );
         run(Command::new("sh").args(["-c", &export]))?;
     }
-    let target = base.join("target");
+    let target = base.join(format!("{commit}-target"));
     eprintln!(
         "xtask bench: building {commit} (release) in {}",
         src.display()
