@@ -51,7 +51,12 @@ pub(super) fn against(reference: &str, quick: bool) -> Result<()> {
         .args(["--current-name", &current])
         .arg("--out")
         .arg(root().join("docs/benchmarks.md"));
-    for row in machine_info().iter().filter(|r| !r.starts_with("Node=")) {
+    // The builds are named in the table; the commit checked out now is not news.
+    let info = machine_info();
+    let rows = info
+        .iter()
+        .filter(|r| !r.starts_with("Node=") && !r.starts_with("Commit="));
+    for row in rows {
         cmd.arg("--info").arg(row);
     }
     run(&mut cmd)
