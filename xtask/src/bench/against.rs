@@ -30,7 +30,7 @@ pub(super) fn against(reference: &str, quick: bool) -> Result<()> {
     }
     let earlier = build_commit(&commit)?;
     build_release_in(cargo(), &[])?;
-    let mut b = Bench::new()?;
+    let mut b = Bench::new("against")?;
     let label = format!("commit-{commit}");
     let sizes: &[usize] = if quick { &[100] } else { &[100, 1_000] };
     let repeats = if quick { 1 } else { REPEATS };

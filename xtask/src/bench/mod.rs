@@ -116,7 +116,7 @@ pub fn bench(args: &[String]) -> Result<()> {
     if !ensure_npm_packages()? {
         bail!("node and npm are needed for the Node relay baseline");
     }
-    let mut b = Bench::new()?;
+    let mut b = Bench::new("all")?;
     let machine = machine_info();
 
     let max_pairs = (fd_limit()? - SPARE_FDS) / 2;
@@ -214,7 +214,7 @@ pub fn bench(args: &[String]) -> Result<()> {
     if logged > 0 {
         b.notes.push(format!(
             "Tandem logged {logged} warnings during the runs (at its default log level), mostly \
-             sqlx's \"slow statement\" and \"slow acquire\" under load; see target/bench/tandem-*.log."
+             sqlx's \"slow statement\" and \"slow acquire\" under load; see target/bench/all/tandem-*.log."
         ));
     }
     let mut info = machine;
@@ -258,7 +258,7 @@ fn soak(minutes: f64) -> Result<()> {
         }
     }
     build_release(&[])?;
-    let mut b = Bench::new()?;
+    let mut b = Bench::new("soak")?;
     let mut info = machine_info();
     info.retain(|row| !row.starts_with("Node="));
     eprintln!("xtask bench: soak, {SOAK_PAIRS} pairs for {minutes} minutes");

@@ -45,9 +45,12 @@ pub(super) struct Bench {
 }
 
 impl Bench {
-    pub(super) fn new() -> Result<Bench> {
-        let dir = target_dir().join("bench");
-        // Databases, tokens and logs of the previous run are of no further use.
+    /// A bench whose files go to target/bench/<mode>/: one folder per mode
+    /// (`all`, `soak`, `against`), so a soak and another benchmark can run
+    /// at once (a soak's database was once deleted under it).
+    pub(super) fn new(mode: &str) -> Result<Bench> {
+        let dir = target_dir().join("bench").join(mode);
+        // Databases, tokens and logs of this mode's previous run are of no further use.
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         Ok(Bench {
