@@ -29,15 +29,27 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// Limits glibc to one malloc arena per core (of those this process may
-/// use). Call it first thing in `main`, before other threads start.
+/// use), unless the operator chose a limit (`MALLOC_ARENA_MAX`, or
+/// `arena_max` in `GLIBC_TUNABLES`); true if it set one. Call it first
+/// thing in `main`, before other threads start.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn one_arena_per_core() -> bool {
+    let tunables = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some() || tunables.contains("arena_max") {
+        return false;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    set_arena_max(cores)
+}
+
+/// `mallopt(M_ARENA_MAX, arenas)`: true if glibc took it.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
-pub fn one_arena_per_core() -> bool {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let cores = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
+fn set_arena_max(arenas: usize) -> bool {
+    let arenas = libc::c_int::try_from(arenas).unwrap_or(libc::c_int::MAX);
     // SAFETY: mallopt takes plain integers; M_ARENA_MAX only bounds how many
     // arenas later allocations may create. It returns 1 on success.
-    unsafe { libc::mallopt(libc::M_ARENA_MAX, cores) == 1 }
+    unsafe { libc::mallopt(libc::M_ARENA_MAX, arenas) == 1 }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
@@ -75,7 +87,8 @@ mod tests {
     #[test]
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     fn the_arena_limit_is_accepted() {
-        assert!(super::one_arena_per_core());
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert!(super::set_arena_max(cores));
     }
 
     #[test]
