@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-use super::format::{count, micros};
+use super::format::{count, info_table, micros};
 use super::section::write_section;
 use super::tables::cpu_per_msg;
 use crate::relay::{RelayRun, Target};
@@ -155,13 +155,10 @@ fn section(runs: &[RelayRun], args: &CompareArgs) -> String {
          after run so that noise from other work on the machine falls on both. Each build runs \
          with the flags it knows (an earlier build lacks the later limits, which is the point). \
          Saturation is the median of the runs with their lowest and highest; the other figures \
-         are medians.\n\n| | |\n|---|---|\n",
+         are medians.\n\n",
         args.reference_name, args.current_name
     );
-    for row in &args.info {
-        let (name, value) = row.split_once('=').unwrap_or((row, ""));
-        let _ = writeln!(md, "| {name} | {value} |");
-    }
+    md += &info_table(&args.info);
     md += "\n| Pairs | Build | Runs | Saturation, msg/s | Server µs/msg | Light p99 | Half-load p99 |\n\
            |---:|---|---:|---:|---:|---:|---:|\n";
     md += &rows;

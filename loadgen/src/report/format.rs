@@ -1,5 +1,7 @@
 //! How the report writes numbers: thousands separators, µs or ms, MiB.
 
+use std::fmt::Write as _;
+
 use crate::relay::Target;
 
 pub(super) fn name(target: Target) -> &'static str {
@@ -39,6 +41,17 @@ pub(super) fn micros(us: f64) -> String {
 
 pub(super) fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// A two-column table of `Name=value` rows (the machine and run), without
+/// the blank line after it, so a caller may add rows of its own.
+pub(crate) fn info_table(info: &[String]) -> String {
+    let mut md = String::from("| | |\n|---|---|\n");
+    for row in info {
+        let (name, value) = row.split_once('=').unwrap_or((row, ""));
+        let _ = writeln!(md, "| {name} | {value} |");
+    }
+    md
 }
 
 #[cfg(test)]

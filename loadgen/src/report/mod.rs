@@ -14,7 +14,7 @@ use crate::relay::{RelayRun, Target};
 use crate::results::Outcome;
 
 mod compare;
-mod format;
+pub(crate) mod format;
 mod runs;
 mod section;
 mod tables;
@@ -114,12 +114,7 @@ fn kept(old: &str, start: &str, end: &str) -> Option<String> {
 }
 
 fn machine(info: &[String]) -> String {
-    let mut md = String::from("## Machine and run\n\n| | |\n|---|---|\n");
-    for row in info {
-        let (name, value) = row.split_once('=').unwrap_or((row, ""));
-        let _ = writeln!(md, "| {name} | {value} |");
-    }
-    md + "\n"
+    format!("## Machine and run\n\n{}\n", format::info_table(info))
 }
 
 fn method(runs: &Runs, notes: &[String]) -> String {

@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::run::{Sample, SoakRun};
+use crate::report::format::info_table;
 use crate::report::write_section;
 
 pub const START: &str = "<!-- soak:start -->";
@@ -69,11 +70,7 @@ fn section(r: &SoakRun) -> String {
         scraped(r.scrape_secs),
         round1(r.warmup_secs / 60.0),
     );
-    md += "| | |\n|---|---|\n";
-    for row in &r.info {
-        let (name, value) = row.split_once('=').unwrap_or((row, ""));
-        let _ = writeln!(md, "| {name} | {value} |");
-    }
+    md += &info_table(&r.info);
     let rows = [
         (
             "Target (issue 13)".to_string(),
