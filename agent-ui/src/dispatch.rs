@@ -77,8 +77,8 @@ pub fn on_frame(console: Console, link: &Link, envelope: ServerEnvelope) {
         // Frames meant for the visitor's widget.
         ServerFrame::QueuePosition { .. }
         | ServerFrame::CobrowseKeyframeRequest { .. }
-        | ServerFrame::Pointer { .. }
-        | ServerFrame::Highlight { .. }
+        | ServerFrame::Pointer(_)
+        | ServerFrame::Highlight(_)
         | ServerFrame::HighlightClear { .. }
         | ServerFrame::FormFieldsRequest { .. }
         | ServerFrame::FormPush { .. }

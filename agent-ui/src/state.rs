@@ -244,6 +244,13 @@ impl Console {
         out
     }
 
+    /// Reads one chat, subscribing the caller (a memo, a view) to changes
+    /// of the chat list.
+    pub fn with_chat<R>(&self, id: &str, f: impl FnOnce(&Chat) -> R) -> Option<R> {
+        self.chats
+            .with(|chats| chats.iter().find(|c| c.id() == id).map(f))
+    }
+
     /// Reads one chat without subscribing to changes.
     pub fn peek_chat<R>(&self, id: &str, f: impl FnOnce(&Chat) -> R) -> Option<R> {
         self.chats

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::call::{CallEndReason, Signal};
-use crate::form::{FieldError, FieldPush, FormField, FormOutcome};
+use crate::cobrowse::{Highlight, Pointer};
+use crate::form::{FieldPush, FormAnswer, FormField};
 use crate::{AgentPresence, PageInfo, ReceiptKind, VisitorIdentity};
 
 /// Messages a client sends. Which role may send which is documented per
@@ -172,33 +173,12 @@ pub enum ClientFrame {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         fresh: bool,
     },
-    /// Agent: my pointer is over node `node` at (`x`, `y`), fractions of that
-    /// element's box; `node` absent hides the pointer. Not stored.
+    /// Agent: my pointer is over a node of the visitor's page; not stored.
     #[serde(rename = "pointer")]
-    Pointer {
-        /// The shared session.
-        session: String,
-        /// The capture's id of the element under the pointer; absent hides the pointer.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        node: Option<u32>,
-        /// Horizontal position as a fraction of the element's width, from its left edge.
-        #[serde(default)]
-        x: f32,
-        /// Vertical position as a fraction of the element's height, from its top edge.
-        #[serde(default)]
-        y: f32,
-    },
-    /// Agent: outline node `node` on the visitor's page, with an optional label.
+    Pointer(Pointer),
+    /// Agent: outline a node on the visitor's page, with an optional label.
     #[serde(rename = "highlight")]
-    Highlight {
-        /// The shared session.
-        session: String,
-        /// The capture's id of the element to outline.
-        node: u32,
-        /// Text shown with the outline (≤ 200 characters); absent for none.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        label: Option<String>,
-    },
+    Highlight(Highlight),
     /// Agent: remove highlights.
     #[serde(rename = "highlight.clear")]
     HighlightClear {
@@ -322,23 +302,7 @@ pub enum ClientFrame {
     },
     /// Visitor: the answer to form push `push`.
     #[serde(rename = "form.answer")]
-    FormAnswer {
-        /// The session the push was made in.
-        session: String,
-        /// The number the server gave the push in its `form.push` frame.
-        push: u32,
-        /// Whether the fields were applied, in part, not at all, or refused.
-        outcome: FormOutcome,
-        /// Names of the fields the widget filled in.
-        #[serde(default)]
-        applied: Vec<String>,
-        /// Names of the fields the visitor turned down.
-        #[serde(default)]
-        rejected: Vec<String>,
-        /// Fields the widget refused, each with the reason; empty when none.
-        #[serde(default)]
-        errors: Vec<FieldError>,
-    },
+    FormAnswer(FormAnswer),
     /// Agent: propose a page of the visitor's site (same origin as their page).
     #[serde(rename = "page.push")]
     PagePush {
@@ -443,8 +407,8 @@ impl ClientFrame {
             | ClientFrame::CobrowseDeny { session }
             | ClientFrame::CobrowseStop { session }
             | ClientFrame::CobrowseSubscribe { session, .. }
-            | ClientFrame::Pointer { session, .. }
-            | ClientFrame::Highlight { session, .. }
+            | ClientFrame::Pointer(Pointer { session, .. })
+            | ClientFrame::Highlight(Highlight { session, .. })
             | ClientFrame::HighlightClear { session }
             | ClientFrame::NoteAdd { session, .. }
             | ClientFrame::SessionTransfer { session, .. } => Some(session),
@@ -458,7 +422,7 @@ impl ClientFrame {
             ClientFrame::FormFieldsRequest { session }
             | ClientFrame::FormFields { session, .. }
             | ClientFrame::FormPush { session, .. }
-            | ClientFrame::FormAnswer { session, .. }
+            | ClientFrame::FormAnswer(FormAnswer { session, .. })
             | ClientFrame::PagePush { session, .. }
             | ClientFrame::PageAnswer { session, .. } => Some(session),
             ClientFrame::CallbackRequest { session, .. } => Some(session),

@@ -27,9 +27,11 @@
 use serde::{Deserialize, Serialize};
 
 mod depth;
+mod marks;
 mod node_de;
 mod writer;
 pub use depth::{MAX_KEYFRAME_DEPTH, json_depth};
+pub use marks::{Highlight, Pointer};
 pub use writer::KeyframeWriter;
 
 /// Version byte of the binary co-browse frame format.

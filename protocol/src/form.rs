@@ -275,6 +275,26 @@ impl FormOutcome {
     }
 }
 
+/// Visitor: the answer to form push `push` (frame `form.answer`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormAnswer {
+    /// The session the push was made in.
+    pub session: String,
+    /// The number the server gave the push in its `form.push` frame.
+    pub push: u32,
+    /// Whether the fields were applied, in part, not at all, or refused.
+    pub outcome: FormOutcome,
+    /// Names of the fields the widget filled in.
+    #[serde(default)]
+    pub applied: Vec<String>,
+    /// Names of the fields the visitor turned down.
+    #[serde(default)]
+    pub rejected: Vec<String>,
+    /// Fields the widget refused, each with the reason; empty when none.
+    #[serde(default)]
+    pub errors: Vec<FieldError>,
+}
+
 /// Why one field of a push was not applied by the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -332,17 +352,14 @@ pub(crate) fn validate_names(names: &[String]) -> Result<(), String> {
 }
 
 /// The visitor's answer to a form push names fields and errors, within limits.
-pub(crate) fn validate_answer(
-    applied: &[String],
-    rejected: &[String],
-    errors: &[FieldError],
-) -> Result<(), String> {
-    validate_names(applied)?;
-    validate_names(rejected)?;
-    if errors.len() > MAX_PUSH_FIELDS {
+pub(crate) fn validate_answer(answer: &FormAnswer) -> Result<(), String> {
+    validate_names(&answer.applied)?;
+    validate_names(&answer.rejected)?;
+    if answer.errors.len() > MAX_PUSH_FIELDS {
         return Err(format!("at most {MAX_PUSH_FIELDS} errors"));
     }
-    errors
+    answer
+        .errors
         .iter()
         .try_for_each(|e| len("field name", &e.name, MAX_SHORT_CHARS))
 }

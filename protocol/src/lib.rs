@@ -37,7 +37,8 @@ pub use cobrowse::ShareState;
 pub use envelope::{ClientEnvelope, DecodeError, ServerEnvelope, decode_client};
 pub use error::{CloseCode, ErrorCode};
 pub use form::{
-    FieldError, FieldKind, FieldOption, FieldProblem, FieldPush, FieldValue, FormField, FormOutcome,
+    FieldError, FieldKind, FieldOption, FieldProblem, FieldPush, FieldValue, FormAnswer, FormField,
+    FormOutcome,
 };
 pub use role::Role;
 pub use server_frame::ServerFrame;

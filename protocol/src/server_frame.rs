@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::call::{CallInfo, IceServer, Signal};
-use crate::cobrowse::ShareState;
+use crate::cobrowse::{Highlight, Pointer, ShareState};
 use crate::form::{FieldPush, FormField};
 use crate::{
     AgentInfo, AgentPresence, ErrorCode, Event, Millis, QueueItem, Receipts, Role, SessionSummary,
@@ -156,30 +156,10 @@ pub enum ServerFrame {
     },
     /// Visitor: the agent's pointer (see the client frame of the same name).
     #[serde(rename = "pointer")]
-    Pointer {
-        /// The shared session.
-        session: String,
-        /// The capture's id of the element under the pointer; absent hides the pointer.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        node: Option<u32>,
-        /// Horizontal position as a fraction of the element's width, from its left edge.
-        #[serde(default)]
-        x: f32,
-        /// Vertical position as a fraction of the element's height, from its top edge.
-        #[serde(default)]
-        y: f32,
-    },
+    Pointer(Pointer),
     /// Visitor: outline this node and scroll it into view.
     #[serde(rename = "highlight")]
-    Highlight {
-        /// The shared session.
-        session: String,
-        /// The capture's id of the element to outline.
-        node: u32,
-        /// Text the agent wants shown with the outline; absent for none.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        label: Option<String>,
-    },
+    Highlight(Highlight),
     /// Visitor: remove highlights.
     #[serde(rename = "highlight.clear")]
     HighlightClear {

@@ -3,6 +3,7 @@
 //! every frame, so nothing past the decoder sees a field beyond its limit.
 
 use crate::client_frame::ClientFrame;
+use crate::cobrowse::Highlight;
 use crate::limits::{
     MAX_CLIENT_ID_CHARS, MAX_ID_CHARS, MAX_IDENTITY_TOKEN_BYTES, MAX_SHORT_CHARS, MAX_URL_CHARS,
     message_text, non_empty_message, short_len,
@@ -72,16 +73,10 @@ impl ClientFrame {
                 }
                 identity.validate()
             }
-            ClientFrame::Highlight {
+            ClientFrame::Highlight(Highlight {
                 label: Some(label), ..
-            } => short_len("label", label, MAX_SHORT_CHARS),
-            ClientFrame::Pointer { x, y, .. } => {
-                if x.is_finite() && y.is_finite() {
-                    Ok(())
-                } else {
-                    Err("pointer offsets must be finite numbers".into())
-                }
-            }
+            }) => short_len("label", label, MAX_SHORT_CHARS),
+            ClientFrame::Pointer(pointer) => pointer.validate(),
             ClientFrame::NoteAdd { text, .. } => non_empty_message(text),
             ClientFrame::SessionTransfer {
                 agent, skill, note, ..
@@ -103,12 +98,7 @@ impl ClientFrame {
                 form::validate_fields(fields)
             }
             ClientFrame::FormPush { url, fields, .. } => form::validate_push(url, fields),
-            ClientFrame::FormAnswer {
-                applied,
-                rejected,
-                errors,
-                ..
-            } => form::validate_answer(applied, rejected, errors),
+            ClientFrame::FormAnswer(answer) => form::validate_answer(answer),
             ClientFrame::PagePush { url, label, .. } => form::validate_page_push(url, label),
             ClientFrame::CallbackRequest { callback, .. } => callback.validate_contact(),
             _ => Ok(()),

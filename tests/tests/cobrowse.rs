@@ -3,7 +3,9 @@
 //! keyframe requests on gaps and when the log is full, and the agent's
 //! pointer and highlights.
 
-use protocol::cobrowse::{FrameKind, MAX_LOG_DELTAS, ShareState, decode_header, encode_frame};
+use protocol::cobrowse::{
+    FrameKind, Highlight, MAX_LOG_DELTAS, Pointer, ShareState, decode_header, encode_frame,
+};
 use protocol::{AgentPresence, ClientFrame, ErrorCode, EventBody, ServerFrame, ShareAction};
 use tandem_tests::{Client, Incoming, TestServer};
 
@@ -311,25 +313,27 @@ async fn pointer_and_highlights_reach_the_visitor_and_highlights_are_audited() {
         ..
     } = sharing().await;
     agent
-        .send(ClientFrame::Pointer {
+        .send(ClientFrame::Pointer(Pointer {
             session: session.clone(),
             node: Some(7),
             x: 0.5,
             y: 0.25,
-        })
+        }))
         .await;
     visitor
-        .expect(|f| matches!(f, ServerFrame::Pointer { node: Some(7), x, .. } if *x == 0.5))
+        .expect(
+            |f| matches!(f, ServerFrame::Pointer(Pointer { node: Some(7), x, .. }) if *x == 0.5),
+        )
         .await;
     agent
-        .send(ClientFrame::Highlight {
+        .send(ClientFrame::Highlight(Highlight {
             session: session.clone(),
             node: 7,
             label: Some("Click here".into()),
-        })
+        }))
         .await;
     visitor
-        .expect(|f| matches!(f, ServerFrame::Highlight { node: 7, label: Some(l), .. } if l == "Click here"))
+        .expect(|f| matches!(f, ServerFrame::Highlight(Highlight { node: 7, label: Some(l), .. }) if l == "Click here"))
         .await;
     agent
         .send(ClientFrame::HighlightClear {
@@ -341,11 +345,11 @@ async fn pointer_and_highlights_reach_the_visitor_and_highlights_are_audited() {
         .await;
     // Only the agent points.
     let rid = visitor
-        .send(ClientFrame::Highlight {
+        .send(ClientFrame::Highlight(Highlight {
             session: session.clone(),
             node: 1,
             label: None,
-        })
+        }))
         .await;
     assert_eq!(visitor.expect_error(Some(rid)).await, ErrorCode::Forbidden);
 
@@ -357,11 +361,11 @@ async fn pointer_and_highlights_reach_the_visitor_and_highlights_are_audited() {
         .await;
     agent.expect(share_is(ShareState::Off)).await;
     let rid = agent
-        .send(ClientFrame::Highlight {
+        .send(ClientFrame::Highlight(Highlight {
             session: session.clone(),
             node: 7,
             label: None,
-        })
+        }))
         .await;
     assert_eq!(agent.expect_error(Some(rid)).await, ErrorCode::NotSharing);
     agent

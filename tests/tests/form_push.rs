@@ -7,7 +7,7 @@ use protocol::cobrowse::ShareState;
 use protocol::limits::{MAX_FIELD_VALUE_CHARS, MAX_PUSH_FIELDS};
 use protocol::{
     ClientFrame, ErrorCode, EventBody, FieldError, FieldKind, FieldProblem, FieldPush, FieldValue,
-    FormField, FormOutcome, ServerFrame,
+    FormAnswer, FormField, FormOutcome, ServerFrame,
 };
 use tandem_tests::{Accepted, Client, SHOP_ORIGIN, TestServer};
 
@@ -178,14 +178,14 @@ async fn a_form_push_is_relayed_answered_once_and_audited_by_name_only() {
 
     // The visitor's answer names only fields the push named.
     a.visitor
-        .send(ClientFrame::FormAnswer {
+        .send(ClientFrame::FormAnswer(FormAnswer {
             session: s.clone(),
             push,
             outcome: FormOutcome::Accepted,
             applied: vec!["email".into(), "not-proposed".into()],
             rejected: vec![],
             errors: vec![],
-        })
+        }))
         .await;
     let ev = body(a.agent.expect(event_is("form_answer")).await);
     assert_eq!(
@@ -201,14 +201,14 @@ async fn a_form_push_is_relayed_answered_once_and_audited_by_name_only() {
     a.visitor.expect(event_is("form_answer")).await;
 
     // Once only.
-    let again = ClientFrame::FormAnswer {
+    let again = ClientFrame::FormAnswer(FormAnswer {
         session: s.clone(),
         push,
         outcome: FormOutcome::Rejected,
         applied: vec![],
         rejected: vec!["email".into()],
         errors: vec![],
-    };
+    });
     let rid = a.visitor.send(again).await;
     assert_eq!(
         a.visitor.expect_error(Some(rid)).await,
@@ -219,7 +219,7 @@ async fn a_form_push_is_relayed_answered_once_and_audited_by_name_only() {
     a.agent.send(email_push(&s)).await;
     let push = pushed(&mut a.visitor).await;
     a.visitor
-        .send(ClientFrame::FormAnswer {
+        .send(ClientFrame::FormAnswer(FormAnswer {
             session: s.clone(),
             push,
             outcome: FormOutcome::Failed,
@@ -230,7 +230,7 @@ async fn a_form_push_is_relayed_answered_once_and_audited_by_name_only() {
                 name: "email".into(),
                 reason: FieldProblem::Gone,
             }],
-        })
+        }))
         .await;
     let ev = body(a.agent.expect(event_is("form_answer")).await);
     assert!(
@@ -297,14 +297,14 @@ async fn only_the_sessions_agent_pushes_and_only_its_visitor_answers() {
 
     a.agent.send(email_push(&s)).await;
     let push = pushed(&mut a.visitor).await;
-    let answer = ClientFrame::FormAnswer {
+    let answer = ClientFrame::FormAnswer(FormAnswer {
         session: s.clone(),
         push,
         outcome: FormOutcome::Accepted,
         applied: vec!["email".into()],
         rejected: vec![],
         errors: vec![],
-    };
+    });
     let rid = a.agent.send(answer.clone()).await;
     assert_eq!(a.agent.expect_error(Some(rid)).await, ErrorCode::Forbidden);
     // A page answer is no answer to a form push.

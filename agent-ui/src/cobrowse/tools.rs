@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use protocol::ClientFrame;
+use protocol::cobrowse::{Highlight, Pointer};
 use protocol::limits::MAX_SHORT_CHARS;
 
 use super::replay::publish;
@@ -128,12 +129,12 @@ pub fn agent_leave(console: Console, session: &str) {
 }
 
 fn send_pointer(console: Console, session: &str, node: Option<u32>, x: f32, y: f32) {
-    console.send(ClientFrame::Pointer {
+    console.send(ClientFrame::Pointer(Pointer {
         session: session.to_string(),
         node,
         x,
         y,
-    });
+    }));
 }
 
 /// The agent clicked the mirror: highlight the element under the cursor on
@@ -168,11 +169,11 @@ pub fn highlight(console: Console, session: &str, node: u32, label: &str) {
             stage.draw(page, &mirror.marks);
         }
     });
-    console.send(ClientFrame::Highlight {
+    console.send(ClientFrame::Highlight(Highlight {
         session: session.to_string(),
         node,
         label,
-    });
+    }));
     publish(console, session);
 }
 

@@ -57,12 +57,7 @@ fn bar(console: Console, id: &str) -> Bar {
     let ui = console
         .call_ui
         .with(|m| m.get(id).cloned().unwrap_or_default());
-    let live = console.chats.with(|chats| {
-        chats
-            .iter()
-            .find(|c| c.id() == id)
-            .and_then(|c| c.summary.call.clone())
-    });
+    let live = console.with_chat(id, |c| c.summary.call.clone()).flatten();
     match live {
         Some(c) if c.phase == CallPhase::Ringing && c.started_by == Role::Visitor && !ui.here => {
             Bar::Incoming {
@@ -116,12 +111,7 @@ pub fn CallButton(id: String) -> impl IntoView {
     let console = expect_context::<Console>();
     let session = StoredValue::new(id.clone());
     let blocked = Memo::new(move |_| {
-        let busy = console.chats.with(|chats| {
-            chats
-                .iter()
-                .find(|c| c.id() == id)
-                .map(|c| (c.summary.state, c.summary.call.is_some()))
-        });
+        let busy = console.with_chat(&id, |c| (c.summary.state, c.summary.call.is_some()));
         let asking = console
             .call_ui
             .with(|m| m.get(&id).is_some_and(|u| u.asking_mic || u.here));

@@ -35,20 +35,18 @@ pub fn ChatPane(id: String) -> impl IntoView {
     let header = {
         let id = id.clone();
         Memo::new(move |_| {
-            console.chats.with(|chats| {
-                chats.iter().find(|c| c.id() == id).map(|c| {
-                    let s = &c.summary;
-                    HeaderInfo {
-                        label: format::visitor_label(s.visitor_name.as_deref(), &s.visitor_id),
-                        page: s.page.clone(),
-                        topic: s.topic.clone(),
-                        state: s.state,
-                        requested_at: s.requested_at,
-                        ended_at: s.ended_at,
-                        share: s.share,
-                        callback: s.callback.clone(),
-                    }
-                })
+            console.with_chat(&id, |c| {
+                let s = &c.summary;
+                HeaderInfo {
+                    label: format::visitor_label(s.visitor_name.as_deref(), &s.visitor_id),
+                    page: s.page.clone(),
+                    topic: s.topic.clone(),
+                    state: s.state,
+                    requested_at: s.requested_at,
+                    ended_at: s.ended_at,
+                    share: s.share,
+                    callback: s.callback.clone(),
+                }
             })
         })
     };

@@ -58,27 +58,25 @@ fn ChatTab(id: String) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| {
             let now = console.now.get();
-            console.chats.with(|chats| {
-                chats.iter().find(|c| c.id() == id).map(|c| TabInfo {
-                    label: format::visitor_label(
-                        c.summary.visitor_name.as_deref(),
-                        &c.summary.visitor_id,
-                    ),
-                    preview: match c.preview() {
-                        Some((Preview::Mine, text)) => {
-                            format!("You: {}", format::truncate(text, PREVIEW_CHARS))
-                        }
-                        Some((Preview::Colleague(name), text)) => {
-                            format!("{name}: {}", format::truncate(text, PREVIEW_CHARS))
-                        }
-                        Some((Preview::Visitor, text)) => format::truncate(text, PREVIEW_CHARS),
-                        None => c.summary.topic.clone().unwrap_or_default(),
-                    },
-                    unread: c.unread(),
-                    state: c.summary.state,
-                    typing: c.visitor_typing(now),
-                    sharing: c.summary.share == ShareState::Active && !c.is_ended(),
-                })
+            console.with_chat(&id, |c| TabInfo {
+                label: format::visitor_label(
+                    c.summary.visitor_name.as_deref(),
+                    &c.summary.visitor_id,
+                ),
+                preview: match c.preview() {
+                    Some((Preview::Mine, text)) => {
+                        format!("You: {}", format::truncate(text, PREVIEW_CHARS))
+                    }
+                    Some((Preview::Colleague(name), text)) => {
+                        format!("{name}: {}", format::truncate(text, PREVIEW_CHARS))
+                    }
+                    Some((Preview::Visitor, text)) => format::truncate(text, PREVIEW_CHARS),
+                    None => c.summary.topic.clone().unwrap_or_default(),
+                },
+                unread: c.unread(),
+                state: c.summary.state,
+                typing: c.visitor_typing(now),
+                sharing: c.summary.share == ShareState::Active && !c.is_ended(),
             })
         })
     };

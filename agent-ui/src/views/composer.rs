@@ -34,13 +34,9 @@ pub fn Composer(id: String) -> impl IntoView {
         })
     });
     let articles = Memo::new(move |_| {
-        let texts = console.chats.with(|chats| {
-            chats
-                .iter()
-                .find(|c| c.id() == id)
-                .map(|c| c.recent_visitor_texts(3))
-                .unwrap_or_default()
-        });
+        let texts = console
+            .with_chat(&id, |c| c.recent_visitor_texts(3))
+            .unwrap_or_default();
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         console.library.with(|items| {
             library::articles_for(items, &texts)

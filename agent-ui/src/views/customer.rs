@@ -24,13 +24,11 @@ pub fn CustomerPanel(id: String) -> impl IntoView {
     let key = {
         let id = id.clone();
         Memo::new(move |_| {
-            console.chats.with(|chats| {
-                chats.iter().find(|c| c.id() == id).map(|c| {
-                    (
-                        c.summary.visitor_name.clone(),
-                        c.summary.page.as_ref().map(|p| p.url.clone()),
-                    )
-                })
+            console.with_chat(&id, |c| {
+                (
+                    c.summary.visitor_name.clone(),
+                    c.summary.page.as_ref().map(|p| p.url.clone()),
+                )
             })
         })
     };

@@ -18,15 +18,7 @@ pub fn MessageList(id: String) -> impl IntoView {
     let console = expect_context::<Console>();
     let rows = {
         let id = id.clone();
-        Memo::new(move |_| {
-            console.chats.with(|chats| {
-                chats
-                    .iter()
-                    .find(|c| c.id() == id)
-                    .map(|c| c.rows())
-                    .unwrap_or_default()
-            })
-        })
+        Memo::new(move |_| console.with_chat(&id, |c| c.rows()).unwrap_or_default())
     };
     let typing = {
         let id = id.clone();
@@ -39,31 +31,16 @@ pub fn MessageList(id: String) -> impl IntoView {
     };
     let receipts = {
         let id = id.clone();
-        Memo::new(move |_| {
-            console.chats.with(|chats| {
-                chats
-                    .iter()
-                    .find(|c| c.id() == id)
-                    .map(|c| c.receipts)
-                    .unwrap_or_default()
-            })
-        })
+        Memo::new(move |_| console.with_chat(&id, |c| c.receipts).unwrap_or_default())
     };
     let visitor = {
         let id = id.clone();
         Memo::new(move |_| {
-            console.chats.with(|chats| {
-                chats
-                    .iter()
-                    .find(|c| c.id() == id)
-                    .map(|c| {
-                        format::visitor_label(
-                            c.summary.visitor_name.as_deref(),
-                            &c.summary.visitor_id,
-                        )
-                    })
-                    .unwrap_or_default()
-            })
+            console
+                .with_chat(&id, |c| {
+                    format::visitor_label(c.summary.visitor_name.as_deref(), &c.summary.visitor_id)
+                })
+                .unwrap_or_default()
         })
     };
 

@@ -15,11 +15,7 @@ pub fn WrapupCard(id: String) -> impl IntoView {
     let console = expect_context::<Console>();
     let saved = {
         let id = id.clone();
-        Memo::new(move |_| {
-            console
-                .chats
-                .with(|chats| chats.iter().find(|c| c.id() == id).and_then(|c| c.wrapup()))
-        })
+        Memo::new(move |_| console.with_chat(&id, |c| c.wrapup()).flatten())
     };
     let editing = RwSignal::new(false);
     let close_id = id.clone();

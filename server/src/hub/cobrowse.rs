@@ -6,7 +6,7 @@
 //! without reading their bodies (docs/protocol.md).
 
 use axum::body::Bytes;
-use protocol::cobrowse::{MAX_COBROWSE_FRAME_BYTES, ShareState, decode_header};
+use protocol::cobrowse::{Highlight, MAX_COBROWSE_FRAME_BYTES, Pointer, ShareState, decode_header};
 use protocol::{ErrorCode, EventBody, Role, ServerEnvelope, ServerFrame, ShareAction};
 
 use super::error::{HubError, HubResult};
@@ -193,42 +193,29 @@ impl Hub {
     }
 
     /// Agent: move or hide the pointer shown on the visitor's page.
-    pub(super) async fn pointer(
-        &self,
-        who: &Principal,
-        frame: ServerFrame,
-        session: &str,
-    ) -> HubResult<()> {
-        let st = self.sharing(who, session).await?;
-        let wire = Wire::new(&ServerEnvelope::new(frame));
-        for c in Self::visitor_conns(&st, session) {
+    pub(super) async fn pointer(&self, who: &Principal, pointer: Pointer) -> HubResult<()> {
+        let session = pointer.session.clone();
+        let st = self.sharing(who, &session).await?;
+        let wire = Wire::new(&ServerEnvelope::new(ServerFrame::Pointer(pointer)));
+        for c in Self::visitor_conns(&st, &session) {
             c.send_ephemeral(&wire);
         }
         Ok(())
     }
 
     /// Agent: outline an element on the visitor's page (recorded in the audit trail).
-    pub(super) async fn highlight(
-        &self,
-        who: &Principal,
-        session: &str,
-        node: u32,
-        label: Option<String>,
-    ) -> HubResult<()> {
+    pub(super) async fn highlight(&self, who: &Principal, highlight: Highlight) -> HubResult<()> {
+        let (node, label) = (highlight.node, highlight.label.clone());
+        let session = highlight.session.clone();
         {
-            let st = self.sharing(who, session).await?;
-            let frame = ServerFrame::Highlight {
-                session: session.to_string(),
-                node,
-                label: label.clone(),
-            };
-            let wire = Wire::new(&ServerEnvelope::new(frame));
-            for c in Self::visitor_conns(&st, session) {
+            let st = self.sharing(who, &session).await?;
+            let wire = Wire::new(&ServerEnvelope::new(ServerFrame::Highlight(highlight)));
+            for c in Self::visitor_conns(&st, &session) {
                 c.send(&wire);
             }
         }
         self.append(
-            session,
+            &session,
             Role::Agent,
             None,
             EventBody::Highlight { node, label },

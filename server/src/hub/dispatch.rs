@@ -7,7 +7,6 @@
 use protocol::{ClientFrame, ErrorCode, EventBody, ServerFrame};
 
 use super::error::{HubError, HubResult};
-use super::form::FormAnswer;
 use super::outbound::ConnHandle;
 use super::principal::{Principal, agent_of, visitor_of};
 use super::session::HelpRequest;
@@ -112,25 +111,8 @@ impl Hub {
             ClientFrame::CobrowseSubscribe { session, fresh } => {
                 no_reply(self.cobrowse_subscribe(who, conn, &session, fresh).await)
             }
-            ClientFrame::Pointer {
-                session,
-                node,
-                x,
-                y,
-            } => {
-                let frame = ServerFrame::Pointer {
-                    session: session.clone(),
-                    node,
-                    x,
-                    y,
-                };
-                no_reply(self.pointer(who, frame, &session).await)
-            }
-            ClientFrame::Highlight {
-                session,
-                node,
-                label,
-            } => no_reply(self.highlight(who, &session, node, label).await),
+            ClientFrame::Pointer(pointer) => no_reply(self.pointer(who, pointer).await),
+            ClientFrame::Highlight(highlight) => no_reply(self.highlight(who, highlight).await),
             ClientFrame::HighlightClear { session } => {
                 no_reply(self.highlight_clear(who, &session).await)
             }
@@ -148,23 +130,7 @@ impl Hub {
                 url,
                 fields,
             } => no_reply(self.form_push(who, &session, url, fields).await),
-            ClientFrame::FormAnswer {
-                session,
-                push,
-                outcome,
-                applied,
-                rejected,
-                errors,
-            } => {
-                let answer = FormAnswer {
-                    push,
-                    outcome,
-                    applied,
-                    rejected,
-                    errors,
-                };
-                no_reply(self.form_answer(who, &session, answer).await)
-            }
+            ClientFrame::FormAnswer(answer) => no_reply(self.form_answer(who, answer).await),
             ClientFrame::PagePush {
                 session,
                 url,

@@ -10,8 +10,7 @@
 
 use protocol::form::http_origin;
 use protocol::{
-    ErrorCode, EventBody, FieldError, FieldPush, FormField, FormOutcome, Role, ServerEnvelope,
-    ServerFrame,
+    ErrorCode, EventBody, FieldPush, FormAnswer, FormField, Role, ServerEnvelope, ServerFrame,
 };
 
 use super::error::{HubError, HubResult};
@@ -22,15 +21,6 @@ use super::state::{Hub, require_active};
 
 /// Why a page push was refused: the visitor has no agent with them.
 const NEEDS_ACTIVE: &str = "a page push needs an active session";
-
-/// The fields of an answer to a form push.
-pub(super) struct FormAnswer {
-    pub push: u32,
-    pub outcome: FormOutcome,
-    pub applied: Vec<String>,
-    pub rejected: Vec<String>,
-    pub errors: Vec<FieldError>,
-}
 
 impl Hub {
     /// Agent: ask the visitor's widget for the page's fields.
@@ -104,12 +94,8 @@ impl Hub {
     }
 
     /// Visitor: how they answered a form push (or why the widget refused it).
-    pub(super) async fn form_answer(
-        &self,
-        who: &Principal,
-        session: &str,
-        answer: FormAnswer,
-    ) -> HubResult<()> {
+    pub(super) async fn form_answer(&self, who: &Principal, answer: FormAnswer) -> HubResult<()> {
+        let session = answer.session.as_str();
         let names = self
             .take_push(who, session, answer.push, Pending::into_form)
             .await?;

@@ -208,19 +208,15 @@ impl Acd {
         requested_at: Millis,
         now: Millis,
     ) -> Vec<Action> {
-        self.queue.push(session.to_string(), requested_at);
-        self.waiting.insert(
-            session.to_string(),
-            Waiting {
-                skill,
-                last_agent,
-                offer: None,
-                passed: HashSet::new(),
-                last_passed: None,
-                due_at: requested_at,
-            },
-        );
-        self.dispatch(now)
+        let waiting = Waiting {
+            skill,
+            last_agent,
+            offer: None,
+            passed: HashSet::new(),
+            last_passed: None,
+            due_at: requested_at,
+        };
+        self.enqueue(session, waiting, requested_at, now)
     }
 
     /// An agent sent a session they held back to the queue (an escalation to
@@ -235,18 +231,28 @@ impl Acd {
         requested_at: Millis,
         now: Millis,
     ) -> Vec<Action> {
+        let waiting = Waiting {
+            skill,
+            last_agent: None,
+            offer: None,
+            passed: HashSet::from([handed_by.to_string()]),
+            last_passed: Some(handed_by.to_string()),
+            due_at: requested_at,
+        };
+        self.enqueue(session, waiting, requested_at, now)
+    }
+
+    /// Puts a request in the queue by the time it was made, then offers
+    /// whatever can be offered now.
+    fn enqueue(
+        &mut self,
+        session: &str,
+        waiting: Waiting,
+        requested_at: Millis,
+        now: Millis,
+    ) -> Vec<Action> {
         self.queue.push(session.to_string(), requested_at);
-        self.waiting.insert(
-            session.to_string(),
-            Waiting {
-                skill,
-                last_agent: None,
-                offer: None,
-                passed: HashSet::from([handed_by.to_string()]),
-                last_passed: Some(handed_by.to_string()),
-                due_at: requested_at,
-            },
-        );
+        self.waiting.insert(session.to_string(), waiting);
         self.dispatch(now)
     }
 

@@ -70,16 +70,9 @@ impl App {
         ice_servers: &[IceServer],
         expires_at: i64,
     ) {
-        if !self.is_ours(session) {
-            return;
-        }
         let audio_parent = self.view.call_audio_parent();
         let d = self.dispatcher.clone();
-        let Some(m) = self
-            .media
-            .as_mut()
-            .filter(|m| m.call.as_deref() == Some(call))
-        else {
+        let Some(m) = self.call_media(session, call) else {
             return;
         };
         match &m.peer {
@@ -104,14 +97,7 @@ impl App {
     }
 
     pub(super) fn on_call_signal(&mut self, session: &str, call: &str, signal: Signal) {
-        if !self.is_ours(session) {
-            return;
-        }
-        if let Some(m) = self
-            .media
-            .as_mut()
-            .filter(|m| m.call.as_deref() == Some(call))
-        {
+        if let Some(m) = self.call_media(session, call) {
             match &m.peer {
                 Some(peer) => peer.on_signal(signal),
                 None => m.early.push(signal),
@@ -120,16 +106,20 @@ impl App {
     }
 
     pub(super) fn on_call_mute(&mut self, session: &str, call: &str, muted: bool) {
-        if !self.is_ours(session) {
-            return;
-        }
-        if let Some(m) = self
-            .media
-            .as_mut()
-            .filter(|m| m.call.as_deref() == Some(call))
-        {
+        if let Some(m) = self.call_media(session, call) {
             m.remote_muted = muted;
         }
+    }
+
+    /// Our microphone and peer, if `call` in our session is the call they
+    /// belong to (frames of an older call are dropped).
+    fn call_media(&mut self, session: &str, call: &str) -> Option<&mut Media> {
+        if !self.is_ours(session) {
+            return None;
+        }
+        self.media
+            .as_mut()
+            .filter(|m| m.call.as_deref() == Some(call))
     }
 
     /// The server refused a call frame of ours.

@@ -7,7 +7,7 @@
 //! tab of the visitor; the first answer wins and the answer's audit event
 //! takes the prompt away everywhere.
 
-use protocol::{ClientFrame, EventBody, FieldError, FieldProblem, FieldPush};
+use protocol::{ClientFrame, EventBody, FieldError, FieldProblem, FieldPush, FormAnswer};
 
 use super::core::App;
 use crate::browser::{page_info, window};
@@ -60,14 +60,14 @@ impl App {
             }
         }
         if !errors.is_empty() {
-            self.send(ClientFrame::FormAnswer {
+            self.send(ClientFrame::FormAnswer(FormAnswer {
                 session: session.to_string(),
                 push,
                 outcome: summarise(0, 0, errors.len()),
                 applied: Vec::new(),
                 rejected: Vec::new(),
                 errors,
-            });
+            }));
             return;
         }
         // A newer push replaces one still waiting: the older is turned down.
@@ -125,14 +125,14 @@ impl App {
         let Some(session) = self.convo.session.clone() else {
             return;
         };
-        self.send(ClientFrame::FormAnswer {
+        self.send(ClientFrame::FormAnswer(FormAnswer {
             session,
             push: proposal.push,
             outcome: answer.outcome,
             applied: answer.applied,
             rejected: answer.rejected,
             errors: answer.errors,
-        });
+        }));
     }
 
     /// `page.push`: only pages of this site are ever proposed.

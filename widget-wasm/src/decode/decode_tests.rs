@@ -1,6 +1,7 @@
 //! The decoder against the protocol's own serde: each frame the widget
 //! handles is written by `protocol` and must read back as the same values.
 
+use protocol::cobrowse::{Highlight, Pointer};
 use protocol::{
     CallInfo, CallPhase, ErrorCode, Receipts, Role, ServerEnvelope, ServerFrame, ShareState,
     Unavailable,
@@ -149,12 +150,12 @@ fn every_frame_the_widget_handles_reads_back_as_written() {
             },
         ),
         (
-            ServerFrame::Pointer {
+            ServerFrame::Pointer(Pointer {
                 session: "s_1".into(),
                 node: Some(12),
                 x: 0.25,
                 y: 0.5,
-            },
+            }),
             Incoming::Pointer {
                 session: "s_1".into(),
                 node: Some(12),
@@ -163,12 +164,12 @@ fn every_frame_the_widget_handles_reads_back_as_written() {
             },
         ),
         (
-            ServerFrame::Pointer {
+            ServerFrame::Pointer(Pointer {
                 session: "s_1".into(),
                 node: None,
                 x: 0.0,
                 y: 0.0,
-            },
+            }),
             Incoming::Pointer {
                 session: "s_1".into(),
                 node: None,
@@ -177,11 +178,11 @@ fn every_frame_the_widget_handles_reads_back_as_written() {
             },
         ),
         (
-            ServerFrame::Highlight {
+            ServerFrame::Highlight(Highlight {
                 session: "s_1".into(),
                 node: 9,
                 label: Some("Click here".into()),
-            },
+            }),
             Incoming::Highlight {
                 session: "s_1".into(),
                 node: 9,
