@@ -41,6 +41,9 @@ pub enum CallEndReason {
     /// The session changed agent (a transfer to a colleague or to a queue):
     /// the call was with the agent who handed it on.
     Transferred,
+    /// The server stopped (a crash or a restart) while the call rang or
+    /// was connected; the restarted server ended it.
+    Interrupted,
 }
 
 impl CallEndReason {
@@ -54,6 +57,7 @@ impl CallEndReason {
             CallEndReason::Failed => "failed",
             CallEndReason::SessionEnded => "session_ended",
             CallEndReason::Transferred => "transferred",
+            CallEndReason::Interrupted => "interrupted",
         }
     }
 }

@@ -54,6 +54,28 @@ pub enum AgentPresence {
     Offline,
 }
 
+impl AgentPresence {
+    /// The wire name, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentPresence::Online => "online",
+            AgentPresence::Away => "away",
+            AgentPresence::Offline => "offline",
+        }
+    }
+
+    /// The presence named `s` on the wire; `None` for any other string.
+    pub fn parse(s: &str) -> Option<AgentPresence> {
+        [
+            AgentPresence::Online,
+            AgentPresence::Away,
+            AgentPresence::Offline,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+}
+
 /// The page a visitor is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PageInfo {

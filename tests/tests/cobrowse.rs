@@ -14,6 +14,7 @@ struct Shared {
     agent: Client,
     agent_token: String,
     visitor: Client,
+    visitor_token: String,
     session: String,
 }
 
@@ -21,8 +22,13 @@ struct Shared {
 async fn sharing() -> Shared {
     let server = TestServer::start().await;
     let a = server.accepted_session("where do I click?").await;
-    let (mut agent, agent_token, mut visitor, session) =
-        (a.agent, a.agent_token, a.visitor, a.session);
+    let (mut agent, agent_token, mut visitor, visitor_token, session) = (
+        a.agent,
+        a.agent_token,
+        a.visitor,
+        a.visitor_token,
+        a.session,
+    );
 
     // Not shared yet: page frames are refused.
     let early = encode_frame(FrameKind::Keyframe, &session, 1, 0, b"{}");
@@ -50,6 +56,7 @@ async fn sharing() -> Shared {
         agent,
         agent_token,
         visitor,
+        visitor_token,
         session,
     }
 }
@@ -110,6 +117,7 @@ async fn a_late_agent_tab_catches_up_from_the_log_without_asking_the_visitor() {
         agent_token,
         mut visitor,
         session,
+        ..
     } = sharing().await;
     let frames = [
         keyframe(&session, 1),
@@ -204,6 +212,7 @@ async fn pointer_frames_are_relayed_but_never_logged() {
         agent_token,
         mut visitor,
         session,
+        ..
     } = sharing().await;
     let pointer = |epoch: u32, x: u32| {
         let body = format!(r#"{{"ops":[{{"o":"mouse","x":{x},"y":1}}]}}"#);
@@ -588,4 +597,52 @@ async fn the_mirror_document_may_load_page_assets_but_never_run_anything() {
     );
     assert!(csp.contains("img-src 'self' data:;"), "{csp}");
     assert_eq!(header(&console, "x-frame-options"), "DENY");
+}
+
+#[tokio::test]
+async fn sharing_survives_a_restart_without_a_new_consent() {
+    let Shared {
+        server,
+        agent,
+        agent_token,
+        mut visitor,
+        visitor_token,
+        session,
+    } = sharing().await;
+    visitor.send_binary(keyframe(&session, 1)).await;
+    drop((agent, visitor));
+
+    let server = server.restart().await;
+    let (mut visitor, _, welcome) = server.visitor(Some(visitor_token)).await;
+    let mut agent = Client::connect(&format!("{}/ws/agent", server.running.ws_url()), None)
+        .await
+        .expect("connect");
+    let agent_welcome = agent.hello(Some(agent_token)).await;
+    for welcome in [welcome, agent_welcome] {
+        let ServerFrame::Welcome { sessions, .. } = welcome else {
+            unreachable!()
+        };
+        assert_eq!(sessions[0].share, ShareState::Active, "still shared");
+    }
+    // The page log went with the old process: the mirror asks the widget
+    // for a keyframe, and the page reaches the agent again.
+    agent
+        .send(ClientFrame::CobrowseSubscribe {
+            session: session.clone(),
+            fresh: false,
+        })
+        .await;
+    visitor
+        .expect(|f| matches!(f, ServerFrame::CobrowseKeyframeRequest { .. }))
+        .await;
+    let page = keyframe(&session, 2);
+    visitor.send_binary(page.clone()).await;
+    assert_eq!(agent.recv_binary().await, page);
+    // No consent step was invented: the last one is still the visitor's start.
+    let history = agent.history(&session).await;
+    let last = history.iter().rev().find_map(|e| match e.body {
+        EventBody::Share { action, .. } => Some(action),
+        _ => None,
+    });
+    assert_eq!(last, Some(ShareAction::Started));
 }

@@ -225,3 +225,32 @@ async fn a_waiting_visitor_gets_welcome_first_then_their_place_in_line() {
         "{second:?}"
     );
 }
+
+#[tokio::test]
+async fn an_online_agent_is_offered_requests_after_a_restart_without_choosing_again() {
+    let server = TestServer::start().await;
+    let a = server.accepted_session("hello").await;
+    let agent_token = a.agent_token.clone();
+    drop(a);
+
+    let server = server.restart().await;
+    let mut agent = Client::connect(&format!("{}/ws/agent", server.running.ws_url()), None)
+        .await
+        .expect("connect");
+    let welcome = agent.hello(Some(agent_token)).await;
+    assert!(
+        matches!(
+            welcome,
+            ServerFrame::Welcome {
+                presence: Some(AgentPresence::Online),
+                ..
+            }
+        ),
+        "the presence they chose before the restart: {welcome:?}"
+    );
+    let (mut visitor, _, _) = server.visitor(None).await;
+    let session = visitor.ask_for_help("anyone there?").await;
+    agent
+        .expect(|f| matches!(f, ServerFrame::Offer { session: s, .. } if *s == session))
+        .await;
+}

@@ -19,6 +19,9 @@ use tandem_tests::scratch_dir;
 // What the suite checks of erasure and retention (docs/privacy.md).
 #[path = "store/personal.rs"]
 mod personal;
+// What a restart reads back (hub/restart.rs, the agents' presence).
+#[path = "store/resume.rs"]
+mod resume;
 
 fn postgres_url() -> String {
     std::env::var("TANDEM_TEST_POSTGRES_URL")
@@ -464,6 +467,7 @@ async fn suite(store: Arc<dyn Store>) {
     store.delete_agent_token("th").await.unwrap();
     assert_eq!(store.agent_by_token("th", 50).await.unwrap(), None);
     agent_accounts(store.as_ref(), &agent).await;
+    resume::presence_is_kept(store.as_ref(), &agent).await;
 
     // Visitors, identity, pages.
     let v = store.touch_visitor("v_1", "shop", 5).await.unwrap();
@@ -651,6 +655,7 @@ async fn suite(store: Arc<dyn Store>) {
     personal::retention_purges_only_what_is_older(store.as_ref(), &s).await;
     personal::expired_tokens_are_purged(store.as_ref()).await;
     personal::callback_contacts_find_their_visitor(store.as_ref(), &s).await;
+    resume::open_sessions_give_back_their_share_and_call_entries(store.as_ref(), &s).await;
 
     // The library: upsert by id, sorted by title, shortcuts unique.
     let thanks = LibraryItem {

@@ -605,3 +605,51 @@ async fn the_call_ends_with_the_session_and_reconnecting_clients_see_it() {
         "{code:?}"
     );
 }
+
+#[tokio::test]
+async fn a_call_cut_by_a_restart_ends_with_a_note_on_both_sides() {
+    let server = TestServer::start().await;
+    let mut a = server.accepted_session("hello").await;
+    let call = active_call(&mut a).await;
+    let (agent_token, visitor_token, session) = (
+        a.agent_token.clone(),
+        a.visitor_token.clone(),
+        a.session.clone(),
+    );
+    drop(a);
+
+    let server = server.restart().await;
+    let mut agent = server.agent_client(&agent_token).await;
+    let (mut visitor, _, welcome) = server.visitor(Some(visitor_token)).await;
+    let ServerFrame::Welcome { sessions, .. } = welcome else {
+        unreachable!()
+    };
+    assert_eq!(sessions[0].call, None, "no call is left ringing or active");
+    for side in [&mut agent, &mut visitor] {
+        let history = side.history(&session).await;
+        let last = history.iter().rev().find_map(|e| match &e.body {
+            EventBody::Call {
+                call,
+                action,
+                reason,
+                ..
+            } => Some((call.clone(), *action, *reason)),
+            _ => None,
+        });
+        assert_eq!(
+            last,
+            Some((
+                call.clone(),
+                CallAction::Ended,
+                Some(CallEndReason::Interrupted)
+            ))
+        );
+    }
+    // The session goes on: a new call can ring.
+    agent
+        .send(ClientFrame::CallStart {
+            session: session.clone(),
+        })
+        .await;
+    visitor.expect(call_is(CallPhase::Ringing)).await;
+}

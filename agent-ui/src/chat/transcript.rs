@@ -121,6 +121,9 @@ fn call_text(
         (CallAction::Ended, Some(CallEndReason::Transferred)) => {
             "Call ended with the transfer".into()
         }
+        (CallAction::Ended, Some(CallEndReason::Interrupted)) => {
+            "Call cut off: the server restarted".into()
+        }
         (CallAction::Ended, _) => match duration_ms.filter(|d| *d > 0) {
             Some(d) => format!("Call ended — {}", crate::format::elapsed(d as Millis)),
             None => "Call ended".into(),

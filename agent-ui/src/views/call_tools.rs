@@ -89,6 +89,7 @@ fn bar(console: Console, id: &str) -> Bar {
                         "Call failed: no network path between you and the visitor".into()
                     }
                     CallEndReason::Transferred => "Call ended: the chat was transferred".into(),
+                    CallEndReason::Interrupted => "Call cut off: the server restarted".into(),
                     _ => match (info.answered_at, info.ended_at) {
                         (Some(a), Some(e)) => format!("Call ended — {}", format::elapsed(e - a)),
                         _ => "Call ended".into(),

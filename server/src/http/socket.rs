@@ -292,6 +292,9 @@ impl Reader<'_> {
                     self.registration = Some(self.app.auth.live.register(self.conn, hash));
                 }
                 let principal = auth.principal;
+                if let Principal::Agent(agent) = &principal {
+                    self.app.hub.recall_presence(agent).await;
+                }
                 self.app
                     .hub
                     .attach(&principal, self.conn, auth.visitor_token, env.rid);

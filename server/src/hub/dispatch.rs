@@ -59,7 +59,9 @@ impl Hub {
             ClientFrame::PageView { page } => no_reply(self.page_view(who, &page).await),
             // queue.rs
             ClientFrame::PresenceSet { presence } => {
-                self.set_presence(agent_of(who)?, presence);
+                let agent = agent_of(who)?;
+                self.set_presence(agent, presence);
+                self.keep_presence(agent, presence).await;
                 Ok(None)
             }
             ClientFrame::OfferDecline { session } => {

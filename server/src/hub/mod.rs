@@ -37,6 +37,7 @@ mod principal;
 mod queue;
 #[cfg(test)]
 mod queue_tests;
+mod restart;
 mod session;
 mod site_policy;
 mod state;

@@ -339,6 +339,7 @@ impl Hub {
         let now = now_ms();
         let live = st.agents.entry(agent.id.clone()).or_default();
         live.presence = presence;
+        live.presence_known = true;
         let echo = Wire::new(&ServerEnvelope::new(ServerFrame::Presence { presence }));
         for c in &live.conns {
             c.send(&echo);
@@ -352,6 +353,48 @@ impl Hub {
         // The distributor first, so positions and estimates count this agent.
         st.sync_agent(agent, now);
         st.positions_changed(now);
+    }
+
+    /// Keeps the agent's choice in the store, so that after a restart they
+    /// are offered requests again without having to choose it again. The
+    /// choice already holds here if that fails: it is logged, not refused.
+    pub(super) async fn keep_presence(&self, agent: &Agent, presence: AgentPresence) {
+        if let Err(e) = self
+            .inner
+            .store
+            .set_agent_presence(&agent.id, presence)
+            .await
+        {
+            tracing::warn!(agent = %agent.id, error = %e, "could not store the agent's presence");
+        }
+    }
+
+    /// Before an agent's connection is attached: on their first connection
+    /// since the start, their presence is the one they last chose (read
+    /// from the store), not offline.
+    pub async fn recall_presence(&self, agent: &Agent) {
+        let known = self
+            .state()
+            .agents
+            .get(&agent.id)
+            .is_some_and(|live| live.presence_known);
+        if known {
+            return;
+        }
+        let stored = match self.inner.store.agent_presence(&agent.id).await {
+            Ok(stored) => stored,
+            Err(e) => {
+                tracing::warn!(agent = %agent.id, error = %e, "could not read the agent's presence");
+                None
+            }
+        };
+        let st = &mut *self.state();
+        let live = st.agents.entry(agent.id.clone()).or_default();
+        // A choice made meanwhile (another tab) is newer than the stored one.
+        if !live.presence_known {
+            live.presence = stored.unwrap_or_default();
+            live.presence_known = true;
+        }
     }
 
     /// An agent turns down the request offered to them; it goes to the next.

@@ -19,6 +19,7 @@ use super::error::{HubError, HubResult};
 use super::form_pushes::Pushes;
 use super::outbound::{self, ConnHandle, ConnId, Wire};
 use super::overflow::Overflow;
+use super::restart;
 use super::site_policy::SitePolicy;
 use crate::admission::{Admission, VisitorLimits};
 use crate::auth::VisitorTokens;
@@ -156,6 +157,9 @@ pub(super) struct AgentLive {
     pub(super) name: String,
     pub(super) skills: Vec<String>,
     pub(super) presence: AgentPresence,
+    /// `presence` is the agent's choice: set since the start, or read back
+    /// from the store on their first connection (queue.rs).
+    pub(super) presence_known: bool,
     pub(super) conns: Vec<ConnHandle>,
     pub(super) sessions: HashSet<String>,
     pub(super) capacity: u32,
@@ -181,10 +185,11 @@ pub(super) struct LiveSession {
     /// The number the next event gets; ahead of `record.last_seq` while
     /// events wait for the store.
     pub(super) next_seq: u64,
-    /// Screen sharing: kept in memory only; a restart stops sharing.
+    /// Screen sharing; a restart reads it back from the log (restart.rs).
     pub(super) share: ShareState,
     pub(super) log: CobrowseLog,
-    /// The voice call while it rings or is active; in memory only.
+    /// The voice call while it rings or is active; in memory only (a
+    /// restart ends it, restart.rs).
     pub(super) call: Option<protocol::CallInfo>,
     /// Form and page pushes waiting for the visitor's answer (memory only).
     pub(super) pushes: Pushes,
@@ -250,6 +255,8 @@ impl Hub {
                 .sessions
                 .insert(record.id.clone(), LiveSession::new(record));
         }
+        let mut resumed = restart::resume(store.open_share_and_call_events().await?);
+        resumed.apply_sharing(&mut state);
         let inner = Arc::new(Inner {
             events: EventWriter::spawn(store.clone()),
             store,
@@ -262,7 +269,9 @@ impl Hub {
             state: Mutex::new(state),
         });
         tokio::spawn(Hub::flush_coalesced(Arc::downgrade(&inner)));
-        Ok(Hub { inner })
+        let hub = Hub { inner };
+        hub.end_cut_calls(resumed.cut_calls).await;
+        Ok(hub)
     }
 
     /// Lets the hub free a call's TURN relays when the call ends.

@@ -3,7 +3,7 @@
 //! the same SQL (sql/).
 
 use async_trait::async_trait;
-use protocol::{Event, Millis, PageInfo, VisitorIdentity};
+use protocol::{AgentPresence, Event, Millis, PageInfo, VisitorIdentity};
 
 use super::error::Result;
 use super::records::{
@@ -68,6 +68,11 @@ pub trait Store: Send + Sync + 'static {
     async fn agent_token_states(&self, token_hashes: &[String]) -> Result<Vec<TokenState>>;
     /// The status of each of these agents that exists, in one query however many.
     async fn agent_statuses(&self, agent_ids: &[String]) -> Result<Vec<(String, AgentStatus)>>;
+    /// Keeps the presence an agent chose, for after a restart.
+    async fn set_agent_presence(&self, agent_id: &str, presence: AgentPresence) -> Result<()>;
+    /// The presence the agent last chose; `None` if they never chose one
+    /// (or there is no such agent).
+    async fn agent_presence(&self, agent_id: &str) -> Result<Option<AgentPresence>>;
 
     /// Creates the visitor on first sight, refreshes `last_seen_at` afterwards.
     async fn touch_visitor(&self, id: &str, site: &str, now: Millis) -> Result<Visitor>;
@@ -150,4 +155,8 @@ pub trait Store: Send + Sync + 'static {
         after_seq: u64,
         limit: u32,
     ) -> Result<Vec<Event>>;
+    /// The `share` and `call` entries of every session not ended, by session
+    /// and in log order: a restarted hub reads from them whether each was
+    /// being shared and whether a call was cut.
+    async fn open_share_and_call_events(&self) -> Result<Vec<(String, Event)>>;
 }

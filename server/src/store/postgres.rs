@@ -49,6 +49,10 @@ impl PostgresStore {
             9,
             include_str!("../../migrations/postgres/0009_site_legacy_identity_hash.sql"),
         ),
+        (
+            10,
+            include_str!("../../migrations/postgres/0010_agent_presence.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

@@ -49,6 +49,10 @@ impl SqliteStore {
             9,
             include_str!("../../migrations/sqlite/0009_site_legacy_identity_hash.sql"),
         ),
+        (
+            10,
+            include_str!("../../migrations/sqlite/0010_agent_presence.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.

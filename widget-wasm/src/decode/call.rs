@@ -23,6 +23,7 @@ pub(super) fn end_reason(s: &str) -> Option<CallEndReason> {
         CallEndReason::Failed,
         CallEndReason::SessionEnded,
         CallEndReason::Transferred,
+        CallEndReason::Interrupted,
     ];
     pick(s, &all, CallEndReason::as_str)
 }

@@ -256,6 +256,37 @@ macro_rules! agent_sql {
                 }
                 Ok(statuses)
             }
+
+            async fn set_agent_presence_sql(
+                &self,
+                agent_id: &str,
+                presence: protocol::AgentPresence,
+            ) -> $crate::store::Result<()> {
+                sqlx::query("UPDATE agents SET presence = $1 WHERE id = $2")
+                    .bind(presence.as_str())
+                    .bind(agent_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn agent_presence_sql(
+                &self,
+                agent_id: &str,
+            ) -> $crate::store::Result<Option<protocol::AgentPresence>> {
+                let stored: Option<Option<String>> =
+                    sqlx::query_scalar("SELECT presence FROM agents WHERE id = $1")
+                        .bind(agent_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                stored
+                    .flatten()
+                    .map(|p| {
+                        protocol::AgentPresence::parse(&p)
+                            .ok_or_else(|| $crate::store::StoreError::Corrupt(format!("agent presence {p:?}")))
+                    })
+                    .transpose()
+            }
         }
     };
 }

@@ -45,6 +45,27 @@ macro_rules! event_sql {
                 .await?;
                 rows.into_iter().map(|(seq, at, author, name, body)| $crate::store::sql::event::event_from(seq, at, author, name, body)).collect()
             }
+
+            async fn open_share_and_call_events_sql(
+                &self,
+            ) -> $crate::store::Result<Vec<(String, protocol::Event)>> {
+                // serde writes an entry's `kind` tag first, so the kind is a
+                // prefix both databases can match without JSON functions.
+                let rows: Vec<(String, i64, i64, String, Option<String>, String)> = sqlx::query_as(
+                    "SELECT e.session_id, e.seq, e.at, e.author, e.author_name, e.body \
+                     FROM events e JOIN sessions s ON s.id = e.session_id \
+                     WHERE s.state <> 'ended' \
+                     AND (e.body LIKE '{\"kind\":\"share\"%' OR e.body LIKE '{\"kind\":\"call\"%') \
+                     ORDER BY e.session_id, e.seq",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(session, seq, at, author, name, body)| {
+                        Ok((session, $crate::store::sql::event::event_from(seq, at, author, name, body)?))
+                    })
+                    .collect()
+            }
         }
     };
 }

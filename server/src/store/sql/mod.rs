@@ -135,6 +135,19 @@ macro_rules! sql_store {
             ) -> $crate::store::Result<Vec<(String, $crate::store::AgentStatus)>> {
                 self.agent_statuses_sql(agent_ids).await
             }
+            async fn set_agent_presence(
+                &self,
+                agent_id: &str,
+                presence: protocol::AgentPresence,
+            ) -> $crate::store::Result<()> {
+                self.set_agent_presence_sql(agent_id, presence).await
+            }
+            async fn agent_presence(
+                &self,
+                agent_id: &str,
+            ) -> $crate::store::Result<Option<protocol::AgentPresence>> {
+                self.agent_presence_sql(agent_id).await
+            }
             // sql/visitor.rs
             async fn touch_visitor(
                 &self,
@@ -281,6 +294,11 @@ macro_rules! sql_store {
                 limit: u32,
             ) -> $crate::store::Result<Vec<protocol::Event>> {
                 self.events_after_sql(session_id, after_seq, limit).await
+            }
+            async fn open_share_and_call_events(
+                &self,
+            ) -> $crate::store::Result<Vec<(String, protocol::Event)>> {
+                self.open_share_and_call_events_sql().await
             }
         }
     };
