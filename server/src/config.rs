@@ -2,7 +2,6 @@
 //! or built directly by tests.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use protocol::IceServer;
@@ -19,8 +18,8 @@ pub struct Config {
     pub public_url: String,
     /// Serve the demo shop on this address too (a different origin).
     pub demo_listen: Option<SocketAddr>,
-    /// The folder with demo/ and dist/ (built bundles).
-    pub static_dir: PathBuf,
+    /// Where the browser files come from (http/files.rs).
+    pub files: crate::http::files::Files,
     /// Extra allowed origins per site: (site id, origin). Sites are created as needed.
     pub allow_origins: Vec<(String, String)>,
     /// How long an offered request rings for one agent before moving on.
@@ -196,7 +195,7 @@ impl Config {
             database_url: database_url.into(),
             public_url: String::new(),
             demo_listen: None,
-            static_dir: default_static_dir(),
+            files: crate::http::files::Files::Folder(crate::http::files::default_static_dir()),
             allow_origins: Vec::new(),
             ring_ms: crate::routing::acd::RING_MS,
             after_call_ms: crate::routing::acd::AFTER_CALL_MS,
@@ -225,13 +224,4 @@ impl Config {
             metrics: MetricsConfig::default(),
         }
     }
-}
-
-/// `./static` when run from a checkout, else the folder beside the server's sources.
-pub fn default_static_dir() -> PathBuf {
-    let here = PathBuf::from("static");
-    if here.join("demo").exists() || here.join("dist").exists() {
-        return here;
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../static"))
 }

@@ -200,11 +200,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
     }
     let demo_addr = match demo {
         Some((l, demo_addr)) => {
-            let app = http::demo::router(
-                config.static_dir.join("demo"),
-                config.static_dir.join("dist/demo-app"),
-                config.public_url.clone(),
-            );
+            let app = http::demo::router(config.files.clone(), config.public_url.clone());
             tasks.push(net::spawn_server(l, app, limits, stopped));
             Some(demo_addr)
         }

@@ -4,6 +4,11 @@
 //! is installed, and laid out under static/dist/ beside their hand-written files.
 //! The demo shop's React form (static/demo-app/) is bundled by esbuild into
 //! static/dist/demo-app/ (no CDN: React comes from the npm packages).
+//!
+//! Each bundle is made in a staging folder under the target folder, then
+//! published to static/dist/ file by file, writing only files whose bytes
+//! changed: the server embeds static/ (server/build.rs), and an untouched
+//! file keeps the server from being compiled again for nothing.
 
 use std::fs;
 use std::path::Path;
@@ -67,7 +72,7 @@ pub fn build_all(only: &[String]) -> Result<()> {
     let wasm_opt = wasm_opt();
     let esbuild = esbuild();
     for b in chosen {
-        let dist = root().join("static/dist").join(b.dir);
+        let dist = staging(b.dir)?;
         copy_dir(&root().join("static").join(b.dir), &dist)?;
         let input = target_dir()
             .join(WASM_TARGET)
@@ -128,10 +133,11 @@ pub fn build_all(only: &[String]) -> Result<()> {
             }
         }
         let size = fs::metadata(&wasm)?.len();
+        let published = publish(&dist, &root().join("static/dist").join(b.dir))?;
         eprintln!(
-            "xtask: {} → {} ({} KiB)",
+            "xtask: {} → static/dist/{} ({} KiB of wasm; {published} files changed)",
             b.package,
-            wasm.display(),
+            b.dir,
             size / 1024
         );
     }
@@ -150,8 +156,7 @@ fn demo_app() -> Result<()> {
         return Ok(());
     }
     let esbuild = root().join("node_modules/.bin/esbuild");
-    let out = root().join("static/dist/demo-app");
-    fs::create_dir_all(&out)?;
+    let out = staging("demo-app")?;
     for entry in fs::read_dir(root().join("static/demo-app"))? {
         let src = entry?.path();
         if src.extension().and_then(|e| e.to_str()) != Some("jsx") {
@@ -168,8 +173,61 @@ fn demo_app() -> Result<()> {
             &format!("--outfile={}", out.join(format!("{stem}.js")).display()),
         ]))?;
     }
-    eprintln!("xtask: demo shop React form → {}", out.display());
+    let published = publish(&out, &root().join("static/dist/demo-app"))?;
+    eprintln!("xtask: demo shop React form → static/dist/demo-app ({published} files changed)");
     Ok(())
+}
+
+/// An empty staging folder for the bundle published to static/dist/<dir>.
+fn staging(dir: &str) -> Result<std::path::PathBuf> {
+    let path = target_dir().join("bundle-staging").join(dir);
+    if path.exists() {
+        fs::remove_dir_all(&path)?;
+    }
+    fs::create_dir_all(&path)?;
+    Ok(path)
+}
+
+/// Makes `to` hold exactly the files of `from`, writing only those whose
+/// bytes differ (and removing those `from` no longer has); returns how many
+/// files it wrote or removed.
+fn publish(from: &Path, to: &Path) -> Result<usize> {
+    fs::create_dir_all(to)?;
+    let mut changed = 0;
+    let mut wanted = std::collections::HashSet::new();
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        wanted.insert(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            if dest.is_file() {
+                fs::remove_file(&dest)?;
+            }
+            changed += publish(&entry.path(), &dest)?;
+            continue;
+        }
+        let bytes = fs::read(entry.path())?;
+        if dest.is_dir() {
+            fs::remove_dir_all(&dest)?;
+        }
+        if fs::read(&dest).ok().as_deref() != Some(bytes.as_slice()) {
+            fs::write(&dest, &bytes).with_context(|| format!("write {}", dest.display()))?;
+            changed += 1;
+        }
+    }
+    for entry in fs::read_dir(to)? {
+        let entry = entry?;
+        if !wanted.contains(&entry.file_name()) {
+            let path = entry.path();
+            if path.is_dir() {
+                fs::remove_dir_all(&path)?;
+            } else {
+                fs::remove_file(&path)?;
+            }
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 /// wasm-opt from the npm `binaryen` package, installed by `npm ci` when node is present.
@@ -207,8 +265,7 @@ fn js_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     Ok(found)
 }
 
-/// Copies a folder's files (recursively) over the destination, keeping what
-/// else is there (the generated pkg/ folder).
+/// Copies a folder's files (recursively) into the destination.
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to)?;
     if !from.exists() {

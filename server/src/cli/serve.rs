@@ -16,7 +16,7 @@ use super::parse::{
 };
 use crate::admission::VisitorLimits;
 use crate::cidr::Cidr;
-use crate::config::{Config, ConnLimits, TurnConfig, VoiceConfig, default_static_dir};
+use crate::config::{Config, ConnLimits, TurnConfig, VoiceConfig};
 
 #[derive(Args)]
 pub struct Serve {
@@ -29,7 +29,10 @@ pub struct Serve {
     /// Also serve the demo shop here, on its own origin.
     #[arg(long, env = "TANDEM_DEMO_LISTEN")]
     pub demo_listen: Option<SocketAddr>,
-    /// Folder holding demo/ and dist/ (the built widget and console).
+    /// Serve the browser files from this folder (holding demo/ and dist/, as
+    /// static/ in a checkout) instead of the copies inside the binary: for
+    /// development. Default: inside the binary if it was built after the
+    /// bundles (`cargo xtask build`), else the checkout's static/.
     #[arg(long, env = "TANDEM_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
     /// Allow a site to embed the widget from an origin: SITE=ORIGIN (repeatable,
@@ -286,7 +289,7 @@ pub(super) async fn serve(s: Serve) -> Result<()> {
         database_url: s.db.database_url,
         public_url: s.public_url,
         demo_listen: s.demo_listen,
-        static_dir: s.static_dir.unwrap_or_else(default_static_dir),
+        files: crate::http::files::Files::resolve(s.static_dir),
         allow_origins: s.allow_origins,
         ring_ms: i64::from(s.ring_seconds.max(1)) * 1000,
         after_call_ms: i64::from(s.wrapup_seconds) * 1000,
@@ -302,8 +305,10 @@ pub(super) async fn serve(s: Serve) -> Result<()> {
             token: s.metrics.metrics_token,
         },
     };
+    let files = config.files.describe();
     let running = crate::start(config).await?;
     println!("Tandem is running.");
+    println!("  Browser files: {files}");
     println!("  Agent console: {}/agent", running.public_url);
     if let Some(demo) = running.demo_url() {
         println!("  Demo shop:     {demo}/");

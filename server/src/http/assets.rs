@@ -1,14 +1,15 @@
 //! Static files: the agent console under /agent (strict CSP) and the widget
 //! bundle under /widget (public, loadable from any site).
 
-use std::path::Path;
-
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::response::Response;
+use axum::routing::get;
 use tower_http::cors::CorsLayer;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use super::files::{self, Files};
 use super::state::AppState;
 
 /// The console's Content Security Policy: no inline script, no foreign hosts,
@@ -35,15 +36,14 @@ pub const MIRROR_CSP: &str = "default-src 'none'; script-src 'none'; object-src 
 const MIRROR_HTML: &str =
     "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body></body></html>";
 
-pub fn router(static_dir: &Path) -> Router<AppState> {
-    let dist = static_dir.join("dist");
-    if !dist.join("agent/index.html").exists() || !dist.join("widget/tandem.js").exists() {
-        tracing::warn!(dir = %dist.display(), "browser bundles are missing: run `cargo xtask build`");
+pub fn router(files: &Files) -> Router<AppState> {
+    if !files.has_bundles() {
+        tracing::warn!(files = %files.describe(), "browser bundles are missing: run `cargo xtask build`");
     }
-    let agent_dir = dist.join("agent");
     let console = Router::new()
-        .route_service("/agent", ServeFile::new(agent_dir.join("index.html")))
-        .nest_service("/agent/", ServeDir::new(&agent_dir))
+        .route("/agent", get(console_index))
+        .route("/agent/", get(console_index))
+        .route("/agent/{*path}", get(console_file))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONSOLE_CSP),
@@ -61,7 +61,7 @@ pub fn router(static_dir: &Path) -> Router<AppState> {
             HeaderValue::from_static("no-cache"),
         ));
     let widget = Router::new()
-        .nest_service("/widget", ServeDir::new(dist.join("widget")))
+        .route("/widget/{*path}", get(widget_file))
         // The widget runs on customers' sites: its files are public and fetched cross-origin.
         .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
         .layer(SetResponseHeaderLayer::overriding(
@@ -73,6 +73,28 @@ pub fn router(static_dir: &Path) -> Router<AppState> {
             HeaderValue::from_static("nosniff"),
         ));
     console.merge(mirror()).merge(widget)
+}
+
+async fn console_index(State(app): State<AppState>, request: HeaderMap) -> Response {
+    files::respond(&app.config.files, "dist/agent/index.html", &request, |b| b).await
+}
+
+async fn console_file(
+    State(app): State<AppState>,
+    UrlPath(path): UrlPath<String>,
+    request: HeaderMap,
+) -> Response {
+    let rel = format!("dist/agent/{path}");
+    files::respond(&app.config.files, &rel, &request, |b| b).await
+}
+
+async fn widget_file(
+    State(app): State<AppState>,
+    UrlPath(path): UrlPath<String>,
+    request: HeaderMap,
+) -> Response {
+    let rel = format!("dist/widget/{path}");
+    files::respond(&app.config.files, &rel, &request, |b| b).await
 }
 
 fn mirror() -> Router<AppState> {

@@ -16,6 +16,7 @@ mod credentials;
 mod customers;
 pub mod demo;
 mod error;
+pub mod files;
 mod library;
 mod login;
 pub mod metrics;
@@ -54,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(library::router())
         .merge(ws::router())
         .merge(supervisor::router())
-        .merge(assets::router(&state.config.static_dir))
+        .merge(assets::router(&state.config.files))
         .layer(DefaultBodyLimit::max(64 * 1024))
         // The header timeout is the listener's; this bounds the rest of a
         // request, so a body sent a byte at a time cannot hold a connection.

@@ -21,6 +21,7 @@ use protocol::{
 use super::error::{HubError, HubResult};
 use super::outbound::Wire;
 use super::principal::Principal;
+use super::restart::CutCall;
 use super::state::{Hub, State};
 use crate::clock::now_ms;
 use crate::ids::new_id;
@@ -195,6 +196,22 @@ impl Hub {
         let _ = self
             .end_call(session, Role::System, |_| Ok(CallEndReason::SessionEnded))
             .await;
+    }
+
+    /// Ends a call the server's stop cut off (restart.rs), with an entry
+    /// both sides see.
+    pub(super) async fn end_cut_call(&self, cut: CutCall) {
+        let body = EventBody::Call {
+            call: cut.call,
+            action: CallAction::Ended,
+            by: Role::System,
+            // How long it was connected before the stop is not known.
+            duration_ms: None,
+            reason: Some(CallEndReason::Interrupted),
+        };
+        if let Err(e) = self.append(&cut.session, Role::System, None, body).await {
+            tracing::warn!(session = %cut.session, error = %e.message, "could not record a call cut off by the restart");
+        }
     }
 
     /// Passes a signal to the other side of the session's active call.

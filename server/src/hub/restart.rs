@@ -16,11 +16,7 @@
 
 use std::collections::HashMap;
 
-use protocol::{
-    CallAction, CallEndReason, Event, EventBody, Role, SessionState, ShareAction, ShareState,
-};
-
-use super::state::{Hub, State};
+use protocol::{CallAction, Event, EventBody, ShareAction, ShareState};
 
 /// A call that was ringing or connected when the server stopped.
 #[derive(Debug, PartialEq)]
@@ -75,41 +71,10 @@ pub(super) fn resume(events: Vec<(String, Event)>) -> Resumed {
     resumed
 }
 
-impl Resumed {
-    /// Gives each active session its sharing state back (a session back in
-    /// the queue was stopped sharing when it left its agent).
-    pub(super) fn apply_sharing(&mut self, state: &mut State) {
-        for (id, share) in self.share.drain() {
-            if let Some(live) = state.sessions.get_mut(&id)
-                && live.record.state == SessionState::Active
-            {
-                live.share = share;
-            }
-        }
-    }
-}
-
-impl Hub {
-    /// Ends the calls the stop cut off, with an entry both sides see.
-    pub(super) async fn end_cut_calls(&self, cut: Vec<CutCall>) {
-        for CutCall { session, call } in cut {
-            let body = EventBody::Call {
-                call,
-                action: CallAction::Ended,
-                by: Role::System,
-                // How long it was connected before the stop is not known.
-                duration_ms: None,
-                reason: Some(CallEndReason::Interrupted),
-            };
-            if let Err(e) = self.append(&session, Role::System, None, body).await {
-                tracing::warn!(session, error = %e.message, "could not record a call cut off by the restart");
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use protocol::{CallEndReason, Role};
+
     use super::*;
 
     fn entry(session: &str, seq: u64, body: EventBody) -> (String, Event) {

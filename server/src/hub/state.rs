@@ -255,8 +255,15 @@ impl Hub {
                 .sessions
                 .insert(record.id.clone(), LiveSession::new(record));
         }
-        let mut resumed = restart::resume(store.open_share_and_call_events().await?);
-        resumed.apply_sharing(&mut state);
+        let resumed = restart::resume(store.open_share_and_call_events().await?);
+        for (id, share) in resumed.share {
+            // A session back in the queue stopped sharing when it left its agent.
+            if let Some(live) = state.sessions.get_mut(&id)
+                && live.record.state == SessionState::Active
+            {
+                live.share = share;
+            }
+        }
         let inner = Arc::new(Inner {
             events: EventWriter::spawn(store.clone()),
             store,
@@ -270,7 +277,9 @@ impl Hub {
         });
         tokio::spawn(Hub::flush_coalesced(Arc::downgrade(&inner)));
         let hub = Hub { inner };
-        hub.end_cut_calls(resumed.cut_calls).await;
+        for cut in resumed.cut_calls {
+            hub.end_cut_call(cut).await;
+        }
         Ok(hub)
     }
 

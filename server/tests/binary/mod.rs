@@ -8,10 +8,14 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// A running `tandem serve`, killed when dropped.
+// Each test file reads the parts it needs.
+#[allow(dead_code)]
 pub struct Server {
     pub child: Child,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
+    /// What it printed on stdout up to its ready line.
+    pub printed: Vec<String>,
     /// Every line the server writes to stderr.
     pub stderr: mpsc::Receiver<String>,
     _dir: tempdir::Dir,
@@ -67,10 +71,14 @@ pub fn start(log_format: Option<&str>, extra: &[&str]) -> Server {
     let (ready_tx, ready) = mpsc::channel();
     let stdout = child.stdout.take().expect("piped");
     std::thread::spawn(move || {
+        let mut printed = Vec::new();
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(json) = line.strip_prefix("TANDEM_READY ") {
                 let v: serde_json::Value = serde_json::from_str(json).expect("ready line");
-                let _ = ready_tx.send(v["server"].as_str().expect("server url").to_string());
+                let url = v["server"].as_str().expect("server url").to_string();
+                let _ = ready_tx.send((url, std::mem::take(&mut printed)));
+            } else {
+                printed.push(line);
             }
         }
     });
@@ -81,12 +89,13 @@ pub fn start(log_format: Option<&str>, extra: &[&str]) -> Server {
             let _ = err_tx.send(line);
         }
     });
-    let url = ready
+    let (url, printed) = ready
         .recv_timeout(Duration::from_secs(30))
         .expect("tandem is ready within 30 s");
     Server {
         child,
         url,
+        printed,
         stderr,
         _dir: dir,
     }
