@@ -121,6 +121,16 @@ enum Command {
     /// Write the section of docs/benchmarks.md that sets Tandem's relay runs
     /// beside those of an earlier build (`cargo xtask bench --against`).
     Compare(report::CompareArgs),
+    /// Write the soak section again from a recorded run (the JSON line a
+    /// `soak` printed), after a change to how the section reads it.
+    SoakReport {
+        /// The JSON lines file holding the run (its last soak line is used).
+        #[arg(long)]
+        results: PathBuf,
+        /// The markdown file whose soak section is replaced.
+        #[arg(long)]
+        write: PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
@@ -142,6 +152,9 @@ async fn run(command: Command) -> Result<()> {
         } => return seed::seed(&database_url, agents, &tokens).await,
         Command::Report(args) => return report::report(&args),
         Command::Compare(args) => return report::compare(&args),
+        Command::SoakReport { results, write } => {
+            return soak::write_section(&soak::recorded(&results)?, &write);
+        }
         Command::Soak(args) => {
             let run = soak::soak(&args).await?;
             if let Some(out) = &args.write {

@@ -228,6 +228,19 @@ pub async fn soak(args: &SoakArgs) -> Result<SoakRun> {
     })
 }
 
+/// The last soak run recorded in a JSON lines file (`soak-report`).
+pub fn recorded(results: &std::path::Path) -> Result<SoakRun> {
+    let text = std::fs::read_to_string(results)
+        .with_context(|| format!("reading {}", results.display()))?;
+    text.lines()
+        .rev()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|v| v["scenario"] == "soak")
+        .map(serde_json::from_value::<SoakRun>)
+        .transpose()?
+        .with_context(|| format!("no soak run in {}", results.display()))
+}
+
 /// Writes the section if asked; used by main after the JSON line is printed.
 pub fn write_section(run: &SoakRun, out: &std::path::Path) -> Result<()> {
     report::write(run, out)
