@@ -51,6 +51,7 @@ impl App {
                     Some(CallEndReason::Cancelled) => s.call_cancelled.to_string(),
                     Some(CallEndReason::NoAnswer) => s.call_missed.to_string(),
                     Some(CallEndReason::Failed) => s.call_failed.to_string(),
+                    Some(CallEndReason::Interrupted) => s.call_interrupted.to_string(),
                     _ => match (info.answered_at, info.ended_at) {
                         (Some(a), Some(e)) => {
                             fill(s.call_ended_after, duration((e - a).max(0) as u64))

@@ -258,6 +258,7 @@ fn call_text(
         (CallAction::Ended, Some(CallEndReason::Cancelled)) => s.call_cancelled.into(),
         (CallAction::Ended, Some(CallEndReason::NoAnswer)) => s.call_missed.into(),
         (CallAction::Ended, Some(CallEndReason::Failed)) => s.call_failed_log.into(),
+        (CallAction::Ended, Some(CallEndReason::Interrupted)) => s.call_interrupted.into(),
         (CallAction::Ended, _) => match duration_ms.filter(|d| *d > 0) {
             Some(d) => fill(s.call_ended_after, duration(d)),
             None => s.call_ended.into(),
@@ -277,5 +278,32 @@ fn delivery_text(d: Delivery, s: &Strings) -> (&'static str, &'static str) {
         Delivery::Sent => (s.status_sent, s.status_sent_spoken),
         Delivery::Delivered => (s.status_delivered, s.status_delivered_spoken),
         Delivery::Read => (s.status_read, s.status_read),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{EN, FR};
+
+    #[test]
+    fn a_call_cut_by_a_restart_says_so_in_both_languages() {
+        let item = Item {
+            key: "k".into(),
+            seq: Some(9),
+            at: 0,
+            author: Role::System,
+            author_name: None,
+            body: ItemBody::Ended { by: Role::System },
+            client_id: None,
+            via_request: false,
+            failed: false,
+        };
+        let cut = Some(CallEndReason::Interrupted);
+        for s in [&EN, &FR] {
+            let line = call_text(s, &item, CallAction::Ended, Role::System, None, cut);
+            assert_eq!(line, s.call_interrupted);
+            assert_ne!(line, s.call_ended, "not a plain hang-up");
+        }
     }
 }
