@@ -248,6 +248,9 @@ impl Hub {
                 .requeue(session, skill, &from.id, record.requested_at, now),
         );
         st.carry_out(actions, now);
+        // The place sent during its first wait (kept until a round saw it
+        // leave the line) must not pass for the one the visitor has now.
+        st.sent_positions.remove(session);
         st.queue_changed(now);
         st.positions_changed(now);
         Ok((record, ended))
