@@ -234,10 +234,10 @@ pub fn recorded(results: &std::path::Path) -> Result<SoakRun> {
         .with_context(|| format!("reading {}", results.display()))?;
     text.lines()
         .rev()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .find(|v| v["scenario"] == "soak")
-        .map(serde_json::from_value::<SoakRun>)
-        .transpose()?
+        .find_map(|line| match serde_json::from_str(line) {
+            Ok(crate::results::Outcome::Soak(run)) => Some(*run),
+            _ => None,
+        })
         .with_context(|| format!("no soak run in {}", results.display()))
 }
 

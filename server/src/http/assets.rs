@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use tower_http::cors::CorsLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -43,7 +43,7 @@ pub fn router(files: &Files) -> Router<AppState> {
     let console = Router::new()
         .route("/agent", get(console_index))
         .route("/agent/", get(console_index))
-        .route("/agent/{*path}", get(console_file))
+        .route("/agent/{*path}", files_under("dist/agent"))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONSOLE_CSP),
@@ -61,7 +61,7 @@ pub fn router(files: &Files) -> Router<AppState> {
             HeaderValue::from_static("no-cache"),
         ));
     let widget = Router::new()
-        .route("/widget/{*path}", get(widget_file))
+        .route("/widget/{*path}", files_under("dist/widget"))
         // The widget runs on customers' sites: its files are public and fetched cross-origin.
         .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
         .layer(SetResponseHeaderLayer::overriding(
@@ -79,22 +79,14 @@ async fn console_index(State(app): State<AppState>, request: HeaderMap) -> Respo
     files::respond(&app.config.files, "dist/agent/index.html", &request, |b| b).await
 }
 
-async fn console_file(
-    State(app): State<AppState>,
-    UrlPath(path): UrlPath<String>,
-    request: HeaderMap,
-) -> Response {
-    let rel = format!("dist/agent/{path}");
-    files::respond(&app.config.files, &rel, &request, |b| b).await
-}
-
-async fn widget_file(
-    State(app): State<AppState>,
-    UrlPath(path): UrlPath<String>,
-    request: HeaderMap,
-) -> Response {
-    let rel = format!("dist/widget/{path}");
-    files::respond(&app.config.files, &rel, &request, |b| b).await
+/// GET for the files under `dir` of the server's files (`{*path}` below it).
+fn files_under(dir: &'static str) -> MethodRouter<AppState> {
+    get(
+        move |State(app): State<AppState>, UrlPath(path): UrlPath<String>, request: HeaderMap| async move {
+            let rel = format!("{dir}/{path}");
+            files::respond(&app.config.files, &rel, &request, |b| b).await
+        },
+    )
 }
 
 fn mirror() -> Router<AppState> {

@@ -54,8 +54,7 @@ impl Files {
         }
         match self {
             Files::Embedded => {
-                let at = EMBEDDED.binary_search_by(|(p, _, _)| (*p).cmp(rel)).ok()?;
-                let (_, bytes, etag) = EMBEDDED[at];
+                let &(_, bytes, etag) = embedded_entry(rel)?;
                 Some(File {
                     bytes: Cow::Borrowed(bytes),
                     etag: etag.to_string(),
@@ -113,14 +112,17 @@ const BUNDLE_MARKERS: [&str; 2] = ["dist/agent/index.html", "dist/widget/tandem.
 
 /// The bytes this binary carries for `rel`, if any.
 pub fn embedded(rel: &str) -> Option<&'static [u8]> {
+    embedded_entry(rel).map(|&(_, bytes, _)| bytes)
+}
+
+/// `rel`'s row of `EMBEDDED` (sorted by path by build.rs).
+fn embedded_entry(rel: &str) -> Option<&'static (&'static str, &'static [u8], &'static str)> {
     let at = EMBEDDED.binary_search_by(|(p, _, _)| (*p).cmp(rel)).ok()?;
-    Some(EMBEDDED[at].1)
+    Some(&EMBEDDED[at])
 }
 
 fn embedded_bundles() -> bool {
-    BUNDLE_MARKERS
-        .iter()
-        .all(|m| EMBEDDED.binary_search_by(|(p, _, _)| p.cmp(m)).is_ok())
+    BUNDLE_MARKERS.iter().all(|m| embedded_entry(m).is_some())
 }
 
 /// The content type a browser needs for a file with this name.
@@ -172,7 +174,8 @@ pub async fn respond(
             ),
             (header::ETAG, etag),
         ],
-        edit(file.bytes).into_owned(),
+        // Embedded bytes go out without a copy (a static body).
+        edit(file.bytes),
     )
         .into_response()
 }

@@ -30,12 +30,13 @@ pub(super) struct CutCall {
 pub(super) struct Resumed {
     /// The sharing state of each session whose log has consent steps.
     pub(super) share: HashMap<String, ShareState>,
-    /// Calls to end, in the order they were started.
+    /// Calls to end, one at most per session, in the order of the entries.
     pub(super) cut_calls: Vec<CutCall>,
 }
 
-/// Folds `share` and `call` entries, by session and in log order, into
-/// each session's last sharing state and its unfinished call.
+/// Folds `share` and `call` entries, grouped by session and in log order
+/// within each (as the store returns them), into each session's last
+/// sharing state and its unfinished call.
 pub(super) fn resume(events: Vec<(String, Event)>) -> Resumed {
     let mut resumed = Resumed::default();
     let mut calls: Vec<(String, Option<String>)> = Vec::new();
@@ -51,9 +52,10 @@ pub(super) fn resume(events: Vec<(String, Event)>) -> Resumed {
             }
             EventBody::Call { call, action, .. } => {
                 let open = (action != CallAction::Ended).then_some(call);
-                match calls.iter_mut().find(|(s, _)| *s == session) {
-                    Some((_, last)) => *last = open,
-                    None => calls.push((session, open)),
+                // Entries come by session: a session's calls are the last row.
+                match calls.last_mut() {
+                    Some((s, last)) if *s == session => *last = open,
+                    _ => calls.push((session, open)),
                 }
             }
             _ => {}
