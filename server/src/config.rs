@@ -45,6 +45,9 @@ pub struct Config {
     pub login: LoginConfig,
     /// Where /metrics is served, and the token it asks for.
     pub metrics: MetricsConfig,
+    /// Join a cluster of nodes on this Postgres and a Redis (cluster/);
+    /// `None`: a single node.
+    pub cluster: Option<crate::cluster::ClusterConfig>,
 }
 
 /// Every connection has a deadline and every client address a cap, so idle,
@@ -222,6 +225,7 @@ impl Config {
             },
             login: LoginConfig::default(),
             metrics: MetricsConfig::default(),
+            cluster: None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cidr;
 pub mod cli;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod drain;
 pub mod http;
@@ -142,40 +143,69 @@ pub async fn start(mut config: Config) -> Result<Running> {
         None => None,
     };
 
-    let (hub, turn) = voice(&config, store.as_ref(), |calls| {
-        Hub::new(
-            store.clone(),
-            tokens,
-            config.ring_ms,
-            config.after_call_ms,
-            calls,
-            config.visitors,
-        )
-    })
-    .await?;
+    let (calls, bound_turn) = voice(&config, store.as_ref()).await?;
+    let live = cluster::Live::pending();
+    // TURN asks the node's current hub which sessions have a call.
+    let turn = match bound_turn {
+        Some((bound, credentials)) => Some(Arc::new(
+            bound.serve(credentials, Arc::new(live.clone())).await?,
+        )),
+        None => None,
+    };
+    let make_hub: cluster::node::MakeHub = {
+        let (store, tokens, turn) = (store.clone(), tokens.clone(), turn.clone());
+        let (ring_ms, after_call_ms, visitors) =
+            (config.ring_ms, config.after_call_ms, config.visitors);
+        Arc::new(move || {
+            let (store, tokens, calls, turn) =
+                (store.clone(), tokens.clone(), calls.clone(), turn.clone());
+            Box::pin(async move {
+                let hub = Hub::new(store, tokens, ring_ms, after_call_ms, calls, visitors).await?;
+                if let Some(turn) = &turn {
+                    hub.set_turn(turn);
+                }
+                Ok(hub)
+            })
+        })
+    };
+    let drain = drain::Drain::default();
+    let mut tasks = Vec::new();
+    match &config.cluster {
+        None => live.serve_alone(make_hub().await?),
+        Some(cluster) => tasks.push(
+            cluster::join(
+                cluster,
+                &config.database_url,
+                store.clone(),
+                live.clone(),
+                make_hub,
+                drain.clone(),
+            )
+            .await?,
+        ),
+    }
     let config = Arc::new(config);
     let auth = Arc::new(auth::AgentAuth::start(
         &config.login,
         store.clone(),
-        hub.clone(),
+        live.clone(),
     ));
     let state = http::AppState {
-        hub,
+        live,
+        visitor_tokens: tokens,
+        admission: Arc::new(admission::Admission::new(&config.visitors)),
         store: store.clone(),
         config: config.clone(),
         sockets_per_ip: net::PerIp::new(config.connections.max_per_ip),
         auth,
-        drain: drain::Drain::default(),
+        drain: drain.clone(),
     };
-    let drain = state.drain.clone();
     let (stop, stopped) = watch::channel(false);
-    let mut tasks = Vec::new();
     let limits = Arc::new(config.connections.clone());
     let metrics_addr = match metrics_listener {
         Some(l) => {
             let addr = l.local_addr()?;
-            let view = state.hub.metrics_view();
-            let app = http::metrics::router(view, config.metrics.token.as_deref());
+            let app = http::metrics::router(state.live.clone(), config.metrics.token.as_deref());
             tasks.push(net::spawn_server(l, app, limits.clone(), stopped.clone()));
             Some(addr)
         }
@@ -220,17 +250,16 @@ pub async fn start(mut config: Config) -> Result<Running> {
     })
 }
 
-/// Builds the hub with what calls need, around the embedded TURN server: its
-/// socket is bound first (its address goes into the ICE servers the hub hands
-/// out), and it serves once the hub can tell it which sessions have a call.
-async fn voice<F>(
+/// What the hub needs for calls, and the embedded TURN server's socket,
+/// bound (its address goes into the ICE servers the hub hands out) but not
+/// serving yet, with its credentials.
+async fn voice(
     config: &Config,
     store: &dyn Store,
-    hub: impl FnOnce(hub::CallSettings) -> F,
-) -> Result<(Hub, Option<Arc<turn::TurnServer>>)>
-where
-    F: std::future::Future<Output = store::Result<Hub>>,
-{
+) -> Result<(
+    hub::CallSettings,
+    Option<(turn::BoundTurn, turn::Credentials)>,
+)> {
     let voice = &config.voice;
     let bound = match &voice.turn {
         Some(t) => Some(turn::BoundTurn::bind(t).await?),
@@ -253,20 +282,11 @@ where
         voice.ice_servers.clone(),
         voice.credential_ttl_secs,
     );
-    let hub = hub(hub::CallSettings {
+    let calls = hub::CallSettings {
         ring_ms: voice.ring_ms,
         ice,
-    })
-    .await?;
-    let turn = match (bound, credentials) {
-        (Some(bound), Some(credentials)) => {
-            let turn = Arc::new(bound.serve(credentials, Arc::new(hub.clone())).await?);
-            hub.set_turn(&turn);
-            Some(turn)
-        }
-        _ => None,
     };
-    Ok((hub, turn))
+    Ok((calls, bound.zip(credentials)))
 }
 
 /// Adds an allowed origin to a site, creating the site if needed.

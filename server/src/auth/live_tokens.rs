@@ -31,12 +31,14 @@ use std::time::Duration;
 use protocol::{CloseCode, Millis};
 
 use crate::clock::now_ms;
-use crate::hub::{ConnHandle, ConnId, Hub};
+use crate::cluster::Live as Route;
+use crate::hub::{ConnHandle, ConnId};
 use crate::store::{AgentStatus, Store, TokenState};
 
 pub struct LiveTokens {
     store: Arc<dyn Store>,
-    hub: Hub,
+    /// The hub's lists, where this node runs it.
+    live: Route,
     /// A plain mutex: never held across an `.await`.
     conns: Mutex<HashMap<ConnId, Live>>,
 }
@@ -60,10 +62,10 @@ impl Drop for Registration {
 
 impl LiveTokens {
     /// The registry, and its re-check task (which ends with the registry).
-    pub fn start(store: Arc<dyn Store>, hub: Hub, recheck: Duration) -> Arc<LiveTokens> {
+    pub fn start(store: Arc<dyn Store>, live: Route, recheck: Duration) -> Arc<LiveTokens> {
         let live = Arc::new(LiveTokens {
             store,
-            hub,
+            live,
             conns: Mutex::new(HashMap::new()),
         });
         tokio::spawn(recheck_every(Arc::downgrade(&live), recheck));
@@ -118,7 +120,8 @@ impl LiveTokens {
     /// Takes agents removed elsewhere off the lists, also those with no open
     /// socket here (a second query, only while anyone is listed).
     async fn retire_removed(&self) {
-        let listed = self.hub.listed_agents();
+        let Some(hub) = self.live.hub() else { return };
+        let listed = hub.listed_agents();
         if listed.is_empty() {
             return;
         }
@@ -126,7 +129,7 @@ impl LiveTokens {
             Ok(statuses) => {
                 for (id, status) in statuses {
                     if status == AgentStatus::Removed {
-                        self.hub.retire_agent(&id);
+                        hub.retire_agent(&id);
                     }
                 }
             }
@@ -139,8 +142,10 @@ impl LiveTokens {
             states.iter().map(|s| (s.token_hash.as_str(), s)).collect();
         // A removed agent leaves the supervisors' and colleagues' lists
         // (before their sockets close, so nobody sees them listed after).
-        for s in states.iter().filter(|s| s.agent == AgentStatus::Removed) {
-            self.hub.retire_agent(&s.agent_id);
+        if let Some(hub) = self.live.hub() {
+            for s in states.iter().filter(|s| s.agent == AgentStatus::Removed) {
+                hub.retire_agent(&s.agent_id);
+            }
         }
         let mut closed = 0usize;
         for live in self.lock().values() {

@@ -25,12 +25,12 @@ impl AgentAuth {
     pub fn start(
         config: &crate::config::LoginConfig,
         store: Arc<dyn crate::store::Store>,
-        hub: crate::hub::Hub,
+        live: crate::cluster::Live,
     ) -> AgentAuth {
         AgentAuth {
             throttle: throttle::LoginThrottle::new(config.throttle),
             hashes: hashing::HashPool::new(config.concurrent_hashes, config.hash_wait),
-            live: live_tokens::LiveTokens::start(store, hub, config.token_recheck),
+            live: live_tokens::LiveTokens::start(store, live, config.token_recheck),
         }
     }
 }

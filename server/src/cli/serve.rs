@@ -73,7 +73,37 @@ pub struct Serve {
     #[command(flatten)]
     pub metrics: Metrics,
     #[command(flatten)]
+    pub cluster: Cluster,
+    #[command(flatten)]
     pub db: Database,
+}
+
+/// Several nodes (docs/operations.md, "A cluster").
+#[derive(Args)]
+pub struct Cluster {
+    /// Join a cluster: every node runs with the same Postgres
+    /// --database-url and this Redis, behind any load balancer.
+    #[arg(long, env = "TANDEM_REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Names the cluster's channels on Redis, so clusters can share one.
+    #[arg(long, env = "TANDEM_CLUSTER_NAME", default_value = "tandem")]
+    pub cluster_name: String,
+    /// Milliseconds the core lease lasts unrenewed: the longest a dead core
+    /// goes unnoticed before another node takes over.
+    #[arg(long, env = "TANDEM_LEASE_MS", default_value_t = crate::cluster::LEASE_TTL.as_millis() as u64,
+          value_parser = clap::value_parser!(u64).range(1000..=60_000))]
+    pub lease_ms: u64,
+}
+
+impl Cluster {
+    fn config(self) -> Option<crate::cluster::ClusterConfig> {
+        let redis_url = self.redis_url?;
+        Some(crate::cluster::ClusterConfig {
+            redis_url,
+            name: self.cluster_name,
+            lease_ttl: Duration::from_millis(self.lease_ms),
+        })
+    }
 }
 
 /// Timeouts and per-client caps of connections (see docs/security.md).
@@ -304,6 +334,7 @@ pub(super) async fn serve(s: Serve) -> Result<()> {
             listen: s.metrics.metrics_listen,
             token: s.metrics.metrics_token,
         },
+        cluster: s.cluster.config(),
     };
     let files = config.files.describe();
     let running = crate::start(config).await?;

@@ -3,8 +3,8 @@
 //! and, only when a bearer token is configured (`--metrics-token`), on the
 //! public one too. With a token, every listener asks for it.
 //!
-//! The handler's state is the hub's `MetricsView`: counters and live
-//! figures, no store, so a scrape cannot cost a query.
+//! The handler reads the hub's `MetricsView`: counters and live figures,
+//! no store, so a scrape cannot cost a query.
 
 use std::sync::Arc;
 
@@ -15,25 +15,25 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
-use crate::hub::MetricsView;
+use crate::cluster::Live;
 use crate::metrics::prometheus;
 
 #[derive(Clone)]
 struct Scrape {
-    view: MetricsView,
+    live: Live,
     /// SHA-256 of the configured token, if any.
     token: Option<Arc<[u8; 32]>>,
 }
 
 /// A router with only `/metrics`, usable in any app (`S` is the app's state).
-pub fn router<S>(view: MetricsView, token: Option<&str>) -> Router<S>
+pub fn router<S>(live: Live, token: Option<&str>) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     let token = token.map(|t| Arc::new(digest(t)));
     Router::new()
         .route("/metrics", get(metrics))
-        .with_state(Scrape { view, token })
+        .with_state(Scrape { live, token })
 }
 
 async fn metrics(State(scrape): State<Scrape>, headers: HeaderMap) -> Response {
@@ -52,7 +52,16 @@ async fn metrics(State(scrape): State<Scrape>, headers: HeaderMap) -> Response {
                 .into_response();
         }
     }
-    let body = prometheus::render(scrape.view.counters(), &scrape.view.live());
+    // Only the node running the hub has the figures (cluster/).
+    let Some(hub) = scrape.live.hub() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "this node does not run the hub; scrape the cluster's core\n",
+        )
+            .into_response();
+    };
+    let view = hub.metrics_view();
+    let body = prometheus::render(view.counters(), &view.live());
     (
         [
             (

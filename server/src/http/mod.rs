@@ -41,7 +41,7 @@ pub use ws::normalise_origin;
 pub fn router(state: AppState) -> Router {
     // /metrics is public only behind a token (see metrics.rs).
     let metrics = match &state.config.metrics.token {
-        Some(token) => metrics::router(state.hub.metrics_view(), Some(token.as_str())),
+        Some(token) => metrics::router(state.live.clone(), Some(token.as_str())),
         None => Router::new(),
     };
     Router::new()
@@ -78,6 +78,10 @@ async fn ready(
 ) -> (StatusCode, &'static str) {
     if app.drain.is_draining() {
         return (StatusCode::SERVICE_UNAVAILABLE, "draining");
+    }
+    if !app.live.is_ready() {
+        // A cluster node that has not found (or lost) its core or the bus.
+        return (StatusCode::SERVICE_UNAVAILABLE, "no core reachable");
     }
     match tokio::time::timeout(READY_DB_LIMIT, app.store.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ready"),

@@ -14,7 +14,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use protocol::limits::{MAX_FRAME_BYTES, PAGE_FRAMES_PER_SECOND};
-use protocol::{ClientFrame, CloseCode, ErrorCode, ServerEnvelope, decode_client};
+use protocol::{ClientFrame, CloseCode, ErrorCode, decode_client};
 
 use super::credentials::agent_for_token;
 use super::state::AppState;
@@ -23,6 +23,8 @@ use crate::auth::live_tokens::Registration;
 use crate::auth::token::VISITOR_TOKEN_TTL_MS;
 use crate::auth::{AgentTokens, VisitorClaims};
 use crate::clock::now_ms;
+use crate::cluster::Route;
+use crate::cluster::message::Opened;
 use crate::config::ConnLimits;
 use crate::hub::outbound::Closer;
 use crate::hub::{ConnHandle, HubError, Principal, Wire};
@@ -61,8 +63,15 @@ pub struct Held {
     pub budget: ReadBudget,
 }
 
-/// Serves one upgraded WebSocket until either side ends it.
-pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Held) {
+/// Serves one upgraded WebSocket until either side ends it, or until its
+/// route retires (the cluster's core moved: the client reconnects to the new one).
+pub async fn serve(
+    app: AppState,
+    socket: WebSocket,
+    pending: Pending,
+    held: Held,
+    (generation, route): (u64, Route),
+) {
     // The slot is given back when this returns.
     let Held {
         slot: _slot,
@@ -73,11 +82,15 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
     // socket it told to reconnect has gone.
     let _open = app.drain.open_socket();
     let (sink, mut stream) = socket.split();
-    let (conn, outbound, closer) = app.hub.new_conn();
+    let (conn, outbound, closer) = match &route {
+        Route::Core(hub) => hub.new_conn(),
+        Route::Gateway(gateway) => gateway.new_conn(),
+    };
     let writer = tokio::spawn(write(sink, outbound, closer.clone(), limits.clone()));
 
     let mut reader = Reader {
         app: &app,
+        route: &route,
         conn: &conn,
         budget: &budget,
         pending,
@@ -107,12 +120,19 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
     tokio::pin!(closed);
     let draining = app.drain.started();
     tokio::pin!(draining);
+    let retired = app.live.retired(generation);
+    tokio::pin!(retired);
     loop {
         let msg = tokio::select! {
             msg = stream.next() => msg,
             _ = &mut closed => break,
             () = &mut draining => {
                 tracing::debug!(conn = conn.id, "server stopping; telling the client to reconnect");
+                conn.close(CloseCode::Restart);
+                break;
+            }
+            () = &mut retired => {
+                tracing::debug!(conn = conn.id, "the cluster's core moved; telling the client to reconnect");
                 conn.close(CloseCode::Restart);
                 break;
             }
@@ -145,7 +165,7 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
                 Flow::Stop
             }
             Ok(Message::Text(text)) => reader.on_text(text.as_str()).await,
-            Ok(Message::Binary(bytes)) => reader.on_binary(bytes),
+            Ok(Message::Binary(bytes)) => reader.on_binary(bytes).await,
             Ok(Message::Close(_)) => Flow::Stop,
             Ok(_) => Flow::Go, // pings are answered by the transport; pongs only count as heard
             Err(e) => {
@@ -160,8 +180,10 @@ pub async fn serve(app: AppState, socket: WebSocket, pending: Pending, held: Hel
             break;
         }
     }
-    if let Some(principal) = &reader.who {
-        app.hub.detach(principal, conn.id);
+    match (&route, &reader.who) {
+        (Route::Core(hub), Some(principal)) => hub.detach(principal, conn.id),
+        (Route::Core(_), None) => {}
+        (Route::Gateway(gateway), who) => gateway.closed(conn.id, who.is_some()).await,
     }
     if reader.dropped_refusals > 0 {
         tracing::info!(
@@ -205,6 +227,8 @@ fn payload_len(msg: &Message) -> usize {
 /// The reading side of a connection: who it is, its limits, its strikes.
 struct Reader<'a> {
     app: &'a AppState,
+    /// Where frames go once `hello` succeeded.
+    route: &'a Route,
     conn: &'a ConnHandle,
     budget: &'a ReadBudget,
     pending: Pending,
@@ -220,14 +244,18 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn on_binary(&mut self, bytes: axum::body::Bytes) -> Flow {
-        let result = match &self.who {
+    async fn on_binary(&mut self, bytes: axum::body::Bytes) -> Flow {
+        let result = match (&self.who, self.route) {
             _ if !self.page_limiter.allow() => Err(HubError::new(
                 ErrorCode::RateLimited,
                 "slow down: too many page frames",
             )),
-            Some(principal) => self.app.hub.cobrowse_frame(principal, bytes),
-            None => Err(HubError::new(ErrorCode::HelloRequired, "send hello first")),
+            (Some(principal), Route::Core(hub)) => hub.cobrowse_frame(principal, bytes),
+            (Some(_), Route::Gateway(gateway)) => {
+                gateway.binary(self.conn.id, bytes).await;
+                Ok(())
+            }
+            (None, _) => Err(HubError::new(ErrorCode::HelloRequired, "send hello first")),
         };
         if let Err(e) = result {
             self.refuse(None, None, e);
@@ -263,18 +291,14 @@ impl Reader<'_> {
         let Some(principal) = &self.who else {
             return self.on_hello(env).await;
         };
-        let session = env.frame.session().map(str::to_string);
-        match self
-            .app
-            .hub
-            .handle(principal, self.conn, env.rid, env.frame)
-            .await
-        {
-            Ok(Some(reply)) => self
-                .conn
-                .send(&Wire::new(&ServerEnvelope::reply(env.rid, reply))),
-            Ok(None) => {}
-            Err(e) => self.refuse(env.rid, session, e),
+        match self.route {
+            Route::Core(hub) => {
+                if !hub.answer(principal, self.conn, env).await {
+                    self.dropped_refusals += 1;
+                }
+            }
+            // Checked here, applied there: the core decodes it again.
+            Route::Gateway(gateway) => gateway.text(self.conn.id, text).await,
         }
         Flow::Go
     }
@@ -292,12 +316,22 @@ impl Reader<'_> {
                     self.registration = Some(self.app.auth.live.register(self.conn, hash));
                 }
                 let principal = auth.principal;
-                if let Principal::Agent(agent) = &principal {
-                    self.app.hub.recall_presence(agent).await;
+                match self.route {
+                    Route::Core(hub) => {
+                        if let Principal::Agent(agent) = &principal {
+                            hub.recall_presence(agent).await;
+                        }
+                        hub.attach(&principal, self.conn, auth.visitor_token, env.rid);
+                    }
+                    Route::Gateway(gateway) => {
+                        let opened = Opened {
+                            principal: principal.clone(),
+                            visitor_token: auth.visitor_token,
+                            rid: env.rid,
+                        };
+                        gateway.open(self.conn.id, opened).await;
+                    }
                 }
-                self.app
-                    .hub
-                    .attach(&principal, self.conn, auth.visitor_token, env.rid);
                 self.who = Some(principal);
                 self.budget.lift();
                 Flow::Go
@@ -458,14 +492,14 @@ async fn hello(
     match pending {
         Pending::Visitor { site, ip } => {
             let vid = match token {
-                Some(token) => match app.hub.visitor_tokens().verify(&token, site, now) {
+                Some(token) => match app.visitor_tokens.verify(&token, site, now) {
                     Ok(claims) => claims.vid,
                     Err(e) => {
                         return Err(HubError::new(ErrorCode::BadToken, format!("visitor {e}")));
                     }
                 },
                 None => {
-                    app.hub.admit(Kind::NewVisitor, *ip, site)?;
+                    crate::hub::admit(&app.admission, Kind::NewVisitor, *ip, site)?;
                     new_id("v_")
                 }
             };
@@ -479,7 +513,7 @@ async fn hello(
                 site: site.clone(),
                 exp: now + VISITOR_TOKEN_TTL_MS,
             };
-            let token = app.hub.visitor_tokens().issue(&claims);
+            let token = app.visitor_tokens.issue(&claims);
             Ok(Authenticated {
                 principal: Principal::Visitor {
                     id: vid,

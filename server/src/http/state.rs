@@ -2,17 +2,23 @@
 
 use std::sync::Arc;
 
-use crate::auth::AgentAuth;
+use crate::admission::Admission;
+use crate::auth::{AgentAuth, VisitorTokens};
+use crate::cluster::Live;
 use crate::config::Config;
 use crate::drain::Drain;
-use crate::hub::Hub;
 use crate::net::PerIp;
 use crate::store::Store;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub hub: Hub,
+    /// Where sockets' frames go: this process's hub, or the cluster's core.
+    pub live: Live,
+    /// Checks and issues visitors' tokens at `hello` (every node has the key).
+    pub visitor_tokens: VisitorTokens,
+    /// This node's limits on new visitors, checked at `hello`.
+    pub admission: Arc<Admission>,
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     /// WebSockets open per client address (`--max-connections-per-ip`).

@@ -26,6 +26,18 @@ async fn today(app: &AppState) -> Result<DayFigures, ApiError> {
     Ok(day_figures(&sessions, SERVICE_LEVEL_SECS))
 }
 
+/// The queue and the agents now, from the hub (on a cluster, the core's).
+fn live_figures(app: &AppState) -> Result<protocol::api::LiveFigures, ApiError> {
+    match app.live.hub() {
+        Some(hub) => Ok(hub.live()),
+        None => Err(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "not_core",
+            "live figures are kept by the cluster's core; try again",
+        )),
+    }
+}
+
 async fn supervisor(
     State(app): State<AppState>,
     SignedIn(_): SignedIn,
@@ -34,6 +46,6 @@ async fn supervisor(
     Ok(Reply(SupervisorReply {
         service_level_secs: SERVICE_LEVEL_SECS,
         today,
-        live: app.hub.live(),
+        live: live_figures(&app)?,
     }))
 }

@@ -73,12 +73,7 @@ async fn visitor(
         ));
     }
     let held = Held { slot, budget };
-    Ok(upgrade(
-        ws,
-        app,
-        Pending::Visitor { site: site.id, ip },
-        held,
-    ))
+    upgrade(ws, app, Pending::Visitor { site: site.id, ip }, held).await
 }
 
 async fn agent(
@@ -109,12 +104,7 @@ async fn agent(
             .map(|agent| (agent, AgentTokens::hash(&token))),
         None => None,
     };
-    Ok(upgrade(
-        ws,
-        app,
-        Pending::Agent { cookie },
-        Held { slot, budget },
-    ))
+    upgrade(ws, app, Pending::Agent { cookie }, Held { slot, budget }).await
 }
 
 /// A place among the client address's WebSockets. Behind a trusted proxy
@@ -149,10 +139,28 @@ const READ_BUFFER_BYTES: usize = 8 * 1024;
 /// behind it, and the pongs and pings of a slow start.
 const BUDGET_BEFORE_HELLO: usize = 4;
 
-fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending, held: Held) -> Response {
+/// How long an upgrade waits for this node to have a route (a cluster
+/// electing a new core): the client's handshake takes longer instead of
+/// failing and backing off.
+const ROUTE_WAIT: std::time::Duration = std::time::Duration::from_secs(4);
+
+async fn upgrade(
+    ws: WebSocketUpgrade,
+    app: AppState,
+    pending: Pending,
+    held: Held,
+) -> Result<Response, ApiError> {
+    let Some(route) = app.live.ready_route(ROUTE_WAIT).await else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "restarting",
+            "no node of the cluster is serving yet; connect again",
+        ));
+    };
     held.budget
         .limit(BUDGET_BEFORE_HELLO * app.config.connections.hello_max_bytes + READ_BUFFER_BYTES);
-    ws.max_message_size(MAX_TRANSPORT_BYTES)
+    Ok(ws
+        .max_message_size(MAX_TRANSPORT_BYTES)
         .max_frame_size(MAX_TRANSPORT_BYTES)
         // tungstenite's 128 KiB default read buffer per connection is most of a
         // connection's memory; chat frames are small and page frames stream fine
@@ -160,5 +168,5 @@ fn upgrade(ws: WebSocketUpgrade, app: AppState, pending: Pending, held: Held) ->
         // buffer threshold is needed either.
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| socket::serve(app, socket, pending, held))
+        .on_upgrade(move |socket| socket::serve(app, socket, pending, held, route)))
 }

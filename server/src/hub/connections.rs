@@ -12,34 +12,39 @@ use super::error::{HubError, HubResult};
 use super::outbound::{ConnHandle, ConnId, Wire};
 use super::principal::Principal;
 use super::state::Hub;
-use crate::admission::Kind;
+use crate::admission::{Admission, Kind};
 use crate::clock::now_ms;
 
+/// Takes an admission token for a new visitor or a help request from `ip`
+/// on `site`, or refuses with `rate_limited` saying when to retry. New
+/// visitors are admitted by the node their socket reached (http/socket.rs),
+/// help requests by the hub.
+pub fn admit(admission: &Admission, kind: Kind, ip: IpAddr, site: &str) -> HubResult<()> {
+    let what = match kind {
+        Kind::NewVisitor => "new visitors",
+        Kind::HelpRequest => "help requests",
+    };
+    admission
+        .admit(kind, ip, site, Instant::now())
+        .map_err(|refused| {
+            tracing::info!(site, by = refused.by, "{what} refused: over the limit");
+            let whose = match refused.by {
+                "site" => "for this site",
+                _ => "from your address",
+            };
+            HubError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "too many {what} {whose}; try again in {} s",
+                    refused.retry_after.as_secs().max(1)
+                ),
+            )
+        })
+}
+
 impl Hub {
-    /// Takes an admission token for a new visitor or a help request from
-    /// `ip` on `site`, or refuses with `rate_limited` saying when to retry.
     pub fn admit(&self, kind: Kind, ip: IpAddr, site: &str) -> HubResult<()> {
-        let what = match kind {
-            Kind::NewVisitor => "new visitors",
-            Kind::HelpRequest => "help requests",
-        };
-        self.inner
-            .admission
-            .admit(kind, ip, site, Instant::now())
-            .map_err(|refused| {
-                tracing::info!(site, by = refused.by, "{what} refused: over the limit");
-                let whose = match refused.by {
-                    "site" => "for this site",
-                    _ => "from your address",
-                };
-                HubError::new(
-                    ErrorCode::RateLimited,
-                    format!(
-                        "too many {what} {whose}; try again in {} s",
-                        refused.retry_after.as_secs().max(1)
-                    ),
-                )
-            })
+        admit(&self.inner.admission, kind, ip, site)
     }
 
     /// Attaches an authenticated connection and sends it `welcome` (answering

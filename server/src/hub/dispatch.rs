@@ -4,10 +4,10 @@
 //! cobrowse.rs, form.rs, transfer.rs, call.rs, callback.rs, wrapup.rs,
 //! identity.rs).
 
-use protocol::{ClientFrame, ErrorCode, EventBody, ServerFrame};
+use protocol::{ClientFrame, ErrorCode, EventBody, ServerEnvelope, ServerFrame};
 
 use super::error::{HubError, HubResult};
-use super::outbound::ConnHandle;
+use super::outbound::{ConnHandle, Wire};
 use super::principal::{Principal, agent_of, visitor_of};
 use super::session::HelpRequest;
 use super::state::Hub;
@@ -21,6 +21,27 @@ fn no_reply(done: HubResult<()>) -> HubResult<Option<ServerFrame>> {
 }
 
 impl Hub {
+    /// Applies one decoded frame of a socket and queues its answer: the
+    /// direct reply, or the refusal naming its request and session. False
+    /// when the refusal was dropped for want of room (see
+    /// `ConnHandle::send_refusal`).
+    pub async fn answer(
+        &self,
+        who: &Principal,
+        conn: &ConnHandle,
+        env: protocol::ClientEnvelope,
+    ) -> bool {
+        let session = env.frame.session().map(str::to_string);
+        match self.handle(who, conn, env.rid, env.frame).await {
+            Ok(Some(reply)) => {
+                conn.send(&Wire::new(&ServerEnvelope::reply(env.rid, reply)));
+                true
+            }
+            Ok(None) => true,
+            Err(e) => conn.send_refusal(&e.frame(env.rid, session)),
+        }
+    }
+
     /// Applies one frame. Returns the direct reply to the sender, if the frame has one;
     /// everything else reaches clients through the session's participants.
     /// `rid` is the request's id, for answers that come after this returns.

@@ -44,6 +44,7 @@ mod state;
 mod transfer;
 mod wrapup;
 
+pub use connections::admit;
 pub use error::{HubError, HubResult};
 pub use metrics_view::MetricsView;
 pub use outbound::{ConnHandle, ConnId, Wire};

@@ -67,11 +67,22 @@ impl Default for Closer {
 
 impl Closer {
     pub fn close(&self, code: CloseCode) {
+        self.close_with(code.code());
+    }
+
+    /// Closes with a code as a number: one the core chose for a socket of
+    /// another node (cluster/gateway.rs). 0 means none, so it becomes 1000.
+    pub fn close_with(&self, code: u16) {
+        let code = if code == 0 {
+            CloseCode::Normal.code()
+        } else {
+            code
+        };
         // Keep the first reason: it is the one worth reporting.
         self.code.send_if_modified(|c| {
             let first = *c == 0;
             if first {
-                *c = code.code();
+                *c = code;
             }
             first
         });
@@ -163,5 +174,14 @@ impl ConnHandle {
 
     pub fn close(&self, code: CloseCode) {
         self.closer.close(code);
+    }
+
+    pub fn close_with(&self, code: u16) {
+        self.closer.close_with(code);
+    }
+
+    /// Resolves once the connection was asked to close; returns the code.
+    pub async fn closed(&self) -> u16 {
+        self.closer.closed().await
     }
 }

@@ -12,7 +12,7 @@ use super::state::Hub;
 use crate::store::{Agent, SessionRecord};
 
 /// Who is on the other end of a connection, once `hello` succeeded.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Principal {
     /// `ip`: the client's address, for admission limits.
     Visitor {

@@ -14,6 +14,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// This node no longer holds the cluster's core lease (cluster/lease.rs).
+    #[error("this node is no longer the cluster's core")]
+    Fenced,
     #[error("the event writer has stopped")]
     WriterStopped,
     /// Erasure refused: this session of the person has not ended, and the

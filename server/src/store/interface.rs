@@ -148,6 +148,10 @@ pub trait Store: Send + Sync + 'static {
     /// event's.
     /// `Conflict("event")` if a seq is already taken; then nothing is written.
     async fn append_events(&self, batch: &[(String, Event)]) -> Result<()>;
+    /// Appends only while this node holds the cluster's core lease at
+    /// `epoch` (`Fenced` otherwise); `None` lifts the check. Postgres only:
+    /// SQLite runs a single node and ignores it.
+    fn fence_events(&self, epoch: Option<i64>);
     /// Events with seq > `after_seq`, oldest first, at most `limit`.
     async fn events_after(
         &self,

@@ -1,17 +1,21 @@
 //! Postgres: the shared store when Tandem runs on several machines.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 
 use protocol::Event;
 
-use super::error::Result;
+use super::error::{Result, StoreError};
 use super::sql::rows::{conflict, to_json};
 use super::sql::sql_store;
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// The epoch of the cluster's core lease this node holds, 0 when it
+    /// holds none or runs alone: see `set_fence`.
+    fence: AtomicI64,
 }
 
 impl PostgresStore {
@@ -53,6 +57,10 @@ impl PostgresStore {
             10,
             include_str!("../../migrations/postgres/0010_agent_presence.sql"),
         ),
+        (
+            11,
+            include_str!("../../migrations/postgres/0011_cluster_lease.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {
@@ -65,12 +73,35 @@ impl PostgresStore {
             .max_connections(16)
             .connect_with(options)
             .await?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore {
+            pool,
+            fence: AtomicI64::new(0),
+        })
+    }
+
+    /// `Store::fence_events`: from now on each batch of events commits only
+    /// while the cluster's core lease still has this epoch. The check takes
+    /// a shared lock on the lease row inside the batch's transaction, so a
+    /// node taking the lease over waits for batches in flight, and every
+    /// later batch of the old holder fails: a paused or cut-off node cannot
+    /// number events behind the new core's back.
+    fn set_fence(&self, epoch: Option<i64>) {
+        self.fence.store(epoch.unwrap_or(0), Ordering::SeqCst);
     }
 
     /// `Store::append_events`: one transaction, a statement per event.
     async fn write_events(&self, batch: &[(String, Event)]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        let fence = self.fence.load(Ordering::SeqCst);
+        if fence != 0 {
+            let held: Option<i64> =
+                sqlx::query_scalar("SELECT epoch FROM cluster_lease WHERE name = 'core' FOR SHARE")
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if held != Some(fence) {
+                return Err(StoreError::Fenced);
+            }
+        }
         for (session_id, e) in batch {
             sqlx::query(
                 "INSERT INTO events (session_id, seq, at, author, author_name, body) VALUES ($1, $2, $3, $4, $5, $6)",

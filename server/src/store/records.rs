@@ -91,7 +91,7 @@ impl std::str::FromStr for VoicePolicy {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Agent {
     pub id: String,
     pub email: String,

@@ -53,6 +53,10 @@ impl SqliteStore {
             10,
             include_str!("../../migrations/sqlite/0010_agent_presence.sql"),
         ),
+        (
+            11,
+            include_str!("../../migrations/sqlite/0011_cluster_lease.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.
@@ -83,6 +87,9 @@ impl SqliteStore {
         let events = EventThread::start(&file)?;
         Ok(SqliteStore { pool, events })
     }
+
+    /// `Store::fence_events`: one SQLite file has one node, never fenced.
+    fn set_fence(&self, _epoch: Option<i64>) {}
 
     async fn write_events(&self, batch: &[(String, Event)]) -> Result<()> {
         self.events.append(batch).await

@@ -50,9 +50,19 @@ mod tempdir {
 }
 
 /// Starts `tandem serve` logging in `log_format` (`None`: the default), with
-/// `extra` serve flags.
+/// `extra` serve flags, on a SQLite database of its own.
+#[allow(dead_code)] // tests/cluster.rs starts its nodes with `start_on`
 pub fn start(log_format: Option<&str>, extra: &[&str]) -> Server {
+    start_on(None, log_format, extra)
+}
+
+/// Starts `tandem serve` on `database_url` (`None`: a SQLite database of its own).
+pub fn start_on(database_url: Option<&str>, log_format: Option<&str>, extra: &[&str]) -> Server {
     let dir = tempdir::new();
+    let database_url = match database_url {
+        Some(url) => url.to_string(),
+        None => format!("sqlite://{}/t.db", dir.0.display()),
+    };
     let mut command = Command::new(env!("CARGO_BIN_EXE_tandem"));
     if let Some(format) = log_format {
         command.args(["--log-format", format]);
@@ -61,7 +71,7 @@ pub fn start(log_format: Option<&str>, extra: &[&str]) -> Server {
         .args(["serve", "--listen", "127.0.0.1:0", "--no-turn"])
         .args(extra)
         .arg("--database-url")
-        .arg(format!("sqlite://{}/t.db", dir.0.display()))
+        .arg(database_url)
         .env("TANDEM_LOG", "info")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -287,6 +287,9 @@ macro_rules! sql_store {
             ) -> $crate::store::Result<()> {
                 self.write_events(batch).await
             }
+            fn fence_events(&self, epoch: Option<i64>) {
+                self.set_fence(epoch)
+            }
             async fn events_after(
                 &self,
                 session_id: &str,

@@ -1,0 +1,235 @@
+//! The core's side of other nodes' sockets. Each one becomes a connection of
+//! the hub like a local socket: an outbound queue (drained to the bus
+//! instead of a socket) and a task applying its frames in order (as a local
+//! socket's reader does). Limits that protect the process — frame rates,
+//! sizes, `hello` deadlines, strikes — were applied by the gateway; the
+//! hub's own rules (who may act on which session, unstored-message caps,
+//! lagging connections) apply here as for any connection.
+//!
+//! A gateway that dies cannot say its sockets closed: every second the core
+//! asks the bus which nodes still listen, and detaches the sockets of those
+//! that do not (an agent's ringing offer moves on, as on a local close).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use protocol::{CloseCode, decode_client};
+use tokio::sync::mpsc;
+
+use super::bus::Bus;
+use super::message::{FromSocket, NodeConn, Opened, ToCore, ToNode};
+use crate::hub::{ConnHandle, Hub, HubError, Principal, Wire};
+
+/// Frames from one remote socket waiting to be applied; a socket that
+/// outruns the hub this far is closed as lagging (its client resumes).
+const INBOUND: usize = 256;
+/// How often the core checks that the nodes holding its sockets still listen.
+pub const SWEEP: Duration = Duration::from_secs(1);
+
+type Key = (String, NodeConn);
+
+pub struct Remotes {
+    hub: Hub,
+    bus: Bus,
+    conns: Mutex<HashMap<Key, mpsc::Sender<FromSocket>>>,
+}
+
+impl Remotes {
+    pub fn new(hub: Hub, bus: Bus) -> Arc<Remotes> {
+        Arc::new(Remotes {
+            hub,
+            bus,
+            conns: Mutex::default(),
+        })
+    }
+
+    fn conns(&self) -> std::sync::MutexGuard<'_, HashMap<Key, mpsc::Sender<FromSocket>>> {
+        self.conns.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A message from a gateway.
+    pub fn receive(self: &Arc<Self>, msg: ToCore) {
+        let key = (msg.node, msg.conn);
+        match msg.what {
+            FromSocket::Open(opened) => self.open(key, opened),
+            what => {
+                let Some(tx) = self.conns().get(&key).cloned() else {
+                    // Not (or no longer) attached here: tell the socket to
+                    // reconnect, unless it is gone already.
+                    if what != FromSocket::Closed {
+                        self.send(&key.0, ToNode::Close(key.1, CloseCode::Restart.code()));
+                    }
+                    return;
+                };
+                if tx.try_send(what).is_err() {
+                    tracing::warn!(
+                        node = key.0.as_str(),
+                        conn = key.1,
+                        "remote socket lagging; closing it"
+                    );
+                    self.conns().remove(&key);
+                    self.send(&key.0, ToNode::Close(key.1, CloseCode::Lagging.code()));
+                }
+            }
+        }
+    }
+
+    fn send(self: &Arc<Self>, node: &str, msg: ToNode) {
+        let (bus, channel) = (self.bus.clone(), self.bus.node_channel(node));
+        tokio::spawn(async move {
+            let _ = bus.publish(&channel, msg.encode()).await;
+        });
+    }
+
+    fn open(self: &Arc<Self>, key: Key, opened: Opened) {
+        let (conn, outbound, closer) = self.hub.new_conn();
+        let (tx, inbound) = mpsc::channel(INBOUND);
+        if let Some(previous) = self.conns().insert(key.clone(), tx) {
+            // The same socket opened twice (a gateway bug): the newer wins.
+            drop(previous);
+        }
+        let channel = self.bus.node_channel(&key.0);
+        tokio::spawn(write(
+            self.bus.clone(),
+            channel,
+            key.1,
+            outbound,
+            closer.clone(),
+        ));
+        let me = self.clone();
+        tokio::spawn(async move {
+            me.read(&key, conn.clone(), opened, inbound).await;
+            // However it ended, the socket is gone from the hub and the map
+            // (unless a newer open took its place).
+            let mut conns = me.conns();
+            if conns.get(&key).is_some_and(|tx| tx.is_closed()) {
+                conns.remove(&key);
+            }
+            drop(conns);
+            conn.close(CloseCode::Normal);
+        });
+    }
+
+    /// Applies one remote socket's frames in order until it closes.
+    async fn read(
+        &self,
+        key: &Key,
+        conn: ConnHandle,
+        opened: Opened,
+        mut inbound: mpsc::Receiver<FromSocket>,
+    ) {
+        let principal = opened.principal;
+        if let Principal::Agent(agent) = &principal {
+            self.hub.recall_presence(agent).await;
+        }
+        self.hub
+            .attach(&principal, &conn, opened.visitor_token, opened.rid);
+        let closed = conn.closed();
+        tokio::pin!(closed);
+        loop {
+            let what = tokio::select! {
+                what = inbound.recv() => what,
+                _ = &mut closed => None,
+            };
+            match what {
+                Some(FromSocket::Text(text)) => match decode_client(&text) {
+                    Ok(env) => {
+                        self.hub.answer(&principal, &conn, env).await;
+                    }
+                    Err(e) => {
+                        let refusal = HubError::new(e.code, e.message);
+                        conn.send_refusal(&refusal.frame(e.rid, None));
+                    }
+                },
+                Some(FromSocket::Binary(bytes)) => {
+                    if let Err(e) = self.hub.cobrowse_frame(&principal, bytes) {
+                        conn.send_refusal(&e.frame(None, None));
+                    }
+                }
+                Some(FromSocket::Open(_)) => {}
+                Some(FromSocket::Closed) | None => break,
+            }
+        }
+        self.hub.detach(&principal, conn.id);
+        tracing::debug!(
+            node = key.0.as_str(),
+            conn = key.1,
+            "remote socket detached"
+        );
+    }
+
+    /// Detaches every socket of nodes that no longer listen on the bus.
+    pub async fn sweep(&self) {
+        let nodes: Vec<String> = {
+            let conns = self.conns();
+            let mut nodes: Vec<String> = conns.keys().map(|(n, _)| n.clone()).collect();
+            nodes.sort();
+            nodes.dedup();
+            nodes
+        };
+        let channels: Vec<String> = nodes.iter().map(|n| self.bus.node_channel(n)).collect();
+        let Ok(counts) = self.bus.subscribers(&channels).await else {
+            return;
+        };
+        for (node, count) in nodes.iter().zip(counts) {
+            if count == 0 {
+                tracing::info!(
+                    node = node.as_str(),
+                    "node gone from the bus; detaching its sockets"
+                );
+                // Dropping the senders ends each socket's task, which detaches it.
+                self.conns().retain(|(n, _), _| n != node);
+            }
+        }
+    }
+
+    /// Detaches every remote socket (the core lost the bus or its lease).
+    pub fn clear(&self) {
+        self.conns().clear();
+    }
+}
+
+/// Drains one remote socket's outbound queue to its node, in order; on
+/// close, sends what is queued (unless it lagged) and the close code.
+async fn write(
+    bus: Bus,
+    channel: String,
+    id: NodeConn,
+    mut outbound: mpsc::Receiver<Wire>,
+    closer: Arc<crate::hub::outbound::Closer>,
+) {
+    let closed = closer.closed();
+    tokio::pin!(closed);
+    let publish = |wire: Wire| {
+        let msg = match wire {
+            Wire::Text(t) => ToNode::Text(id, t.into()),
+            Wire::Binary(b) => ToNode::Binary(id, b),
+        };
+        let (bus, channel) = (&bus, &channel);
+        async move { bus.publish(channel, msg.encode()).await }
+    };
+    loop {
+        tokio::select! {
+            wire = outbound.recv() => match wire {
+                Some(wire) => {
+                    if !matches!(publish(wire).await, Ok(n) if n > 0) {
+                        // The node is gone or the bus failed: the socket's
+                        // task learns it from the sweep or the node's own close.
+                        closer.close(CloseCode::Restart);
+                    }
+                }
+                None => break,
+            },
+            code = &mut closed => {
+                if code != CloseCode::Lagging.code() {
+                    while let Ok(wire) = outbound.try_recv() {
+                        let _ = publish(wire).await;
+                    }
+                }
+                let _ = bus.publish(&channel, ToNode::Close(id, code).encode()).await;
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! A gateway: this node's sockets while another node is the core. `hello`
+//! is checked here (tokens, the store, this node's admission limits); after
+//! it, every frame goes to the core as it arrived, and what the core sends
+//! back is written to the socket. The core applies the same rules and
+//! limits to these sockets as to its own: it sees each one as a connection
+//! of its hub (cluster/core.rs).
+//!
+//! When the core stops answering (a publish reaches no subscriber, or the
+//! bus fails), the gateway retires its route: its sockets reconnect and
+//! wait for the next core (`Live::ready_route`).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::mpsc;
+
+use super::bus::Bus;
+use super::message::{FromSocket, NodeConn, Opened, ToCore, ToNode};
+use super::route::Live;
+use crate::hub::outbound::Closer;
+use crate::hub::{ConnHandle, Wire};
+
+pub struct Gateway {
+    bus: Bus,
+    /// This node's id, so the core knows where to answer.
+    node: String,
+    /// The core's channel (its epoch's).
+    core: String,
+    /// The route generation this gateway is, to retire exactly it.
+    generation: std::sync::OnceLock<u64>,
+    live: Live,
+    next: AtomicU64,
+    conns: Mutex<HashMap<NodeConn, ConnHandle>>,
+}
+
+impl Gateway {
+    pub(super) fn new(bus: Bus, node: &str, epoch: i64, live: Live) -> Gateway {
+        Gateway {
+            core: bus.core_channel(epoch),
+            bus,
+            node: node.to_string(),
+            generation: Default::default(),
+            live,
+            next: AtomicU64::new(0),
+            conns: Mutex::default(),
+        }
+    }
+
+    pub(super) fn bind(&self, generation: u64) {
+        let _ = self.generation.set(generation);
+    }
+
+    fn conns(&self) -> std::sync::MutexGuard<'_, HashMap<NodeConn, ConnHandle>> {
+        self.conns.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A socket's outbound queue, registered to receive the core's frames.
+    pub fn new_conn(&self) -> (ConnHandle, mpsc::Receiver<Wire>, Arc<Closer>) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let (conn, rx, closer) = ConnHandle::new(id);
+        self.conns().insert(id, conn.clone());
+        (conn, rx, closer)
+    }
+
+    /// The socket passed `hello`: the core attaches it and says `welcome`.
+    pub async fn open(&self, conn: NodeConn, opened: Opened) {
+        self.forward(conn, FromSocket::Open(opened)).await;
+    }
+
+    pub async fn text(&self, conn: NodeConn, text: &str) {
+        self.forward(conn, FromSocket::Text(text.to_string())).await;
+    }
+
+    pub async fn binary(&self, conn: NodeConn, bytes: Bytes) {
+        self.forward(conn, FromSocket::Binary(bytes)).await;
+    }
+
+    /// The socket ended; `told_core`: whether it had been opened there.
+    pub async fn closed(&self, conn: NodeConn, told_core: bool) {
+        self.conns().remove(&conn);
+        if told_core {
+            self.forward(conn, FromSocket::Closed).await;
+        }
+    }
+
+    async fn forward(&self, conn: NodeConn, what: FromSocket) {
+        let msg = ToCore {
+            node: self.node.clone(),
+            conn,
+            what,
+        };
+        match self.bus.publish(&self.core, msg.encode()).await {
+            Ok(0) => {
+                tracing::warn!(
+                    core = self.core.as_str(),
+                    "the core is not listening; reconnecting this node's sockets"
+                );
+                self.retire();
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "the bus failed; reconnecting this node's sockets");
+                self.retire();
+            }
+        }
+    }
+
+    fn retire(&self) {
+        if let Some(g) = self.generation.get() {
+            self.live.retire(*g);
+        }
+    }
+
+    /// A frame (or a close) from the core for one of this node's sockets.
+    pub(super) fn deliver(&self, msg: ToNode) {
+        let conns = self.conns();
+        match msg {
+            ToNode::Text(id, text) => {
+                if let (Some(conn), Ok(text)) = (conns.get(&id), Utf8Bytes::try_from(text)) {
+                    conn.send(&Wire::Text(text));
+                }
+            }
+            ToNode::Binary(id, bytes) => {
+                if let Some(conn) = conns.get(&id) {
+                    conn.send_lossy(&Wire::Binary(bytes));
+                }
+            }
+            ToNode::Close(id, code) => {
+                if let Some(conn) = conns.get(&id) {
+                    conn.close_with(code);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Several nodes on one Postgres and one Redis (docs/architecture.md,
+//! "Cluster"). One node at a time is the core: it holds the core lease in
+//! Postgres (`lease.rs`) and runs the hub, so every rule that needs one
+//! view — the queue's order, agents' capacity, each session's numbering —
+//! keeps the single process it was written for. Every node accepts
+//! sockets: on the core they reach the hub directly; on the others
+//! (gateways, `gateway.rs`) their frames travel over Redis pub/sub
+//! (`bus.rs`, `message.rs`) to the core, which treats them as its own
+//! connections (`core.rs`). `route.rs` holds which of the two a node is
+//! right now; `node.rs` decides it.
+//!
+//! Without `--redis-url` none of this runs: a single node's route is its
+//! own hub for good, exactly as before.
+
+pub mod bus;
+pub mod core;
+pub mod gateway;
+pub mod lease;
+pub mod message;
+pub mod node;
+pub mod route;
+
+pub use route::{Live, Route};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use crate::drain::Drain;
+use crate::store::Store;
+
+/// How a node joins a cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    /// `redis://host:port/`.
+    pub redis_url: String,
+    /// Prefix of the bus's channels, so clusters may share a Redis.
+    pub name: String,
+    /// How long the core lease lasts without renewal: the longest a dead
+    /// core goes unnoticed.
+    pub lease_ttl: Duration,
+}
+
+/// The default lease lifetime: a killed core is replaced within it (plus a
+/// tick), well inside the 5 seconds its clients may take to resume.
+pub const LEASE_TTL: Duration = Duration::from_millis(2500);
+
+/// Joins the cluster: connects to the bus and the lease, then runs this
+/// node's part (node.rs) until the server drains. Waits, up to two lease
+/// lifetimes, until the node has a route, so a node that says it is ready
+/// takes sockets; after that it serves whatever the cluster's state.
+pub async fn join(
+    config: &ClusterConfig,
+    database_url: &str,
+    store: Arc<dyn Store>,
+    live: Live,
+    make_hub: node::MakeHub,
+    drain: Drain,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    if !database_url.starts_with("postgres") {
+        bail!(
+            "a cluster shares one Postgres database: --redis-url needs --database-url postgres://…"
+        );
+    }
+    let bus = bus::Bus::connect(&config.redis_url, &config.name)
+        .await
+        .with_context(|| format!("connecting to Redis at {}", config.redis_url))?;
+    let id = crate::ids::new_id("n_");
+    let lease = lease::Lease::connect(database_url, &id, config.lease_ttl).await?;
+    tracing::info!(node = id.as_str(), "joining the cluster");
+    let node = node::Node::new(
+        id,
+        bus,
+        lease,
+        config.lease_ttl,
+        live.clone(),
+        store,
+        make_hub,
+    );
+    let task = tokio::spawn(async move { node.run(drain.started()).await });
+    if live.ready_route(2 * config.lease_ttl).await.is_none() {
+        tracing::warn!("no core yet; serving once one is elected");
+    }
+    Ok(task)
+}

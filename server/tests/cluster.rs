@@ -1,0 +1,334 @@
+//! Several `tandem` processes on one Postgres and one Redis: a visitor and
+//! an agent on different nodes talk as on one, and the conversation goes on
+//! when the node running the hub is killed (-9) or a gateway node dies.
+//! Needs Postgres (TANDEM_TEST_POSTGRES_URL, default the local `test`
+//! database) and Redis (TANDEM_TEST_REDIS_URL, default the local one); each
+//! test makes a database and a cluster name of its own.
+
+mod binary;
+
+use std::time::{Duration, Instant};
+
+use protocol::{ClientFrame, EventBody, ServerFrame, SessionState};
+use sqlx::Connection;
+use tandem_server::accounts::{self, NewAgent};
+use tandem_tests::{Client, SHOP_ORIGIN, SITE};
+
+fn admin_url() -> String {
+    std::env::var("TANDEM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+fn redis_url() -> String {
+    std::env::var("TANDEM_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into())
+}
+
+/// A database and a cluster name for one test; nodes join with `node()`.
+struct Cluster {
+    name: String,
+    database_url: String,
+}
+
+impl Cluster {
+    async fn new() -> Cluster {
+        let name = tandem_server::ids::new_id("cluster_");
+        let mut admin = sqlx::PgConnection::connect(&admin_url())
+            .await
+            .expect("Postgres is reachable (TANDEM_TEST_POSTGRES_URL)");
+        // The name is ours: an id of hex digits.
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("a database for the test");
+        let base = admin_url();
+        let database_url = format!("{}/{name}", &base[..base.rfind('/').expect("a path")]);
+        Cluster { name, database_url }
+    }
+
+    /// Starts a node (`tandem serve` in a process of its own) and waits
+    /// until it serves.
+    fn node(&self) -> binary::Server {
+        binary::start_on(
+            Some(&self.database_url),
+            None,
+            &[
+                "--redis-url",
+                &redis_url(),
+                "--cluster-name",
+                &self.name,
+                "--lease-ms",
+                "1500",
+                "--allow-origin",
+                &format!("{SITE}={SHOP_ORIGIN}"),
+            ],
+        )
+    }
+
+    /// Adds an agent straight to the database; returns the password.
+    async fn add_agent(&self, email: &str, name: &str) -> String {
+        let store = tandem_server::store::open(&self.database_url)
+            .await
+            .expect("store opens");
+        let password = format!("pw-{}", tandem_server::ids::new_id(""));
+        let new = NewAgent {
+            email,
+            name,
+            password: &password,
+            skills: Vec::new(),
+            capacity: 4,
+        };
+        accounts::add_agent(store.as_ref(), new)
+            .await
+            .expect("agent added");
+        password
+    }
+
+    async fn drop_database(self) {
+        let mut admin = sqlx::PgConnection::connect(&admin_url())
+            .await
+            .expect("Postgres is reachable");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut admin)
+        .await;
+    }
+}
+
+fn ws(node: &binary::Server, path: &str) -> String {
+    format!("{}{path}", node.url.replacen("http", "ws", 1))
+}
+
+async fn login(node: &binary::Server, email: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/login", node.url))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login sent");
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.expect("JSON");
+    body["token"].as_str().expect("a token").to_string()
+}
+
+/// Connects and says hello, retrying while the cluster has no core to
+/// route to (the upgrade is refused with 503, or the socket is closed
+/// before `welcome`); returns the client and its `welcome`.
+async fn hello(url: &str, origin: Option<&str>, token: Option<String>) -> (Client, ServerFrame) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(mut client) = Client::connect(url, origin).await {
+            client
+                .send(ClientFrame::Hello {
+                    token: token.clone(),
+                    page: None,
+                })
+                .await;
+            if let Ok(Ok(welcome)) =
+                tokio::time::timeout(Duration::from_secs(6), welcome(&mut client)).await
+            {
+                return (client, welcome);
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no welcome from {url} within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn welcome(client: &mut Client) -> anyhow::Result<ServerFrame> {
+    loop {
+        let env = client.recv().await?;
+        if matches!(env.frame, ServerFrame::Welcome { .. }) {
+            return Ok(env.frame);
+        }
+    }
+}
+
+async fn agent(node: &binary::Server, token: &str) -> Client {
+    hello(&ws(node, "/ws/agent"), None, Some(token.to_string()))
+        .await
+        .0
+}
+
+/// A visitor; returns the client and its token.
+async fn visitor(node: &binary::Server, token: Option<String>) -> (Client, String) {
+    let url = ws(node, &format!("/ws/visitor?site={SITE}"));
+    let (client, welcome) = hello(&url, Some(SHOP_ORIGIN), token).await;
+    let ServerFrame::Welcome {
+        token: Some(token), ..
+    } = welcome
+    else {
+        panic!("a visitor's welcome carries a token")
+    };
+    (client, token)
+}
+
+async fn say(client: &mut Client, session: &str, text: &str) {
+    client
+        .send(ClientFrame::ChatSend {
+            session: session.into(),
+            client_id: None,
+            text: text.into(),
+        })
+        .await;
+}
+
+/// Waits for the message `text`; returns its seq.
+async fn heard(client: &mut Client, text: &str) -> u64 {
+    let frame = client
+        .expect(|f| matches!(f, ServerFrame::Event { event, .. } if matches!(&event.body, EventBody::Message { text: t, .. } if t == text)))
+        .await;
+    match frame {
+        ServerFrame::Event { event, .. } => event.seq,
+        _ => unreachable!("matched above"),
+    }
+}
+
+fn is_active(f: &ServerFrame) -> bool {
+    matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)
+}
+
+/// The agent on one node, the visitor on another: help request, offer,
+/// accept, and messages both ways. Returns agent, visitor, session id and
+/// the visitor's token.
+async fn conversation(
+    agent_node: &binary::Server,
+    visitor_node: &binary::Server,
+    token: &str,
+) -> (Client, Client, String, String) {
+    let mut ana = agent(agent_node, token).await;
+    ana.go_online().await;
+    let (mut visitor, visitor_token) = visitor(visitor_node, None).await;
+    let session = visitor.ask_for_help("Where is my parcel?").await;
+    ana.expect(|f| matches!(f, ServerFrame::Queue { items, .. } if items.iter().any(|i| i.session == session)))
+        .await;
+    ana.accept(&session).await;
+    visitor.expect(is_active).await;
+    say(&mut visitor, &session, "It left Lyon on Monday").await;
+    heard(&mut ana, "It left Lyon on Monday").await;
+    say(&mut ana, &session, "Let me look it up").await;
+    heard(&mut visitor, "Let me look it up").await;
+    (ana, visitor, session, visitor_token)
+}
+
+/// Every message of the session's log, in seq order, checked gapless.
+async fn messages(client: &mut Client, session: &str) -> Vec<String> {
+    let events = client.history(session).await;
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e.seq, i as u64 + 1, "the log is numbered without a gap");
+    }
+    events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Message { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_conversation_across_nodes_survives_killing_the_core() {
+    let cluster = Cluster::new().await;
+    let core = cluster.node(); // first up: takes the lease
+    let gateway = cluster.node();
+    let password = cluster.add_agent("ana@example.com", "Ana").await;
+    let token = login(&gateway, "ana@example.com", &password).await;
+
+    // The agent's socket is on the gateway, the visitor's on the core.
+    let (mut ana, mut visitor, session, visitor_token) =
+        conversation(&gateway, &core, &token).await;
+    let last = heard_seq_of_history(&mut visitor, &session).await;
+
+    // kill -9 the node running the hub, mid-conversation.
+    let killed = Instant::now();
+    drop(core);
+    drop(visitor);
+
+    // Both come back through the surviving node, which takes the core over.
+    let (mut visitor, _) = visitor_back(&gateway, visitor_token).await;
+    ana = reconnected_agent(ana, &gateway, &token).await;
+    eprintln!("both resumed {:?} after the kill", killed.elapsed());
+
+    // Nothing acknowledged was lost, nothing doubled, numbering gapless.
+    assert_eq!(
+        messages(&mut visitor, &session).await,
+        [
+            "Where is my parcel?",
+            "It left Lyon on Monday",
+            "Let me look it up"
+        ]
+    );
+    say(&mut visitor, &session, "Still there?").await;
+    let seq = heard(&mut ana, "Still there?").await;
+    assert_eq!(seq, last + 1, "the new core numbers after the old one");
+    say(&mut ana, &session, "Yes: it arrives tomorrow").await;
+    heard(&mut visitor, "Yes: it arrives tomorrow").await;
+    cluster.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_dead_gateway_takes_its_sockets_with_it_and_the_agent_carries_on_elsewhere() {
+    let cluster = Cluster::new().await;
+    let core = cluster.node();
+    let gateway = cluster.node();
+    let password = cluster.add_agent("ana@example.com", "Ana").await;
+    let token = login(&core, "ana@example.com", &password).await;
+    let (ana, mut visitor, session, _) = conversation(&gateway, &core, &token).await;
+
+    // The gateway dies with the agent's only socket: the core notices
+    // (its channel has no listener) and the agent is no longer connected.
+    drop(gateway);
+    drop(ana);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let figures = supervisor(&core, &token).await;
+        let connected = figures["live"]["agents"][0]["connected"].as_bool();
+        if connected == Some(false) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the dead node's socket is still attached: {figures}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The agent reconnects to the core's node and the conversation goes on.
+    let mut ana = agent(&core, &token).await;
+    say(&mut visitor, &session, "Hello?").await;
+    heard(&mut ana, "Hello?").await;
+    cluster.drop_database().await;
+}
+
+async fn supervisor(node: &binary::Server, token: &str) -> serde_json::Value {
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/supervisor", node.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("JSON")
+}
+
+/// The last seq the client can read in the session's log.
+async fn heard_seq_of_history(client: &mut Client, session: &str) -> u64 {
+    client.history(session).await.last().map_or(0, |e| e.seq)
+}
+
+async fn visitor_back(node: &binary::Server, token: String) -> (Client, String) {
+    visitor(node, Some(token)).await
+}
+
+/// The agent's socket on the surviving node is told to reconnect when that
+/// node takes the core over; the agent does, as the console would.
+async fn reconnected_agent(mut ana: Client, node: &binary::Server, token: &str) -> Client {
+    let _ = ana.expect_close().await;
+    let mut ana = agent(node, token).await;
+    ana.go_online().await;
+    ana
+}
