@@ -242,6 +242,23 @@ async fn a_conversation_across_nodes_survives_killing_the_core() {
     let (mut ana, mut visitor, session, visitor_token) =
         conversation(&gateway, &core, &token).await;
     let last = heard_seq_of_history(&mut visitor, &session).await;
+    // The team board on the gateway shows what the core knows.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let figures = supervisor(&gateway, &token).await;
+        let ana_board = &figures["live"]["agents"][0];
+        if ana_board["name"] == "Ana"
+            && ana_board["open"] == 1
+            && figures["live"]["active_sessions"] == 1
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the gateway's figures: {figures}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // kill -9 the node running the hub, mid-conversation.
     let killed = Instant::now();
@@ -304,6 +321,8 @@ async fn a_dead_gateway_takes_its_sockets_with_it_and_the_agent_carries_on_elsew
     cluster.drop_database().await;
 }
 
+/// The supervisor's figures from `node`; `null` while it has none yet (a
+/// gateway before the core's first publication answers 503).
 async fn supervisor(node: &binary::Server, token: &str) -> serde_json::Value {
     let res = reqwest::Client::new()
         .get(format!("{}/api/v1/supervisor", node.url))
@@ -311,8 +330,11 @@ async fn supervisor(node: &binary::Server, token: &str) -> serde_json::Value {
         .send()
         .await
         .expect("request sent");
-    assert_eq!(res.status(), 200);
-    res.json().await.expect("JSON")
+    match res.status().as_u16() {
+        200 => res.json().await.expect("JSON"),
+        503 => serde_json::Value::Null,
+        other => panic!("the supervisor's figures answered {other}"),
+    }
 }
 
 /// The last seq the client can read in the session's log.
@@ -331,4 +353,204 @@ async fn reconnected_agent(mut ana: Client, node: &binary::Server, token: &str) 
     let mut ana = agent(node, token).await;
     ana.go_online().await;
     ana
+}
+
+fn share_is(state: protocol::cobrowse::ShareState) -> impl Fn(&ServerFrame) -> bool {
+    move |f| matches!(f, ServerFrame::Cobrowse { state: s, .. } if *s == state)
+}
+
+fn page_frame(session: &str, seq: u32) -> Vec<u8> {
+    use protocol::cobrowse::{FrameKind, encode_frame};
+    match seq {
+        0 => {
+            let body = br#"{"url":"http://shop.test/","vw":1280,"vh":800,"root":{"i":1,"k":"e","t":"html"},"epoch":1}"#;
+            encode_frame(FrameKind::Keyframe, session, 1, 0, body)
+        }
+        _ => {
+            let body = format!(r#"{{"ops":[{{"o":"mouse","x":{seq},"y":1}}]}}"#);
+            encode_frame(FrameKind::Delta, session, 1, seq, body.as_bytes())
+        }
+    }
+}
+
+#[tokio::test]
+async fn screen_sharing_crosses_nodes_with_a_late_tab_on_a_third() {
+    use protocol::cobrowse::ShareState;
+    let cluster = Cluster::new().await;
+    let core = cluster.node();
+    let (a, b) = (cluster.node(), cluster.node());
+    let password = cluster.add_agent("ana@example.com", "Ana").await;
+    let token = login(&a, "ana@example.com", &password).await;
+    // The visitor on one gateway, the agent on the other: every frame
+    // crosses the bus twice.
+    let (mut ana, mut visitor, session, _) = conversation(&a, &b, &token).await;
+    ana.send(ClientFrame::CobrowseRequest {
+        session: session.clone(),
+    })
+    .await;
+    visitor.expect(share_is(ShareState::Requested)).await;
+    visitor
+        .send(ClientFrame::CobrowseStart {
+            session: session.clone(),
+        })
+        .await;
+    ana.expect(share_is(ShareState::Active)).await;
+    let frames: Vec<Vec<u8>> = (0..3).map(|seq| page_frame(&session, seq)).collect();
+    for f in &frames {
+        visitor.send_binary(f.clone()).await;
+    }
+    for f in &frames {
+        assert_eq!(&ana.recv_binary().await, f, "relayed unchanged, in order");
+    }
+    // A second tab of the agent's, on the core's node, catches up from the log.
+    let mut late = agent(&core, &token).await;
+    late.send(ClientFrame::CobrowseSubscribe {
+        session: session.clone(),
+        fresh: false,
+    })
+    .await;
+    for f in &frames {
+        assert_eq!(&late.recv_binary().await, f, "replayed in order, unchanged");
+    }
+    let next = page_frame(&session, 3);
+    visitor.send_binary(next.clone()).await;
+    assert_eq!(ana.recv_binary().await, next);
+    assert_eq!(late.recv_binary().await, next);
+    cluster.drop_database().await;
+}
+
+/// SIGTERM, as a rolling restart sends it.
+fn terminate(node: &binary::Server) {
+    let pid = node.child.id();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn a_core_asked_to_stop_hands_over_and_the_conversation_goes_on() {
+    let cluster = Cluster::new().await;
+    let core = cluster.node();
+    let gateway = cluster.node();
+    let password = cluster.add_agent("ana@example.com", "Ana").await;
+    let token = login(&gateway, "ana@example.com", &password).await;
+    let (ana, visitor, session, visitor_token) = conversation(&gateway, &core, &token).await;
+
+    let stopped = Instant::now();
+    terminate(&core);
+    // The visitor's socket is told to reconnect (1012), like the agent's
+    // when its node becomes the core.
+    let mut visitor = visitor;
+    assert_eq!(visitor.expect_close().await, Some(1012));
+    let (mut visitor, _) = visitor_back(&gateway, visitor_token).await;
+    let mut ana = reconnected_agent(ana, &gateway, &token).await;
+    eprintln!(
+        "handed over and resumed {:?} after SIGTERM",
+        stopped.elapsed()
+    );
+    say(&mut visitor, &session, "Are you still there?").await;
+    heard(&mut ana, "Are you still there?").await;
+    assert_eq!(
+        messages(&mut ana, &session).await.len(),
+        4,
+        "the three messages before and the one after"
+    );
+    cluster.drop_database().await;
+}
+
+/// A Redis of the test's own, which it may stop and start again.
+struct OwnRedis {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> OwnRedis {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server runs");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis-server listens"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OwnRedis { port, child }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("an address")
+        .port()
+}
+
+#[tokio::test]
+async fn a_redis_restart_loses_nothing() {
+    let redis = OwnRedis::start(free_port());
+    let port = redis.port;
+    let cluster = Cluster::new().await;
+    let node = |c: &Cluster| {
+        binary::start_on(
+            Some(&c.database_url),
+            None,
+            &[
+                "--redis-url",
+                &redis.url(),
+                "--cluster-name",
+                &c.name,
+                "--lease-ms",
+                "1500",
+                "--allow-origin",
+                &format!("{SITE}={SHOP_ORIGIN}"),
+            ],
+        )
+    };
+    let core = node(&cluster);
+    let gateway = node(&cluster);
+    let password = cluster.add_agent("ana@example.com", "Ana").await;
+    let token = login(&gateway, "ana@example.com", &password).await;
+    let (ana, mut visitor, session, _) = conversation(&gateway, &core, &token).await;
+
+    // Redis goes away and comes back empty: the gateway's sockets are told
+    // to reconnect, the core's carry on.
+    drop(redis);
+    let mut ana = ana;
+    assert_eq!(ana.expect_close().await, Some(1012));
+    say(&mut visitor, &session, "Sent while Redis was down").await;
+    heard(&mut visitor, "Sent while Redis was down").await;
+    let _redis = OwnRedis::start(port);
+    let mut ana = agent(&gateway, &token).await;
+    assert_eq!(
+        messages(&mut ana, &session).await,
+        [
+            "Where is my parcel?",
+            "It left Lyon on Monday",
+            "Let me look it up",
+            "Sent while Redis was down"
+        ]
+    );
+    say(&mut ana, &session, "Back").await;
+    heard(&mut visitor, "Back").await;
+    cluster.drop_database().await;
 }

@@ -2,6 +2,7 @@
 //!
 //! `cargo xtask build`  builds the widget and the console to wasm into static/dist/
 //! `cargo xtask run`    builds everything, seeds a demo agent, starts the server
+//! `cargo xtask cluster` the same with three nodes, Postgres, Redis and HAProxy
 //! `cargo xtask test`   builds everything and runs every test (Rust, then browser e2e)
 //! `cargo xtask layout` checks the code's shape: no import cycle, no oversized file
 //! `cargo xtask preflight` checks what `test` needs from the machine, and stops
@@ -14,6 +15,7 @@
 
 mod bench;
 mod bundle;
+mod cluster;
 mod layout;
 mod paths;
 mod preflight;
@@ -32,16 +34,18 @@ fn main() -> Result<()> {
             bundle::build_all(rest)
         }
         Some("run") => run::run(rest),
+        Some("cluster") => cluster::cluster(rest),
         Some("test") => test::test(rest),
         Some("bench") => bench::bench(rest),
         Some("layout") => layout::layout(rest),
         Some("preflight") => preflight::check(preflight::FOR_TEST),
         _ => {
-            eprintln!("usage: cargo xtask <build|run|test|bench|layout|preflight>");
+            eprintln!("usage: cargo xtask <build|run|cluster|test|bench|layout|preflight>");
             eprintln!(
                 "  build   wasm bundles of the widget and the console into static/dist/ (or: build <package>…)"
             );
             eprintln!("  run     build, seed the demo agent, start tandem (console + demo shop)");
+            eprintln!("  cluster like run, with three nodes on Postgres and Redis behind HAProxy");
             eprintln!(
                 "  test    check the machine (preflight), build, then run the Rust tests and the Chromium e2e tests"
             );

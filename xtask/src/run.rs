@@ -12,49 +12,12 @@ const DEMO_AGENT: &str = "demo@tandem.local";
 
 pub fn run(extra: &[String]) -> Result<()> {
     crate::preflight::check(crate::preflight::FOR_BUILD)?;
-    bundle::build_all(&[])?;
-    run_cmd(cargo().args([
-        "build",
-        "--release",
-        "-p",
-        "tandem-server",
-        "--bin",
-        "tandem",
-    ]))?;
-    let tandem = target_dir().join("release/tandem");
+    let tandem = build_release()?;
     std::fs::create_dir_all(root().join("data"))?;
     let db = "sqlite://data/tandem.db";
 
-    // A fresh one-time password on every run: there is no default password.
-    let password = one_time_password()?;
-    let added = tandem_with_stdin(
-        &tandem,
-        &[
-            "agent",
-            "add",
-            DEMO_AGENT,
-            "--name",
-            "Demo Agent",
-            "--database-url",
-            db,
-        ],
-        &password,
-    )?;
-    if !added {
-        let reset = tandem_with_stdin(
-            &tandem,
-            &["agent", "set-password", DEMO_AGENT, "--database-url", db],
-            &password,
-        )?;
-        if !reset {
-            bail!("could not create or update the demo agent");
-        }
-    }
-    println!();
-    println!("  Demo agent login: {DEMO_AGENT}");
-    println!("  One-time password: {password}");
-    println!("  (a new password is generated on every `cargo xtask run`)");
-    println!();
+    let password = demo_agent(&tandem, db)?;
+    print_login(&password);
     let status = Command::new(&tandem)
         .current_dir(root())
         .args([
@@ -75,6 +38,51 @@ pub fn run(extra: &[String]) -> Result<()> {
         bail!("tandem exited with {status}");
     }
     Ok(())
+}
+
+/// Creates the demo agent, or gives it a new password: a fresh one-time
+/// password on every run (there is no default password). Returns it.
+pub fn demo_agent(tandem: &std::path::Path, db: &str) -> Result<String> {
+    let password = one_time_password()?;
+    let add = [
+        "agent",
+        "add",
+        DEMO_AGENT,
+        "--name",
+        "Demo Agent",
+        "--database-url",
+        db,
+    ];
+    if tandem_with_stdin(tandem, &add, &password)? {
+        return Ok(password);
+    }
+    let reset = ["agent", "set-password", DEMO_AGENT, "--database-url", db];
+    if !tandem_with_stdin(tandem, &reset, &password)? {
+        bail!("could not create or update the demo agent");
+    }
+    Ok(password)
+}
+
+pub fn print_login(password: &str) {
+    println!();
+    println!("  Demo agent login: {DEMO_AGENT}");
+    println!("  One-time password: {password}");
+    println!("  (a new password is generated on every run)");
+    println!();
+}
+
+/// Builds the bundles and the release `tandem`; returns its path.
+pub fn build_release() -> Result<std::path::PathBuf> {
+    bundle::build_all(&[])?;
+    run_cmd(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tandem-server",
+        "--bin",
+        "tandem",
+    ]))?;
+    Ok(target_dir().join("release/tandem"))
 }
 
 /// Runs `tandem <args>` with `input` on stdin; true when it succeeded.

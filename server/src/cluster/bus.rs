@@ -80,6 +80,30 @@ impl Bus {
             .map(|msg| Bytes::copy_from_slice(msg.get_payload_bytes())))
     }
 
+    /// Where the core keeps what every node shows of the hub: `figures`
+    /// (the supervisors' live figures) and `metrics` (the Prometheus text).
+    pub fn key(&self, what: &str) -> String {
+        format!("{}{what}", self.prefix)
+    }
+
+    /// Stores a value for `ttl` (it is rewritten well before then).
+    pub async fn put(&self, key: &str, value: Vec<u8>, ttl: Duration) -> redis::RedisResult<()> {
+        redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("PX")
+            .arg(ttl.as_millis() as u64)
+            .query_async(&mut self.publisher.clone())
+            .await
+    }
+
+    pub async fn get(&self, key: &str) -> redis::RedisResult<Option<Vec<u8>>> {
+        redis::cmd("GET")
+            .arg(key)
+            .query_async(&mut self.publisher.clone())
+            .await
+    }
+
     /// How many subscribers each channel has: a node whose channel has none
     /// is gone (its process died, or it lost Redis), and so are its sockets.
     pub async fn subscribers(&self, channels: &[String]) -> redis::RedisResult<Vec<usize>> {

@@ -18,6 +18,7 @@ use protocol::{CloseCode, decode_client};
 use tokio::sync::mpsc;
 
 use super::bus::Bus;
+use super::gateway::{FIGURES, METRICS};
 use super::message::{FromSocket, NodeConn, Opened, ToCore, ToNode};
 use crate::hub::{ConnHandle, Hub, HubError, Principal, Wire};
 
@@ -181,6 +182,25 @@ impl Remotes {
                 // Dropping the senders ends each socket's task, which detaches it.
                 self.conns().retain(|(n, _), _| n != node);
             }
+        }
+    }
+
+    /// Publishes what every node shows of the hub — the supervisors' live
+    /// figures and the Prometheus text — for gateways to answer with. They
+    /// live a few sweeps: a dead core's figures vanish instead of lying.
+    pub async fn publish_figures(&self) {
+        let view = self.hub.metrics_view();
+        let figures = view.live();
+        let metrics = crate::metrics::prometheus::render(view.counters(), &figures);
+        let ttl = 5 * SWEEP;
+        let json = serde_json::to_vec(&figures).expect("plain data serialises");
+        let figures = self.bus.put(&self.bus.key(FIGURES), json, ttl).await;
+        let metrics = self
+            .bus
+            .put(&self.bus.key(METRICS), metrics.into_bytes(), ttl)
+            .await;
+        if let Err(e) = figures.and(metrics) {
+            tracing::debug!(error = %e, "could not publish the live figures");
         }
     }
 

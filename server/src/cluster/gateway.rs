@@ -23,6 +23,10 @@ use super::route::Live;
 use crate::hub::outbound::Closer;
 use crate::hub::{ConnHandle, Wire};
 
+/// Keys of what the core publishes for every node to show (core.rs).
+pub(super) const FIGURES: &str = "figures";
+pub(super) const METRICS: &str = "metrics";
+
 pub struct Gateway {
     bus: Bus,
     /// This node's id, so the core knows where to answer.
@@ -112,6 +116,18 @@ impl Gateway {
         if let Some(g) = self.generation.get() {
             self.live.retire(*g);
         }
+    }
+
+    /// The supervisors' live figures as the core last published them.
+    pub async fn figures(&self) -> Option<protocol::api::LiveFigures> {
+        let bytes = self.bus.get(&self.bus.key(FIGURES)).await.ok()??;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// The Prometheus text as the core last published it.
+    pub async fn metrics(&self) -> Option<String> {
+        let bytes = self.bus.get(&self.bus.key(METRICS)).await.ok()??;
+        String::from_utf8(bytes).ok()
     }
 
     /// A frame (or a close) from the core for one of this node's sockets.

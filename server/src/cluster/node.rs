@@ -112,6 +112,7 @@ impl Node {
             {
                 last_sweep = Instant::now();
                 remotes.sweep().await;
+                remotes.publish_figures().await;
             }
         }
         if let Role::Core { epoch, .. } = &role {

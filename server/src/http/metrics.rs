@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
-use crate::cluster::Live;
+use crate::cluster::{Live, Route};
 use crate::metrics::prometheus;
 
 #[derive(Clone)]
@@ -52,16 +52,23 @@ async fn metrics(State(scrape): State<Scrape>, headers: HeaderMap) -> Response {
                 .into_response();
         }
     }
-    // Only the node running the hub has the figures (cluster/).
-    let Some(hub) = scrape.live.hub() else {
+    // The hub's figures: on a gateway node of a cluster, the core's as it
+    // last published them, so every node answers for the whole cluster.
+    let body = match scrape.live.route() {
+        Some((_, Route::Core(hub))) => {
+            let view = hub.metrics_view();
+            Some(prometheus::render(view.counters(), &view.live()))
+        }
+        Some((_, Route::Gateway(gateway))) => gateway.metrics().await,
+        None => None,
+    };
+    let Some(body) = body else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
-            "this node does not run the hub; scrape the cluster's core\n",
+            "the cluster is choosing the node that keeps the figures; try again\n",
         )
             .into_response();
     };
-    let view = hub.metrics_view();
-    let body = prometheus::render(view.counters(), &view.live());
     (
         [
             (

@@ -10,6 +10,7 @@ use super::reply::Reply;
 use super::signed_in::SignedIn;
 use super::state::AppState;
 use crate::clock::now_ms;
+use crate::cluster::Route;
 use crate::metrics::{SERVICE_LEVEL_SECS, day_figures};
 
 pub fn router() -> Router<AppState> {
@@ -26,16 +27,21 @@ async fn today(app: &AppState) -> Result<DayFigures, ApiError> {
     Ok(day_figures(&sessions, SERVICE_LEVEL_SECS))
 }
 
-/// The queue and the agents now, from the hub (on a cluster, the core's).
-fn live_figures(app: &AppState) -> Result<protocol::api::LiveFigures, ApiError> {
-    match app.live.hub() {
-        Some(hub) => Ok(hub.live()),
-        None => Err(ApiError::new(
+/// The queue and the agents now, from the hub; on a gateway node of a
+/// cluster, as the core last published them (at most a second old).
+async fn live_figures(app: &AppState) -> Result<protocol::api::LiveFigures, ApiError> {
+    let figures = match app.live.route() {
+        Some((_, Route::Core(hub))) => Some(hub.live()),
+        Some((_, Route::Gateway(gateway))) => gateway.figures().await,
+        None => None,
+    };
+    figures.ok_or_else(|| {
+        ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "not_core",
-            "live figures are kept by the cluster's core; try again",
-        )),
-    }
+            "restarting",
+            "the cluster is choosing the node that keeps the live figures; try again",
+        )
+    })
 }
 
 async fn supervisor(
@@ -46,6 +52,6 @@ async fn supervisor(
     Ok(Reply(SupervisorReply {
         service_level_secs: SERVICE_LEVEL_SECS,
         today,
-        live: live_figures(&app)?,
+        live: live_figures(&app).await?,
     }))
 }

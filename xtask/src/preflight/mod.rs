@@ -21,10 +21,11 @@ mod plan;
 mod url;
 
 use plan::{
-    DEFAULT_CHROMIUM, Fix, Plan, WASM_TARGET, chromium_plan, chromium_version, database_plan,
-    newest_version, node_plan, server_plan, wasm_plan,
+    DEFAULT_CHROMIUM, Fix, Plan, START_REDIS, WASM_TARGET, chromium_plan, chromium_version,
+    database_plan, haproxy_plan, newest_version, node_plan, redis_plan, server_plan, wasm_plan,
 };
-use url::{DEFAULT_POSTGRES_URL, hide_password, host_port};
+pub use url::with_database;
+use url::{DEFAULT_POSTGRES_URL, DEFAULT_REDIS_URL, hide_password, host_port, redis_host_port};
 
 /// One thing a command needs from the machine.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,10 +39,22 @@ pub enum Need {
     Chromium,
     /// A reachable Postgres with its database, for the store suite.
     Postgres,
+    /// A reachable Redis, for the cluster tests.
+    Redis,
+    /// HAProxy, the load balancer in front of `cargo xtask cluster`.
+    Haproxy,
 }
 
 /// `cargo xtask test` (and `cargo xtask preflight`).
-pub const FOR_TEST: &[Need] = &[Need::WasmTarget, Need::Node, Need::Chromium, Need::Postgres];
+pub const FOR_TEST: &[Need] = &[
+    Need::WasmTarget,
+    Need::Node,
+    Need::Chromium,
+    Need::Postgres,
+    Need::Redis,
+];
+/// `cargo xtask cluster`: the bundles, Postgres, Redis and the balancer.
+pub const FOR_CLUSTER: &[Need] = &[Need::WasmTarget, Need::Postgres, Need::Redis, Need::Haproxy];
 /// `cargo xtask run` and `build`: the bundles need the wasm target; without
 /// node they are built unshrunk and the demo's React form is left out.
 pub const FOR_BUILD: &[Need] = &[Need::WasmTarget];
@@ -58,6 +71,8 @@ pub fn check(needs: &[Need]) -> Result<()> {
             Need::Node => node(),
             Need::Chromium => chromium(root),
             Need::Postgres => postgres(root),
+            Need::Redis => redis(root),
+            Need::Haproxy => haproxy(root),
         };
         match outcome {
             Ok(note) => found.push(note),
@@ -99,27 +114,79 @@ fn settle(plan: Plan, present: impl Fn() -> bool) -> Result<()> {
 fn apply(fix: &Fix) -> Result<()> {
     match fix {
         Fix::AddWasmTarget => run(Command::new("rustup").args(["target", "add", WASM_TARGET])),
-        Fix::InstallChromium => {
-            let apt = |args: &[&str]| {
-                run(Command::new("apt-get")
-                    .args(args)
-                    .env("DEBIAN_FRONTEND", "noninteractive")
-                    .stdin(Stdio::null()))
-            };
-            // The existing package lists first, as .ci/run does.
-            apt(&["install", "-y", "chromium"])
-                .or_else(|_| apt(&["update"]).and_then(|()| apt(&["install", "-y", "chromium"])))
-        }
+        Fix::InstallChromium => apt_install("chromium"),
         Fix::StartCluster { version } => run(Command::new("pg_ctlcluster").args([
             "--skip-systemctl-redirect",
             version,
             "main",
             "start",
         ])),
+        Fix::StartRedis => {
+            let _ = std::fs::create_dir_all("/var/lib/redis");
+            run(Command::new("sh")
+                .args(["-c", START_REDIS])
+                .current_dir("/tmp"))
+        }
+        Fix::InstallHaproxy => apt_install("haproxy"),
         Fix::CreateDatabase { admin_url, name } => {
             psql(admin_url, &format!("CREATE DATABASE \"{name}\"")).map_err(|e| anyhow::anyhow!(e))
         }
     }
+}
+
+/// `apt-get install -y <package>`: the existing package lists first, as
+/// .ci/run does, and `apt-get update` only if that fails.
+fn apt_install(package: &str) -> Result<()> {
+    let apt = |args: &[&str]| {
+        run(Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(Stdio::null()))
+    };
+    apt(&["install", "-y", package])
+        .or_else(|_| apt(&["update"]).and_then(|()| apt(&["install", "-y", package])))
+}
+
+/// The Postgres the tests and the local cluster use (its `test` database).
+pub fn postgres_admin_url() -> String {
+    std::env::var("TANDEM_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into())
+}
+
+/// The Redis the tests and the local cluster use.
+pub fn redis_url() -> String {
+    std::env::var("TANDEM_TEST_REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.into())
+}
+
+/// Creates database `name` next to the one `admin_url` names, if missing.
+pub fn create_database(admin_url: &str, name: &str) -> Result<()> {
+    let url = with_database(admin_url, name);
+    if psql(&url, "select 1").is_ok() {
+        return Ok(());
+    }
+    psql(admin_url, &format!("CREATE DATABASE \"{name}\"")).map_err(|e| anyhow::anyhow!(e))
+}
+
+fn redis(root_user: bool) -> Result<String> {
+    let url = redis_url();
+    let listening = || redis_host_port(&url).is_some_and(|(host, port)| listens(&host, port));
+    let plan = redis_plan(&url, listening(), root_user, on_path("redis-server"));
+    settle(plan, || {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if listening() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    })?;
+    Ok(format!("Redis {url}"))
+}
+
+fn haproxy(root_user: bool) -> Result<String> {
+    let plan = haproxy_plan(on_path("haproxy"), root_user, on_path("apt-get"));
+    settle(plan, || on_path("haproxy"))?;
+    Ok("HAProxy".into())
 }
 
 fn wasm_target() -> Result<String> {
@@ -188,8 +255,7 @@ fn chromium(root_user: bool) -> Result<String> {
 }
 
 fn postgres(root_user: bool) -> Result<String> {
-    let url =
-        std::env::var("TANDEM_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
+    let url = postgres_admin_url();
     let listening = || match host_port(&url) {
         Some((host, port)) => listens(&host, port),
         // No host (a socket path): psql below says whether it works.

@@ -2,7 +2,8 @@
 //! a fix that is safe to run here, or a stop naming the command to run.
 
 use super::url::{
-    DEFAULT_POSTGRES_URL, database_name, hide_password, host_port, split_url, with_database,
+    DEFAULT_POSTGRES_URL, DEFAULT_REDIS_URL, database_name, hide_password, host_port,
+    redis_host_port, split_url, with_database,
 };
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -33,7 +34,14 @@ pub enum Fix {
         admin_url: String,
         name: String,
     },
+    /// A local Redis keeping nothing on disk, as .ci/run starts it.
+    StartRedis,
+    InstallHaproxy,
 }
+
+/// The command that starts the local Redis (also what .ci/run runs).
+pub const START_REDIS: &str =
+    "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no";
 
 impl Fix {
     /// The command as a person would type it.
@@ -50,6 +58,8 @@ impl Fix {
                     hide_password(admin_url)
                 )
             }
+            Fix::StartRedis => START_REDIS.into(),
+            Fix::InstallHaproxy => "apt-get install -y haproxy".into(),
         }
     }
 }
@@ -110,6 +120,46 @@ pub fn chromium_plan(chosen: Option<&str>, runs: bool, root: bool, apt: bool) ->
             "Chromium is missing ({DEFAULT_CHROMIUM}): install Chromium there, or set \
              TANDEM_CHROMIUM to a Chromium binary"
         )),
+    }
+}
+
+/// Redis for the cluster tests at `url`: whether it answers, and whether
+/// `redis-server` is installed to start a local one.
+pub fn redis_plan(url: &str, listening: bool, root: bool, installed: bool) -> Plan {
+    if listening {
+        return Plan::Ready;
+    }
+    let sudo = if root { "" } else { "sudo " };
+    let local_default = redis_host_port(url).is_some_and(|(host, port)| {
+        port == 6379 && ["127.0.0.1", "localhost"].contains(&host.as_str())
+    });
+    match (local_default, installed) {
+        (true, true) if root => Plan::Fix(Fix::StartRedis),
+        (true, true) => Plan::Stop(format!(
+            "Redis is not running at {url}: run `{sudo}{START_REDIS}`"
+        )),
+        (true, false) => Plan::Stop(format!(
+            "Redis is not installed: run `{sudo}apt-get install -y redis-server`, then \
+             `{sudo}{START_REDIS}`"
+        )),
+        (false, _) => Plan::Stop(format!(
+            "nothing answers at {url} (TANDEM_TEST_REDIS_URL): start Redis there, or unset \
+             TANDEM_TEST_REDIS_URL to use {DEFAULT_REDIS_URL}"
+        )),
+    }
+}
+
+/// HAProxy, the load balancer of `cargo xtask cluster`.
+pub fn haproxy_plan(installed: bool, root: bool, apt: bool) -> Plan {
+    match (installed, root, apt) {
+        (true, _, _) => Plan::Ready,
+        (false, true, true) => Plan::Fix(Fix::InstallHaproxy),
+        (false, false, true) => Plan::Stop(
+            "HAProxy is missing (the cluster's load balancer): run `sudo apt-get install -y haproxy`".into(),
+        ),
+        (false, _, false) => Plan::Stop(
+            "HAProxy is missing (the cluster's load balancer): install it so `haproxy` is on the PATH".into(),
+        ),
     }
 }
 
@@ -216,6 +266,44 @@ mod tests {
         let names = ["9.6", "15", "16", "README"].map(String::from);
         assert_eq!(newest_version(&names).as_deref(), Some("16"));
         assert_eq!(newest_version(&[]), None);
+    }
+
+    #[test]
+    fn redis_is_started_here_only_when_it_is_the_local_default_and_we_may() {
+        assert_eq!(
+            redis_plan(DEFAULT_REDIS_URL, true, false, false),
+            Plan::Ready
+        );
+        assert_eq!(
+            redis_plan(DEFAULT_REDIS_URL, false, true, true),
+            Plan::Fix(Fix::StartRedis)
+        );
+        stops(
+            redis_plan(DEFAULT_REDIS_URL, false, false, true),
+            &["sudo redis-server", "--save"],
+        );
+        stops(
+            redis_plan(DEFAULT_REDIS_URL, false, true, false),
+            &["apt-get install -y redis-server"],
+        );
+        stops(
+            redis_plan("redis://cache.internal:6380/", false, true, true),
+            &["TANDEM_TEST_REDIS_URL", DEFAULT_REDIS_URL],
+        );
+    }
+
+    #[test]
+    fn haproxy_is_installed_by_root_with_apt_else_named() {
+        assert_eq!(haproxy_plan(true, false, false), Plan::Ready);
+        assert_eq!(
+            haproxy_plan(false, true, true),
+            Plan::Fix(Fix::InstallHaproxy)
+        );
+        stops(
+            haproxy_plan(false, false, true),
+            &["sudo apt-get install -y haproxy"],
+        );
+        stops(haproxy_plan(false, false, false), &["PATH"]);
     }
 
     fn stops(plan: Plan, words: &[&str]) {

@@ -3,6 +3,20 @@
 
 /// tests/tests/store.rs reads the same variable and default.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+/// The Redis the cluster tests use unless TANDEM_TEST_REDIS_URL says otherwise.
+pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379/";
+
+/// Host and port of a `redis://[user:password@]host[:port][/db]` URL.
+pub fn redis_host_port(url: &str) -> Option<(String, u16)> {
+    let rest = url.strip_prefix("redis://")?;
+    let authority = rest.split('/').next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse().ok()?),
+        None => (host_port, 6379),
+    };
+    (!host.is_empty()).then(|| (host.to_string(), port))
+}
 
 /// A postgres URL cut into `scheme://authority`, the database and the rest
 /// (`?options`); None when it is not a postgres URL.
@@ -132,5 +146,18 @@ mod tests {
         );
         assert_eq!(hide_password(DEFAULT_POSTGRES_URL), DEFAULT_POSTGRES_URL);
         assert_eq!(hide_password("postgres://u:s@h"), "postgres://u:***@h");
+    }
+
+    #[test]
+    fn redis_urls_give_host_and_port() {
+        let hp = |u| redis_host_port(u).map(|(h, p)| format!("{h}:{p}"));
+        assert_eq!(hp(DEFAULT_REDIS_URL).as_deref(), Some("127.0.0.1:6379"));
+        assert_eq!(hp("redis://cache").as_deref(), Some("cache:6379"));
+        assert_eq!(
+            hp("redis://:secret@cache:6380/2").as_deref(),
+            Some("cache:6380")
+        );
+        assert_eq!(hp("postgres://x@y/z"), None);
+        assert_eq!(hp("redis://:6379/"), None);
     }
 }
