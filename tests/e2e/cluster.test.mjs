@@ -22,7 +22,7 @@ test("cluster: widget and console on different nodes; the widget's node dies mid
   const browser = await launchBrowser();
   try {
     const stack = { server, browser, artifacts };
-    const { visitor, agent, session, visitorCtx, agentCtx } = await startChat(stack, "/lab/form.html");
+    const { visitor, agent, session, visitorCtx, agentCtx } = await startChat(stack, "/lab/fidelity.html");
     await startSharing(visitor, agent, session);
     await expectMirrorEquals(visitor, agent, session, "sharing across two nodes");
     await shot(artifacts, agent, "mirror-across-nodes");
@@ -32,11 +32,11 @@ test("cluster: widget and console on different nodes; the widget's node dies mid
     const socket = await AgentSocket.connect(server.server, await agentToken(server.server, AGENT.email, AGENT.password));
     socket.send({ type: "form.fields.request", session });
     const listing = await socket.next((f) => f.type === "form.fields", "the form fields");
-    const field = listing.fields.find((f) => f.name === "full-name");
-    assert.ok(field, `a full-name field among ${listing.fields.map((f) => f.name).join(", ")}`);
-    socket.send({ type: "form.push", session, url: listing.url, fields: [{ node: field.node, name: "full-name", value: "Ann Lee" }] });
+    const field = listing.fields.find((f) => f.name === "name");
+    assert.ok(field, `a name field among ${listing.fields.map((f) => f.name).join(", ")}`);
+    socket.send({ type: "form.push", session, url: listing.url, fields: [{ node: field.node, name: "name", value: "Ann Lee" }] });
     await (await visible(visitor.getByTestId("tandem-form-accept-all"), "the visitor's Accept all")).click();
-    await waitUntil("the pushed value on the visitor's page", async () => (await visitor.locator('[name="full-name"]').inputValue()) === "Ann Lee");
+    await waitUntil("the pushed value on the visitor's page", async () => (await visitor.locator('[name="name"]').inputValue()) === "Ann Lee");
     socket.close();
 
     // Node A dies: the widget's node, and the core.
@@ -46,7 +46,7 @@ test("cluster: widget and console on different nodes; the widget's node dies mid
     // The widget comes back through the balancer and shares again by
     // itself (sharing is read back from the session's log): a fresh
     // keyframe reaches the console's mirror, which goes live again.
-    await visitor.locator('[name="full-name"]').fill("Ann Lee-Smith");
+    await visitor.locator('[name="name"]').fill("Ann Lee-Smith");
     await waitForLive(agent, session, "the mirror to be live again after node A died");
     await expectMirrorEquals(visitor, agent, session, "the page after node A died");
     console.log(`mirror live again ${Date.now() - killed} ms after SIGKILL of the widget's node`);

@@ -57,7 +57,7 @@ fn main() -> Result<()> {
             );
             eprintln!("  layout  no import cycle between files, no source file over 600 lines");
             eprintln!(
-                "  preflight  what `test` needs from the machine (wasm target, node, Chromium, Postgres):"
+                "  preflight  what `test` needs from the machine (wasm target, node, Chromium, Postgres, Redis, HAProxy):"
             );
             eprintln!(
                 "          provides what is safe to provide, else names the command to run (test runs it first)"

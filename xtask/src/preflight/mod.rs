@@ -52,6 +52,7 @@ pub const FOR_TEST: &[Need] = &[
     Need::Chromium,
     Need::Postgres,
     Need::Redis,
+    Need::Haproxy,
 ];
 /// `cargo xtask cluster`: the bundles, Postgres, Redis and the balancer.
 pub const FOR_CLUSTER: &[Need] = &[Need::WasmTarget, Need::Postgres, Need::Redis, Need::Haproxy];
