@@ -72,6 +72,10 @@ pub struct RelayArgs {
     pub measure_secs: f64,
     #[arg(long, default_value_t = 1000)]
     pub light_messages: usize,
+    /// Where agents connect, when not `--url`: another node of a Tandem
+    /// cluster, so every message crosses the bus (Tandem only).
+    #[arg(long)]
+    pub agent_url: Option<String>,
 }
 
 /// How visitors reach Tandem: the site and an origin it allows.
@@ -87,6 +91,7 @@ impl SiteArgs {
     pub fn tandem(&self, url: &str) -> Result<Tandem> {
         Ok(Tandem {
             dialer: Dialer::new(url)?,
+            agent_dialer: None,
             site: self.site.clone(),
             origin: self.origin.clone(),
         })
@@ -140,10 +145,11 @@ pub async fn run(args: &RelayArgs) -> Result<RelayRun> {
                     .as_ref()
                     .context("--tokens is needed for Tandem")?,
             )?;
-            args.site
-                .tandem(&args.url)?
-                .pairs(&tokens, n, &frames)
-                .await?
+            let mut tandem = args.site.tandem(&args.url)?;
+            if let Some(url) = &args.agent_url {
+                tandem.agent_dialer = Some(Dialer::new(url)?);
+            }
+            tandem.pairs(&tokens, n, &frames).await?
         }
         Target::Bare | Target::Node => {
             baseline::pairs(&Dialer::new(&args.url)?, n, &frames).await?

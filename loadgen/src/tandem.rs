@@ -16,6 +16,8 @@ const REQUEST_CONCURRENCY: usize = 16;
 /// Where Tandem is and how its visitors reach it.
 pub struct Tandem {
     pub dialer: Dialer,
+    /// Where agents connect, if not where visitors do (another node).
+    pub agent_dialer: Option<Dialer>,
     pub site: String,
     pub origin: String,
 }
@@ -24,7 +26,8 @@ impl Tandem {
     /// An agent connection, authenticated, `welcome` received. Agents stay
     /// offline unless told otherwise, so the server does not send them the queue.
     pub async fn agent(&self, token: &str) -> Result<Ws> {
-        let mut ws = self.dialer.connect("/ws/agent", None).await?;
+        let dialer = self.agent_dialer.as_ref().unwrap_or(&self.dialer);
+        let mut ws = dialer.connect("/ws/agent", None).await?;
         send(
             &mut ws,
             ClientFrame::Hello {

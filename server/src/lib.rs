@@ -50,6 +50,8 @@ pub struct Running {
     /// The embedded TURN server's address as clients reach it (UDP), if it runs.
     pub turn_addr: Option<SocketAddr>,
     turn: Option<Arc<turn::TurnServer>>,
+    /// The node's route, to flush its hub's writer when stopping.
+    live: cluster::Live,
     drain: drain::Drain,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -88,6 +90,11 @@ impl Running {
         let left = self.drain.settled(DRAIN_LIMIT).await;
         if left > 0 {
             tracing::warn!(sockets = left, "stopping with websockets still open");
+        }
+        // Events still queued for the store are committed before the
+        // process goes (a cluster's core has flushed already, handing over).
+        if let Some(hub) = self.live.hub() {
+            let _ = tokio::time::timeout(DRAIN_LIMIT, hub.flush()).await;
         }
         let _ = self.stop.send(true);
         if let Some(turn) = &self.turn {
@@ -191,7 +198,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
         live.clone(),
     ));
     let state = http::AppState {
-        live,
+        live: live.clone(),
         visitor_tokens: tokens,
         admission: Arc::new(admission::Admission::new(&config.visitors)),
         store: store.clone(),
@@ -244,6 +251,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
         store,
         turn_addr: turn.as_ref().map(|t| t.public),
         turn,
+        live,
         drain,
         stop,
         tasks,

@@ -254,3 +254,63 @@ async fn an_online_agent_is_offered_requests_after_a_restart_without_choosing_ag
         .expect(|f| matches!(f, ServerFrame::Offer { session: s, .. } if *s == session))
         .await;
 }
+
+/// The process stopped after storing a request and before its first events
+/// (the visitor had been told of the session): the restarted server gives the
+/// log its request and first message back from the stored row.
+#[tokio::test]
+async fn a_request_stored_without_its_first_events_gets_them_back_on_restart() {
+    let server = TestServer::start().await;
+    let record = tandem_server::store::SessionRecord {
+        id: "s_cut_short".into(),
+        site: tandem_tests::SITE.into(),
+        visitor_id: "v_cut_short".into(),
+        visitor_name: None,
+        state: protocol::SessionState::Queued,
+        topic: None,
+        first_message: "My card was charged twice".into(),
+        page: None,
+        agent: None,
+        requested_at: tandem_server::clock::now_ms(),
+        accepted_at: None,
+        ended_at: None,
+        ended_by: None,
+        last_seq: 0,
+        receipts: Default::default(),
+        callback: None,
+        wrapup: None,
+    };
+    server
+        .running
+        .store
+        .touch_visitor("v_cut_short", tandem_tests::SITE, record.requested_at)
+        .await
+        .expect("visitor stored");
+    server
+        .running
+        .store
+        .create_session(&record)
+        .await
+        .expect("row stored");
+    let server = server.restart().await;
+    let events = server
+        .running
+        .store
+        .events_after("s_cut_short", 0, 10)
+        .await
+        .expect("events read");
+    let bodies: Vec<_> = events.iter().map(|e| (e.seq, e.body.clone())).collect();
+    assert_eq!(
+        bodies,
+        [
+            (1, protocol::EventBody::Requested { topic: None }),
+            (
+                2,
+                protocol::EventBody::Message {
+                    text: "My card was charged twice".into(),
+                    client_id: None
+                }
+            ),
+        ]
+    );
+}

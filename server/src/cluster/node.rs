@@ -115,8 +115,11 @@ impl Node {
                 remotes.publish_figures().await;
             }
         }
-        if let Role::Core { epoch, .. } = &role {
+        if let Role::Core { epoch, hub, .. } = &role {
             let epoch = *epoch;
+            // What was queued is committed (and acknowledged) while the
+            // lease still fences it, then the next core may start.
+            let _ = tokio::time::timeout(self.ttl / 2, hub.flush()).await;
             self.step_down(role, "stopping");
             if let Err(e) = self.lease.release(epoch).await {
                 tracing::warn!(error = %e, "could not give the core lease up; it expires by itself");

@@ -175,6 +175,43 @@ impl Hub {
         Ok(())
     }
 
+    /// Gives requests restored without any event (the session row was
+    /// committed, the process stopped before its first events were) the
+    /// events they were made with: the request and its first message, from
+    /// the row. The visitor had been told of the session; without this its
+    /// log would start with whatever came next and the first message would
+    /// be lost. The message's `client_id` was not stored: it comes back
+    /// without one.
+    pub(super) async fn complete_requests(&self, sessions: Vec<String>) {
+        for id in sessions {
+            let (topic, text) = {
+                let st = self.state();
+                let Some(live) = st.sessions.get(&id) else {
+                    continue;
+                };
+                (live.record.topic.clone(), live.record.first_message.clone())
+            };
+            tracing::info!(
+                session = id.as_str(),
+                "restoring the first events of a request"
+            );
+            let message = EventBody::Message {
+                text,
+                client_id: None,
+            };
+            for body in [EventBody::Requested { topic }, message] {
+                if let Err(e) = self.append(&id, Role::Visitor, None, body).await {
+                    tracing::error!(
+                        session = id.as_str(),
+                        error = e.message.as_str(),
+                        "could not restore a request's first events"
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
     /// Visitor: withdraws a request still waiting.
     pub(super) async fn help_cancel(&self, who: &Principal, session: &str) -> HubResult<()> {
         visitor_of(who)?;

@@ -255,6 +255,14 @@ impl Hub {
                 .sessions
                 .insert(record.id.clone(), LiveSession::new(record));
         }
+        // Requests stored with none of their first events: the process
+        // stopped between the two commits (session.rs, `complete_requests`).
+        let unlogged: Vec<String> = state
+            .sessions
+            .values()
+            .filter(|s| s.record.last_seq == 0)
+            .map(|s| s.record.id.clone())
+            .collect();
         let resumed = restart::resume(store.open_share_and_call_events().await?);
         for (id, share) in resumed.share {
             // A session back in the queue stopped sharing when it left its agent.
@@ -280,7 +288,13 @@ impl Hub {
         for cut in resumed.cut_calls {
             hub.end_cut_call(cut).await;
         }
+        hub.complete_requests(unlogged).await;
         Ok(hub)
+    }
+
+    /// Waits until every event queued so far is committed and delivered.
+    pub async fn flush(&self) {
+        self.inner.events.flush().await;
     }
 
     /// Lets the hub free a call's TURN relays when the call ends.

@@ -36,26 +36,50 @@ struct Pending {
 #[derive(Clone)]
 pub struct EventWriter {
     tx: mpsc::Sender<Pending>,
+    progress: Arc<Progress>,
+}
+
+/// Events handed to the writer, and those whose commit (or failure) was
+/// handled, so `flush` knows when everything queued before it is done.
+struct Progress {
+    queued: std::sync::atomic::AtomicU64,
+    done: tokio::sync::watch::Sender<u64>,
 }
 
 /// A place in the writer's queue, taken before an event is numbered so that
 /// numbering and queueing can happen together without waiting (see
 /// `Slot::send`).
-pub struct Slot(mpsc::OwnedPermit<Pending>);
+pub struct Slot(mpsc::OwnedPermit<Pending>, Arc<Progress>);
 
 impl EventWriter {
     /// Starts the writer task; it ends when every handle is dropped.
     pub fn spawn(store: Arc<dyn Store>) -> EventWriter {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(store, rx));
-        EventWriter { tx }
+        let progress = Arc::new(Progress {
+            queued: Default::default(),
+            done: tokio::sync::watch::Sender::new(0),
+        });
+        tokio::spawn(write_batches(store, rx, progress.clone()));
+        EventWriter { tx, progress }
+    }
+
+    /// Waits until every event queued before the call is committed (or
+    /// failed) and its follow-up ran: a stopping node (drain, or handing
+    /// the core over) acknowledges what it can before it goes.
+    pub async fn flush(&self) {
+        let target = self
+            .progress
+            .queued
+            .load(std::sync::atomic::Ordering::SeqCst);
+        let mut done = self.progress.done.subscribe();
+        let _ = done.wait_for(|d| *d >= target).await;
     }
 
     /// Waits for room in the queue.
     pub async fn slot(&self) -> Result<Slot, Arc<StoreError>> {
         let permit = self.tx.clone().reserve_owned().await;
         permit
-            .map(Slot)
+            .map(|p| Slot(p, self.progress.clone()))
             .map_err(|_| Arc::new(StoreError::WriterStopped))
     }
 
@@ -89,6 +113,9 @@ impl Slot {
     /// Queues an event without waiting. Events sent from one thread are
     /// committed, and their `then` run, in the order they were sent.
     pub fn send(self, session: String, event: Event, then: Then) {
+        self.1
+            .queued
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.0.send(Pending {
             session,
             event,
@@ -97,7 +124,11 @@ impl Slot {
     }
 }
 
-async fn write_batches(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Pending>) {
+async fn write_batches(
+    store: Arc<dyn Store>,
+    mut rx: mpsc::Receiver<Pending>,
+    progress: Arc<Progress>,
+) {
     let mut waiting = Vec::with_capacity(MAX_BATCH);
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut thens = Vec::with_capacity(MAX_BATCH);
@@ -107,9 +138,11 @@ async fn write_batches(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Pending>) {
             thens.push(p.then);
         }
         let results = commit(store.as_ref(), &batch).await;
+        let handled = batch.len() as u64;
         for (((_, event), then), result) in batch.drain(..).zip(thens.drain(..)).zip(results) {
             then(result.map(|()| event));
         }
+        progress.done.send_modify(|d| *d += handled);
     }
 }
 
