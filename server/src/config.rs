@@ -47,7 +47,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// Join a cluster of nodes on this Postgres and a Redis (cluster/);
     /// `None`: a single node.
-    pub cluster: Option<crate::cluster::ClusterConfig>,
+    pub cluster: Option<ClusterConfig>,
 }
 
 /// Every connection has a deadline and every client address a cap, so idle,
@@ -229,3 +229,19 @@ impl Config {
         }
     }
 }
+
+/// How a node joins a cluster (cluster/).
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    /// `redis://host:port/`.
+    pub redis_url: String,
+    /// Prefix of the bus's channels, so clusters may share a Redis.
+    pub name: String,
+    /// How long the core lease lasts without renewal: the longest a dead
+    /// core goes unnoticed.
+    pub lease_ttl: Duration,
+}
+
+/// The default lease lifetime: a killed core is replaced within it (plus a
+/// tick), well inside the 5 seconds its clients may take to resume.
+pub const LEASE_TTL: Duration = Duration::from_millis(2500);

@@ -49,6 +49,15 @@ pub fn cluster(extra: &[String]) -> Result<()> {
         .spawn()
         .context("starting haproxy")?;
 
+    // The nodes first, the balancer last.
+    children.push(balancer);
+    if let Err(e) = wait_until_served(&mut children) {
+        for child in &mut children {
+            let _ = child.kill();
+        }
+        let log = std::fs::read_to_string(dir.join("haproxy.log")).unwrap_or_default();
+        bail!("{e:#}\nHAProxy said:\n{log}\nnode logs: {}", dir.display());
+    }
     print_login(&password);
     println!("Tandem cluster is running ({NODES} nodes behind HAProxy):");
     println!("  Agent console: http://{PUBLIC}/agent");
@@ -67,7 +76,6 @@ pub fn cluster(extra: &[String]) -> Result<()> {
     );
     println!("Try `kill -9 <pid>` on any node. Stop everything with Ctrl-C.");
 
-    children.push(balancer);
     // Ctrl-C reaches every child (same process group); wait for them all.
     let mut failed = None;
     for mut child in children {
@@ -80,6 +88,43 @@ pub fn cluster(extra: &[String]) -> Result<()> {
         Some(status) => bail!("a process of the cluster exited with {status}"),
         None => Ok(()),
     }
+}
+
+/// Waits until the balancer answers `/readyz` with a node behind it; fails
+/// at once if a process exits.
+fn wait_until_served(children: &mut [Child]) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        for child in children.iter_mut() {
+            if let Some(status) = child.try_wait()? {
+                bail!("a process of the cluster exited at start ({status})");
+            }
+        }
+        if ready(PUBLIC) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            bail!("the balancer at {PUBLIC} did not answer /readyz within 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+/// `GET /readyz` at `addr` answered 200 (a plain HTTP/1.0 request: xtask
+/// has no HTTP client, and needs none for this).
+fn ready(addr: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+    let request = format!("GET /readyz HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200")
 }
 
 fn node(
@@ -121,7 +166,7 @@ fn haproxy_config() -> String {
     }
     format!(
         "global
-  maxconn 20000
+  maxconn 4096
 
 defaults
   mode http

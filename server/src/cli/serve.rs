@@ -90,15 +90,15 @@ pub struct Cluster {
     pub cluster_name: String,
     /// Milliseconds the core lease lasts unrenewed: the longest a dead core
     /// goes unnoticed before another node takes over.
-    #[arg(long, env = "TANDEM_LEASE_MS", default_value_t = crate::cluster::LEASE_TTL.as_millis() as u64,
+    #[arg(long, env = "TANDEM_LEASE_MS", default_value_t = crate::config::LEASE_TTL.as_millis() as u64,
           value_parser = clap::value_parser!(u64).range(1000..=60_000))]
     pub lease_ms: u64,
 }
 
 impl Cluster {
-    fn config(self) -> Option<crate::cluster::ClusterConfig> {
+    fn config(self) -> Option<crate::config::ClusterConfig> {
         let redis_url = self.redis_url?;
-        Some(crate::cluster::ClusterConfig {
+        Some(crate::config::ClusterConfig {
             redis_url,
             name: self.cluster_name,
             lease_ttl: Duration::from_millis(self.lease_ms),

@@ -18,6 +18,11 @@ use axum::body::Bytes;
 use futures_util::{Stream, StreamExt};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+/// Keys of what the core publishes for every node to show (core.rs,
+/// gateway.rs): the supervisors' live figures and the Prometheus text.
+pub const FIGURES: &str = "figures";
+pub const METRICS: &str = "metrics";
+
 /// How long a Redis command may take before it counts as failed.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
 

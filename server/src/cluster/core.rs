@@ -17,8 +17,7 @@ use std::time::Duration;
 use protocol::{CloseCode, decode_client};
 use tokio::sync::mpsc;
 
-use super::bus::Bus;
-use super::gateway::{FIGURES, METRICS};
+use super::bus::{Bus, FIGURES, METRICS};
 use super::message::{FromSocket, NodeConn, Opened, ToCore, ToNode};
 use crate::hub::{ConnHandle, Hub, HubError, Principal, Wire};
 

@@ -17,15 +17,10 @@ use axum::body::Bytes;
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
 
-use super::bus::Bus;
+use super::bus::{Bus, FIGURES, METRICS};
 use super::message::{FromSocket, NodeConn, Opened, ToCore, ToNode};
-use super::route::Live;
 use crate::hub::outbound::Closer;
 use crate::hub::{ConnHandle, Wire};
-
-/// Keys of what the core publishes for every node to show (core.rs).
-pub(super) const FIGURES: &str = "figures";
-pub(super) const METRICS: &str = "metrics";
 
 pub struct Gateway {
     bus: Bus,
@@ -33,28 +28,27 @@ pub struct Gateway {
     node: String,
     /// The core's channel (its epoch's).
     core: String,
-    /// The route generation this gateway is, to retire exactly it.
-    generation: std::sync::OnceLock<u64>,
-    live: Live,
+    /// What to do when the core stops answering: retire this gateway's
+    /// route (set by node.rs once the route is current).
+    on_lost: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     next: AtomicU64,
     conns: Mutex<HashMap<NodeConn, ConnHandle>>,
 }
 
 impl Gateway {
-    pub(super) fn new(bus: Bus, node: &str, epoch: i64, live: Live) -> Gateway {
+    pub(super) fn new(bus: Bus, node: &str, epoch: i64) -> Gateway {
         Gateway {
             core: bus.core_channel(epoch),
             bus,
             node: node.to_string(),
-            generation: Default::default(),
-            live,
+            on_lost: Default::default(),
             next: AtomicU64::new(0),
             conns: Mutex::default(),
         }
     }
 
-    pub(super) fn bind(&self, generation: u64) {
-        let _ = self.generation.set(generation);
+    pub(super) fn when_lost(&self, retire: impl Fn() + Send + Sync + 'static) {
+        let _ = self.on_lost.set(Box::new(retire));
     }
 
     fn conns(&self) -> std::sync::MutexGuard<'_, HashMap<NodeConn, ConnHandle>> {
@@ -113,8 +107,8 @@ impl Gateway {
     }
 
     fn retire(&self) {
-        if let Some(g) = self.generation.get() {
-            self.live.retire(*g);
+        if let Some(retire) = self.on_lost.get() {
+            retire();
         }
     }
 

@@ -20,31 +20,15 @@ pub mod message;
 pub mod node;
 pub mod route;
 
+pub use crate::config::{ClusterConfig, LEASE_TTL};
 pub use route::{Live, Route};
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 
 use crate::drain::Drain;
 use crate::store::Store;
-
-/// How a node joins a cluster.
-#[derive(Debug, Clone)]
-pub struct ClusterConfig {
-    /// `redis://host:port/`.
-    pub redis_url: String,
-    /// Prefix of the bus's channels, so clusters may share a Redis.
-    pub name: String,
-    /// How long the core lease lasts without renewal: the longest a dead
-    /// core goes unnoticed.
-    pub lease_ttl: Duration,
-}
-
-/// The default lease lifetime: a killed core is replaced within it (plus a
-/// tick), well inside the 5 seconds its clients may take to resume.
-pub const LEASE_TTL: Duration = Duration::from_millis(2500);
 
 /// Joins the cluster: connects to the bus and the lease, then runs this
 /// node's part (node.rs) until the server drains. Waits, up to two lease

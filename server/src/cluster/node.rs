@@ -234,15 +234,11 @@ impl Node {
             epoch = holder.epoch,
             "routing to the core"
         );
-        let gateway = Arc::new(Gateway::new(
-            self.bus.clone(),
-            &self.id,
-            holder.epoch,
-            self.live.clone(),
-        ));
+        let gateway = Arc::new(Gateway::new(self.bus.clone(), &self.id, holder.epoch));
         self.live.set(Some(Route::Gateway(gateway.clone())));
         if let Some((generation, _)) = self.live.route() {
-            gateway.bind(generation);
+            let live = self.live.clone();
+            gateway.when_lost(move || live.retire(generation));
         }
         Role::Gateway {
             epoch: holder.epoch,
