@@ -305,3 +305,142 @@ async fn a_redis_restart_loses_nothing() {
     heard(&mut visitor, "Back").await;
     cluster.drop_database().await;
 }
+
+/// A TCP proxy in front of Postgres that the test can cut (every connection
+/// dropped, new ones refused) and restore: a database outage as the nodes
+/// see it.
+struct Proxy {
+    port: u16,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl Proxy {
+    async fn start(upstream: (String, u16)) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let port = listener.local_addr().expect("an address").port();
+        let cut = tokio::sync::watch::Sender::new(false);
+        let watch = cut.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if *watch.borrow() {
+                    continue; // dropped: refused
+                }
+                let upstream = upstream.clone();
+                let mut cut = watch.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.wait_for(|c| *c) => {}
+                    }
+                });
+            }
+        });
+        Proxy { port, cut }
+    }
+
+    fn set_cut(&self, cut: bool) {
+        self.cut.send_replace(cut);
+    }
+}
+
+// Multi-threaded: the proxy's tasks must run while a node is started
+// (which blocks the test's thread until the node is ready).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_acknowledges_nothing_unstored_and_the_cluster_recovers() {
+    let cluster = Cluster::new().await;
+    let base = url_parts(&admin_url());
+    let proxy = Proxy::start(base.clone()).await;
+    let through_proxy = cluster.database_url.replacen(
+        &format!("{}:{}", base.0, base.1),
+        &format!("127.0.0.1:{}", proxy.port),
+        1,
+    );
+    let node = || {
+        binary::start_on(
+            Some(&through_proxy),
+            None,
+            &[
+                "--redis-url",
+                &redis_url(),
+                "--cluster-name",
+                &cluster.name,
+                "--lease-ms",
+                "1500",
+                "--allow-origin",
+                &format!("{SITE}={SHOP_ORIGIN}"),
+            ],
+        )
+    };
+    let core = node();
+    let gateway = node();
+    let password = cluster.add_agent("ana@example.com", "Ana").await;
+    let token = login(&gateway, "ana@example.com", &password).await;
+    let (mut ana, visitor, session, visitor_token) = conversation(&gateway, &core, &token).await;
+
+    // The database goes away: a message is refused with an error, not
+    // acknowledged, and both sides are told to reconnect once the core
+    // steps down (it cannot renew its lease).
+    proxy.set_cut(true);
+    say(&mut ana, &session, "Sent during the outage").await;
+    let outcome = ana
+        .expect(|f| {
+            matches!(f, ServerFrame::Error { .. })
+                || matches!(f, ServerFrame::Event { event, .. } if matches!(&event.body, protocol::EventBody::Message { text, .. } if text == "Sent during the outage"))
+        })
+        .await;
+    assert!(
+        matches!(
+            outcome,
+            ServerFrame::Error {
+                code: protocol::ErrorCode::Internal,
+                ..
+            }
+        ),
+        "the unstored message was refused, not acknowledged: {outcome:?}"
+    );
+    drop(visitor);
+    drop(ana);
+    let cut_at = Instant::now();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // Back: the nodes elect a core again by themselves, and the conversation
+    // resumes with what was stored, and only that.
+    proxy.set_cut(false);
+    let (mut visitor, _) = visitor_back(&gateway, visitor_token).await;
+    let mut ana = agent(&gateway, &token).await;
+    eprintln!(
+        "resumed {:?} after the outage began (3 s long)",
+        cut_at.elapsed()
+    );
+    assert_eq!(
+        messages(&mut visitor, &session).await,
+        [
+            "Where is my parcel?",
+            "It left Lyon on Monday",
+            "Let me look it up"
+        ]
+    );
+    say(&mut ana, &session, "Sorry, we had a hiccup").await;
+    heard(&mut visitor, "Sorry, we had a hiccup").await;
+    drop(core);
+    cluster.drop_database().await;
+}
+
+/// Host and port of a postgres:// URL.
+fn url_parts(url: &str) -> (String, u16) {
+    let authority = url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a URL with a host");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match host_port.rsplit_once(':') {
+        Some((host, port)) => (host.to_string(), port.parse().expect("a port")),
+        None => (host_port.to_string(), 5432),
+    }
+}
