@@ -444,3 +444,141 @@ fn url_parts(url: &str) -> (String, u16) {
         None => (host_port.to_string(), 5432),
     }
 }
+
+/// The agent's id, as `/api/v1/me` on `node` gives it.
+async fn agent_id(node: &binary::Server, token: &str) -> String {
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", node.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("JSON");
+    me["agent"]["id"].as_str().expect("an id").to_string()
+}
+
+#[tokio::test]
+async fn presence_typing_receipts_calls_and_transfers_cross_nodes() {
+    let cluster = Cluster::new().await;
+    let core = cluster.node();
+    let (g1, g2) = (cluster.node(), cluster.node());
+    let ana_password = cluster.add_agent("ana@example.com", "Ana").await;
+    let bo_password = cluster.add_agent("bo@example.com", "Bo").await;
+    let ana_token = login(&g1, "ana@example.com", &ana_password).await;
+    let bo_token = login(&core, "bo@example.com", &bo_password).await;
+    let bo_id = agent_id(&g2, &bo_token).await;
+
+    // Ana has a tab on each gateway: presence set in one shows in the other.
+    let mut ana1 = agent(&g1, &ana_token).await;
+    let mut ana2 = agent(&g2, &ana_token).await;
+    ana1.go_online().await;
+    ana2.expect(|f| {
+        matches!(
+            f,
+            ServerFrame::Presence {
+                presence: protocol::AgentPresence::Online
+            }
+        )
+    })
+    .await;
+
+    // The visitor on the core's node; Ana accepts in her second tab, and
+    // the first follows.
+    let (mut visitor, _) = visitor(&core, None).await;
+    let session = visitor.ask_for_help("Can I change my order?").await;
+    ana2.expect(|f| matches!(f, ServerFrame::Queue { items, .. } if items.iter().any(|i| i.session == session)))
+        .await;
+    ana2.accept(&session).await;
+    ana1.expect(is_active).await;
+    visitor.expect(is_active).await;
+
+    // Typing reaches both tabs; a read receipt comes back.
+    visitor
+        .send(ClientFrame::Typing {
+            session: session.clone(),
+            active: true,
+        })
+        .await;
+    for tab in [&mut ana1, &mut ana2] {
+        tab.expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Typing {
+                    author: protocol::Role::Visitor,
+                    active: true,
+                    ..
+                }
+            )
+        })
+        .await;
+    }
+    say(&mut ana1, &session, "Yes, until it ships").await;
+    let seq = heard(&mut visitor, "Yes, until it ships").await;
+    visitor
+        .send(ClientFrame::Receipt {
+            session: session.clone(),
+            kind: protocol::ReceiptKind::Read,
+            seq,
+        })
+        .await;
+    ana2.expect(
+        |f| matches!(f, ServerFrame::Receipts { receipts, .. } if receipts.visitor_read >= seq),
+    )
+    .await;
+
+    // A call rings on the visitor's side.
+    ana1.send(ClientFrame::CallStart {
+        session: session.clone(),
+    })
+    .await;
+    visitor
+        .expect(|f| matches!(f, ServerFrame::Call { call, .. } if call.phase == protocol::CallPhase::Ringing))
+        .await;
+
+    // Ana hands the chat to Bo, whose socket is on the core's node.
+    let mut bo = agent(&core, &bo_token).await;
+    bo.go_online().await;
+    ana2.send(ClientFrame::SessionTransfer {
+        session: session.clone(),
+        agent: Some(bo_id.clone()),
+        skill: None,
+        note: Some("wants to change the order".into()),
+    })
+    .await;
+    bo.expect(|f| matches!(f, ServerFrame::Session { session: s } if s.id == session && s.agent.as_ref().is_some_and(|a| a.id == bo_id)))
+        .await;
+    say(&mut bo, &session, "Bo here, I can help").await;
+    heard(&mut visitor, "Bo here, I can help").await;
+    cluster.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_ringing_offer_is_offered_again_after_the_core_dies() {
+    let cluster = Cluster::new().await;
+    let core = cluster.node();
+    let gateway = cluster.node();
+    let password = cluster.add_agent("bo@example.com", "Bo").await;
+    let token = login(&gateway, "bo@example.com", &password).await;
+    let mut bo = agent(&gateway, &token).await;
+    bo.go_online().await;
+    let (mut visitor, visitor_token) = visitor(&gateway, None).await;
+    let session = visitor.ask_for_help("Is anyone there?").await;
+    let offered =
+        |f: &ServerFrame| matches!(f, ServerFrame::Offer { session: s, .. } if *s == session);
+    bo.expect(offered).await;
+
+    // The core dies while the offer rings. Bo's console reconnects (without
+    // choosing Online again) and is offered the same request again.
+    drop(core);
+    drop(visitor);
+    let _ = bo.expect_close().await;
+    let mut bo = agent(&gateway, &token).await;
+    bo.expect(offered).await;
+    bo.accept(&session).await;
+    let (mut visitor, _) = visitor_back(&gateway, visitor_token).await;
+    say(&mut bo, &session, "Sorry for the wait").await;
+    heard(&mut visitor, "Sorry for the wait").await;
+    cluster.drop_database().await;
+}
