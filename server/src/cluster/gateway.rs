@@ -121,7 +121,7 @@ impl Gateway {
     /// The Prometheus text as the core last published it.
     pub async fn metrics(&self) -> Option<String> {
         let bytes = self.bus.get(&self.bus.key(METRICS)).await.ok()??;
-        String::from_utf8(bytes).ok()
+        String::from_utf8(bytes.to_vec()).ok()
     }
 
     /// A frame (or a close) from the core for one of this node's sockets.

@@ -47,7 +47,11 @@ pub async fn join(
             "a cluster shares one Postgres database: --redis-url needs --database-url postgres://…"
         );
     }
-    let bus = bus::Bus::connect(&config.redis_url, &config.name)
+    // Kept in the database: every node of the cluster has it, Redis does not.
+    let key = store
+        .setting_or_insert("cluster_bus_key", &crate::ids::new_id(""))
+        .await?;
+    let bus = bus::Bus::connect(&config.redis_url, &config.name, key.as_bytes())
         .await
         .with_context(|| format!("connecting to Redis at {}", config.redis_url))?;
     let id = crate::ids::new_id("n_");
