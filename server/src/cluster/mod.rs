@@ -53,7 +53,12 @@ pub async fn join(
         .await?;
     let bus = bus::Bus::connect(&config.redis_url, &config.name, key.as_bytes())
         .await
-        .with_context(|| format!("connecting to Redis at {}", config.redis_url))?;
+        .with_context(|| {
+            format!(
+                "connecting to Redis at {}",
+                without_password(&config.redis_url)
+            )
+        })?;
     let id = crate::ids::new_id("n_");
     let lease = lease::Lease::connect(database_url, &id, config.lease_ttl).await?;
     tracing::info!(node = id.as_str(), "joining the cluster");
@@ -71,4 +76,39 @@ pub async fn join(
         tracing::warn!("no core yet; serving once one is elected");
     }
     Ok(task)
+}
+
+/// A URL for a log line or an error: any password in it replaced.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:…@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            without_password("redis://:s3cret@cache:6379/"),
+            "redis://:…@cache:6379/"
+        );
+        assert_eq!(
+            without_password("redis://tandem:s3cret@cache/"),
+            "redis://tandem:…@cache/"
+        );
+        assert_eq!(
+            without_password("redis://cache:6379/"),
+            "redis://cache:6379/"
+        );
+    }
 }
