@@ -582,3 +582,77 @@ async fn a_ringing_offer_is_offered_again_after_the_core_dies() {
     heard(&mut visitor, "Sorry for the wait").await;
     cluster.drop_database().await;
 }
+
+#[tokio::test]
+async fn pointer_highlights_and_the_wrap_up_cross_nodes() {
+    use protocol::cobrowse::{Highlight, Pointer, ShareState};
+    let cluster = Cluster::new().await;
+    let _core = cluster.node();
+    let (g1, g2) = (cluster.node(), cluster.node());
+    let password = cluster.add_agent("ana@example.com", "Ana").await;
+    let token = login(&g1, "ana@example.com", &password).await;
+    let (mut ana, mut visitor, session, _) = conversation(&g1, &g2, &token).await;
+    ana.send(ClientFrame::CobrowseRequest {
+        session: session.clone(),
+    })
+    .await;
+    visitor.expect(share_is(ShareState::Requested)).await;
+    visitor
+        .send(ClientFrame::CobrowseStart {
+            session: session.clone(),
+        })
+        .await;
+    ana.expect(share_is(ShareState::Active)).await;
+    visitor.send_binary(page_frame(&session, 0)).await;
+    ana.recv_binary().await;
+
+    // The agent's pointer and a highlight reach the visitor's page.
+    ana.send(ClientFrame::Pointer(Pointer {
+        session: session.clone(),
+        node: Some(1),
+        x: 0.25,
+        y: 0.75,
+    }))
+    .await;
+    visitor
+        .expect(|f| matches!(f, ServerFrame::Pointer(p) if p.node == Some(1) && p.x == 0.25))
+        .await;
+    ana.send(ClientFrame::Highlight(Highlight {
+        session: session.clone(),
+        node: 1,
+        label: Some("Postal code".into()),
+    }))
+    .await;
+    visitor
+        .expect(
+            |f| matches!(f, ServerFrame::Highlight(h) if h.label.as_deref() == Some("Postal code")),
+        )
+        .await;
+
+    // The chat ends and its wrap-up is stored.
+    ana.end_session(&session).await;
+    ana.send(ClientFrame::SessionWrapup {
+        session: session.clone(),
+        disposition: protocol::DISPOSITIONS[0].into(),
+        note: Some("address fixed".into()),
+    })
+    .await;
+    let store = tandem_server::store::open(&cluster.database_url)
+        .await
+        .expect("store opens");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let record = store
+            .session(&session)
+            .await
+            .expect("read")
+            .expect("stored");
+        if let Some(wrapup) = record.wrapup {
+            assert_eq!(wrapup.disposition, protocol::DISPOSITIONS[0]);
+            break;
+        }
+        assert!(Instant::now() < deadline, "the wrap-up was not stored");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    cluster.drop_database().await;
+}
