@@ -121,6 +121,9 @@ enum Command {
     /// Write the section of docs/benchmarks.md that sets Tandem's relay runs
     /// beside those of an earlier build (`cargo xtask bench --against`).
     Compare(report::CompareArgs),
+    /// Write the section of docs/benchmarks.md that sets a cluster's relay
+    /// runs beside a single node's (`cargo xtask bench --cluster`).
+    ClusterReport(report::ClusterArgs),
     /// Write the soak section again from a recorded run (the JSON line a
     /// `soak` printed), after a change to how the section reads it.
     SoakReport {
@@ -152,6 +155,7 @@ async fn run(command: Command) -> Result<()> {
         } => return seed::seed(&database_url, agents, &tokens).await,
         Command::Report(args) => return report::report(&args),
         Command::Compare(args) => return report::compare(&args),
+        Command::ClusterReport(args) => return report::cluster(&args),
         Command::SoakReport { results, write } => {
             return soak::write_section(&soak::recorded(&results)?, &write);
         }

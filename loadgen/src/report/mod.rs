@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use crate::relay::{RelayRun, Target};
 use crate::results::Outcome;
 
+mod cluster;
 mod compare;
 pub(crate) mod format;
 mod runs;
@@ -25,6 +26,7 @@ use runs::Runs;
 use tables::{memory_tables, pairing_table, persistence, relay_tables, tuning};
 use targets::targets;
 
+pub use cluster::{ClusterArgs, cluster};
 pub use compare::{CompareArgs, compare};
 pub use section::write_section;
 
@@ -48,13 +50,15 @@ const ANALYSIS_START: &str = "<!-- analysis:start -->";
 const ANALYSIS_END: &str = "<!-- analysis:end -->";
 /// Sections written by other runs: the browser benchmarks' (voice call
 /// set-up, co-browse capture, each by its script under bench/), the soak's
-/// (`bench --soak`) and the comparison with another build (`bench
-/// --against`): kept as they are, markers included, in this order.
-const KEPT_SECTIONS: [(&str, &str); 4] = [
+/// (`bench --soak`), the comparison with another build (`bench --against`)
+/// and the cluster's (`bench --cluster`): kept as they are, markers
+/// included, in this order.
+const KEPT_SECTIONS: [(&str, &str); 5] = [
     ("<!-- call-setup:start -->", "<!-- call-setup:end -->"),
     ("<!-- cobrowse:start -->", "<!-- cobrowse:end -->"),
     (crate::soak::SECTION_START, crate::soak::SECTION_END),
     (compare::START, compare::END),
+    (cluster::START, cluster::END),
 ];
 
 pub fn report(args: &ReportArgs) -> Result<()> {

@@ -27,6 +27,7 @@ use anyhow::{Context, Result, bail};
 use crate::paths::{cargo, ensure_npm_packages, root, run, target_dir};
 
 mod against;
+mod cluster;
 mod machine;
 mod runner;
 
@@ -46,8 +47,7 @@ const IDLE_VISITORS: usize = 10_000;
 const PAIRING_AGENTS: usize = 1_000;
 /// Concurrent logins in the login memory scenario (issue 13).
 const LOGINS: usize = 200;
-const USAGE: &str =
-    "usage: cargo xtask bench [--quick] [--against <commit>] | --soak [--soak-minutes N]";
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--against <commit>] | --soak [--soak-minutes N] | --cluster";
 
 /// The soak (issue 13): pairs and length of the run by default.
 const SOAK_PAIRS: usize = 300;
@@ -58,6 +58,7 @@ enum Mode {
     All { quick: bool },
     Soak { minutes: f64 },
     Against { commit: String, quick: bool },
+    Cluster,
 }
 
 fn mode(args: &[String]) -> Result<Mode> {
@@ -69,6 +70,7 @@ fn mode(args: &[String]) -> Result<Mode> {
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--cluster" if args.len() == 1 => return Ok(Mode::Cluster),
             "--soak" => soak = true,
             "--against" => {
                 let commit = it
@@ -105,6 +107,7 @@ pub fn bench(args: &[String]) -> Result<()> {
         Mode::All { quick } => quick,
         Mode::Soak { minutes } => return soak(minutes),
         Mode::Against { commit, quick } => return against::against(&commit, quick),
+        Mode::Cluster => return cluster::cluster(),
     };
     let started = Instant::now();
     for tool in ["taskset", "setsid", "node"] {
@@ -338,5 +341,10 @@ mod tests {
         assert!(parse(&["--soak", "--quick"]).is_err());
         assert!(parse(&["--soak-minutes", "soon"]).is_err());
         assert!(parse(&["--fast"]).is_err());
+        assert!(matches!(parse(&["--cluster"]), Ok(Mode::Cluster)));
+        assert!(
+            parse(&["--cluster", "--quick"]).is_err(),
+            "alone or not at all"
+        );
     }
 }

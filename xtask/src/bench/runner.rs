@@ -142,11 +142,27 @@ impl Bench {
         agents: usize,
         extra: &[&str],
     ) -> Result<Server> {
+        self.tandem_on(build, None, agents, extra)
+    }
+
+    /// The same on database `db` (default: a fresh SQLite file); agents are
+    /// seeded only when `agents` > 0, so a second node of a cluster can
+    /// start on the first one's database.
+    pub(super) fn tandem_on(
+        &mut self,
+        build: &Build,
+        db: Option<&str>,
+        agents: usize,
+        extra: &[&str],
+    ) -> Result<Server> {
         self.runs += 1;
-        let db = format!(
-            "sqlite://{}",
-            self.dir.join(format!("tandem-{}.db", self.runs)).display()
-        );
+        let db = match db {
+            Some(db) => db.to_string(),
+            None => format!(
+                "sqlite://{}",
+                self.dir.join(format!("tandem-{}.db", self.runs)).display()
+            ),
+        };
         let tokens = self.dir.join(format!("tokens-{}", self.runs));
         if agents > 0 {
             run(Command::new(&build.loadgen)
@@ -382,7 +398,7 @@ impl Build {
 pub(super) struct Server {
     child: Child,
     pid: u32,
-    url: String,
+    pub(super) url: String,
     log: PathBuf,
     name: String,
     /// Agent tokens from `seed` (Tandem only).

@@ -158,6 +158,15 @@ pub fn redis_url() -> String {
     std::env::var("TANDEM_TEST_REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.into())
 }
 
+/// Drops database `name` next to the one `admin_url` names, if it exists.
+pub fn drop_database(admin_url: &str, name: &str) -> Result<()> {
+    psql(
+        admin_url,
+        &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+    )
+    .map_err(|e| anyhow::anyhow!(e))
+}
+
 /// Creates database `name` next to the one `admin_url` names, if missing.
 pub fn create_database(admin_url: &str, name: &str) -> Result<()> {
     let url = with_database(admin_url, name);
