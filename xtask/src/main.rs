@@ -53,7 +53,7 @@ fn main() -> Result<()> {
                 "  bench   measure relay throughput, latency, memory and pairing; write docs/benchmarks.md"
             );
             eprintln!(
-                "          (bench --soak [--soak-minutes N]: only the 30-minute soak of steady churn)"
+                "          (bench --soak [--soak-minutes N]: only the 30-minute soak of steady churn;\n           bench --cluster: only one node against a two-node cluster on Postgres and Redis)"
             );
             eprintln!("  layout  no import cycle between files, no source file over 600 lines");
             eprintln!(

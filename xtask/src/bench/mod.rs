@@ -16,6 +16,9 @@
 //! `cargo xtask bench --against <commit> [--quick]`: only the relay runs, of
 //! Tandem built from that commit and from this tree taking turns (against.rs).
 //!
+//! `cargo xtask bench --cluster`: only the relay runs on one node on
+//! Postgres and on a two-node cluster, by where the sockets are (cluster.rs).
+//!
 //! The browser benchmarks come last, each a node script under bench/ that
 //! writes its own section: voice call set-up and co-browse capture.
 
