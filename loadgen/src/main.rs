@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod baseline;
+mod failover;
 mod idle;
 mod logins;
 mod net;
@@ -114,6 +115,24 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         text_bytes: usize,
     },
+    /// Time from `kill -9` of a cluster's core to every pair resumed (Tandem cluster).
+    Failover {
+        /// The core's node: visitors connect here first.
+        #[arg(long)]
+        url: String,
+        /// Another node of the cluster: agents connect here, and everyone after the kill.
+        #[arg(long)]
+        agent_url: String,
+        /// The core's process, killed with SIGKILL mid-conversation.
+        #[arg(long)]
+        server_pid: u32,
+        #[arg(long)]
+        tokens: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        pairs: usize,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Hours of churn compressed into minutes: does the server's memory stay flat? (Tandem)
     Soak(soak::SoakArgs),
     /// Turn collected results into docs/benchmarks.md.
@@ -167,6 +186,18 @@ async fn run(command: Command) -> Result<()> {
             Outcome::Soak(Box::new(run))
         }
         Command::Relay(args) => Outcome::Relay(Box::new(relay::run(&args).await?)),
+        Command::Failover {
+            url,
+            agent_url,
+            server_pid,
+            tokens,
+            pairs,
+            site,
+        } => {
+            let tokens = tandem::read_tokens(&tokens)?;
+            let (core, other) = (site.tandem(&url)?, site.tandem(&agent_url)?);
+            Outcome::Failover(failover::failover(&core, &other, server_pid, &tokens, pairs).await?)
+        }
         Command::Idle {
             url,
             server_pid,

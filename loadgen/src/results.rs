@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::failover::FailoverRun;
 use crate::idle::IdleRun;
 use crate::logins::LoginRun;
 use crate::pairing::PairingRun;
@@ -20,6 +21,8 @@ pub enum Outcome {
     Logins(LoginRun),
     /// Writes its own section of the report (soak/report.rs).
     Soak(Box<SoakRun>),
+    /// In the cluster section (report/cluster.rs).
+    Failover(FailoverRun),
 }
 
 impl Outcome {

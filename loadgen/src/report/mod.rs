@@ -73,7 +73,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
             Outcome::Persist(r) => runs.persist.push(r),
             Outcome::Logins(r) => runs.logins.push(r),
             // The soak writes its own section, kept below.
-            Outcome::Soak(_) => {}
+            Outcome::Soak(_) | Outcome::Failover(_) => {}
         }
     }
     let old = std::fs::read_to_string(&args.out).ok();

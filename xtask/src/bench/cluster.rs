@@ -4,8 +4,9 @@
 //! Postgres, on a two-node cluster with visitor and agent on the core's
 //! node, and with the agent on the other node (every message crosses
 //! Redis twice). Each run gets a fresh Postgres database; both nodes are
-//! pinned to core 0, the generator to core 1. Writes the cluster section of
-//! docs/benchmarks.md.
+//! pinned to core 0, the generator to core 1. Then trials of `kill -9` of
+//! the core mid-conversation: how long until every pair has resumed on the
+//! other node. Writes the cluster section of docs/benchmarks.md.
 
 use std::process::Command;
 
@@ -18,6 +19,9 @@ use crate::preflight::{self, Need, postgres_admin_url, redis_url, with_database}
 
 const PAIRS: usize = 100;
 const REPEATS: usize = 2;
+/// Failover: trials of `kill -9` of the core, pairs chatting in each.
+const FAILOVER_TRIALS: usize = 3;
+const FAILOVER_PAIRS: usize = 20;
 
 /// The setups, by the label their runs carry.
 const SINGLE: &str = "single node, Postgres";
@@ -75,6 +79,35 @@ pub(super) fn cluster() -> Result<()> {
             drop(core);
             preflight::drop_database(&admin, &name)?;
         }
+    }
+    for trial in 1..=FAILOVER_TRIALS {
+        eprintln!(
+            "xtask bench: kill -9 of the core, {FAILOVER_PAIRS} pairs (trial {trial} of {FAILOVER_TRIALS})"
+        );
+        let name = format!("tandem_bench_failover_{trial}_{}", b.runs);
+        preflight::drop_database(&admin, &name)?;
+        preflight::create_database(&admin, &name)?;
+        let db = with_database(&admin, &name);
+        let redis = redis_url();
+        let flags = [
+            "--redis-url",
+            &redis,
+            "--cluster-name",
+            &name,
+            "--lease-ms",
+            "1500",
+        ];
+        let core = b.tandem_on(&build, Some(&db), FAILOVER_PAIRS, &flags)?;
+        let other = b.tandem_on(&build, Some(&db), 0, &flags)?;
+        let args = [
+            "failover".to_string(),
+            format!("--agent-url={}", other.url),
+            format!("--pairs={FAILOVER_PAIRS}"),
+        ];
+        b.loadgen(&core, &args.iter().map(String::as_str).collect::<Vec<_>>())?;
+        drop(other);
+        drop(core);
+        preflight::drop_database(&admin, &name)?;
     }
     let mut report = Command::new(&b.loadgen);
     report
