@@ -327,7 +327,7 @@ impl World {
             .client
             .as_mut()
             .expect("agents stay connected");
-        let rid = client
+        client
             .send(ClientFrame::QueueAccept {
                 session: session.clone(),
             })
@@ -346,7 +346,6 @@ impl World {
                 self.talks[t].agent = Some(a);
             }
             Some(ServerFrame::Error { code, .. }) => {
-                let _ = rid;
                 assert!(
                     matches!(code, ErrorCode::AtCapacity | ErrorCode::AlreadyTaken),
                     "accept refused with {code:?}"

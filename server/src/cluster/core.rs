@@ -85,10 +85,9 @@ impl Remotes {
     fn open(self: &Arc<Self>, key: Key, opened: Opened) {
         let (conn, outbound, closer) = self.hub.new_conn();
         let (tx, inbound) = mpsc::channel(INBOUND);
-        if let Some(previous) = self.conns().insert(key.clone(), tx) {
-            // The same socket opened twice (a gateway bug): the newer wins.
-            drop(previous);
-        }
+        // The same socket opened twice (a gateway bug) keeps the newer: the
+        // older one's task sees its channel closed and detaches.
+        self.conns().insert(key.clone(), tx);
         let channel = self.bus.node_channel(&key.0);
         tokio::spawn(write(
             self.bus.clone(),
