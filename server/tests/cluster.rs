@@ -11,7 +11,6 @@ mod cluster_support;
 use std::time::{Duration, Instant};
 
 use protocol::{ClientFrame, ServerFrame};
-use tandem_tests::{SHOP_ORIGIN, SITE};
 
 use cluster_support::*;
 
@@ -110,6 +109,27 @@ fn share_is(state: protocol::cobrowse::ShareState) -> impl Fn(&ServerFrame) -> b
     move |f| matches!(f, ServerFrame::Cobrowse { state: s, .. } if *s == state)
 }
 
+/// The agent asks to see the screen and the visitor allows it.
+async fn start_sharing(
+    agent: &mut tandem_tests::Client,
+    visitor: &mut tandem_tests::Client,
+    session: &str,
+) {
+    use protocol::cobrowse::ShareState;
+    agent
+        .send(ClientFrame::CobrowseRequest {
+            session: session.to_string(),
+        })
+        .await;
+    visitor.expect(share_is(ShareState::Requested)).await;
+    visitor
+        .send(ClientFrame::CobrowseStart {
+            session: session.to_string(),
+        })
+        .await;
+    agent.expect(share_is(ShareState::Active)).await;
+}
+
 fn page_frame(session: &str, seq: u32) -> Vec<u8> {
     use protocol::cobrowse::{FrameKind, encode_frame};
     match seq {
@@ -126,7 +146,6 @@ fn page_frame(session: &str, seq: u32) -> Vec<u8> {
 
 #[tokio::test]
 async fn screen_sharing_crosses_nodes_with_a_late_tab_on_a_third() {
-    use protocol::cobrowse::ShareState;
     let cluster = Cluster::new().await;
     let core = cluster.node();
     let (a, b) = (cluster.node(), cluster.node());
@@ -135,17 +154,7 @@ async fn screen_sharing_crosses_nodes_with_a_late_tab_on_a_third() {
     // The visitor on one gateway, the agent on the other: every frame
     // crosses the bus twice.
     let (mut ana, mut visitor, session, _) = conversation(&a, &b, &token).await;
-    ana.send(ClientFrame::CobrowseRequest {
-        session: session.clone(),
-    })
-    .await;
-    visitor.expect(share_is(ShareState::Requested)).await;
-    visitor
-        .send(ClientFrame::CobrowseStart {
-            session: session.clone(),
-        })
-        .await;
-    ana.expect(share_is(ShareState::Active)).await;
+    start_sharing(&mut ana, &mut visitor, &session).await;
     let frames: Vec<Vec<u8>> = (0..3).map(|seq| page_frame(&session, seq)).collect();
     for f in &frames {
         visitor.send_binary(f.clone()).await;
@@ -261,22 +270,7 @@ async fn a_redis_restart_loses_nothing() {
     let redis = OwnRedis::start(free_port());
     let port = redis.port;
     let cluster = Cluster::new().await;
-    let node = |c: &Cluster| {
-        binary::start_on(
-            Some(&c.database_url),
-            None,
-            &[
-                "--redis-url",
-                &redis.url(),
-                "--cluster-name",
-                &c.name,
-                "--lease-ms",
-                "1500",
-                "--allow-origin",
-                &format!("{SITE}={SHOP_ORIGIN}"),
-            ],
-        )
-    };
+    let node = |c: &Cluster| c.node_via(&c.database_url, &redis.url(), &[]);
     let core = node(&cluster);
     let gateway = node(&cluster);
     let password = cluster.add_agent("ana@example.com", "Ana").await;
@@ -360,22 +354,7 @@ async fn a_database_outage_acknowledges_nothing_unstored_and_the_cluster_recover
         &format!("127.0.0.1:{}", proxy.port),
         1,
     );
-    let node = || {
-        binary::start_on(
-            Some(&through_proxy),
-            None,
-            &[
-                "--redis-url",
-                &redis_url(),
-                "--cluster-name",
-                &cluster.name,
-                "--lease-ms",
-                "1500",
-                "--allow-origin",
-                &format!("{SITE}={SHOP_ORIGIN}"),
-            ],
-        )
-    };
+    let node = || cluster.node_via(&through_proxy, &redis_url(), &[]);
     let core = node();
     let gateway = node();
     let password = cluster.add_agent("ana@example.com", "Ana").await;
@@ -585,24 +564,14 @@ async fn a_ringing_offer_is_offered_again_after_the_core_dies() {
 
 #[tokio::test]
 async fn pointer_highlights_and_the_wrap_up_cross_nodes() {
-    use protocol::cobrowse::{Highlight, Pointer, ShareState};
+    use protocol::cobrowse::{Highlight, Pointer};
     let cluster = Cluster::new().await;
     let _core = cluster.node();
     let (g1, g2) = (cluster.node(), cluster.node());
     let password = cluster.add_agent("ana@example.com", "Ana").await;
     let token = login(&g1, "ana@example.com", &password).await;
     let (mut ana, mut visitor, session, _) = conversation(&g1, &g2, &token).await;
-    ana.send(ClientFrame::CobrowseRequest {
-        session: session.clone(),
-    })
-    .await;
-    visitor.expect(share_is(ShareState::Requested)).await;
-    visitor
-        .send(ClientFrame::CobrowseStart {
-            session: session.clone(),
-        })
-        .await;
-    ana.expect(share_is(ShareState::Active)).await;
+    start_sharing(&mut ana, &mut visitor, &session).await;
     visitor.send_binary(page_frame(&session, 0)).await;
     ana.recv_binary().await;
 

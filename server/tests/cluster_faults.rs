@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use protocol::{ClientFrame, ErrorCode, EventBody, ServerFrame, SessionState};
-use tandem_tests::{Client, SHOP_ORIGIN, SITE};
+use tandem_tests::Client;
 
 use cluster_support::*;
 
@@ -316,27 +316,8 @@ impl World {
             return;
         };
         let a = self.rng.below(AGENTS);
-        let holding = self
-            .talks
-            .iter()
-            .filter(|x| x.agent == Some(a) && !x.ended)
-            .count() as u32;
-        let session = self.talks[t].session.clone();
-        let order = self.order();
-        let client = self.agents[a]
-            .client
-            .as_mut()
-            .expect("agents stay connected");
-        client
-            .send(ClientFrame::QueueAccept {
-                session: session.clone(),
-            })
-            .await;
-        let answer = wait_for(client, &order, STEP, |f| {
-            matches!(f, ServerFrame::Session { session: s } if s.id == session && s.state == SessionState::Active)
-                || matches!(f, ServerFrame::Error { .. })
-        })
-        .await;
+        let holding = self.holding(a);
+        let answer = self.ask_to_accept(a, t).await;
         match answer {
             Some(ServerFrame::Session { .. }) => {
                 assert!(
@@ -560,34 +541,45 @@ impl World {
     /// The agent with room (if any) accepts conversation `t`.
     async fn accept_exactly(&mut self, t: usize) {
         for a in 0..AGENTS {
-            let holding = self
-                .talks
-                .iter()
-                .filter(|x| x.agent == Some(a) && !x.ended)
-                .count() as u32;
-            if holding >= CAPACITY {
+            if self.holding(a) >= CAPACITY {
                 continue;
             }
-            let session = self.talks[t].session.clone();
-            let order = self.order();
-            let client = self.agents[a].client.as_mut().expect("connected");
-            client
-                .send(ClientFrame::QueueAccept {
-                    session: session.clone(),
-                })
-                .await;
-            let answer = wait_for(client, &order, STEP, |f| {
-                matches!(f, ServerFrame::Session { session: s } if s.id == session && s.state == SessionState::Active)
-                    || matches!(f, ServerFrame::Error { .. })
-            })
-            .await;
-            if matches!(answer, Some(ServerFrame::Session { .. })) {
+            if matches!(
+                self.ask_to_accept(a, t).await,
+                Some(ServerFrame::Session { .. })
+            ) {
                 self.talks[t].agent = Some(a);
                 return;
             }
         }
     }
-}
 
-// SITE and SHOP_ORIGIN come through cluster_support's visitor helper.
-const _: (&str, &str) = (SITE, SHOP_ORIGIN);
+    /// Conversations agent `a` holds, as far as this test knows.
+    fn holding(&self, a: usize) -> u32 {
+        self.talks
+            .iter()
+            .filter(|x| x.agent == Some(a) && !x.ended)
+            .count() as u32
+    }
+
+    /// Agent `a` accepts conversation `t`: the `session` frame saying it is
+    /// theirs, or the error refusing it (`None`: no answer).
+    async fn ask_to_accept(&mut self, a: usize, t: usize) -> Option<ServerFrame> {
+        let session = self.talks[t].session.clone();
+        let order = self.order();
+        let client = self.agents[a]
+            .client
+            .as_mut()
+            .expect("agents stay connected");
+        client
+            .send(ClientFrame::QueueAccept {
+                session: session.clone(),
+            })
+            .await;
+        wait_for(client, &order, STEP, |f| {
+            matches!(f, ServerFrame::Session { session: s } if s.id == session && s.state == SessionState::Active)
+                || matches!(f, ServerFrame::Error { .. })
+        })
+        .await
+    }
+}

@@ -135,51 +135,22 @@ impl Node {
         }
     }
 
-    async fn keep_core(&self, role: Role) -> Role {
-        let Role::Core {
-            epoch,
-            hub,
-            remotes,
-            listener,
-            renewed,
-        } = role
-        else {
+    async fn keep_core(&self, mut role: Role) -> Role {
+        let Role::Core { epoch, renewed, .. } = &mut role else {
             return role;
         };
-        let renewal = tokio::time::timeout(self.ttl / 2, self.lease.renew(epoch)).await;
-        let renewed = match renewal {
-            Ok(Ok(true)) => Instant::now(),
-            Ok(Ok(false)) => {
-                let role = Role::Core {
-                    epoch,
-                    hub,
-                    remotes,
-                    listener,
-                    renewed,
-                };
-                self.step_down(role, "the lease passed to another node");
-                return Role::Waiting;
+        let renewal = tokio::time::timeout(self.ttl / 2, self.lease.renew(*epoch)).await;
+        let why = match renewal {
+            Ok(Ok(true)) => {
+                *renewed = Instant::now();
+                return role;
             }
-            Ok(Err(_)) | Err(_) if renewed.elapsed() + 2 * TICK < self.ttl => renewed,
-            _ => {
-                let role = Role::Core {
-                    epoch,
-                    hub,
-                    remotes,
-                    listener,
-                    renewed,
-                };
-                self.step_down(role, "could not renew the lease");
-                return Role::Waiting;
-            }
+            Ok(Ok(false)) => "the lease passed to another node",
+            Ok(Err(_)) | Err(_) if renewed.elapsed() + 2 * TICK < self.ttl => return role,
+            _ => "could not renew the lease",
         };
-        Role::Core {
-            epoch,
-            hub,
-            remotes,
-            listener,
-            renewed,
-        }
+        self.step_down(role, why);
+        Role::Waiting
     }
 
     fn step_down(&self, role: Role, why: &str) {

@@ -53,19 +53,25 @@ impl Cluster {
 
     /// A node with extra `serve` flags.
     pub fn node_with(&self, extra: &[&str]) -> binary::Server {
+        self.node_via(&self.database_url, &redis_url(), extra)
+    }
+
+    /// A node of this cluster reaching Postgres and Redis at the given URLs
+    /// (a proxy, a Redis of the test's own).
+    pub fn node_via(&self, database_url: &str, redis: &str, extra: &[&str]) -> binary::Server {
+        let origin = format!("{SITE}={SHOP_ORIGIN}");
         let mut args = vec![
-            "--redis-url".to_string(),
-            redis_url(),
-            "--cluster-name".into(),
-            self.name.clone(),
-            "--lease-ms".into(),
-            "1500".into(),
-            "--allow-origin".into(),
-            format!("{SITE}={SHOP_ORIGIN}"),
+            "--redis-url",
+            redis,
+            "--cluster-name",
+            &self.name,
+            "--lease-ms",
+            "1500",
+            "--allow-origin",
+            &origin,
         ];
-        args.extend(extra.iter().map(|a| a.to_string()));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        binary::start_on(Some(&self.database_url), None, &args)
+        args.extend_from_slice(extra);
+        binary::start_on(Some(database_url), None, &args)
     }
 
     /// Adds an agent straight to the database; returns the password.

@@ -180,16 +180,7 @@ fn redis(root_user: bool) -> Result<String> {
     let url = redis_url();
     let listening = || redis_host_port(&url).is_some_and(|(host, port)| listens(&host, port));
     let plan = redis_plan(&url, listening(), root_user, on_path("redis-server"));
-    settle(plan, || {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if listening() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        false
-    })?;
+    settle(plan, || soon(Duration::from_secs(10), listening))?;
     Ok(format!("Redis {url}"))
 }
 
@@ -280,17 +271,8 @@ fn postgres(root_user: bool) -> Result<String> {
         })
         .and_then(|names| newest_version(&names));
     let plan = server_plan(&url, listening(), root_user, cluster.as_deref());
-    settle(plan, || {
-        // pg_ctlcluster waits for the start; a few seconds more for the socket.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if listening() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        false
-    })?;
+    // pg_ctlcluster waits for the start; a few seconds more for the socket.
+    settle(plan, || soon(Duration::from_secs(30), listening))?;
     let shown = hide_password(&url);
     if !on_path("psql") {
         return Ok(format!(
@@ -315,6 +297,18 @@ fn psql(url: &str, sql: &str) -> Result<(), String> {
     } else {
         Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
+}
+
+/// Whether `ready` turns true within `limit` (a server just started).
+fn soon(limit: Duration, ready: impl Fn() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
 }
 
 fn listens(host: &str, port: u16) -> bool {
