@@ -186,6 +186,7 @@ pub async fn start(mut config: Config) -> Result<Running> {
                 store.clone(),
                 live.clone(),
                 make_hub,
+                turn.clone(),
                 drain.clone(),
             )
             .await?,

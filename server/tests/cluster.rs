@@ -105,45 +105,6 @@ async fn a_dead_gateway_takes_its_sockets_with_it_and_the_agent_carries_on_elsew
     cluster.drop_database().await;
 }
 
-fn share_is(state: protocol::cobrowse::ShareState) -> impl Fn(&ServerFrame) -> bool {
-    move |f| matches!(f, ServerFrame::Cobrowse { state: s, .. } if *s == state)
-}
-
-/// The agent asks to see the screen and the visitor allows it.
-async fn start_sharing(
-    agent: &mut tandem_tests::Client,
-    visitor: &mut tandem_tests::Client,
-    session: &str,
-) {
-    use protocol::cobrowse::ShareState;
-    agent
-        .send(ClientFrame::CobrowseRequest {
-            session: session.to_string(),
-        })
-        .await;
-    visitor.expect(share_is(ShareState::Requested)).await;
-    visitor
-        .send(ClientFrame::CobrowseStart {
-            session: session.to_string(),
-        })
-        .await;
-    agent.expect(share_is(ShareState::Active)).await;
-}
-
-fn page_frame(session: &str, seq: u32) -> Vec<u8> {
-    use protocol::cobrowse::{FrameKind, encode_frame};
-    match seq {
-        0 => {
-            let body = br#"{"url":"http://shop.test/","vw":1280,"vh":800,"root":{"i":1,"k":"e","t":"html"},"epoch":1}"#;
-            encode_frame(FrameKind::Keyframe, session, 1, 0, body)
-        }
-        _ => {
-            let body = format!(r#"{{"ops":[{{"o":"mouse","x":{seq},"y":1}}]}}"#);
-            encode_frame(FrameKind::Delta, session, 1, seq, body.as_bytes())
-        }
-    }
-}
-
 #[tokio::test]
 async fn screen_sharing_crosses_nodes_with_a_late_tab_on_a_third() {
     let cluster = Cluster::new().await;

@@ -18,6 +18,7 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub mod raw;
+pub mod turn_client;
 
 /// The origin the test site allows.
 pub const SHOP_ORIGIN: &str = "http://shop.test";

@@ -6,13 +6,10 @@
 //! nothing. Relaying between two allocations on this server, and to a range
 //! the operator opened with `--turn-allow-peer`, keeps working.
 
-#[path = "turn_peers/client.rs"]
-mod client;
-
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 
-use client::{TurnClient, error_code};
+use tandem_tests::turn_client::{TurnClient, error_code};
 use protocol::{CallPhase, ClientFrame, ServerFrame};
 use tandem_tests::{Accepted, TestServer, WAIT};
 

@@ -9,15 +9,20 @@
 //! A gateway that dies cannot say its sockets closed: every second the core
 //! asks the bus which nodes still listen, and detaches the sockets of those
 //! that do not (an agent's ringing offer moves on, as on a local close).
+//!
+//! A gateway's sockets relay their calls through that node's TURN server:
+//! their credentials name it, and calls.rs tells the node which calls its
+//! TURN server may relay for.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use protocol::{CloseCode, decode_client};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::bus::{Bus, FIGURES, METRICS};
+use super::calls::CallNotices;
 use super::message::{FromSocket, NodeConn, Opened, ToCore, ToNode};
 use crate::hub::{ConnHandle, Hub, HubError, Principal, Wire};
 
@@ -33,15 +38,28 @@ pub struct Remotes {
     hub: Hub,
     bus: Bus,
     conns: Mutex<HashMap<Key, mpsc::Sender<FromSocket>>>,
+    calls: Arc<CallNotices>,
 }
 
 impl Remotes {
     pub fn new(hub: Hub, bus: Bus) -> Arc<Remotes> {
-        Arc::new(Remotes {
+        let changes = hub.calls_watch();
+        let remotes = Arc::new(Remotes {
+            calls: Arc::new(CallNotices::new(hub.clone(), bus.clone())),
             hub,
             bus,
             conns: Mutex::default(),
-        })
+        });
+        tokio::spawn(tell_calls(Arc::downgrade(&remotes), changes));
+        remotes
+    }
+
+    /// The nodes holding sockets attached here.
+    fn nodes(&self) -> Vec<String> {
+        let mut nodes: Vec<String> = self.conns().keys().map(|(n, _)| n.clone()).collect();
+        nodes.sort();
+        nodes.dedup();
+        nodes
     }
 
     fn conns(&self) -> std::sync::MutexGuard<'_, HashMap<Key, mpsc::Sender<FromSocket>>> {
@@ -84,6 +102,7 @@ impl Remotes {
 
     fn open(self: &Arc<Self>, key: Key, opened: Opened) {
         let (conn, outbound, closer) = self.hub.new_conn();
+        let conn = conn.with_turn(opened.turn.clone());
         let (tx, inbound) = mpsc::channel(INBOUND);
         // The same socket opened twice (a gateway bug) keeps the newer: the
         // older one's task sees its channel closed and detaches.
@@ -91,10 +110,11 @@ impl Remotes {
         let channel = self.bus.node_channel(&key.0);
         tokio::spawn(write(
             self.bus.clone(),
-            channel,
+            (key.0.clone(), channel),
             key.1,
             outbound,
             closer.clone(),
+            self.calls.clone(),
         ));
         let me = self.clone();
         tokio::spawn(async move {
@@ -119,6 +139,11 @@ impl Remotes {
         mut inbound: mpsc::Receiver<FromSocket>,
     ) {
         let principal = opened.principal;
+        // Before `welcome`: a client back mid-call asks for credentials
+        // for its node's TURN right after it.
+        if opened.turn.is_some() {
+            self.calls.tell(&key.0, true).await;
+        }
         if let Principal::Agent(agent) = &principal {
             self.hub.recall_presence(agent).await;
         }
@@ -160,13 +185,7 @@ impl Remotes {
 
     /// Detaches every socket of nodes that no longer listen on the bus.
     pub async fn sweep(&self) {
-        let nodes: Vec<String> = {
-            let conns = self.conns();
-            let mut nodes: Vec<String> = conns.keys().map(|(n, _)| n.clone()).collect();
-            nodes.sort();
-            nodes.dedup();
-            nodes
-        };
+        let nodes = self.nodes();
         let channels: Vec<String> = nodes.iter().map(|n| self.bus.node_channel(n)).collect();
         let Ok(counts) = self.bus.subscribers(&channels).await else {
             return;
@@ -179,6 +198,7 @@ impl Remotes {
                 );
                 // Dropping the senders ends each socket's task, which detaches it.
                 self.conns().retain(|(n, _), _| n != node);
+                self.calls.forget(node);
             }
         }
     }
@@ -208,15 +228,32 @@ impl Remotes {
     }
 }
 
+/// Tells every node holding sockets here which calls are active, each time
+/// that changes, until the core steps down.
+async fn tell_calls(remotes: std::sync::Weak<Remotes>, mut changed: watch::Receiver<u64>) {
+    while changed.changed().await.is_ok() {
+        let Some(remotes) = remotes.upgrade() else {
+            return;
+        };
+        for node in remotes.nodes() {
+            remotes.calls.tell(&node, false).await;
+        }
+    }
+}
+
 /// Drains one remote socket's outbound queue to its node, in order; on
 /// close, sends what is queued (unless it lagged) and the close code.
+/// Before a frame, the node hears of a change to the active calls the
+/// frame may depend on (calls.rs).
 async fn write(
     bus: Bus,
-    channel: String,
+    (node, channel): (String, String),
     id: NodeConn,
     mut outbound: mpsc::Receiver<Wire>,
     closer: Arc<crate::hub::outbound::Closer>,
+    calls: Arc<CallNotices>,
 ) {
+    let mut calls_seen = calls.version();
     let closed = closer.closed();
     tokio::pin!(closed);
     let publish = |wire: Wire| {
@@ -231,6 +268,10 @@ async fn write(
         tokio::select! {
             wire = outbound.recv() => match wire {
                 Some(wire) => {
+                    if calls.version() != calls_seen {
+                        calls_seen = calls.version();
+                        calls.tell(&node, false).await;
+                    }
                     if !matches!(publish(wire).await, Ok(n) if n > 0) {
                         // The node is gone or the bus failed: the socket's
                         // task learns it from the sweep or the node's own close.

@@ -21,6 +21,7 @@ use super::bus::{Bus, FIGURES, METRICS};
 use super::message::{FromSocket, NodeConn, Opened, ToCore, ToNode};
 use crate::hub::outbound::Closer;
 use crate::hub::{ConnHandle, Wire};
+use super::calls::NodeTurn;
 
 pub struct Gateway {
     bus: Bus,
@@ -33,10 +34,18 @@ pub struct Gateway {
     on_lost: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     next: AtomicU64,
     conns: Mutex<HashMap<NodeConn, ConnHandle>>,
+    /// This node's TURN server: its sockets' calls relay here, not through
+    /// the core's node.
+    turn: Option<Arc<NodeTurn>>,
 }
 
 impl Gateway {
-    pub(super) fn new(bus: Bus, node: &str, epoch: i64) -> Gateway {
+    pub(super) fn new(
+        bus: Bus,
+        node: &str,
+        epoch: i64,
+        turn: Option<Arc<NodeTurn>>,
+    ) -> Gateway {
         Gateway {
             core: bus.core_channel(epoch),
             bus,
@@ -44,7 +53,19 @@ impl Gateway {
             on_lost: Default::default(),
             next: AtomicU64::new(0),
             conns: Mutex::default(),
+            turn,
         }
+    }
+
+    /// Where this node's sockets relay their calls, told to the core when
+    /// each socket opens there.
+    pub fn turn_urls(&self) -> Option<Vec<String>> {
+        self.turn.as_ref().map(|t| t.server.urls())
+    }
+
+    /// Whether `session` has an active call (this node's TURN asks).
+    pub fn call_active(&self, session: &str) -> bool {
+        self.turn.as_ref().is_some_and(|t| t.call_active(session))
     }
 
     pub(super) fn when_lost(&self, retire: impl Fn() + Send + Sync + 'static) {
@@ -126,23 +147,29 @@ impl Gateway {
 
     /// A frame (or a close) from the core for one of this node's sockets.
     pub(super) fn deliver(&self, msg: ToNode) {
-        let conns = self.conns();
+        let conn = |id| self.conns().get(&id).cloned();
         match msg {
             ToNode::Text(id, text) => {
-                if let (Some(conn), Ok(text)) = (conns.get(&id), Utf8Bytes::try_from(text)) {
+                if let (Some(conn), Ok(text)) = (conn(id), Utf8Bytes::try_from(text)) {
                     conn.send(&Wire::Text(text));
                 }
             }
             ToNode::Binary(id, bytes) => {
-                if let Some(conn) = conns.get(&id) {
+                if let Some(conn) = conn(id) {
                     conn.send_lossy(&Wire::Binary(bytes));
                 }
             }
             ToNode::Close(id, code) => {
-                if let Some(conn) = conns.get(&id) {
+                if let Some(conn) = conn(id) {
                     conn.close_with(code);
+                }
+            }
+            ToNode::Calls(sessions) => {
+                if let Some(turn) = &self.turn {
+                    turn.set_calls(sessions);
                 }
             }
         }
     }
 }
+

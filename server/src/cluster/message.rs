@@ -42,14 +42,21 @@ pub struct Opened {
     pub visitor_token: Option<String>,
     /// The `hello`'s request id, echoed by `welcome`.
     pub rid: Option<u64>,
+    /// The URLs of the gateway's own TURN server, which the socket's calls
+    /// relay through (none: the core's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn: Option<Vec<String>>,
 }
 
-/// The core to a gateway: write a frame on one of its sockets, or close it.
+/// The core to a gateway: write a frame on one of its sockets, or close
+/// it; or the sessions whose call is active now (the only ones the node's
+/// TURN server may relay for).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToNode {
     Text(NodeConn, Bytes),
     Binary(NodeConn, Bytes),
     Close(NodeConn, u16),
+    Calls(Vec<String>),
 }
 
 const OPEN: u8 = 1;
@@ -57,6 +64,7 @@ const TEXT: u8 = 2;
 const BINARY: u8 = 3;
 const CLOSED: u8 = 4;
 const CLOSE: u8 = 5;
+const CALLS: u8 = 6;
 
 /// A message the bus delivered that this build cannot read: a node of
 /// another version, or not a Tandem node at all. Logged and dropped.
@@ -119,10 +127,16 @@ impl ToCore {
 
 impl ToNode {
     pub fn encode(&self) -> Vec<u8> {
+        let joined;
         let (tag, conn, payload): (u8, NodeConn, &[u8]) = match self {
             ToNode::Text(c, t) => (TEXT, *c, t),
             ToNode::Binary(c, b) => (BINARY, *c, b),
             ToNode::Close(c, code) => (CLOSE, *c, &code.to_be_bytes()),
+            // Session ids are ids (no newline); no socket is addressed.
+            ToNode::Calls(sessions) => {
+                joined = sessions.join("\n");
+                (CALLS, 0, joined.as_bytes())
+            }
         };
         let mut out = Vec::with_capacity(1 + 8 + payload.len());
         out.push(tag);
@@ -146,6 +160,14 @@ impl ToNode {
             CLOSE => {
                 let code: [u8; 2] = payload[..].try_into().map_err(|_| Unreadable("close"))?;
                 Ok(ToNode::Close(conn, u16::from_be_bytes(code)))
+            }
+            CALLS => {
+                let joined = std::str::from_utf8(&payload).map_err(|_| Unreadable("calls"))?;
+                let sessions = joined
+                    .split('\n')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string);
+                Ok(ToNode::Calls(sessions.collect()))
             }
             _ => Err(Unreadable("tag")),
         }
@@ -177,6 +199,7 @@ mod tests {
                 }),
                 visitor_token: None,
                 rid: Some(1),
+                turn: Some(vec!["turn:10.0.0.2:3478?transport=udp".into()]),
             }),
         });
         round_trip(ToCore {
@@ -202,6 +225,8 @@ mod tests {
             ToNode::Text(1, Bytes::from_static(b"{\"type\":\"event\"}")),
             ToNode::Binary(2, Bytes::from_static(&[9, 9])),
             ToNode::Close(3, 1012),
+            ToNode::Calls(vec!["s_1".into(), "s_2".into()]),
+            ToNode::Calls(Vec::new()),
         ] {
             assert_eq!(ToNode::decode(Bytes::from(m.encode())).unwrap(), m);
         }

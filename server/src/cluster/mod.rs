@@ -7,12 +7,14 @@
 //! (gateways, `gateway.rs`) their frames travel over Redis pub/sub
 //! (`bus.rs`, `message.rs`) to the core, which treats them as its own
 //! connections (`core.rs`). `route.rs` holds which of the two a node is
-//! right now; `node.rs` decides it.
+//! right now; `node.rs` decides it; `calls.rs` tells each gateway which
+//! calls its own TURN server may relay for.
 //!
 //! Without `--redis-url` none of this runs: a single node's route is its
 //! own hub for good, exactly as before.
 
 pub mod bus;
+mod calls;
 pub mod core;
 pub mod gateway;
 pub mod lease;
@@ -40,6 +42,7 @@ pub async fn join(
     store: Arc<dyn Store>,
     live: Live,
     make_hub: node::MakeHub,
+    turn: Option<Arc<crate::turn::TurnServer>>,
     drain: Drain,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     if !database_url.starts_with("postgres") {
@@ -70,7 +73,8 @@ pub async fn join(
         live.clone(),
         store,
         make_hub,
-    );
+    )
+    .with_turn(turn);
     let task = tokio::spawn(async move { node.run(drain.started()).await });
     if live.ready_route(2 * config.lease_ttl).await.is_none() {
         tracing::warn!("no core yet; serving once one is elected");

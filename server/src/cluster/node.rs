@@ -24,6 +24,7 @@ use futures_util::future::BoxFuture;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::bus::Bus;
+use super::calls::NodeTurn;
 use super::core::{Remotes, SWEEP};
 use super::gateway::Gateway;
 use super::lease::Lease;
@@ -31,6 +32,7 @@ use super::message::{ToCore, ToNode};
 use super::route::{Live, Route};
 use crate::hub::Hub;
 use crate::store::Store;
+use crate::turn::TurnServer;
 
 /// How often a node checks the lease (and the core renews it).
 pub const TICK: Duration = Duration::from_millis(250);
@@ -46,6 +48,9 @@ pub struct Node {
     pub live: Live,
     pub store: Arc<dyn Store>,
     pub make_hub: MakeHub,
+    /// This node's TURN server, which its sockets' calls relay through
+    /// while it is a gateway.
+    pub turn: Option<Arc<NodeTurn>>,
     /// Whether this node's own channel is subscribed (a gateway needs it to
     /// hear the core's answers).
     subscribed: Arc<AtomicBool>,
@@ -83,8 +88,15 @@ impl Node {
             live,
             store,
             make_hub,
+            turn: None,
             subscribed: Default::default(),
         }
+    }
+
+    /// The node's own TURN server (`None`: calls relay through the core's).
+    pub fn with_turn(mut self, turn: Option<Arc<TurnServer>>) -> Node {
+        self.turn = turn.map(|t| Arc::new(NodeTurn::new(t)));
+        self
     }
 
     /// Runs until `stop` resolves (the server drains); then gives the lease
@@ -205,7 +217,12 @@ impl Node {
             epoch = holder.epoch,
             "routing to the core"
         );
-        let gateway = Arc::new(Gateway::new(self.bus.clone(), &self.id, holder.epoch));
+        let gateway = Arc::new(Gateway::new(
+            self.bus.clone(),
+            &self.id,
+            holder.epoch,
+            self.turn.clone(),
+        ));
         self.live.set(Some(Route::Gateway(gateway.clone())));
         if let Some((generation, _)) = self.live.route() {
             let live = self.live.clone();

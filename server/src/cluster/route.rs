@@ -81,7 +81,8 @@ impl Live {
 
     /// The hub, when this node runs it.
     pub fn hub(&self) -> Option<Hub> {
-        match &self.current.borrow().route {
+        let route = self.current.borrow().route.clone();
+        match route {
             Some(Route::Core(hub)) => Some(hub.clone()),
             _ => None,
         }
@@ -114,9 +115,14 @@ impl Live {
     }
 }
 
-/// TURN asks whether a session has a call; only the core knows.
+/// TURN asks whether a session has a call: the hub knows, and a gateway
+/// keeps what the core tells it.
 impl crate::turn::CallRegistry for Live {
     fn call_active(&self, session: &str) -> bool {
-        self.hub().is_some_and(|hub| hub.call_active(session))
+        match &self.current.borrow().route {
+            Some(Route::Core(hub)) => hub.call_active(session),
+            Some(Route::Gateway(gateway)) => gateway.call_active(session),
+            None => false,
+        }
     }
 }

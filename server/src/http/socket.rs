@@ -328,6 +328,7 @@ impl Reader<'_> {
                             principal: principal.clone(),
                             visitor_token: auth.visitor_token,
                             rid: env.rid,
+                            turn: gateway.turn_urls(),
                         };
                         gateway.open(self.conn.id, opened).await;
                     }

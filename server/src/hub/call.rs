@@ -19,7 +19,7 @@ use protocol::{
 };
 
 use super::error::{HubError, HubResult};
-use super::outbound::Wire;
+use super::outbound::{ConnHandle, Wire};
 use super::principal::Principal;
 use super::restart::CutCall;
 use super::state::{Hub, State};
@@ -123,12 +123,13 @@ impl Hub {
             info.answered_at = Some(now_ms());
             let info = info.clone();
             Self::announce_call(st, session, &info);
+            // Before the credentials go out: a cluster's other nodes learn
+            // the call is active before its sides can ask their TURN.
+            self.calls_changed();
             for role in [Role::Visitor, Role::Agent] {
-                let frame = Wire::new(&ServerEnvelope::new(
-                    self.credentials_frame(session, call, role),
-                ));
                 for c in Self::side_conns(st, session, role) {
-                    c.send(&frame);
+                    let frame = self.credentials_frame(session, call, role, c.turn());
+                    c.send(&Wire::new(&ServerEnvelope::new(frame)));
                 }
             }
         }
@@ -254,6 +255,7 @@ impl Hub {
     pub(super) async fn call_credentials(
         &self,
         who: &Principal,
+        conn: &ConnHandle,
         session: &str,
         call: &str,
     ) -> HubResult<ServerFrame> {
@@ -262,7 +264,7 @@ impl Hub {
             self.active_call(who, session, call, "call.credentials")
                 .await?,
         );
-        Ok(self.credentials_frame(session, call, who.role()))
+        Ok(self.credentials_frame(session, call, who.role(), conn.turn()))
     }
 
     /// Checks that `who` is in the session and `call` is its active call;
@@ -367,6 +369,7 @@ impl Hub {
             _ => 0,
         };
         tracing::info!(session, call = %call.id, reason = ?call.end_reason, duration_ms, "call ended");
+        self.calls_changed();
         // Its relays go at once, not when their permissions lapse.
         if call.answered_at.is_some()
             && let Some(turn) = self.inner.turn.get().and_then(std::sync::Weak::upgrade)
@@ -406,8 +409,15 @@ impl Hub {
         });
     }
 
-    fn credentials_frame(&self, session: &str, call: &str, role: Role) -> ServerFrame {
-        let (ice_servers, expires_at) = self.inner.calls.ice.for_side(session, role, now_ms());
+    /// `turn`: the TURN server of the socket's node, when not this one's.
+    fn credentials_frame(
+        &self,
+        session: &str,
+        call: &str,
+        role: Role,
+        turn: Option<&[String]>,
+    ) -> ServerFrame {
+        let (ice_servers, expires_at) = self.inner.calls.ice.for_side(session, role, now_ms(), turn);
         ServerFrame::CallCredentials {
             session: session.to_string(),
             call: call.to_string(),
@@ -425,6 +435,33 @@ impl Hub {
             call: call.clone(),
         }));
         Self::send_to_session(st, &live.record, &frame);
+    }
+}
+
+impl Hub {
+    /// The sessions whose call is active: the ones TURN relays for.
+    pub fn active_calls(&self) -> Vec<String> {
+        self.state()
+            .sessions
+            .iter()
+            .filter(|(_, l)| l.call.as_ref().is_some_and(|c| c.phase == CallPhase::Active))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Sees each change to the set of active calls (counted, see
+    /// `calls_version`).
+    pub fn calls_watch(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.calls_changed.subscribe()
+    }
+
+    /// How many times the set of active calls changed.
+    pub fn calls_version(&self) -> u64 {
+        *self.inner.calls_changed.borrow()
+    }
+
+    fn calls_changed(&self) {
+        self.inner.calls_changed.send_modify(|n| *n += 1);
     }
 }
 

@@ -201,7 +201,7 @@ impl Hub {
                 muted,
             } => no_reply(self.call_mute(who, &session, &call, muted).await),
             ClientFrame::CallCredentials { session, call } => {
-                self.call_credentials(who, &session, &call).await.map(Some)
+                self.call_credentials(who, conn, &session, &call).await.map(Some)
             }
             // callback.rs
             ClientFrame::CallbackRequest { session, callback } => {

@@ -106,6 +106,9 @@ pub struct ConnHandle {
     closer: Arc<Closer>,
     /// Room for chat messages not yet stored (see `UNSTORED_PER_CONNECTION`).
     unstored: Arc<Semaphore>,
+    /// The TURN server of the node holding the socket, when that is not
+    /// this process (a cluster's gateway): a call's media relays there.
+    turn: Option<Arc<[String]>>,
 }
 
 impl ConnHandle {
@@ -118,10 +121,23 @@ impl ConnHandle {
                 tx,
                 closer: closer.clone(),
                 unstored: Arc::new(Semaphore::new(UNSTORED_PER_CONNECTION)),
+                turn: None,
             },
             rx,
             closer,
         )
+    }
+
+    /// The socket relays its calls through the TURN server at `urls` (its
+    /// node's own) instead of this process's.
+    pub fn with_turn(mut self, urls: Option<Vec<String>>) -> ConnHandle {
+        self.turn = urls.map(Into::into);
+        self
+    }
+
+    /// Where the socket's calls relay, when not through this process.
+    pub fn turn(&self) -> Option<&[String]> {
+        self.turn.as_deref()
     }
 
     /// Queues a frame that must not be lost; closes a lagging connection.

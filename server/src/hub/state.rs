@@ -47,6 +47,9 @@ pub(super) struct Inner {
     pub(super) wrapups: tokio::sync::Mutex<()>,
     /// The embedded TURN server, once it runs (it starts after the hub).
     pub(super) turn: std::sync::OnceLock<Weak<crate::turn::TurnServer>>,
+    /// Counts changes to the set of active calls, for a cluster's core to
+    /// tell the other nodes (their TURN servers relay only active calls).
+    pub(super) calls_changed: tokio::sync::watch::Sender<u64>,
     /// Rate limits on new visitors and help requests.
     pub(super) admission: Admission,
     pub(super) state: Mutex<State>,
@@ -280,6 +283,7 @@ impl Hub {
             counters: Default::default(),
             wrapups: Default::default(),
             turn: Default::default(),
+            calls_changed: tokio::sync::watch::Sender::new(0),
             admission: Admission::new(&visitors),
             state: Mutex::new(state),
         });

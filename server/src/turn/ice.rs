@@ -32,8 +32,15 @@ impl IceServers {
     }
 
     /// What `role`'s side of `session`'s call gets at `now` (ms), and when the
-    /// credentials in it expire (ms).
-    pub fn for_side(&self, session: &str, role: Role, now: Millis) -> (Vec<IceServer>, Millis) {
+    /// credentials in it expire (ms). `via`: the URLs of the TURN server to
+    /// use instead of the embedded one (another node's, sharing the secret).
+    pub fn for_side(
+        &self,
+        session: &str,
+        role: Role,
+        now: Millis,
+        via: Option<&[String]>,
+    ) -> (Vec<IceServer>, Millis) {
         let now_secs = now.max(0) as u64 / 1000;
         let issued = self
             .credentials
@@ -45,7 +52,8 @@ impl IceServers {
             credential: issued.as_ref().map(|c| c.password.clone()),
         };
         let mut servers = Vec::with_capacity(self.external.len() + 1);
-        servers.extend(self.embedded.clone().map(with_issued));
+        let embedded = via.map(<[String]>::to_vec).or_else(|| self.embedded.clone());
+        servers.extend(embedded.map(with_issued));
         servers.extend(self.external.iter().map(|s| {
             let needs_account =
                 s.username.is_none() && s.urls.iter().any(|u| u.starts_with("turn"));
@@ -88,7 +96,7 @@ mod tests {
             ],
             600,
         );
-        let (servers, expires_at) = ice.for_side("s_1", Role::Agent, 1_000_000);
+        let (servers, expires_at) = ice.for_side("s_1", Role::Agent, 1_000_000, None);
         assert_eq!(expires_at, 1_600_000);
         assert_eq!(servers.len(), 4);
         assert_eq!(servers[0].username.as_deref(), Some("1600:s_1:agent"));
@@ -96,5 +104,24 @@ mod tests {
         assert_eq!(servers[1].credential, servers[0].credential);
         assert_eq!(servers[2].username, None);
         assert_eq!(servers[3].username.as_deref(), Some("static"));
+    }
+
+    #[test]
+    fn a_socket_on_another_node_relays_through_that_nodes_turn_with_the_same_account() {
+        let ice = IceServers::new(
+            Some(vec!["turn:10.0.0.1:3478?transport=udp".into()]),
+            Some(Credentials::new("s3cret", 600)),
+            Vec::new(),
+            600,
+        );
+        let here = ice.for_side("s_1", Role::Visitor, 1_000_000, None).0;
+        let gateway = vec!["turn:10.0.0.2:3478?transport=udp".to_string()];
+        let there = ice
+            .for_side("s_1", Role::Visitor, 1_000_000, Some(&gateway))
+            .0;
+        assert_eq!(there.len(), 1);
+        assert_eq!(there[0].urls, gateway);
+        assert_eq!(there[0].username, here[0].username);
+        assert_eq!(there[0].credential, here[0].credential);
     }
 }

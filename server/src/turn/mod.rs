@@ -84,10 +84,7 @@ impl BoundTurn {
 
     /// The URLs clients put in RTCConfiguration.iceServers.
     pub fn urls(&self) -> Vec<String> {
-        vec![
-            format!("stun:{}", self.public),
-            format!("turn:{}?transport=udp", self.public),
-        ]
+        urls_for(self.public)
     }
 
     pub async fn serve(
@@ -152,7 +149,20 @@ impl BoundTurn {
     }
 }
 
+/// The RTCConfiguration.iceServers URLs of a TURN server reached at `public`.
+fn urls_for(public: SocketAddr) -> Vec<String> {
+    vec![
+        format!("stun:{public}"),
+        format!("turn:{public}?transport=udp"),
+    ]
+}
+
 impl TurnServer {
+    /// The URLs clients put in RTCConfiguration.iceServers.
+    pub fn urls(&self) -> Vec<String> {
+        urls_for(self.public)
+    }
+
     /// Frees the relays of a session's call now: without this they would
     /// carry data until their permissions lapse (up to five minutes), as the
     /// auth check only runs on the client's next request.

@@ -14,6 +14,8 @@ pub struct Server {
     pub child: Child,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
+    /// Where its TURN server listens (with `--turn-listen`).
+    pub turn: Option<std::net::SocketAddr>,
     /// What it printed on stdout up to its ready line.
     pub printed: Vec<String>,
     /// Every line the server writes to stderr.
@@ -56,7 +58,8 @@ pub fn start(log_format: Option<&str>, extra: &[&str]) -> Server {
     start_on(None, log_format, extra)
 }
 
-/// Starts `tandem serve` on `database_url` (`None`: a SQLite database of its own).
+/// Starts `tandem serve` on `database_url` (`None`: a SQLite database of its own),
+/// without TURN unless `extra` has `--turn-listen`.
 pub fn start_on(database_url: Option<&str>, log_format: Option<&str>, extra: &[&str]) -> Server {
     let dir = tempdir::new();
     let database_url = match database_url {
@@ -67,8 +70,11 @@ pub fn start_on(database_url: Option<&str>, log_format: Option<&str>, extra: &[&
     if let Some(format) = log_format {
         command.args(["--log-format", format]);
     }
+    command.args(["serve", "--listen", "127.0.0.1:0"]);
+    if !extra.contains(&"--turn-listen") {
+        command.arg("--no-turn");
+    }
     let mut child = command
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-turn"])
         .args(extra)
         .arg("--database-url")
         .arg(database_url)
@@ -86,7 +92,8 @@ pub fn start_on(database_url: Option<&str>, log_format: Option<&str>, extra: &[&
             if let Some(json) = line.strip_prefix("TANDEM_READY ") {
                 let v: serde_json::Value = serde_json::from_str(json).expect("ready line");
                 let url = v["server"].as_str().expect("server url").to_string();
-                let _ = ready_tx.send((url, std::mem::take(&mut printed)));
+                let turn = v["turn"].as_str().map(|t| t.parse().expect("an address"));
+                let _ = ready_tx.send((url, turn, std::mem::take(&mut printed)));
             } else {
                 printed.push(line);
             }
@@ -99,12 +106,13 @@ pub fn start_on(database_url: Option<&str>, log_format: Option<&str>, extra: &[&
             let _ = err_tx.send(line);
         }
     });
-    let (url, printed) = ready
+    let (url, turn, printed) = ready
         .recv_timeout(Duration::from_secs(30))
         .expect("tandem is ready within 30 s");
     Server {
         child,
         url,
+        turn,
         printed,
         stderr,
         _dir: dir,

@@ -19,7 +19,7 @@ use stun::message::{
 };
 use stun::textattrs::TextAttribute;
 use stun::xoraddr::XorMappedAddress;
-use tandem_tests::WAIT;
+use crate::WAIT;
 use tokio::net::UdpSocket;
 
 /// UDP, in REQUESTED-TRANSPORT.
@@ -46,6 +46,18 @@ impl TurnClient {
     /// Allocates a relay with long-term credentials, after the 401 that
     /// tells us the realm and nonce.
     pub async fn allocate(server: SocketAddr, username: &str, password: &str) -> TurnClient {
+        match TurnClient::try_allocate(server, username, password).await {
+            Ok(client) => client,
+            Err(code) => panic!("allocate refused with {code}"),
+        }
+    }
+
+    /// Like `allocate`; the error code when the server refuses.
+    pub async fn try_allocate(
+        server: SocketAddr,
+        username: &str,
+        password: &str,
+    ) -> Result<TurnClient, u16> {
         let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let mut client = TurnClient {
             sock,
@@ -75,11 +87,13 @@ impl TurnClient {
         let mut m = message(METHOD_ALLOCATE, CLASS_REQUEST);
         m.add(ATTR_REQUESTED_TRANSPORT, &[UDP, 0, 0, 0]);
         let res = client.signed(m).await;
-        assert_eq!(error_code(&res), None, "allocate: {res}");
+        if let Some(code) = error_code(&res) {
+            return Err(code);
+        }
         let mut relayed = XorMappedAddress::default();
         relayed.get_from_as(&res, ATTR_XOR_RELAYED_ADDRESS).unwrap();
         client.relay = SocketAddr::new(relayed.ip, relayed.port);
-        client
+        Ok(client)
     }
 
     /// CreatePermission for `peers`.
