@@ -248,6 +248,10 @@ test("co-browse tools on the demo shop: pointer, highlight with a label, the vis
     await agent.mouse.move(at.x, at.y, { steps: 4 });
     await visible(visitor.getByTestId("tandem-agent-pointer"), "the agent's pointer on the visitor's page");
     await visible(agent.locator(`.mirror-stage[data-session="${session}"] .mirror-hover`), "the hover box in the mirror");
+    // A screen reader hears it: the pointer is drawn for the eye only.
+    const said = visitor.getByTestId("tandem-overlay-said");
+    const ctaText = (await visitor.locator(cta).textContent()).trim().replace(/\s+/g, " ");
+    await waitUntil("the pointer to be said", async () => (await said.textContent()) === `${AGENT.name} is pointing at: ${ctaText}`);
 
     // Pointer frames are throttled: at most 20 a second however fast the mouse moves.
     const agentSent = await recordSentFrames(agent);
@@ -269,6 +273,7 @@ test("co-browse tools on the demo shop: pointer, highlight with a label, the vis
     await agent.mouse.click(at.x, at.y);
     const hl = await visible(visitor.getByTestId("tandem-highlight"), "the highlight on the visitor's page");
     assert.match(await hl.textContent(), /Start here/);
+    await waitUntil("the highlight to be said", async () => (await said.textContent()) === `${AGENT.name} highlighted: Start here`);
     await visible(agent.locator(".mirror-hl-label", { hasText: "Start here" }), "the highlight in the mirror");
     await visible(agent.locator('[data-testid="message"]', { hasText: "Start here" }), "the highlight in the chat's audit trail");
     assert.equal(await agent.getByTestId("highlight-label").inputValue(), "", "the label is used once");

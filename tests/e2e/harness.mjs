@@ -20,6 +20,8 @@ import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
+import { assertAccessible } from "./a11y.mjs";
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
 export const TIMEOUT = Number(process.env.TANDEM_E2E_TIMEOUT || 15000);
@@ -211,8 +213,13 @@ export class Artifacts {
     return page;
   }
 
-  /** A viewport screenshot named with a running number, e.g. 03-visitor-queued.png. */
-  async shot(page, name) {
+  /**
+   * A viewport screenshot named with a running number, e.g.
+   * 03-visitor-queued.png; then, unless `check` is false, the accessibility
+   * check of Tandem's part of the page (a11y.mjs): a recorded step is a
+   * major one, and every state a test records must pass WCAG 2.2 AA.
+   */
+  async shot(page, name, { check = true } = {}) {
     this.shots += 1;
     const file = path.join(this.dir, `${String(this.shots).padStart(2, "0")}-${name}.png`);
     try {
@@ -221,6 +228,7 @@ export class Artifacts {
       // A screenshot must never hide the real failure.
       writeFileSync(file + ".txt", String(e));
     }
+    if (check) await assertAccessible(page, name);
   }
 
   /** Writes the consoles and the server log; call in `finally`. */
@@ -248,7 +256,7 @@ export async function withStack(name, options, body) {
     await body({ server, browser, artifacts });
   } catch (e) {
     for (const [label, page] of artifacts.pages) {
-      if (!page.isClosed()) await artifacts.shot(page, `FAILED-${label}`);
+      if (!page.isClosed()) await artifacts.shot(page, `FAILED-${label}`, { check: false });
     }
     const consoles = [...artifacts.consoles.keys()]
       .map((label) => `--- console ${label} (last lines) ---\n${artifacts.consoleTail(label)}`)

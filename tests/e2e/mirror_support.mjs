@@ -4,6 +4,7 @@
 // the console's mirror, and a scripted visitor over a bare WebSocket that
 // sends page frames built here (for what a real widget would never send).
 
+import { assertAccessible } from "./a11y.mjs";
 import path from "node:path";
 
 import WebSocket from "ws";
@@ -76,6 +77,7 @@ export async function shot(artifacts, page, name) {
   artifacts.shots += 1;
   const file = path.join(artifacts.dir, `${String(artifacts.shots).padStart(2, "0")}-${name}.png`);
   await page.screenshot({ path: file, caret: "initial" }).catch(() => {});
+  await assertAccessible(page, name);
 }
 
 // ------------------------------------------------------------------ comparing the two DOMs

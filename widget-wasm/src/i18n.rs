@@ -47,7 +47,10 @@ impl Locale {
 #[derive(Debug)]
 pub struct Strings {
     pub launcher: &'static str,
-    pub launcher_close: &'static str,
+    /// Said when the agent's pointer reaches an element: agent, element.
+    pub pointing_at: &'static str,
+    /// Said when the agent highlights an element: agent, label or element.
+    pub highlighted: &'static str,
     pub panel_title: &'static str,
     pub subtitle_idle: &'static str,
     pub subtitle_queued: &'static str,
@@ -205,7 +208,8 @@ pub struct Strings {
 
 pub static EN: Strings = Strings {
     launcher: "Help",
-    launcher_close: "Close chat",
+    pointing_at: "{} is pointing at: {}",
+    highlighted: "{} highlighted: {}",
     panel_title: "Chat with us",
     subtitle_idle: "We usually reply in a few minutes",
     subtitle_queued: "Finding someone to help you",
@@ -341,7 +345,8 @@ pub static EN: Strings = Strings {
 
 pub static FR: Strings = Strings {
     launcher: "Aide",
-    launcher_close: "Fermer la discussion",
+    pointing_at: "{} vous montre : {}",
+    highlighted: "{} a mis en évidence : {}",
     panel_title: "Discutons",
     subtitle_idle: "Réponse en quelques minutes en général",
     subtitle_queued: "Nous cherchons quelqu’un pour vous aider",

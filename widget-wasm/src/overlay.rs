@@ -7,12 +7,21 @@
 //! They live in the widget's shadow root, so the capture never sees them,
 //! and follow their element when the page scrolls or changes layout
 //! (`reposition`, called at most once per animation frame).
+//!
+//! Both are drawn for the eye only; a screen reader hears them as text
+//! through a polite live region: "Ana is pointing at: Postal code" once per
+//! element pointed at, "Ana highlighted: …" per highlight. The element is
+//! named as assistive technology would name it (its label, else its text).
 
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
 
 use crate::browser::{fixed, window};
+use crate::i18n::{Strings, fill};
 use crate::view::dom::{attr, child, set_text};
+
+/// Longest description of an element read out, in characters.
+const MAX_SPOKEN: usize = 80;
 
 /// Highlights kept at once; older ones go first. As many as a form push
 /// may propose, so every proposed field is outlined.
@@ -31,11 +40,17 @@ pub struct Overlay {
     /// (node, x, y): where the agent points, as fractions of the node's box.
     pointing: Option<(u32, f32, f32)>,
     highlights: Vec<Highlight>,
+    strings: &'static Strings,
+    agent: String,
+    /// The live region saying what the agent points at or highlights.
+    said: Element,
+    /// The element last said to be pointed at, so moving within it is quiet.
+    said_pointing: Option<u32>,
 }
 
 impl Overlay {
     /// Builds the layer inside `parent` (in the widget's shadow root).
-    pub fn new(doc: &Document, parent: &Element) -> Overlay {
+    pub fn new(doc: &Document, parent: &Element, strings: &'static Strings) -> Overlay {
         let layer = child(doc, parent, "div", "ov");
         attr(&layer, "aria-hidden", "true");
         let pointer = child(doc, &layer, "div", "ov-pointer");
@@ -44,6 +59,10 @@ impl Overlay {
         let svg = crate::view::icons::icon(doc, crate::view::icons::POINTER, 22);
         let _ = pointer.append_child(&svg);
         let pointer_label = child(doc, &pointer, "span", "ov-name");
+        let said = child(doc, parent, "div", "sr");
+        attr(&said, "role", "status");
+        attr(&said, "aria-live", "polite");
+        attr(&said, "data-testid", "tandem-overlay-said");
         Overlay {
             doc: doc.clone(),
             layer,
@@ -51,11 +70,20 @@ impl Overlay {
             pointer_label,
             pointing: None,
             highlights: Vec::new(),
+            strings,
+            agent: strings.agent.to_string(),
+            said,
+            said_pointing: None,
         }
     }
 
-    pub fn set_agent_name(&self, name: &str) {
+    pub fn set_agent_name(&mut self, name: &str) {
         set_text(&self.pointer_label, name);
+        self.agent = name.to_string();
+    }
+
+    fn say(&self, template: &str, what: &str) {
+        set_text(&self.said, &fill(&fill(template, &self.agent), what));
     }
 
     pub fn is_active(&self) -> bool {
@@ -66,6 +94,13 @@ impl Overlay {
     pub fn point(&mut self, at: Option<(u32, f32, f32)>, find: &dyn Fn(u32) -> Option<Element>) {
         self.pointing = at.map(|(n, x, y)| (n, x.clamp(0.0, 1.0), y.clamp(0.0, 1.0)));
         self.place_pointer(find);
+        let node = at.map(|(n, ..)| n);
+        if node != self.said_pointing {
+            self.said_pointing = node;
+            if let Some(what) = node.and_then(find).as_ref().and_then(spoken_name) {
+                self.say(self.strings.pointing_at, &what);
+            }
+        }
     }
 
     /// Outlines `node` (with `label`) and scrolls it into view if needed.
@@ -100,6 +135,10 @@ impl Overlay {
         }
         place_box(&b, Some(el));
         self.highlights.push(Highlight { node, el: b });
+        let label = label.map(str::trim).filter(|l| !l.is_empty());
+        if let Some(what) = label.map(str::to_string).or_else(|| spoken_name(el)) {
+            self.say(self.strings.highlighted, &what);
+        }
     }
 
     pub fn clear_highlights(&mut self) {
@@ -112,6 +151,7 @@ impl Overlay {
     pub fn clear(&mut self) {
         self.clear_highlights();
         self.pointing = None;
+        self.said_pointing = None;
         let _ = self.pointer.set_attribute("hidden", "");
     }
 
@@ -206,4 +246,40 @@ fn rect_in_viewport(el: &Element) -> Option<(f64, f64, f64, f64)> {
         view = frame.owner_document()?.default_view();
     }
     Some((x, y, r.width(), r.height()))
+}
+
+/// What a screen reader would call `el`, shortened: its `aria-label`, its
+/// `<label>`, its placeholder, alt or title, else its text. `None` when it
+/// has no name at all (a bare container is not worth saying).
+fn spoken_name(el: &Element) -> Option<String> {
+    let attr_of = |name: &str| el.get_attribute(name);
+    let label = || {
+        let id = el.id();
+        let by_for = (!id.is_empty())
+            .then(|| {
+                let labels = el.owner_document()?.get_elements_by_tag_name("label");
+                (0..labels.length())
+                    .filter_map(|i| labels.item(i))
+                    .find(|l| l.get_attribute("for").as_deref() == Some(id.as_str()))
+            })
+            .flatten();
+        by_for
+            .or_else(|| el.closest("label").ok().flatten())
+            .and_then(|l| l.text_content())
+    };
+    let name = attr_of("aria-label")
+        .or_else(label)
+        .or_else(|| attr_of("placeholder"))
+        .or_else(|| attr_of("alt"))
+        .or_else(|| attr_of("title"))
+        .or_else(|| el.text_content())?;
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let name = words.join(" ");
+    if name.is_empty() {
+        return None;
+    }
+    Some(match name.char_indices().nth(MAX_SPOKEN) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name,
+    })
 }

@@ -132,7 +132,7 @@ pub fn Composer(id: String) -> impl IntoView {
     view! {
         <form class="composer" class:note-mode=move || note_mode.get() on:submit=on_submit>
             <Show when=move || !canned.with(Vec::is_empty)>
-                <ul class="canned-list" role="listbox" aria-label="Canned responses">
+                <ul class="canned-list" aria-label="Canned responses">
                     <For each=move || canned.get() key=|i| i.id.clone() let:item>
                         {
                             let body = item.body.clone();

@@ -191,6 +191,11 @@ fn editor(
         Some(FieldValue::Text(t)) => t,
         _ => String::new(),
     };
+    // The field's own label is beside the input, not a <label> of it.
+    let name = format!(
+        "New value for {}",
+        if field.label.is_empty() { &field.name } else { &field.label }
+    );
     match field.kind {
         FieldKind::Select | FieldKind::Radio => {
             let options = field.options.clone();
@@ -198,6 +203,7 @@ fn editor(
                 <select
                     class="form-input"
                     data-testid="form-input"
+                    aria-label=name
                     prop:value=move || { let t = draft_text(); if t.is_empty() && draft().is_none() { KEEP.to_string() } else { t } }
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
@@ -214,6 +220,7 @@ fn editor(
             <select
                 class="form-input"
                 data-testid="form-input"
+                aria-label=name
                 prop:value=move || match draft() {
                     Some(FieldValue::Flag(true)) => "on",
                     Some(FieldValue::Flag(false)) => "off",
@@ -233,7 +240,7 @@ fn editor(
         FieldKind::SelectMultiple => {
             let options = field.options.clone();
             view! {
-                <div class="form-choices" data-testid="form-input">
+                <div class="form-choices" data-testid="form-input" role="group" aria-label=name>
                     {options.into_iter().map(|o| {
                         let value = o.value.clone();
                         let v2 = o.value.clone();
@@ -276,6 +283,7 @@ fn editor(
                     type=input_type
                     maxlength=MAX_FIELD_VALUE_CHARS.to_string()
                     placeholder="New value"
+                    aria-label=name
                     prop:value=draft_text
                     on:input=move |ev| {
                         let v = event_target_value(&ev);

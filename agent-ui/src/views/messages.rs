@@ -101,7 +101,15 @@ pub fn MessageList(id: String) -> impl IntoView {
     });
 
     view! {
-        <div class="messages" node_ref=list on:scroll=on_scroll data-testid="messages">
+        <div
+            class="messages"
+            node_ref=list
+            on:scroll=on_scroll
+            data-testid="messages"
+            tabindex="0"
+            role="region"
+            aria-label="Messages"
+        >
             <For each=move || rows.get() key=|row| row.key.clone() let:row>
                 {render_row(&shared, row)}
             </For>

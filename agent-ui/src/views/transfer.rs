@@ -111,8 +111,12 @@ fn TransferPanel(session: String, open: RwSignal<bool>) -> impl IntoView {
                         placeholder="skill, e.g. level2"
                         maxlength=MAX_SHORT_CHARS.to_string()
                         prop:value=move || skill.get()
-                        on:focus=move |_| pick.set(Some(Pick::Skill))
-                        on:input=move |ev| skill.set(event_target_value(&ev))
+                        // Typing a skill picks the queue; tabbing past the
+                        // field on the way to the note must not.
+                        on:input=move |ev| {
+                            skill.set(event_target_value(&ev));
+                            pick.set(Some(Pick::Skill));
+                        }
                     />
                 </label>
             </div>

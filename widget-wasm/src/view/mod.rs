@@ -12,6 +12,7 @@
 //!   (the transcript), `cobrowse.rs` (sharing consent and banner),
 //!   `call.rs` (voice calls), `form.rs` (form and page push prompts);
 //!   `consent.rs`: the consent card sharing and calls both use;
+//!   `prompt_voice.rs`: says each prompt as it appears, for screen readers;
 //! - `dom.rs`: element helpers; `icons.rs`: SVG; `style.rs`: the stylesheet.
 
 pub mod call;
@@ -23,6 +24,7 @@ pub mod dom;
 mod form;
 pub mod icons;
 mod panel;
+mod prompt_voice;
 mod queue;
 mod style;
 

@@ -18,6 +18,7 @@ use super::cobrowse::CobrowseView;
 use super::dom::{append, attr, button, child, el, on_click, remove_attr, set_attr, set_text};
 use super::form::FormView;
 use super::icons;
+use super::prompt_voice::PromptVoice;
 use super::queue::{QueueView, StartForm};
 use super::style;
 use crate::browser::document;
@@ -86,6 +87,8 @@ pub struct View {
     form: FormView,
     /// The agent's pointer and highlights on the page.
     pub overlay: Overlay,
+    /// Says each prompt as it appears.
+    prompts: PromptVoice,
     _listeners: Vec<Listener>,
 }
 
@@ -149,16 +152,23 @@ impl View {
         append(&head, &close);
 
         let body = child(&doc, &panel, "div", "body");
+        // Scrolls: reachable from the keyboard, so the transcript can be
+        // read back with the arrow keys.
+        attr(&body, "tabindex", "0");
+        attr(&body, "role", "region");
+        attr(&body, "aria-label", s.messages_label);
         let mut early = Vec::new();
         let start = StartForm::build(&doc, s, options, &dispatcher, &mut early);
         append(&body, &start.intro);
         let locale = options.locale.tag();
         let queue = QueueView::build(&doc, s, &body, locale, &dispatcher, &mut early);
 
-        let log = child(&doc, &body, "ol", "log");
-        attr(&log, "role", "log");
-        attr(&log, "aria-live", "polite");
-        attr(&log, "aria-label", s.messages_label);
+        // The live region wraps the list: a list given role="log" would
+        // stop being a list, and its rows would be items of nothing.
+        let log_region = child(&doc, &body, "div", "log-region");
+        attr(&log_region, "role", "log");
+        attr(&log_region, "aria-live", "polite");
+        let log = child(&doc, &log_region, "ol", "log");
         let typing = child(&doc, &body, "div", "typing");
         attr(&typing, "aria-live", "polite");
         attr(&typing, "data-testid", "tandem-typing");
@@ -250,9 +260,10 @@ impl View {
         let cobrowse = CobrowseView::build(&doc, s, &footer, &root, &dispatcher, &mut listeners);
         let call = CallView::build(&doc, s, &end, &body, &footer, &dispatcher, &mut listeners);
         let form = FormView::build(&doc, s, &footer, &dispatcher, &mut listeners);
-        let overlay = Overlay::new(&doc, &root);
+        let mut overlay = Overlay::new(&doc, &root, s);
         overlay.set_agent_name(s.agent);
 
+        let prompts = PromptVoice::build(&doc, &root);
         let body_el = doc.body().expect("the widget starts after <body> exists");
         let _ = body_el.append_child(&host);
         View {
@@ -288,6 +299,7 @@ impl View {
             call,
             form,
             overlay,
+            prompts,
             _listeners: listeners,
         }
     }
@@ -404,6 +416,7 @@ impl View {
         if let Some(name) = agent {
             self.overlay.set_agent_name(name);
         }
+        self.prompts.say_new(&self.footer);
 
         let near_bottom = self.near_bottom();
         let synced = self.messages.sync(convo);
@@ -507,13 +520,10 @@ impl View {
                 &format!("{} ({unread} {})", s.launcher, s.unread_badge),
             );
         } else {
+            // The visible text, so speech input can say what it sees;
+            // whether the panel is open is `aria-expanded`'s to tell.
             set_attr(&self.badge, "hidden", "");
-            let label = if scene.open {
-                s.launcher_close
-            } else {
-                s.launcher
-            };
-            set_attr(&self.launcher, "aria-label", label);
+            set_attr(&self.launcher, "aria-label", s.launcher);
         }
     }
 

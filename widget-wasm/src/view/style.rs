@@ -104,7 +104,8 @@ const SOURCE: &str = r#"
   --tw-accent: #4f46e5;
   --tw-on-accent: #ffffff;
   --tw-ink: #1d2130;
-  --tw-muted: #646b7f;
+  /* 4.5:1 or more on every surface it sits on (a notice's grey included). */
+  --tw-muted: #5b6275;
   --tw-line: #e3e6ee;
   --tw-soft: #f5f6fa;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -280,8 +281,9 @@ const SOURCE: &str = r#"
 .bubble { padding: 9px 13px; border-radius: 18px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .msg--visitor .bubble { background: var(--tw-accent); color: var(--tw-on-accent); border-bottom-right-radius: 6px; }
 .msg--agent .bubble { background: #fff; border: 1px solid var(--tw-line); border-bottom-left-radius: 6px; }
-.msg[data-status="sending"] .bubble { opacity: .7; }
-.msg[data-status="failed"] .bubble { opacity: .55; }
+/* Sending and failed read from the status line under the bubble and an
+   outline, never from fading the text below its contrast. */
+.msg[data-status="failed"] .bubble { outline: 2px dashed #b42318; outline-offset: 2px; }
 .meta { display: flex; gap: 6px; margin: 3px 6px 0; font-size: 11px; color: var(--tw-muted); }
 .status { letter-spacing: -.12em; }
 .status--read, .status--sending, .status--failed { letter-spacing: normal; }
@@ -299,7 +301,15 @@ const SOURCE: &str = r#"
 @keyframes tw-bounce { 0%, 60%, 100% { transform: translateY(0); opacity: .5; } 30% { transform: translateY(-4px); opacity: 1; } }
 
 /* Footer */
-.foot { flex: none; padding: 10px 12px 12px; background: #fff; border-top: 1px solid var(--tw-line); }
+/* Prompts (share, call, form and page pushes) sit above the message box;
+   when they are taller than the panel allows, they scroll and the box
+   stays in view. */
+.foot {
+  flex: 0 1 auto; min-height: 0; display: flex; flex-direction: column;
+  padding: 10px 12px 12px; background: #fff; border-top: 1px solid var(--tw-line);
+}
+.foot > * { flex: none; }
+.foot > .consent { flex: 0 1 auto; min-height: 96px; overflow-y: auto; }
 .tw[data-phase="idle"] .foot { padding: 0 12px; border-top: 0; background: var(--tw-soft); }
 .banner { margin: 0 0 8px; padding: 8px 12px; border-radius: 10px; background: #fff4e5; color: #7a4300; font-size: 13px; }
 .tw[data-phase="idle"] .banner { margin: 0 0 12px; }
@@ -314,7 +324,7 @@ const SOURCE: &str = r#"
   border: 0; background: transparent; resize: none; line-height: 1.4;
 }
 .tw .input:focus, .tw .input:focus-visible { outline: none; }
-.input::placeholder { color: #9aa0b2; }
+.input::placeholder { color: #6e7589; }
 .send {
   flex: none; display: grid; place-items: center; width: 36px; height: 36px;
   border: 0; border-radius: 10px; background: var(--tw-accent); color: var(--tw-on-accent);
@@ -372,7 +382,7 @@ const SOURCE: &str = r#"
 .proposal-value, .proposal-url { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .proposal-url { margin: 8px 0; }
 .proposal-state { font-size: 12px; color: #5f6b7a; }
-.proposal[data-decision="accepted"] .proposal-state { color: #12924a; }
+.proposal[data-decision="accepted"] .proposal-state { color: #0b7a3c; }
 .proposal .icon-btn { display: inline-grid; place-items: center; width: 28px; height: 28px; border: 1px solid #cfd4db; border-radius: 6px; background: #fff; color: #5f6b7a; cursor: pointer; }
 .proposal .icon-btn:hover { background: #f0f2f5; color: #1f2328; }
 .proposal .icon-btn.ok { color: #fff; background: var(--tw-accent); border-color: var(--tw-accent); }
@@ -471,9 +481,20 @@ const SOURCE: &str = r#"
 
 .ov-hl--below .ov-label { bottom: auto; top: 100%; margin: 6px 0 0; }
 
-@media (max-width: 480px) {
+/* Narrow or short (a phone, or 200 % zoom): the panel takes the screen. */
+@media (max-width: 480px), (max-height: 560px) {
   .panel { right: 0; bottom: 0; width: 100vw; height: 100%; max-height: none; border-radius: 0; }
   .tw[data-open="true"] .launcher { display: none; }
+}
+/* Windows high contrast and other forced palettes drop backgrounds and
+   shadows: whatever was drawn by a fill alone gets a border, and the
+   selected or highlighted states an outline in the system's colours. */
+@media (forced-colors: active) {
+  .launcher, .send, .primary, .chip, .consent-actions button, .proposal .icon-btn, .end { border: 1px solid ButtonText; }
+  .panel, .bubble, .notice, .consent { border: 1px solid CanvasText; }
+  .ov-hl { outline: 3px solid Highlight; }
+  .ov-pointer, .ov-label { forced-color-adjust: none; }
+  .tw :focus-visible { outline-color: Highlight; }
 }
 @media (prefers-reduced-motion: reduce) {
   .panel, .launcher, .ov-pointer { transition: none; }
