@@ -2,10 +2,11 @@
 //
 // 1. Keyboard only, both sides. The visitor reaches the launcher, opens the
 //    widget, picks a topic, asks for help, chats, hears the agent's prompt
-//    without losing the focus, answers it, and closes the widget, focus back
-//    on the launcher. The agent signs in, goes online, accepts, replies,
-//    asks to see the screen and transfers the chat to a colleague, all
-//    without the mouse. (Switching chats and the wrap-up by keyboard are in
+//    without losing the focus, answers it (screen share, a page push, a
+//    call), and closes the widget, focus back on the launcher. The agent
+//    signs in, goes online, hears the request, accepts, replies, asks to see
+//    the screen, sends a page, calls, and transfers the chat to a colleague,
+//    all without the mouse. (Switching chats and the wrap-up by keyboard are in
 //    workspace.test.mjs and wrapup.test.mjs.)
 // 2. Forced colours (Windows high contrast), a 320 px wide phone, 200 %
 //    zoom and the French locale: the widget keeps its controls visible,
@@ -67,8 +68,10 @@ test("keyboard only: a visitor and two agents through a whole conversation", { t
     await visitor.keyboard.press("Enter");
     await artifacts.shot(visitor, "visitor-queued");
 
-    // --- Ana accepts and replies ---------------------------------------------
+    // --- Ana hears the request, accepts and replies ---------------------------
     await visible(ana.getByTestId("offer"), "the offer in Ana's console");
+    const offerSaid = await ana.getByTestId("offer-said").textContent();
+    assert.match(offerSaid, /^Incoming chat from .*: Do you ship to Norway\? \(\w+\)\. Alt\+A accepts/, offerSaid);
     await ana.keyboard.press("Alt+KeyA");
     await visible(ana.getByTestId("chat"), "the accepted chat");
     await ana.keyboard.press("Alt+KeyR");
@@ -95,6 +98,30 @@ test("keyboard only: a visitor and two agents through a whole conversation", { t
     await tabTo(visitor, "tandem-share-allow", { back: true });
     await visitor.keyboard.press("Enter");
     await visible(ana.getByTestId("mirror-frame"), "the mirror in Ana's console");
+    await waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
+
+    // --- a page push: said, then answered from the keyboard ---------------------
+    await tabTo(ana, "form-open");
+    await ana.keyboard.press("Enter");
+    await tabTo(ana, "page-url");
+    await ana.keyboard.type("/cart.html");
+    await ana.keyboard.press("Enter");
+    await waitUntil("the page prompt to be said", async () => /cart/i.test(await said.textContent()));
+    await tabTo(visitor, "tandem-page-stay", { back: true });
+    await visitor.keyboard.press("Enter");
+    await waitUntil("the page prompt to go", async () => !(await visitor.getByTestId("tandem-page-prompt").first().isVisible()));
+    await waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
+
+    // --- a call: said, then declined from the keyboard ---------------------------
+    await tabTo(ana, "call-start");
+    await ana.keyboard.press("Enter");
+    await waitUntil("the call prompt to be said", async () => /call/i.test(await said.textContent()));
+    assert.equal(await focusedTestId(visitor), "tandem-chat-input", "the call prompt does not take the focus");
+    await artifacts.shot(visitor, "visitor-call-prompt");
+    await tabTo(visitor, "tandem-call-decline", { back: true });
+    await visitor.keyboard.press("Enter");
+    await waitUntil("the call prompt to go", async () => !(await visitor.getByTestId("tandem-call-prompt").first().isVisible()));
+    await waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
 
     // --- closing: Escape, and the focus goes back to the launcher -------------
     await tabTo(visitor, "tandem-chat-input");

@@ -10,6 +10,30 @@ use crate::{format, queue};
 
 const FIRST_MESSAGE_CHARS: usize = 200;
 
+/// Says each incoming request once, through an assertive live region that
+/// is always in the page (a region added with its text is not read): the
+/// card is an `alertdialog`, which a screen reader reads only when focused,
+/// and taking the focus from a reply being typed is worse.
+#[component]
+pub fn OfferVoice() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let said = Memo::new(move |_| {
+        console.offer.with(|offer| {
+            let item = &offer.as_ref()?.item;
+            let visitor = format::visitor_label(item.visitor_name.as_deref(), &item.visitor_id);
+            Some(format!(
+                "Incoming chat from {visitor}: {}. Alt+A accepts, Alt+D declines.",
+                format::truncate(&item.first_message, FIRST_MESSAGE_CHARS)
+            ))
+        })
+    });
+    view! {
+        <div class="sr-only" role="status" aria-live="assertive" data-testid="offer-said">
+            {move || said.get().unwrap_or_default()}
+        </div>
+    }
+}
+
 #[component]
 pub fn OfferCard() -> impl IntoView {
     let console = expect_context::<Console>();

@@ -8,7 +8,7 @@ use super::chat::ChatPane;
 use super::chat_list::ChatList;
 use super::library::LibraryBoard;
 use super::mirror::{MirrorDeck, is_sharing};
-use super::offer::OfferCard;
+use super::offer::{OfferCard, OfferVoice};
 use super::queue::Queue;
 use super::team::TeamBoard;
 use super::topbar::TopBar;
@@ -47,6 +47,7 @@ pub fn Workspace(agent: Agent) -> impl IntoView {
             <ConnectionBanner />
             <div class="columns">
                 <aside class="sidebar">
+                    <OfferVoice />
                     <OfferCard />
                     <Queue />
                     <ChatList />

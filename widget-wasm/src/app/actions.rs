@@ -43,6 +43,20 @@ impl App {
     }
 
     pub(super) fn on_ui(&mut self, event: UiEvent) {
+        // A prompt answered goes away with the button that had the focus:
+        // the focus goes back to the message box, not to the page's start.
+        let answers_prompt = matches!(
+            event,
+            UiEvent::ShareAllow
+                | UiEvent::ShareDeny
+                | UiEvent::CallAccept
+                | UiEvent::CallDecline
+                | UiEvent::PageDecision { .. }
+                | UiEvent::FormDecision { index: None, .. }
+        );
+        if answers_prompt {
+            self.view.focus_input();
+        }
         match event {
             UiEvent::LauncherClicked => self.set_open(!self.open, true),
             UiEvent::CloseClicked | UiEvent::Escape => {

@@ -39,18 +39,24 @@ impl PromptVoice {
             .iter()
             .map(|c| c.get_attribute("data-testid").unwrap_or_default())
             .collect();
-        let text_of = |card: &Element, selector: &str| {
-            card.query_selector(selector)
-                .ok()
-                .flatten()
-                .and_then(|e| e.text_content())
-                .unwrap_or_default()
+        // The title, then what the prompt says (the page's address for a
+        // page push); not the buttons, which the visitor reaches with Tab.
+        let text_of = |card: &Element| {
+            let Ok(parts) = card.query_selector_all(
+                ".consent-title, .consent-text, .proposal-url, .consent-fine",
+            ) else {
+                return String::new();
+            };
+            let parts: Vec<String> = (0..parts.length())
+                .filter_map(|i| parts.item(i)?.text_content())
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect();
+            parts.join(". ")
         };
         for (card, id) in cards.iter().zip(&shown) {
             if !self.shown.contains(id) {
-                let title = text_of(card, ".consent-title");
-                let text = text_of(card, ".consent-text, .consent-fine");
-                set_text(&self.said, format!("{title} {text}").trim());
+                set_text(&self.said, &text_of(card));
             }
         }
         self.shown = shown;
