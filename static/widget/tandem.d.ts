@@ -71,8 +71,14 @@ declare namespace Tandem {
 
   interface StatusEvent {
     state: State;
-    /** Place in line while `queued` (1 = next), once the server has said. */
+    /** Place in line while `queued` (1 = next), once the server has said; 0 while the line is full. */
     position?: number;
+    /** Estimated wait in seconds while `queued`, when the server can tell. */
+    eta_secs?: number;
+    /** Why nobody can answer soon, while `queued`: the widget then offers an email answer or a call back. */
+    unavailable?: "closed" | "no_agents" | "long_wait" | "queue_full";
+    /** The kind of call back the visitor booked, if any. */
+    callback?: "message" | "phone" | "browser";
     /** The agent's display name while `active` or after they ended. */
     agent?: string;
   }
