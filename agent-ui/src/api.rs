@@ -76,9 +76,10 @@ pub async fn supervisor() -> Result<SupervisorReply, ApiError> {
     get_json("/api/v1/supervisor", "team figures").await
 }
 
-/// Every agent with their presence and load.
+/// `GET /api/v1/agents`: every agent with their presence and load.
 pub async fn roster() -> Result<Vec<AgentStatus>, ApiError> {
-    Ok(supervisor().await?.live.agents)
+    let reply: protocol::api::RosterReply = get_json("/api/v1/agents", "colleagues").await?;
+    Ok(reply.agents)
 }
 
 /// `GET /api/v1/sessions/{id}/customer`: who the visitor of `session` is,

@@ -33,6 +33,7 @@ pub async fn seed(database_url: &str, agents: usize, tokens_out: &Path) -> Resul
             name: format!("Bench Agent {i}"),
             skills: vec![],
             capacity: CAPACITY,
+            roles: vec![protocol::api::AgentRole::Agent],
         };
         store.add_agent(&agent, &hash, now).await?;
         let token = AgentTokens::generate();

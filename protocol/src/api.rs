@@ -58,6 +58,39 @@ pub struct MeReply {
     pub agent: Agent,
 }
 
+/// What an account may do; an account may hold several. `agent` takes
+/// chats; `supervisor` sees the team board; `admin` manages the library
+/// (and, later, people and sites).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentRole {
+    /// Goes online, is offered requests, takes chats.
+    Agent,
+    /// Sees the team board and the day's figures.
+    Supervisor,
+    /// Manages the library (and, later, people, sites and tokens).
+    Admin,
+}
+
+impl AgentRole {
+    /// Every role, in order.
+    pub const ALL: [AgentRole; 3] = [AgentRole::Agent, AgentRole::Supervisor, AgentRole::Admin];
+
+    /// The role's name on the wire and in the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentRole::Agent => "agent",
+            AgentRole::Supervisor => "supervisor",
+            AgentRole::Admin => "admin",
+        }
+    }
+
+    /// The role named `s` (as `as_str` writes it), if any.
+    pub fn parse(s: &str) -> Option<AgentRole> {
+        AgentRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 /// An agent account as the REST API shows it to that agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {
@@ -74,6 +107,9 @@ pub struct Agent {
     /// How many sessions the agent serves at once at most.
     #[serde(default)]
     pub capacity: u32,
+    /// What the account may do.
+    #[serde(default)]
+    pub roles: Vec<AgentRole>,
 }
 
 /// `GET /api/v1/sessions/{id}/transcript`, and each earlier conversation of
@@ -213,6 +249,14 @@ pub struct SupervisorReply {
     pub today: DayFigures,
     /// Queues, agents and sessions now.
     pub live: LiveFigures,
+}
+
+/// `GET /api/v1/agents`: every colleague's presence and load, for any agent
+/// (whom to transfer a chat to). The team's figures are the supervisor's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterReply {
+    /// Every agent, as in `LiveFigures::agents`.
+    pub agents: Vec<AgentStatus>,
 }
 
 /// A day's contact-centre figures, computed from its sessions.

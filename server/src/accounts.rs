@@ -1,5 +1,6 @@
 //! Creating agents and sites: shared by the command line and the tests.
 
+use protocol::api::AgentRole;
 use protocol::limits::MAX_SHORT_CHARS;
 
 use crate::auth::password;
@@ -23,6 +24,18 @@ pub struct NewAgent<'a> {
     pub password: &'a str,
     pub skills: Vec<String>,
     pub capacity: u32,
+    /// What the account may do; empty means `agent` alone.
+    pub roles: Vec<AgentRole>,
+}
+
+/// `roles` sorted, without repeats; `agent` alone when empty.
+pub fn normalise_roles(mut roles: Vec<AgentRole>) -> Vec<AgentRole> {
+    if roles.is_empty() {
+        roles.push(AgentRole::Agent);
+    }
+    roles.sort();
+    roles.dedup();
+    roles
 }
 
 fn check_password(password: &str) -> Result<(), AccountError> {
@@ -63,6 +76,7 @@ pub async fn add_agent(store: &dyn Store, new: NewAgent<'_>) -> Result<Agent, Ac
             .filter(|s| !s.is_empty())
             .collect(),
         capacity: new.capacity,
+        roles: normalise_roles(new.roles),
     };
     let password = new.password.to_string();
     let hash = tokio::task::spawn_blocking(move || password::hash(&password))

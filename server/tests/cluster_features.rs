@@ -75,16 +75,28 @@ async fn each_side_of_a_call_relays_through_its_own_nodes_turn_while_the_call_la
     let (ana_turn, ana_user, ana_pass) = turn_credentials(&mut ana).await;
     let (visitor_turn, visitor_user, visitor_pass) = turn_credentials(&mut visitor).await;
     assert_eq!(Some(ana_turn), gateway.turn, "the agent's node's own TURN");
-    assert_eq!(Some(visitor_turn), core.turn, "the visitor's node's own TURN");
+    assert_eq!(
+        Some(visitor_turn),
+        core.turn,
+        "the visitor's node's own TURN"
+    );
 
     // Media goes relay to relay, from one node's TURN to the other's: the
     // gateway's TURN accepts the call at once (it was told before the
     // credentials went out).
     let mut ana_relay = TurnClient::allocate(ana_turn, &ana_user, &ana_pass).await;
     let mut visitor_relay = TurnClient::allocate(visitor_turn, &visitor_user, &visitor_pass).await;
-    assert_eq!(ana_relay.create_permission(&[visitor_relay.relay]).await, Ok(()));
-    assert_eq!(visitor_relay.create_permission(&[ana_relay.relay]).await, Ok(()));
-    ana_relay.send_indication(visitor_relay.relay, b"voice").await;
+    assert_eq!(
+        ana_relay.create_permission(&[visitor_relay.relay]).await,
+        Ok(())
+    );
+    assert_eq!(
+        visitor_relay.create_permission(&[ana_relay.relay]).await,
+        Ok(())
+    );
+    ana_relay
+        .send_indication(visitor_relay.relay, b"voice")
+        .await;
     let (from, data) = visitor_relay.recv_data().await;
     assert_eq!((from, data.as_slice()), (ana_relay.relay, &b"voice"[..]));
 
@@ -140,9 +152,7 @@ async fn pages_and_form_values_pushed_from_another_node_reach_the_visitor() {
     // this, the page view is stored.
     say(&mut visitor, &session, "I am on the cart").await;
     heard(&mut ana, "I am on the cart").await;
-    let event_is = |kind: &'static str| {
-        move |f: &ServerFrame| matches!(f, ServerFrame::Event { event, .. } if event.body.kind() == kind)
-    };
+    let event_is = |kind: &'static str| move |f: &ServerFrame| matches!(f, ServerFrame::Event { event, .. } if event.body.kind() == kind);
 
     // A page of the visitor's site, proposed and accepted.
     let checkout = format!("{SHOP_ORIGIN}/checkout");
@@ -214,7 +224,15 @@ async fn a_call_back_booked_for_later_is_offered_at_its_time_after_the_core_died
     let (mut visitor, visitor_token) = visitor(&g1, None).await;
     let session = visitor.ask_for_help("Please call me about my order").await;
     visitor
-        .expect(|f| matches!(f, ServerFrame::QueuePosition { unavailable: Some(Unavailable::NoAgents), .. }))
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::QueuePosition {
+                    unavailable: Some(Unavailable::NoAgents),
+                    ..
+                }
+            )
+        })
         .await;
     let at = now_ms() + 6_000;
     visitor

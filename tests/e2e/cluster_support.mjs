@@ -112,7 +112,7 @@ export async function startCluster({ agents = [] } = {}) {
   try {
     for (const a of agents) {
       // `agent add` reads the password from stdin.
-      execFileSync(tandemBin(), ["agent", "add", a.email, "--name", a.name, "--database-url", databaseUrl], {
+      execFileSync(tandemBin(), ["agent", "add", a.email, "--name", a.name, "--role", "agent,supervisor,admin", "--database-url", databaseUrl], {
         input: a.password + "\n",
         cwd: ROOT,
       });

@@ -69,7 +69,8 @@ function runTandem(args, input) {
 
 /**
  * Starts a tandem server with the demo shop on two free ports.
- * `agents`: [{email, name, password, skills?}] added before the server starts;
+ * `agents`: [{email, name, password, skills?, roles?}] added before the server starts
+ *   (every role unless `roles` names some);
  * `sites`: [{id, voice}] set up likewise (`tandem site add ID --voice …`).
  * Returns {server, demo, log(), tail(n), siteSecret(site), stop()}.
  */
@@ -81,7 +82,9 @@ export async function startServer({ agents = [], sites = [] } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-e2e-"));
   const databaseUrl = `sqlite://${dir}/t.db`;
   for (const a of agents) {
-    const args = ["agent", "add", a.email, "--name", a.name, "--database-url", databaseUrl];
+    // Every role unless the test names some: a test reaches every screen.
+    const roles = (a.roles ?? ["agent", "supervisor", "admin"]).join(",");
+    const args = ["agent", "add", a.email, "--name", a.name, "--role", roles, "--database-url", databaseUrl];
     if (a.skills?.length) args.push("--skills", a.skills.join(","));
     await runTandem(args, a.password + "\n");
   }

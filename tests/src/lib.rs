@@ -1,6 +1,7 @@
 //! Harness for the integration tests: a real `tandem` server on 127.0.0.1:0
 //! with its own database, and real WebSocket clients speaking `protocol`.
 
+use protocol::api::AgentRole;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -116,18 +117,33 @@ impl TestServer {
         format!("{}{path}", self.running.public_url)
     }
 
-    /// Adds an agent with a generated password; returns the password.
+    /// Adds an agent with a generated password; returns the password. Test
+    /// agents hold every role (agent, supervisor, admin), so a test reaches
+    /// every screen; tests/authz.rs checks each role alone.
     pub async fn add_agent(&self, email: &str, name: &str, capacity: u32) -> String {
         self.add_skilled_agent(email, name, &[], capacity).await
     }
 
-    /// Adds an agent with skills; returns the password.
+    /// Adds an agent with skills and every role; returns the password.
     pub async fn add_skilled_agent(
         &self,
         email: &str,
         name: &str,
         skills: &[&str],
         capacity: u32,
+    ) -> String {
+        self.add_agent_with_roles(email, name, skills, capacity, &AgentRole::ALL)
+            .await
+    }
+
+    /// Adds an agent holding exactly `roles`; returns the password.
+    pub async fn add_agent_with_roles(
+        &self,
+        email: &str,
+        name: &str,
+        skills: &[&str],
+        capacity: u32,
+        roles: &[AgentRole],
     ) -> String {
         let password = format!("pw-{}", tandem_server::ids::new_id(""));
         let skills = skills.iter().map(|s| s.to_string()).collect();
@@ -137,6 +153,7 @@ impl TestServer {
             password: &password,
             skills,
             capacity,
+            roles: roles.to_vec(),
         };
         accounts::add_agent(self.running.store.as_ref(), new)
             .await

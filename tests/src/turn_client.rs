@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
+use crate::WAIT;
 use stun::agent::TransactionId;
 use stun::attributes::{
     ATTR_CHANNEL_NUMBER, ATTR_DATA, ATTR_LIFETIME, ATTR_NONCE, ATTR_REALM,
@@ -19,7 +20,6 @@ use stun::message::{
 };
 use stun::textattrs::TextAttribute;
 use stun::xoraddr::XorMappedAddress;
-use crate::WAIT;
 use tokio::net::UdpSocket;
 
 /// UDP, in REQUESTED-TRANSPORT.

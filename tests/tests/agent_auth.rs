@@ -392,6 +392,7 @@ async fn short_and_common_passwords_are_refused() {
                     password,
                     skills: vec![],
                     capacity: 1,
+                    roles: vec![],
                 },
             )
             .await
@@ -441,6 +442,7 @@ async fn an_email_in_another_case_logs_in_as_the_same_agent() {
             password: "another long secret",
             skills: vec![],
             capacity: 1,
+            roles: vec![],
         },
     )
     .await;

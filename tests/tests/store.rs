@@ -417,6 +417,10 @@ async fn suite(store: Arc<dyn Store>) {
         name: "Ann".into(),
         skills: vec!["billing".into()],
         capacity: 3,
+        roles: vec![
+            protocol::api::AgentRole::Agent,
+            protocol::api::AgentRole::Admin,
+        ],
     };
     store.add_agent(&agent, "hash1", 1).await.unwrap();
     let dup = Agent {
@@ -430,6 +434,28 @@ async fn suite(store: Arc<dyn Store>) {
     assert_eq!(
         store.agent_credentials("ann@example.com").await.unwrap(),
         Some((agent.clone(), "hash1".into()))
+    );
+    // Roles are replaced as a whole, and read back by every lookup.
+    let supervisor = [protocol::api::AgentRole::Supervisor];
+    assert!(
+        store
+            .set_agent_roles("ann@example.com", &supervisor)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_agent_roles("nobody@example.com", &supervisor)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.agent("a_1").await.unwrap().unwrap().roles, supervisor);
+    let roles = agent.roles.clone();
+    assert!(
+        store
+            .set_agent_roles("ann@example.com", &roles)
+            .await
+            .unwrap()
     );
     assert!(
         store

@@ -9,8 +9,8 @@
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 
-use tandem_tests::turn_client::{TurnClient, error_code};
 use protocol::{CallPhase, ClientFrame, ServerFrame};
+use tandem_tests::turn_client::{TurnClient, error_code};
 use tandem_tests::{Accepted, TestServer, WAIT};
 
 /// A call's TURN credentials, with the session that keeps them valid.

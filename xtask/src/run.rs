@@ -50,6 +50,10 @@ pub fn demo_agent(tandem: &std::path::Path, db: &str) -> Result<String> {
         DEMO_AGENT,
         "--name",
         "Demo Agent",
+        // The first account runs the place: it takes chats, sees the team
+        // board and manages the library.
+        "--role",
+        "agent,supervisor,admin",
         "--database-url",
         db,
     ];

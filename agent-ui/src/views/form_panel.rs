@@ -194,7 +194,11 @@ fn editor(
     // The field's own label is beside the input, not a <label> of it.
     let name = format!(
         "New value for {}",
-        if field.label.is_empty() { &field.name } else { &field.label }
+        if field.label.is_empty() {
+            &field.name
+        } else {
+            &field.label
+        }
     );
     match field.kind {
         FieldKind::Select | FieldKind::Radio => {

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use protocol::AgentPresence;
+use protocol::api::AgentRole;
 
 use super::Avatar;
 use crate::api::Agent;
@@ -11,6 +12,8 @@ use crate::{connection, session};
 #[component]
 pub fn TopBar(agent: Agent) -> impl IntoView {
     let console = expect_context::<Console>();
+    let roles = agent.roles.clone();
+    let has = move |role: AgentRole| roles.contains(&role);
     view! {
         <header class="topbar">
             <div class="brand">
@@ -19,19 +22,26 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                 <span class="brand-sub">"Agent console"</span>
             </div>
             <div class="topbar-right">
-                <BoardToggle
-                    board=Board::Library
-                    label="Library"
-                    testid="library-toggle"
-                    hint="Canned responses and knowledge-base articles"
-                />
-                <BoardToggle
-                    board=Board::Team
-                    label="Team"
-                    testid="team-toggle"
-                    hint="Queues, agents and today's service figures"
-                />
-                <PresenceToggle />
+                // Only what the account's roles allow (the server checks
+                // again): the library's editor for admins, the team board
+                // for supervisors and admins, presence for agents.
+                {has(AgentRole::Admin).then(|| view! {
+                    <BoardToggle
+                        board=Board::Library
+                        label="Library"
+                        testid="library-toggle"
+                        hint="Canned responses and knowledge-base articles"
+                    />
+                })}
+                {(has(AgentRole::Supervisor) || has(AgentRole::Admin)).then(|| view! {
+                    <BoardToggle
+                        board=Board::Team
+                        label="Team"
+                        testid="team-toggle"
+                        hint="Queues, agents and today's service figures"
+                    />
+                })}
+                {has(AgentRole::Agent).then(|| view! { <PresenceToggle /> })}
                 <div class="me" title=agent.email.clone()>
                     <Avatar label=agent.name.clone() />
                     <span class="me-name" data-testid="agent-name">{agent.name.clone()}</span>

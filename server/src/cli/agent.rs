@@ -1,4 +1,4 @@
-//! `tandem agent add|set-password|disable|enable|remove`: agents' accounts.
+//! `tandem agent add|roles|set-password|disable|enable|remove`: agents' accounts.
 
 use std::io::BufRead;
 
@@ -6,6 +6,8 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 
 use super::database::Database;
+use protocol::api::AgentRole;
+
 use crate::accounts::{self, AccountError, NewAgent};
 use crate::store::{self, AgentStatus};
 
@@ -22,6 +24,20 @@ pub enum AgentCommand {
         /// Sessions the agent handles at once.
         #[arg(long, default_value_t = 4)]
         capacity: u32,
+        /// What the account may do: agent (takes chats), supervisor (the
+        /// team board), admin (the library). Repeat or comma-separate;
+        /// `agent` alone when absent.
+        #[arg(long = "role", value_delimiter = ',', value_parser = parse_role)]
+        roles: Vec<AgentRole>,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Replace what an agent may do (as `add --role`); REST requests see it
+    /// at once, open consoles when they reconnect.
+    Roles {
+        email: String,
+        #[arg(long = "role", value_delimiter = ',', value_parser = parse_role, required = true)]
+        roles: Vec<AgentRole>,
         #[command(flatten)]
         db: Database,
     },
@@ -59,6 +75,7 @@ pub(super) async fn run(command: AgentCommand) -> Result<i32> {
             name,
             skills,
             capacity,
+            roles,
             db,
         } => {
             let store = store::open(&db.database_url).await?;
@@ -69,6 +86,7 @@ pub(super) async fn run(command: AgentCommand) -> Result<i32> {
                 password: &password,
                 skills,
                 capacity,
+                roles,
             };
             match accounts::add_agent(store.as_ref(), new).await {
                 Ok(agent) => {
@@ -90,6 +108,19 @@ pub(super) async fn run(command: AgentCommand) -> Result<i32> {
             let password = read_password()?;
             if accounts::set_password(store.as_ref(), &email, &password).await? {
                 println!("password updated for {email}");
+                Ok(0)
+            } else {
+                eprintln!("error: no agent with the email {email}");
+                Ok(4)
+            }
+        }
+        AgentCommand::Roles { email, roles, db } => {
+            let store = store::open(&db.database_url).await?;
+            let roles = accounts::normalise_roles(roles);
+            let email = email.trim().to_lowercase();
+            if store.set_agent_roles(&email, &roles).await? {
+                let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                println!("agent {email} is now: {}", names.join(", "));
                 Ok(0)
             } else {
                 eprintln!("error: no agent with the email {email}");
@@ -118,6 +149,11 @@ async fn agent_status(db: &Database, email: &str, status: AgentStatus) -> Result
     };
     println!("agent {email} {done}");
     Ok(0)
+}
+
+fn parse_role(s: &str) -> Result<AgentRole, String> {
+    AgentRole::parse(s.trim())
+        .ok_or_else(|| format!("{s:?} is not a role (agent, supervisor, admin)"))
 }
 
 fn read_password() -> Result<String> {

@@ -18,10 +18,10 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
 
 use super::bus::{Bus, FIGURES, METRICS};
+use super::calls::NodeTurn;
 use super::message::{FromSocket, NodeConn, Opened, ToCore, ToNode};
 use crate::hub::outbound::Closer;
 use crate::hub::{ConnHandle, Wire};
-use super::calls::NodeTurn;
 
 pub struct Gateway {
     bus: Bus,
@@ -40,12 +40,7 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    pub(super) fn new(
-        bus: Bus,
-        node: &str,
-        epoch: i64,
-        turn: Option<Arc<NodeTurn>>,
-    ) -> Gateway {
+    pub(super) fn new(bus: Bus, node: &str, epoch: i64, turn: Option<Arc<NodeTurn>>) -> Gateway {
         Gateway {
             core: bus.core_channel(epoch),
             bus,
@@ -172,4 +167,3 @@ impl Gateway {
         }
     }
 }
-

@@ -196,6 +196,7 @@ mod tests {
                     name: "Ana".into(),
                     skills: vec!["billing".into()],
                     capacity: 3,
+                    roles: vec![protocol::api::AgentRole::Agent],
                 }),
                 visitor_token: None,
                 rid: Some(1),

@@ -22,6 +22,7 @@ pub fn shown(agent: &Agent) -> api::Agent {
         email: agent.email.clone(),
         skills: agent.skills.clone(),
         capacity: agent.capacity,
+        roles: agent.roles.clone(),
     }
 }
 

@@ -2,16 +2,16 @@
 //! `/shortcut` in the console's composer) and knowledge-base articles
 //! (suggested when their keywords match what the visitor wrote).
 //!
-//! `GET /api/v1/library` lists every item; `POST /api/v1/library` adds one
-//! (or replaces it, when `id` names an existing one); `DELETE
-//! /api/v1/library/{id}` removes it. Agents only.
+//! `GET /api/v1/library` lists every item (any agent); `POST
+//! /api/v1/library` adds one (or replaces it, when `id` names an existing
+//! one) and `DELETE /api/v1/library/{id}` removes it (admins).
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use protocol::api::{LibraryItemReply, LibraryReply};
+use protocol::api::{AgentRole, LibraryItemReply, LibraryReply};
 use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS, MAX_URL_CHARS};
 
 use super::error::ApiError;
@@ -46,9 +46,10 @@ async fn list(
 
 async fn put(
     State(app): State<AppState>,
-    SignedIn(_): SignedIn,
+    signed_in: SignedIn,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Reply<LibraryItemReply>), ApiError> {
+    signed_in.require(&[AgentRole::Admin])?;
     let invalid = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_item", m);
     let Json(body) = body.map_err(|e| invalid(e.body_text()))?;
     let mut item: LibraryItem =
@@ -88,8 +89,9 @@ async fn put(
 async fn remove(
     State(app): State<AppState>,
     Path(id): Path<String>,
-    SignedIn(_): SignedIn,
+    signed_in: SignedIn,
 ) -> Result<StatusCode, ApiError> {
+    signed_in.require(&[AgentRole::Admin])?;
     if app.store.delete_library_item(&id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

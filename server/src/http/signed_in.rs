@@ -4,7 +4,9 @@
 //! or its agent disabled or removed.
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
+use protocol::api::AgentRole;
 
 use super::credentials::{agent_for_token, bearer_token};
 use super::error::ApiError;
@@ -13,6 +15,21 @@ use crate::store::Agent;
 
 /// The agent a request is authenticated as.
 pub struct SignedIn(pub Agent);
+
+impl SignedIn {
+    /// 403 `forbidden` unless the agent holds one of `roles`.
+    pub fn require(&self, roles: &[AgentRole]) -> Result<(), ApiError> {
+        if roles.iter().any(|r| self.0.has_role(*r)) {
+            return Ok(());
+        }
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("this needs the {} role", names.join(" or ")),
+        ))
+    }
+}
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;

@@ -1,9 +1,11 @@
-//! The supervisor's figures (agents only). Prometheus reads metrics.rs.
+//! The supervisor's figures (supervisors and admins), and the roster of
+//! colleagues any agent may read (to pick whom to transfer a chat to).
+//! Prometheus reads metrics.rs.
 
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use protocol::api::{DayFigures, SupervisorReply};
+use protocol::api::{AgentRole, DayFigures, RosterReply, SupervisorReply};
 
 use super::error::ApiError;
 use super::reply::Reply;
@@ -14,7 +16,9 @@ use crate::cluster::Route;
 use crate::metrics::{SERVICE_LEVEL_SECS, day_figures};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/supervisor", get(supervisor))
+    Router::new()
+        .route("/api/v1/supervisor", get(supervisor))
+        .route("/api/v1/agents", get(roster))
 }
 
 /// Midnight UTC of the current day.
@@ -46,12 +50,22 @@ async fn live_figures(app: &AppState) -> Result<protocol::api::LiveFigures, ApiE
 
 async fn supervisor(
     State(app): State<AppState>,
-    SignedIn(_): SignedIn,
+    signed_in: SignedIn,
 ) -> Result<Reply<SupervisorReply>, ApiError> {
+    signed_in.require(&[AgentRole::Supervisor, AgentRole::Admin])?;
     let today = today(&app).await?;
     Ok(Reply(SupervisorReply {
         service_level_secs: SERVICE_LEVEL_SECS,
         today,
         live: live_figures(&app).await?,
+    }))
+}
+
+async fn roster(
+    State(app): State<AppState>,
+    SignedIn(_): SignedIn,
+) -> Result<Reply<RosterReply>, ApiError> {
+    Ok(Reply(RosterReply {
+        agents: live_figures(&app).await?.agents,
     }))
 }

@@ -417,7 +417,8 @@ impl Hub {
         role: Role,
         turn: Option<&[String]>,
     ) -> ServerFrame {
-        let (ice_servers, expires_at) = self.inner.calls.ice.for_side(session, role, now_ms(), turn);
+        let (ice_servers, expires_at) =
+            self.inner.calls.ice.for_side(session, role, now_ms(), turn);
         ServerFrame::CallCredentials {
             session: session.to_string(),
             call: call.to_string(),
@@ -444,7 +445,11 @@ impl Hub {
         self.state()
             .sessions
             .iter()
-            .filter(|(_, l)| l.call.as_ref().is_some_and(|c| c.phase == CallPhase::Active))
+            .filter(|(_, l)| {
+                l.call
+                    .as_ref()
+                    .is_some_and(|c| c.phase == CallPhase::Active)
+            })
             .map(|(id, _)| id.clone())
             .collect()
     }

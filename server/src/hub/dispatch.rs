@@ -52,6 +52,18 @@ impl Hub {
         rid: Option<u64>,
         frame: ClientFrame,
     ) -> HubResult<Option<ServerFrame>> {
+        // Going online and taking a request are what the `agent` role is
+        // for: a supervisor or admin account without it watches only.
+        let takes_chats = matches!(
+            frame,
+            ClientFrame::PresenceSet { .. } | ClientFrame::QueueAccept { .. }
+        );
+        if takes_chats
+            && let Principal::Agent(agent) = who
+            && !agent.has_role(protocol::api::AgentRole::Agent)
+        {
+            return Err(HubError::forbidden("taking chats needs the agent role"));
+        }
         match frame {
             ClientFrame::Hello { .. } => Err(HubError::new(
                 ErrorCode::InvalidFrame,
@@ -200,9 +212,10 @@ impl Hub {
                 call,
                 muted,
             } => no_reply(self.call_mute(who, &session, &call, muted).await),
-            ClientFrame::CallCredentials { session, call } => {
-                self.call_credentials(who, conn, &session, &call).await.map(Some)
-            }
+            ClientFrame::CallCredentials { session, call } => self
+                .call_credentials(who, conn, &session, &call)
+                .await
+                .map(Some),
             // callback.rs
             ClientFrame::CallbackRequest { session, callback } => {
                 no_reply(self.callback_request(who, &session, callback).await)

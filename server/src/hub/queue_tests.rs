@@ -37,6 +37,7 @@ fn agent_online(st: &mut State, id: &str, now: Millis) -> Receiver<Wire> {
         name: id.to_uppercase(),
         skills: Vec::new(),
         capacity: 1,
+        roles: vec![protocol::api::AgentRole::Agent],
     };
     st.sync_agent(&agent, now);
     rx

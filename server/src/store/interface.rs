@@ -35,6 +35,14 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces an agent's password and revokes every token of theirs, in one
     /// transaction; false if no agent (not removed) has that email.
     async fn set_agent_password(&self, email: &str, password_hash: &str) -> Result<bool>;
+    /// Replaces what the agent with this email may do; false if no agent
+    /// (not removed) has that email. Open sockets keep the roles they
+    /// signed in with until they reconnect; REST requests see the change at once.
+    async fn set_agent_roles(
+        &self,
+        email: &str,
+        roles: &[protocol::api::AgentRole],
+    ) -> Result<bool>;
     /// Disables, enables or removes the agent with this email. Disabling
     /// deletes every token of theirs in the same transaction; a removed
     /// agent's tokens are dead too, as no lookup accepts a removed agent's.

@@ -61,6 +61,10 @@ impl PostgresStore {
             11,
             include_str!("../../migrations/postgres/0011_cluster_lease.sql"),
         ),
+        (
+            12,
+            include_str!("../../migrations/postgres/0012_agent_roles.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

@@ -98,9 +98,15 @@ pub struct Agent {
     pub name: String,
     pub skills: Vec<String>,
     pub capacity: u32,
+    /// What the account may do (at least one role).
+    pub roles: Vec<protocol::api::AgentRole>,
 }
 
 impl Agent {
+    pub fn has_role(&self, role: protocol::api::AgentRole) -> bool {
+        self.roles.contains(&role)
+    }
+
     pub fn info(&self) -> AgentInfo {
         AgentInfo {
             id: self.id.clone(),

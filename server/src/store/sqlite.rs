@@ -57,6 +57,10 @@ impl SqliteStore {
             11,
             include_str!("../../migrations/sqlite/0011_cluster_lease.sql"),
         ),
+        (
+            12,
+            include_str!("../../migrations/sqlite/0012_agent_roles.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.

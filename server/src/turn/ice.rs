@@ -52,7 +52,9 @@ impl IceServers {
             credential: issued.as_ref().map(|c| c.password.clone()),
         };
         let mut servers = Vec::with_capacity(self.external.len() + 1);
-        let embedded = via.map(<[String]>::to_vec).or_else(|| self.embedded.clone());
+        let embedded = via
+            .map(<[String]>::to_vec)
+            .or_else(|| self.embedded.clone());
         servers.extend(embedded.map(with_issued));
         servers.extend(self.external.iter().map(|s| {
             let needs_account =

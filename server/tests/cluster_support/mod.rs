@@ -90,6 +90,8 @@ impl Cluster {
             password: &password,
             skills: Vec::new(),
             capacity,
+            // Every role: the tests read the team figures as the agent.
+            roles: protocol::api::AgentRole::ALL.to_vec(),
         };
         accounts::add_agent(store.as_ref(), new)
             .await

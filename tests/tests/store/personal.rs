@@ -446,6 +446,7 @@ pub async fn expired_tokens_are_purged(store: &dyn Store) {
         name: "Tokens".into(),
         skills: vec![],
         capacity: 1,
+        roles: vec![protocol::api::AgentRole::Agent],
     };
     store.add_agent(&agent, "hash", 1).await.unwrap();
     for (token, expires) in [("x_1", 100), ("x_2", 200), ("x_3", 300)] {

@@ -42,9 +42,9 @@ impl PromptVoice {
         // The title, then what the prompt says (the page's address for a
         // page push); not the buttons, which the visitor reaches with Tab.
         let text_of = |card: &Element| {
-            let Ok(parts) = card.query_selector_all(
-                ".consent-title, .consent-text, .proposal-url, .consent-fine",
-            ) else {
+            let Ok(parts) = card
+                .query_selector_all(".consent-title, .consent-text, .proposal-url, .consent-fine")
+            else {
                 return String::new();
             };
             let parts: Vec<String> = (0..parts.length())

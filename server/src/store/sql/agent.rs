@@ -3,14 +3,13 @@
 use super::rows::json_list;
 use crate::store::{Agent, AgentStatus, Result, TokenState};
 
-pub(in crate::store) const AGENT_COLUMNS: &str = "id, email, name, skills, capacity";
+pub(in crate::store) const AGENT_COLUMNS: &str = "id, email, name, skills, capacity, roles";
+
+/// An `agents` row as `AGENT_COLUMNS` selects it.
+pub(in crate::store) type AgentRow = (String, String, String, String, i64, String);
 
 pub(in crate::store) fn agent_from(
-    id: String,
-    email: String,
-    name: String,
-    skills: String,
-    capacity: i64,
+    (id, email, name, skills, capacity, roles): AgentRow,
 ) -> Result<Agent> {
     Ok(Agent {
         id,
@@ -18,6 +17,12 @@ pub(in crate::store) fn agent_from(
         name,
         skills: json_list(&skills)?,
         capacity: capacity.clamp(0, u32::MAX as i64) as u32,
+        // A role this build does not know (written by a newer one) is
+        // ignored rather than refused: it grants nothing here.
+        roles: json_list(&roles)?
+            .iter()
+            .filter_map(|r| protocol::api::AgentRole::parse(r))
+            .collect(),
     })
 }
 
@@ -80,8 +85,8 @@ macro_rules! agent_sql {
         impl $store {
             async fn add_agent_sql(&self, agent: &$crate::store::Agent, password_hash: &str, now: i64) -> $crate::store::Result<()> {
                 sqlx::query(
-                    "INSERT INTO agents (id, email, name, password_hash, skills, capacity, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO agents (id, email, name, password_hash, skills, capacity, created_at, roles) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&agent.id)
                 .bind(&agent.email)
@@ -90,10 +95,21 @@ macro_rules! agent_sql {
                 .bind($crate::store::sql::rows::to_json(&agent.skills))
                 .bind(agent.capacity as i64)
                 .bind(now)
+                .bind($crate::store::sql::rows::to_json(&agent.roles))
                 .execute(&self.pool)
                 .await
                 .map_err($crate::store::sql::rows::conflict("agent"))?;
                 Ok(())
+            }
+
+            async fn set_agent_roles_sql(&self, email: &str, roles: &[protocol::api::AgentRole]) -> $crate::store::Result<bool> {
+                let changed = sqlx::query("UPDATE agents SET roles = $2 WHERE email = $1 AND removed_at IS NULL")
+                    .bind(email)
+                    .bind($crate::store::sql::rows::to_json(&roles))
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                Ok(changed > 0)
             }
 
             async fn set_agent_password_sql(&self, email: &str, password_hash: &str) -> $crate::store::Result<bool> {
@@ -154,11 +170,12 @@ macro_rules! agent_sql {
                     "SELECT {}, password_hash FROM agents WHERE email = $1 AND disabled_at IS NULL AND removed_at IS NULL",
                     $crate::store::sql::agent::AGENT_COLUMNS
                 );
-                let row: Option<(String, String, String, String, i64, String)> =
+                let row: Option<(String, String, String, String, i64, String, String)> =
                     sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(email).fetch_optional(&self.pool).await?;
                 match row {
-                    Some((id, email, name, skills, cap, hash)) => {
-                        Ok(Some(($crate::store::sql::agent::agent_from(id, email, name, skills, cap)?, hash)))
+                    Some((id, email, name, skills, cap, roles, hash)) => {
+                        let agent = $crate::store::sql::agent::agent_from((id, email, name, skills, cap, roles))?;
+                        Ok(Some((agent, hash)))
                     }
                     None => Ok(None),
                 }
@@ -166,10 +183,9 @@ macro_rules! agent_sql {
 
             async fn agent_sql(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Agent>> {
                 let q = format!("SELECT {} FROM agents WHERE id = $1", $crate::store::sql::agent::AGENT_COLUMNS);
-                let row: Option<(String, String, String, String, i64)> =
+                let row: Option<$crate::store::sql::agent::AgentRow> =
                     sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?;
-                row.map(|(id, email, name, skills, cap)| $crate::store::sql::agent::agent_from(id, email, name, skills, cap))
-                    .transpose()
+                row.map($crate::store::sql::agent::agent_from).transpose()
             }
 
             async fn add_agent_token_sql(
@@ -196,10 +212,9 @@ macro_rules! agent_sql {
                      AND disabled_at IS NULL AND removed_at IS NULL",
                     $crate::store::sql::agent::AGENT_COLUMNS
                 );
-                let row: Option<(String, String, String, String, i64)> =
+                let row: Option<$crate::store::sql::agent::AgentRow> =
                     sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
-                row.map(|(id, email, name, skills, cap)| $crate::store::sql::agent::agent_from(id, email, name, skills, cap))
-                    .transpose()
+                row.map($crate::store::sql::agent::agent_from).transpose()
             }
 
             async fn delete_agent_token_sql(&self, token_hash: &str) -> $crate::store::Result<()> {

@@ -79,6 +79,13 @@ macro_rules! sql_store {
             ) -> $crate::store::Result<bool> {
                 self.set_agent_password_sql(email, password_hash).await
             }
+            async fn set_agent_roles(
+                &self,
+                email: &str,
+                roles: &[protocol::api::AgentRole],
+            ) -> $crate::store::Result<bool> {
+                self.set_agent_roles_sql(email, roles).await
+            }
             async fn set_agent_status(
                 &self,
                 email: &str,
