@@ -345,7 +345,7 @@ mod tests {
     #[test]
     fn answers_read_back_as_sent() {
         let agent = json!({"id": "a1", "name": "Ana", "email": "ana@example.com",
-            "skills": ["billing"], "capacity": 3});
+            "skills": ["billing"], "capacity": 3, "roles": ["agent", "admin"]});
         round_trips::<LoginReply>(json!({"token": "t", "agent": agent}));
         round_trips::<MeReply>(json!({"agent": agent}));
         round_trips::<ErrorBody>(json!({"error": {"code": "forbidden", "message": "no"}}));
@@ -371,6 +371,8 @@ mod tests {
                     "open": 1, "capacity": 3, "skills": []}],
                 "active_sessions": 1, "visitors_connected": 2},
         }));
+        round_trips::<RosterReply>(json!({"agents": [{"id": "a1", "name": "Ana",
+            "presence": "away", "connected": false, "open": 0, "capacity": 3, "skills": ["billing"]}]}));
         round_trips::<LibraryReply>(json!({"items": [
             {"id": "k1", "kind": "canned", "shortcut": "hi", "title": "Hi", "body": "Hello",
                 "url": "", "keywords": []},

@@ -2,11 +2,11 @@
 //
 // 1. Keyboard only, both sides. The visitor reaches the launcher, opens the
 //    widget, picks a topic, asks for help, chats, hears the agent's prompt
-//    without losing the focus, answers it (screen share, a page push, a
-//    call), and closes the widget, focus back on the launcher. The agent
-//    signs in, goes online, hears the request, accepts, replies, asks to see
-//    the screen, sends a page, calls, and transfers the chat to a colleague,
-//    all without the mouse. (Switching chats and the wrap-up by keyboard are in
+//    without losing the focus, answers it (screen share, a page push, a form
+//    push, a call), and closes the widget, focus back on the launcher. The
+//    agent signs in, goes online, hears the request, accepts, replies, asks
+//    to see the screen, sends a page and a field's value, calls, and
+//    transfers the chat to a colleague, all without the mouse. (Switching chats and the wrap-up by keyboard are in
 //    workspace.test.mjs and wrapup.test.mjs.)
 // 2. Forced colours (Windows high contrast), a 320 px wide phone, 200 %
 //    zoom and the French locale: the widget keeps its controls visible,
@@ -110,6 +110,18 @@ test("keyboard only: a visitor and two agents through a whole conversation", { t
     await tabTo(visitor, "tandem-page-stay", { back: true });
     await visitor.keyboard.press("Enter");
     await waitUntil("the page prompt to go", async () => !(await visitor.getByTestId("tandem-page-prompt").first().isVisible()));
+    await waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
+
+    // --- a form push: a value for the newsletter field, accepted by keyboard -----
+    await tabTo(ana, "form-input");
+    await ana.keyboard.type("ann@example.com");
+    await tabTo(ana, "form-push");
+    await ana.keyboard.press("Enter");
+    await waitUntil("the form prompt to be said", async () => /suggests values/i.test(await said.textContent()));
+    assert.equal(await focusedTestId(visitor), "tandem-chat-input", "the form prompt does not take the focus");
+    await tabTo(visitor, "tandem-form-accept-all", { back: true });
+    await visitor.keyboard.press("Enter");
+    await waitUntil("the value in the visitor's field", async () => (await visitor.locator("#newsletter-email").inputValue()) === "ann@example.com");
     await waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
 
     // --- a call: said, then declined from the keyboard ---------------------------
