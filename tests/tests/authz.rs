@@ -60,6 +60,9 @@ async fn each_role_reaches_exactly_its_routes() {
     .await;
     assert_eq!(status, 201, "{made}");
     let seeded = made["item"]["id"].as_str().unwrap().to_string();
+    // A conversation served by someone else (Alex, of the test helpers).
+    let served = server.accepted_session("Where is my parcel?").await;
+    let theirs = served.session.clone();
 
     // (method, path, body, status for: no token, agent, supervisor, admin)
     let rows: Vec<(&str, String, Option<Value>, [u16; 4])> = vec![
@@ -84,7 +87,20 @@ async fn each_role_reaches_exactly_its_routes() {
             None,
             [401, 403, 403, 204],
         ),
-        // Sessions are checked by who serves them, not by role: none here.
+        // A colleague's conversation: its serving agent and supervisors only.
+        (
+            "GET",
+            format!("/api/v1/sessions/{theirs}/transcript"),
+            None,
+            [401, 403, 200, 403],
+        ),
+        (
+            "GET",
+            format!("/api/v1/sessions/{theirs}/customer"),
+            None,
+            [401, 403, 200, 403],
+        ),
+        // No such conversation.
         (
             "GET",
             "/api/v1/sessions/s_nope/transcript".into(),

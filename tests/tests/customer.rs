@@ -185,9 +185,13 @@ async fn a_returning_visitor_brings_pages_and_earlier_conversations() {
     assert!(text.contains("never came"), "{text}");
     assert!(text.contains("reshipped with express"), "the note: {text}");
 
-    // Another agent may not read it; without credentials, nobody may.
-    let (other, other_token) = server.agent("sam@example.com", "Sam").await;
-    drop(other);
+    // Another agent may not read it (a supervisor may: tests/authz.rs);
+    // without credentials, nobody may.
+    let sam = protocol::api::AgentRole::Agent;
+    let password = server
+        .add_agent_with_roles("sam@example.com", "Sam", &[], 1, &[sam])
+        .await;
+    let other_token = server.login("sam@example.com", &password).await.unwrap();
     assert_eq!(panel(&server, &other_token, &second).await.0, 403);
     assert_eq!(panel(&server, "nonsense", &second).await.0, 401);
     assert_eq!(panel(&server, &agent_token, "s_missing").await.0, 404);

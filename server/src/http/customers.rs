@@ -12,7 +12,7 @@ use protocol::api::{Customer, CustomerReply, PageVisit};
 
 use super::error::ApiError;
 use super::reply::Reply;
-use super::sessions::{all_events, own_session, transcript_of};
+use super::sessions::{all_events, readable_session, transcript_of};
 use super::signed_in::SignedIn;
 use super::state::AppState;
 use crate::store::Visitor;
@@ -45,7 +45,7 @@ async fn customer(
     Path(id): Path<String>,
     SignedIn(agent): SignedIn,
 ) -> Result<Reply<CustomerReply>, ApiError> {
-    let session = own_session(&app, &agent, &id).await?;
+    let session = readable_session(&app, &agent, &id).await?;
     let store = app.store.as_ref();
     let visitor = store.visitor(&session.visitor_id).await?;
     let views = store.page_views(&session.visitor_id, PAGES).await?;

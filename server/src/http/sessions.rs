@@ -1,4 +1,4 @@
-//! A session's transcript for the agent who served it
+//! A session's transcript for the agent who served it, or a supervisor
 //! (`GET /api/v1/sessions/{id}/transcript`), and the checks and reads the
 //! session endpoints share (the customer panel is in customers.rs).
 
@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use protocol::Event;
-use protocol::api::Transcript;
+use protocol::api::{AgentRole, Transcript};
 
 use super::error::ApiError;
 use super::reply::Reply;
@@ -29,19 +29,21 @@ pub fn transcript_of(session: &SessionRecord, events: Vec<Event>) -> Transcript 
     }
 }
 
-/// The stored conversation of a session the agent served.
+/// The stored conversation of a session the agent served (any, for a
+/// supervisor).
 async fn transcript(
     State(app): State<AppState>,
     Path(id): Path<String>,
     SignedIn(agent): SignedIn,
 ) -> Result<Reply<Transcript>, ApiError> {
-    let session = own_session(&app, &agent, &id).await?;
+    let session = readable_session(&app, &agent, &id).await?;
     let events = all_events(app.store.as_ref(), &id, usize::MAX).await?;
     Ok(Reply(transcript_of(&session, events)))
 }
 
-/// Session `id` if `agent` serves (or served) it.
-pub async fn own_session(
+/// Session `id` if `agent` serves (or served) it, or is a supervisor:
+/// reading the team's conversations is what that role is for.
+pub async fn readable_session(
     app: &AppState,
     agent: &Agent,
     id: &str,
@@ -49,7 +51,8 @@ pub async fn own_session(
     let session = app.store.session(id).await?.ok_or_else(|| {
         ApiError::new(StatusCode::NOT_FOUND, "unknown_session", "no such session")
     })?;
-    if session.agent.as_ref().map(|a| &a.id) != Some(&agent.id) {
+    let served = session.agent.as_ref().map(|a| &a.id) == Some(&agent.id);
+    if !served && !agent.has_role(AgentRole::Supervisor) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
