@@ -96,9 +96,49 @@ pub fn elapsed(ms: Millis) -> String {
     }
 }
 
+/// Where the visitor is, in words: "On the page", "Tab in the background",
+/// "Left at 14:32" (`wall_time` writes the time).
+pub fn visitor_presence(
+    seen: &protocol::VisitorSeen,
+    wall_time: impl Fn(Millis) -> String,
+) -> String {
+    match seen.presence {
+        protocol::VisitorPresence::Here => "On the page".to_string(),
+        protocol::VisitorPresence::Background => "Tab in the background".to_string(),
+        protocol::VisitorPresence::Gone => format!("Left at {}", wall_time(seen.since)),
+    }
+}
+
+/// The presence's name, for `data-presence` and styles.
+pub fn visitor_presence_name(seen: &protocol::VisitorSeen) -> &'static str {
+    match seen.presence {
+        protocol::VisitorPresence::Here => "here",
+        protocol::VisitorPresence::Background => "background",
+        protocol::VisitorPresence::Gone => "gone",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_visitors_presence_reads_as_words() {
+        use protocol::{VisitorPresence, VisitorSeen};
+        let seen = |presence| VisitorSeen {
+            presence,
+            since: 1_700_000_000_000,
+        };
+        let at = |ms: Millis| format!("@{}", ms / 1000);
+        let here = seen(VisitorPresence::Here);
+        assert_eq!(visitor_presence(&here, at), "On the page");
+        assert_eq!(visitor_presence_name(&here), "here");
+        let away = seen(VisitorPresence::Background);
+        assert_eq!(visitor_presence(&away, at), "Tab in the background");
+        let gone = seen(VisitorPresence::Gone);
+        assert_eq!(visitor_presence(&gone, at), "Left at @1700000000");
+        assert_eq!(visitor_presence_name(&gone), "gone");
+    }
 
     #[test]
     fn disposition_tags_read_as_words() {

@@ -94,6 +94,13 @@ pub enum ClientFrame {
         /// The session to close.
         session: String,
     },
+    /// Visitor: the page went to the background (`visible: false`) or came
+    /// back to the front; the agent sees it (`SessionSummary::visitor_presence`).
+    #[serde(rename = "page.visibility")]
+    PageVisibility {
+        /// Whether the page is in front (`document.visibilityState`).
+        visible: bool,
+    },
     /// Visitor: moved to another page.
     #[serde(rename = "page.view")]
     PageView {
@@ -359,6 +366,7 @@ pub const CLIENT_TYPES: &[&str] = &[
     "session.sync",
     "session.end",
     "page.view",
+    "page.visibility",
     "identify",
     "presence.set",
     "queue.accept",

@@ -44,7 +44,7 @@ pub use role::Role;
 pub use server_frame::ServerFrame;
 pub use session::{
     AgentInfo, AgentPresence, DISPOSITIONS, PageInfo, QueueItem, SessionState, SessionSummary,
-    VisitorIdentity,
+    VisitorIdentity, VisitorPresence, VisitorSeen,
 };
 
 /// The protocol version this build speaks. Frames carrying another version

@@ -183,6 +183,32 @@ pub struct SessionSummary {
     /// How the visitor asked to hear back when nobody could answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<crate::Callback>,
+    /// Whether the visitor is on the page, has it in a background tab, or
+    /// left, and since when; absent when the server does not know (an
+    /// ended or stored session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_presence: Option<VisitorSeen>,
+}
+
+/// Where the visitor is, as their agent sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitorPresence {
+    /// A page of the site is open and in front.
+    Here,
+    /// The page is open in a tab or window in the background.
+    Background,
+    /// No page of the site is connected.
+    Gone,
+}
+
+/// A visitor's presence and when it began (ms since the epoch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorSeen {
+    /// Here, in the background, or gone.
+    pub presence: VisitorPresence,
+    /// Since when.
+    pub since: Millis,
 }
 
 /// A waiting request as agents see it in their queue.

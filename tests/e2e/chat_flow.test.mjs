@@ -1,7 +1,9 @@
 // The foundation flow in real Chromium, end to end: a visitor on the demo
 // shop asks for help through the widget, an agent picks the request up in
 // the console, they chat (typing and read state included), both reload and
-// keep the conversation, the visitor changes page, the agent ends it.
+// keep the conversation, the agent sees where the visitor is (on the page,
+// in a background tab, gone and back), the visitor changes page, the agent
+// ends it.
 //
 // Screenshots of every state and both consoles land in
 // tests/e2e/artifacts/chat_flow/.
@@ -116,11 +118,40 @@ test("chat flow: widget ↔ console in Chromium", { timeout: 240_000 }, async ()
     await artifacts.shot(visitor, "visitor-after-reload");
     await artifacts.shot(agent, "agent-after-reload");
 
+    // --- where the visitor is: on the page, in a background tab, gone ----------------
+    const presence = agent.getByTestId("visitor-presence");
+    await waitUntil("the visitor on the page", async () => (await presence.getAttribute("data-presence")) === "here");
+    assert.equal((await presence.textContent()).trim(), "On the page");
+    // Headless Chromium keeps every tab in front: the page says it is hidden
+    // the way a browser would, with the property and the event.
+    const setVisibility = (state) =>
+      visitor.evaluate((s) => {
+        Object.defineProperty(document, "visibilityState", { value: s, configurable: true });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, state);
+    await setVisibility("hidden");
+    await waitUntil("the visitor in the background", async () => (await presence.getAttribute("data-presence")) === "background");
+    assert.equal((await presence.textContent()).trim(), "Tab in the background");
+    const tabMark = agent.getByTestId("tab-presence");
+    assert.equal(await tabMark.getAttribute("data-presence"), "background", "the chat's tab says it too");
+    await artifacts.shot(agent, "agent-visitor-in-background");
+    await setVisibility("visible");
+    await waitUntil("the visitor back on the page", async () => (await presence.getAttribute("data-presence")) === "here");
+
     // --- the visitor moves to another page of the shop ------------------------------
     await visitor.goto(`${server.demo}/product.html?id=stormline-shell`);
     await openWidget(visitor);
     await visible(widgetMessage(visitor, "agent", reply), "the conversation on the product page");
     await artifacts.shot(visitor, "visitor-other-page");
+
+    // The visitor's last page closes: the agent sees when they left.
+    await visitor.goto("about:blank");
+    await waitUntil("the visitor gone", async () => (await presence.getAttribute("data-presence")) === "gone");
+    assert.match((await presence.textContent()).trim(), /^Left at \d{1,2}:\d{2}/);
+    await artifacts.shot(agent, "agent-visitor-left");
+    await visitor.goto(`${server.demo}/product.html?id=stormline-shell`);
+    await openWidget(visitor);
+    await waitUntil("the visitor back", async () => (await presence.getAttribute("data-presence")) === "here");
 
     // --- the agent ends the session ---------------------------------------------------
     await agent.getByTestId("end-session").first().click();

@@ -23,6 +23,7 @@ pub(super) fn summary() -> SessionSummary {
         share: Default::default(),
         call: None,
         callback: None,
+        visitor_presence: None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! the composer or, once ended, the wrap-up card (wrapup.rs).
 
 use leptos::prelude::*;
-use protocol::{Callback, PageInfo, SessionState, ShareState};
+use protocol::{Callback, PageInfo, SessionState, ShareState, VisitorSeen};
 
 use super::Avatar;
 use super::call_tools::{CallBar, CallButton};
@@ -27,6 +27,7 @@ struct HeaderInfo {
     ended_at: Option<i64>,
     share: ShareState,
     callback: Option<Callback>,
+    presence: Option<VisitorSeen>,
 }
 
 #[component]
@@ -46,6 +47,7 @@ pub fn ChatPane(id: String) -> impl IntoView {
                     ended_at: s.ended_at,
                     share: s.share,
                     callback: s.callback.clone(),
+                    presence: s.visitor_presence,
                 }
             })
         })
@@ -89,7 +91,23 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
         ended_at,
         share,
         callback,
+        presence,
     } = info;
+    // Only while the chat is open: an ended chat's visitor is history.
+    let presence = presence
+        .filter(|_| state != SessionState::Ended)
+        .map(|seen| {
+            view! {
+                <span
+                    class="visitor-presence"
+                    data-testid="visitor-presence"
+                    data-presence=format::visitor_presence_name(&seen)
+                    title=clock::full_time(seen.since)
+                >
+                    {format::visitor_presence(&seen, clock::wall_time)}
+                </span>
+            }
+        });
     let since = move || match ended_at {
         Some(at) => format!("Ended at {}", clock::wall_time(at)),
         None => format!(
@@ -125,6 +143,7 @@ fn ChatHeader(id: String, info: HeaderInfo) -> impl IntoView {
                 <div class="chat-title">
                     <h2 data-testid="chat-visitor">{label}</h2>
                     {(state == SessionState::Ended).then(|| view! { <span class="state-pill state-ended">"Ended"</span> })}
+                    {presence}
                 </div>
                 <div class="chat-facts">
                     {page}

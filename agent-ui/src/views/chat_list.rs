@@ -5,9 +5,9 @@ use protocol::{SessionState, ShareState};
 
 use super::Avatar;
 use crate::chat::Preview;
-use crate::format;
 use crate::session;
 use crate::state::Console;
+use crate::{clock, format};
 
 /// Characters of the last message shown under a tab's name.
 const PREVIEW_CHARS: usize = 60;
@@ -49,6 +49,8 @@ struct TabInfo {
     state: SessionState,
     typing: bool,
     sharing: bool,
+    /// "here", "background" or "gone", and the words for it.
+    presence: Option<(&'static str, String)>,
 }
 
 #[component]
@@ -77,6 +79,16 @@ fn ChatTab(id: String) -> impl IntoView {
                 state: c.summary.state,
                 typing: c.visitor_typing(now),
                 sharing: c.summary.share == ShareState::Active && !c.is_ended(),
+                presence: c
+                    .summary
+                    .visitor_presence
+                    .filter(|_| !c.is_ended())
+                    .map(|seen| {
+                        (
+                            format::visitor_presence_name(&seen),
+                            format::visitor_presence(&seen, clock::wall_time),
+                        )
+                    }),
             })
         })
     };
@@ -129,6 +141,14 @@ fn ChatTab(id: String) -> impl IntoView {
                 <span class="tab-body">
                     <span class="tab-line">
                         <span class="tab-name">{label}</span>
+                        {move || info.with(|t| t.as_ref().and_then(|t| t.presence.clone())).map(|(name, words)| {
+                            let title = words.clone();
+                            view! {
+                                <span class="tab-presence" data-testid="tab-presence" data-presence=name title=title>
+                                    <span class="sr-only">{words}</span>
+                                </span>
+                            }
+                        })}
                         <Show when=sharing>
                             <span class="tab-sharing" data-testid="tab-sharing" title="Sharing their screen">
                                 <svg viewBox="0 0 24 24" width="13" height="13" fill="none" stroke="currentColor"

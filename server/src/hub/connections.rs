@@ -63,10 +63,11 @@ impl Hub {
         let welcome = |frame| Wire::new(&ServerEnvelope::reply(rid, frame));
         match who {
             Principal::Visitor { id, .. } => {
-                st.visitors
-                    .entry(id.clone())
-                    .or_default()
-                    .push(conn.clone());
+                let conns = st.visitors.entry(id.clone()).or_default();
+                conns.push(conn.clone());
+                if conns.len() == 1 {
+                    Self::visitor_seen(st, id, protocol::VisitorPresence::Here, server_time);
+                }
                 let open = st.visitor_open.get(id).and_then(|s| st.sessions.get(s));
                 let sessions: Vec<SessionSummary> =
                     open.map(|s| vec![Self::summary(s)]).unwrap_or_default();
@@ -135,6 +136,8 @@ impl Hub {
                     conns.retain(|c| c.id != conn);
                     if conns.is_empty() {
                         st.visitors.remove(id);
+                        let gone = protocol::VisitorPresence::Gone;
+                        Self::visitor_seen(&mut st, id, gone, now_ms());
                     }
                 }
             }

@@ -111,6 +111,7 @@ impl Hub {
         SessionSummary {
             share: live.share,
             call: live.call.clone(),
+            visitor_presence: live.visitor_seen,
             ..live.record.summary()
         }
     }
@@ -122,6 +123,7 @@ impl Hub {
             session: SessionSummary {
                 share: live.map(|l| l.share).unwrap_or_default(),
                 call: live.and_then(|l| l.call.clone()),
+                visitor_presence: live.and_then(|l| l.visitor_seen),
                 ..record.summary()
             },
         }));
@@ -147,6 +149,37 @@ impl Hub {
     }
 
     /// The connections of the session's assigned agent.
+    /// The visitor of `visitor`'s open session is now `presence`: the
+    /// session's agent sees it (nothing is sent when it did not change).
+    pub(super) fn visitor_seen(
+        st: &mut State,
+        visitor: &str,
+        presence: protocol::VisitorPresence,
+        now: protocol::Millis,
+    ) {
+        let Some(live) = st
+            .visitor_open
+            .get(visitor)
+            .and_then(|id| st.sessions.get_mut(id))
+        else {
+            return;
+        };
+        if live.visitor_seen.map(|s| s.presence) == Some(presence) {
+            return;
+        }
+        live.visitor_seen = Some(protocol::VisitorSeen {
+            presence,
+            since: now,
+        });
+        let frame = Wire::new(&ServerEnvelope::new(ServerFrame::Session {
+            session: Self::summary(live),
+        }));
+        let record = live.record.clone();
+        for c in Self::assigned_agent_conns(st, &record) {
+            c.send(&frame);
+        }
+    }
+
     fn assigned_agent_conns<'a>(
         st: &'a State,
         record: &SessionRecord,

@@ -90,6 +90,7 @@ impl Hub {
             }
             ClientFrame::SessionEnd { session } => no_reply(self.session_end(who, &session).await),
             ClientFrame::PageView { page } => no_reply(self.page_view(who, &page).await),
+            ClientFrame::PageVisibility { visible } => no_reply(self.page_visibility(who, visible)),
             // queue.rs
             ClientFrame::PresenceSet { presence } => {
                 let agent = agent_of(who)?;

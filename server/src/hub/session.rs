@@ -145,10 +145,15 @@ impl Hub {
             // session before its first events, and those events are numbered
             // before anything an agent does to it.
             let st = &mut *self.state();
-            st.sessions
-                .insert(id.clone(), LiveSession::new(record.clone()));
-            Self::announce(st, &record);
             let now = now_ms();
+            let mut live = LiveSession::new(record.clone());
+            // They are asking from the page, so they are on it.
+            live.visitor_seen = Some(protocol::VisitorSeen {
+                presence: protocol::VisitorPresence::Here,
+                since: now,
+            });
+            st.sessions.insert(id.clone(), live);
+            Self::announce(st, &record);
             st.enqueue(&id, last_agent, now);
             let live = st.sessions.get_mut(&id).expect("inserted above");
             let body = EventBody::Requested {
@@ -350,6 +355,18 @@ impl Hub {
         };
         st.carry_out(actions, now);
         st.queue_changed(now);
+        Ok(())
+    }
+
+    /// Visitor: their page went to the background or came back to the front.
+    pub(super) fn page_visibility(&self, who: &Principal, visible: bool) -> HubResult<()> {
+        let (visitor, _) = visitor_of(who)?;
+        let presence = if visible {
+            protocol::VisitorPresence::Here
+        } else {
+            protocol::VisitorPresence::Background
+        };
+        Self::visitor_seen(&mut self.state(), visitor, presence, now_ms());
         Ok(())
     }
 

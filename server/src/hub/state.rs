@@ -200,6 +200,9 @@ pub(super) struct LiveSession {
     /// answer: a transfer to a queue clears it). For the metrics' wait and
     /// handle times.
     pub(super) first_answer: Option<protocol::Millis>,
+    /// Whether the visitor is on the page, in the background or gone
+    /// (memory only: unknown after a restart until they reconnect).
+    pub(super) visitor_seen: Option<protocol::VisitorSeen>,
 }
 
 impl LiveSession {
@@ -212,6 +215,7 @@ impl LiveSession {
             log: CobrowseLog::default(),
             call: None,
             pushes: Pushes::default(),
+            visitor_seen: None,
         }
     }
 }

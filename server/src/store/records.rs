@@ -171,6 +171,7 @@ pub struct SessionRecord {
 impl SessionRecord {
     pub fn summary(&self) -> SessionSummary {
         SessionSummary {
+            visitor_presence: None,
             id: self.id.clone(),
             site: self.site.clone(),
             state: self.state,

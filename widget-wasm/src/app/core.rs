@@ -127,6 +127,9 @@ impl Handler for App {
                 if self.link.reconnect_at.is_some() {
                     self.link.wake(&self.dispatcher, now());
                 }
+                if matches!(input, Input::Visibility) {
+                    self.tell_visibility();
+                }
             }
             Input::Capture(event) => self.on_capture(event),
             Input::Voice(event) => self.on_voice(event),
@@ -238,6 +241,15 @@ impl App {
         }
         if self.alert.is_some_and(|(_, until)| until <= t) {
             self.alert = None;
+        }
+    }
+
+    /// Tells the agent whether this page is in front or in the background
+    /// (only while there is a conversation for them to see it in).
+    pub(super) fn tell_visibility(&mut self) {
+        if self.convo.session.is_some() {
+            let visible = crate::browser::document_visible();
+            self.send(ClientFrame::PageVisibility { visible });
         }
     }
 

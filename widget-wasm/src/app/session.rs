@@ -21,6 +21,10 @@ impl App {
         if let Some(identity) = self.identity.clone() {
             self.send(identity.frame());
         }
+        // The server counts a connected page as in front.
+        if !crate::browser::document_visible() {
+            self.tell_visibility();
+        }
         for summary in sessions.iter().filter(|s| s.state != SessionState::Ended) {
             if self.convo.is_dismissed(&summary.id) {
                 // The visitor walked away from it while we were offline.

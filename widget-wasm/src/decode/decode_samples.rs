@@ -33,6 +33,7 @@ pub(super) fn summary_full() -> SessionSummary {
             phone: "+33 6 12 34 56 78".into(),
             at: Some(1_700_000_009_000),
         }),
+        visitor_presence: None,
     }
 }
 
@@ -65,6 +66,7 @@ pub(super) fn summary_bare() -> SessionSummary {
         share: ShareState::Off,
         call: None,
         callback: None,
+        visitor_presence: None,
     }
 }
 

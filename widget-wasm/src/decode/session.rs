@@ -32,6 +32,8 @@ pub(super) fn summary<S: Source>(v: &S) -> Option<SessionSummary> {
             .unwrap_or_default(),
         call: v.get("call").and_then(|c| call_info(&c)),
         callback: v.get("callback").and_then(|c| callback(&c)),
+        // Agents see it; the visitor is not shown their own presence.
+        visitor_presence: None,
     })
 }
 

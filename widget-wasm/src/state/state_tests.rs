@@ -42,6 +42,7 @@ fn summary(state: SessionState) -> SessionSummary {
         share: Default::default(),
         call: None,
         callback: None,
+        visitor_presence: None,
     }
 }
 
