@@ -526,12 +526,13 @@ async fn a_ringing_offer_is_offered_again_after_the_core_dies() {
 #[tokio::test]
 async fn pointer_highlights_and_the_wrap_up_cross_nodes() {
     use protocol::cobrowse::{Highlight, Pointer};
-    let cluster = Cluster::new().await;
-    let _core = cluster.node();
-    let (g1, g2) = (cluster.node(), cluster.node());
-    let password = cluster.add_agent("ana@example.com", "Ana").await;
-    let token = login(&g1, "ana@example.com", &password).await;
-    let (mut ana, mut visitor, session, _) = conversation(&g1, &g2, &token).await;
+    let AcrossGateways {
+        cluster,
+        nodes: _nodes,
+        mut ana,
+        mut visitor,
+        session,
+    } = AcrossGateways::start().await;
     start_sharing(&mut ana, &mut visitor, &session).await;
     visitor.send_binary(page_frame(&session, 0)).await;
     ana.recv_binary().await;

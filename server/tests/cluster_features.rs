@@ -133,12 +133,13 @@ async fn each_side_of_a_call_relays_through_its_own_nodes_turn_while_the_call_la
 #[tokio::test]
 async fn pages_and_form_values_pushed_from_another_node_reach_the_visitor() {
     use protocol::{FieldPush, FieldValue, FormAnswer, FormOutcome, PageInfo};
-    let cluster = Cluster::new().await;
-    let _core = cluster.node();
-    let (g1, g2) = (cluster.node(), cluster.node());
-    let password = cluster.add_agent("ana@example.com", "Ana").await;
-    let token = login(&g1, "ana@example.com", &password).await;
-    let (mut ana, mut visitor, session, _) = conversation(&g1, &g2, &token).await;
+    let AcrossGateways {
+        cluster,
+        nodes: _nodes,
+        mut ana,
+        mut visitor,
+        session,
+    } = AcrossGateways::start().await;
     let cart = format!("{SHOP_ORIGIN}/cart");
     visitor
         .send(ClientFrame::PageView {

@@ -34,9 +34,19 @@ async function keyboardLogin(page, server, who) {
   await page.keyboard.type(who.password);
   await page.keyboard.press("Enter");
   const toggle = await visible(page.getByTestId("presence-toggle"), "the presence toggle");
-  await tabTo(page, "presence-toggle");
-  await page.keyboard.press("Enter");
+  await activate(page, "presence-toggle");
   await waitUntil("presence online", async () => (await toggle.getAttribute("data-presence")) === "online");
+}
+
+/** Reaches `testid` with Tab (Shift+Tab with `back`) and presses Enter on it. */
+async function activate(page, testid, options) {
+  await tabTo(page, testid, options);
+  await page.keyboard.press("Enter");
+}
+
+/** Waits until the focus is back in the widget's message box. */
+function focusBackInMessageBox(visitor) {
+  return waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
 }
 
 test("keyboard only: a visitor and two agents through a whole conversation", { timeout: 240_000 }, async () => {
@@ -54,8 +64,7 @@ test("keyboard only: a visitor and two agents through a whole conversation", { t
     // --- the visitor: the launcher is the last stop of the page's tab order -----
     await visitor.goto(`${server.demo}/index.html`);
     await visible(visitor.getByTestId("tandem-launcher"), "the launcher");
-    await tabTo(visitor, "tandem-launcher", { back: true });
-    await visitor.keyboard.press("Enter");
+    await activate(visitor, "tandem-launcher", { back: true });
     await visible(visitor.getByTestId("tandem-chat-input"), "the open panel");
     const topic = visitor.getByTestId("tandem-topic");
     if (await topic.first().isVisible()) {
@@ -64,8 +73,7 @@ test("keyboard only: a visitor and two agents through a whole conversation", { t
     }
     await tabTo(visitor, "tandem-chat-input");
     await visitor.keyboard.type(`Do you ship to Norway? (${t})`);
-    await tabTo(visitor, "tandem-request");
-    await visitor.keyboard.press("Enter");
+    await activate(visitor, "tandem-request");
     await artifacts.shot(visitor, "visitor-queued");
 
     // --- Ana hears the request, accepts and replies ---------------------------
@@ -89,51 +97,43 @@ test("keyboard only: a visitor and two agents through a whole conversation", { t
     await artifacts.shot(visitor, "visitor-chat");
 
     // --- a prompt is said, not focused; the visitor answers it by keyboard ----
-    await tabTo(ana, "cobrowse-request");
-    await ana.keyboard.press("Enter");
+    await activate(ana, "cobrowse-request");
     const said = visitor.getByTestId("tandem-prompt-said");
     await waitUntil("the share prompt to be said", async () => /screen/i.test(await said.textContent()));
     assert.equal(await focusedTestId(visitor), "tandem-chat-input", "the prompt does not take the focus");
     await artifacts.shot(visitor, "visitor-share-prompt");
-    await tabTo(visitor, "tandem-share-allow", { back: true });
-    await visitor.keyboard.press("Enter");
+    await activate(visitor, "tandem-share-allow", { back: true });
     await visible(ana.getByTestId("mirror-frame"), "the mirror in Ana's console");
-    await waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
+    await focusBackInMessageBox(visitor);
 
     // --- a page push: said, then answered from the keyboard ---------------------
-    await tabTo(ana, "form-open");
-    await ana.keyboard.press("Enter");
+    await activate(ana, "form-open");
     await tabTo(ana, "page-url");
     await ana.keyboard.type("/cart.html");
     await ana.keyboard.press("Enter");
     await waitUntil("the page prompt to be said", async () => /cart/i.test(await said.textContent()));
-    await tabTo(visitor, "tandem-page-stay", { back: true });
-    await visitor.keyboard.press("Enter");
+    await activate(visitor, "tandem-page-stay", { back: true });
     await waitUntil("the page prompt to go", async () => !(await visitor.getByTestId("tandem-page-prompt").first().isVisible()));
-    await waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
+    await focusBackInMessageBox(visitor);
 
     // --- a form push: a value for the newsletter field, accepted by keyboard -----
     await tabTo(ana, "form-input");
     await ana.keyboard.type("ann@example.com");
-    await tabTo(ana, "form-push");
-    await ana.keyboard.press("Enter");
+    await activate(ana, "form-push");
     await waitUntil("the form prompt to be said", async () => /suggests values/i.test(await said.textContent()));
     assert.equal(await focusedTestId(visitor), "tandem-chat-input", "the form prompt does not take the focus");
-    await tabTo(visitor, "tandem-form-accept-all", { back: true });
-    await visitor.keyboard.press("Enter");
+    await activate(visitor, "tandem-form-accept-all", { back: true });
     await waitUntil("the value in the visitor's field", async () => (await visitor.locator("#newsletter-email").inputValue()) === "ann@example.com");
-    await waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
+    await focusBackInMessageBox(visitor);
 
     // --- a call: said, then declined from the keyboard ---------------------------
-    await tabTo(ana, "call-start");
-    await ana.keyboard.press("Enter");
+    await activate(ana, "call-start");
     await waitUntil("the call prompt to be said", async () => /call/i.test(await said.textContent()));
     assert.equal(await focusedTestId(visitor), "tandem-chat-input", "the call prompt does not take the focus");
     await artifacts.shot(visitor, "visitor-call-prompt");
-    await tabTo(visitor, "tandem-call-decline", { back: true });
-    await visitor.keyboard.press("Enter");
+    await activate(visitor, "tandem-call-decline", { back: true });
     await waitUntil("the call prompt to go", async () => !(await visitor.getByTestId("tandem-call-prompt").first().isVisible()));
-    await waitUntil("the focus back in the message box", async () => (await focusedTestId(visitor)) === "tandem-chat-input");
+    await focusBackInMessageBox(visitor);
 
     // --- closing: Escape, and the focus goes back to the launcher -------------
     await tabTo(visitor, "tandem-chat-input");
@@ -142,8 +142,7 @@ test("keyboard only: a visitor and two agents through a whole conversation", { t
     assert.equal(await focusedTestId(visitor), "tandem-launcher", "focus returns to the launcher");
 
     // --- Ana hands the chat to Bo, keyboard only -------------------------------
-    await tabTo(ana, "transfer-open");
-    await ana.keyboard.press("Enter");
+    await activate(ana, "transfer-open");
     await visible(ana.getByTestId("transfer-panel"), "the transfer panel");
     const boRow = ana.getByTestId("transfer-agent").filter({ hasText: BO.name });
     await waitUntil("Bo to be pickable", async () => await boRow.locator("input").isEnabled());
@@ -156,8 +155,7 @@ test("keyboard only: a visitor and two agents through a whole conversation", { t
     await tabTo(ana, "transfer-note");
     await ana.keyboard.type(`Ships to Norway, asked about timing (${t})`);
     await artifacts.shot(ana, "transfer-by-keyboard");
-    await tabTo(ana, "transfer-confirm");
-    await ana.keyboard.press("Enter");
+    await activate(ana, "transfer-confirm");
     await visible(bo.getByTestId("chat"), "the chat in Bo's console");
     await bo.keyboard.press("Alt+KeyR");
     await bo.keyboard.type(`Bo here, anything else? (${t})`);

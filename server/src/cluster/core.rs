@@ -268,8 +268,9 @@ async fn write(
         tokio::select! {
             wire = outbound.recv() => match wire {
                 Some(wire) => {
-                    if calls.version() != calls_seen {
-                        calls_seen = calls.version();
+                    let version = calls.version();
+                    if version != calls_seen {
+                        calls_seen = version;
                         calls.tell(&node, false).await;
                     }
                     if !matches!(publish(wire).await, Ok(n) if n > 0) {

@@ -142,20 +142,21 @@ impl Gateway {
 
     /// A frame (or a close) from the core for one of this node's sockets.
     pub(super) fn deliver(&self, msg: ToNode) {
-        let conn = |id| self.conns().get(&id).cloned();
+        // One lock, no clone: this runs for every frame the core sends.
+        let conns = self.conns();
         match msg {
             ToNode::Text(id, text) => {
-                if let (Some(conn), Ok(text)) = (conn(id), Utf8Bytes::try_from(text)) {
+                if let (Some(conn), Ok(text)) = (conns.get(&id), Utf8Bytes::try_from(text)) {
                     conn.send(&Wire::Text(text));
                 }
             }
             ToNode::Binary(id, bytes) => {
-                if let Some(conn) = conn(id) {
+                if let Some(conn) = conns.get(&id) {
                     conn.send_lossy(&Wire::Binary(bytes));
                 }
             }
             ToNode::Close(id, code) => {
-                if let Some(conn) = conn(id) {
+                if let Some(conn) = conns.get(&id) {
                     conn.close_with(code);
                 }
             }

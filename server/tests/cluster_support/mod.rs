@@ -212,6 +212,34 @@ pub fn is_active(f: &ServerFrame) -> bool {
     matches!(f, ServerFrame::Session { session } if session.state == SessionState::Active)
 }
 
+/// A cluster of three nodes (the first is the core) with Ana signed in on
+/// the second and chatting with a visitor on the third: both sides on
+/// gateways. The nodes live as long as this does.
+pub struct AcrossGateways {
+    pub cluster: Cluster,
+    pub nodes: [binary::Server; 3],
+    pub ana: Client,
+    pub visitor: Client,
+    pub session: String,
+}
+
+impl AcrossGateways {
+    pub async fn start() -> AcrossGateways {
+        let cluster = Cluster::new().await;
+        let nodes = [cluster.node(), cluster.node(), cluster.node()];
+        let password = cluster.add_agent("ana@example.com", "Ana").await;
+        let token = login(&nodes[1], "ana@example.com", &password).await;
+        let (ana, visitor, session, _) = conversation(&nodes[1], &nodes[2], &token).await;
+        AcrossGateways {
+            cluster,
+            nodes,
+            ana,
+            visitor,
+            session,
+        }
+    }
+}
+
 /// The agent on one node, the visitor on another: help request, offer,
 /// accept, and messages both ways. Returns agent, visitor, session id and
 /// the visitor's token.
