@@ -5,8 +5,9 @@
 //! server's own types, from `protocol::api`.
 
 use protocol::api::{
-    CustomerReply, ErrorBody, LibraryReply, LoginReply, LoginRequest, MeReply, SupervisorReply,
+    CustomerReply, LibraryReply, LoginReply, LoginRequest, MeReply, SupervisorReply,
 };
+use protocol::integration::Problem;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -76,9 +77,9 @@ pub async fn supervisor() -> Result<SupervisorReply, ApiError> {
     get_json("/api/v1/supervisor", "team figures").await
 }
 
-/// `GET /api/v1/agents`: every agent with their presence and load.
+/// `GET /api/v1/roster`: every agent with their presence and load.
 pub async fn roster() -> Result<Vec<AgentStatus>, ApiError> {
-    let reply: protocol::api::RosterReply = get_json("/api/v1/agents", "colleagues").await?;
+    let reply: protocol::api::RosterReply = get_json("/api/v1/roster", "colleagues").await?;
     Ok(reply.agents)
 }
 
@@ -117,13 +118,13 @@ fn sign_in_reply<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiE
 }
 
 fn error_from(status: u16, body: &str) -> ApiError {
-    let reply = serde_json::from_str::<ErrorBody>(body).ok();
+    let reply = serde_json::from_str::<Problem>(body).ok();
     match (status, reply) {
         (401, _) => ApiError::Unauthorized,
-        (_, Some(ErrorBody { error })) if error.code == "bad_credentials" => ApiError::Unauthorized,
-        (_, Some(ErrorBody { error })) => ApiError::Server {
+        (_, Some(problem)) if problem.code == "bad_credentials" => ApiError::Unauthorized,
+        (_, Some(problem)) => ApiError::Server {
             status,
-            message: error.message,
+            message: problem.detail,
         },
         (_, None) => ApiError::Server {
             status,

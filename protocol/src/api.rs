@@ -1,5 +1,6 @@
 //! Bodies of the REST API under `/api/v1` that the server sends and the
-//! console reads, declared once for both (docs/protocol.md, "REST").
+//! console reads, declared once for both (docs/protocol.md, "REST"). Its
+//! errors, and the integration API's bodies, are in `integration`.
 //!
 //! The server is the source of truth: every field it sends is here, also
 //! those the console does not show. Fields a reader can do without carry
@@ -13,27 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{AgentPresence, Event, Millis, SessionSummary, VisitorIdentity};
 
-/// The body of every REST error answer, `{"error":{"code":"…","message":"…"}}`,
-/// whatever its HTTP status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// What went wrong.
-    pub error: ErrorDetail,
-}
-
-/// What went wrong with a REST request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorDetail {
-    /// A stable code for programs, such as `bad_credentials`,
-    /// `not_authenticated` or `unknown_session` (docs/protocol.md lists them).
-    pub code: String,
-    /// A sentence for people; its wording may change.
-    pub message: String,
-}
-
 /// `POST /api/v1/login`: the credentials an agent signs in with. No `Debug`,
 /// so the password cannot end up in a log.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The account's email, compared case-insensitively.
     pub email: String,
@@ -43,6 +27,7 @@ pub struct LoginRequest {
 
 /// The answer to a successful `POST /api/v1/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginReply {
     /// The bearer token, also set as the HttpOnly `tandem_agent` cookie;
     /// scripts send it as `Authorization: Bearer <token>`.
@@ -53,6 +38,7 @@ pub struct LoginReply {
 
 /// `GET /api/v1/me`: the agent the request's token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeReply {
     /// The signed-in agent.
     pub agent: Agent,
@@ -62,6 +48,7 @@ pub struct MeReply {
 /// chats; `supervisor` sees the team board; `admin` manages the library
 /// (and, later, people and sites).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgentRole {
     /// Goes online, is offered requests, takes chats.
@@ -93,6 +80,7 @@ impl AgentRole {
 
 /// An agent account as the REST API shows it to that agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Agent {
     /// The agent's id, as in `AgentInfo` of session summaries.
     pub id: String,
@@ -115,6 +103,7 @@ pub struct Agent {
 /// `GET /api/v1/sessions/{id}/transcript`, and each earlier conversation of
 /// the customer panel: a session with its wrap-up and its log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transcript {
     /// The session as lists and headers show it.
     pub session: SessionSummary,
@@ -128,6 +117,7 @@ pub struct Transcript {
 
 /// How an agent closed a session off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Wrapup {
     /// A tag from [`crate::DISPOSITIONS`].
     pub disposition: String,
@@ -141,6 +131,7 @@ pub struct Wrapup {
 
 /// `GET /api/v1/sessions/{id}/customer`: the customer panel ("screen pop").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerReply {
     /// The visitor behind the session; `null` when their record is gone.
     pub visitor: Option<Customer>,
@@ -155,6 +146,7 @@ pub struct CustomerReply {
 
 /// The visitor behind a session, as the customer panel shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// The visitor's id.
     pub id: String,
@@ -169,6 +161,7 @@ pub struct Customer {
 
 /// A page of the current visit and when it was seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageVisit {
     /// The page's address.
     pub url: String,
@@ -181,6 +174,7 @@ pub struct PageVisit {
 
 /// `GET /api/v1/library`: every item of the agents' library, by title.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LibraryReply {
     /// The canned responses and articles.
     pub items: Vec<LibraryItem>,
@@ -189,6 +183,7 @@ pub struct LibraryReply {
 /// `POST /api/v1/library`: the item as stored, its id given and its fields
 /// tidied (shortcut and keywords lower-case, keywords deduplicated).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LibraryItemReply {
     /// The stored item.
     pub item: LibraryItem,
@@ -197,30 +192,57 @@ pub struct LibraryItemReply {
 /// A canned response (`shortcut` set) or a knowledge-base article; also the
 /// body of `POST /api/v1/library`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LibraryItem {
     /// Empty in a new item: the server gives it one.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub id: String,
     /// Canned response or article.
     pub kind: LibraryKind,
     /// What an agent types after `/` in the composer to insert a canned
-    /// response; absent for articles.
+    /// response (stored in lower case); absent for articles. A canned
+    /// response sent without one gets one made from its title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(/?[A-Za-z0-9_-]{1,32})?$"))]
     pub shortcut: Option<String>,
-    /// A short name for lists.
+    /// A short name for lists (≤ 200 characters, not blank).
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub title: String,
-    /// The text sent to the visitor (canned) or shown to the agent (article).
+    /// The text sent to the visitor (canned) or shown to the agent (article);
+    /// ≤ 4,000 characters, not blank.
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000, pattern = r"\S"))]
     pub body: String,
-    /// A link to the full article; empty when there is none.
+    /// A link to the full article (http or https); empty when there is none.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 2048, pattern = r"^(https?://.*)?$")
+    )]
     pub url: String,
-    /// Words that, in what the visitor writes, suggest this article.
+    /// Words that, in what the visitor writes, suggest this article (≤ 20,
+    /// each ≤ 40 characters; compared in lower case).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = keywords_schema))]
     pub keywords: Vec<String>,
+}
+
+/// `LibraryItem.keywords` as its schema says it: the limits of each word too.
+#[cfg(feature = "openapi")]
+fn keywords_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(ObjectBuilder::new().schema_type(Type::String).max_length(Some(40)))
+        .max_items(Some(20))
+        .description(Some(
+            "Words that, in what the visitor writes, suggest this article (≤ 20, each ≤ 40 characters)",
+        ))
+        .build()
 }
 
 /// What a library item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LibraryKind {
     /// A canned response, expanded from its `/shortcut` in the composer.
@@ -242,6 +264,7 @@ impl LibraryKind {
 /// `GET /api/v1/supervisor`: the day's figures and the live state of queues
 /// and agents (docs/operations.md, "Supervisor figures").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupervisorReply {
     /// Seconds within which an answered request counts as served in time.
     pub service_level_secs: i64,
@@ -254,6 +277,7 @@ pub struct SupervisorReply {
 /// `GET /api/v1/agents`: every colleague's presence and load, for any agent
 /// (whom to transfer a chat to). The team's figures are the supervisor's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RosterReply {
     /// Every agent, as in `LiveFigures::agents`.
     pub agents: Vec<AgentStatus>,
@@ -261,6 +285,7 @@ pub struct RosterReply {
 
 /// A day's contact-centre figures, computed from its sessions.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayFigures {
     /// Requests made in the period.
     pub offered: u32,
@@ -288,6 +313,7 @@ pub struct DayFigures {
 
 /// The live state for supervisors (and `/metrics`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveFigures {
     /// Waiting requests by skill ("general" for requests without one).
     pub queues: BTreeMap<String, SkillQueue>,
@@ -302,6 +328,7 @@ pub struct LiveFigures {
 
 /// The waiting requests for one skill.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SkillQueue {
     /// How many requests wait.
     pub waiting: u32,
@@ -311,6 +338,7 @@ pub struct SkillQueue {
 
 /// One agent as supervisors (and the transfer dialog) see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentStatus {
     /// The agent's id.
     pub id: String,
@@ -348,7 +376,6 @@ mod tests {
             "skills": ["billing"], "capacity": 3, "roles": ["agent", "admin"]});
         round_trips::<LoginReply>(json!({"token": "t", "agent": agent}));
         round_trips::<MeReply>(json!({"agent": agent}));
-        round_trips::<ErrorBody>(json!({"error": {"code": "forbidden", "message": "no"}}));
         let session = json!({"id": "s1", "site": "shop", "state": "ended", "visitor_id": "v1",
             "requested_at": 5, "last_seq": 2, "share": "off"});
         round_trips::<CustomerReply>(json!({

@@ -12,6 +12,7 @@ use crate::{Millis, Role};
 
 /// Where a call stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CallPhase {
     /// One side started it; the other has not answered.
@@ -24,6 +25,7 @@ pub enum CallPhase {
 
 /// Why a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CallEndReason {
     /// One side hung up an active call.
@@ -64,6 +66,7 @@ impl CallEndReason {
 
 /// A call as both sides see it; sent in full on every change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallInfo {
     /// The server's id for the call (`c_…`), which call frames quote.
     pub id: String,
@@ -145,6 +148,7 @@ pub enum Signal {
 
 /// What happened to a call, for the session's log (transcript).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CallAction {
     /// The caller started it ringing.

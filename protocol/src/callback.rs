@@ -15,6 +15,7 @@ pub const MAX_PHONE_CHARS: usize = 32;
 
 /// How the visitor wants to hear back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Callback {
     /// Leave a message: an agent answers by email.

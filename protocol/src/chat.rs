@@ -9,6 +9,7 @@ use crate::{AgentInfo, CallAction, CallEndReason, FieldError, FormOutcome, Milli
 /// number whose store failed is never used, so it may skip), and a client
 /// that remembers the last `seq` it saw can resume exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// The entry's number in the session's log, from 1, increasing.
     pub seq: u64,
@@ -26,6 +27,7 @@ pub struct Event {
 
 /// What happened. New kinds are added here and documented in docs/protocol.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventBody {
     /// A chat message. `client_id` is the sender's own id for it, echoed so
@@ -167,6 +169,7 @@ pub enum EventBody {
 
 /// A consent step of screen sharing, logged as a `share` event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShareAction {
     /// The agent asked the visitor to share (`cobrowse.request`).

@@ -170,6 +170,7 @@ pub fn decode_header(frame: &[u8]) -> Result<FrameHeader, HeaderError> {
 
 /// Whether the visitor's screen is shared in a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShareState {
     /// Not shared.

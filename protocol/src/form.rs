@@ -84,6 +84,7 @@ impl FieldKind {
 
 /// Why a field cannot be pushed to, or why a push to it failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldProblem {
     /// Masked by the site (`data-tandem-mask`, mask selectors) or inside a masked element.
@@ -239,6 +240,7 @@ pub struct FieldPush {
 
 /// How the visitor answered a form push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FormOutcome {
     /// Every proposed field was applied.
@@ -297,6 +299,7 @@ pub struct FormAnswer {
 
 /// Why one field of a push was not applied by the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The capture's node id of the field, as the push named it.
     pub node: u32,

@@ -23,6 +23,7 @@ pub mod cobrowse;
 pub mod envelope;
 pub mod error;
 pub mod form;
+pub mod integration;
 pub mod limits;
 pub mod role;
 pub mod server_frame;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The side of a conversation a connection or an event belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The person on the site, through the widget.

@@ -10,6 +10,7 @@ use crate::limits::{
 
 /// Lifecycle of a help request: waiting in the queue, being served, closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionState {
     /// Waiting for an agent: in the queue, as a call back, or outside a full line.
@@ -43,6 +44,7 @@ impl SessionState {
 
 /// An agent's availability as the agent set it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgentPresence {
     /// Available: receives the queue and the distributor's offers.
@@ -78,6 +80,7 @@ impl AgentPresence {
 
 /// The page a visitor is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageInfo {
     /// The page's address (≤ 2,048 characters); only http(s) URLs are kept.
     pub url: String,
@@ -112,6 +115,7 @@ impl PageInfo {
 /// `verified` stays false until the site proves the identity (see the
 /// customer-panel issue); unverified identities are shown as such.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitorIdentity {
     /// The site's own id for the user (≤ 200 characters); absent when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,6 +129,7 @@ pub struct VisitorIdentity {
     /// Whatever else the site shares (plan, orders…): at most 50, scalar
     /// values only; absent when empty.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub attributes: serde_json::Map<String, serde_json::Value>,
     /// Set by the server once a token (or a legacy hash) proved the identity;
     /// a value sent by the page is ignored.
@@ -134,6 +139,7 @@ pub struct VisitorIdentity {
 
 /// An agent as other participants see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentInfo {
     /// The agent's id, as `session.transfer` names them.
     pub id: String,
@@ -143,6 +149,7 @@ pub struct AgentInfo {
 
 /// Everything a client needs to show a session in a list or a header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionSummary {
     /// The session's id, as every frame about it names it.
     pub id: String,
@@ -192,6 +199,7 @@ pub struct SessionSummary {
 
 /// Where the visitor is, as their agent sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VisitorPresence {
     /// A page of the site is open and in front.
@@ -204,6 +212,7 @@ pub enum VisitorPresence {
 
 /// A visitor's presence and when it began (ms since the epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitorSeen {
     /// Here, in the background, or gone.
     pub presence: VisitorPresence,

@@ -72,7 +72,7 @@ function runTandem(args, input) {
  * `agents`: [{email, name, password, skills?, roles?}] added before the server starts
  *   (every role unless `roles` names some);
  * `sites`: [{id, voice}] set up likewise (`tandem site add ID --voice …`).
- * Returns {server, demo, log(), tail(n), siteSecret(site), stop()}.
+ * Returns {server, demo, log(), tail(n), siteSecret(site), apiToken(scope), stop()}.
  */
 export async function startServer({ agents = [], sites = [] } = {}) {
   const bin = tandemBin();
@@ -150,6 +150,13 @@ export async function startServer({ agents = [], sites = [] } = {}) {
     tail: (n = 80) => lines.slice(-n).join("\n"),
     /** The site's identity secret (`tandem site secret`), for signing user ids. */
     siteSecret: async (site) => (await runTandem(["site", "secret", site, "--database-url", databaseUrl])).trim(),
+    /** A new API token's secret (`tandem token create`), of `scope`. */
+    apiToken: async (scope) => {
+      const out = await runTandem(["token", "create", "--name", `e2e ${scope}`, "--scope", scope, "--database-url", databaseUrl]);
+      const secret = out.match(/tdm_[A-Za-z0-9_-]+/);
+      if (!secret) throw new Error(`no secret in: ${out}`);
+      return secret[0];
+    },
     async stop() {
       if (!exited) {
         const gone = new Promise((r) => child.once("exit", r));

@@ -77,7 +77,7 @@ test("a wrong password is refused by the console", { timeout: 60_000 }, async ()
       data: { email: AGENT.email, password: "not the password" },
     });
     assert.equal(res.status(), 401);
-    assert.equal((await res.json()).error.code, "bad_credentials");
+    assert.equal((await res.json()).code, "bad_credentials");
     await ctx.close();
   });
 });

@@ -19,6 +19,7 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub mod raw;
+pub mod rest;
 pub mod turn_client;
 
 /// The origin the test site allows.

@@ -184,7 +184,7 @@ async fn a_disabled_agent_is_disconnected_and_cannot_log_in_until_enabled() {
     // The same answer as a wrong password: a disabled account is not confirmed.
     let (status, _, body) = try_login(&server, "alex@example.com", &password).await;
     assert_eq!(status, 401);
-    assert_eq!(body["error"]["code"], "bad_credentials");
+    assert_eq!(body["code"], "bad_credentials");
 
     // Nobody is online now: a visitor asking for help is offered to no one
     // and told so.
@@ -342,7 +342,7 @@ async fn forty_wrong_passwords_then_the_right_one_are_throttled_with_retry_after
     for (status, retry, body) in &known[first_429..] {
         assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS, "{body}");
         assert!(retry.is_some_and(|r| r >= 1), "Retry-After: {retry:?}");
-        assert_eq!(body["error"]["code"], "too_many_attempts");
+        assert_eq!(body["code"], "too_many_attempts");
     }
     // The right password during the lock is refused too: no oracle.
     assert_eq!(known[40].0, StatusCode::TOO_MANY_REQUESTS);

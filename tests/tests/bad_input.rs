@@ -194,7 +194,7 @@ async fn bad_forged_expired_and_foreign_site_tokens_are_rejected() {
         .unwrap();
     assert_eq!(res.status(), 401);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "bad_credentials");
+    assert_eq!(body["code"], "bad_credentials");
 }
 
 #[tokio::test]

@@ -45,12 +45,14 @@ async fn agents_keep_canned_responses_and_articles() {
     let (status, _) = post(json!({"kind": "article", "title": "Returns", "body": "60 days.", "url": "https://shop.example/returns", "keywords": ["Return", "refund", "return "]})).await;
     assert_eq!(status, 201);
 
+    // A canned response sent without a shortcut gets one from its title.
+    let (status, made) =
+        post(json!({"kind": "canned", "title": "Thanks for waiting", "body": "Thanks!"})).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["item"]["shortcut"], "thanks-for-waiting");
+
     // Bad items: each refused with a reason, nothing stored.
     for (bad, why) in [
-        (
-            json!({"kind": "canned", "title": "No shortcut", "body": "x"}),
-            "shortcut",
-        ),
         (
             json!({"kind": "canned", "shortcut": "two words", "title": "t", "body": "x"}),
             "shortcut",
@@ -78,17 +80,14 @@ async fn agents_keep_canned_responses_and_articles() {
     ] {
         let (status, body) = post(bad).await;
         assert_eq!(status, 400, "{body}");
-        assert_eq!(body["error"]["code"], "invalid_item");
-        assert!(
-            body["error"]["message"].as_str().unwrap().contains(why),
-            "{body}"
-        );
+        assert_eq!(body["code"], "invalid_item");
+        assert!(body["detail"].as_str().unwrap().contains(why), "{body}");
     }
     // A taken shortcut.
     let (status, body) =
         post(json!({"kind": "canned", "shortcut": "thx", "title": "Other", "body": "y"})).await;
     assert_eq!(status, 409, "{body}");
-    assert_eq!(body["error"]["code"], "shortcut_taken");
+    assert_eq!(body["code"], "shortcut_taken");
 
     let (status, list) = call(
         &server,
@@ -100,7 +99,7 @@ async fn agents_keep_canned_responses_and_articles() {
     .await;
     assert_eq!(status, 200);
     let items = list["items"].as_array().unwrap();
-    assert_eq!(items.len(), 2, "{list}");
+    assert_eq!(items.len(), 3, "{list}");
     assert_eq!(items[0]["keywords"], json!(["return", "refund"]), "{list}");
 
     // Replace by id, then delete.

@@ -19,6 +19,10 @@ use tandem_tests::scratch_dir;
 // What the suite checks of erasure and retention (docs/privacy.md).
 #[path = "store/personal.rs"]
 mod personal;
+// What the integration API keeps and lists (http/tokens.rs, idempotency.rs,
+// conversations.rs).
+#[path = "store/integration.rs"]
+mod integration;
 // What a restart reads back (hub/restart.rs, the agents' presence).
 #[path = "store/resume.rs"]
 mod resume;
@@ -682,6 +686,9 @@ async fn suite(store: Arc<dyn Store>) {
     personal::expired_tokens_are_purged(store.as_ref()).await;
     personal::callback_contacts_find_their_visitor(store.as_ref(), &s).await;
     resume::open_sessions_give_back_their_share_and_call_entries(store.as_ref(), &s).await;
+    integration::api_tokens_are_kept_by_hash(store.as_ref()).await;
+    integration::idempotency_keys_are_claimed_answered_and_purged(store.as_ref()).await;
+    integration::conversations_are_filtered_and_continued(store.as_ref(), &s, &agent.info()).await;
 
     // The library: upsert by id, sorted by title, shortcuts unique.
     let thanks = LibraryItem {
@@ -725,4 +732,7 @@ async fn suite(store: Arc<dyn Store>) {
     assert!(store.delete_library_item("k_1").await.unwrap());
     assert!(!store.delete_library_item("k_1").await.unwrap());
     assert_eq!(store.library().await.unwrap(), vec![returns]);
+
+    // Last: it disables and removes an account.
+    integration::accounts_are_listed_with_their_status(store.as_ref()).await;
 }

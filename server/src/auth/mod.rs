@@ -9,7 +9,7 @@ pub mod password;
 pub mod throttle;
 pub mod token;
 
-pub use token::{AgentTokens, VisitorClaims, VisitorTokens};
+pub use token::{AgentTokens, ApiTokens, VisitorClaims, VisitorTokens};
 
 use std::sync::Arc;
 

@@ -34,6 +34,29 @@ impl AgentTokens {
     }
 }
 
+/// Integrations' API tokens: `tdm_` and 256 random bits, stored (like agent
+/// tokens) only as a SHA-256 hash. The prefix tells them from agents'
+/// tokens at a glance, and lets secret scanners find a leaked one.
+pub struct ApiTokens;
+
+impl ApiTokens {
+    pub const PREFIX: &str = "tdm_";
+
+    pub fn generate() -> String {
+        format!("{}{}", Self::PREFIX, B64.encode(random_bytes::<32>()))
+    }
+
+    /// What the store keeps instead of the secret.
+    pub fn hash(token: &str) -> String {
+        AgentTokens::hash(token)
+    }
+
+    /// Whether a bearer credential is an API token (not an agent's).
+    pub fn is_api_token(token: &str) -> bool {
+        token.starts_with(Self::PREFIX)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitorClaims {
     pub vid: String,

@@ -3,7 +3,7 @@
 //!
 //! This file holds the top level (global flags, the commands) and sends each
 //! command to its file: serve.rs (`tandem serve` and its flag groups),
-//! agent.rs, site.rs, visitor.rs; database.rs has the `--database-url` flag
+//! agent.rs, site.rs, token.rs, visitor.rs; database.rs has the `--database-url` flag
 //! they share, parse.rs the checks of flag values.
 
 mod agent;
@@ -11,6 +11,7 @@ mod database;
 mod parse;
 mod serve;
 mod site;
+mod token;
 mod visitor;
 
 use anyhow::Result;
@@ -20,6 +21,7 @@ pub use agent::AgentCommand;
 pub use database::Database;
 pub use serve::{Connections, Login, Metrics, Serve, Visitors, Voice};
 pub use site::SiteCommand;
+pub use token::TokenCommand;
 pub use visitor::VisitorCommand;
 
 #[derive(Parser)]
@@ -54,6 +56,9 @@ pub enum Command {
     /// Manage sites (the websites that embed the widget).
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Make, list and revoke API tokens for integrations (docs/api.md).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Export or erase what is stored about a visitor (docs/privacy.md).
     #[command(subcommand)]
     Visitor(VisitorCommand),
@@ -65,6 +70,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Serve(s) => serve::serve(s).await.map(|_| 0),
         Command::Agent(command) => agent::run(command).await,
         Command::Site(command) => site::run(command).await,
+        Command::Token(command) => token::run(command).await,
         Command::Visitor(command) => visitor::run(command).await,
     }
 }

@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The visitor behind the session, as the panel shows them.
-fn customer_of(v: Visitor) -> Customer {
+pub fn customer_of(v: Visitor) -> Customer {
     Customer {
         id: v.id,
         identity: v.identity,
@@ -40,7 +40,12 @@ fn customer_of(v: Visitor) -> Customer {
     }
 }
 
-async fn customer(
+/// The customer panel behind a session: identity, this visit's pages, and
+/// earlier conversations (the session's agent, or a supervisor).
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/customer", tag = "console",
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 200, description = "The panel", body = CustomerReply)))]
+pub async fn customer(
     State(app): State<AppState>,
     Path(id): Path<String>,
     SignedIn(agent): SignedIn,

@@ -2,21 +2,23 @@
 //! `/shortcut` in the console's composer) and knowledge-base articles
 //! (suggested when their keywords match what the visitor wrote).
 //!
-//! `GET /api/v1/library` lists every item (any agent); `POST
-//! /api/v1/library` adds one (or replaces it, when `id` names an existing
-//! one) and `DELETE /api/v1/library/{id}` removes it (admins).
+//! `GET /api/v1/library` lists every item (any agent, or a token);
+//! `POST /api/v1/library` adds one (or replaces it, when `id` names an
+//! existing one) and `DELETE /api/v1/library/{id}` removes it (admins, or
+//! a token of scope `write`).
 
+use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
-use axum::{Json, Router};
-use protocol::api::{AgentRole, LibraryItemReply, LibraryReply};
+use protocol::api::{LibraryItemReply, LibraryReply};
+use protocol::integration::TokenScope;
 use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS, MAX_URL_CHARS};
 
+use super::caller::Caller;
 use super::error::ApiError;
 use super::reply::Reply;
-use super::signed_in::SignedIn;
 use super::state::AppState;
 use crate::clock::now_ms;
 use crate::ids::new_id;
@@ -36,22 +38,34 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/library/{id}", delete(remove))
 }
 
-async fn list(
+/// The library: canned responses and articles, by title (any agent, or scope `read`).
+#[utoipa::path(get, path = "/api/v1/library", tag = "library",
+    responses((status = 200, description = "Every item", body = LibraryReply)))]
+pub async fn list(
     State(app): State<AppState>,
-    SignedIn(_): SignedIn,
+    caller: Caller,
 ) -> Result<Reply<LibraryReply>, ApiError> {
+    if let Caller::Token(_) = caller {
+        caller.require(TokenScope::Read)?;
+    }
     let items = app.store.library().await?;
     Ok(Reply(LibraryReply { items }))
 }
 
-async fn put(
+/// Add an item, or replace the one whose `id` it names (admins, or scope `write`).
+#[utoipa::path(post, path = "/api/v1/library", tag = "library",
+    request_body = LibraryItem,
+    responses(
+        (status = 201, description = "Added", body = LibraryItemReply),
+        (status = 200, description = "Replaced", body = LibraryItemReply)))]
+pub async fn put(
     State(app): State<AppState>,
-    signed_in: SignedIn,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
+    caller: Caller,
+    body: Result<axum::Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Reply<LibraryItemReply>), ApiError> {
-    signed_in.require(&[AgentRole::Admin])?;
+    caller.require(TokenScope::Write)?;
     let invalid = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_item", m);
-    let Json(body) = body.map_err(|e| invalid(e.body_text()))?;
+    let axum::Json(body) = body.map_err(|e| invalid(e.body_text()))?;
     let mut item: LibraryItem =
         serde_json::from_value(body).map_err(|e| invalid(format!("not a library item: {e}")))?;
     let fresh = item.id.trim().is_empty();
@@ -60,9 +74,11 @@ async fn put(
     }
     normalise(&mut item).map_err(invalid)?;
     if fresh && app.store.library().await?.len() >= MAX_ITEMS {
-        return Err(invalid(format!(
-            "the library holds at most {MAX_ITEMS} items"
-        )));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "library_full",
+            format!("the library holds at most {MAX_ITEMS} items"),
+        ));
     }
     match app.store.put_library_item(&item, now_ms()).await {
         Ok(()) => {}
@@ -86,12 +102,16 @@ async fn put(
     Ok((status, Reply(LibraryItemReply { item })))
 }
 
-async fn remove(
+/// Remove an item (admins, or scope `write`).
+#[utoipa::path(delete, path = "/api/v1/library/{id}", tag = "library",
+    params(("id" = String, Path, description = "The item's id")),
+    responses((status = 204, description = "Removed")))]
+pub async fn remove(
     State(app): State<AppState>,
     Path(id): Path<String>,
-    signed_in: SignedIn,
+    caller: Caller,
 ) -> Result<StatusCode, ApiError> {
-    signed_in.require(&[AgentRole::Admin])?;
+    caller.require(TokenScope::Write)?;
     if app.store.delete_library_item(&id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -131,13 +151,12 @@ fn normalise(item: &mut LibraryItem) -> Result<(), String> {
     }
     match item.kind {
         LibraryKind::Canned => {
-            let shortcut = item
-                .shortcut
-                .as_deref()
-                .unwrap_or("")
-                .trim()
-                .trim_start_matches('/')
-                .to_lowercase();
+            let given = item.shortcut.as_deref().unwrap_or("").trim();
+            let shortcut = if given.is_empty() {
+                shortcut_from(&item.title, &item.id)
+            } else {
+                given.trim_start_matches('/').to_lowercase()
+            };
             let valid = !shortcut.is_empty()
                 && shortcut.chars().count() <= MAX_SHORTCUT_CHARS
                 && shortcut
@@ -154,8 +173,9 @@ fn normalise(item: &mut LibraryItem) -> Result<(), String> {
     }
     let mut keywords: Vec<String> = Vec::new();
     for k in &item.keywords {
+        // Measured before lower case, which may lengthen a word.
+        chars("keyword", k.trim(), MAX_KEYWORD_CHARS)?;
         let k = k.trim().to_lowercase();
-        chars("keyword", &k, MAX_KEYWORD_CHARS)?;
         if !k.is_empty() && !keywords.contains(&k) {
             keywords.push(k);
         }
@@ -165,4 +185,50 @@ fn normalise(item: &mut LibraryItem) -> Result<(), String> {
     }
     item.keywords = keywords;
     Ok(())
+}
+
+/// A shortcut for a canned response sent without one: its title's letters
+/// and digits, lower case, words joined by `-` (or, for a title without
+/// any, part of its id), at most `MAX_SHORTCUT_CHARS`.
+fn shortcut_from(title: &str, id: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(MAX_SHORTCUT_CHARS);
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        let alnum: Vec<char> = id.chars().filter(char::is_ascii_alphanumeric).collect();
+        let tail: String = alnum[alnum.len().saturating_sub(8)..].iter().collect();
+        format!("reply-{tail}")
+    } else {
+        slug.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shortcut_is_made_from_the_title_when_none_is_given() {
+        assert_eq!(
+            shortcut_from("Thanks for waiting!", "k_1"),
+            "thanks-for-waiting"
+        );
+        assert_eq!(
+            shortcut_from("  Où est ma commande ?", "k_1"),
+            "o-est-ma-commande"
+        );
+        let long = shortcut_from(&"word ".repeat(20), "k_1");
+        assert!(
+            long.len() <= MAX_SHORTCUT_CHARS && !long.ends_with('-'),
+            "{long}"
+        );
+        assert_eq!(shortcut_from("日本", "k_ab12cd34ef"), "reply-12cd34ef");
+    }
 }

@@ -5,17 +5,18 @@
 
 use std::net::SocketAddr;
 
+use axum::Router;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::{Json, Router};
 use protocol::api::{LoginReply, LoginRequest};
 
 use super::agents::shown;
 use super::credentials::{COOKIE_NAME, bearer_token};
 use super::error::ApiError;
+use super::extract::Body;
 use super::reply::Reply;
 use super::state::AppState;
 use crate::auth::AgentTokens;
@@ -52,11 +53,17 @@ fn too_many(code: &'static str, message: &str, retry_ms: i64) -> Response {
     response
 }
 
-async fn login(
+/// Sign an agent in: a bearer token, also set as the HttpOnly cookie the
+/// console uses. 401 `bad_credentials`; 429 `too_many_attempts` (with
+/// Retry-After) after repeated failures.
+#[utoipa::path(post, path = "/api/v1/login", tag = "console",
+    request_body = LoginRequest, security(()),
+    responses((status = 200, description = "Signed in", body = LoginReply)))]
+pub async fn login(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Json(req): Json<LoginRequest>,
+    Body(req): Body<LoginRequest>,
 ) -> Result<Response, ApiError> {
     if req.email.len() > MAX_EMAIL_BYTES || req.password.len() > MAX_PASSWORD_BYTES {
         return Err(bad_credentials());
@@ -131,7 +138,10 @@ async fn login(
     Ok(response)
 }
 
-async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+/// Sign out: the token stops working, on every node.
+#[utoipa::path(post, path = "/api/v1/logout", tag = "console", security(()),
+    responses((status = 204, description = "Signed out (also when no token came)")))]
+pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = bearer_token(&headers) {
         let hash = AgentTokens::hash(&token);
         app.store.delete_agent_token(&hash).await?;

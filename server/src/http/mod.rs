@@ -1,31 +1,46 @@
 //! HTTP: REST for agents, WebSocket upgrades, static assets, the demo shop.
 //!
 //! One file per REST resource, each with its routes and handlers: agents.rs
-//! (`/me`), login.rs, sessions.rs (transcripts), customers.rs (the customer
-//! panel), library.rs, supervisor.rs. The named payloads they answer with
-//! are declared in `protocol::api`, which the console reads them with too.
-//! They share state.rs (`AppState`), signed_in.rs (the `SignedIn` extractor
-//! of agents-only handlers, over credentials.rs), reply.rs (how a payload is
-//! sent) and error.rs. WebSockets: ws.rs upgrades, socket.rs serves one.
+//! (`/me`, accounts), login.rs, sessions.rs (transcripts), customers.rs (the
+//! customer panel), library.rs, supervisor.rs (figures, roster), and for
+//! integrations conversations.rs (with call-backs), customer_records.rs,
+//! sites.rs and tokens.rs. The named payloads they answer with are declared
+//! in `protocol::api` and `protocol::integration`, which the console reads
+//! them with too. They share state.rs (`AppState`), signed_in.rs (the
+//! `SignedIn` extractor of agents-only handlers, over credentials.rs),
+//! caller.rs (`Caller`: an API token or an agent, with a scope), extract.rs
+//! (bodies and query strings), reply.rs (how a payload is sent), error.rs
+//! (problem details) and idempotency.rs (`Idempotency-Key`). openapi.rs
+//! makes the OpenAPI document from the handlers; api_reference.rs renders
+//! it for people. WebSockets: ws.rs upgrades, socket.rs serves one.
 //! Also assets.rs (the console and widget files), metrics.rs (`/metrics`)
 //! and demo.rs (the demo shop).
 
 mod agents;
+mod api_reference;
 mod assets;
+mod caller;
+mod conversations;
 mod credentials;
+mod customer_records;
 mod customers;
 pub mod demo;
 mod error;
+mod extract;
 pub mod files;
+mod idempotency;
 mod library;
 mod login;
 pub mod metrics;
+pub mod openapi;
 mod reply;
 mod sessions;
 mod signed_in;
+mod sites;
 mod socket;
 mod state;
 mod supervisor;
+mod tokens;
 mod ws;
 
 use axum::Router;
@@ -34,8 +49,10 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use tower_http::timeout::TimeoutLayer;
 
+pub use api_reference::PROBLEMS;
 pub use assets::{CONSOLE_CSP, MIRROR_CSP, MIRROR_PATH};
 pub use state::AppState;
+pub use tokens::make_token;
 pub use ws::normalise_origin;
 
 pub fn router(state: AppState) -> Router {
@@ -44,6 +61,14 @@ pub fn router(state: AppState) -> Router {
         Some(token) => metrics::router(state.live.clone(), Some(token.as_str())),
         None => Router::new(),
     };
+    // The routes whose POSTs honour Idempotency-Key.
+    let integration = Router::new()
+        .merge(library::router())
+        .merge(tokens::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotency,
+        ));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -52,7 +77,11 @@ pub fn router(state: AppState) -> Router {
         .merge(login::router())
         .merge(sessions::router())
         .merge(customers::router())
-        .merge(library::router())
+        .merge(integration)
+        .merge(conversations::router())
+        .merge(customer_records::router())
+        .merge(sites::router())
+        .merge(openapi::router())
         .merge(ws::router())
         .merge(supervisor::router())
         .merge(assets::router(&state.config.files))
@@ -63,7 +92,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             state.config.connections.request_timeout,
         ))
-        .layer(axum::middleware::from_fn(no_store))
+        .layer(axum::middleware::from_fn(api_answers))
         .with_state(state)
 }
 
@@ -95,13 +124,35 @@ async fn ready(
 
 /// API answers carry tokens, transcripts and customers' details: no cache,
 /// the browser's or a proxy's, may keep them. Every `/api/` answer, errors
-/// and unknown paths included, so a new endpoint cannot forget it.
-async fn no_store(
+/// and unknown paths included, so a new endpoint cannot forget it. The
+/// router's own 404 and 405 become problem details there too.
+async fn api_answers(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use axum::response::IntoResponse;
     let api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
+    let problem = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == error::PROBLEM_JSON.as_bytes());
+    if api && !problem {
+        let refusal = match res.status() {
+            StatusCode::NOT_FOUND => Some(("not_found", "no such path")),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Some(("method_not_allowed", "this path does not take this method"))
+            }
+            _ => None,
+        };
+        if let Some((code, message)) = refusal {
+            let allow = res.headers().get(axum::http::header::ALLOW).cloned();
+            res = error::ApiError::new(res.status(), code, message).into_response();
+            if let Some(allow) = allow {
+                res.headers_mut().insert(axum::http::header::ALLOW, allow);
+            }
+        }
+    }
     if api {
         res.headers_mut().insert(
             axum::http::header::CACHE_CONTROL,

@@ -31,7 +31,11 @@ pub fn transcript_of(session: &SessionRecord, events: Vec<Event>) -> Transcript 
 
 /// The stored conversation of a session the agent served (any, for a
 /// supervisor).
-async fn transcript(
+/// A session's stored conversation, for the agent who served it or a supervisor.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/transcript", tag = "console",
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 200, description = "The transcript", body = Transcript)))]
+pub async fn transcript(
     State(app): State<AppState>,
     Path(id): Path<String>,
     SignedIn(agent): SignedIn,

@@ -1,12 +1,14 @@
-//! The supervisor's figures (supervisors and admins), and the roster of
-//! colleagues any agent may read (to pick whom to transfer a chat to).
-//! Prometheus reads metrics.rs.
+//! The supervisor's figures (supervisors and admins), the roster of
+//! colleagues any agent may read (to pick whom to transfer a chat to), and
+//! the day's figures for integrations. Prometheus reads metrics.rs.
 
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use protocol::api::{AgentRole, DayFigures, RosterReply, SupervisorReply};
+use protocol::integration::{TodayFigures, TokenScope};
 
+use super::caller::Caller;
 use super::error::ApiError;
 use super::reply::Reply;
 use super::signed_in::SignedIn;
@@ -18,7 +20,8 @@ use crate::metrics::{SERVICE_LEVEL_SECS, day_figures};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/supervisor", get(supervisor))
-        .route("/api/v1/agents", get(roster))
+        .route("/api/v1/roster", get(roster))
+        .route("/api/v1/figures/today", get(figures_today))
 }
 
 /// Midnight UTC of the current day.
@@ -48,7 +51,11 @@ async fn live_figures(app: &AppState) -> Result<protocol::api::LiveFigures, ApiE
     })
 }
 
-async fn supervisor(
+/// The team board: today's figures, the queues and the agents now
+/// (supervisors and admins).
+#[utoipa::path(get, path = "/api/v1/supervisor", tag = "console",
+    responses((status = 200, description = "The figures", body = SupervisorReply)))]
+pub async fn supervisor(
     State(app): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Reply<SupervisorReply>, ApiError> {
@@ -61,11 +68,29 @@ async fn supervisor(
     }))
 }
 
-async fn roster(
+/// Every colleague's presence and load (any agent: whom to transfer to).
+#[utoipa::path(get, path = "/api/v1/roster", tag = "console",
+    responses((status = 200, description = "The agents", body = RosterReply)))]
+pub async fn roster(
     State(app): State<AppState>,
     SignedIn(_): SignedIn,
 ) -> Result<Reply<RosterReply>, ApiError> {
     Ok(Reply(RosterReply {
         agents: live_figures(&app).await?.agents,
+    }))
+}
+
+/// The day's figures since midnight UTC (scope `read`).
+#[utoipa::path(get, path = "/api/v1/figures/today", tag = "figures",
+    responses((status = 200, description = "The figures", body = TodayFigures)))]
+pub async fn figures_today(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Reply<TodayFigures>, ApiError> {
+    caller.require(TokenScope::Read)?;
+    Ok(Reply(TodayFigures {
+        since: start_of_day(now_ms()),
+        service_level_secs: SERVICE_LEVEL_SECS,
+        today: today(&app).await?,
     }))
 }

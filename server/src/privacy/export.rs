@@ -1,7 +1,9 @@
-//! `tandem visitor export`: everything stored about one person, as JSON.
+//! Everything stored about one person (`tandem visitor export`, and
+//! `GET /api/v1/customers/{id}/export`).
 
 use protocol::Event;
-use serde_json::{Value, json};
+use protocol::api::PageVisit;
+use protocol::integration::{CustomerExport, ExportedSession, ExportedVisitor};
 
 use crate::store::{self, Store, Visitor};
 
@@ -15,35 +17,42 @@ pub async fn export(
     store: &dyn Store,
     person: &[Visitor],
     now: protocol::Millis,
-) -> store::Result<Value> {
+) -> store::Result<CustomerExport> {
     let mut visitors = Vec::with_capacity(person.len());
     for v in person {
-        let pages: Vec<Value> = store
+        let page_views = store
             .page_views(&v.id, u32::MAX)
             .await?
             .into_iter()
-            .map(|(page, at)| json!({"url": page.url, "title": page.title, "at": at}))
+            .map(|(page, at)| PageVisit {
+                url: page.url,
+                title: page.title,
+                at,
+            })
             .collect();
         let mut sessions = Vec::new();
         for s in store.visitor_sessions(&v.id, u32::MAX).await? {
-            sessions.push(json!({
-                "session": s.summary(),
-                "first_message": s.first_message,
-                "wrapup": s.wrapup,
-                "events": transcript(store, &s.id).await?,
-            }));
+            sessions.push(ExportedSession {
+                session: s.summary(),
+                events: transcript(store, &s.id).await?,
+                first_message: s.first_message,
+                wrapup: s.wrapup,
+            });
         }
-        visitors.push(json!({
-            "id": v.id,
-            "site": v.site,
-            "identity": v.identity,
-            "first_seen_at": v.created_at,
-            "last_seen_at": v.last_seen_at,
-            "page_views": pages,
-            "sessions": sessions,
-        }));
+        visitors.push(ExportedVisitor {
+            id: v.id.clone(),
+            site: v.site.clone(),
+            identity: v.identity.clone(),
+            first_seen_at: v.created_at,
+            last_seen_at: v.last_seen_at,
+            page_views,
+            sessions,
+        });
     }
-    Ok(json!({"exported_at": now, "visitors": visitors}))
+    Ok(CustomerExport {
+        exported_at: now,
+        visitors,
+    })
 }
 
 /// Every event of a session, oldest first.

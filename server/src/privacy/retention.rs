@@ -33,7 +33,11 @@ pub fn purge_cutoff(now: Millis, days: u32) -> Millis {
 pub struct Purged {
     pub erased: Erasure,
     pub tokens: u64,
+    pub idempotency_keys: u64,
 }
+
+/// How long the answer to an `Idempotency-Key` is replayed.
+pub const IDEMPOTENCY_KEPT_MS: Millis = 24 * 3600 * 1000;
 
 /// One whole pass at time `now`, in rounds of at most `round` rows of a
 /// kind, stopping early once `stop` says so.
@@ -48,6 +52,18 @@ pub async fn purge(
         let started = Instant::now();
         let n = store.purge_expired_tokens(now, round).await?;
         done.tokens += n;
+        if n < u64::from(round) || stop() {
+            break;
+        }
+        tokio::time::sleep(PAUSE.max(started.elapsed())).await;
+    }
+    // Answers kept for Idempotency-Key retries: a day, as docs/api.md says.
+    loop {
+        let started = Instant::now();
+        let n = store
+            .purge_idempotency_keys(now - IDEMPOTENCY_KEPT_MS, round)
+            .await?;
+        done.idempotency_keys += n;
         if n < u64::from(round) || stop() {
             break;
         }

@@ -7,7 +7,8 @@ use protocol::{AgentPresence, Event, Millis, PageInfo, VisitorIdentity};
 
 use super::error::Result;
 use super::records::{
-    Agent, AgentStatus, Erasure, LibraryItem, SessionRecord, Site, TokenState, Visitor, Wrapup,
+    Agent, AgentStatus, ApiToken, ConversationFilter, Erasure, IdempotencyClaim, LibraryItem,
+    SessionRecord, Site, TokenState, Visitor, Wrapup,
 };
 
 /// Everything Tandem keeps. Implementations must be safe to share between
@@ -57,6 +58,8 @@ pub trait Store: Send + Sync + 'static {
     /// for a disabled or removed agent as for an unknown email.
     async fn agent_credentials(&self, email: &str) -> Result<Option<(Agent, String)>>;
     async fn agent(&self, id: &str) -> Result<Option<Agent>>;
+    /// Every account not removed, with its status, by name.
+    async fn agents(&self) -> Result<Vec<(Agent, AgentStatus)>>;
 
     async fn add_agent_token(
         &self,
@@ -171,4 +174,37 @@ pub trait Store: Send + Sync + 'static {
     /// and in log order: a restarted hub reads from them whether each was
     /// being shared and whether a call was cut.
     async fn open_share_and_call_events(&self) -> Result<Vec<(String, Event)>>;
+
+    /// Sessions matching `filter` (see `ConversationFilter`), newest request first.
+    async fn conversations(&self, filter: &ConversationFilter) -> Result<Vec<SessionRecord>>;
+
+    /// Stores a new API token under the hash of its secret;
+    /// `Conflict("token")` if the id or hash is taken.
+    async fn add_api_token(&self, token: &ApiToken, token_hash: &str) -> Result<()>;
+    /// Every API token, newest first, revoked ones included.
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
+    /// The unrevoked token whose secret hashes to `token_hash`; records the
+    /// use (to the minute) as `last_used_at`.
+    async fn api_token_by_hash(&self, token_hash: &str, now: Millis) -> Result<Option<ApiToken>>;
+    /// False if there is no such token or it was already revoked.
+    async fn revoke_api_token(&self, id: &str, now: Millis) -> Result<bool>;
+    /// Claims `key` of `owner` for a request (`request_hash` tells a retry
+    /// from a different request), or says who has it (see `IdempotencyClaim`).
+    async fn claim_idempotency_key(
+        &self,
+        owner: &str,
+        key: &str,
+        request_hash: &str,
+        now: Millis,
+    ) -> Result<IdempotencyClaim>;
+    /// Keeps the answer (status and body) of a claimed key, or with `None`
+    /// frees the key so a retry runs again (the request failed on our side).
+    async fn finish_idempotency_key(
+        &self,
+        owner: &str,
+        key: &str,
+        outcome: Option<(u16, &str)>,
+    ) -> Result<()>;
+    /// Deletes at most `batch` keys claimed before `before`; returns how many.
+    async fn purge_idempotency_keys(&self, before: Millis, batch: u32) -> Result<u64>;
 }

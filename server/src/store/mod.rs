@@ -27,7 +27,7 @@ pub use interface::Store;
 pub use open::open;
 pub use postgres::PostgresStore;
 pub use records::{
-    Agent, AgentStatus, Erasure, LibraryItem, LibraryKind, SessionRecord, Site, TokenState,
-    Visitor, VoicePolicy, Wrapup,
+    Agent, AgentStatus, ApiToken, ConversationFilter, Erasure, IdempotencyClaim, LibraryItem,
+    LibraryKind, SessionRecord, Site, TokenScope, TokenState, Visitor, VoicePolicy, Wrapup,
 };
 pub use sqlite::SqliteStore;

@@ -65,6 +65,10 @@ impl PostgresStore {
             12,
             include_str!("../../migrations/postgres/0012_agent_roles.sql"),
         ),
+        (
+            13,
+            include_str!("../../migrations/postgres/0013_api_tokens.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

@@ -231,3 +231,41 @@ impl Erasure {
 }
 
 pub use protocol::api::{LibraryItem, LibraryKind, Wrapup};
+
+/// Which sessions `Store::conversations` lists: every filter given must
+/// match. Newest request first; `after` continues a listing past the
+/// session it names (its request time and id).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConversationFilter {
+    /// Requested at or after.
+    pub from: Option<Millis>,
+    /// Requested before.
+    pub to: Option<Millis>,
+    pub site: Option<String>,
+    /// The agent who serves or served it.
+    pub agent: Option<String>,
+    pub state: Option<protocol::SessionState>,
+    /// The wrap-up's disposition.
+    pub disposition: Option<String>,
+    /// Only sessions with a call-back or message left.
+    pub callbacks_only: bool,
+    pub after: Option<(Millis, String)>,
+    pub limit: u32,
+}
+
+/// What the store knew of an `Idempotency-Key` when a request claimed it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdempotencyClaim {
+    /// First use: the request goes ahead, then `finish_idempotency_key`.
+    New,
+    /// Another request with this key is still being answered.
+    InFlight { request_hash: String },
+    /// Answered before: replay this answer (if the request is the same).
+    Done {
+        request_hash: String,
+        status: u16,
+        body: String,
+    },
+}
+
+pub use protocol::integration::{ApiToken, TokenScope};

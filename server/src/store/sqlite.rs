@@ -61,6 +61,10 @@ impl SqliteStore {
             12,
             include_str!("../../migrations/sqlite/0012_agent_roles.sql"),
         ),
+        (
+            13,
+            include_str!("../../migrations/sqlite/0013_api_tokens.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.

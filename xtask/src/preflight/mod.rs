@@ -43,6 +43,8 @@ pub enum Need {
     Redis,
     /// HAProxy, the load balancer in front of `cargo xtask cluster`.
     Haproxy,
+    /// Schemathesis, which fuzzes the REST API (tests/e2e/openapi_fuzz.test.mjs).
+    Schemathesis,
 }
 
 /// `cargo xtask test` (and `cargo xtask preflight`).
@@ -53,6 +55,7 @@ pub const FOR_TEST: &[Need] = &[
     Need::Postgres,
     Need::Redis,
     Need::Haproxy,
+    Need::Schemathesis,
 ];
 /// `cargo xtask cluster`: the bundles, Postgres, Redis and the balancer.
 pub const FOR_CLUSTER: &[Need] = &[Need::WasmTarget, Need::Postgres, Need::Redis, Need::Haproxy];
@@ -74,6 +77,7 @@ pub fn check(needs: &[Need]) -> Result<()> {
             Need::Postgres => postgres(root),
             Need::Redis => redis(root),
             Need::Haproxy => haproxy(root),
+            Need::Schemathesis => schemathesis(),
         };
         match outcome {
             Ok(note) => found.push(note),
@@ -129,6 +133,9 @@ fn apply(fix: &Fix) -> Result<()> {
                 .current_dir("/tmp"))
         }
         Fix::InstallHaproxy => apt_install("haproxy"),
+        Fix::InstallSchemathesis => run(Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", plan::SCHEMATHESIS])
+            .stdin(Stdio::null())),
         Fix::CreateDatabase { admin_url, name } => {
             psql(admin_url, &format!("CREATE DATABASE \"{name}\"")).map_err(|e| anyhow::anyhow!(e))
         }
@@ -188,6 +195,21 @@ fn haproxy(root_user: bool) -> Result<String> {
     let plan = haproxy_plan(on_path("haproxy"), root_user, on_path("apt-get"));
     settle(plan, || on_path("haproxy"))?;
     Ok("HAProxy".into())
+}
+
+fn schemathesis() -> Result<String> {
+    let runs = |args: &[&str]| {
+        Command::new("python3")
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let installed = || runs(&["-m", "schemathesis.cli", "--version"]);
+    let plan = plan::schemathesis_plan(installed(), runs(&["-m", "pip", "--version"]));
+    settle(plan, installed)?;
+    Ok("Schemathesis".into())
 }
 
 fn wasm_target() -> Result<String> {

@@ -37,7 +37,13 @@ pub enum Fix {
     /// A local Redis keeping nothing on disk, as .ci/run starts it.
     StartRedis,
     InstallHaproxy,
+    /// `pip install` of the pinned Schemathesis (for the current user).
+    InstallSchemathesis,
 }
+
+/// The Schemathesis the API fuzzing test runs (tests/e2e/openapi_fuzz.test.mjs);
+/// .ci/run installs the same.
+pub const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 
 /// The command that starts the local Redis (also what .ci/run runs).
 pub const START_REDIS: &str =
@@ -60,6 +66,7 @@ impl Fix {
             }
             Fix::StartRedis => START_REDIS.into(),
             Fix::InstallHaproxy => "apt-get install -y haproxy".into(),
+            Fix::InstallSchemathesis => format!("python3 -m pip install {SCHEMATHESIS}"),
         }
     }
 }
@@ -160,6 +167,19 @@ pub fn haproxy_plan(installed: bool, root: bool, apt: bool) -> Plan {
         (false, _, false) => Plan::Stop(
             "HAProxy is missing (the cluster's load balancer): install it so `haproxy` is on the PATH".into(),
         ),
+    }
+}
+
+/// Schemathesis, which fuzzes the REST API from its OpenAPI document:
+/// installed with pip when python3 has it, else named.
+pub fn schemathesis_plan(installed: bool, pip: bool) -> Plan {
+    match (installed, pip) {
+        (true, _) => Plan::Ready,
+        (false, true) => Plan::Fix(Fix::InstallSchemathesis),
+        (false, false) => Plan::Stop(format!(
+            "Schemathesis is missing (it fuzzes the REST API) and python3 has no pip: \
+             install Python 3 with pip, then `python3 -m pip install {SCHEMATHESIS}`"
+        )),
     }
 }
 
@@ -289,6 +309,19 @@ mod tests {
         stops(
             redis_plan("redis://cache.internal:6380/", false, true, true),
             &["TANDEM_TEST_REDIS_URL", DEFAULT_REDIS_URL],
+        );
+    }
+
+    #[test]
+    fn schemathesis_is_installed_with_pip_else_named() {
+        assert_eq!(schemathesis_plan(true, false), Plan::Ready);
+        assert_eq!(
+            schemathesis_plan(false, true),
+            Plan::Fix(Fix::InstallSchemathesis)
+        );
+        stops(
+            schemathesis_plan(false, false),
+            &["pip install schemathesis=="],
         );
     }
 

@@ -181,6 +181,23 @@ macro_rules! agent_sql {
                 }
             }
 
+            async fn agents_sql(
+                &self,
+            ) -> $crate::store::Result<Vec<($crate::store::Agent, $crate::store::AgentStatus)>> {
+                let q = format!(
+                    "SELECT {}, disabled_at FROM agents WHERE removed_at IS NULL ORDER BY name, id",
+                    $crate::store::sql::agent::AGENT_COLUMNS
+                );
+                let rows: Vec<(String, String, String, String, i64, String, Option<i64>)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(&self.pool).await?;
+                rows.into_iter()
+                    .map(|(id, email, name, skills, capacity, roles, disabled)| {
+                        let agent = $crate::store::sql::agent::agent_from((id, email, name, skills, capacity, roles))?;
+                        Ok((agent, $crate::store::sql::agent::agent_status(disabled, None)))
+                    })
+                    .collect()
+            }
+
             async fn agent_sql(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Agent>> {
                 let q = format!("SELECT {} FROM agents WHERE id = $1", $crate::store::sql::agent::AGENT_COLUMNS);
                 let row: Option<$crate::store::sql::agent::AgentRow> =

@@ -8,6 +8,8 @@
 //! also the index of which file holds which statement.
 
 pub(super) mod agent;
+pub(super) mod api_token;
+pub(super) mod conversation;
 pub(super) mod event;
 pub(super) mod library;
 pub(super) mod personal;
@@ -32,6 +34,8 @@ macro_rules! sql_store {
         $crate::store::sql::session::session_row_reader!($store, $row);
         $crate::store::sql::session::session_sql!($store);
         $crate::store::sql::event::event_sql!($store);
+        $crate::store::sql::conversation::conversation_sql!($store);
+        $crate::store::sql::api_token::api_token_sql!($store);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
@@ -99,6 +103,12 @@ macro_rules! sql_store {
                 email: &str,
             ) -> $crate::store::Result<Option<($crate::store::Agent, String)>> {
                 self.agent_credentials_sql(email).await
+            }
+            async fn agents(
+                &self,
+            ) -> $crate::store::Result<Vec<($crate::store::Agent, $crate::store::AgentStatus)>>
+            {
+                self.agents_sql().await
             }
             async fn agent(&self, id: &str) -> $crate::store::Result<Option<$crate::store::Agent>> {
                 self.agent_sql(id).await
@@ -286,6 +296,59 @@ macro_rules! sql_store {
                 w: &$crate::store::Wrapup,
             ) -> $crate::store::Result<bool> {
                 self.set_wrapup_sql(session_id, w).await
+            }
+            // sql/conversation.rs
+            async fn conversations(
+                &self,
+                filter: &$crate::store::ConversationFilter,
+            ) -> $crate::store::Result<Vec<$crate::store::SessionRecord>> {
+                self.conversations_sql(filter).await
+            }
+            // sql/api_token.rs
+            async fn add_api_token(
+                &self,
+                token: &$crate::store::ApiToken,
+                token_hash: &str,
+            ) -> $crate::store::Result<()> {
+                self.add_api_token_sql(token, token_hash).await
+            }
+            async fn api_tokens(&self) -> $crate::store::Result<Vec<$crate::store::ApiToken>> {
+                self.api_tokens_sql().await
+            }
+            async fn api_token_by_hash(
+                &self,
+                token_hash: &str,
+                now: i64,
+            ) -> $crate::store::Result<Option<$crate::store::ApiToken>> {
+                self.api_token_by_hash_sql(token_hash, now).await
+            }
+            async fn revoke_api_token(&self, id: &str, now: i64) -> $crate::store::Result<bool> {
+                self.revoke_api_token_sql(id, now).await
+            }
+            async fn claim_idempotency_key(
+                &self,
+                owner: &str,
+                key: &str,
+                request_hash: &str,
+                now: i64,
+            ) -> $crate::store::Result<$crate::store::IdempotencyClaim> {
+                self.claim_idempotency_key_sql(owner, key, request_hash, now)
+                    .await
+            }
+            async fn finish_idempotency_key(
+                &self,
+                owner: &str,
+                key: &str,
+                outcome: Option<(u16, &str)>,
+            ) -> $crate::store::Result<()> {
+                self.finish_idempotency_key_sql(owner, key, outcome).await
+            }
+            async fn purge_idempotency_keys(
+                &self,
+                before: i64,
+                batch: u32,
+            ) -> $crate::store::Result<u64> {
+                self.purge_idempotency_keys_sql(before, batch).await
             }
             // sql/event.rs
             async fn append_events(
