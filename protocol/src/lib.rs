@@ -29,6 +29,7 @@ pub mod role;
 pub mod server_frame;
 pub mod session;
 mod validate;
+pub mod webhook;
 
 pub use call::{CallAction, CallEndReason, CallInfo, CallPhase, IceServer, SdpType, Signal};
 pub use callback::{Callback, Unavailable};

@@ -98,6 +98,10 @@ fn round_trip(example: &Example) -> String {
         (_, None) if example.json.get("seq").is_some() => body::<Event>(&text, line),
         (_, None) if example.json.get("root").is_some() => body::<Keyframe>(&text, line),
         (_, None) if example.json.get("ops").is_some() => body::<Delta>(&text, line),
+        // REST error bodies (problem details).
+        (_, None) if example.json.get("code").is_some() => {
+            body::<protocol::integration::Problem>(&text, line)
+        }
         (_, None) => panic!("line {line}: neither a frame, an event nor a page body\n{text}"),
     };
     let reread: Value = serde_json::from_str(&back).unwrap();

@@ -48,6 +48,36 @@ pub struct Config {
     /// Join a cluster of nodes on this Postgres and a Redis (cluster/);
     /// `None`: a single node.
     pub cluster: Option<ClusterConfig>,
+    /// Webhook deliveries: where they may go, timeouts, retries.
+    pub webhooks: WebhookConfig,
+}
+
+/// How webhooks are delivered (webhooks/).
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Also deliver to `http://` URLs and to private, loopback and
+    /// link-local addresses (endpoints inside the operator's network).
+    pub allow_private: bool,
+    /// How long an endpoint has to answer an attempt.
+    pub timeout: Duration,
+    /// The wait after a first failed attempt; it doubles after each.
+    pub retry_base: Duration,
+    /// How long after its event a delivery is retried before it fails.
+    pub give_up_after: Duration,
+    /// How often the dispatcher looks for work.
+    pub poll: Duration,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            allow_private: false,
+            timeout: Duration::from_secs(10),
+            retry_base: Duration::from_secs(10),
+            give_up_after: Duration::from_secs(24 * 3600),
+            poll: Duration::from_secs(1),
+        }
+    }
 }
 
 /// Every connection has a deadline and every client address a cap, so idle,
@@ -226,6 +256,14 @@ impl Config {
             login: LoginConfig::default(),
             metrics: MetricsConfig::default(),
             cluster: None,
+            // Tests deliver to receivers on 127.0.0.1 and wait little.
+            webhooks: WebhookConfig {
+                allow_private: true,
+                timeout: Duration::from_millis(1_000),
+                retry_base: Duration::from_millis(200),
+                poll: Duration::from_millis(50),
+                ..WebhookConfig::default()
+            },
         }
     }
 }

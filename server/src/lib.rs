@@ -22,6 +22,7 @@ pub mod privacy;
 pub mod routing;
 pub mod store;
 pub mod turn;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -223,6 +224,12 @@ pub async fn start(mut config: Config) -> Result<Running> {
         listener,
         http::router(state),
         limits.clone(),
+        stopped.clone(),
+    ));
+    tasks.push(webhooks::spawn(
+        store.clone(),
+        live.clone(),
+        config.webhooks.clone(),
         stopped.clone(),
     ));
     tasks.push(privacy::retention::spawn(

@@ -689,6 +689,7 @@ async fn suite(store: Arc<dyn Store>) {
     integration::api_tokens_are_kept_by_hash(store.as_ref()).await;
     integration::idempotency_keys_are_claimed_answered_and_purged(store.as_ref()).await;
     integration::conversations_are_filtered_and_continued(store.as_ref(), &s, &agent.info()).await;
+    integration::webhook_events_go_through_the_outbox_to_deliveries(store.as_ref(), &s).await;
 
     // The library: upsert by id, sorted by title, shortcuts unique.
     let thanks = LibraryItem {

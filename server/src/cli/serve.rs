@@ -62,6 +62,12 @@ pub struct Serve {
     /// under churn); 0 turns it off.
     #[arg(long, env = "TANDEM_TRIM_MEMORY_SECONDS", default_value_t = 30)]
     pub trim_memory_seconds: u64,
+    /// Let webhooks go to http:// URLs and to private, loopback and
+    /// link-local addresses (endpoints inside your own network). Off: only
+    /// https:// URLs on public addresses, so a subscription cannot reach
+    /// the server's own network.
+    #[arg(long, env = "TANDEM_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
     #[command(flatten)]
     pub voice: Voice,
     #[command(flatten)]
@@ -335,6 +341,10 @@ pub(super) async fn serve(s: Serve) -> Result<()> {
             token: s.metrics.metrics_token,
         },
         cluster: s.cluster.config(),
+        webhooks: crate::config::WebhookConfig {
+            allow_private: s.webhook_allow_private,
+            ..Default::default()
+        },
     };
     let files = config.files.describe();
     let running = crate::start(config).await?;

@@ -51,6 +51,18 @@ pub const PROBLEMS: &[(&str, &str)] = &[
         "No API token has this id, or it is already revoked (404).",
     ),
     (
+        "unknown_webhook",
+        "No webhook subscription has this id (404).",
+    ),
+    (
+        "unknown_delivery",
+        "The subscription has no delivery with this id (404).",
+    ),
+    (
+        "too_many_webhooks",
+        "The deployment keeps at most 100 webhook subscriptions (409).",
+    ),
+    (
         "shortcut_taken",
         "Another canned response uses this shortcut (409).",
     ),

@@ -54,3 +54,38 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
         }
     }
 }
+
+/// Whitespace as JSON Schema patterns (ECMA-262 `\s`) see it: the document's
+/// `\S` ("not blank") must accept exactly what the handlers accept. Rust's
+/// `char::is_whitespace` differs by two characters (U+0085, U+FEFF).
+pub fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
+/// `s` without leading and trailing [`is_space`] characters.
+pub fn trim_spaces(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_means_what_the_schema_pattern_means() {
+        assert_eq!(trim_spaces("\u{feff} a \u{3000}"), "a");
+        // U+0085 is not `\s` in a schema pattern, so it is not blank here.
+        assert_eq!(trim_spaces("\u{85}"), "\u{85}");
+        assert_eq!(trim_spaces(" \t\n"), "");
+    }
+}

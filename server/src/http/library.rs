@@ -18,6 +18,7 @@ use protocol::limits::{MAX_MESSAGE_CHARS, MAX_SHORT_CHARS, MAX_URL_CHARS};
 
 use super::caller::Caller;
 use super::error::ApiError;
+use super::extract::trim_spaces;
 use super::reply::Reply;
 use super::state::AppState;
 use crate::clock::now_ms;
@@ -134,12 +135,12 @@ fn normalise(item: &mut LibraryItem) -> Result<(), String> {
         }
     };
     chars("id", &item.id, 64)?;
-    item.title = item.title.trim().to_string();
+    item.title = trim_spaces(&item.title).to_string();
     if item.title.is_empty() {
         return Err("a title is required".into());
     }
     chars("title", &item.title, MAX_SHORT_CHARS)?;
-    if item.body.trim().is_empty() {
+    if trim_spaces(&item.body).is_empty() {
         return Err("a text is required".into());
     }
     chars("body", &item.body, MAX_MESSAGE_CHARS)?;

@@ -4,7 +4,7 @@
 //! (`/me`, accounts), login.rs, sessions.rs (transcripts), customers.rs (the
 //! customer panel), library.rs, supervisor.rs (figures, roster), and for
 //! integrations conversations.rs (with call-backs), customer_records.rs,
-//! sites.rs and tokens.rs. The named payloads they answer with are declared
+//! sites.rs, tokens.rs and webhooks.rs. The named payloads they answer with are declared
 //! in `protocol::api` and `protocol::integration`, which the console reads
 //! them with too. They share state.rs (`AppState`), signed_in.rs (the
 //! `SignedIn` extractor of agents-only handlers, over credentials.rs),
@@ -41,6 +41,7 @@ mod socket;
 mod state;
 mod supervisor;
 mod tokens;
+mod webhooks;
 mod ws;
 
 use axum::Router;
@@ -51,6 +52,7 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use api_reference::PROBLEMS;
 pub use assets::{CONSOLE_CSP, MIRROR_CSP, MIRROR_PATH};
+pub use customers::customer_of;
 pub use state::AppState;
 pub use tokens::make_token;
 pub use ws::normalise_origin;
@@ -65,6 +67,7 @@ pub fn router(state: AppState) -> Router {
     let integration = Router::new()
         .merge(library::router())
         .merge(tokens::router())
+        .merge(webhooks::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotency,

@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use super::error::PROBLEM_JSON;
 use super::state::AppState;
 use super::{agents, conversations, customer_records, customers, library, login, sessions};
-use super::{sites, supervisor, tokens};
+use super::{sites, supervisor, tokens, webhooks};
 use protocol::integration::Problem;
 
 #[derive(OpenApi)]
@@ -33,10 +33,12 @@ use protocol::integration::Problem;
         library::list, library::put, library::remove,
         supervisor::figures_today,
         tokens::list, tokens::create, tokens::revoke,
+        webhooks::list, webhooks::create, webhooks::remove, webhooks::deliveries,
+        webhooks::redeliver,
         login::login, login::logout, agents::me, supervisor::supervisor, supervisor::roster,
         sessions::transcript, customers::customer,
     ),
-    components(schemas(Problem)),
+    components(schemas(Problem, protocol::webhook::WebhookEvent)),
     modifiers(&Conventions),
     tags(
         (name = "conversations", description = "Conversations and their transcripts"),
@@ -47,6 +49,7 @@ use protocol::integration::Problem;
         (name = "library", description = "Canned responses and articles"),
         (name = "figures", description = "The day's figures"),
         (name = "tokens", description = "API tokens (admin)"),
+        (name = "webhooks", description = "Webhook subscriptions and deliveries (admin); the delivered body is `WebhookEvent`"),
         (name = "console", description = "What the agents' console uses (agents' sign-in)"),
     ),
 )]

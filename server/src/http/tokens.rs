@@ -12,7 +12,7 @@ use protocol::integration::{ApiTokenCreated, ApiTokenList, NewApiToken, TokenSco
 
 use super::caller::Caller;
 use super::error::ApiError;
-use super::extract::Body;
+use super::extract::{Body, trim_spaces};
 use super::idempotency::ReplayInstead;
 use super::reply::Reply;
 use super::state::AppState;
@@ -39,7 +39,7 @@ pub async fn make_token(
     scope: TokenScope,
     created_by: Option<String>,
 ) -> Result<ApiTokenCreated, ApiError> {
-    let name = name.trim();
+    let name = trim_spaces(name);
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::invalid(format!(
             "name must be 1 to {MAX_NAME_CHARS} characters"

@@ -34,7 +34,11 @@ pub struct Purged {
     pub erased: Erasure,
     pub tokens: u64,
     pub idempotency_keys: u64,
+    pub deliveries: u64,
 }
+
+/// How long a finished webhook delivery is kept after its event.
+pub const DELIVERIES_KEPT_MS: Millis = 3 * 24 * 3600 * 1000;
 
 /// How long the answer to an `Idempotency-Key` is replayed.
 pub const IDEMPOTENCY_KEPT_MS: Millis = 24 * 3600 * 1000;
@@ -52,6 +56,19 @@ pub async fn purge(
         let started = Instant::now();
         let n = store.purge_expired_tokens(now, round).await?;
         done.tokens += n;
+        if n < u64::from(round) || stop() {
+            break;
+        }
+        tokio::time::sleep(PAUSE.max(started.elapsed())).await;
+    }
+    // Webhook deliveries carry what was said: kept 3 days after their event
+    // (a day of retries, and time to look at them), as docs/api.md says.
+    loop {
+        let started = Instant::now();
+        let n = store
+            .purge_deliveries(now - DELIVERIES_KEPT_MS, round)
+            .await?;
+        done.deliveries += n;
         if n < u64::from(round) || stop() {
             break;
         }

@@ -6,9 +6,11 @@ use async_trait::async_trait;
 use protocol::{AgentPresence, Event, Millis, PageInfo, VisitorIdentity};
 
 use super::error::Result;
+use super::outbox::OutboxEntry;
 use super::records::{
-    Agent, AgentStatus, ApiToken, ConversationFilter, Erasure, IdempotencyClaim, LibraryItem,
-    SessionRecord, Site, TokenState, Visitor, Wrapup,
+    Agent, AgentStatus, ApiToken, Attempt, ConversationFilter, Delivery, DueDelivery, Erasure,
+    IdempotencyClaim, LibraryItem, NewDelivery, SessionRecord, Site, TokenState, Visitor, Webhook,
+    WebhookEventType, Wrapup,
 };
 
 /// Everything Tandem keeps. Implementations must be safe to share between
@@ -207,4 +209,37 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// Deletes at most `batch` keys claimed before `before`; returns how many.
     async fn purge_idempotency_keys(&self, before: Millis, batch: u32) -> Result<u64>;
+
+    /// Stores a subscription with its signing secret.
+    async fn add_webhook(&self, webhook: &Webhook, secret: &str) -> Result<()>;
+    /// Every subscription with its secret, newest first.
+    async fn webhooks(&self) -> Result<Vec<(Webhook, String)>>;
+    /// Removes a subscription and its deliveries; false if there was none.
+    async fn remove_webhook(&self, id: &str) -> Result<bool>;
+    /// Which log entries (and identity changes) `append_events` and
+    /// `set_visitor_identity` put in the webhook outbox, in their own
+    /// transaction: those these event types need (store/outbox.rs).
+    fn set_webhook_interest(&self, types: &[WebhookEventType]);
+    /// The oldest outbox rows, at most `limit`.
+    async fn webhook_outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>>;
+    /// Turns outbox row `outbox_id` into these deliveries, in one transaction
+    /// (a delivery of the same event to the same subscription is made once).
+    async fn fan_out(&self, outbox_id: i64, deliveries: &[NewDelivery]) -> Result<()>;
+    /// Pending deliveries due at `now`, soonest first, at most `limit`.
+    async fn due_deliveries(&self, now: Millis, limit: u32) -> Result<Vec<DueDelivery>>;
+    /// Records one attempt of a delivery and what comes next.
+    async fn record_attempt(&self, id: &str, attempt: &Attempt) -> Result<()>;
+    /// A subscription's deliveries, newest first, at most `limit`.
+    async fn deliveries(&self, webhook_id: &str, limit: u32) -> Result<Vec<Delivery>>;
+    /// Makes a delivery pending again, due at `now`, given up at
+    /// `give_up_at`; false if the subscription has no such delivery.
+    async fn redeliver(
+        &self,
+        webhook_id: &str,
+        delivery_id: &str,
+        now: Millis,
+        give_up_at: Millis,
+    ) -> Result<bool>;
+    /// Deletes at most `batch` finished deliveries made before `before`.
+    async fn purge_deliveries(&self, before: Millis, batch: u32) -> Result<u64>;
 }

@@ -9,12 +9,14 @@
 //! - sqlite.rs (with sqlite_events.rs, its event writer), postgres.rs: the
 //!   two backends;
 //! - batch.rs: batching session events on their way to the store;
-//! - personal.rs: what erasure keeps of each record.
+//! - personal.rs: what erasure keeps of each record;
+//! - outbox.rs: which log entries are kept for webhooks, and as what.
 
 pub mod batch;
 mod error;
 mod interface;
 mod open;
+pub mod outbox;
 pub mod personal;
 mod postgres;
 mod records;
@@ -27,7 +29,8 @@ pub use interface::Store;
 pub use open::open;
 pub use postgres::PostgresStore;
 pub use records::{
-    Agent, AgentStatus, ApiToken, ConversationFilter, Erasure, IdempotencyClaim, LibraryItem,
-    LibraryKind, SessionRecord, Site, TokenScope, TokenState, Visitor, VoicePolicy, Wrapup,
+    Agent, AgentStatus, ApiToken, Attempt, AttemptNext, ConversationFilter, Delivery, DueDelivery,
+    Erasure, IdempotencyClaim, LibraryItem, LibraryKind, NewDelivery, SessionRecord, Site,
+    TokenScope, TokenState, Visitor, VoicePolicy, Webhook, WebhookEventType, Wrapup,
 };
 pub use sqlite::SqliteStore;

@@ -16,6 +16,8 @@ pub struct PostgresStore {
     /// The epoch of the cluster's core lease this node holds, 0 when it
     /// holds none or runs alone: see `set_fence`.
     fence: AtomicI64,
+    /// Which entries go to the webhook outbox with them.
+    webhooks: super::outbox::Interest,
 }
 
 impl PostgresStore {
@@ -69,6 +71,10 @@ impl PostgresStore {
             13,
             include_str!("../../migrations/postgres/0013_api_tokens.sql"),
         ),
+        (
+            14,
+            include_str!("../../migrations/postgres/0014_webhooks.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {
@@ -84,6 +90,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool,
             fence: AtomicI64::new(0),
+            webhooks: Default::default(),
         })
     }
 
@@ -123,6 +130,17 @@ impl PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(conflict("event"))?;
+        }
+        for o in self.webhooks.rows(batch) {
+            sqlx::query(super::sql::webhook::INSERT_OUTBOX)
+                .bind(&o.event_id)
+                .bind(&o.kind)
+                .bind(&o.session_id)
+                .bind(&o.visitor_id)
+                .bind(o.at)
+                .bind(&o.entry)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -269,3 +269,48 @@ pub enum IdempotencyClaim {
 }
 
 pub use protocol::integration::{ApiToken, TokenScope};
+
+/// A delivery to make, as the dispatcher fans an event out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDelivery {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub event_type: protocol::webhook::WebhookEventType,
+    /// The JSON sent, the same bytes on every attempt.
+    pub body: String,
+    pub created_at: Millis,
+    pub give_up_at: Millis,
+}
+
+/// A delivery whose next attempt is due, with where and how to send it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueDelivery {
+    pub id: String,
+    pub url: String,
+    pub secret: String,
+    pub event_id: String,
+    pub event_type: protocol::webhook::WebhookEventType,
+    pub body: String,
+    pub attempts: u32,
+    pub give_up_at: Millis,
+}
+
+/// How one attempt went, and what comes next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// The endpoint's status, if it answered.
+    pub status: Option<u16>,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+    pub next: AttemptNext,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AttemptNext {
+    Delivered(Millis),
+    RetryAt(Millis),
+    GiveUp,
+}
+
+pub use protocol::webhook::{Delivery, Webhook, WebhookEventType};

@@ -18,6 +18,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Session events are written on a connection of their own.
     events: EventThread,
+    /// Which entries go to the webhook outbox with them.
+    webhooks: super::outbox::Interest,
 }
 
 impl SqliteStore {
@@ -65,6 +67,10 @@ impl SqliteStore {
             13,
             include_str!("../../migrations/sqlite/0013_api_tokens.sql"),
         ),
+        (
+            14,
+            include_str!("../../migrations/sqlite/0014_webhooks.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.
@@ -93,14 +99,18 @@ impl SqliteStore {
             .await?;
         // The pool created the file and put it in WAL mode.
         let events = EventThread::start(&file)?;
-        Ok(SqliteStore { pool, events })
+        Ok(SqliteStore {
+            pool,
+            events,
+            webhooks: Default::default(),
+        })
     }
 
     /// `Store::fence_events`: one SQLite file has one node, never fenced.
     fn set_fence(&self, _epoch: Option<i64>) {}
 
     async fn write_events(&self, batch: &[(String, Event)]) -> Result<()> {
-        self.events.append(batch).await
+        self.events.append(batch, self.webhooks.rows(batch)).await
     }
 }
 

@@ -17,6 +17,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 use super::error::{Result, StoreError};
+use super::outbox::OutboxRow;
 use super::sql::rows::to_json;
 
 const INSERT: &str = "INSERT INTO events (session_id, seq, at, author, author_name, body) \
@@ -34,8 +35,13 @@ struct Row {
 
 struct Job {
     rows: Vec<Row>,
+    outbox: Vec<OutboxRow>,
     done: oneshot::Sender<Result<()>>,
 }
+
+/// `sql::webhook::INSERT_OUTBOX` with rusqlite's placeholders.
+const INSERT_OUTBOX: &str = "INSERT INTO webhook_outbox (event_id, kind, session_id, visitor_id, at, entry) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (event_id) DO NOTHING";
 
 /// Handle to the writer thread; the thread ends when the handle is dropped.
 pub(super) struct EventThread {
@@ -67,7 +73,12 @@ impl EventThread {
     }
 
     /// Commits the events in one transaction; see `Store::append_events`.
-    pub(super) async fn append(&self, batch: &[(String, Event)]) -> Result<()> {
+    /// Appends `batch`, and its webhook `outbox` rows, in one transaction.
+    pub(super) async fn append(
+        &self,
+        batch: &[(String, Event)],
+        outbox: Vec<OutboxRow>,
+    ) -> Result<()> {
         let rows = batch
             .iter()
             .map(|(session, e)| Row {
@@ -81,7 +92,7 @@ impl EventThread {
             .collect();
         let (done, answer) = oneshot::channel();
         self.jobs
-            .send(Job { rows, done })
+            .send(Job { rows, outbox, done })
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
     }
@@ -90,11 +101,11 @@ impl EventThread {
 fn serve(mut conn: Connection, queue: mpsc::Receiver<Job>) {
     for job in queue {
         // The caller may have gone (its task was cancelled): nothing to tell.
-        let _ = job.done.send(write(&mut conn, &job.rows));
+        let _ = job.done.send(write(&mut conn, &job.rows, &job.outbox));
     }
 }
 
-fn write(conn: &mut Connection, rows: &[Row]) -> Result<()> {
+fn write(conn: &mut Connection, rows: &[Row], outbox: &[OutboxRow]) -> Result<()> {
     // IMMEDIATE takes the write lock up front, so a busy database is waited
     // for (busy_timeout) instead of failing when a read turns into a write.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -111,6 +122,19 @@ fn write(conn: &mut Connection, rows: &[Row]) -> Result<()> {
                     r.body
                 ])
                 .map_err(conflict)?;
+        }
+        if !outbox.is_empty() {
+            let mut insert = tx.prepare_cached(INSERT_OUTBOX)?;
+            for o in outbox {
+                insert.execute(params![
+                    o.event_id,
+                    o.kind,
+                    o.session_id,
+                    o.visitor_id,
+                    o.at,
+                    o.entry
+                ])?;
+            }
         }
     }
     // Dropped without a commit (an error above), the transaction rolls back.

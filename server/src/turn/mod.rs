@@ -13,7 +13,7 @@
 mod credentials;
 mod filtered;
 mod ice;
-mod peers;
+pub(crate) mod peers;
 mod refusals;
 mod relay_guard;
 mod screen;

@@ -261,3 +261,186 @@ pub async fn accounts_are_listed_with_their_status(store: &dyn Store) {
             .all(|(a, _)| a.id != first.id)
     );
 }
+
+pub async fn webhook_events_go_through_the_outbox_to_deliveries(
+    store: &dyn Store,
+    template: &SessionRecord,
+) {
+    use protocol::webhook::{DeliveryState, WebhookEventType as T};
+    use protocol::{Event, EventBody, Role};
+    use tandem_server::store::{Attempt, AttemptNext, NewDelivery, Webhook};
+
+    let hook = Webhook {
+        id: "wh_1".into(),
+        url: "https://crm.example/h".into(),
+        events: vec![T::Message, T::CustomerIdentified],
+        created_at: 1,
+        created_by: None,
+    };
+    store.add_webhook(&hook, "whsec_1").await.unwrap();
+    assert_eq!(
+        store.webhooks().await.unwrap(),
+        vec![(hook.clone(), "whsec_1".to_string())]
+    );
+    let session = SessionRecord {
+        id: "s_wh".into(),
+        callback: None,
+        ..template.clone()
+    };
+    store.create_session(&session).await.unwrap();
+    let entry = |seq, body| Event {
+        seq,
+        at: 50 + seq as i64,
+        author: Role::Visitor,
+        author_name: None,
+        body,
+    };
+    // Nothing is kept while nothing is wanted.
+    store
+        .append_events(&[(
+            "s_wh".into(),
+            entry(
+                1,
+                EventBody::Message {
+                    text: "a".into(),
+                    client_id: None,
+                },
+            ),
+        )])
+        .await
+        .unwrap();
+    assert!(store.webhook_outbox(10).await.unwrap().is_empty());
+    store.set_webhook_interest(&hook.events);
+    store
+        .append_events(&[
+            (
+                "s_wh".into(),
+                entry(
+                    2,
+                    EventBody::Message {
+                        text: "b".into(),
+                        client_id: None,
+                    },
+                ),
+            ),
+            (
+                "s_wh".into(),
+                entry(3, EventBody::Note { text: "n".into() }),
+            ),
+        ])
+        .await
+        .unwrap();
+    let identity = protocol::VisitorIdentity {
+        name: Some("Kim".into()),
+        ..Default::default()
+    };
+    store
+        .set_visitor_identity(&session.visitor_id, &identity)
+        .await
+        .unwrap();
+    let outbox = store.webhook_outbox(10).await.unwrap();
+    assert_eq!(
+        outbox.len(),
+        2,
+        "the message and the identity, not the note"
+    );
+    assert_eq!(
+        (outbox[0].event_id.as_str(), outbox[0].kind.as_str()),
+        ("evt_s_wh_2", "message")
+    );
+    assert_eq!(outbox[0].entry.as_ref().unwrap().seq, 2);
+    assert_eq!(
+        outbox[1].visitor_id.as_deref(),
+        Some(session.visitor_id.as_str())
+    );
+    assert!(outbox[0].id < outbox[1].id, "oldest first");
+
+    let delivery = NewDelivery {
+        id: "dlv_1".into(),
+        webhook_id: "wh_1".into(),
+        event_id: "evt_s_wh_2".into(),
+        event_type: T::Message,
+        body: "{\"id\":\"evt_s_wh_2\"}".into(),
+        created_at: 52,
+        give_up_at: 10_000,
+    };
+    store
+        .fan_out(outbox[0].id, std::slice::from_ref(&delivery))
+        .await
+        .unwrap();
+    // Fanned out twice (a crash between): still one delivery.
+    store
+        .fan_out(
+            outbox[0].id,
+            &[NewDelivery {
+                id: "dlv_2".into(),
+                ..delivery.clone()
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.webhook_outbox(10).await.unwrap().len(), 1);
+    let due = store.due_deliveries(100, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (due[0].url.as_str(), due[0].secret.as_str(), due[0].attempts),
+        ("https://crm.example/h", "whsec_1", 0)
+    );
+    assert!(
+        store.due_deliveries(51, 10).await.unwrap().is_empty(),
+        "not due before its time"
+    );
+
+    let failed = Attempt {
+        status: Some(500),
+        error: Some("the endpoint answered 500".into()),
+        next: AttemptNext::RetryAt(300),
+    };
+    store.record_attempt("dlv_1", &failed).await.unwrap();
+    assert!(store.due_deliveries(299, 10).await.unwrap().is_empty());
+    assert_eq!(store.due_deliveries(300, 10).await.unwrap()[0].attempts, 1);
+    let ok = Attempt {
+        status: Some(204),
+        error: None,
+        next: AttemptNext::Delivered(310),
+    };
+    store.record_attempt("dlv_1", &ok).await.unwrap();
+    let listed = store.deliveries("wh_1", 10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].state, listed[0].attempts, listed[0].last_status),
+        (DeliveryState::Delivered, 2, Some(204))
+    );
+    assert_eq!(
+        (listed[0].delivered_at, listed[0].next_attempt_at),
+        (Some(310), None)
+    );
+
+    assert!(store.redeliver("wh_1", "dlv_1", 400, 900).await.unwrap());
+    assert!(!store.redeliver("wh_2", "dlv_1", 400, 900).await.unwrap());
+    assert_eq!(store.due_deliveries(400, 10).await.unwrap().len(), 1);
+    store
+        .record_attempt(
+            "dlv_1",
+            &Attempt {
+                status: None,
+                error: Some("gone".into()),
+                next: AttemptNext::GiveUp,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.deliveries("wh_1", 10).await.unwrap()[0].state,
+        DeliveryState::Failed
+    );
+    assert_eq!(store.purge_deliveries(53, 10).await.unwrap(), 1);
+    assert!(store.deliveries("wh_1", 10).await.unwrap().is_empty());
+
+    assert!(store.remove_webhook("wh_1").await.unwrap());
+    assert!(!store.remove_webhook("wh_1").await.unwrap());
+    store.set_webhook_interest(&[]);
+    let rest = store.webhook_outbox(10).await.unwrap();
+    store.fan_out(rest[0].id, &[]).await.unwrap();
+    assert!(store.webhook_outbox(10).await.unwrap().is_empty());
+}

@@ -18,9 +18,11 @@ pub(super) mod schema;
 pub(super) mod session;
 pub(super) mod site;
 pub(super) mod visitor;
+pub(super) mod webhook;
 
 /// Implements `Store` for a struct with a `pool` field of a sqlx pool type
-/// (database `$db`, rows `$row`), a `MIGRATIONS: &[(i64, &str)]` and a
+/// (database `$db`, rows `$row`), a `webhooks` field (`outbox::Interest`),
+/// a `MIGRATIONS: &[(i64, &str)]` and a
 /// `BEGIN_WRITE: &str` associated constant, and a `write_events` method
 /// (how the database appends a batch of events).
 macro_rules! sql_store {
@@ -36,6 +38,7 @@ macro_rules! sql_store {
         $crate::store::sql::event::event_sql!($store);
         $crate::store::sql::conversation::conversation_sql!($store);
         $crate::store::sql::api_token::api_token_sql!($store);
+        $crate::store::sql::webhook::webhook_sql!($store);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
@@ -349,6 +352,76 @@ macro_rules! sql_store {
                 batch: u32,
             ) -> $crate::store::Result<u64> {
                 self.purge_idempotency_keys_sql(before, batch).await
+            }
+            // sql/webhook.rs
+            async fn add_webhook(
+                &self,
+                webhook: &$crate::store::Webhook,
+                secret: &str,
+            ) -> $crate::store::Result<()> {
+                self.add_webhook_sql(webhook, secret).await
+            }
+            async fn webhooks(
+                &self,
+            ) -> $crate::store::Result<Vec<($crate::store::Webhook, String)>> {
+                self.webhooks_sql().await
+            }
+            async fn remove_webhook(&self, id: &str) -> $crate::store::Result<bool> {
+                self.remove_webhook_sql(id).await
+            }
+            fn set_webhook_interest(&self, types: &[$crate::store::WebhookEventType]) {
+                self.webhooks.set(types)
+            }
+            async fn webhook_outbox(
+                &self,
+                limit: u32,
+            ) -> $crate::store::Result<Vec<$crate::store::outbox::OutboxEntry>> {
+                self.webhook_outbox_sql(limit).await
+            }
+            async fn fan_out(
+                &self,
+                outbox_id: i64,
+                deliveries: &[$crate::store::NewDelivery],
+            ) -> $crate::store::Result<()> {
+                self.fan_out_sql(outbox_id, deliveries).await
+            }
+            async fn due_deliveries(
+                &self,
+                now: i64,
+                limit: u32,
+            ) -> $crate::store::Result<Vec<$crate::store::DueDelivery>> {
+                self.due_deliveries_sql(now, limit).await
+            }
+            async fn record_attempt(
+                &self,
+                id: &str,
+                attempt: &$crate::store::Attempt,
+            ) -> $crate::store::Result<()> {
+                self.record_attempt_sql(id, attempt).await
+            }
+            async fn deliveries(
+                &self,
+                webhook_id: &str,
+                limit: u32,
+            ) -> $crate::store::Result<Vec<$crate::store::Delivery>> {
+                self.deliveries_sql(webhook_id, limit).await
+            }
+            async fn redeliver(
+                &self,
+                webhook_id: &str,
+                delivery_id: &str,
+                now: i64,
+                give_up_at: i64,
+            ) -> $crate::store::Result<bool> {
+                self.redeliver_sql(webhook_id, delivery_id, now, give_up_at)
+                    .await
+            }
+            async fn purge_deliveries(
+                &self,
+                before: i64,
+                batch: u32,
+            ) -> $crate::store::Result<u64> {
+                self.purge_deliveries_sql(before, batch).await
             }
             // sql/event.rs
             async fn append_events(

@@ -61,14 +61,28 @@ macro_rules! visitor_sql {
                 // Only a verified id links devices; an unverified claim unlinks.
                 let verified_user = identity.id.as_ref().filter(|_| identity.verified);
                 let (email, user_id) = $crate::store::personal::lookup_keys(identity);
+                // With its webhook outbox row, when one is wanted, in one transaction.
+                let mut tx = self.pool.begin().await?;
                 sqlx::query("UPDATE visitors SET identity = $2, verified_user = $3, email = $4, user_id = $5 WHERE id = $1")
                     .bind(id)
                     .bind($crate::store::sql::rows::to_json(identity))
                     .bind(verified_user)
                     .bind(email)
                     .bind(user_id)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                if let Some(row) = self.webhooks.identity_row(id, $crate::clock::now_ms()) {
+                    sqlx::query($crate::store::sql::webhook::INSERT_OUTBOX)
+                        .bind(&row.event_id)
+                        .bind(&row.kind)
+                        .bind(&row.session_id)
+                        .bind(&row.visitor_id)
+                        .bind(row.at)
+                        .bind(&row.entry)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
                 Ok(())
             }
 
