@@ -14,8 +14,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use protocol::webhook::WebhookEventType as T;
 use protocol::{CallAction, Event, EventBody, ShareAction};
 
-use super::sql::rows::to_json;
-
 /// The outbox's `kind` of an identity change (not a log entry).
 pub const IDENTIFIED: &str = "identified";
 
@@ -130,7 +128,7 @@ impl Interest {
                 session_id: Some(session.clone()),
                 visitor_id: None,
                 at: e.at,
-                entry: Some(to_json(e)),
+                entry: Some(serde_json::to_string(e).expect("plain data serialises")),
             })
             .collect()
     }
