@@ -6,6 +6,7 @@
 //! holds what its server frames do and what the agent's clicks send):
 //! - `session`: welcome, session summaries, presence; select and end a chat
 //! - `queue`: the waiting queue and the offers; accept and decline
+//! - `screen_pop`: the customer's CRM page, opened on accept
 //! - `chat/`: conversations (log, pending messages, receipts, typing)
 //! - `cobrowse/`: screen sharing: consent, the page stream into the mirrors,
 //!   the agent's pointer and highlights
@@ -41,6 +42,7 @@ pub mod keyboard;
 pub mod library;
 pub mod mirror;
 pub mod queue;
+pub mod screen_pop;
 pub mod session;
 pub mod socket;
 pub mod state;

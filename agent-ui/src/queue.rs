@@ -34,8 +34,22 @@ pub fn on_offer_withdrawn(console: Console, session: &str) {
     }
 }
 
-/// Takes a waiting request. The chat opens when the server confirms.
+/// Takes a waiting request. The chat opens when the server confirms; the
+/// customer's CRM page (the site's screen pop) opens in a new tab now,
+/// while the click or key that accepted still lets a page open one.
 pub fn accept(console: Console, session: String) {
+    let item = console
+        .offer
+        .with_untracked(|o| o.as_ref().map(|o| o.item.clone()))
+        .filter(|i| i.session == session)
+        .or_else(|| {
+            console
+                .queue
+                .with_untracked(|q| q.iter().find(|i| i.session == session).cloned())
+        });
+    if let Some(url) = item.and_then(|i| i.screen_pop) {
+        crate::screen_pop::open(&url);
+    }
     let frame = ClientFrame::QueueAccept {
         session: session.clone(),
     };

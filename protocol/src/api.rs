@@ -142,6 +142,10 @@ pub struct CustomerReply {
     /// wrap-ups only.
     #[serde(default)]
     pub previous: Vec<Transcript>,
+    /// The customer's page in the site's CRM (its screen pop); absent when
+    /// the site has none or the visitor is not identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_pop: Option<String>,
 }
 
 /// The visitor behind a session, as the customer panel shows them.

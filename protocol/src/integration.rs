@@ -234,6 +234,10 @@ pub struct SiteInfo {
     pub max_wait_secs: Option<u32>,
     /// Days personal data is kept; `null` until erased by hand.
     pub retain_days: Option<u32>,
+    /// The CRM page the console opens for an identified customer, as a
+    /// template (`{external_id}`, `{email}`, …); `null` for none.
+    #[serde(default)]
+    pub screen_pop: Option<String>,
 }
 
 /// `GET /api/v1/sites`: every site, by id.

@@ -247,6 +247,11 @@ pub struct QueueItem {
     /// when it is due now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_at: Option<Millis>,
+    /// The customer's page in the site's CRM (its screen pop), which the
+    /// console opens when the agent accepts; absent when the site has none
+    /// or the visitor is not identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_pop: Option<String>,
 }
 
 /// The disposition tags an agent chooses from when wrapping up a session,

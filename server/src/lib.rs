@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod net;
 pub mod privacy;
 pub mod routing;
+pub mod screen_pop;
 pub mod store;
 pub mod turn;
 pub mod webhooks;

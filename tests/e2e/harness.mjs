@@ -11,6 +11,7 @@
 //   TANDEM_E2E_HEADED=1 show the browser (needs a display)
 //   TANDEM_E2E_TIMEOUT  milliseconds for each wait (default: 15000)
 
+import { createHmac } from "node:crypto";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -71,7 +72,7 @@ function runTandem(args, input) {
  * Starts a tandem server with the demo shop on two free ports.
  * `agents`: [{email, name, password, skills?, roles?}] added before the server starts
  *   (every role unless `roles` names some);
- * `sites`: [{id, voice}] set up likewise (`tandem site add ID --voice …`).
+ * `sites`: [{id, voice?, screenPop?}] set up likewise (`tandem site add ID --voice … --screen-pop …`).
  * Returns {server, demo, log(), tail(n), siteSecret(site), apiToken(scope), stop()}.
  */
 export async function startServer({ agents = [], sites = [] } = {}) {
@@ -89,7 +90,10 @@ export async function startServer({ agents = [], sites = [] } = {}) {
     await runTandem(args, a.password + "\n");
   }
   for (const site of sites) {
-    await runTandem(["site", "add", site.id, "--voice", site.voice, "--database-url", databaseUrl]);
+    const args = ["site", "add", site.id, "--database-url", databaseUrl];
+    if (site.voice) args.push("--voice", site.voice);
+    if (site.screenPop) args.push("--screen-pop", site.screenPop);
+    await runTandem(args);
   }
 
   const child = spawn(
@@ -326,6 +330,14 @@ export function serveHtml(html) {
       resolve({ url: `http://127.0.0.1:${srv.address().port}`, close: () => new Promise((r) => srv.close(r)) });
     });
   });
+}
+
+/** An identity token as a shop's backend signs it (docs/sdk.md): HS256, an hour. */
+export function identityToken(secret, sub) {
+  const b64url = (data) => Buffer.from(data).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64url(JSON.stringify({ sub, iat: now, exp: now + 3600 }))}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
 }
 
 /** A short random tag so a test's messages are unmistakable. */

@@ -10,19 +10,10 @@
 // Screenshots land in tests/e2e/artifacts/workspace/.
 
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { test } from "node:test";
 
-import { consoleLogin, goOnline, openWidget, tag, visible, waitUntil, withStack } from "./harness.mjs";
+import { consoleLogin, goOnline, identityToken, openWidget, tag, visible, waitUntil, withStack } from "./harness.mjs";
 import { startSharing, waitForLive } from "./mirror_support.mjs";
-
-/** An identity token as a shop's backend signs it (docs/sdk.md): HS256, an hour. */
-function identityToken(secret, sub) {
-  const b64url = (data) => Buffer.from(data).toString("base64url");
-  const now = Math.floor(Date.now() / 1000);
-  const input = `${b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64url(JSON.stringify({ sub, iat: now, exp: now + 3600 }))}`;
-  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
-}
 
 const ANA = { email: "ana@northwind.test", name: "Ana Outfitter", password: "correct horse battery staple" };
 const BEN = { email: "ben@northwind.test", name: "Ben Fielding", password: "another horse battery staple" };

@@ -454,3 +454,62 @@ async fn a_verified_visitor_stays_verified_when_their_page_resends_an_expired_to
     assert!(stored.identity.verified, "{:?}", stored.identity);
     assert_eq!(stored.identity.id.as_deref(), Some("user-4711"));
 }
+
+/// The site's screen pop: filled in for a verified customer, in the queue's
+/// offer (so the console opens it on accept) and in the panel; never for an
+/// identity the site did not sign, nor on a site without a template.
+#[tokio::test]
+async fn the_screen_pop_is_filled_for_verified_customers_only() {
+    let server = TestServer::start().await;
+    let store = server.running.store.as_ref();
+    let mut site = store.site("demo").await.unwrap().unwrap();
+    site.screen_pop =
+        Some("https://crm.example.com/c/{external_id}?e={email}&s={session_id}".into());
+    store.upsert_site(&site, now()).await.unwrap();
+    let (mut agent, agent_token) = server.agent("alex@example.com", "Alex").await;
+    agent.go_online().await;
+    let secret = site_secret(&server).await;
+
+    for signed in [true, false] {
+        let (mut visitor, _, _) = server.visitor(None).await;
+        visitor
+            .send(ClientFrame::Identify {
+                identity: ann(),
+                token: signed.then(|| token(&secret, "user-4711", now() + 600)),
+                hash: None,
+            })
+            .await;
+        let session = visitor.ask_for_help("where is my order?").await;
+        let offer = agent
+            .expect(|f| matches!(f, ServerFrame::Offer { item, .. } if item.session == session))
+            .await;
+        let ServerFrame::Offer { item, .. } = offer else {
+            unreachable!()
+        };
+        let want = signed.then(|| {
+            format!("https://crm.example.com/c/user-4711?e=ann%40example.com&s={session}")
+        });
+        assert_eq!(item.screen_pop, want, "signed: {signed}");
+        agent.accept(&session).await;
+        let (_, body) = panel(&server, &agent_token, &session).await;
+        assert_eq!(body["screen_pop"].as_str(), want.as_deref(), "{body}");
+        visitor.end_session(&session).await;
+    }
+
+    // A site without a template pops nothing, verified or not.
+    site.screen_pop = None;
+    store.upsert_site(&site, now()).await.unwrap();
+    let (mut visitor, _, _) = server.visitor(None).await;
+    visitor
+        .send(ClientFrame::Identify {
+            identity: ann(),
+            token: Some(token(&secret, "user-4711", now() + 600)),
+            hash: None,
+        })
+        .await;
+    let session = visitor.ask_for_help("hello again").await;
+    let offer = agent
+        .expect(|f| matches!(f, ServerFrame::Offer { item, .. } if item.session == session))
+        .await;
+    assert!(matches!(offer, ServerFrame::Offer { item, .. } if item.screen_pop.is_none()));
+}

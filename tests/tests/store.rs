@@ -383,6 +383,7 @@ async fn suite(store: Arc<dyn Store>) {
         max_wait_secs: Some(300),
         retain_days: Some(90),
         legacy_identity_hash: false,
+        screen_pop: Some("https://crm.example/c/{external_id}".into()),
     };
     store.upsert_site(&site, 1).await.unwrap();
     assert_eq!(store.site("shop").await.unwrap(), Some(site.clone()));

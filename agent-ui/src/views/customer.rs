@@ -53,6 +53,10 @@ pub fn CustomerPanel(id: String) -> impl IntoView {
 }
 
 fn customer_view(c: CustomerReply) -> impl IntoView {
+    let crm = c
+        .screen_pop
+        .clone()
+        .filter(|u| crate::screen_pop::is_web(u));
     let identity = c
         .visitor
         .as_ref()
@@ -94,6 +98,11 @@ fn customer_view(c: CustomerReply) -> impl IntoView {
             {identity.id.clone().map(|id| view! { <div class="cp-line muted">{format!("User id {id}")}</div> })}
             {first_seen.map(|at| view! { <div class="cp-line muted">{format!("First seen {}", clock::full_time(at))}</div> })}
             {attributes(&identity)}
+            {crm.map(|url| view! {
+                <a class="cp-line cp-crm" data-testid="customer-crm" href=url target="_blank" rel="noopener noreferrer">
+                    "Open in CRM"<span class="sr-only">" (opens in a new tab)"</span>
+                </a>
+            })}
         </section>
         <section class="cp-section">
             <h4>"This visit"</h4>

@@ -13,7 +13,7 @@ pub enum SiteCommand {
     Add {
         id: String,
         /// An origin allowed to embed the widget, e.g. https://shop.example.com (repeatable).
-        #[arg(long = "origin", required_unless_present_any = ["voice", "hours", "timezone", "max_wait", "retain_days", "legacy_identity_hash"])]
+        #[arg(long = "origin", required_unless_present_any = ["voice", "hours", "timezone", "max_wait", "retain_days", "legacy_identity_hash", "screen_pop"])]
         origins: Vec<String>,
         /// Who may start voice calls: off, agent (default for new sites) or both.
         #[arg(long)]
@@ -40,6 +40,12 @@ pub enum SiteCommand {
         /// token: on or off (default off; see docs/security.md).
         #[arg(long, value_parser = parse_on_off)]
         legacy_identity_hash: Option<bool>,
+        /// The CRM's page for a customer, opened in the console when an agent
+        /// accepts an identified customer, with {external_id}, {email},
+        /// {name}, {visitor_id} or {session_id} filled in, e.g.
+        /// "https://crm.example.com/customers/{external_id}"; "none" removes it.
+        #[arg(long)]
+        screen_pop: Option<String>,
         #[command(flatten)]
         db: Database,
     },
@@ -63,6 +69,7 @@ pub(super) async fn run(command: SiteCommand) -> Result<i32> {
             max_wait,
             retain_days,
             legacy_identity_hash,
+            screen_pop,
             db,
         } => {
             let store = store::open(&db.database_url).await?;
@@ -79,7 +86,8 @@ pub(super) async fn run(command: SiteCommand) -> Result<i32> {
                 || timezone.is_some()
                 || max_wait.is_some()
                 || retain_days.is_some()
-                || legacy_identity_hash.is_some();
+                || legacy_identity_hash.is_some()
+                || screen_pop.is_some();
             if let Some(voice) = voice {
                 site.voice = voice;
             }
@@ -97,6 +105,15 @@ pub(super) async fn run(command: SiteCommand) -> Result<i32> {
             }
             if let Some(on) = legacy_identity_hash {
                 site.legacy_identity_hash = on;
+            }
+            if let Some(template) = screen_pop {
+                let template = template.trim();
+                site.screen_pop = if template == "none" {
+                    None
+                } else {
+                    crate::screen_pop::check_template(template).map_err(anyhow::Error::msg)?;
+                    Some(template.to_string())
+                };
             }
             if let Some(spec) = &site.hours {
                 let tz = site.timezone.as_deref().unwrap_or("UTC");
@@ -126,8 +143,9 @@ pub(super) async fn run(command: SiteCommand) -> Result<i32> {
             } else {
                 "off"
             };
+            let pop = site.screen_pop.as_deref().unwrap_or("none");
             println!(
-                "site {} allows {origins}; voice calls: {}; hours: {hours}; {wait}; {kept}; legacy identity hash: {legacy}",
+                "site {} allows {origins}; voice calls: {}; hours: {hours}; {wait}; {kept}; legacy identity hash: {legacy}; screen pop: {pop}",
                 site.id,
                 site.voice.as_str()
             );

@@ -84,7 +84,16 @@ pub async fn customer(
             .collect();
         previous.push(transcript_of(&s, events));
     }
+    // Filled here from the site's template, like the queue's (hub/).
+    let screen_pop = match (&visitor, store.site(&session.site).await?) {
+        (Some(v), Some(site)) => site
+            .screen_pop
+            .as_deref()
+            .and_then(|t| crate::screen_pop::fill(t, &v.identity, &v.id, &session.id)),
+        _ => None,
+    };
     Ok(Reply(CustomerReply {
+        screen_pop,
         visitor: visitor.map(customer_of),
         pages,
         previous,

@@ -32,6 +32,7 @@ fn shown(site: Site) -> SiteInfo {
         timezone: site.timezone,
         max_wait_secs: site.max_wait_secs,
         retain_days: site.retain_days,
+        screen_pop: site.screen_pop,
     }
 }
 

@@ -55,6 +55,10 @@ impl Hub {
                 && let Some(live) = st.sessions.get_mut(&session)
             {
                 live.record.visitor_name = identity.name.clone();
+                live.screen_pop = st
+                    .sites
+                    .get(&live.record.site)
+                    .and_then(|p| p.screen_pop(&identity, visitor, &session));
                 let record = live.record.clone();
                 Self::announce(st, &record);
                 if record.state == SessionState::Queued {

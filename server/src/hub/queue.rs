@@ -17,7 +17,7 @@ use protocol::{
 
 use super::error::HubError;
 use super::outbound::Wire;
-use super::state::{Hub, Inner, MAX_QUEUE_ITEMS, Place, QUEUE_FLUSH, State};
+use super::state::{Hub, Inner, LiveSession, MAX_QUEUE_ITEMS, Place, QUEUE_FLUSH, State};
 use crate::clock::now_ms;
 use crate::routing::Action;
 use crate::store::{Agent, SessionRecord};
@@ -65,10 +65,7 @@ impl State {
                     agent,
                     expires_at,
                 } => {
-                    let Some(item) = self
-                        .sessions
-                        .get(&session)
-                        .map(|s| Hub::queue_item(&s.record, now))
+                    let Some(item) = self.sessions.get(&session).map(|s| Hub::queue_item(s, now))
                     else {
                         continue;
                     };
@@ -421,8 +418,10 @@ impl Hub {
     }
 
     /// A waiting request as agents see it.
-    pub(super) fn queue_item(r: &SessionRecord, now: Millis) -> QueueItem {
+    pub(super) fn queue_item(s: &LiveSession, now: Millis) -> QueueItem {
+        let r = &s.record;
         QueueItem {
+            screen_pop: s.screen_pop.clone(),
             session: r.id.clone(),
             visitor_id: r.visitor_id.clone(),
             visitor_name: r.visitor_name.clone(),
@@ -446,7 +445,7 @@ impl Hub {
             .waiting()
             .take(MAX_QUEUE_ITEMS)
             .filter_map(|s| st.sessions.get(s))
-            .map(|s| Self::queue_item(&s.record, now))
+            .map(|s| Self::queue_item(s, now))
             .collect();
         Wire::new(&ServerEnvelope::new(ServerFrame::Queue {
             server_time: now,

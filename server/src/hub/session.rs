@@ -131,6 +131,7 @@ impl Hub {
             return Err(e.into());
         }
         let id = record.id.clone();
+        let screen_identity = identity.clone();
         let name = identity.name;
         let (requested, first) = (
             self.inner.events.slot().await?,
@@ -152,6 +153,10 @@ impl Hub {
                 presence: protocol::VisitorPresence::Here,
                 since: now,
             });
+            live.screen_pop = st
+                .sites
+                .get(site)
+                .and_then(|p| p.screen_pop(&screen_identity, visitor, &id));
             st.sessions.insert(id.clone(), live);
             Self::announce(st, &record);
             st.enqueue(&id, last_agent, now);

@@ -1,5 +1,5 @@
 //! What routing needs to know of a site: its opening hours and its wait
-//! limit, cached by the hub (`State::sites`) and refreshed with every new
+//! limit (and the console its screen pop), cached by the hub (`State::sites`) and refreshed with every new
 //! request (sites are edited from the command line). callback.rs reads it
 //! to tell a waiting visitor why nobody can answer soon.
 
@@ -10,6 +10,8 @@ use crate::store::Site;
 pub(super) struct SitePolicy {
     pub(super) hours: Option<OpeningHours>,
     pub(super) max_wait_secs: Option<u32>,
+    /// The CRM page template of its screen pop (crate::screen_pop).
+    pub(super) screen_pop: Option<String>,
 }
 
 impl SitePolicy {
@@ -30,6 +32,18 @@ impl SitePolicy {
         SitePolicy {
             hours,
             max_wait_secs: site.max_wait_secs,
+            screen_pop: site.screen_pop.clone(),
         }
+    }
+
+    /// The screen pop for this customer, if the site has one and they are identified.
+    pub(super) fn screen_pop(
+        &self,
+        identity: &protocol::VisitorIdentity,
+        visitor: &str,
+        session: &str,
+    ) -> Option<String> {
+        let template = self.screen_pop.as_deref()?;
+        crate::screen_pop::fill(template, identity, visitor, session)
     }
 }

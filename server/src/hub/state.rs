@@ -203,6 +203,9 @@ pub(super) struct LiveSession {
     /// Whether the visitor is on the page, in the background or gone
     /// (memory only: unknown after a restart until they reconnect).
     pub(super) visitor_seen: Option<protocol::VisitorSeen>,
+    /// The customer's page in the site's CRM, once they are identified
+    /// (memory only: a restart forgets it until they identify again).
+    pub(super) screen_pop: Option<String>,
 }
 
 impl LiveSession {
@@ -216,6 +219,7 @@ impl LiveSession {
             call: None,
             pushes: Pushes::default(),
             visitor_seen: None,
+            screen_pop: None,
         }
     }
 }

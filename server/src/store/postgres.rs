@@ -75,6 +75,10 @@ impl PostgresStore {
             14,
             include_str!("../../migrations/postgres/0014_webhooks.sql"),
         ),
+        (
+            15,
+            include_str!("../../migrations/postgres/0015_site_screen_pop.sql"),
+        ),
     ];
 
     pub async fn connect(url: &str) -> Result<PostgresStore> {

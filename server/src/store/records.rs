@@ -27,6 +27,9 @@ pub struct Site {
     /// (replayable forever once seen) instead of an expiring signed token.
     /// Off unless an operator turns it on (see docs/security.md).
     pub legacy_identity_hash: bool,
+    /// The CRM's page for a customer, as a template (see `screen_pop`);
+    /// `None` for none.
+    pub screen_pop: Option<String>,
 }
 
 impl Site {
@@ -42,6 +45,7 @@ impl Site {
             max_wait_secs: None,
             retain_days: None,
             legacy_identity_hash: false,
+            screen_pop: None,
         }
     }
 }

@@ -71,6 +71,10 @@ impl SqliteStore {
             14,
             include_str!("../../migrations/sqlite/0014_webhooks.sql"),
         ),
+        (
+            15,
+            include_str!("../../migrations/sqlite/0015_site_screen_pop.sql"),
+        ),
     ];
 
     /// Opens (creating if needed) the database file a `sqlite://path` URL names.

@@ -4,7 +4,7 @@ use super::rows::json_list;
 use crate::store::{Result, Site, StoreError};
 
 /// id, name, origins, voice, hours, timezone, max_wait_secs, retain_days,
-/// legacy_identity_hash.
+/// legacy_identity_hash, screen_pop.
 pub(in crate::store) type SiteRow = (
     String,
     String,
@@ -15,13 +15,24 @@ pub(in crate::store) type SiteRow = (
     Option<i64>,
     Option<i64>,
     bool,
+    Option<String>,
 );
 
-pub(in crate::store) const SITE_COLUMNS: &str =
-    "id, name, origins, voice, hours, timezone, max_wait_secs, retain_days, legacy_identity_hash";
+pub(in crate::store) const SITE_COLUMNS: &str = "id, name, origins, voice, hours, timezone, max_wait_secs, retain_days, legacy_identity_hash, screen_pop";
 
 pub(in crate::store) fn site_from(
-    (id, name, origins, voice, hours, timezone, max_wait, retain_days, legacy_identity_hash): SiteRow,
+    (
+        id,
+        name,
+        origins,
+        voice,
+        hours,
+        timezone,
+        max_wait,
+        retain_days,
+        legacy_identity_hash,
+        screen_pop,
+    ): SiteRow,
 ) -> Result<Site> {
     Ok(Site {
         id,
@@ -35,6 +46,7 @@ pub(in crate::store) fn site_from(
         max_wait_secs: max_wait.map(|s| s.clamp(0, u32::MAX as i64) as u32),
         retain_days: retain_days.map(|d| d.clamp(0, u32::MAX as i64) as u32),
         legacy_identity_hash,
+        screen_pop,
     })
 }
 
@@ -44,11 +56,12 @@ macro_rules! site_sql {
         impl $store {
             async fn upsert_site_sql(&self, site: &$crate::store::Site, now: i64) -> $crate::store::Result<()> {
                 sqlx::query(
-                    "INSERT INTO sites (id, name, origins, created_at, voice, hours, timezone, max_wait_secs, retain_days, legacy_identity_hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                    "INSERT INTO sites (id, name, origins, created_at, voice, hours, timezone, max_wait_secs, retain_days, legacy_identity_hash, screen_pop) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                      ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins, voice = excluded.voice, \
                      hours = excluded.hours, timezone = excluded.timezone, max_wait_secs = excluded.max_wait_secs, \
-                     retain_days = excluded.retain_days, legacy_identity_hash = excluded.legacy_identity_hash",
+                     retain_days = excluded.retain_days, legacy_identity_hash = excluded.legacy_identity_hash, \
+                     screen_pop = excluded.screen_pop",
                 )
                 .bind(&site.id)
                 .bind(&site.name)
@@ -60,6 +73,7 @@ macro_rules! site_sql {
                 .bind(site.max_wait_secs.map(i64::from))
                 .bind(site.retain_days.map(i64::from))
                 .bind(site.legacy_identity_hash)
+                .bind(&site.screen_pop)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
