@@ -10,12 +10,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { startServer } from "./harness.mjs";
 
-/** Runs Schemathesis as a Python module (how preflight finds it, whatever the PATH). */
+/**
+ * Runs Schemathesis as a Python module (how preflight finds it, whatever the
+ * PATH), in a scratch folder: it keeps a cache in its working directory.
+ */
 function schemathesis(args) {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "tandem-schemathesis-"));
   return new Promise((resolve) => {
     const child = spawn("python3", ["-m", "schemathesis.cli", ...args], {
+      cwd: scratch,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NO_COLOR: "1" },
     });
@@ -23,7 +31,10 @@ function schemathesis(args) {
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
     child.on("error", (e) => resolve({ code: -1, out: `python3 did not start: ${e.message}` }));
-    child.on("close", (code) => resolve({ code, out }));
+    child.on("close", (code) => {
+      rmSync(scratch, { recursive: true, force: true });
+      resolve({ code, out });
+    });
   });
 }
 
