@@ -180,8 +180,30 @@ fn ty(s: &Value) -> String {
     }
 }
 
+/// What a property means: its own description or, for a reference without
+/// one (utoipa gives `Option<Named>` fields none), the named schema's.
+fn meaning(p: &Value, schemas: &Value) -> String {
+    let own = str_of(p, "description");
+    if !own.is_empty() {
+        return prose(own);
+    }
+    let referenced = std::iter::once(p)
+        .chain(["oneOf", "anyOf", "allOf"].iter().flat_map(|k| {
+            p.get(*k)
+                .and_then(Value::as_array)
+                .map(|a| a.iter())
+                .into_iter()
+                .flatten()
+        }))
+        .find_map(|v| v.get("$ref").and_then(Value::as_str));
+    referenced
+        .and_then(|r| r.rsplit('/').next())
+        .map(|name| prose(str_of(&schemas[name], "description")))
+        .unwrap_or_default()
+}
+
 /// A table of an object schema's properties.
-fn properties(out: &mut String, s: &Value) {
+fn properties(out: &mut String, s: &Value, schemas: &Value) {
     let Some(props) = s.get("properties").and_then(Value::as_object) else {
         return;
     };
@@ -202,7 +224,7 @@ fn properties(out: &mut String, s: &Value) {
             } else {
                 "no"
             },
-            prose(str_of(p, "description")),
+            meaning(p, schemas),
         );
     }
     out.push_str("</tbody></table>");
@@ -347,14 +369,18 @@ pub fn render(doc: &OpenApi) -> String {
         }
     }
     out.push_str("<h2 id=\"schemas\">Schemas</h2>");
-    if let Some(schemas) = v.pointer("/components/schemas").and_then(Value::as_object) {
+    let all = v
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or_default();
+    if let Some(schemas) = all.as_object() {
         for (name, s) in schemas {
             let _ = write!(out, "<section id=\"schema-{0}\"><h3>{0}</h3>", esc(name));
             if !str_of(s, "description").is_empty() {
                 let _ = write!(out, "<p>{}</p>", prose(str_of(s, "description")));
             }
             if s.get("properties").is_some() {
-                properties(&mut out, s);
+                properties(&mut out, s, &all);
             } else if let Some(variants) = s.get("oneOf").and_then(Value::as_array) {
                 out.push_str("<p>One of:</p><ul>");
                 for variant in variants {
@@ -363,7 +389,7 @@ pub fn render(doc: &OpenApi) -> String {
                         let _ = write!(out, "{}", prose(str_of(variant, "description")));
                     }
                     if variant.get("properties").is_some() {
-                        properties(&mut out, variant);
+                        properties(&mut out, variant, &all);
                     } else {
                         let _ = write!(out, " {}", ty(variant));
                     }
@@ -378,4 +404,25 @@ pub fn render(doc: &OpenApi) -> String {
     }
     out.push_str("</main></body></html>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_reference_without_a_description_borrows_its_schemas() {
+        let schemas = json!({"Wrapup": {"description": "How an agent closed a session off."}});
+        let optional =
+            json!({"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Wrapup"}]});
+        assert_eq!(
+            meaning(&optional, &schemas),
+            "How an agent closed a session off."
+        );
+        let own = json!({"description": "The `x`.", "$ref": "#/components/schemas/Wrapup"});
+        assert_eq!(meaning(&own, &schemas), "The <code>x</code>.");
+        assert_eq!(meaning(&json!({"type": "string"}), &schemas), "");
+    }
 }
