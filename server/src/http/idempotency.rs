@@ -36,6 +36,19 @@ const MAX_REQUEST: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct ReplayInstead(pub ApiError);
 
+/// A 201 carrying a secret shown once: a retry with its Idempotency-Key is
+/// told `what` was made (e.g. "token tok_1") and what to do, never the secret.
+pub fn created_with_secret(body: impl IntoResponse, what: &str, if_lost: &str) -> Response {
+    let replay = ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency_key_used",
+        format!("this key made {what} already; its secret was shown once ({if_lost})"),
+    );
+    let mut res = (StatusCode::CREATED, body).into_response();
+    res.extensions_mut().insert(ReplayInstead(replay));
+    res
+}
+
 pub async fn idempotency(State(app): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST || !req.headers().contains_key(HEADER) {
         return next.run(req).await;

@@ -6,14 +6,14 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{delete, get};
 use protocol::integration::{ApiTokenCreated, ApiTokenList, NewApiToken, TokenScope};
 
 use super::caller::Caller;
 use super::error::ApiError;
 use super::extract::{Body, trim_spaces};
-use super::idempotency::ReplayInstead;
+use super::idempotency::created_with_secret;
 use super::reply::Reply;
 use super::state::AppState;
 use crate::auth::ApiTokens;
@@ -95,17 +95,12 @@ pub async fn create(
     caller.require(TokenScope::Admin)?;
     let by = caller.agent_id().map(str::to_string);
     let made = make_token(app.store.as_ref(), &new.name, new.scope, by).await?;
-    let replay = ApiError::new(
-        StatusCode::CONFLICT,
-        "idempotency_key_used",
-        format!(
-            "this key made token {} already; its secret was shown once (revoke it if it was lost)",
-            made.token.id
-        ),
-    );
-    let mut res = (StatusCode::CREATED, Reply(made)).into_response();
-    res.extensions_mut().insert(ReplayInstead(replay));
-    Ok(res)
+    let what = format!("token {}", made.token.id);
+    Ok(created_with_secret(
+        Reply(made),
+        &what,
+        "revoke it if it was lost",
+    ))
 }
 
 /// Revoke an API token (admin): it stops working at once.

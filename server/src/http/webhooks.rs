@@ -6,7 +6,7 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -16,7 +16,7 @@ use protocol::webhook::{DeliveryList, NewWebhook, WebhookCreated, WebhookList};
 use super::caller::Caller;
 use super::error::ApiError;
 use super::extract::Body;
-use super::idempotency::ReplayInstead;
+use super::idempotency::created_with_secret;
 use super::reply::Reply;
 use super::state::AppState;
 use crate::clock::now_ms;
@@ -98,21 +98,12 @@ pub async fn create(
     app.store.add_webhook(&webhook, &secret).await?;
     // Kept from now on here; the node running the hub learns within a second.
     refresh_interest(app.store.as_ref()).await?;
-    let replay = ApiError::new(
-        StatusCode::CONFLICT,
-        "idempotency_key_used",
-        format!(
-            "this key made subscription {} already; its secret was shown once (remove it and subscribe again if it was lost)",
-            webhook.id
-        ),
-    );
-    let mut res = (
-        StatusCode::CREATED,
+    let what = format!("subscription {}", webhook.id);
+    Ok(created_with_secret(
         Reply(WebhookCreated { webhook, secret }),
-    )
-        .into_response();
-    res.extensions_mut().insert(ReplayInstead(replay));
-    Ok(res)
+        &what,
+        "remove it and subscribe again if it was lost",
+    ))
 }
 
 /// Remove a subscription and its deliveries (scope `admin`).

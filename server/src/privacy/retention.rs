@@ -43,6 +43,29 @@ pub const DELIVERIES_KEPT_MS: Millis = 3 * 24 * 3600 * 1000;
 /// How long the answer to an `Idempotency-Key` is replayed.
 pub const IDEMPOTENCY_KEPT_MS: Millis = 24 * 3600 * 1000;
 
+/// Runs `purge_round` (deleting at most `round` rows) until a round comes
+/// back short or `stop` says so, pausing between rounds; the rows deleted.
+async fn rounds<F, Fut>(
+    round: u32,
+    stop: &(dyn Fn() -> bool + Sync),
+    purge_round: F,
+) -> store::Result<u64>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = store::Result<u64>>,
+{
+    let mut total = 0;
+    loop {
+        let started = Instant::now();
+        let n = purge_round().await?;
+        total += n;
+        if n < u64::from(round) || stop() {
+            return Ok(total);
+        }
+        tokio::time::sleep(PAUSE.max(started.elapsed())).await;
+    }
+}
+
 /// One whole pass at time `now`, in rounds of at most `round` rows of a
 /// kind, stopping early once `stop` says so.
 pub async fn purge(
@@ -51,41 +74,24 @@ pub async fn purge(
     round: u32,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> store::Result<Purged> {
-    let mut done = Purged::default();
-    loop {
-        let started = Instant::now();
-        let n = store.purge_expired_tokens(now, round).await?;
-        done.tokens += n;
-        if n < u64::from(round) || stop() {
-            break;
-        }
-        tokio::time::sleep(PAUSE.max(started.elapsed())).await;
-    }
+    let tokens = rounds(round, stop, || store.purge_expired_tokens(now, round)).await?;
     // Webhook deliveries carry what was said: kept 3 days after their event
     // (a day of retries, and time to look at them), as docs/api.md says.
-    loop {
-        let started = Instant::now();
-        let n = store
-            .purge_deliveries(now - DELIVERIES_KEPT_MS, round)
-            .await?;
-        done.deliveries += n;
-        if n < u64::from(round) || stop() {
-            break;
-        }
-        tokio::time::sleep(PAUSE.max(started.elapsed())).await;
-    }
+    let deliveries = rounds(round, stop, || {
+        store.purge_deliveries(now - DELIVERIES_KEPT_MS, round)
+    })
+    .await?;
     // Answers kept for Idempotency-Key retries: a day, as docs/api.md says.
-    loop {
-        let started = Instant::now();
-        let n = store
-            .purge_idempotency_keys(now - IDEMPOTENCY_KEPT_MS, round)
-            .await?;
-        done.idempotency_keys += n;
-        if n < u64::from(round) || stop() {
-            break;
-        }
-        tokio::time::sleep(PAUSE.max(started.elapsed())).await;
-    }
+    let idempotency_keys = rounds(round, stop, || {
+        store.purge_idempotency_keys(now - IDEMPOTENCY_KEPT_MS, round)
+    })
+    .await?;
+    let mut done = Purged {
+        tokens,
+        deliveries,
+        idempotency_keys,
+        ..Purged::default()
+    };
     for site in store.sites().await? {
         let Some(days) = site.retain_days else {
             continue;
